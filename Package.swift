@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+// credsync: the data-exchange gateway between a provincial IP office and the national platforms.
+// The pipeline's direction is written here: catalogs → mapping → publicity → reconciliation →
+// exchange → spool → run. A lower stage never imports a higher one. No package dependencies:
+// only the toolchain and system C libraries (libcurl, libcrypto) through `C…` targets.
+import PackageDescription
+
+let package = Package(
+    name: "credsync",
+    products: [
+        .executable(name: "credsync", targets: ["credsync"]),
+        .executable(name: "credsync-sandbox", targets: ["credsync-sandbox"]),
+        .executable(name: "credsync-bench", targets: ["credsync-bench"]),
+    ],
+    targets: [
+        // C libraries from the system, through module maps and shim headers only.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        // The pipeline, one module per stage.
+        .target(name: "CredsyncCore", dependencies: ["CCrypto"]),
+        .target(name: "CredsyncCatalogs", dependencies: ["CredsyncCore"]),
+        .target(name: "CredsyncMapping", dependencies: ["CredsyncCatalogs"]),
+        .target(name: "CredsyncPublicity", dependencies: ["CredsyncMapping"]),
+        .target(name: "CredsyncReconciliation", dependencies: ["CredsyncPublicity"]),
+        .target(name: "CredsyncExchange", dependencies: ["CredsyncReconciliation", "CCurl"]),
+        .target(name: "CredsyncSpool", dependencies: ["CredsyncExchange"]),
+        .target(name: "CredsyncRun", dependencies: ["CredsyncSpool"]),
+        .target(name: "CredsyncCLI", dependencies: ["CredsyncRun"]),
+        .target(name: "CredsyncSandbox", dependencies: ["CredsyncMapping"]),
+
+        // Thin executables.
+        .executableTarget(name: "credsync", dependencies: ["CredsyncCLI"]),
+        .executableTarget(name: "credsync-sandbox", dependencies: ["CredsyncSandbox"]),
+        .executableTarget(name: "credsync-bench", dependencies: ["CredsyncRun"]),
+
+        .testTarget(name: "CredsyncCoreTests", dependencies: ["CredsyncCore"]),
+        .testTarget(name: "CredsyncCLITests", dependencies: ["CredsyncCLI"]),
+        .testTarget(name: "CredsyncExchangeTests", dependencies: ["CredsyncExchange", "CredsyncSandbox"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["CredsyncCore"]),
+    ]
+)

@@ -1,0 +1,26 @@
+import CredsyncCore
+
+/// What a command runs with: its parsed line, the environment, where output goes, and the logger.
+public struct CommandContext: Sendable {
+    public let invocation: Invocation
+    public let environment: [String: String]
+    public let console: Console
+    public let logger: Logger
+
+    /// The date every rule uses: `--as-of`, else today in Asia/Shanghai.
+    public var asOf: LocalDate { invocation.global.asOf ?? LocalDate.todayInShanghai() }
+
+    /// The configuration file this invocation names.
+    public var configFile: String {
+        ConfigLoader.resolveFile(explicit: invocation.global.configFile, environment: environment)
+    }
+
+    /// Reads the configuration, logs its warnings (TLS verification off is warned about on every run)
+    /// and returns it, or throws (exit 78) with every problem.
+    public func loadConfig() throws(CredsyncError) -> Config {
+        let report = try ConfigLoader.load(
+            file: configFile, environment: environment, stateDirOverride: invocation.global.stateDir)
+        for warning in report.warnings { logger.warning("\(report.file): \(warning)") }
+        return try report.requireConfig()
+    }
+}

@@ -1,0 +1,48 @@
+import CredsyncCore
+
+/// `credsync check`: the configuration (every problem with its JSON path), then the exports.
+enum CheckCommand {
+    static func run(_ context: CommandContext) throws(CredsyncError) -> ExitCode {
+        let report = try ConfigLoader.load(
+            file: context.configFile, environment: context.environment,
+            stateDirOverride: context.invocation.global.stateDir)
+        for warning in report.warnings { context.logger.warning("\(report.file): \(warning)") }
+        if context.invocation.global.json {
+            context.console.printJSON(json(report))
+        } else if report.problems.isEmpty {
+            let config = report.config
+            context.console.print(
+                "\(report.file): configuration OK (\(config?.catalogs.count ?? 0) catalogs, "
+                    + "\(config?.platforms.count ?? 0) platforms)")
+        }
+        guard report.problems.isEmpty else {
+            if !context.invocation.global.json {
+                for problem in report.problems { context.console.printError("error: \(report.file): \(problem)") }
+                context.console.printError(
+                    "hint: fix the \(report.problems.count == 1 ? "problem" : "problems") above; "
+                        + "ops/credsync.example.json documents every key")
+            }
+            return .configuration
+        }
+        return .success
+    }
+
+    static func json(_ report: ConfigReport) -> JSONValue {
+        func list(_ problems: [ConfigProblem]) -> JSONValue {
+            .array(problems.map { problem in
+                var object: JSONValue = ["path": .string(problem.path), "message": .string(problem.message)]
+                if let hint = problem.hint, case .object(var members) = object {
+                    members["hint"] = .string(hint)
+                    object = .object(members)
+                }
+                return object
+            })
+        }
+        return [
+            "config": [
+                "file": .string(report.file), "ok": .bool(report.problems.isEmpty),
+                "problems": list(report.problems), "warnings": list(report.warnings),
+            ]
+        ]
+    }
+}

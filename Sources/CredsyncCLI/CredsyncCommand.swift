@@ -1,0 +1,62 @@
+import CredsyncCore
+
+/// The `credsync` program: parses the command line, runs the command, and turns every outcome
+/// into a documented exit code. Usage errors and failures go to stderr as `error: …` with a hint.
+public enum CredsyncCommand {
+    /// A command's implementation.
+    typealias Handler = @Sendable (CommandContext) throws(CredsyncError) -> ExitCode
+
+    static let handlers: [String: Handler] = [
+        "check": CheckCommand.run
+    ]
+
+    /// Runs credsync with `arguments` (without the program name) and returns the exit code.
+    public static func main(
+        arguments: [String], environment: [String: String], console: Console = .standard, logger: Logger? = nil
+    ) -> Int32 {
+        let parser = CommandLineParser()
+        let invocation: Invocation
+        do {
+            invocation = try parser.parse(arguments)
+        } catch {
+            report(error, console: console)
+            return error.exitCode.rawValue
+        }
+        if invocation.wantsVersion, !invocation.wantsHelp {
+            console.print("credsync \(credsyncVersion)")
+            return ExitCode.success.rawValue
+        }
+        if invocation.wantsHelp || invocation.path.isEmpty {
+            let path = invocation.path + (invocation.path.isEmpty ? invocation.arguments : [])
+            guard parser.command(at: path) != nil else {
+                let unknown = CredsyncError.usage(
+                    "no help for '\(path.joined(separator: " "))': unknown command",
+                    hint: "use 'credsync --help' to list commands")
+                report(unknown, console: console)
+                return unknown.exitCode.rawValue
+            }
+            console.print(String(HelpFormatter.help(for: path, parser: parser).dropLast()))
+            return ExitCode.success.rawValue
+        }
+        let global = invocation.global
+        let context = CommandContext(
+            invocation: invocation, environment: environment, console: console,
+            logger: logger ?? Logger(minimumLevel: global.logLevel, format: global.logFormat))
+        guard let handler = handlers[invocation.commandName] else {
+            let error = CredsyncError.notImplemented(invocation.commandName)
+            console.printError("error: \(error.message)")
+            return error.exitCode.rawValue
+        }
+        do {
+            return try handler(context).rawValue
+        } catch {
+            report(error, console: console)
+            return error.exitCode.rawValue
+        }
+    }
+
+    static func report(_ error: CredsyncError, console: Console) {
+        console.printError("error: \(error.message)")
+        if let hint = error.hint { console.printError("hint: \(hint)") }
+    }
+}

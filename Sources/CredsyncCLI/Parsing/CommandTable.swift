@@ -1,0 +1,137 @@
+import CredsyncCore
+
+/// Every command credsync has, with its help: the single source of `--help`, `credsync help` and the parser.
+public enum CommandTable {
+    static let platformNames = PlatformID.allCases.map(\.rawValue)
+    static let datasetNames = Dataset.allCases.map(\.rawValue)
+
+    static func platform(repeatable: Bool = false, _ help: String = "Only this platform (credit, gsxt, ipp).") -> OptionSpec {
+        OptionSpec("platform", value: .choice(platformNames), repeatable: repeatable, help: help)
+    }
+
+    static func dataset(repeatable: Bool = false, _ help: String = "Only this dataset (license, penalty, dishonesty, pledge).") -> OptionSpec {
+        OptionSpec("dataset", value: .choice(datasetNames), repeatable: repeatable, help: help)
+    }
+
+    static let allowMassWithdraw = OptionSpec(
+        "allow-mass-withdraw", help: "Go on although the plan would withdraw more than the guardrail's share.")
+
+    /// Options every command takes, before or after its name.
+    public static let globalOptions: [OptionSpec] = [
+        OptionSpec("config", value: .text, valueName: "file",
+            help: "The configuration file (default: $CREDSYNC_CONFIG, else ./credsync.json)."),
+        OptionSpec("state-dir", value: .text, valueName: "dir", help: "The state directory, overriding the configuration's."),
+        OptionSpec("as-of", value: .date, valueName: "YYYY-MM-DD",
+            help: "The calendar date in Asia/Shanghai every date rule uses (default: today)."),
+        OptionSpec("json", help: "Machine-readable output on stdout (shapes in the README)."),
+        OptionSpec("quiet", short: "q", help: "Only warnings and errors on stderr."),
+        OptionSpec("verbose", short: "v", help: "Debug events on stderr too."),
+        OptionSpec("no-progress", help: "No progress bars, even on a terminal."),
+        OptionSpec("log-format", value: .choice(["text", "json"]), valueName: "text|json",
+            help: "Log events as readable text or JSON Lines (default: text)."),
+    ]
+
+    static let queueFilters: [OptionSpec] = [
+        platform(),
+        dataset(),
+        OptionSpec("state", value: .choice(["deferred", "hold", "dead", "corrupt"]), help: "Only entries in this state."),
+        OptionSpec("older-than", value: .duration, valueName: "age", help: "Only entries first queued longer ago than this (e.g. 2h)."),
+    ]
+
+    static let queue = CommandSpec(
+        "queue", abstract: "Inspect and manage the retry queues.",
+        discussion: """
+            Failed pushes wait in a queue per platform under the state directory: deferred (waiting
+            for the next try), hold (kept until an operator releases it), dead (gave up) and corrupt
+            (unreadable). Commands that only read work while a run is going; commands that change
+            the queue wait briefly for the run's lock.
+            """,
+        subcommands: [
+            CommandSpec("list", abstract: "List queued entries, like mailq.",
+                discussion: "One line per entry: id, platform, dataset, key, op, attempts, age, next try, last error.",
+                options: queueFilters),
+            CommandSpec("show", abstract: "Show one entry with its payload and full error history.",
+                arguments: ArgumentsSpec("ID", minimum: 1, maximum: 1, help: "The entry's id, as `queue list` prints it.")),
+            CommandSpec("retry", abstract: "Make entries due now.",
+                options: [OptionSpec("all", help: "Every entry matching the filters.")] + queueFilters,
+                arguments: ArgumentsSpec("ID…", help: "Entry ids; or --all with filters.")),
+            CommandSpec("hold", abstract: "Put entries on hold until released.",
+                options: [OptionSpec("all", help: "Every entry matching the filters.")] + queueFilters,
+                arguments: ArgumentsSpec("ID…", help: "Entry ids; or --all with filters.")),
+            CommandSpec("release", abstract: "Release held entries back to deferred, due now.",
+                arguments: ArgumentsSpec("ID…|ALL", minimum: 1, help: "Entry ids, or ALL (in capitals) for every held entry.")),
+            CommandSpec("drop", abstract: "Delete entries for good.",
+                discussion: "Asks for confirmation on a terminal unless --yes is given.",
+                options: [OptionSpec("yes", short: "y", help: "Do not ask for confirmation.")],
+                arguments: ArgumentsSpec("ID…|ALL", minimum: 1, help: "Entry ids, or ALL (in capitals) for every entry.")),
+            CommandSpec("stats", abstract: "Counts by state, platform, dataset and error class, and the oldest entry."),
+        ])
+
+    /// The whole tree.
+    public static let root = CommandSpec(
+        "credsync", abstract: "Shares a provincial IP office's records with the national platforms.",
+        discussion: """
+            credsync reads the province's nightly exports, maps them to the national formats, works
+            out what the national credit (credit), SAMR publicity (gsxt) and CNIPA IP protection (ipp)
+            platforms must show on a date, and pushes the difference, queueing what fails.
+            """,
+        subcommands: [
+            CommandSpec("check", abstract: "Check the configuration, the mappings and every export.",
+                discussion: """
+                    Reads the configuration and reports every problem with its JSON path. Then reads
+                    every export through its mapping and prints per dataset and platform the rows read,
+                    records mapped and records set aside, with the first reasons and the quarantine file.
+                    Exit 1 if anything was set aside.
+                    """,
+                options: [dataset(repeatable: true)]),
+            CommandSpec("map", abstract: "Print the national records an export maps to, as canonical JSON Lines.",
+                options: [
+                    OptionSpec("dataset", value: .choice(datasetNames), help: "The dataset (required)."),
+                    OptionSpec("platform", value: .choice(platformNames), help: "The platform (required)."),
+                    OptionSpec("key", value: .text, help: "Only the record with this key."),
+                    OptionSpec("limit", value: .count(1...Int(Int32.max)), valueName: "n", help: "At most n records."),
+                ]),
+            CommandSpec("plan", abstract: "Dry run: what a push would create, update and withdraw.",
+                options: [
+                    platform(), dataset(),
+                    OptionSpec("detail", help: "Every change with its key, op and reason; field by field for updates."),
+                    OptionSpec("detailed-exitcode", help: "Exit 2 when there are changes, 0 when none."),
+                    allowMassWithdraw,
+                ]),
+            CommandSpec("sync", abstract: "The nightly job: pull, map, plan, push, queue, report.",
+                options: [
+                    platform(repeatable: true, "Only these platforms (repeatable)."),
+                    dataset(repeatable: true, "Only these datasets (repeatable)."),
+                    OptionSpec("dry-run", help: "Plan and report, push nothing."),
+                    allowMassWithdraw,
+                ]),
+            CommandSpec("push", abstract: "Push the plan's changes and due retries, without pulling.",
+                options: [platform(repeatable: true), dataset(repeatable: true), allowMassWithdraw]),
+            CommandSpec("pull", abstract: "Pull enterprise changes and SAMR's serious-illegal list from gsxt.",
+                options: [OptionSpec("full", help: "Re-read the feeds from the beginning.")]),
+            CommandSpec("reconcile", abstract: "Compare a platform's manifest with the ledger and report drift.",
+                options: [
+                    OptionSpec("platform", value: .choice(platformNames), help: "The platform (required)."),
+                    dataset(),
+                    OptionSpec("repair", help: "Set the ledger to the platform's truth so the next push corrects it."),
+                ]),
+            CommandSpec("deadlines", abstract: "Publications and withdrawals overdue or due soon.",
+                discussion: "Exit 1 when anything is overdue.",
+                options: [OptionSpec("within", value: .count(0...366), valueName: "days",
+                    help: "Also list what falls due within this many working days (default 3).")]),
+            queue,
+            CommandSpec("enterprise", abstract: "Look up the local enterprise store.",
+                subcommands: [
+                    CommandSpec("show", abstract: "What the store holds for an enterprise, and its list entries.",
+                        arguments: ArgumentsSpec("USCC", minimum: 1, maximum: 1, help: "The 统一社会信用代码."))
+                ]),
+            CommandSpec("audit", abstract: "Check the audit log.",
+                subcommands: [
+                    CommandSpec("verify", abstract: "Verify the audit log's hash chain; name the first broken line.",
+                        arguments: ArgumentsSpec("FILE…", help: "Audit files in order (default: the configured log and its rotations)."))
+                ]),
+            CommandSpec("report", abstract: "Show a run report.",
+                options: [OptionSpec("html", help: "Print the path of the HTML report.")],
+                arguments: ArgumentsSpec("RUN-ID|latest", maximum: 1, help: "The run (default: latest).")),
+        ])
+}

@@ -1,0 +1,138 @@
+/// credsync's configuration: one JSON file, documented key by key in `ops/credsync.example.json`
+/// and the README. Relative paths are taken from the directory of the configuration file.
+public struct Config: Sendable {
+    /// The file it was read from, as given.
+    public var file: String
+    /// The organisation that owns the records: it fills every 数据来源单位 field and is the `source`.
+    public var organisation: Organisation
+    /// Where ledgers, queues, reports and the lock live (absolute).
+    public var stateDir: String
+    public var catalogs: [CatalogConfig]
+    public var platforms: [PlatformConfig]
+    public var retry: RetryPolicy
+    public var guardrails: Guardrails
+    /// Run reports; defaults to `<stateDir>/reports`.
+    public var reportDir: String
+    /// The node_exporter textfile; none when not configured.
+    public var metricsFile: String?
+    /// The audit log; defaults to `<stateDir>/audit/audit.jsonl`.
+    public var auditFile: String
+    /// The enterprise pull; none when not configured.
+    public var pull: PullConfig?
+
+    /// The platform with `id`, if configured.
+    public func platform(_ id: PlatformID) -> PlatformConfig? {
+        platforms.first { $0.id == id }
+    }
+
+    /// The catalog of `dataset`, if configured.
+    public func catalog(_ dataset: Dataset) -> CatalogConfig? {
+        catalogs.first { $0.dataset == dataset }
+    }
+}
+
+/// The organisation that owns the records.
+public struct Organisation: Sendable, Equatable {
+    /// 数据来源单位, e.g. `某省知识产权局`.
+    public var name: String
+    /// Its 统一社会信用代码: the `source` of every batch.
+    public var uscc: String
+}
+
+/// One nightly export of the province.
+public struct CatalogConfig: Sendable, Equatable {
+    public enum Format: String, Sendable, CaseIterable { case csv, jsonl }
+    public enum Encoding: String, Sendable, CaseIterable {
+        case utf8 = "utf-8"
+        case gb18030
+        case auto
+    }
+
+    public var dataset: Dataset
+    /// The export file (absolute).
+    public var path: String
+    public var format: Format
+    public var encoding: Encoding
+    /// The mapping file (absolute).
+    public var mapping: String
+}
+
+/// Where a platform's application secret comes from; never the configuration file itself.
+public enum SecretSource: Sendable, Equatable {
+    /// A file readable by its owner only (mode 0600 or 0400), as ssh asks of keys.
+    case file(String)
+    /// An environment variable's name.
+    case environment(String)
+}
+
+/// One national platform.
+public struct PlatformConfig: Sendable {
+    public var id: PlatformID
+    /// e.g. `https://credit.example/exchange/v1`; every endpoint path is relative to it.
+    public var baseURL: String
+    /// `X-Exchange-App`.
+    public var appID: String
+    public var secretSource: SecretSource
+    /// The secret itself, read at load time (registered with the `Redactor`).
+    public var secret: String
+    /// A CA bundle to verify the platform's certificate with, instead of the system's.
+    public var caFile: String?
+    /// The client certificate and key for mutual TLS (PEM).
+    public var clientCertificate: String?
+    public var clientKey: String?
+    /// TLS verification; turning it off is warned about on every run.
+    public var verifyTLS: Bool
+    /// An HTTP(S) proxy URL.
+    public var proxy: String?
+    /// Seconds to establish a connection.
+    public var connectTimeout: Double
+    /// Seconds for a whole request.
+    public var requestTimeout: Double
+    /// Requests per second (token bucket rate) and burst.
+    public var requestsPerSecond: Double
+    public var burst: Int
+    /// Records per batch, 1 to 500.
+    public var batchSize: Int
+    /// Requests in flight at once.
+    public var concurrency: Int
+    /// The datasets pushed to this platform.
+    public var datasets: [Dataset]
+    /// The separator of the platform's dates: `-` (YYYY-MM-DD) or `/` (YYYY/MM/DD).
+    public var dateSeparator: String
+    /// The largest response body accepted, in bytes.
+    public var maxResponseBytes: Int
+}
+
+/// How failed pushes are retried.
+public struct RetryPolicy: Sendable, Equatable {
+    /// Backoff between tries of a queued entry, seconds (full jitter between these bounds).
+    public var minDelay: Double = 300
+    public var maxDelay: Double = 6 * 3600
+    /// A queued entry goes to `dead` after this age (seconds) or this many attempts.
+    public var maxAge: Double = 7 * 86400
+    public var maxAttempts: Int = 25
+    /// Tries within one run before an entry is handed to the queue.
+    public var attemptsInRun: Int = 3
+    /// The longest backoff within a run, seconds.
+    public var maxDelayInRun: Double = 10
+
+    public init() {}
+}
+
+/// What refuses a run that looks wrong.
+public struct Guardrails: Sendable, Equatable {
+    /// A plan withdrawing more than this share of a dataset's published records is refused.
+    public var maxWithdrawShare: Double = 0.05
+    /// An export that shrank by more than this share since the last run is refused.
+    public var maxShrinkShare: Double = 0.05
+
+    public init() {}
+}
+
+/// The enterprise and list pull from gsxt.
+public struct PullConfig: Sendable, Equatable {
+    /// The 6-digit region code of the change feed, e.g. `330000`.
+    public var region: String
+    /// Subjects fetched by query are refreshed when older than this, seconds.
+    public var refreshAfter: Double
+}

@@ -1,0 +1,159 @@
+/// One thing wrong (or worth a warning) in the configuration, located by its JSON path.
+public struct ConfigProblem: Sendable, Equatable, CustomStringConvertible {
+    /// e.g. `platforms[1].baseURL`; empty for the file as a whole.
+    public var path: String
+    public var message: String
+    public var hint: String?
+
+    public init(_ path: String, _ message: String, hint: String? = nil) {
+        self.path = path
+        self.message = message
+        self.hint = hint
+    }
+
+    public var description: String {
+        (path.isEmpty ? "" : path + ": ") + message + (hint.map { " (\($0))" } ?? "")
+    }
+}
+
+/// Collects problems while a JSON object is read key by key; what was never asked for is unknown.
+final class ObjectReader {
+    let object: JSONObject
+    let path: String
+    private(set) var knownKeys: [String] = []
+    private let sink: ProblemSink
+
+    init(_ object: JSONObject, path: String, sink: ProblemSink) {
+        self.object = object
+        self.path = path
+        self.sink = sink
+    }
+
+    func childPath(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
+
+    func problem(_ key: String, _ message: String, hint: String? = nil) {
+        sink.problems.append(ConfigProblem(childPath(key), message, hint: hint))
+    }
+
+    func warning(_ key: String, _ message: String, hint: String? = nil) {
+        sink.warnings.append(ConfigProblem(childPath(key), message, hint: hint))
+    }
+
+    /// The raw value, marking the key known.
+    func value(_ key: String, required: Bool = false) -> JSONValue? {
+        knownKeys.append(key)
+        guard let value = object[key], !value.isNull else {
+            if required { problem(key, "is required") }
+            return nil
+        }
+        return value
+    }
+
+    func string(_ key: String, required: Bool = false) -> String? {
+        guard let value = value(key, required: required) else { return nil }
+        guard let text = value.stringValue else {
+            problem(key, "must be a string, not \(value.kindDescription)")
+            return nil
+        }
+        if text.trimmingSpaces().isEmpty {
+            problem(key, "is empty")
+            return nil
+        }
+        return text
+    }
+
+    func bool(_ key: String) -> Bool? {
+        guard let value = value(key) else { return nil }
+        guard let flag = value.boolValue else {
+            problem(key, "must be true or false, not \(value.kindDescription)")
+            return nil
+        }
+        return flag
+    }
+
+    func int(_ key: String, in range: ClosedRange<Int>) -> Int? {
+        guard let value = value(key) else { return nil }
+        guard let number = value.intValue else {
+            problem(key, "must be a whole number, not \(describe(value))")
+            return nil
+        }
+        guard range.contains(number) else {
+            problem(key, "\(number) is out of range", hint: "use \(range.lowerBound) to \(range.upperBound)")
+            return nil
+        }
+        return number
+    }
+
+    func double(_ key: String, in range: ClosedRange<Double>) -> Double? {
+        guard let value = value(key) else { return nil }
+        guard let number = value.doubleValue else {
+            problem(key, "must be a number, not \(describe(value))")
+            return nil
+        }
+        guard range.contains(number) else {
+            problem(key, "\(number) is out of range", hint: "use \(range.lowerBound) to \(range.upperBound)")
+            return nil
+        }
+        return number
+    }
+
+    /// A duration written as `30s`, `5m`, `6h`, `7d`; seconds.
+    func duration(_ key: String) -> Double? {
+        guard let text = string(key) else { return nil }
+        guard let seconds = DurationText.seconds(text), seconds > 0 else {
+            problem(key, "\"\(text)\" is not a duration", hint: "write it like \"30s\", \"5m\", \"6h\" or \"7d\"")
+            return nil
+        }
+        return seconds
+    }
+
+    func choice<T: RawRepresentable & CaseIterable>(_ key: String, required: Bool = false, as type: T.Type) -> T?
+    where T.RawValue == String {
+        guard let text = string(key, required: required) else { return nil }
+        if let value = T(rawValue: text) { return value }
+        let names = T.allCases.map(\.rawValue)
+        let suggestion = DidYouMean.suggestion(for: text, among: names).map { "did you mean \"\($0)\"? " } ?? ""
+        problem(key, "\"\(text)\" is not one of \(names.joined(separator: ", "))", hint: suggestion + "use one of those")
+        return nil
+    }
+
+    func object(_ key: String, required: Bool = false) -> ObjectReader? {
+        guard let value = value(key, required: required) else { return nil }
+        guard let object = value.objectValue else {
+            problem(key, "must be an object, not \(value.kindDescription)")
+            return nil
+        }
+        return ObjectReader(object, path: childPath(key), sink: sink)
+    }
+
+    func array(_ key: String, required: Bool = false) -> [JSONValue]? {
+        guard let value = value(key, required: required) else { return nil }
+        guard let array = value.arrayValue else {
+            problem(key, "must be an array, not \(value.kindDescription)")
+            return nil
+        }
+        return array
+    }
+
+    /// Reports every key of the object that was never asked for, with a did-you-mean.
+    /// Keys starting with `//` are comments and never reported.
+    func rejectUnknownKeys() {
+        for key in object.keys where !knownKeys.contains(key) && !key.hasPrefix("//") {
+            let hint = DidYouMean.suggestion(for: key, among: knownKeys).map { "did you mean \"\($0)\"?" }
+                ?? "known keys: \(knownKeys.joined(separator: ", "))"
+            problem(key, "unknown key", hint: hint)
+        }
+    }
+
+    private func describe(_ value: JSONValue) -> String {
+        if case .string(let text) = value { return "the string \"\(text)\"" }
+        if case .number(let text) = value { return text }
+        return value.kindDescription
+    }
+}
+
+/// Where an `ObjectReader` tree puts what it finds.
+final class ProblemSink {
+    var problems: [ConfigProblem] = []
+    var warnings: [ConfigProblem] = []
+}

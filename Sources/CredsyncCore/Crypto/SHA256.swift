@@ -1,0 +1,74 @@
+import CCrypto
+
+/// SHA-256 through libcrypto's EVP interface, one-shot or streaming.
+public final class SHA256 {
+    private let context: OpaquePointer
+
+    /// A fresh hasher. Returns nil only when libcrypto cannot allocate.
+    public init?() {
+        guard let context = EVP_MD_CTX_new() else { return nil }
+        guard EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1 else {
+            EVP_MD_CTX_free(context)
+            return nil
+        }
+        self.context = context
+    }
+
+    deinit { EVP_MD_CTX_free(context) }
+
+    /// Feeds bytes to the hash.
+    public func update(_ buffer: UnsafeRawBufferPointer) {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return }
+        _ = EVP_DigestUpdate(context, base, buffer.count)
+    }
+
+    /// Feeds bytes to the hash.
+    public func update(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { update($0) }
+    }
+
+    /// Feeds a string's UTF-8 to the hash.
+    public func update(_ text: String) {
+        var copy = text
+        copy.withUTF8 { update(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The 32-byte digest; call once, the hasher is spent.
+    public func finalize() -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        _ = digest.withUnsafeMutableBufferPointer { EVP_DigestFinal_ex(context, $0.baseAddress, &length) }
+        return digest
+    }
+
+    /// The digest of `bytes`.
+    public static func digest(_ buffer: UnsafeRawBufferPointer) -> [UInt8] {
+        var digest = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        _ = digest.withUnsafeMutableBufferPointer { out in
+            EVP_Digest(buffer.baseAddress, buffer.count, out.baseAddress, &length, EVP_sha256(), nil)
+        }
+        return digest
+    }
+
+    /// The digest of `bytes`.
+    public static func digest(_ bytes: [UInt8]) -> [UInt8] {
+        bytes.withUnsafeBytes { digest($0) }
+    }
+
+    /// The digest of a string's UTF-8.
+    public static func digest(_ text: String) -> [UInt8] {
+        var copy = text
+        return copy.withUTF8 { digest(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The lower-case hex digest of a string's UTF-8.
+    public static func hex(_ text: String) -> String {
+        Hex.encode(digest(text))
+    }
+
+    /// The lower-case hex digest of bytes.
+    public static func hex(_ bytes: [UInt8]) -> String {
+        Hex.encode(digest(bytes))
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+
+/// Runs the real built binaries, as an operator would.
+enum Binaries {
+    /// The package's root directory.
+    static let packageRoot: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// Where `swift build` put the executables.
+    static let directory: String = {
+        if let given = ProcessInfo.processInfo.environment["CREDSYNC_BIN_DIR"] { return given }
+        return packageRoot + "/.build/debug"
+    }()
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs `name` with `arguments` and waits for it.
+    static func run(
+        _ name: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil
+    ) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: self.directory + "/" + name)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "CREDSYNC_CONFIG")
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        process.currentDirectoryURL = URL(fileURLWithPath: directory ?? packageRoot)
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
