@@ -27,16 +27,18 @@ let package = Package(
         .target(name: "CredsyncSpool", dependencies: ["CredsyncExchange"]),
         .target(name: "CredsyncRun", dependencies: ["CredsyncSpool"]),
         .target(name: "CredsyncCLI", dependencies: ["CredsyncRun"]),
-        .target(name: "CredsyncSandbox", dependencies: ["CredsyncMapping"]),
+        .target(name: "CredsyncSandbox", dependencies: ["CredsyncExchange"]),
 
         // Thin executables.
         .executableTarget(name: "credsync", dependencies: ["CredsyncCLI"]),
         .executableTarget(name: "credsync-sandbox", dependencies: ["CredsyncSandbox"]),
         .executableTarget(name: "credsync-bench", dependencies: ["CredsyncRun"]),
 
+        // Helpers the tests share: running the real binaries, the sandbox, temporary directories.
+        .target(name: "TestSupport", dependencies: ["CredsyncExchange"], path: "Tests/TestSupport"),
         .testTarget(name: "CredsyncCoreTests", dependencies: ["CredsyncCore"]),
         .testTarget(name: "CredsyncCLITests", dependencies: ["CredsyncCLI"]),
-        .testTarget(name: "CredsyncExchangeTests", dependencies: ["CredsyncExchange", "CredsyncSandbox"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["CredsyncCore"]),
+        .testTarget(name: "CredsyncExchangeTests", dependencies: ["CredsyncExchange", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct CommandLineEndToEndTests {
     @Test func unknownCommandExits64WithAHint() throws {

@@ -101,6 +101,35 @@ public struct PlatformConfig: Sendable {
     public var dateSeparator: String
     /// The largest response body accepted, in bytes.
     public var maxResponseBytes: Int
+
+    /// A platform with the documented defaults, for tools and tests.
+    public init(
+        id: PlatformID, baseURL: String, appID: String, secret: String, secretSource: SecretSource? = nil,
+        caFile: String? = nil, clientCertificate: String? = nil, clientKey: String? = nil, verifyTLS: Bool = true,
+        proxy: String? = nil, connectTimeout: Double = 10, requestTimeout: Double = 60, requestsPerSecond: Double = 20,
+        burst: Int = 40, batchSize: Int = 500, concurrency: Int = 4, datasets: [Dataset]? = nil,
+        dateSeparator: String? = nil, maxResponseBytes: Int = 16 << 20
+    ) {
+        self.id = id
+        self.baseURL = baseURL
+        self.appID = appID
+        self.secretSource = secretSource ?? .environment("CREDSYNC_SECRET")
+        self.secret = secret
+        self.caFile = caFile
+        self.clientCertificate = clientCertificate
+        self.clientKey = clientKey
+        self.verifyTLS = verifyTLS
+        self.proxy = proxy
+        self.connectTimeout = connectTimeout
+        self.requestTimeout = requestTimeout
+        self.requestsPerSecond = requestsPerSecond
+        self.burst = burst
+        self.batchSize = batchSize
+        self.concurrency = concurrency
+        self.datasets = datasets ?? id.acceptedDatasets
+        self.dateSeparator = dateSeparator ?? id.defaultDateSeparator
+        self.maxResponseBytes = maxResponseBytes
+    }
 }
 
 /// How failed pushes are retried.

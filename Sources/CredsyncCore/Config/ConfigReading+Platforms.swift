@@ -75,7 +75,7 @@ extension ConfigReading {
         guard let id, let baseURL, let appID, let secret else { return nil }
         return PlatformConfig(
             id: id, baseURL: baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL, appID: appID,
-            secretSource: secret.0, secret: secret.1, caFile: caFile, clientCertificate: clientCertificate,
+            secret: secret.1, secretSource: secret.0, caFile: caFile, clientCertificate: clientCertificate,
             clientKey: clientKey, verifyTLS: verifyTLS, proxy: proxy, connectTimeout: connectTimeout,
             requestTimeout: requestTimeout, requestsPerSecond: requestsPerSecond, burst: burst, batchSize: batchSize,
             concurrency: concurrency, datasets: datasets, dateSeparator: dateSeparator,

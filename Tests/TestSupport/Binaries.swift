@@ -1,25 +1,25 @@
 import Foundation
 
 /// Runs the real built binaries, as an operator would.
-enum Binaries {
+public enum Binaries {
     /// The package's root directory.
-    static let packageRoot: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    public static let packageRoot: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().path
 
     /// Where `swift build` put the executables.
-    static let directory: String = {
+    public static let directory: String = {
         if let given = ProcessInfo.processInfo.environment["CREDSYNC_BIN_DIR"] { return given }
         return packageRoot + "/.build/debug"
     }()
 
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+    public struct Result: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
     }
 
     /// Runs `name` with `arguments` and waits for it.
-    static func run(
+    public static func run(
         _ name: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil
     ) throws -> Result {
         let process = Process()

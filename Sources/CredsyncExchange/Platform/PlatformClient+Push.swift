@@ -1,0 +1,56 @@
+import CredsyncCore
+
+extension PlatformClient {
+    /// Pushes one batch: a 413 splits it in halves (new batch ids) and pushes each; retries of the
+    /// same batch reuse its id and body. Every record gets an outcome, in request order.
+    public func push(_ batch: Batch) async -> BatchResult {
+        var result = BatchResult()
+        result.batchIDs.append(batch.id)
+        let answer = await exchange(
+            method: "POST", path: "/datasets/\(batch.dataset.rawValue)/batches", body: batch.body, statistics: &result)
+        switch answer {
+        case .failure(let failure):
+            result.outcomes = batch.records.map { ($0.key, failure.recordOutcome) }
+        case .success(let answer) where answer.status == 413:
+            guard batch.records.count > 1 else {
+                let outcome = RecordOutcome.permanent("HTTP 413 TOO_LARGE: a single record is over the platform's size limit")
+                result.outcomes = [(batch.records[0].key, outcome)]
+                return result
+            }
+            let middle = batch.records.count / 2
+            result.batchIDs.removeLast()
+            let first = Batch(dataset: batch.dataset, source: source, records: Array(batch.records[..<middle]))
+            let second = Batch(dataset: batch.dataset, source: source, records: Array(batch.records[middle...]))
+            logger.info("batch too large for the platform, split", [("platform", config.id.rawValue), ("batch", batch.id), ("records", String(batch.records.count))])
+            result.merge(await push(first))
+            result.merge(await push(second))
+        case .success(let answer):
+            result.outcomes = Self.outcomes(of: batch, answer: answer)
+        }
+        return result
+    }
+
+    /// Reads the per-record results of a 200 answer; a record the answer does not mention is transient.
+    static func outcomes(of batch: Batch, answer: Answer) -> [(key: String, outcome: RecordOutcome)] {
+        let results = answer.json?["results"]?.arrayValue ?? []
+        var byKey: [String: RecordOutcome] = [:]
+        for item in results {
+            guard let key = item["key"]?.stringValue else { continue }
+            switch item["status"]?.stringValue {
+            case "accepted": byKey[key] = .accepted(version: item["version"]?.intValue ?? 0)
+            case "unchanged": byKey[key] = .unchanged
+            case "rejected":
+                let errors = (item["errors"]?.arrayValue ?? []).map { error in
+                    FieldError(
+                        code: error["code"]?.stringValue ?? "E_UNKNOWN", field: error["field"]?.stringValue,
+                        message: error["message"]?.stringValue ?? "")
+                }
+                byKey[key] = .rejected(errors)
+            default: break
+            }
+        }
+        return batch.records.map { record in
+            (record.key, byKey[record.key] ?? .transient("the platform's answer did not mention this record"))
+        }
+    }
+}

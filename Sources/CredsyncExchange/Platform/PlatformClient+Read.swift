@@ -1,0 +1,96 @@
+import CredsyncCore
+
+/// One entry of a platform's manifest.
+public struct ManifestItem: Sendable, Equatable {
+    public var key: String
+    public var hash: String?
+    /// `published` or `withdrawn`.
+    public var status: String
+    public var version: Int
+    public var updatedAt: String?
+}
+
+/// One page of a change feed.
+public struct FeedPage: Sendable {
+    public var items: [JSONValue]
+    public var nextCursor: String?
+    public var hasMore: Bool
+}
+
+extension PlatformClient {
+    /// Every record this source ever pushed to `dataset`, following the pages.
+    public func manifest(_ dataset: Dataset, pageSize: Int = 1000) async -> Result<[ManifestItem], ExchangeFailure> {
+        var items: [ManifestItem] = []
+        var cursor: String?
+        var statistics = BatchResult()
+        repeat {
+            var query = [("source", source), ("limit", String(pageSize))]
+            if let cursor { query.append(("cursor", cursor)) }
+            switch await exchange(method: "GET", path: "/datasets/\(dataset.rawValue)/records", query: query, statistics: &statistics) {
+            case .failure(let failure): return .failure(failure)
+            case .success(let answer):
+                guard answer.status == 200, let json = answer.json else {
+                    return .failure(ExchangeFailure(.transient, status: answer.status, code: nil, message: "manifest page without JSON"))
+                }
+                for item in json["items"]?.arrayValue ?? [] {
+                    guard let key = item["key"]?.stringValue else { continue }
+                    items.append(ManifestItem(
+                        key: key, hash: item["hash"]?.stringValue, status: item["status"]?.stringValue ?? "published",
+                        version: item["version"]?.intValue ?? 0, updatedAt: item["updatedAt"]?.stringValue))
+                }
+                cursor = json["nextCursor"]?.stringValue
+            }
+        } while cursor != nil
+        return .success(items)
+    }
+
+    /// One record as the platform holds it, with its payload; nil when the platform has none.
+    public func record(_ dataset: Dataset, key: String) async -> Result<JSONValue?, ExchangeFailure> {
+        var statistics = BatchResult()
+        let path = "/datasets/\(dataset.rawValue)/records/" + PercentEncoding.encode(key)
+        switch await exchange(method: "GET", path: path, query: [("source", source)], statistics: &statistics) {
+        case .failure(let failure) where failure.status == 404 && failure.code == "NOT_FOUND": return .success(nil)
+        case .failure(let failure): return .failure(failure)
+        case .success(let answer): return .success(answer.json)
+        }
+    }
+
+    /// Enterprises by USCC, 1 to 100 at a time: the items found and the codes not found.
+    public func queryEnterprises(_ codes: [String]) async -> Result<(items: [JSONValue], notFound: [String]), ExchangeFailure> {
+        var statistics = BatchResult()
+        let body = Array(JSONWriter.compact(["uscc": .array(codes.map { .string($0) })]).utf8)
+        switch await exchange(method: "POST", path: "/enterprises/query", body: body, statistics: &statistics) {
+        case .failure(let failure): return .failure(failure)
+        case .success(let answer):
+            let items = answer.json?["items"]?.arrayValue ?? []
+            let notFound = (answer.json?["notFound"]?.arrayValue ?? []).compactMap(\.stringValue)
+            return .success((items, notFound))
+        }
+    }
+
+    /// One page of gsxt's enterprise change feed for `region`.
+    public func enterpriseChanges(region: String, cursor: String?, limit: Int = 1000) async -> Result<FeedPage, ExchangeFailure> {
+        var query = [("region", region), ("limit", String(limit))]
+        if let cursor { query.append(("cursor", cursor)) }
+        return await feedPage(path: "/enterprises/changes", query: query)
+    }
+
+    /// One page of SAMR's serious-illegal list feed.
+    public func seriousIllegalChanges(cursor: String?, limit: Int = 1000) async -> Result<FeedPage, ExchangeFailure> {
+        var query = [("limit", String(limit))]
+        if let cursor { query.append(("cursor", cursor)) }
+        return await feedPage(path: "/lists/serious-illegal/changes", query: query)
+    }
+
+    private func feedPage(path: String, query: [(String, String)]) async -> Result<FeedPage, ExchangeFailure> {
+        var statistics = BatchResult()
+        switch await exchange(method: "GET", path: path, query: query, statistics: &statistics) {
+        case .failure(let failure): return .failure(failure)
+        case .success(let answer):
+            let json = answer.json
+            return .success(FeedPage(
+                items: json?["items"]?.arrayValue ?? [], nextCursor: json?["nextCursor"]?.stringValue,
+                hasMore: json?["hasMore"]?.boolValue ?? false))
+        }
+    }
+}

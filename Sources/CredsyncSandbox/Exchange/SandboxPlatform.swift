@@ -1,0 +1,186 @@
+import CredsyncCore
+import CredsyncExchange
+import Synchronization
+
+/// One national platform of the sandbox: its datasets, its records and its answers.
+final class SandboxPlatform: Sendable {
+    let id: PlatformID
+    let validator: any PayloadValidator
+    let store: Mutex<RecordStore>
+    /// Datasets each app may not use (403 FORBIDDEN), as "app/dataset".
+    let forbidden: Mutex<Set<String>>
+
+    init(id: PlatformID, stateDir: String?, validator: any PayloadValidator) throws(CredsyncError) {
+        self.id = id
+        self.validator = validator
+        self.store = Mutex(try RecordStore(journalPath: stateDir.map { $0 + "/\(id.rawValue).jsonl" }))
+        self.forbidden = Mutex([])
+    }
+
+    static let withdrawReasons: Set<String> = ["expired", "repaired", "revoked", "corrected"]
+
+    /// `POST /datasets/{dataset}/batches`.
+    func pushBatch(dataset: Dataset, body: [UInt8], now: Double, afterApply: (() -> Void)? = nil) -> ServerResponse {
+        if body.count > 4 << 20 { return SandboxJSON.error(413, code: "TOO_LARGE", message: "over 4 MiB") }
+        guard let json = try? JSONParser.parse(body), let batch = json.objectValue else {
+            return SandboxJSON.error(400, code: "BAD_JSON", message: "the body is not a JSON object")
+        }
+        guard let batchID = batch["batchId"]?.stringValue, !batchID.isEmpty, batchID.count <= 128 else {
+            return SandboxJSON.error(400, code: "BAD_BATCH", message: "batchId is missing")
+        }
+        guard let source = batch["source"]?.stringValue, NationalIdentifiers.isValidUSCC(source) else {
+            return SandboxJSON.error(400, code: "BAD_BATCH", message: "source must be a valid 统一社会信用代码")
+        }
+        guard let records = batch["records"]?.arrayValue else {
+            return SandboxJSON.error(400, code: "BAD_BATCH", message: "records must be an array")
+        }
+        if records.count > 500 { return SandboxJSON.error(413, code: "TOO_LARGE", message: "over 500 records") }
+        if records.isEmpty { return SandboxJSON.error(400, code: "BAD_BATCH", message: "records is empty") }
+        let bodyHash = SHA256.hex(body)
+        return store.withLock { store -> ServerResponse in
+            if let (storedHash, answer) = store.storedBatch(batchID) {
+                guard storedHash == bodyHash else {
+                    return SandboxJSON.error(409, code: "BATCH_ID_REUSED", message: "this batchId was used with another body")
+                }
+                return ServerResponse.json(200, String(decoding: answer, as: UTF8.self), headers: [("X-Request-Id", SandboxJSON.requestID())])
+            }
+            var seen: Set<String> = []
+            for (index, record) in records.enumerated() {
+                guard let key = record["key"]?.stringValue, (1...128).contains(key.unicodeScalars.count) else {
+                    return SandboxJSON.error(400, code: "BAD_BATCH", message: "records[\(index)].key must be 1 to 128 characters")
+                }
+                guard let op = record["op"]?.stringValue, op == "upsert" || op == "withdraw" else {
+                    return SandboxJSON.error(400, code: "BAD_BATCH", message: "records[\(index)].op must be upsert or withdraw")
+                }
+                if !seen.insert(key).inserted {
+                    return SandboxJSON.error(400, code: "DUPLICATE_KEY", message: "key \(key) appears twice in the batch")
+                }
+            }
+            let today = LocalDate.todayInShanghai(now: now)
+            let stamp = Timestamp.rfc3339(now)
+            var results: [JSONValue] = []
+            for record in records {
+                results.append(apply(record, source: source, dataset: dataset, today: today, stamp: stamp, store: &store))
+            }
+            let answer: JSONValue = ["batchId": .string(batchID), "receivedAt": .string(stamp), "results": .array(results)]
+            let bytes = Array(JSONWriter.compact(answer).utf8)
+            store.storeBatch(batchID, bodyHash: bodyHash, answer: bytes)
+            afterApply?()
+            return ServerResponse.json(200, String(decoding: bytes, as: UTF8.self), headers: [("X-Request-Id", SandboxJSON.requestID())])
+        }
+    }
+
+    private func apply(
+        _ record: JSONValue, source: String, dataset: Dataset, today: LocalDate, stamp: String, store: inout RecordStore
+    ) -> JSONValue {
+        let key = record["key"]?.stringValue ?? ""
+        func rejected(_ errors: [FieldError]) -> JSONValue {
+            let list: [JSONValue] = errors.map { error in
+                ["code": .string(error.code), "field": error.field.map { .string($0) } ?? .null, "message": .string(error.message)]
+            }
+            return ["key": .string(key), "status": "rejected", "errors": .array(list)]
+        }
+        func accepted(_ version: Int) -> JSONValue {
+            ["key": .string(key), "status": "accepted", "version": .number(String(version))]
+        }
+        let existing = store.record(source: source, dataset: dataset, key: key)
+        if record["op"]?.stringValue == "withdraw" {
+            guard let reason = record["reason"]?.stringValue, Self.withdrawReasons.contains(reason) else {
+                return rejected([FieldError(code: "E_CODE", field: "reason", message: "reason must be expired, repaired, revoked or corrected")])
+            }
+            guard var current = existing else {
+                return rejected([FieldError(code: "E_NOT_FOUND", field: nil, message: "no published record with this key")])
+            }
+            if current.status == "withdrawn" { return ["key": .string(key), "status": "unchanged"] }
+            current.status = "withdrawn"
+            current.version += 1
+            current.updatedAt = stamp
+            store.set(source: source, dataset: dataset, key: key, current)
+            return accepted(current.version)
+        }
+        guard let payload = record["payload"]?.objectValue else {
+            return rejected([FieldError(code: "E_REQUIRED", field: "payload", message: "an upsert needs a payload object")])
+        }
+        var errors = validator.fieldErrors(dataset: dataset, payload: payload, today: today)
+        let hash = SHA256.hex(JSONWriter.canonical(.object(payload)))
+        if record["hash"]?.stringValue != hash {
+            errors.append(FieldError(code: "E_HASH_MISMATCH", field: nil, message: "hash is not the payload's canonical SHA-256"))
+        }
+        if !errors.isEmpty { return rejected(errors) }
+        if let existing, existing.status == "published", existing.hash == hash {
+            return ["key": .string(key), "status": "unchanged"]
+        }
+        let version = (existing?.version ?? 0) + 1
+        store.set(source: source, dataset: dataset, key: key,
+            StoredRecord(hash: hash, status: "published", version: version, updatedAt: stamp, payload: payload))
+        return accepted(version)
+    }
+
+    /// `GET /datasets/{dataset}/records?source&cursor&limit`, ordered by key in UTF-8 byte order.
+    func manifest(dataset: Dataset, parameters: [String: String]) -> ServerResponse {
+        guard let source = parameters["source"], NationalIdentifiers.isValidUSCC(source) else {
+            return SandboxJSON.error(400, code: "BAD_REQUEST", message: "source must be a valid 统一社会信用代码")
+        }
+        let limit = parameters["limit"].map { Int($0) ?? -1 } ?? 500
+        guard (1...1000).contains(limit) else { return SandboxJSON.error(400, code: "BAD_REQUEST", message: "limit must be 1 to 1000") }
+        var after: [UInt8]?
+        if let cursor = parameters["cursor"] {
+            guard let bytes = Self.unhex(cursor) else { return SandboxJSON.error(400, code: "BAD_CURSOR", message: "unknown cursor") }
+            after = bytes
+        }
+        return store.withLock { store in
+            let keys = store.keys(source: source, dataset: dataset)
+            var start = 0
+            if let after {
+                var low = 0
+                var high = keys.count
+                while low < high {
+                    let mid = (low + high) / 2
+                    if Array(keys[mid].utf8).lexicographicallyPrecedes(after) || Array(keys[mid].utf8) == after { low = mid + 1 } else { high = mid }
+                }
+                start = low
+            }
+            let page = keys[start..<min(keys.count, start + limit)]
+            let items: [JSONValue] = page.compactMap { key in
+                guard let record = store.record(source: source, dataset: dataset, key: key) else { return nil }
+                return ["key": .string(key), "hash": .string(record.hash), "status": .string(record.status),
+                        "version": .number(String(record.version)), "updatedAt": .string(record.updatedAt)]
+            }
+            let next: JSONValue = start + limit < keys.count ? .string(Hex.encode(Array((page.last ?? "").utf8))) : .null
+            return SandboxJSON.ok(["items": .array(items), "nextCursor": next])
+        }
+    }
+
+    /// `GET /datasets/{dataset}/records/{key}?source`.
+    func record(dataset: Dataset, key: String, parameters: [String: String]) -> ServerResponse {
+        guard let source = parameters["source"] else { return SandboxJSON.error(400, code: "BAD_REQUEST", message: "source is required") }
+        guard let record = store.withLock({ $0.record(source: source, dataset: dataset, key: key) }) else {
+            return SandboxJSON.error(404, code: "NOT_FOUND", message: "no record with this key")
+        }
+        return SandboxJSON.ok([
+            "key": .string(key), "hash": .string(record.hash), "status": .string(record.status),
+            "version": .number(String(record.version)), "updatedAt": .string(record.updatedAt), "payload": .object(record.payload),
+        ])
+    }
+
+    static func unhex(_ text: String) -> [UInt8]? {
+        let chars = Array(text.utf8)
+        guard chars.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        var i = 0
+        while i < chars.count {
+            guard let high = hexDigit(chars[i]), let low = hexDigit(chars[i + 1]) else { return nil }
+            out.append(high << 4 | low)
+            i += 2
+        }
+        return out
+    }
+
+    private static func hexDigit(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 0x30...0x39: return byte - 0x30
+        case 0x61...0x66: return byte - 0x61 + 10
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,149 @@
+import CredsyncCore
+import CredsyncExchange
+import Synchronization
+
+/// Routes a request to its platform and endpoint, after the faults and the authentication.
+final class SandboxRouter: Sendable {
+    let platforms: [PlatformID: SandboxPlatform]
+    let authenticator: Authenticator
+    let faults: FaultPlan
+    let feeds: EnterpriseFeeds
+    let counters = Mutex<[String: Int]>([:])
+
+    init(platforms: [PlatformID: SandboxPlatform], authenticator: Authenticator, faults: FaultPlan, feeds: EnterpriseFeeds) {
+        self.platforms = platforms
+        self.authenticator = authenticator
+        self.faults = faults
+        self.feeds = feeds
+    }
+
+    func handle(_ request: ServerRequest) -> ServerResponse {
+        if request.rawPath.hasPrefix("/_admin/") { return admin(request) }
+        let segments = request.rawPath.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        guard segments.count >= 3, let platformID = PlatformID(rawValue: String(segments.first ?? "")),
+            let platform = platforms[platformID], Array(segments.dropFirst().prefix(2)) == ["exchange", "v1"]
+        else { return SandboxJSON.error(404, code: "NOT_FOUND", message: "no such endpoint") }
+        let settings = faults.settings(for: platformID)
+        var response = route(request, platform: platform, settings: settings, rest: Array(segments.dropFirst(3)))
+        response.delay += settings.latency
+        count(platformID.rawValue + " " + String(response.status))
+        return response
+    }
+
+    private func count(_ key: String) {
+        counters.withLock { $0[key, default: 0] += 1 }
+    }
+
+    private func route(_ request: ServerRequest, platform: SandboxPlatform, settings: FaultSettings, rest: [Substring]) -> ServerResponse {
+        var afterApply: ServerResponse.Disposition?
+        if let scripted = faults.nextScripted(platform.id) {
+            switch scripted {
+            case .status(let status, let retryAfter):
+                let code = status == 429 ? "RATE_LIMITED" : "UNAVAILABLE"
+                return SandboxJSON.error(status, code: code, message: "injected fault", headers: retryAfter.map { [("Retry-After", String($0))] } ?? [])
+            case .reset: return withDisposition(.resetWithoutAnswer)
+            case .stall(let seconds): return withDisposition(.stall(seconds))
+            case .resetAfterApply: afterApply = .resetMidResponse
+            }
+        }
+        if settings.isDown { return SandboxJSON.error(503, code: "UNAVAILABLE", message: "the platform is down for maintenance") }
+        let roll = Double.random(in: 0..<1)
+        if roll < settings.resetRate { return withDisposition(.resetWithoutAnswer) }
+        if roll < settings.resetRate + settings.timeoutRate { return withDisposition(.stall(settings.stallSeconds)) }
+        if roll < settings.resetRate + settings.timeoutRate + settings.errorRate {
+            return SandboxJSON.error(settings.errorStatus, code: "UNAVAILABLE", message: "injected fault")
+        }
+        let now = Timestamp.now() + settings.clockSkew
+        if let refusal = authenticator.refusal(request, now: now) { return refusal }
+        let app = request.header("x-exchange-app") ?? ""
+        if let wait = faults.rateLimitWait(platform.id, app: app) {
+            return SandboxJSON.error(429, code: "RATE_LIMITED", message: "over the rate limit",
+                headers: [("Retry-After", String(max(1, Int(wait.rounded(.up)))))])
+        }
+        guard let parameters = Authenticator.queryParameters(request.rawQuery).map({ Dictionary($0, uniquingKeysWith: { _, last in last }) }) else {
+            return SandboxJSON.error(400, code: "BAD_REQUEST", message: "malformed query")
+        }
+        var response = endpoint(request, platform: platform, rest: rest, parameters: parameters, app: app, now: now, settings: settings)
+        if let afterApply, response.status == 200 { response.disposition = afterApply }
+        return response
+    }
+
+    private func withDisposition(_ disposition: ServerResponse.Disposition) -> ServerResponse {
+        var response = ServerResponse(status: 500)
+        response.disposition = disposition
+        return response
+    }
+
+    private func endpoint(
+        _ request: ServerRequest, platform: SandboxPlatform, rest: [Substring], parameters: [String: String], app: String,
+        now: Double, settings: FaultSettings
+    ) -> ServerResponse {
+        if rest.first == "datasets", rest.count >= 3 {
+            guard let dataset = Dataset(rawValue: String(rest[1])), platform.id.acceptedDatasets.contains(dataset) else {
+                return SandboxJSON.error(404, code: "UNKNOWN_DATASET", message: "\(platform.id.rawValue) does not take \(rest[1])")
+            }
+            if platform.forbidden.withLock({ $0.contains(app + "/" + dataset.rawValue) }) {
+                return SandboxJSON.error(403, code: "FORBIDDEN", message: "this application may not use \(dataset.rawValue)")
+            }
+            switch (request.method, rest[2], rest.count) {
+            case ("POST", "batches", 3): return platform.pushBatch(dataset: dataset, body: request.body, now: now)
+            case ("GET", "records", 3): return platform.manifest(dataset: dataset, parameters: parameters)
+            case ("GET", "records", 4):
+                guard let key = PercentEncoding.decode(rest[3]) else {
+                    return SandboxJSON.error(400, code: "BAD_REQUEST", message: "the key is not valid percent-encoding")
+                }
+                return platform.record(dataset: dataset, key: key, parameters: parameters)
+            default: return SandboxJSON.error(405, code: "NOT_FOUND", message: "no such endpoint for \(request.method)")
+            }
+        }
+        guard platform.id == .gsxt else { return SandboxJSON.error(404, code: "NOT_FOUND", message: "no such endpoint") }
+        switch (request.method, rest.map(String.init)) {
+        case ("POST", ["enterprises", "query"]): return enterpriseQuery(request.body)
+        case ("GET", ["enterprises", "changes"]):
+            guard let region = parameters["region"], region.count == 6, region.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+                return SandboxJSON.error(400, code: "BAD_REQUEST", message: "region must be a 6-digit code")
+            }
+            let prefix = EnterpriseFeeds.regionPrefix(region)
+            return feedPage(feeds.enterprises, parameters: parameters, now: now, settings: settings,
+                include: { ($0["uscc"]?.stringValue ?? "").dropFirst(2).hasPrefix(prefix) },
+                wrap: { ["seq": .number(String($0)), "enterprise": $1] })
+        case ("GET", ["lists", "serious-illegal", "changes"]):
+            return feedPage(feeds.listItems, parameters: parameters, now: now, settings: settings, include: { _ in true },
+                wrap: { seq, item in
+                    guard case .object(var object) = item else { return item }
+                    object["seq"] = .number(String(seq))
+                    return .object(object)
+                })
+        default: return SandboxJSON.error(404, code: "NOT_FOUND", message: "no such endpoint")
+        }
+    }
+
+    private func feedPage(
+        _ items: [(Int, JSONValue)], parameters: [String: String], now: Double, settings: FaultSettings,
+        include: (JSONValue) -> Bool, wrap: (Int, JSONValue) -> JSONValue
+    ) -> ServerResponse {
+        let limit = parameters["limit"].map { Int($0) ?? -1 } ?? 500
+        guard (1...1000).contains(limit) else { return SandboxJSON.error(400, code: "BAD_REQUEST", message: "limit must be 1 to 1000") }
+        var after = 0
+        if let cursor = parameters["cursor"] {
+            guard let seq = EnterpriseFeeds.seq(fromCursor: cursor, now: now, lifetime: settings.cursorLifetime) else {
+                return SandboxJSON.error(400, code: "BAD_CURSOR", message: "the cursor is unknown or older than its lifetime; re-read from the start")
+            }
+            after = seq
+        }
+        return SandboxJSON.ok(EnterpriseFeeds.page(items, after: after, limit: limit, now: now, include: include, wrap: wrap))
+    }
+
+    private func enterpriseQuery(_ body: [UInt8]) -> ServerResponse {
+        guard let json = try? JSONParser.parse(body), let codes = json["uscc"]?.arrayValue?.compactMap(\.stringValue) else {
+            return SandboxJSON.error(400, code: "BAD_JSON", message: "expected {\"uscc\": [...]}")
+        }
+        guard (1...100).contains(codes.count) else { return SandboxJSON.error(400, code: "BAD_REQUEST", message: "1 to 100 codes") }
+        var items: [JSONValue] = []
+        var notFound: [JSONValue] = []
+        for code in codes {
+            if let enterprise = feeds.latest[code] { items.append(enterprise) } else { notFound.append(.string(code)) }
+        }
+        return SandboxJSON.ok(["items": .array(items), "notFound": .array(notFound)])
+    }
+}

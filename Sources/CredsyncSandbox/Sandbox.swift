@@ -1,0 +1,117 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CredsyncCore
+import Foundation
+
+/// `credsync-sandbox`: credit, gsxt and ipp on one loopback port, under
+/// `/{platform}/exchange/v1`, with state kept in a directory and faults on demand.
+public enum SandboxCommand {
+    static let usage = """
+        USAGE: credsync-sandbox [options]
+
+        Serves the national platforms credit, gsxt and ipp on loopback, as exchange-api.md says:
+        http://HOST:PORT/{credit,gsxt,ipp}/exchange/v1. Admin endpoints (loopback only) under /_admin/:
+        POST faults, script, drift, forbid; GET records, stats.
+
+        OPTIONS:
+          --listen <host:port>      Where to listen, loopback only (default 127.0.0.1:8719; port 0 picks one).
+          --port-file <file>        Write the port there once listening.
+          --state-dir <dir>         Keep what was published there, so a restart keeps it.
+          --app <id:ENV>            An application id and the environment variable holding its secret (repeatable).
+          --enterprises <file>      gsxt's enterprise feed (JSON Lines).
+          --serious-illegal <file>  SAMR's serious-illegal list feed (JSON Lines).
+          --rate <n> --burst <n>    The per-app rate limit (default 20 per second, bursts of 40).
+          --latency-ms <n>          Added before every answer.
+          --error-rate <share>      Share of requests answered 503.
+          --reset-rate <share>      Share of connections reset without an answer.
+          --clock-skew <seconds>    The platforms' clock offset.
+          --request-timeout <s>     Seconds a request may take to arrive (slow clients are cut off; default 10).
+          -h, --help                Show this help.
+        """
+
+    /// Runs the sandbox until killed; returns an exit code only when it cannot start.
+    public static func main(arguments: [String], environment: [String: String]) -> Int32 {
+        do {
+            let sandbox = try Sandbox(arguments: arguments, environment: environment)
+            sandbox.server.start()
+            FileOutput.writeAll(1, "credsync-sandbox listening on http://\(sandbox.server.host):\(sandbox.server.port)\n")
+            if let portFile = sandbox.portFile {
+                try? FileSystem.writeAtomically(portFile, text: "\(sandbox.server.port)\n")
+            }
+            while true { sleep(3600) }
+        } catch let error as CredsyncError {
+            FileOutput.writeAll(2, "error: \(error.message)\n" + (error.hint.map { "hint: \($0)\n" } ?? ""))
+            return error.exitCode.rawValue
+        } catch {
+            FileOutput.writeAll(2, "error: \(error)\n")
+            return ExitCode.software.rawValue
+        }
+    }
+}
+
+/// A configured sandbox: the server and its platforms.
+public final class Sandbox: Sendable {
+    public let server: HTTPServer
+    let portFile: String?
+
+    public init(arguments: [String], environment: [String: String], validator: any PayloadValidator = StructuralValidator()) throws {
+        var listen = "127.0.0.1:8719"
+        var stateDir: String?
+        var portFile: String?
+        var apps: [String: String] = [:]
+        var enterprises: String?
+        var list: String?
+        var settings = FaultSettings()
+        var limits = HTTPServer.Limits()
+        var rest = arguments[...]
+        func value(_ name: String) throws -> String {
+            guard let next = rest.popFirst() else { throw CredsyncError.usage("option '\(name)' needs a value", hint: "see credsync-sandbox --help") }
+            return next
+        }
+        func number(_ name: String) throws -> Double {
+            let text = try value(name)
+            guard let number = Double(text) else { throw CredsyncError.usage("'\(text)' is not a number for '\(name)'") }
+            return number
+        }
+        while let argument = rest.popFirst() {
+            switch argument {
+            case "-h", "--help":
+                FileOutput.writeAll(1, SandboxCommand.usage + "\n")
+                exit(0)
+            case "--listen": listen = try value(argument)
+            case "--port-file": portFile = try value(argument)
+            case "--state-dir": stateDir = try value(argument)
+            case "--app":
+                let text = try value(argument)
+                let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+                guard parts.count == 2, let secret = environment[parts[1]], !secret.isEmpty else {
+                    throw CredsyncError.usage("--app \(text): expected ID:ENV with the environment variable set")
+                }
+                apps[parts[0]] = secret
+            case "--enterprises": enterprises = try value(argument)
+            case "--serious-illegal": list = try value(argument)
+            case "--rate": settings.requestsPerSecond = try number(argument)
+            case "--burst": settings.burst = Int(try number(argument))
+            case "--latency-ms": settings.latency = try number(argument) / 1000
+            case "--error-rate": settings.errorRate = try number(argument)
+            case "--reset-rate": settings.resetRate = try number(argument)
+            case "--clock-skew": settings.clockSkew = try number(argument)
+            case "--request-timeout": limits.requestTimeout = try number(argument)
+            default:
+                throw CredsyncError.usage("unknown option '\(argument)'", hint: "use credsync-sandbox --help")
+            }
+        }
+        guard !apps.isEmpty else { throw CredsyncError.usage("no application configured", hint: "give --app ID:ENV") }
+        let parts = listen.split(separator: ":")
+        guard parts.count == 2, let port = Int(parts[1]) else { throw CredsyncError.usage("--listen \(listen): expected host:port") }
+        if let stateDir { try FileSystem.createDirectory(stateDir) }
+        var platforms: [PlatformID: SandboxPlatform] = [:]
+        for id in PlatformID.allCases { platforms[id] = try SandboxPlatform(id: id, stateDir: stateDir, validator: validator) }
+        let router = SandboxRouter(
+            platforms: platforms, authenticator: Authenticator(apps: apps), faults: FaultPlan(defaults: settings),
+            feeds: try EnterpriseFeeds(enterprisesFile: enterprises, listFile: list))
+        self.server = try HTTPServer(host: String(parts[0]), port: port, limits: limits) { router.handle($0) }
+        self.portFile = portFile
+    }
+}
