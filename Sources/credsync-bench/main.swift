@@ -1,1 +1,25 @@
-import CredsyncRun
+import CredsyncCore
+import Foundation
+
+// credsync-bench: speed and memory figures, measured in one run and reported as ratios.
+signal(SIGPIPE, SIG_IGN)
+let arguments = Array(CommandLine.arguments.dropFirst())
+let usage = """
+    USAGE: credsync-bench <benchmark> [options]
+
+    BENCHMARKS:
+      push    Push records to the sandbox with latency and a rate limit injected; compare with the bound
+              min(rate, concurrency / latency) × batch size.
+              --records N (100000) --latency-ms L (50) --rate R (20) --burst B (40) --concurrency C (4) --batch-size S (500)
+    """
+guard let name = arguments.first, name != "-h", name != "--help" else {
+    print(usage)
+    exit(arguments.isEmpty ? 64 : 0)
+}
+let options = BenchOptions(Array(arguments.dropFirst()))
+switch name {
+case "push": exit(await PushBenchmark(options: options).run())
+default:
+    FileOutput.writeAll(2, "error: unknown benchmark '\(name)'\nhint: use credsync-bench --help\n")
+    exit(64)
+}

@@ -1,120 +1,151 @@
 /// Writes JSON: the canonical form of RFC 8785 (JCS) for hashing, and a readable form for output.
+/// Everything is written into a byte buffer and turned into a String once.
 public enum JSONWriter {
     /// The canonical form (RFC 8785): keys sorted by UTF-16 code units, no white space, strings
     /// escaped as JCS says. Numbers are written as their literal text; credsync's payloads hold
     /// strings only, which is the case exchange-api.md defines.
     public static func canonical(_ value: JSONValue) -> String {
-        var out = ""
+        String(decoding: canonicalBytes(value), as: UTF8.self)
+    }
+
+    /// The canonical form's UTF-8 bytes, what the record hash is taken over.
+    public static func canonicalBytes(_ value: JSONValue) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(512)
         writeCanonical(value, into: &out)
         return out
     }
 
+    /// The lower-case hex SHA-256 of the canonical form.
+    public static func canonicalHash(_ value: JSONValue) -> String {
+        SHA256.hex(canonicalBytes(value))
+    }
+
     /// Compact JSON with members in document order, one line: for JSON Lines and `--json` output.
     public static func compact(_ value: JSONValue) -> String {
-        var out = ""
+        var out: [UInt8] = []
         write(value, into: &out, indent: nil, level: 0)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Indented JSON with members in document order, for people.
     public static func pretty(_ value: JSONValue) -> String {
-        var out = ""
-        write(value, into: &out, indent: "  ", level: 0)
-        return out
+        var out: [UInt8] = []
+        write(value, into: &out, indent: Array("  ".utf8), level: 0)
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private static func writeCanonical(_ value: JSONValue, into out: inout String) {
+    private static func writeCanonical(_ value: JSONValue, into out: inout [UInt8]) {
         switch value {
         case .object(let object):
-            out.append("{")
-            let sorted = object.members.sorted { $0.key.utf16.lexicographicallyPrecedes($1.key.utf16) }
+            out.append(UInt8(ascii: "{"))
+            let sorted = object.members.sorted { precedesInUTF16($0.key, $1.key) }
             for (i, member) in sorted.enumerated() {
-                if i > 0 { out.append(",") }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 appendString(member.key, into: &out)
-                out.append(":")
+                out.append(UInt8(ascii: ":"))
                 writeCanonical(member.value, into: &out)
             }
-            out.append("}")
+            out.append(UInt8(ascii: "}"))
         case .array(let elements):
-            out.append("[")
+            out.append(UInt8(ascii: "["))
             for (i, element) in elements.enumerated() {
-                if i > 0 { out.append(",") }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 writeCanonical(element, into: &out)
             }
-            out.append("]")
+            out.append(UInt8(ascii: "]"))
         default:
             write(value, into: &out, indent: nil, level: 0)
         }
     }
 
-    private static func write(_ value: JSONValue, into out: inout String, indent: String?, level: Int) {
+    private static func write(_ value: JSONValue, into out: inout [UInt8], indent: [UInt8]?, level: Int) {
         switch value {
-        case .null: out.append("null")
-        case .bool(let flag): out.append(flag ? "true" : "false")
-        case .number(let text): out.append(text)
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .number(let text): out.append(contentsOf: text.utf8)
         case .string(let text): appendString(text, into: &out)
         case .array(let elements):
-            if elements.isEmpty { out.append("[]"); return }
-            out.append("[")
+            if elements.isEmpty { out.append(contentsOf: "[]".utf8); return }
+            out.append(UInt8(ascii: "["))
             for (i, element) in elements.enumerated() {
-                if i > 0 { out.append(",") }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 newline(&out, indent, level + 1)
                 write(element, into: &out, indent: indent, level: level + 1)
             }
             newline(&out, indent, level)
-            out.append("]")
+            out.append(UInt8(ascii: "]"))
         case .object(let object):
-            if object.isEmpty { out.append("{}"); return }
-            out.append("{")
+            if object.isEmpty { out.append(contentsOf: "{}".utf8); return }
+            out.append(UInt8(ascii: "{"))
             for (i, member) in object.members.enumerated() {
-                if i > 0 { out.append(",") }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 newline(&out, indent, level + 1)
                 appendString(member.key, into: &out)
-                out.append(indent == nil ? ":" : ": ")
+                out.append(UInt8(ascii: ":"))
+                if indent != nil { out.append(UInt8(ascii: " ")) }
                 write(member.value, into: &out, indent: indent, level: level + 1)
             }
             newline(&out, indent, level)
-            out.append("}")
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    private static func newline(_ out: inout String, _ indent: String?, _ level: Int) {
+    private static func newline(_ out: inout [UInt8], _ indent: [UInt8]?, _ level: Int) {
         guard let indent else { return }
-        out.append("\n")
-        for _ in 0..<level { out.append(indent) }
+        out.append(UInt8(ascii: "\n"))
+        for _ in 0..<level { out.append(contentsOf: indent) }
     }
 
-    private static let hexDigits: [Character] = Array("0123456789abcdef")
-
-    /// Appends a JSON string literal escaped as RFC 8785 says.
-    public static func appendString(_ text: String, into out: inout String) {
-        out.append("\"")
-        var runStart = text.unicodeScalars.startIndex
-        var index = runStart
-        let scalars = text.unicodeScalars
-        while index < scalars.endIndex {
-            let scalar = scalars[index]
-            let escape: String?
-            switch scalar.value {
-            case 0x22: escape = "\\\""
-            case 0x5C: escape = "\\\\"
-            case 0x08: escape = "\\b"
-            case 0x0C: escape = "\\f"
-            case 0x0A: escape = "\\n"
-            case 0x0D: escape = "\\r"
-            case 0x09: escape = "\\t"
-            case 0..<0x20:
-                escape = "\\u00" + String(hexDigits[Int(scalar.value >> 4)]) + String(hexDigits[Int(scalar.value & 0xF)])
-            default: escape = nil
-            }
-            if let escape {
-                out.unicodeScalars.append(contentsOf: scalars[runStart..<index])
-                out.append(escape)
-                runStart = scalars.index(after: index)
-            }
-            index = scalars.index(after: index)
+    /// Whether `a` sorts before `b` by UTF-16 code units, as RFC 8785 orders keys. UTF-8 byte order
+    /// agrees with it except where a character above U+FFFF meets one in U+E000–U+FFFF, so bytes are
+    /// compared unless the first difference is between two lead bytes of 0xEE or more.
+    public static func precedesInUTF16(_ a: String, _ b: String) -> Bool {
+        var left = a.utf8.makeIterator()
+        var right = b.utf8.makeIterator()
+        while true {
+            guard let x = left.next() else { return right.next() != nil }
+            guard let y = right.next() else { return false }
+            if x == y { continue }
+            if x >= 0xEE && y >= 0xEE { return a.utf16.lexicographicallyPrecedes(b.utf16) }
+            return x < y
         }
-        out.unicodeScalars.append(contentsOf: scalars[runStart..<scalars.endIndex])
-        out.append("\"")
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Appends a JSON string literal escaped as RFC 8785 says, to a String.
+    public static func appendString(_ text: String, into out: inout String) {
+        var bytes: [UInt8] = []
+        appendString(text, into: &bytes)
+        out += String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends a JSON string literal escaped as RFC 8785 says: `\"`, `\\`, `\b \f \n \r \t`, other
+    /// control characters as `\u00xx`, everything else as raw UTF-8. Only ASCII bytes need escaping,
+    /// and no byte of a multi-byte character is ASCII.
+    public static func appendString(_ text: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            if byte >= 0x20 && byte != 0x22 && byte != 0x5C {
+                out.append(byte)
+                continue
+            }
+            out.append(UInt8(ascii: "\\"))
+            switch byte {
+            case 0x22: out.append(0x22)
+            case 0x5C: out.append(0x5C)
+            case 0x08: out.append(UInt8(ascii: "b"))
+            case 0x0C: out.append(UInt8(ascii: "f"))
+            case 0x0A: out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(UInt8(ascii: "t"))
+            default:
+                out.append(contentsOf: "u00".utf8)
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0xF)])
+            }
+        }
+        out.append(UInt8(ascii: "\""))
     }
 }

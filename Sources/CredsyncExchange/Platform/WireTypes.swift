@@ -17,7 +17,7 @@ public struct OutgoingRecord: Sendable, Equatable {
     public var reason: String?
 
     public static func upsert(key: String, payload: JSONObject) -> OutgoingRecord {
-        OutgoingRecord(key: key, op: .upsert, hash: SHA256.hex(JSONWriter.canonical(.object(payload))), payload: payload)
+        OutgoingRecord(key: key, op: .upsert, hash: JSONWriter.canonicalHash(.object(payload)), payload: payload)
     }
 
     public static func withdraw(key: String, reason: String) -> OutgoingRecord {
@@ -36,7 +36,7 @@ public struct OutgoingRecord: Sendable, Equatable {
     var json: JSONValue {
         var object = JSONObject([JSONMember("key", .string(key)), JSONMember("op", .string(op.rawValue))])
         if let hash { object["hash"] = .string(hash) }
-        if let payload { object["payload"] = .object(JSONObject(payload.members.sorted { $0.key.utf16.lexicographicallyPrecedes($1.key.utf16) })) }
+        if let payload { object["payload"] = .object(JSONObject(payload.members.sorted { JSONWriter.precedesInUTF16($0.key, $1.key) })) }
         if let reason { object["reason"] = .string(reason) }
         return .object(object)
     }

@@ -21,6 +21,7 @@ struct RecordStore {
     /// batchId → (SHA-256 of the body, the answer's bytes).
     private(set) var batches: [String: (String, [UInt8])] = [:]
     private var journal: Int32 = -1
+    private var pending = ""
     private var sortedKeys: [String: [String]] = [:]
 
     /// Opens (or creates) the journal at `path` and replays it.
@@ -54,6 +55,7 @@ struct RecordStore {
     mutating func set(source: String, dataset: Dataset, key: String, _ record: StoredRecord?) {
         if records[source]?[dataset]?[key] == nil || record == nil { sortedKeys[source + "/" + dataset.rawValue] = nil }
         records[source, default: [:]][dataset, default: [:]][key] = record
+        guard journal >= 0 else { return }
         var line: JSONValue = ["t": "record", "source": .string(source), "dataset": .string(dataset.rawValue), "key": .string(key)]
         if let record, case .object(var object) = line {
             object["hash"] = .string(record.hash)
@@ -73,9 +75,18 @@ struct RecordStore {
         append(["t": "batch", "id": .string(id), "bodyHash": .string(bodyHash), "answer": .string(String(decoding: answer, as: UTF8.self))])
     }
 
-    private func append(_ line: JSONValue) {
+    private mutating func append(_ line: JSONValue) {
         guard journal >= 0 else { return }
-        _ = FileOutput.writeAll(journal, JSONWriter.compact(line) + "\n")
+        pending += JSONWriter.compact(line)
+        pending += "\n"
+        if pending.utf8.count > 1 << 20 { flush() }
+    }
+
+    /// Writes the journal lines gathered so far (once per batch).
+    mutating func flush() {
+        guard journal >= 0, !pending.isEmpty else { return }
+        _ = FileOutput.writeAll(journal, pending)
+        pending = ""
     }
 
     private mutating func replay(_ line: JSONValue) {

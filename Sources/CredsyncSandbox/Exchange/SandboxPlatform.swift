@@ -37,6 +37,22 @@ final class SandboxPlatform: Sendable {
         if records.count > 500 { return SandboxJSON.error(413, code: "TOO_LARGE", message: "over 500 records") }
         if records.isEmpty { return SandboxJSON.error(400, code: "BAD_BATCH", message: "records is empty") }
         let bodyHash = SHA256.hex(body)
+        var seen: Set<String> = []
+        for (index, record) in records.enumerated() {
+            guard let key = record["key"]?.stringValue, (1...128).contains(key.unicodeScalars.count) else {
+                return SandboxJSON.error(400, code: "BAD_BATCH", message: "records[\(index)].key must be 1 to 128 characters")
+            }
+            guard let op = record["op"]?.stringValue, op == "upsert" || op == "withdraw" else {
+                return SandboxJSON.error(400, code: "BAD_BATCH", message: "records[\(index)].op must be upsert or withdraw")
+            }
+            if !seen.insert(key).inserted {
+                return SandboxJSON.error(400, code: "DUPLICATE_KEY", message: "key \(key) appears twice in the batch")
+            }
+        }
+        // Validation and hashing need no lock: concurrent batches use every core.
+        let today = LocalDate.todayInShanghai(now: now)
+        let checked = records.map { check($0, dataset: dataset, today: today) }
+        let stamp = Timestamp.rfc3339(now)
         return store.withLock { store -> ServerResponse in
             if let (storedHash, answer) = store.storedBatch(batchID) {
                 guard storedHash == bodyHash else {
@@ -44,76 +60,76 @@ final class SandboxPlatform: Sendable {
                 }
                 return ServerResponse.json(200, String(decoding: answer, as: UTF8.self), headers: [("X-Request-Id", SandboxJSON.requestID())])
             }
-            var seen: Set<String> = []
-            for (index, record) in records.enumerated() {
-                guard let key = record["key"]?.stringValue, (1...128).contains(key.unicodeScalars.count) else {
-                    return SandboxJSON.error(400, code: "BAD_BATCH", message: "records[\(index)].key must be 1 to 128 characters")
-                }
-                guard let op = record["op"]?.stringValue, op == "upsert" || op == "withdraw" else {
-                    return SandboxJSON.error(400, code: "BAD_BATCH", message: "records[\(index)].op must be upsert or withdraw")
-                }
-                if !seen.insert(key).inserted {
-                    return SandboxJSON.error(400, code: "DUPLICATE_KEY", message: "key \(key) appears twice in the batch")
-                }
-            }
-            let today = LocalDate.todayInShanghai(now: now)
-            let stamp = Timestamp.rfc3339(now)
-            var results: [JSONValue] = []
-            for record in records {
-                results.append(apply(record, source: source, dataset: dataset, today: today, stamp: stamp, store: &store))
-            }
+            let results = checked.map { apply($0, source: source, dataset: dataset, stamp: stamp, store: &store) }
             let answer: JSONValue = ["batchId": .string(batchID), "receivedAt": .string(stamp), "results": .array(results)]
             let bytes = Array(JSONWriter.compact(answer).utf8)
             store.storeBatch(batchID, bodyHash: bodyHash, answer: bytes)
+            store.flush()
             afterApply?()
             return ServerResponse.json(200, String(decoding: bytes, as: UTF8.self), headers: [("X-Request-Id", SandboxJSON.requestID())])
         }
     }
 
-    private func apply(
-        _ record: JSONValue, source: String, dataset: Dataset, today: LocalDate, stamp: String, store: inout RecordStore
-    ) -> JSONValue {
+    /// A record of a batch after the checks that need no state.
+    struct CheckedRecord {
+        var key: String
+        var isWithdraw: Bool
+        var reason: String?
+        var payload: JSONObject?
+        var hash: String
+        var errors: [FieldError]
+    }
+
+    private func check(_ record: JSONValue, dataset: Dataset, today: LocalDate) -> CheckedRecord {
         let key = record["key"]?.stringValue ?? ""
-        func rejected(_ errors: [FieldError]) -> JSONValue {
-            let list: [JSONValue] = errors.map { error in
+        if record["op"]?.stringValue == "withdraw" {
+            let reason = record["reason"]?.stringValue
+            var errors: [FieldError] = []
+            if reason.map({ !Self.withdrawReasons.contains($0) }) ?? true {
+                errors.append(FieldError(code: "E_CODE", field: "reason", message: "reason must be expired, repaired, revoked or corrected"))
+            }
+            return CheckedRecord(key: key, isWithdraw: true, reason: reason, payload: nil, hash: "", errors: errors)
+        }
+        guard let payload = record["payload"]?.objectValue else {
+            let error = FieldError(code: "E_REQUIRED", field: "payload", message: "an upsert needs a payload object")
+            return CheckedRecord(key: key, isWithdraw: false, reason: nil, payload: nil, hash: "", errors: [error])
+        }
+        var errors = validator.fieldErrors(dataset: dataset, payload: payload, today: today)
+        let hash = JSONWriter.canonicalHash(.object(payload))
+        if record["hash"]?.stringValue != hash {
+            errors.append(FieldError(code: "E_HASH_MISMATCH", field: nil, message: "hash is not the payload's canonical SHA-256"))
+        }
+        return CheckedRecord(key: key, isWithdraw: false, reason: nil, payload: payload, hash: hash, errors: errors)
+    }
+
+    private func apply(_ record: CheckedRecord, source: String, dataset: Dataset, stamp: String, store: inout RecordStore) -> JSONValue {
+        let key = record.key
+        if !record.errors.isEmpty {
+            let list: [JSONValue] = record.errors.map { error in
                 ["code": .string(error.code), "field": error.field.map { .string($0) } ?? .null, "message": .string(error.message)]
             }
             return ["key": .string(key), "status": "rejected", "errors": .array(list)]
         }
-        func accepted(_ version: Int) -> JSONValue {
-            ["key": .string(key), "status": "accepted", "version": .number(String(version))]
-        }
         let existing = store.record(source: source, dataset: dataset, key: key)
-        if record["op"]?.stringValue == "withdraw" {
-            guard let reason = record["reason"]?.stringValue, Self.withdrawReasons.contains(reason) else {
-                return rejected([FieldError(code: "E_CODE", field: "reason", message: "reason must be expired, repaired, revoked or corrected")])
-            }
+        if record.isWithdraw {
             guard var current = existing else {
-                return rejected([FieldError(code: "E_NOT_FOUND", field: nil, message: "no published record with this key")])
+                return ["key": .string(key), "status": "rejected", "errors": [
+                    ["code": "E_NOT_FOUND", "field": .null, "message": "no published record with this key"]]]
             }
             if current.status == "withdrawn" { return ["key": .string(key), "status": "unchanged"] }
             current.status = "withdrawn"
             current.version += 1
             current.updatedAt = stamp
             store.set(source: source, dataset: dataset, key: key, current)
-            return accepted(current.version)
+            return ["key": .string(key), "status": "accepted", "version": .number(String(current.version))]
         }
-        guard let payload = record["payload"]?.objectValue else {
-            return rejected([FieldError(code: "E_REQUIRED", field: "payload", message: "an upsert needs a payload object")])
-        }
-        var errors = validator.fieldErrors(dataset: dataset, payload: payload, today: today)
-        let hash = SHA256.hex(JSONWriter.canonical(.object(payload)))
-        if record["hash"]?.stringValue != hash {
-            errors.append(FieldError(code: "E_HASH_MISMATCH", field: nil, message: "hash is not the payload's canonical SHA-256"))
-        }
-        if !errors.isEmpty { return rejected(errors) }
-        if let existing, existing.status == "published", existing.hash == hash {
+        if let existing, existing.status == "published", existing.hash == record.hash {
             return ["key": .string(key), "status": "unchanged"]
         }
         let version = (existing?.version ?? 0) + 1
         store.set(source: source, dataset: dataset, key: key,
-            StoredRecord(hash: hash, status: "published", version: version, updatedAt: stamp, payload: payload))
-        return accepted(version)
+            StoredRecord(hash: record.hash, status: "published", version: version, updatedAt: stamp, payload: record.payload ?? JSONObject()))
+        return ["key": .string(key), "status": "accepted", "version": .number(String(version))]
     }
 
     /// `GET /datasets/{dataset}/records?source&cursor&limit`, ordered by key in UTF-8 byte order.

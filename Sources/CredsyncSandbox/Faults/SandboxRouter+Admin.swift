@@ -59,9 +59,10 @@ extension SandboxRouter {
         return sandbox.store.withLock { store in
             guard var record = store.record(source: source, dataset: dataset, key: key) else {
                 if action == "add", let payload = body["payload"]?.objectValue {
-                    let hash = SHA256.hex(JSONWriter.canonical(.object(payload)))
+                    let hash = JSONWriter.canonicalHash(.object(payload))
                     store.set(source: source, dataset: dataset, key: key,
                         StoredRecord(hash: hash, status: "published", version: 1, updatedAt: Timestamp.rfc3339(Timestamp.now()), payload: payload))
+                    store.flush()
                     return SandboxJSON.ok(["ok": true])
                 }
                 return SandboxJSON.error(404, code: "NOT_FOUND", message: "no record with this key")
@@ -75,11 +76,12 @@ extension SandboxRouter {
             case "change":
                 let field = record.payload.keys.sorted().last ?? "BZ"
                 record.payload[field] = .string("drift \(Timestamp.now())")
-                record.hash = SHA256.hex(JSONWriter.canonical(.object(record.payload)))
+                record.hash = JSONWriter.canonicalHash(.object(record.payload))
                 record.version += 1
                 store.set(source: source, dataset: dataset, key: key, record)
             default: return SandboxJSON.error(400, code: "BAD_REQUEST", message: "action is delete, withdraw, change or add")
             }
+            store.flush()
             return SandboxJSON.ok(["ok": true])
         }
     }

@@ -1,0 +1,27 @@
+import Foundation
+
+/// `--name value` options of a benchmark.
+struct BenchOptions {
+    private var values: [String: String] = [:]
+
+    init(_ arguments: [String]) {
+        var rest = arguments[...]
+        while let argument = rest.popFirst() {
+            guard argument.hasPrefix("--") else { continue }
+            values[String(argument.dropFirst(2))] = rest.popFirst() ?? ""
+        }
+    }
+
+    func int(_ name: String, _ fallback: Int) -> Int { values[name].flatMap(Int.init) ?? fallback }
+    func double(_ name: String, _ fallback: Double) -> Double { values[name].flatMap(Double.init) ?? fallback }
+}
+
+/// Peak resident memory of this process so far, in MB (from /proc).
+func peakMemoryMB() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        let digits = line.filter { $0.isNumber }
+        return (Double(digits) ?? 0) / 1024
+    }
+    return 0
+}
