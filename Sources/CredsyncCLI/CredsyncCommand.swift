@@ -7,7 +7,8 @@ public enum CredsyncCommand {
     typealias Handler = @Sendable (CommandContext) throws(CredsyncError) -> ExitCode
 
     static let handlers: [String: Handler] = [
-        "check": CheckCommand.run
+        "check": CheckCommand.run,
+        "map": MapCommand.run,
     ]
 
     /// Runs credsync with `arguments` (without the program name) and returns the exit code.

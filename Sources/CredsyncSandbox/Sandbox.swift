@@ -21,6 +21,8 @@ public enum SandboxCommand {
           --app <id:ENV>            An application id and the environment variable holding its secret (repeatable).
           --enterprises <file>      gsxt's enterprise feed (JSON Lines).
           --serious-illegal <file>  SAMR's serious-illegal list feed (JSON Lines).
+          --formats <dir>           The national format files to validate payloads with (e.g. mappings/formats);
+                                    without it only the structural rules are checked.
           --rate <n> --burst <n>    The per-app rate limit (default 20 per second, bursts of 40).
           --latency-ms <n>          Added before every answer.
           --error-rate <share>      Share of requests answered 503.
@@ -55,7 +57,8 @@ public final class Sandbox: Sendable {
     public let server: HTTPServer
     let portFile: String?
 
-    public init(arguments: [String], environment: [String: String], validator: any PayloadValidator = StructuralValidator()) throws {
+    public init(arguments: [String], environment: [String: String]) throws {
+        var validator: any PayloadValidator = StructuralValidator()
         var listen = "127.0.0.1:8719"
         var stateDir: String?
         var portFile: String?
@@ -91,6 +94,7 @@ public final class Sandbox: Sendable {
                 apps[parts[0]] = secret
             case "--enterprises": enterprises = try value(argument)
             case "--serious-illegal": list = try value(argument)
+            case "--formats": validator = try NationalFormatValidator(directory: try value(argument))
             case "--rate": settings.requestsPerSecond = try number(argument)
             case "--burst": settings.burst = Int(try number(argument))
             case "--latency-ms": settings.latency = try number(argument) / 1000

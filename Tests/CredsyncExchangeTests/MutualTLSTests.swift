@@ -26,7 +26,7 @@ import Testing
         var retry = RetryPolicy()
         retry.attemptsInRun = 1
         let client = PlatformClient(config: config, source: SandboxProcess.source, retry: retry, logger: .capturing())
-        let payload = JSONObject([JSONMember("XK_NR", "内容")])
+        let payload = SamplePayloads.license(1)
         let batch = Batch(dataset: .license, source: SandboxProcess.source, records: [.upsert(key: "k", payload: payload)])
         return await client.push(batch).outcomes.first?.outcome
     }

@@ -17,7 +17,7 @@ import Testing
     }
 
     static func payload(_ n: Int, extra: String = "") -> JSONObject {
-        JSONObject([JSONMember("XK_WSH", .string("浙知许〔2025〕\(n)号")), JSONMember("XK_NR", .string("内容\(n)\(extra)"))])
+        SamplePayloads.license(n, content: extra)
     }
 
     static func batch(_ records: [OutgoingRecord], _ dataset: Dataset = .license) -> Batch {
@@ -36,13 +36,15 @@ import Testing
             badHash,
             .withdraw(key: "missing", reason: "expired"),
             .upsert(key: "k1b", payload: JSONObject([JSONMember("XK_NR", "")])),
+            .upsert(key: "k4", payload: { var p = Self.payload(4); p["XK_XDR_SHXYM"] = "91110000600037341N"; return p }()),
         ]))
         let outcomes = result.outcomes.map(\.outcome)
         #expect(outcomes[0] == .unchanged)
         #expect(outcomes[1] == .accepted(version: 1))
         #expect(outcomes[2] == .rejected([FieldError(code: "E_HASH_MISMATCH", field: nil, message: "hash is not the payload's canonical SHA-256")]))
         #expect(outcomes[3] == .rejected([FieldError(code: "E_NOT_FOUND", field: nil, message: "no published record with this key")]))
-        if case .rejected(let errors) = outcomes[4] { #expect(errors.first?.field == "XK_NR") } else { Issue.record("\(outcomes[4])") }
+        if case .rejected(let errors) = outcomes[4] { #expect(errors.contains { $0.field == "XK_NR" && $0.code == "E_FORMAT" }) } else { Issue.record("\(outcomes[4])") }
+        #expect(outcomes[5] == .rejected([FieldError(code: "E_CHECKSUM", field: "XK_XDR_SHXYM", message: "a valid 统一社会信用代码: it has a wrong check character (expected L)")]))
         let withdrawn = await client.push(Self.batch([.withdraw(key: "k2", reason: "corrected")]))
         #expect(withdrawn.outcomes.first?.outcome == .accepted(version: 2))
         let again = await client.push(Self.batch([.withdraw(key: "k2", reason: "corrected")]))
@@ -156,7 +158,7 @@ import Testing
         let key = "浙知许〔2025〕12号"
         _ = await client.push(Self.batch([.upsert(key: key, payload: Self.payload(12))]))
         let record = try await client.record(.license, key: key).get()
-        #expect(record?["payload"]?["XK_WSH"] == .string("浙知许〔2025〕12号"))
+        #expect(record?["payload"]?["XK_WSH"] == .string("浙知许〔2026〕12号"))
         #expect(try await client.record(.license, key: "none").get() == nil)
     }
 }

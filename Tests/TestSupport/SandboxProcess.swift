@@ -24,7 +24,7 @@ public final class SandboxProcess: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: Binaries.directory + "/credsync-sandbox")
         process.arguments = [
             "--listen", "127.0.0.1:0", "--port-file", portFile, "--state-dir", self.stateDir,
-            "--app", "\(Self.appID):SANDBOX_TEST_SECRET",
+            "--app", "\(Self.appID):SANDBOX_TEST_SECRET", "--formats", Binaries.packageRoot + "/mappings/formats",
         ] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["SANDBOX_TEST_SECRET"] = Self.secret

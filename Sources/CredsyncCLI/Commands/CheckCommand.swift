@@ -1,4 +1,5 @@
 import CredsyncCore
+import CredsyncMapping
 
 /// `credsync check`: the configuration (every problem with its JSON path), then the exports.
 enum CheckCommand {
@@ -7,15 +8,14 @@ enum CheckCommand {
             file: context.configFile, environment: context.environment,
             stateDirOverride: context.invocation.global.stateDir)
         for warning in report.warnings { context.logger.warning("\(report.file): \(warning)") }
-        if context.invocation.global.json {
-            context.console.printJSON(json(report))
-        } else if report.problems.isEmpty {
+        if !context.invocation.global.json, report.problems.isEmpty {
             let config = report.config
             context.console.print(
                 "\(report.file): configuration OK (\(config?.catalogs.count ?? 0) catalogs, "
                     + "\(config?.platforms.count ?? 0) platforms)")
         }
-        guard report.problems.isEmpty else {
+        guard report.problems.isEmpty, let config = report.config else {
+            if context.invocation.global.json { context.console.printJSON(json(report, datasets: [])) }
             if !context.invocation.global.json {
                 for problem in report.problems { context.console.printError("error: \(report.file): \(problem)") }
                 context.console.printError(
@@ -24,10 +24,12 @@ enum CheckCommand {
             }
             return .configuration
         }
-        return .success
+        let (code, datasets) = try checkExports(config, context)
+        if context.invocation.global.json { context.console.printJSON(json(report, datasets: datasets)) }
+        return code
     }
 
-    static func json(_ report: ConfigReport) -> JSONValue {
+    static func json(_ report: ConfigReport, datasets: [JSONValue]) -> JSONValue {
         func list(_ problems: [ConfigProblem]) -> JSONValue {
             .array(problems.map { problem in
                 var object: JSONValue = ["path": .string(problem.path), "message": .string(problem.message)]
@@ -42,7 +44,8 @@ enum CheckCommand {
             "config": [
                 "file": .string(report.file), "ok": .bool(report.problems.isEmpty),
                 "problems": list(report.problems), "warnings": list(report.warnings),
-            ]
+            ],
+            "datasets": .array(datasets),
         ]
     }
 }

@@ -17,30 +17,31 @@ public struct ConfigProblem: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// Collects problems while a JSON object is read key by key; what was never asked for is unknown.
-final class ObjectReader {
-    let object: JSONObject
-    let path: String
-    private(set) var knownKeys: [String] = []
-    private let sink: ProblemSink
+/// Used for every JSON file credsync reads: the configuration, mappings and formats.
+public final class ObjectReader {
+    public let object: JSONObject
+    public let path: String
+    public private(set) var knownKeys: [String] = []
+    public let sink: ProblemSink
 
-    init(_ object: JSONObject, path: String, sink: ProblemSink) {
+    public init(_ object: JSONObject, path: String, sink: ProblemSink) {
         self.object = object
         self.path = path
         self.sink = sink
     }
 
-    func childPath(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
+    public func childPath(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
 
-    func problem(_ key: String, _ message: String, hint: String? = nil) {
+    public func problem(_ key: String, _ message: String, hint: String? = nil) {
         sink.problems.append(ConfigProblem(childPath(key), message, hint: hint))
     }
 
-    func warning(_ key: String, _ message: String, hint: String? = nil) {
+    public func warning(_ key: String, _ message: String, hint: String? = nil) {
         sink.warnings.append(ConfigProblem(childPath(key), message, hint: hint))
     }
 
     /// The raw value, marking the key known.
-    func value(_ key: String, required: Bool = false) -> JSONValue? {
+    public func value(_ key: String, required: Bool = false) -> JSONValue? {
         knownKeys.append(key)
         guard let value = object[key], !value.isNull else {
             if required { problem(key, "is required") }
@@ -49,7 +50,7 @@ final class ObjectReader {
         return value
     }
 
-    func string(_ key: String, required: Bool = false) -> String? {
+    public func string(_ key: String, required: Bool = false) -> String? {
         guard let value = value(key, required: required) else { return nil }
         guard let text = value.stringValue else {
             problem(key, "must be a string, not \(value.kindDescription)")
@@ -62,7 +63,7 @@ final class ObjectReader {
         return text
     }
 
-    func bool(_ key: String) -> Bool? {
+    public func bool(_ key: String) -> Bool? {
         guard let value = value(key) else { return nil }
         guard let flag = value.boolValue else {
             problem(key, "must be true or false, not \(value.kindDescription)")
@@ -71,7 +72,7 @@ final class ObjectReader {
         return flag
     }
 
-    func int(_ key: String, in range: ClosedRange<Int>) -> Int? {
+    public func int(_ key: String, in range: ClosedRange<Int>) -> Int? {
         guard let value = value(key) else { return nil }
         guard let number = value.intValue else {
             problem(key, "must be a whole number, not \(describe(value))")
@@ -84,7 +85,7 @@ final class ObjectReader {
         return number
     }
 
-    func double(_ key: String, in range: ClosedRange<Double>) -> Double? {
+    public func double(_ key: String, in range: ClosedRange<Double>) -> Double? {
         guard let value = value(key) else { return nil }
         guard let number = value.doubleValue else {
             problem(key, "must be a number, not \(describe(value))")
@@ -98,7 +99,7 @@ final class ObjectReader {
     }
 
     /// A duration written as `30s`, `5m`, `6h`, `7d`; seconds.
-    func duration(_ key: String) -> Double? {
+    public func duration(_ key: String) -> Double? {
         guard let text = string(key) else { return nil }
         guard let seconds = DurationText.seconds(text), seconds > 0 else {
             problem(key, "\"\(text)\" is not a duration", hint: "write it like \"30s\", \"5m\", \"6h\" or \"7d\"")
@@ -107,7 +108,7 @@ final class ObjectReader {
         return seconds
     }
 
-    func choice<T: RawRepresentable & CaseIterable>(_ key: String, required: Bool = false, as type: T.Type) -> T?
+    public func choice<T: RawRepresentable & CaseIterable>(_ key: String, required: Bool = false, as type: T.Type) -> T?
     where T.RawValue == String {
         guard let text = string(key, required: required) else { return nil }
         if let value = T(rawValue: text) { return value }
@@ -117,7 +118,7 @@ final class ObjectReader {
         return nil
     }
 
-    func object(_ key: String, required: Bool = false) -> ObjectReader? {
+    public func object(_ key: String, required: Bool = false) -> ObjectReader? {
         guard let value = value(key, required: required) else { return nil }
         guard let object = value.objectValue else {
             problem(key, "must be an object, not \(value.kindDescription)")
@@ -126,7 +127,7 @@ final class ObjectReader {
         return ObjectReader(object, path: childPath(key), sink: sink)
     }
 
-    func array(_ key: String, required: Bool = false) -> [JSONValue]? {
+    public func array(_ key: String, required: Bool = false) -> [JSONValue]? {
         guard let value = value(key, required: required) else { return nil }
         guard let array = value.arrayValue else {
             problem(key, "must be an array, not \(value.kindDescription)")
@@ -137,7 +138,7 @@ final class ObjectReader {
 
     /// Reports every key of the object that was never asked for, with a did-you-mean.
     /// Keys starting with `//` are comments and never reported.
-    func rejectUnknownKeys() {
+    public func rejectUnknownKeys() {
         for key in object.keys where !knownKeys.contains(key) && !key.hasPrefix("//") {
             let hint = DidYouMean.suggestion(for: key, among: knownKeys).map { "did you mean \"\($0)\"?" }
                 ?? "known keys: \(knownKeys.joined(separator: ", "))"
@@ -153,7 +154,9 @@ final class ObjectReader {
 }
 
 /// Where an `ObjectReader` tree puts what it finds.
-final class ProblemSink {
-    var problems: [ConfigProblem] = []
-    var warnings: [ConfigProblem] = []
+public final class ProblemSink {
+    public var problems: [ConfigProblem] = []
+    public var warnings: [ConfigProblem] = []
+
+    public init() {}
 }

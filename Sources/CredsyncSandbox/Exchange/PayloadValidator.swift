@@ -5,6 +5,14 @@ import CredsyncExchange
 public protocol PayloadValidator: Sendable {
     /// Every field error of `payload`; empty when it is valid. `today` is the platform's date.
     func fieldErrors(dataset: Dataset, payload: JSONObject, today: LocalDate) -> [FieldError]
+    /// The same, for a platform (whose date format may differ).
+    func fieldErrors(platform: PlatformID, dataset: Dataset, payload: JSONObject, today: LocalDate) -> [FieldError]
+}
+
+extension PayloadValidator {
+    public func fieldErrors(platform: PlatformID, dataset: Dataset, payload: JSONObject, today: LocalDate) -> [FieldError] {
+        fieldErrors(dataset: dataset, payload: payload, today: today)
+    }
 }
 
 /// The structural rules every payload follows whatever its dataset: string values, none empty.

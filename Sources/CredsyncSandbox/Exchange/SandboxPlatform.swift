@@ -94,7 +94,7 @@ final class SandboxPlatform: Sendable {
             let error = FieldError(code: "E_REQUIRED", field: "payload", message: "an upsert needs a payload object")
             return CheckedRecord(key: key, isWithdraw: false, reason: nil, payload: nil, hash: "", errors: [error])
         }
-        var errors = validator.fieldErrors(dataset: dataset, payload: payload, today: today)
+        var errors = validator.fieldErrors(platform: id, dataset: dataset, payload: payload, today: today)
         let hash = JSONWriter.canonicalHash(.object(payload))
         if record["hash"]?.stringValue != hash {
             errors.append(FieldError(code: "E_HASH_MISMATCH", field: nil, message: "hash is not the payload's canonical SHA-256"))

@@ -1,0 +1,61 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CredsyncCore
+
+/// A file's bytes, read in chunks of 1 MiB, with room to put bytes back.
+struct ByteSource {
+    private let fd: Int32
+    private(set) var buffer: [UInt8] = []
+    private(set) var position = 0
+    private var atEnd = false
+    let path: String
+
+    init(path: String) throws(RowProblem) {
+        fd = open(path, O_RDONLY | O_CLOEXEC)
+        self.path = path
+        if fd < 0 {
+            throw RowProblem(file: path, line: 0, reason: "cannot open the export: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    func close() { _ = Glibc.close(fd) }
+
+    /// The next byte, or nil at the end of the file.
+    @inline(__always)
+    mutating func next() -> UInt8? {
+        if position == buffer.count, !refill() { return nil }
+        let byte = buffer[position]
+        position += 1
+        return byte
+    }
+
+    /// The next byte without taking it.
+    mutating func peek() -> UInt8? {
+        if position == buffer.count, !refill() { return nil }
+        return buffer[position]
+    }
+
+    /// Puts `bytes` back in front of what is left to read.
+    mutating func unread(_ bytes: ArraySlice<UInt8>) {
+        buffer = Array(bytes) + buffer[position...]
+        position = 0
+    }
+
+    private mutating func refill() -> Bool {
+        if atEnd { return false }
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var n = 0
+        repeat {
+            n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        } while n < 0 && errno == EINTR
+        if n <= 0 {
+            atEnd = true
+            return false
+        }
+        chunk.removeSubrange(n...)
+        buffer = chunk
+        position = 0
+        return true
+    }
+}

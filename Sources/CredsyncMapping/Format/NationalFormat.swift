@@ -1,0 +1,82 @@
+import CredsyncCore
+import Foundation
+
+/// How a field's value is normalised and checked.
+public enum FieldKind: String, Sendable, CaseIterable {
+    /// Free text: trimmed only.
+    case text
+    /// Codes (…SHXYM, …ZJHM, …DM): full-width ASCII as half-width, letters upper case.
+    case code
+    /// Names (…_MC, …JG): ASCII brackets as full-width.
+    case name
+    /// A date, written in the platform's format.
+    case date
+    /// 万元 as a canonical decimal.
+    case amount
+}
+
+/// A national identifier's check.
+public enum IdentifierCheck: String, Sendable, CaseIterable {
+    case uscc
+    case idCard = "idcard"
+    case usccOrIDCard = "uscc-or-idcard"
+}
+
+/// A pattern a field must match, optionally only when a condition holds.
+public struct PatternRule: @unchecked Sendable {
+    public var condition: Condition?
+    public var pattern: String
+    let regex: NSRegularExpression
+}
+
+/// One field of a national format (national-formats.md), as data.
+public struct FieldRule: Sendable {
+    public var code: String
+    /// The field's Chinese name, for messages.
+    public var title: String
+    public var kind: FieldKind
+    public var isRequired: Bool
+    public var requiredWhen: Condition?
+    /// The longest value, in characters (Unicode scalars).
+    public var maxLength: Int?
+    public var exactLength: Int?
+    /// The code list the value (or each value of a multi-value field) must be in.
+    public var codes: [String]?
+    /// Several values joined by `;`.
+    public var isMultiValue: Bool
+    public var check: IdentifierCheck?
+    /// A date not after the platform's today (Asia/Shanghai).
+    public var notAfterToday: Bool
+    /// A date not before (or strictly after) another field's date: the other field's index.
+    public var notBefore: Int?
+    public var after: Int?
+    public var patterns: [PatternRule]
+}
+
+/// The fields that make up a record's subject, for the subject rules.
+public struct SubjectFields: Sendable {
+    public var category: Int
+    public var uscc: Int
+    public var registrationNumber: Int
+    public var legalRepresentative: Int
+    public var idType: Int
+    public var idNumber: Int
+}
+
+/// A dataset's national format: its fields in order, its key and its subject rules.
+public struct NationalFormat: Sendable {
+    public var dataset: Dataset
+    public var file: String
+    public var fields: [FieldRule]
+    /// Field index by code.
+    public var index: [String: Int]
+    /// The key: the first of these fields that has a value.
+    public var key: [Int]
+    public var subject: SubjectFields?
+    /// The 证件类型 list of the subject rules.
+    public var idTypes: [String]
+    /// The date that means 长期, ISO form.
+    public var longTerm: String
+
+    public func field(_ code: String) -> FieldRule? { index[code].map { fields[$0] } }
+}

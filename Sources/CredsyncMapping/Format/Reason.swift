@@ -1,0 +1,38 @@
+import CredsyncCore
+
+/// Why a record was set aside: the field, the rule it breaks (the platforms' error codes), the
+/// value found and what was expected.
+public struct Reason: Sendable, Equatable, CustomStringConvertible {
+    public var field: String?
+    /// `E_REQUIRED`, `E_FORMAT`, `E_CODE`, `E_CHECKSUM`, `E_RANGE`, `E_CONDITIONAL`, `E_DUPLICATE_KEY`, `E_MAPPING`.
+    public var rule: String
+    public var value: String?
+    public var expected: String
+
+    public init(field: String?, rule: String, value: String?, expected: String) {
+        self.field = field
+        self.rule = rule
+        self.value = value
+        self.expected = expected
+    }
+
+    public var description: String {
+        var text = field ?? "key"
+        if let value { text += " \"\(value)\"" }
+        return text + ": \(expected) (\(rule))"
+    }
+
+    /// The reason as a JSON object for quarantine files and `--json`, with personal numbers masked.
+    public func json(masking: Bool = true) -> JSONValue {
+        var object = JSONObject()
+        object["field"] = field.map { .string($0) } ?? .null
+        object["rule"] = .string(rule)
+        if let value {
+            let shown = masking && (field?.hasSuffix("ZJHM") == true || field == "ZY_CZRDM") && value.count == 18
+                && NationalIdentifiers.usccProblem(value) != nil ? NationalIdentifiers.masked(value) : value
+            object["value"] = .string(shown)
+        }
+        object["expected"] = .string(expected)
+        return .object(object)
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import CredsyncCore
+
+/// The one validation engine: a record's values against its national format (data), with the
+/// subject rules and identifier checks of national-formats.md.
+public struct Validator: Sendable {
+    public let format: NationalFormat
+
+    public init(format: NationalFormat) {
+        self.format = format
+    }
+
+    /// Every reason `values` (by field index) break the format. Dates are written with `dateSeparator`;
+    /// `today` is the platform's date in Asia/Shanghai.
+    public func reasons(_ values: [String?], dateSeparator: String, today: LocalDate) -> [Reason] {
+        var reasons: [Reason] = []
+        let context = EvaluationContext(fields: values, columns: [], control: [])
+        var dates: [Int: LocalDate] = [:]
+        for (i, rule) in format.fields.enumerated() {
+            guard let value = values[i], !value.isEmpty else {
+                if rule.isRequired {
+                    reasons.append(Reason(field: rule.code, rule: "E_REQUIRED", value: nil, expected: "\(rule.title) is required"))
+                } else if let condition = rule.requiredWhen, context.holds(condition) {
+                    reasons.append(Reason(field: rule.code, rule: "E_CONDITIONAL", value: nil,
+                        expected: "\(rule.title) is required by another field's value"))
+                }
+                continue
+            }
+            let length = value.unicodeScalars.count
+            if let maxLength = rule.maxLength, length > maxLength {
+                reasons.append(Reason(field: rule.code, rule: "E_FORMAT", value: value, expected: "at most \(maxLength) characters, found \(length)"))
+            }
+            if let exact = rule.exactLength, length != exact {
+                reasons.append(Reason(field: rule.code, rule: "E_FORMAT", value: value, expected: "exactly \(exact) characters, found \(length)"))
+            }
+            let items = rule.isMultiValue ? value.split(separator: ";", omittingEmptySubsequences: false).map(String.init) : [value]
+            if let codes = rule.codes {
+                for item in items where !codes.contains(item) {
+                    reasons.append(Reason(field: rule.code, rule: "E_CODE", value: item, expected: "one of \(codes.joined(separator: ", "))"))
+                }
+            }
+            switch rule.kind {
+            case .date:
+                guard let date = Self.date(value, separator: dateSeparator) else {
+                    let form = ["YYYY", "MM", "DD"].joined(separator: dateSeparator)
+                    reasons.append(Reason(field: rule.code, rule: "E_FORMAT", value: value, expected: "a date written \(form)"))
+                    continue
+                }
+                dates[i] = date
+                if rule.notAfterToday, date > today {
+                    reasons.append(Reason(field: rule.code, rule: "E_RANGE", value: value, expected: "not after today (\(today.iso))"))
+                }
+            case .amount:
+                if (try? Amount.canonical(value)) != value {
+                    reasons.append(Reason(field: rule.code, rule: "E_FORMAT", value: value,
+                        expected: "万元 as a plain decimal, not negative, at most 6 decimals, no trailing zeros"))
+                }
+            default: break
+            }
+            if let check = rule.check { reasons += checkIdentifier(value, check, field: rule) }
+            for pattern in rule.patterns where pattern.condition.map(context.holds) ?? true {
+                for item in items where !Self.matches(pattern, item) {
+                    reasons.append(Reason(field: rule.code, rule: "E_FORMAT", value: item, expected: "matches \(pattern.pattern)"))
+                }
+            }
+        }
+        for (i, rule) in format.fields.enumerated() {
+            guard let date = dates[i] else { continue }
+            if let other = rule.notBefore, let otherDate = dates[other], date < otherDate {
+                reasons.append(Reason(field: rule.code, rule: "E_RANGE", value: values[i],
+                    expected: "not before \(format.fields[other].code) (\(values[other] ?? ""))"))
+            }
+            if let other = rule.after, let otherDate = dates[other], date <= otherDate {
+                reasons.append(Reason(field: rule.code, rule: "E_RANGE", value: values[i],
+                    expected: "after \(format.fields[other].code) (\(values[other] ?? ""))"))
+            }
+        }
+        if let subject = format.subject { reasons += subjectReasons(values, subject) }
+        return reasons
+    }
+
+    static func matches(_ pattern: PatternRule, _ text: String) -> Bool {
+        let range = NSRange(text.startIndex..<text.endIndex, in: text)
+        return pattern.regex.firstMatch(in: text, range: range) != nil
+    }
+
+    /// `YYYY{sep}MM{sep}DD` exactly.
+    static func date(_ text: String, separator: String) -> LocalDate? {
+        guard separator == "-" else { return LocalDate(iso: text.replacingAll(separator, with: "-")) }
+        return LocalDate(iso: text)
+    }
+
+    private func checkIdentifier(_ value: String, _ check: IdentifierCheck, field rule: FieldRule) -> [Reason] {
+        let problem: String?
+        switch check {
+        case .uscc:
+            problem = NationalIdentifiers.usccProblem(value).map { "a valid 统一社会信用代码: it \($0)" }
+        case .idCard:
+            problem = NationalIdentifiers.idCardProblem(value).map { "a valid 身份证号: it \($0)" }
+        case .usccOrIDCard:
+            let asUSCC = NationalIdentifiers.usccProblem(value)
+            let asID = NationalIdentifiers.idCardProblem(value)
+            problem = asUSCC != nil && asID != nil ? "a valid 统一社会信用代码 or 身份证号: as a USCC it \(asUSCC ?? ""); as a 身份证号 it \(asID ?? "")" : nil
+        }
+        return problem.map { [Reason(field: rule.code, rule: "E_CHECKSUM", value: value, expected: $0)] } ?? []
+    }
+}

@@ -1,0 +1,137 @@
+import CredsyncCatalogs
+import CredsyncCore
+
+/// Maps export rows to national records through a mapping definition, normalises them and
+/// validates them against the national format. One per thread: it keeps scratch state.
+public struct Mapper: Sendable {
+    public let definition: MappingDefinition
+    public let organisation: Organisation
+    let validator: Validator
+    /// The date "not after today" rules use: the run's as-of date.
+    public let today: LocalDate
+
+    public init(definition: MappingDefinition, organisation: Organisation, today: LocalDate) {
+        self.definition = definition
+        self.organisation = organisation
+        self.validator = Validator(format: definition.format)
+        self.today = today
+    }
+
+    /// The outcome of one row.
+    public func map(_ row: CatalogRow) -> MappingOutcome {
+        let format = definition.format
+        var context = EvaluationContext(
+            fields: Array(repeating: nil, count: format.fields.count),
+            columns: row.values.map { $0.map(Normalizer.trim) },
+            control: Array(repeating: nil, count: definition.control.count))
+        var reasons: [Reason] = []
+        for (i, spec) in definition.control.enumerated() {
+            let value = evaluate(spec, &context, field: definition.controlNames[i], reasons: &reasons)
+            context.control[i] = value.isEmpty ? nil : value
+        }
+        for (index, spec) in definition.fields {
+            let rule = format.fields[index]
+            var value = evaluate(spec, &context, field: rule.code, reasons: &reasons)
+            switch rule.kind {
+            case .code: value = Normalizer.code(value)
+            case .name: value = Normalizer.name(value)
+            default: break
+            }
+            context.fields[index] = value.isEmpty ? nil : value
+        }
+        let key = format.key.lazy.compactMap { context.fields[$0] }.first
+        for exclusion in definition.exclusions where context.holds(exclusion.condition) {
+            return .excluded(file: row.file, line: row.line, key: key, reason: exclusion.reason)
+        }
+        // A field whose mapping already failed is reported once, for that.
+        let failed = Set(reasons.compactMap(\.field))
+        reasons += validator.reasons(context.fields, dateSeparator: "-", today: today).filter { $0.field.map { !failed.contains($0) } ?? true }
+        if key == nil {
+            let names = format.key.map { format.fields[$0].code }.joined(separator: " or ")
+            reasons.append(Reason(field: nil, rule: "E_REQUIRED", value: nil, expected: "a key: \(names)"))
+        }
+        guard let key, reasons.isEmpty else {
+            return .setAside(SetAside(file: row.file, line: row.line, key: key, reasons: reasons))
+        }
+        var excluded: [PlatformID: String] = [:]
+        for (platform, exclusions) in definition.platforms {
+            if let exclusion = exclusions.first(where: { context.holds($0.condition) }) { excluded[platform] = exclusion.reason }
+        }
+        return .record(MappedRecord(file: row.file, line: row.line, key: key, values: context.fields, control: context.control, excludedFrom: excluded))
+    }
+
+    /// The value of `spec`, or "" when it has none; mapping failures are added to `reasons`.
+    func evaluate(_ spec: ValueSpec, _ context: inout EvaluationContext, field: String, reasons: inout [Reason]) -> String {
+        if let condition = spec.when, !context.holds(condition) { return "" }
+        var value = source(spec.source, &context, field: field, reasons: &reasons)
+        if !value.isEmpty, spec.split != nil || spec.map != nil || spec.ensurePrefix != nil || spec.join != nil {
+            var items = spec.split.map { Normalizer.split(value, on: $0) } ?? [value]
+            if let table = spec.map {
+                items = items.compactMap { item in
+                    if let mapped = table[item] { return mapped }
+                    if spec.unmapped == .keep { return item }
+                    reasons.append(Reason(field: field, rule: "E_CODE", value: item,
+                        expected: "one of the mapping's values: \(table.keys.sorted().joined(separator: ", "))"))
+                    return nil
+                }
+            }
+            if let (prefix, condition) = spec.ensurePrefix, condition.map({ context.holds($0) }) ?? true {
+                items = items.map { Normalizer.code($0).hasPrefix(prefix) ? $0 : prefix + $0 }
+            }
+            var seen: Set<String> = []
+            items = items.filter { seen.insert($0).inserted }
+            value = items.joined(separator: spec.join ?? ";")
+        }
+        if !value.isEmpty && spec.isDate {
+            if let date = LocalDateParser.parse(value) {
+                value = date.iso
+            } else {
+                reasons.append(Reason(field: field, rule: "E_FORMAT", value: value,
+                    expected: "a date such as 2025-03-05, 2025/3/5, 2025.03.05, 2025年3月5日 or 20250305"))
+                value = ""
+            }
+        }
+        if !value.isEmpty && (spec.amountYuanToWan || spec.isAmount) {
+            do {
+                value = spec.amountYuanToWan ? try Amount.yuanToWan(value) : try Amount.canonical(value)
+            } catch {
+                let expected: String
+                switch error {
+                case .negative: expected = "an amount that is not negative"
+                case .tooManyDecimals(let n): expected = "at most 6 decimals in 万元 (found \(n))"
+                case .notANumber: expected = "an amount in 元 such as 12,000.50"
+                }
+                reasons.append(Reason(field: field, rule: error == .notANumber ? "E_FORMAT" : "E_RANGE", value: value, expected: expected))
+                value = ""
+            }
+        }
+        if value.isEmpty, let fallback = spec.ifEmpty {
+            value = evaluate(fallback, &context, field: field, reasons: &reasons)
+        }
+        return value
+    }
+
+    private func source(_ source: ValueSource, _ context: inout EvaluationContext, field: String, reasons: inout [Reason]) -> String {
+        switch source {
+        case .column(let i): return context.columns[i] ?? ""
+        case .constant(let text): return text
+        case .organisationName: return organisation.name
+        case .organisationUSCC: return organisation.uscc
+        case .field(let i): return context.fields[i] ?? ""
+        case .control(let i): return context.control[i] ?? ""
+        case .concat(let parts, let separator):
+            return parts.map { evaluate($0, &context, field: field, reasons: &reasons) }.filter { !$0.isEmpty }.joined(separator: separator)
+        case .firstOf(let parts):
+            for part in parts {
+                let value = evaluate(part, &context, field: field, reasons: &reasons)
+                if !value.isEmpty { return value }
+            }
+            return ""
+        case .dateAdd(let dateSpec, let bySpec, let periods):
+            let dateText = evaluate(dateSpec, &context, field: field, reasons: &reasons)
+            let by = evaluate(bySpec, &context, field: field, reasons: &reasons)
+            guard let date = LocalDate(iso: dateText) ?? LocalDateParser.parse(dateText), let period = periods[by] else { return "" }
+            return period.added(to: date).iso
+        }
+    }
+}

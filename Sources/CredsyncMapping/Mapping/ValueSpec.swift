@@ -1,0 +1,89 @@
+import CredsyncCore
+
+/// Where a value comes from, in a mapping file.
+public indirect enum ValueSource: Sendable {
+    /// An export column (by the reader's column index).
+    case column(Int)
+    case constant(String)
+    /// The organisation from the configuration: its name or USCC.
+    case organisationName
+    case organisationUSCC
+    /// A national field mapped earlier.
+    case field(Int)
+    /// A control value mapped earlier.
+    case control(Int)
+    /// The values joined by a separator, empty ones left out.
+    case concat([ValueSpec], separator: String)
+    /// The first value that is not empty.
+    case firstOf([ValueSpec])
+    /// A date plus a period chosen by another value, e.g. CF_JDRQ + 1 year for 一般.
+    case dateAdd(date: ValueSpec, by: ValueSpec, periods: [String: Period])
+}
+
+/// A calendar period: years, months and days.
+public struct Period: Sendable, Equatable {
+    public var years = 0
+    public var months = 0
+    public var days = 0
+
+    /// Parses `1y`, `3m`, `10d`, `1y6m`.
+    public init?(_ text: String) {
+        var number = ""
+        for c in text {
+            if c.isASCII && c.isNumber {
+                number.append(c)
+                continue
+            }
+            guard let n = Int(number) else { return nil }
+            switch c {
+            case "y": years += n
+            case "m": months += n
+            case "d": days += n
+            default: return nil
+            }
+            number = ""
+        }
+        guard number.isEmpty, years + months + days > 0 else { return nil }
+    }
+
+    public func added(to date: LocalDate) -> LocalDate {
+        date.adding(months: years * 12 + months).adding(days: days)
+    }
+}
+
+/// How an unmapped value of a code table is treated.
+public enum UnmappedPolicy: String, Sendable, CaseIterable {
+    /// The record is set aside, naming the value and the table's keys.
+    case error
+    /// The value is kept as it is (the format's code list still checks it).
+    case keep
+}
+
+/// One value of a mapping file: its source and the steps applied, in this order: split into
+/// several values, map each through a code table, give each a prefix, join; then read as a
+/// date or convert as an amount; `ifEmpty` when nothing came out; `when` gates it all.
+public struct ValueSpec: Sendable {
+    public var source: ValueSource
+    public var split: [String]?
+    public var map: [String: String]?
+    public var unmapped: UnmappedPolicy = .error
+    public var ensurePrefix: (prefix: String, when: Condition?)?
+    public var join: String?
+    public var isDate = false
+    public var amountYuanToWan = false
+    public var isAmount = false
+    /// The value used when this one comes out empty (kept in an array: a struct cannot hold itself).
+    private var fallback: [ValueSpec] = []
+    public var ifEmpty: ValueSpec? {
+        get { fallback.first }
+        set { fallback = newValue.map { [$0] } ?? [] }
+    }
+    public var when: Condition?
+    /// The JSON path in the mapping file, for messages.
+    public var path: String
+
+    public init(source: ValueSource, path: String) {
+        self.source = source
+        self.path = path
+    }
+}

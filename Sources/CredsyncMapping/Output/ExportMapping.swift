@@ -1,0 +1,105 @@
+import CredsyncCatalogs
+import CredsyncCore
+
+/// An export read through its mapping: every row's outcome, duplicates set aside naming both lines.
+public struct ExportResult: Sendable {
+    public var dataset: Dataset
+    public var file: String
+    public var rowsRead = 0
+    /// Valid records by key, in file order.
+    public var records: [MappedRecord] = []
+    public var setAside: [SetAside] = []
+    public var excluded: [(line: Int, key: String?, reason: String)] = []
+    public var unreadable: [RowProblem] = []
+
+    /// Keys that were set aside (data errors or duplicates): a published record with such a key is
+    /// neither changed nor withdrawn.
+    public var setAsideKeys: Set<String> { Set(setAside.compactMap(\.key)) }
+}
+
+/// Reads an export through its mapping.
+public struct ExportMapping: Sendable {
+    public let catalog: CatalogConfig
+    public let mapper: Mapper
+
+    public init(catalog: CatalogConfig, definition: MappingDefinition, organisation: Organisation, today: LocalDate) {
+        self.catalog = catalog
+        self.mapper = Mapper(definition: definition, organisation: organisation, today: today)
+    }
+
+    /// Every row's outcome in file order, in constant memory; unreadable rows as problems.
+    /// Throws when the export cannot be read at all (missing file, header without a needed column).
+    public func stream(_ handle: (Result<MappingOutcome, RowProblem>) -> Void) throws(RowProblem) -> Int {
+        var reader = try Catalogs.open(catalog, columns: mapper.definition.columns)
+        var rows = 0
+        while let item = reader.next() {
+            rows += 1
+            switch item {
+            case .problem(let problem): handle(.failure(problem))
+            case .row(let row): handle(.success(mapper.map(row)))
+            }
+        }
+        return rows
+    }
+
+    /// The whole export, duplicates resolved: two rows with one key are both set aside.
+    public func collect() throws(RowProblem) -> ExportResult {
+        var result = ExportResult(dataset: catalog.dataset, file: catalog.path)
+        var firstLine: [String: Int] = [:]
+        var duplicated: [String: [Int]] = [:]
+        result.rowsRead = try stream { outcome in
+            switch outcome {
+            case .failure(let problem): result.unreadable.append(problem)
+            case .success(.excluded(_, let line, let key, let reason)): result.excluded.append((line, key, reason))
+            case .success(.setAside(let setAside)): result.setAside.append(setAside)
+            case .success(.record(let record)):
+                if let first = firstLine[record.key] {
+                    duplicated[record.key, default: [first]].append(record.line)
+                } else {
+                    firstLine[record.key] = record.line
+                }
+                result.records.append(record)
+            }
+        }
+        guard !duplicated.isEmpty else { return result }
+        result.records.removeAll { duplicated[$0.key] != nil }
+        for (key, lines) in duplicated.sorted(by: { $0.value[0] < $1.value[0] }) {
+            for line in lines {
+                let others = lines.filter { $0 != line }.map(String.init).joined(separator: ", ")
+                result.setAside.append(SetAside(file: catalog.path, line: line, key: key, reasons: [
+                    Reason(field: nil, rule: "E_DUPLICATE_KEY", value: key, expected: "the key is used on more than one row: also on line \(others)")
+                ]))
+            }
+        }
+        result.setAside.sort { $0.line < $1.line }
+        return result
+    }
+}
+
+/// The quarantine file: every set-aside or unreadable row, one JSON object a line.
+public enum Quarantine {
+    /// Writes `<directory>/<dataset>.jsonl` atomically and returns its path.
+    public static func write(_ result: ExportResult, platforms: [PlatformID], directory: String) throws(FileError) -> String {
+        try FileSystem.createDirectory(directory)
+        let path = directory + "/\(result.dataset.rawValue).jsonl"
+        var lines = ""
+        for problem in result.unreadable {
+            let line: JSONValue = [
+                "file": .string(problem.file), "line": .number(String(problem.line)), "key": .null, "platform": .null,
+                "reasons": [["field": .null, "rule": "E_UNREADABLE", "expected": .string(problem.reason)]],
+            ]
+            lines += JSONWriter.compact(line) + "\n"
+        }
+        for item in result.setAside {
+            for platform in platforms {
+                let line: JSONValue = [
+                    "file": .string(item.file), "line": .number(String(item.line)), "key": item.key.map { .string($0) } ?? .null,
+                    "platform": .string(platform.rawValue), "reasons": .array(item.reasons.map { $0.json() }),
+                ]
+                lines += JSONWriter.compact(line) + "\n"
+            }
+        }
+        try FileSystem.writeAtomically(path, text: lines)
+        return path
+    }
+}

@@ -1,0 +1,92 @@
+/// The normalisations of national-formats.md, applied before validation.
+public enum Normalizer {
+    /// White space trimmed at both ends, U+00A0 and U+3000 included.
+    public static func trim(_ text: String) -> String {
+        let scalars = text.unicodeScalars
+        var start = scalars.startIndex
+        var end = scalars.endIndex
+        while start < end, isSpace(scalars[start]) { start = scalars.index(after: start) }
+        while end > start, isSpace(scalars[scalars.index(before: end)]) { end = scalars.index(before: end) }
+        if start == scalars.startIndex && end == scalars.endIndex { return text }
+        return String(text[start..<end])
+    }
+
+    @inline(__always)
+    static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value == 0x20 || scalar.value == 0x09 || scalar.value == 0x0A || scalar.value == 0x0D
+            || scalar.value == 0x00A0 || scalar.value == 0x3000 || scalar.value == 0x0B || scalar.value == 0x0C
+    }
+
+    /// Full-width ASCII (U+FF01–U+FF5E) as half-width; nothing else changed.
+    public static func halfWidth(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { (0xFF01...0xFF5E).contains($0.value) }) else { return text }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if (0xFF01...0xFF5E).contains(scalar.value), let half = Unicode.Scalar(scalar.value - 0xFEE0) {
+                out.append(half)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+
+    /// A code field: full-width ASCII as half-width, letters upper case.
+    public static func code(_ text: String) -> String {
+        let half = halfWidth(text)
+        guard half.utf8.contains(where: { (0x61...0x7A).contains($0) }) else { return half }
+        var out = String.UnicodeScalarView()
+        for scalar in half.unicodeScalars {
+            if (0x61...0x7A).contains(scalar.value), let upper = Unicode.Scalar(scalar.value - 0x20) {
+                out.append(upper)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+
+    /// A name field: ASCII `(` `)` as full-width `（` `）`.
+    public static func name(_ text: String) -> String {
+        guard text.utf8.contains(0x28) || text.utf8.contains(0x29) else { return text }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "(": out.append("（")
+            case ")": out.append("）")
+            default: out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+
+    /// Several values of one cell: split on any of `separators` (and line breaks), each trimmed,
+    /// empty ones dropped, duplicates removed, original order kept.
+    public static func split(_ text: String, on separators: [String]) -> [String] {
+        var parts = [text]
+        for separator in separators + ["\r\n", "\n", "\r"] {
+            parts = parts.flatMap { $0.components(separatedBy: separator) }
+        }
+        var seen: Set<String> = []
+        var out: [String] = []
+        for part in parts {
+            let value = trim(part)
+            if !value.isEmpty, seen.insert(value).inserted { out.append(value) }
+        }
+        return out
+    }
+}
+
+extension String {
+    func components(separatedBy separator: String) -> [String] {
+        guard !separator.isEmpty, contains(separator) else { return [self] }
+        var parts: [String] = []
+        var rest = self[...]
+        while let range = rest.firstRange(of: separator) {
+            parts.append(String(rest[..<range.lowerBound]))
+            rest = rest[range.upperBound...]
+        }
+        parts.append(String(rest))
+        return parts
+    }
+}
