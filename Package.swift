@@ -37,6 +37,7 @@ let package = Package(
         // Helpers the tests share: running the real binaries, the sandbox, temporary directories.
         .target(name: "TestSupport", dependencies: ["CredsyncExchange"], path: "Tests/TestSupport"),
         .testTarget(name: "CredsyncCoreTests", dependencies: ["CredsyncCore"]),
+        .testTarget(name: "CredsyncMappingTests", dependencies: ["CredsyncMapping", "TestSupport"]),
         .testTarget(name: "CredsyncCLITests", dependencies: ["CredsyncCLI"]),
         .testTarget(name: "CredsyncExchangeTests", dependencies: ["CredsyncExchange", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),

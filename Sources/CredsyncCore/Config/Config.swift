@@ -37,6 +37,11 @@ public struct Organisation: Sendable, Equatable {
     public var name: String
     /// Its 统一社会信用代码: the `source` of every batch.
     public var uscc: String
+
+    public init(name: String, uscc: String) {
+        self.name = name
+        self.uscc = uscc
+    }
 }
 
 /// One nightly export of the province.

@@ -36,6 +36,11 @@ public final class ObjectReader {
         sink.problems.append(ConfigProblem(childPath(key), message, hint: hint))
     }
 
+    /// A problem with the object as a whole, reported at its own path.
+    public func problemHere(_ message: String, hint: String? = nil) {
+        sink.problems.append(ConfigProblem(path, message, hint: hint))
+    }
+
     public func warning(_ key: String, _ message: String, hint: String? = nil) {
         sink.warnings.append(ConfigProblem(childPath(key), message, hint: hint))
     }

@@ -18,9 +18,8 @@ enum SpecReader {
         let given = sources.filter { object[$0] != nil }
         guard given.count == 1, let sourceKey = given.first else {
             let unknown = object.keys.first { !known.contains($0) && !$0.hasPrefix("//") }
-            reader.problem("", given.isEmpty ? "needs one source: \(sources.joined(separator: ", "))" : "has several sources: \(given.joined(separator: ", "))",
+            reader.problemHere(given.isEmpty ? "needs one source: \(sources.joined(separator: ", "))" : "has several sources: \(given.joined(separator: ", "))",
                 hint: unknown.flatMap { DidYouMean.suggestion(for: $0, among: known) }.map { "did you mean \"\($0)\"?" })
-            reader.rejectUnknownKeys()
             return nil
         }
         guard let source = readSource(sourceKey, reader: reader, resolver: resolver, sink: sink) else {

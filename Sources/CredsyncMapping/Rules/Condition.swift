@@ -95,7 +95,7 @@ extension Condition {
                     hint: DidYouMean.suggestion(for: name, among: resolver.controlNames).map { "did you mean \"\($0)\"?" })
             }
         } else {
-            reader.problem("", "a condition needs field, column or control (or all, any, not)")
+            reader.problemHere("a condition needs field, column or control (or all, any, not)")
             return nil
         }
         guard let reference else { return nil }
@@ -104,7 +104,7 @@ extension Condition {
         if let expected = reader.string("contains") { return .contains(reference, expected) }
         if let expected = reader.string("only") { return .only(reference, expected) }
         if let empty = reader.bool("empty") { return .isEmpty(reference, empty) }
-        reader.problem("", "a condition needs equals, in, contains, only or empty")
+        reader.problemHere("a condition needs equals, in, contains, only or empty")
         return nil
     }
 }
