@@ -13,6 +13,7 @@ struct BenchOptions {
     }
 
     func int(_ name: String, _ fallback: Int) -> Int { values[name].flatMap(Int.init) ?? fallback }
+    func string(_ name: String) -> String? { values[name] }
     func double(_ name: String, _ fallback: Double) -> Double { values[name].flatMap(Double.init) ?? fallback }
 }
 

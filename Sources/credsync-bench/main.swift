@@ -8,6 +8,9 @@ let usage = """
     USAGE: credsync-bench <benchmark> [options]
 
     BENCHMARKS:
+      map     Generate a GB18030 license export and read + map + validate + canonicalise + hash it on both cores;
+              compare with sha256sum over the same file (the floor).
+              --rows N (1000000) --mapping FILE (mappings/license.json)
       push    Push records to the sandbox with latency and a rate limit injected; compare with the bound
               min(rate, concurrency / latency) × batch size.
               --records N (100000) --latency-ms L (50) --rate R (20) --burst B (40) --concurrency C (4) --batch-size S (500)
@@ -19,6 +22,7 @@ guard let name = arguments.first, name != "-h", name != "--help" else {
 let options = BenchOptions(Array(arguments.dropFirst()))
 switch name {
 case "push": exit(await PushBenchmark(options: options).run())
+case "map": exit(MapBenchmark(options: options).run())
 default:
     FileOutput.writeAll(2, "error: unknown benchmark '\(name)'\nhint: use credsync-bench --help\n")
     exit(64)

@@ -60,6 +60,14 @@ public struct CatalogConfig: Sendable, Equatable {
     public var encoding: Encoding
     /// The mapping file (absolute).
     public var mapping: String
+
+    public init(dataset: Dataset, path: String, format: Format, encoding: Encoding, mapping: String) {
+        self.dataset = dataset
+        self.path = path
+        self.format = format
+        self.encoding = encoding
+        self.mapping = mapping
+    }
 }
 
 /// Where a platform's application secret comes from; never the configuration file itself.

@@ -39,7 +39,13 @@ public enum JSONWriter {
         switch value {
         case .object(let object):
             out.append(UInt8(ascii: "{"))
-            let sorted = object.members.sorted { precedesInUTF16($0.key, $1.key) }
+            let members = object.members
+            var isSorted = true
+            for i in members.indices.dropFirst() where !precedesInUTF16(members[i - 1].key, members[i].key) {
+                isSorted = false
+                break
+            }
+            let sorted = isSorted ? members : members.sorted { precedesInUTF16($0.key, $1.key) }
             for (i, member) in sorted.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 appendString(member.key, into: &out)

@@ -9,20 +9,35 @@ public enum NationalIdentifiers {
     /// The 个体工商户 placeholder: 17 zeros and X.
     public static let usccPlaceholder = "00000000000000000X"
 
+    /// Each ASCII byte's value in the set, or -1.
+    private static let usccByteValues: [Int] = {
+        var table = [Int](repeating: -1, count: 128)
+        for (value, character) in usccCharacters.enumerated() { table[Int(character.asciiValue ?? 0)] = value }
+        return table
+    }()
+
     /// The check character the first 17 characters call for, or nil when one of them is outside the set.
     public static func usccCheckCharacter(_ code: String) -> Character? {
-        let chars = Array(code)
-        guard chars.count >= 17 else { return nil }
         var sum = 0
-        for i in 0..<17 {
-            guard let value = usccValues[chars[i]] else { return nil }
+        var i = 0
+        for byte in code.utf8 {
+            guard i < 17 else { break }
+            guard byte < 128, case let value = usccByteValues[Int(byte)], value >= 0 else { return nil }
             sum += value * usccWeights[i]
+            i += 1
         }
+        guard i == 17 else { return nil }
         return usccCharacters[(31 - sum % 31) % 31]
     }
 
     /// Why `code` is not a valid USCC, or nil when it is.
     public static func usccProblem(_ code: String) -> String? {
+        // Fast path: 18 ASCII characters with the right check character.
+        if code.utf8.count == 18, let expected = usccCheckCharacter(code), code.utf8.last == expected.asciiValue,
+            code.utf8.dropFirst(2).prefix(6).allSatisfy({ (0x30...0x39).contains($0) }), usccByteValues[Int(code.utf8.last ?? 0) & 127] >= 0
+        {
+            return nil
+        }
         let chars = Array(code)
         guard chars.count == 18 else { return "has \(chars.count) characters, expected 18" }
         for (i, c) in chars.enumerated() where usccValues[c] == nil {

@@ -52,8 +52,7 @@ public enum FormatLoader {
         let longTerm = root.string("longTerm") ?? "2099-12-31"
         root.rejectUnknownKeys()
         guard let dataset, sink.problems.isEmpty else { throw problems(file, sink) }
-        return NationalFormat(dataset: dataset, file: file, fields: fields, index: index, key: key, subject: subject,
-            idTypes: idTypes, longTerm: longTerm)
+        return NationalFormat(dataset: dataset, file: file, fields: fields, key: key, subject: subject, idTypes: idTypes, longTerm: longTerm)
     }
 
     static func problems(_ file: String, _ sink: ProblemSink) -> CredsyncError {

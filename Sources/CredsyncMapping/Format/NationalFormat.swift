@@ -29,8 +29,9 @@ public struct PatternRule: @unchecked Sendable {
     let regex: NSRegularExpression
 }
 
-/// One field of a national format (national-formats.md), as data.
-public struct FieldRule: Sendable {
+/// One field of a national format (national-formats.md), as data. A class, so the validation
+/// loop does not copy it for every record; built once while loading, never changed after.
+public final class FieldRule: @unchecked Sendable {
     public var code: String
     /// The field's Chinese name, for messages.
     public var title: String
@@ -51,6 +52,25 @@ public struct FieldRule: Sendable {
     public var notBefore: Int?
     public var after: Int?
     public var patterns: [PatternRule]
+
+    init(code: String, title: String, kind: FieldKind, isRequired: Bool, requiredWhen: Condition?, maxLength: Int?,
+        exactLength: Int?, codes: [String]?, isMultiValue: Bool, check: IdentifierCheck?, notAfterToday: Bool,
+        notBefore: Int?, after: Int?, patterns: [PatternRule]) {
+        self.code = code
+        self.title = title
+        self.kind = kind
+        self.isRequired = isRequired
+        self.requiredWhen = requiredWhen
+        self.maxLength = maxLength
+        self.exactLength = exactLength
+        self.codes = codes
+        self.isMultiValue = isMultiValue
+        self.check = check
+        self.notAfterToday = notAfterToday
+        self.notBefore = notBefore
+        self.after = after
+        self.patterns = patterns
+    }
 }
 
 /// The fields that make up a record's subject, for the subject rules.
@@ -77,6 +97,20 @@ public struct NationalFormat: Sendable {
     public var idTypes: [String]
     /// The date that means 长期, ISO form.
     public var longTerm: String
+    /// Field indexes in canonical (RFC 8785) order of their codes, so payloads need no sorting.
+    public let canonicalOrder: [Int]
+
+    public init(dataset: Dataset, file: String, fields: [FieldRule], key: [Int], subject: SubjectFields?, idTypes: [String], longTerm: String) {
+        self.dataset = dataset
+        self.file = file
+        self.fields = fields
+        self.index = Dictionary(fields.enumerated().map { ($1.code, $0) }, uniquingKeysWith: { first, _ in first })
+        self.key = key
+        self.subject = subject
+        self.idTypes = idTypes
+        self.longTerm = longTerm
+        self.canonicalOrder = fields.indices.sorted { JSONWriter.precedesInUTF16(fields[$0].code, fields[$1].code) }
+    }
 
     public func field(_ code: String) -> FieldRule? { index[code].map { fields[$0] } }
 }

@@ -26,7 +26,7 @@ enum SpecReader {
             reader.rejectUnknownKeys()
             return nil
         }
-        var spec = ValueSpec(source: source, path: path)
+        let spec = ValueSpec(source: source, path: path)
         if let separators = reader.array("split") { spec.split = separators.compactMap(\.stringValue) }
         if let table = reader.object("map") {
             var map: [String: String] = [:]

@@ -61,8 +61,9 @@ public enum UnmappedPolicy: String, Sendable, CaseIterable {
 
 /// One value of a mapping file: its source and the steps applied, in this order: split into
 /// several values, map each through a code table, give each a prefix, join; then read as a
-/// date or convert as an amount; `ifEmpty` when nothing came out; `when` gates it all.
-public struct ValueSpec: Sendable {
+/// date or convert as an amount; `ifEmpty` when nothing came out; `when` gates it all. Built once
+/// while loading, never changed after.
+public final class ValueSpec: @unchecked Sendable {
     public var source: ValueSource
     public var split: [String]?
     public var map: [String: String]?
@@ -72,12 +73,8 @@ public struct ValueSpec: Sendable {
     public var isDate = false
     public var amountYuanToWan = false
     public var isAmount = false
-    /// The value used when this one comes out empty (kept in an array: a struct cannot hold itself).
-    private var fallback: [ValueSpec] = []
-    public var ifEmpty: ValueSpec? {
-        get { fallback.first }
-        set { fallback = newValue.map { [$0] } ?? [] }
-    }
+    /// The value used when this one comes out empty.
+    public var ifEmpty: ValueSpec?
     public var when: Condition?
     /// The JSON path in the mapping file, for messages.
     public var path: String

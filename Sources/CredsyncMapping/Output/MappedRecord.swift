@@ -13,13 +13,19 @@ public struct MappedRecord: Sendable {
 
     /// The payload for a platform: fields in format order, empty ones left out, dates written
     /// with the platform's separator.
+    /// Members come in canonical (RFC 8785) order already.
     public func payload(format: NationalFormat, dateSeparator: String) -> JSONObject {
         var members: [JSONMember] = []
         members.reserveCapacity(values.count)
-        for (i, rule) in format.fields.enumerated() {
+        for i in format.canonicalOrder {
             guard let value = values[i], !value.isEmpty else { continue }
-            if rule.kind == .date && dateSeparator != "-" {
-                members.append(JSONMember(rule.code, .string(value.replacingAll("-", with: dateSeparator))))
+            let rule = format.fields[i]
+            if rule.kind == .date && dateSeparator != "-" && value.utf8.count == 10 {
+                var bytes = Array(value.utf8)
+                let separator = dateSeparator.utf8.first ?? UInt8(ascii: "/")
+                bytes[4] = separator
+                bytes[7] = separator
+                members.append(JSONMember(rule.code, .string(String(decoding: bytes, as: UTF8.self))))
             } else {
                 members.append(JSONMember(rule.code, .string(value)))
             }

@@ -1,0 +1,156 @@
+import CredsyncCatalogs
+import CredsyncCore
+import CredsyncMapping
+import Foundation
+
+/// Read + map + validate + canonicalise + hash a generated GB18030 license export on both cores,
+/// against `sha256sum` over the same file as the floor.
+struct MapBenchmark {
+    let options: BenchOptions
+
+    func run() -> Int32 {
+        let rows = options.int("rows", 1_000_000)
+        let directory = NSTemporaryDirectory() + "credsync-bench-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = directory + "/licenses.csv"
+        let size = LicenseExportGenerator.write(rows: rows, to: file)
+        print(String(format: "map: %d rows, %.1f MB of GB18030", rows, Double(size) / 1e6))
+
+        let floorStart = Timestamp.monotonic()
+        let sha = Process()
+        sha.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        sha.arguments = [file]
+        sha.standardOutput = FileHandle.nullDevice
+        try? sha.run()
+        sha.waitUntilExit()
+        let floor = Timestamp.monotonic() - floorStart
+
+        let mappingFile = options.string("mapping") ?? FileSystem.currentDirectory() + "/mappings/license.json"
+        let definition: MappingDefinition
+        do { definition = try MappingLoader.load(mappingFile) } catch {
+            FileOutput.writeAll(2, "error: \(error.message)\nhint: run from the package's directory or give --mapping FILE\n")
+            return 78
+        }
+        let catalog = CatalogConfig(dataset: .license, path: file, format: .csv, encoding: .gb18030, mapping: mappingFile)
+        let mapper = Mapper(definition: definition, organisation: Organisation(name: "某省知识产权局", uscc: "11330000MB12345679"),
+            today: LocalDate(iso: "2026-11-20") ?? LocalDate.todayInShanghai())
+        let started = Timestamp.monotonic()
+        let counts: MapPipeline.Counts
+        do { counts = try MapPipeline.run(catalog: catalog, mapper: mapper, workers: ProcessInfo.processInfo.activeProcessorCount) } catch {
+            FileOutput.writeAll(2, "error: \(error)\n")
+            return 65
+        }
+        let elapsed = Timestamp.monotonic() - started
+        let ratio = elapsed / max(floor, 1e-6)
+        print(String(format: "map: %d mapped, %d set aside, %d unreadable in %.2f s: %.0f rows/s", counts.mapped, counts.setAside, counts.unreadable, elapsed, Double(rows) / elapsed))
+        print(String(format: "map: sha256sum floor %.2f s; ratio %.2f× the floor (target ≤ 4×); peak memory %.0f MB (target < 200 MB)", floor, ratio, peakMemoryMB()))
+        return ratio <= 4 && peakMemoryMB() < 200 ? 0 : 1
+    }
+}
+
+/// Rows read on one thread, mapped and hashed on the others, in bounded chunks (constant memory).
+enum MapPipeline {
+    struct Counts {
+        var mapped = 0
+        var setAside = 0
+        var unreadable = 0
+        var hashes = 0
+    }
+
+    static func run(catalog: CatalogConfig, mapper: Mapper, workers: Int) throws -> Counts {
+        var reader = try Catalogs.open(catalog, columns: mapper.definition.columns)
+        let chunks = ChunkQueue(capacity: workers * 2)
+        let totals = Totals()
+        let group = DispatchGroup()
+        let format = mapper.definition.format
+        for _ in 0..<max(1, workers) {
+            group.enter()
+            Thread.detachNewThread {
+                var counts = Counts()
+                var keys = Set<Int>()
+                while let chunk = chunks.take() {
+                    for item in chunk {
+                        guard case .row(let row) = item else {
+                            counts.unreadable += 1
+                            continue
+                        }
+                        switch mapper.map(row) {
+                        case .record(let record):
+                            let hash = JSONWriter.canonicalHash(.object(record.payload(format: format, dateSeparator: "/")))
+                            counts.hashes += hash.isEmpty ? 0 : 1
+                            keys.insert(record.key.hashValue)
+                            counts.mapped += 1
+                        case .setAside: counts.setAside += 1
+                        case .excluded: break
+                        }
+                    }
+                }
+                totals.add(counts)
+                group.leave()
+            }
+        }
+        var chunk: [CatalogItem] = []
+        chunk.reserveCapacity(2048)
+        while let item = reader.next() {
+            chunk.append(item)
+            if chunk.count == 2048 {
+                chunks.put(chunk)
+                chunk = []
+                chunk.reserveCapacity(2048)
+            }
+        }
+        if !chunk.isEmpty { chunks.put(chunk) }
+        chunks.close()
+        group.wait()
+        return totals.counts
+    }
+}
+
+/// A bounded queue of chunks: the reader waits when the mappers are behind.
+final class ChunkQueue: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var items: [[CatalogItem]] = []
+    private var closed = false
+    private let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    func put(_ chunk: [CatalogItem]) {
+        condition.lock()
+        while items.count >= capacity { condition.wait() }
+        items.append(chunk)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func take() -> [CatalogItem]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.isEmpty && !closed { condition.wait() }
+        guard !items.isEmpty else { return nil }
+        let chunk = items.removeFirst()
+        condition.broadcast()
+        return chunk
+    }
+
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}
+
+final class Totals: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var counts = MapPipeline.Counts()
+
+    func add(_ other: MapPipeline.Counts) {
+        lock.withLock {
+            counts.mapped += other.mapped
+            counts.setAside += other.setAside
+            counts.unreadable += other.unreadable
+        }
+    }
+}
