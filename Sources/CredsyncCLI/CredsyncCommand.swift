@@ -9,6 +9,8 @@ public enum CredsyncCommand {
     static let handlers: [String: Handler] = [
         "check": CheckCommand.run,
         "map": MapCommand.run,
+        "plan": PlanCommand.run,
+        "deadlines": DeadlinesCommand.run,
     ]
 
     /// Runs credsync with `arguments` (without the program name) and returns the exit code.

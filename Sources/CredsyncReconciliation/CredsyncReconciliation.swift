@@ -1,3 +1,4 @@
-// CredsyncReconciliation: the ledger of what each platform holds, and the plan: desired state against the ledger, with the guardrails.
+// CredsyncReconciliation: the ledger of what each platform holds, and the plan: the desired state
+// (valid mapped records under the publicity rules) against the ledger, with the guardrails.
 // It must not send anything over the network.
 import CredsyncCore

@@ -19,6 +19,10 @@ public struct Config: Sendable {
     public var auditFile: String
     /// The enterprise pull; none when not configured.
     public var pull: PullConfig?
+    /// The publicity rules and the working-day calendar; default: `publicity.json` and
+    /// `calendar-cn.json` beside the first catalog's mapping file.
+    public var publicityFile: String?
+    public var calendarFile: String?
 
     /// The platform with `id`, if configured.
     public func platform(_ id: PlatformID) -> PlatformConfig? {

@@ -82,12 +82,14 @@ struct ConfigReading {
         let metricsFile = root.string("metricsFile").map(path)
         let auditFile = root.string("auditFile").map(path) ?? stateDir + "/audit/audit.jsonl"
         let pull = readPull(root.object("pull"))
+        let publicityFile = root.string("publicityFile").map(path)
+        let calendarFile = root.string("calendarFile").map(path)
         root.rejectUnknownKeys()
         guard let organisation, sink.problems.isEmpty else { return nil }
         return Config(
             file: file, organisation: organisation, stateDir: stateDir, catalogs: catalogs, platforms: platforms,
             retry: retry, guardrails: guardrails, reportDir: reportDir, metricsFile: metricsFile,
-            auditFile: auditFile, pull: pull)
+            auditFile: auditFile, pull: pull, publicityFile: publicityFile, calendarFile: calendarFile)
     }
 
     func readOrganisation(_ reader: ObjectReader?) -> Organisation? {

@@ -55,7 +55,8 @@ public enum FormatLoader {
         return NationalFormat(dataset: dataset, file: file, fields: fields, key: key, subject: subject, idTypes: idTypes, longTerm: longTerm)
     }
 
-    static func problems(_ file: String, _ sink: ProblemSink) -> CredsyncError {
+    /// One error listing every problem of `file`.
+    public static func problems(_ file: String, _ sink: ProblemSink) -> CredsyncError {
         let lines = sink.problems.map { "  " + $0.description }.joined(separator: "\n")
         return CredsyncError(.configuration, "\(file): \(sink.problems.count) problem\(sink.problems.count == 1 ? "" : "s"):\n" + lines,
             hint: "fix the file; the README's \"Mapping files\" section documents every key")

@@ -1,0 +1,40 @@
+import CredsyncCore
+import CredsyncReconciliation
+import CredsyncRun
+
+/// `credsync deadlines [--within N]`: publications and withdrawals not yet done that are overdue,
+/// or due within N working days, oldest first. Exit 1 when anything is overdue.
+enum DeadlinesCommand {
+    static func run(_ context: CommandContext) throws(CredsyncError) -> ExitCode {
+        let config = try context.loadConfig()
+        let workspace = try Workspace(config: config)
+        var ledgers: [String: Ledger] = [:]
+        let run = try workspace.plan(asOf: context.asOf, allowMassWithdraw: true, ledgers: &ledgers)
+        let within = context.invocation.value("within").flatMap(Int.init) ?? 3
+        let horizon: LocalDate
+        do { horizon = try workspace.rules.calendar.adding(workingDays: within, to: context.asOf) } catch {
+            throw CredsyncError(.configuration, error.description)
+        }
+        var items: [(DatasetPlan, Deadline)] = []
+        for plan in run.plans { for deadline in plan.deadlines where deadline.due <= horizon { items.append((plan, deadline)) } }
+        items.sort { ($0.1.due, $0.1.key) < ($1.1.due, $1.1.key) }
+        let overdue = items.filter { $0.1.due < context.asOf }.count
+        if context.invocation.global.json {
+            context.console.printJSON([
+                "asOf": .string(context.asOf.iso), "within": .number(String(within)), "overdue": .number(String(overdue)),
+                "items": .array(items.map { plan, deadline in
+                    ["platform": .string(plan.platform.rawValue), "dataset": .string(plan.dataset.rawValue), "key": .string(deadline.key),
+                     "kind": .string(deadline.kind.rawValue), "due": .string(deadline.due.iso), "overdue": .bool(deadline.due < context.asOf)]
+                }),
+            ])
+        } else {
+            context.console.print("deadlines as of \(context.asOf.iso): \(overdue) overdue, \(items.count - overdue) due within \(within) working days (by \(horizon.iso))")
+            var rows = [["status", "due", "platform", "dataset", "kind", "key"]]
+            for (plan, deadline) in items {
+                rows.append([deadline.due < context.asOf ? "OVERDUE" : "due", deadline.due.iso, plan.platform.rawValue, plan.dataset.rawValue, deadline.kind.rawValue, deadline.key])
+            }
+            if items.count > 0 { for line in TextTable.render(rows) { context.console.print(line) } }
+        }
+        return overdue > 0 ? .needsAttention : .success
+    }
+}

@@ -1,0 +1,125 @@
+import CredsyncCore
+import CredsyncReconciliation
+import CredsyncRun
+
+/// `credsync plan`: the dry run. Counts per platform and dataset; with `--detail` every change.
+enum PlanCommand {
+    static func run(_ context: CommandContext) throws(CredsyncError) -> ExitCode {
+        let invocation = context.invocation
+        let config = try context.loadConfig()
+        let datasets = invocation.all("dataset").compactMap(Dataset.init(rawValue:))
+        let platforms = invocation.all("platform").compactMap(PlatformID.init(rawValue:))
+        let workspace = try Workspace(config: config, datasets: datasets)
+        var ledgers: [String: Ledger] = [:]
+        let run = try workspace.plan(asOf: context.asOf, platforms: platforms, allowMassWithdraw: invocation.has("allow-mass-withdraw"), ledgers: &ledgers)
+        let detail = invocation.has("detail")
+        if invocation.global.json {
+            context.console.printJSON(json(run, asOf: context.asOf, detail: detail, stateDir: config.stateDir))
+        } else {
+            printText(run, context: context, detail: detail, stateDir: config.stateDir)
+        }
+        for (dataset, problem) in run.unreadable { context.console.printError("error: \(dataset.rawValue): \(problem.description): the export cannot be used") }
+        for (_, message) in run.refused {
+            context.console.printError("error: refused: \(message)")
+        }
+        if !run.refused.isEmpty {
+            context.console.printError("hint: check the export; if the withdrawals are right, run again with --allow-mass-withdraw")
+        }
+        if !run.unreadable.isEmpty || !run.refused.isEmpty { return .dataError }
+        let changes = run.plans.reduce(0) { $0 + $1.changes.count }
+        if invocation.has("detailed-exitcode") { return changes > 0 ? .init(rawValue: 2) ?? .success : .success }
+        let setAside = run.exports.values.reduce(0) { $0 + $1.setAside.count + $1.unreadable.count }
+        return setAside > 0 ? .needsAttention : .success
+    }
+
+    static func printText(_ run: RunPlan, context: CommandContext, detail: Bool, stateDir: String) {
+        let console = context.console
+        console.print("plan as of \(context.asOf.iso) (a dry run: nothing is sent)")
+        let header = ["platform", "dataset", "create", "update", "withdraw", "unchanged", "not yet", "kept"]
+        var rows = [header]
+        for plan in run.plans {
+            rows.append([plan.platform.rawValue, plan.dataset.rawValue, String(plan.count(.create)), String(plan.count(.update)),
+                String(plan.count(.withdraw)), String(plan.unchanged), String(plan.notYet), String(plan.keptSetAside.count)])
+        }
+        for line in TextTable.render(rows) { console.print(line) }
+        for plan in run.plans {
+            for key in plan.keptSetAside.prefix(20) {
+                console.print("  kept  \(plan.platform.rawValue)/\(plan.dataset.rawValue) \(key): its row is set aside; the platform keeps the last good version")
+            }
+            for warning in plan.warnings.prefix(20) { console.print("  warning  \(plan.platform.rawValue)/\(plan.dataset.rawValue) \(warning)") }
+            guard detail else { continue }
+            let previous = plan.changes.contains { $0.op == .update }
+                ? SentPayloads.load(stateDir: stateDir, platform: plan.platform, dataset: plan.dataset) : [:]
+            for change in plan.changes {
+                let symbol = change.op == .create ? "+" : change.op == .update ? "~" : "-"
+                console.print("  \(symbol) \(change.op.rawValue)  \(plan.platform.rawValue)/\(plan.dataset.rawValue)  \(change.key)  (\(change.reason))")
+                guard change.op == .update, let payload = change.payload else { continue }
+                guard let old = previous[change.key] else {
+                    console.print("      (the previous content is not kept here)")
+                    continue
+                }
+                for (field, before, after) in SentPayloads.differences(old: old, new: payload) {
+                    console.print("      \(field): \(shown(field, before)) → \(shown(field, after))")
+                }
+            }
+        }
+    }
+
+    /// A value for people: personal numbers masked, absent as `(none)`.
+    static func shown(_ field: String, _ value: String?) -> String {
+        guard let value else { return "(none)" }
+        if field.hasSuffix("ZJHM") || field == "ZY_CZRDM", NationalIdentifiers.isValidIDCard(value) { return NationalIdentifiers.masked(value) }
+        return "\"\(value)\""
+    }
+
+    static func json(_ run: RunPlan, asOf: LocalDate, detail: Bool, stateDir: String) -> JSONValue {
+        let plans: [JSONValue] = run.plans.map { plan in
+            var object: JSONObject = [
+                "platform": .string(plan.platform.rawValue), "dataset": .string(plan.dataset.rawValue),
+                "create": .number(String(plan.count(.create))), "update": .number(String(plan.count(.update))),
+                "withdraw": .number(String(plan.count(.withdraw))), "unchanged": .number(String(plan.unchanged)),
+                "notYet": .number(String(plan.notYet)), "keptSetAside": .array(plan.keptSetAside.map { .string($0) }),
+                "warnings": .array(plan.warnings.map { .string($0) }),
+            ]
+            if detail {
+                let previous = SentPayloads.load(stateDir: stateDir, platform: plan.platform, dataset: plan.dataset)
+                object["changes"] = .array(plan.changes.map { change in
+                    var item: JSONObject = ["key": .string(change.key), "op": .string(change.op.rawValue), "reason": .string(change.reason)]
+                    if change.op == .update, let payload = change.payload {
+                        item["fields"] = .array(SentPayloads.differences(old: previous[change.key], new: payload).map { field, before, after in
+                            ["field": .string(field), "old": before.map { .string(shown(field, $0)) } ?? .null, "new": after.map { .string(shown(field, $0)) } ?? .null]
+                        })
+                    }
+                    return .object(item)
+                })
+            }
+            return .object(object)
+        }
+        return [
+            "asOf": .string(asOf.iso), "plans": .array(plans),
+            "refused": .array(run.refused.map { ["platform": .string($0.0.platform.rawValue), "dataset": .string($0.0.dataset.rawValue), "message": .string($0.1)] }),
+            "unreadable": .array(run.unreadable.map { ["dataset": .string($0.0.rawValue), "message": .string($0.1.description)] }),
+        ]
+    }
+}
+
+extension JSONObject: ExpressibleByDictionaryLiteral {
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self.init(elements.map { JSONMember($0.0, $0.1) })
+    }
+}
+
+/// Columns aligned for a terminal, numbers right-aligned.
+enum TextTable {
+    static func render(_ rows: [[String]]) -> [String] {
+        guard let first = rows.first else { return [] }
+        var widths = first.map { $0.count }
+        for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
+        return rows.map { row in
+            row.enumerated().map { i, cell in
+                let pad = String(repeating: " ", count: widths[i] - cell.count)
+                return cell.allSatisfy(\.isNumber) && !cell.isEmpty ? pad + cell : cell + pad
+            }.joined(separator: "  ").trimmingSpaces()
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import CredsyncCore
+import CredsyncMapping
+
+/// Working days per the State Council's holiday notices (`mappings/calendar-cn.json`): a day is a
+/// working day when a notice makes it one (调休), or when it is Monday to Friday and no notice makes
+/// it a holiday. A date in a year the calendar does not cover is an error naming the year, never a
+/// guess from weekends alone.
+public struct WorkingCalendar: Sendable {
+    public let file: String
+    let off: Set<LocalDate>
+    let work: Set<LocalDate>
+    /// The years the notices cover.
+    public let years: Set<Int>
+
+    public init(file: String) throws(CredsyncError) {
+        self.file = file
+        let object = try JSONFile.object(file)
+        var off: Set<LocalDate> = []
+        var work: Set<LocalDate> = []
+        var years: Set<Int> = []
+        guard let yearsObject = object["years"]?.objectValue else {
+            throw CredsyncError(.configuration, "\(file): years: is required", hint: "see mappings/calendar-cn.json")
+        }
+        for member in yearsObject {
+            guard let year = Int(member.key) else {
+                throw CredsyncError(.configuration, "\(file): years.\(member.key): is not a year")
+            }
+            years.insert(year)
+            for (kind, target) in [("off", 0), ("work", 1)] {
+                for (i, item) in (member.value[kind]?.arrayValue ?? []).enumerated() {
+                    guard let text = item.stringValue, let date = LocalDate(iso: text), date.year == year else {
+                        throw CredsyncError(.configuration, "\(file): years.\(member.key).\(kind)[\(i)]: \(item.stringValue ?? item.kindDescription) is not a date of \(year)")
+                    }
+                    if target == 0 { off.insert(date) } else { work.insert(date) }
+                }
+            }
+        }
+        self.off = off
+        self.work = work
+        self.years = years
+    }
+
+    /// Why a date cannot be judged: its year is not in the calendar.
+    public struct MissingYear: Error, Sendable, CustomStringConvertible {
+        public var year: Int
+        public var file: String
+        public var description: String {
+            "the working-day calendar \(file) has no holidays for \(year); add the State Council's notice for \(year) to it"
+        }
+    }
+
+    public func isWorkingDay(_ date: LocalDate) throws(MissingYear) -> Bool {
+        guard years.contains(date.year) else { throw MissingYear(year: date.year, file: file) }
+        if work.contains(date) { return true }
+        if off.contains(date) { return false }
+        return date.isoWeekday <= 5
+    }
+
+    /// The `n`-th working day after `date` (the day itself does not count): the last day of a
+    /// deadline of `n` working days.
+    public func adding(workingDays n: Int, to date: LocalDate) throws(MissingYear) -> LocalDate {
+        var day = date
+        var left = n
+        while left > 0 {
+            day = day.adding(days: 1)
+            if try isWorkingDay(day) { left -= 1 }
+        }
+        return day
+    }
+
+    /// Working days after `from` up to and including `to` (0 when `to` is not after `from`).
+    public func workingDays(from: LocalDate, to: LocalDate) throws(MissingYear) -> Int {
+        var count = 0
+        var day = from
+        while day < to {
+            day = day.adding(days: 1)
+            if try isWorkingDay(day) { count += 1 }
+        }
+        return count
+    }
+}

@@ -1,0 +1,58 @@
+import CredsyncCore
+import CredsyncMapping
+
+/// One change the plan makes on a platform.
+public struct Change: Sendable {
+    public enum Operation: String, Sendable, Codable {
+        case create, update, withdraw
+    }
+
+    public var key: String
+    public var op: Operation
+    /// Why: `new`, `changed`, `republished`, or the withdrawal reason (`expired`, `repaired`, `revoked`, `corrected`).
+    public var reason: String
+    /// For upserts: the payload and its canonical hash.
+    public var payload: JSONObject?
+    public var hash: String?
+    /// What the ledger held before.
+    public var previousHash: String?
+    /// Where the record stands in the export, when it does.
+    public var line: Int?
+
+    /// The withdraw reason the platform takes (`expired`, `repaired`, `revoked` or `corrected`).
+    public var withdrawReason: String { ["expired", "repaired", "revoked"].contains(reason) ? reason : "corrected" }
+}
+
+/// A publication or withdrawal that has a deadline and has not happened yet.
+public struct Deadline: Sendable, Equatable {
+    public enum Kind: String, Sendable { case publication, withdrawal }
+    public var key: String
+    public var kind: Kind
+    /// The last day it may happen.
+    public var due: LocalDate
+}
+
+/// The plan for one platform and dataset.
+public struct DatasetPlan: Sendable {
+    public var platform: PlatformID
+    public var dataset: Dataset
+    public var changes: [Change] = []
+    public var unchanged = 0
+    /// Records not published yet (their publication date is after the as-of date).
+    public var notYet = 0
+    /// Records never published on this platform (excluded by the mapping) or already withdrawn.
+    public var notPublished = 0
+    /// Published keys whose row is now set aside: kept as they are until the row is fixed.
+    public var keptSetAside: [String] = []
+    public var warnings: [String] = []
+    public var deadlines: [Deadline] = []
+    /// Published keys in the ledger before this plan.
+    public var publishedBefore = 0
+
+    public init(platform: PlatformID, dataset: Dataset) {
+        self.platform = platform
+        self.dataset = dataset
+    }
+
+    public func count(_ op: Change.Operation) -> Int { changes.reduce(0) { $0 + ($1.op == op ? 1 : 0) } }
+}

@@ -1,0 +1,103 @@
+import CredsyncCore
+import CredsyncMapping
+import CredsyncPublicity
+
+/// Desired state against the ledger: what to create, update and withdraw on one platform.
+public enum Planner {
+    public static func plan(
+        export: ExportResult, format: NationalFormat, platform: PlatformConfig, ledger: Ledger, rules: PublicityRules, asOf: LocalDate
+    ) -> DatasetPlan {
+        var plan = DatasetPlan(platform: platform.id, dataset: export.dataset)
+        plan.publishedBefore = ledger.publishedCount
+        var seen: Set<String> = []
+        seen.reserveCapacity(export.records.count)
+        for record in export.records {
+            seen.insert(record.key)
+            let entry = ledger.entries[record.key]
+            if let why = record.excludedFrom[platform.id] {
+                if entry?.isPublished == true {
+                    plan.changes.append(Change(key: record.key, op: .withdraw, reason: "corrected", previousHash: entry?.hash, line: record.line))
+                    plan.warnings.append("\(record.key): withdrawn from \(platform.id.rawValue): \(why)")
+                } else {
+                    plan.notPublished += 1
+                }
+                continue
+            }
+            let decision = rules.decide(record, dataset: export.dataset, asOf: asOf)
+            plan.warnings += decision.warnings.map { "\(record.key): \($0)" }
+            if let problem = decision.deadlineProblem { plan.warnings.append("\(record.key): deadline unknown: \(problem)") }
+            switch decision.state {
+            case .notYet:
+                plan.notYet += 1
+            case .published:
+                let payload = record.payload(format: format, dateSeparator: platform.dateSeparator)
+                let hash = JSONWriter.canonicalHash(.object(payload))
+                let change: (Change.Operation, String)?
+                switch entry {
+                case nil: change = (.create, "new")
+                case let entry? where !entry.isPublished: change = (.update, "republished")
+                case let entry? where entry.hash != hash: change = (.update, "changed")
+                default: change = nil
+                }
+                if let (op, reason) = change {
+                    plan.changes.append(Change(key: record.key, op: op, reason: reason, payload: payload, hash: hash, previousHash: entry?.hash, line: record.line))
+                    if entry?.isPublished != true, let due = decision.publicationDue {
+                        plan.deadlines.append(Deadline(key: record.key, kind: .publication, due: due))
+                    }
+                } else {
+                    plan.unchanged += 1
+                }
+            case .withdrawn(let reason, _):
+                if let entry, entry.isPublished {
+                    plan.changes.append(Change(key: record.key, op: .withdraw, reason: reason, previousHash: entry.hash, line: record.line))
+                    if let due = decision.withdrawalDue { plan.deadlines.append(Deadline(key: record.key, kind: .withdrawal, due: due)) }
+                } else {
+                    plan.notPublished += 1
+                }
+            }
+        }
+        let setAside = export.setAsideKeys
+        for (key, entry) in ledger.entries.sorted(by: { $0.key < $1.key }) where entry.isPublished && !seen.contains(key) {
+            if setAside.contains(key) {
+                plan.keptSetAside.append(key)
+            } else {
+                plan.changes.append(Change(key: key, op: .withdraw, reason: "corrected", previousHash: entry.hash))
+            }
+        }
+        return plan
+    }
+}
+
+/// The checks that refuse a plan that looks wrong: a truncated export must never wipe a platform.
+public enum Guardrail {
+    /// Why the plan is refused, or nil. `previousRecords` is the export's valid record count at the
+    /// last run (nil on the first run). Withdrawals count against the share only past a floor of
+    /// `minimum` records, so a small dataset is not blocked by one expiry.
+    public static func refusal(
+        _ plan: DatasetPlan, exportRecords: Int, exportRows: Int, previousRecords: Int?, guardrails: Guardrails, minimum: Int = 10
+    ) -> String? {
+        let name = "\(plan.platform.rawValue)/\(plan.dataset.rawValue)"
+        if exportRows == 0 || exportRecords == 0, (previousRecords ?? 0) > 0 || plan.publishedBefore > 0 {
+            return "\(name): the export holds no valid records, but \(previousRecords ?? plan.publishedBefore) were there before: is the export empty or truncated?"
+        }
+        if let previous = previousRecords, previous > 0 {
+            let shrink = Double(previous - exportRecords) / Double(previous)
+            if shrink > guardrails.maxShrinkShare {
+                return "\(name): the export shrank from \(previous) to \(exportRecords) valid records (\(percent(shrink))), more than the \(percent(guardrails.maxShrinkShare)) allowed: is it truncated?"
+            }
+        }
+        let withdrawals = plan.count(.withdraw)
+        if plan.publishedBefore > 0, withdrawals > minimum {
+            let share = Double(withdrawals) / Double(plan.publishedBefore)
+            if share > guardrails.maxWithdrawShare {
+                return "\(name): the plan would withdraw \(withdrawals) of \(plan.publishedBefore) published records (\(percent(share))), more than the \(percent(guardrails.maxWithdrawShare)) allowed"
+            }
+        }
+        return nil
+    }
+
+    static func percent(_ share: Double) -> String {
+        let value = (share * 1000).rounded() / 10
+        return (value == value.rounded() ? String(Int(value)) : String(value)) + "%"
+    }
+}

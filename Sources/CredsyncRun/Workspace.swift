@@ -1,0 +1,109 @@
+import CredsyncCatalogs
+import CredsyncCore
+import CredsyncMapping
+import CredsyncPublicity
+import CredsyncReconciliation
+
+/// Everything a job reads before it acts: the configuration, the mappings, the publicity rules
+/// and the calendar.
+public struct Workspace: Sendable {
+    public let config: Config
+    public let mappings: [DatasetMapping]
+    public let rules: PublicityRules
+
+    /// Loads the mappings (of `datasets`, or all), the publicity rules and the calendar.
+    public init(config: Config, datasets: [Dataset] = []) throws(CredsyncError) {
+        self.config = config
+        let all = try DatasetMapping.load(config)
+        mappings = datasets.isEmpty ? all : all.filter { datasets.contains($0.catalog.dataset) }
+        let directory = FileSystem.parent(of: config.catalogs.first?.mapping ?? config.file)
+        let calendar = try WorkingCalendar(file: config.calendarFile ?? directory + "/calendar-cn.json")
+        rules = try PublicityRules.load(config.publicityFile ?? directory + "/publicity.json", calendar: calendar, mappings: all.map(\.definition))
+    }
+
+    /// One dataset's export read through its mapping, or the problem that makes it unusable.
+    public func read(_ mapping: DatasetMapping, asOf: LocalDate) -> Result<ExportResult, RowProblem> {
+        Result { () throws(RowProblem) -> ExportResult in try mapping.read(organisation: config.organisation, today: asOf) }
+    }
+}
+
+/// The plans of a run, with what refused some of them.
+public struct RunPlan: Sendable {
+    public var plans: [DatasetPlan] = []
+    /// Datasets whose export could not be read at all.
+    public var unreadable: [(Dataset, RowProblem)] = []
+    /// Plans refused by a guardrail, with the message.
+    public var refused: [(DatasetPlan, String)] = []
+    public var exports: [Dataset: ExportResult] = [:]
+}
+
+extension Workspace {
+    /// Reads the exports and plans every platform and dataset as of `asOf`, the guardrails applied
+    /// unless `allowMassWithdraw`.
+    public func plan(
+        asOf: LocalDate, platforms: [PlatformID] = [], allowMassWithdraw: Bool = false, ledgers: inout [String: Ledger]
+    ) throws(CredsyncError) -> RunPlan {
+        var run = RunPlan()
+        let history = ExportHistory.load(stateDir: config.stateDir)
+        for mapping in mappings {
+            let export: ExportResult
+            switch read(mapping, asOf: asOf) {
+            case .failure(let problem):
+                run.unreadable.append((mapping.catalog.dataset, problem))
+                continue
+            case .success(let value): export = value
+            }
+            run.exports[mapping.catalog.dataset] = export
+            for platform in mapping.platforms where platforms.isEmpty || platforms.contains(platform.id) {
+                let id = "\(platform.id.rawValue)/\(mapping.catalog.dataset.rawValue)"
+                let ledger: Ledger
+                if let loaded = ledgers[id] {
+                    ledger = loaded
+                } else {
+                    ledger = try Ledger.load(stateDir: config.stateDir, platform: platform.id, dataset: mapping.catalog.dataset)
+                    ledgers[id] = ledger
+                }
+                let plan = Planner.plan(export: export, format: mapping.definition.format, platform: platform, ledger: ledger, rules: rules, asOf: asOf)
+                if !allowMassWithdraw, let why = Guardrail.refusal(
+                    plan, exportRecords: export.records.count, exportRows: export.rowsRead,
+                    previousRecords: history.records[mapping.catalog.dataset], guardrails: config.guardrails)
+                {
+                    run.refused.append((plan, why))
+                } else {
+                    run.plans.append(plan)
+                }
+            }
+        }
+        return run
+    }
+}
+
+/// How many valid records each export held at the last run, for the shrink guardrail.
+/// `<stateDir>/exports.json`, replaced atomically.
+public struct ExportHistory: Sendable {
+    public var records: [Dataset: Int] = [:]
+
+    static func path(_ stateDir: String) -> String { stateDir + "/exports.json" }
+
+    public static func load(stateDir: String) -> ExportHistory {
+        var history = ExportHistory()
+        guard let bytes = try? FileSystem.read(path(stateDir)), let json = try? JSONParser.parse(bytes) else { return history }
+        for dataset in Dataset.allCases {
+            if let count = json[dataset.rawValue]?["records"]?.intValue { history.records[dataset] = count }
+        }
+        return history
+    }
+
+    public func save(stateDir: String) throws(CredsyncError) {
+        var object = JSONObject()
+        for (dataset, count) in records.sorted(by: { $0.key < $1.key }) {
+            object[dataset.rawValue] = ["records": .number(String(count))]
+        }
+        do {
+            try FileSystem.createDirectory(stateDir)
+            try FileSystem.writeAtomically(Self.path(stateDir), text: JSONWriter.pretty(.object(object)) + "\n")
+        } catch {
+            throw CredsyncError(.ioError, error.description)
+        }
+    }
+}
