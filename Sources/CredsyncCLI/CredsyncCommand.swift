@@ -4,9 +4,11 @@ import CredsyncCore
 /// into a documented exit code. Usage errors and failures go to stderr as `error: …` with a hint.
 public enum CredsyncCommand {
     /// A command's implementation.
-    typealias Handler = @Sendable (CommandContext) throws(CredsyncError) -> ExitCode
+    typealias Handler = @Sendable (CommandContext) async throws(CredsyncError) -> ExitCode
 
     static let handlers: [String: Handler] = [
+        "sync": SyncCommand.run,
+        "push": SyncCommand.run,
         "check": CheckCommand.run,
         "map": MapCommand.run,
         "plan": PlanCommand.run,
@@ -16,7 +18,7 @@ public enum CredsyncCommand {
     /// Runs credsync with `arguments` (without the program name) and returns the exit code.
     public static func main(
         arguments: [String], environment: [String: String], console: Console = .standard, logger: Logger? = nil
-    ) -> Int32 {
+    ) async -> Int32 {
         let parser = CommandLineParser()
         let invocation: Invocation
         do {
@@ -51,7 +53,7 @@ public enum CredsyncCommand {
             return error.exitCode.rawValue
         }
         do {
-            return try handler(context).rawValue
+            return try await handler(context).rawValue
         } catch {
             report(error, console: console)
             return error.exitCode.rawValue

@@ -1,3 +1,4 @@
-// CredsyncSpool: the on-disk retry queues per platform (deferred, hold, dead, corrupt), modelled on Postfix's queue.
-// It must not plan or map records.
+// CredsyncSpool: the on-disk retry queues per platform, modelled on Postfix's queue: deferred
+// (waiting for the next try), hold (kept until an operator releases it), dead (gave up) and corrupt
+// (unreadable). It must not plan or map records.
 import CredsyncCore

@@ -6,7 +6,7 @@ import Glibc
 
 let environment = Dictionary(
     CommandLine.arguments.isEmpty ? [] : environmentPairs(), uniquingKeysWith: { _, last in last })
-exit(CredsyncCommand.main(arguments: Array(CommandLine.arguments.dropFirst()), environment: environment))
+exit(await CredsyncCommand.main(arguments: Array(CommandLine.arguments.dropFirst()), environment: environment))
 
 func environmentPairs() -> [(String, String)] {
     var pairs: [(String, String)] = []

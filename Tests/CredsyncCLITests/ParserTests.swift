@@ -100,39 +100,39 @@ import Testing
 }
 
 @Suite struct CredsyncCommandTests {
-    func run(_ arguments: [String], environment: [String: String] = [:]) -> (Int32, Console) {
+    func run(_ arguments: [String], environment: [String: String] = [:]) async -> (Int32, Console) {
         let console = Console.capturing()
-        let code = CredsyncCommand.main(arguments: arguments, environment: environment, console: console, logger: .capturing())
+        let code = await CredsyncCommand.main(arguments: arguments, environment: environment, console: console, logger: .capturing())
         return (code, console)
     }
 
-    @Test func helpGoesToStdoutWithExitZero() {
-        let (code, console) = run(["help", "plan"])
+    @Test func helpGoesToStdoutWithExitZero() async {
+        let (code, console) = await run(["help", "plan"])
         #expect(code == 0)
         #expect(console.output.hasPrefix("OVERVIEW: Dry run"))
         #expect(console.errorOutput.isEmpty)
     }
 
-    @Test func usageErrorsGoToStderrWithExit64AndAHint() {
-        let (code, console) = run(["check", "--forse"])
+    @Test func usageErrorsGoToStderrWithExit64AndAHint() async {
+        let (code, console) = await run(["check", "--forse"])
         #expect(code == 64)
         #expect(console.output.isEmpty)
         #expect(console.errorOutput == "error: unknown option '--forse'\nhint: use 'credsync check --help' to list options\n")
     }
 
-    @Test func versionPrintsTheVersion() {
-        let (code, console) = run(["--version"])
+    @Test func versionPrintsTheVersion() async {
+        let (code, console) = await run(["--version"])
         #expect(code == 0 && console.output == "credsync \(credsyncVersion)\n")
     }
 
-    @Test func missingConfigurationExits78NamingTheFile() {
-        let (code, console) = run(["check", "--config", "/nonexistent/credsync.json"])
+    @Test func missingConfigurationExits78NamingTheFile() async {
+        let (code, console) = await run(["check", "--config", "/nonexistent/credsync.json"])
         #expect(code == 78)
         #expect(console.errorOutput.hasPrefix("error: /nonexistent/credsync.json: cannot read the configuration"))
     }
 
-    @Test func configurationFileComesFromEnvironmentWhenNotGiven() {
-        let (code, console) = run(["check"], environment: ["CREDSYNC_CONFIG": "/nonexistent/from-env.json"])
+    @Test func configurationFileComesFromEnvironmentWhenNotGiven() async {
+        let (code, console) = await run(["check"], environment: ["CREDSYNC_CONFIG": "/nonexistent/from-env.json"])
         #expect(code == 78)
         #expect(console.errorOutput.contains("/nonexistent/from-env.json"))
     }

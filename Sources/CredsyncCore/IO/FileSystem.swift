@@ -8,6 +8,12 @@ public struct FileError: Error, Sendable, CustomStringConvertible {
     public var path: String
     public var errno: Int32
 
+    public init(operation: String, path: String, errno: Int32) {
+        self.operation = operation
+        self.path = path
+        self.errno = errno
+    }
+
     public var reason: String { String(cString: strerror(errno)) }
     public var description: String { "\(path): cannot \(operation): \(reason)" }
     public var isNotFound: Bool { errno == ENOENT }

@@ -1,0 +1,30 @@
+import CredsyncCore
+import CredsyncRun
+import CredsyncSpool
+
+/// `credsync sync` (and `push`, which does not pull): the nightly job.
+enum SyncCommand {
+    static func run(_ context: CommandContext) async throws(CredsyncError) -> ExitCode {
+        let invocation = context.invocation
+        let config = try context.loadConfig()
+        let lock = try RunLock.acquire(stateDir: config.stateDir, purpose: invocation.commandName)
+        defer { withExtendedLifetime(lock) {} }
+        let stop = StopFlag()
+        stop.installSignalHandlers()
+        var options = SyncOptions(asOf: context.asOf)
+        options.platforms = invocation.all("platform").compactMap(PlatformID.init(rawValue:))
+        options.datasets = invocation.all("dataset").compactMap(Dataset.init(rawValue:))
+        options.dryRun = invocation.has("dry-run")
+        options.allowMassWithdraw = invocation.has("allow-mass-withdraw")
+        let workspace = try Workspace(config: config, datasets: options.datasets)
+        let report = try await SyncJob(workspace: workspace, options: options, logger: context.logger, stop: stop).run()
+        let path = try ReportWriter.write(report, directory: config.reportDir)
+        if invocation.global.json {
+            context.console.printJSON(ReportWriter.json(report))
+        } else if !invocation.global.quiet {
+            for line in ReportWriter.summary(report) { context.console.print(line) }
+            context.console.print("  report: \(path)")
+        }
+        return report.exitCode
+    }
+}

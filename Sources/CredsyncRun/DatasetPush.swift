@@ -1,0 +1,211 @@
+import CredsyncCore
+import CredsyncExchange
+import CredsyncReconciliation
+import CredsyncSpool
+
+/// One dataset pushed to one platform: which changes go now (queue state decides), the batches,
+/// and every answer written to the ledger, the queue and the outcome.
+struct DatasetPush {
+    let run: PlatformRun
+    let plan: DatasetPlan
+    let spool: Spool
+    var ledger: Ledger
+    var rejected: RejectedRecords
+    /// Queue entries of this dataset by key.
+    var queued: [String: Spool.Located]
+    var outcome: DatasetOutcome
+    var delivered = 0
+    var transientFailures = 0
+    var sent: [(String, JSONObject)] = []
+
+    init(run: PlatformRun, plan: DatasetPlan, spool: Spool, queued: [Spool.Located]) throws(CredsyncError) {
+        self.run = run
+        self.plan = plan
+        self.spool = spool
+        let id = "\(plan.platform.rawValue)/\(plan.dataset.rawValue)"
+        if let loaded = run.ledgers[id] {
+            ledger = loaded
+        } else {
+            ledger = try Ledger.load(stateDir: run.config.stateDir, platform: plan.platform, dataset: plan.dataset)
+        }
+        rejected = RejectedRecords.load(run.config.stateDir, plan.platform, plan.dataset)
+        self.queued = Dictionary(queued.map { ($0.entry.key, $0) }, uniquingKeysWith: { _, newer in newer })
+        outcome = DatasetOutcome(platform: plan.platform, dataset: plan.dataset)
+        outcome.unchanged = plan.unchanged
+        outcome.keptSetAside = plan.keptSetAside.count
+    }
+
+    var stateDir: String { run.config.stateDir }
+
+    /// Chooses what goes now, pushes it, and saves the ledger, the queue and the rejected list.
+    mutating func push(client: PlatformClient, result: inout PlatformRun.Result) async {
+        let now = Timestamp.now()
+        var sending: [Change] = []
+        let planned = Set(plan.changes.map(\.key))
+        for change in plan.changes {
+            let marker = change.op == .withdraw ? "withdraw" : (change.hash ?? "")
+            if rejected.hashes[change.key] == marker {
+                outcome.rejectedBefore += 1
+                continue
+            }
+            if let located = queued[change.key] {
+                var entry = supersede(located.entry, with: change)
+                switch located.state {
+                case .hold:
+                    record { (spool) throws(CredsyncError) in try spool.write(entry, to: .hold) }
+                    outcome.held += 1
+                    continue
+                case .dead where located.entry.hash == entry.hash && located.entry.op == entry.op:
+                    outcome.dead += 1
+                    continue
+                case .deferred where located.entry.nextAttempt > now:
+                    entry.nextAttempt = located.entry.nextAttempt
+                    record { (spool) throws(CredsyncError) in try spool.write(entry, to: .deferred) }
+                    outcome.queued += 1
+                    continue
+                default:
+                    break
+                }
+            }
+            sending.append(change)
+        }
+        // A deferred entry no plan asks for any more is done with: the desired state changed.
+        for (key, located) in queued where located.state == .deferred && !planned.contains(key) {
+            record { (spool) throws(CredsyncError) in try spool.remove(located.entry, from: .deferred) }
+        }
+        let records = sending.map { change -> OutgoingRecord in
+            change.op == .withdraw ? .withdraw(key: change.key, reason: change.withdrawReason)
+                : OutgoingRecord(key: change.key, op: .upsert, hash: change.hash, payload: change.payload)
+        }
+        let changes = Dictionary(sending.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        let batches = Batch.split(records, dataset: plan.dataset, source: run.config.organisation.uscc, maxRecords: run.platform.batchSize)
+        var next = 0
+        var completed = 0
+        await withTaskGroup(of: (Batch, BatchResult).self) { group in
+            func startNext() -> Bool {
+                guard next < batches.count, !run.stop.isSet else { return false }
+                let batch = batches[next]
+                next += 1
+                group.addTask { (batch, await client.push(batch)) }
+                return true
+            }
+            for _ in 0..<max(1, run.platform.concurrency) where !startNext() { break }
+            while let (batch, answer) = await group.next() {
+                apply(answer, of: batch, changes: changes, result: &result)
+                completed += 1
+                if completed % 10 == 0 { saveLedger(result: &result) }
+                _ = startNext()
+            }
+        }
+        saveLedger(result: &result)
+        SentPayloads.append(sent, stateDir: stateDir, platform: plan.platform, dataset: plan.dataset)
+        let rejectedNow = rejected
+        let (directory, platformID, datasetID) = (stateDir, plan.platform, plan.dataset)
+        record { (_) throws(CredsyncError) in try rejectedNow.save(directory, platformID, datasetID) }
+        if let error = pendingError { result.stateError = error }
+    }
+
+    private var pendingError: CredsyncError?
+
+    private mutating func record(_ action: (Spool) throws(CredsyncError) -> Void) {
+        do { try action(spool) } catch { pendingError = pendingError ?? error }
+    }
+
+    private mutating func saveLedger(result: inout PlatformRun.Result) {
+        do { try ledger.save(stateDir: stateDir) } catch { pendingError = pendingError ?? error }
+    }
+
+    /// The queue entry for `change`, carrying the newest plan (a stale version is never sent later).
+    func supersede(_ entry: SpoolEntry?, with change: Change) -> SpoolEntry {
+        let now = Timestamp.now()
+        var updated = entry ?? SpoolEntry(
+            id: Spool.newID(now: now), platform: plan.platform, dataset: plan.dataset, key: change.key, op: "", reason: "", payload: nil,
+            hash: nil, batchID: nil, attempts: 0, firstAttempt: now, lastAttempt: now, nextAttempt: now, errors: [])
+        updated.op = change.op == .withdraw ? "withdraw" : "upsert"
+        updated.reason = change.reason
+        updated.payload = change.payload
+        updated.hash = change.hash
+        return updated
+    }
+
+    private mutating func apply(_ answer: BatchResult, of batch: Batch, changes: [String: Change], result: inout PlatformRun.Result) {
+        result.requests += answer.requests
+        result.rateLimited += answer.rateLimited
+        let now = Timestamp.now()
+        for (key, recordOutcome) in answer.outcomes {
+            guard let change = changes[key] else { continue }
+            let located = queued[key]
+            switch recordOutcome {
+            case .accepted(let version):
+                setLedger(change, version: version, batchID: answer.batchIDs.last ?? batch.id, now: now)
+                switch change.op {
+                case .create: outcome.created += 1
+                case .update: outcome.updated += 1
+                case .withdraw: outcome.withdrawn += 1
+                }
+                done(located)
+            case .unchanged:
+                setLedger(change, version: ledger.entries[key]?.version ?? 0, batchID: answer.batchIDs.last ?? batch.id, now: now)
+                outcome.unchanged += 1
+                done(located)
+            case .rejected(let errors) where change.op == .withdraw && errors.contains(where: { $0.code == "E_NOT_FOUND" }):
+                // The platform no longer holds it: the withdrawal's goal is met.
+                ledger.entries[key]?.isPublished = false
+                outcome.withdrawn += 1
+                done(located)
+            case .rejected(let errors):
+                outcome.rejected.append((key, errors))
+                rejected.hashes[key] = change.op == .withdraw ? "withdraw" : (change.hash ?? "")
+                run.logger.warning("rejected by \(plan.platform.rawValue)", [("dataset", plan.dataset.rawValue), ("key", key),
+                    ("errors", errors.map(\.description).joined(separator: "; "))])
+                done(located)
+            case .transient(let message):
+                transientFailures += 1
+                queue(change, located: located, batchID: batch.id, failure: SpoolError(at: now, errorClass: "transient", status: nil, code: nil, message: message), permanent: false)
+            case .permanent(let message):
+                queue(change, located: located, batchID: batch.id, failure: SpoolError(at: now, errorClass: "permanent", status: nil, code: nil, message: message), permanent: true)
+                if !result.problems.contains(message) { result.problems.append(message) }
+            }
+        }
+    }
+
+    private mutating func setLedger(_ change: Change, version: Int, batchID: String, now: Double) {
+        let previous = ledger.entries[change.key]
+        ledger.entries[change.key] = LedgerEntry(
+            hash: change.hash ?? previous?.hash ?? "", isPublished: change.op != .withdraw, version: version, updatedAt: Int(now), batchID: batchID)
+        rejected.hashes[change.key] = nil
+        delivered += 1
+        if let payload = change.payload { sent.append((change.key, payload)) }
+    }
+
+    private mutating func done(_ located: Spool.Located?) {
+        guard let located else { return }
+        record { (spool) throws(CredsyncError) in try spool.remove(located.entry, from: located.state) }
+    }
+
+    private mutating func queue(_ change: Change, located: Spool.Located?, batchID: String, failure: SpoolError, permanent: Bool) {
+        var entry = supersede(located?.entry, with: change)
+        entry.attempts += 1
+        entry.lastAttempt = failure.at
+        entry.batchID = batchID
+        entry.errors.append(failure)
+        if entry.errors.count > 50 { entry.errors.removeFirst(entry.errors.count - 50) }
+        let target: SpoolState
+        if permanent {
+            target = .hold
+            outcome.held += 1
+        } else if entry.attempts >= run.config.retry.maxAttempts || failure.at - entry.firstAttempt >= run.config.retry.maxAge {
+            target = .dead
+            outcome.dead += 1
+        } else {
+            target = .deferred
+            entry.nextAttempt = run.nextAttempt(attempts: entry.attempts - 1, now: failure.at)
+            outcome.queued += 1
+        }
+        let previousState = located?.state
+        record { (spool) throws(CredsyncError) in
+            try spool.write(entry, to: target)
+            if let previousState, previousState != target { try spool.remove(entry, from: previousState) }
+        }
+    }
+}

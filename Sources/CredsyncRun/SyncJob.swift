@@ -1,0 +1,100 @@
+import CredsyncCore
+import CredsyncExchange
+import CredsyncMapping
+import CredsyncReconciliation
+import CredsyncSpool
+
+/// What a sync run is asked to do.
+public struct SyncOptions: Sendable {
+    public var asOf: LocalDate
+    public var platforms: [PlatformID] = []
+    public var datasets: [Dataset] = []
+    public var dryRun = false
+    public var allowMassWithdraw = false
+
+    public init(asOf: LocalDate) { self.asOf = asOf }
+}
+
+/// The nightly job: read and map, plan, push new changes and due retries (platforms in parallel),
+/// update ledgers and queues, report.
+public struct SyncJob: Sendable {
+    public let workspace: Workspace
+    public let options: SyncOptions
+    public let logger: Logger
+    public let stop: StopFlag
+
+    public init(workspace: Workspace, options: SyncOptions, logger: Logger, stop: StopFlag) {
+        self.workspace = workspace
+        self.options = options
+        self.logger = logger
+        self.stop = stop
+    }
+
+    var config: Config { workspace.config }
+
+    public func run() async throws(CredsyncError) -> SyncReport {
+        var report = SyncReport(runID: Spool.newID(), asOf: options.asOf, startedAt: Timestamp.now(), dryRun: options.dryRun)
+        var phaseStart = Timestamp.monotonic()
+        func phase(_ name: String) {
+            let now = Timestamp.monotonic()
+            report.phases.append((name, now - phaseStart))
+            phaseStart = now
+        }
+        var ledgers: [String: Ledger] = [:]
+        let run = try workspace.plan(asOf: options.asOf, platforms: options.platforms, allowMassWithdraw: options.allowMassWithdraw, ledgers: &ledgers)
+        phase("read, map and plan")
+        for (dataset, export) in run.exports {
+            report.setAside += export.setAside.map { (dataset, $0) }
+            report.unreadableRows += export.unreadable.map { (dataset, $0.description) }
+        }
+        report.unusableExports = run.unreadable.map { "\($0.0.rawValue): \($0.1.description)" }
+        report.refused = run.refused.map(\.1)
+        for (plan, message) in run.refused { logger.error("refused: \(message)", [("platform", plan.platform.rawValue), ("dataset", plan.dataset.rawValue)]) }
+        report.warnings = run.plans.flatMap { plan in plan.warnings.map { "\(plan.platform.rawValue)/\(plan.dataset.rawValue) \($0)" } }
+
+        let byPlatform = Dictionary(grouping: run.plans, by: \.platform)
+        if options.dryRun {
+            report.outcomes = run.plans.map { plan in
+                var outcome = DatasetOutcome(platform: plan.platform, dataset: plan.dataset)
+                outcome.created = plan.count(.create)
+                outcome.updated = plan.count(.update)
+                outcome.withdrawn = plan.count(.withdraw)
+                outcome.unchanged = plan.unchanged
+                outcome.keptSetAside = plan.keptSetAside.count
+                return outcome
+            }
+        } else {
+            let results = await withTaskGroup(of: PlatformRun.Result.self) { group in
+                for (platformID, plans) in byPlatform {
+                    guard let platform = config.platform(platformID) else { continue }
+                    let ledgersOfPlatform = ledgers.filter { $0.key.hasPrefix(platformID.rawValue + "/") }
+                    let platformRun = PlatformRun(config: config, platform: platform, plans: plans, ledgers: ledgersOfPlatform, logger: logger, stop: stop)
+                    group.addTask { await platformRun.run() }
+                }
+                var all: [PlatformRun.Result] = []
+                for await result in group { all.append(result) }
+                return all
+            }
+            for result in results.sorted(by: { $0.platform < $1.platform }) {
+                report.outcomes += result.outcomes
+                report.requests += result.requests
+                report.rateLimited += result.rateLimited
+                report.platformProblems += result.problems.map { (result.platform, $0) }
+                if result.isUnavailable { report.unavailable.insert(result.platform) }
+                if let error = result.stateError { throw error }
+            }
+            report.interrupted = stop.isSet
+            if !report.interrupted {
+                var history = ExportHistory.load(stateDir: config.stateDir)
+                for (dataset, export) in run.exports where run.refused.allSatisfy({ $0.0.dataset != dataset }) {
+                    history.records[dataset] = export.records.count
+                }
+                try history.save(stateDir: config.stateDir)
+            }
+        }
+        report.outcomes.sort { ($0.platform, $0.dataset) < ($1.platform, $1.dataset) }
+        phase(options.dryRun ? "dry run" : "push")
+        report.finishedAt = Timestamp.now()
+        return report
+    }
+}

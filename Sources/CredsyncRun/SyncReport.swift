@@ -1,0 +1,63 @@
+import CredsyncCore
+import CredsyncExchange
+import CredsyncMapping
+
+/// What one platform and dataset came to in a run.
+public struct DatasetOutcome: Sendable {
+    public var platform: PlatformID
+    public var dataset: Dataset
+    public var created = 0
+    public var updated = 0
+    public var withdrawn = 0
+    /// Already as planned: unchanged in the plan, or answered `unchanged`.
+    public var unchanged = 0
+    public var rejected: [(key: String, errors: [FieldError])] = []
+    /// Rejected before with the same content: not sent again until the export changes.
+    public var rejectedBefore = 0
+    /// Changes that wait in the queue after this run (deferred, not due, held, dead).
+    public var queued = 0
+    public var held = 0
+    public var dead = 0
+    public var keptSetAside = 0
+
+    public init(platform: PlatformID, dataset: Dataset) {
+        self.platform = platform
+        self.dataset = dataset
+    }
+
+    public var pushed: Int { created + updated + withdrawn }
+}
+
+/// Everything a run did, for the report, the metrics and the exit code.
+public struct SyncReport: Sendable {
+    public var runID: String
+    public var asOf: LocalDate
+    public var startedAt: Double
+    public var finishedAt: Double = 0
+    public var dryRun: Bool
+    public var outcomes: [DatasetOutcome] = []
+    /// Rows set aside per dataset, with reasons.
+    public var setAside: [(Dataset, SetAside)] = []
+    public var unreadableRows: [(Dataset, String)] = []
+    public var warnings: [String] = []
+    /// Platform-level problems: unavailable, or an operator must act.
+    public var platformProblems: [(PlatformID, String)] = []
+    public var unavailable: Set<PlatformID> = []
+    public var refused: [String] = []
+    public var unusableExports: [String] = []
+    public var phases: [(String, Double)] = []
+    public var interrupted = false
+    public var requests = 0
+    public var rateLimited = 0
+
+    /// The exit code the run ends with, per the documented table.
+    public var exitCode: ExitCode {
+        if interrupted { return .temporaryFailure }
+        if !refused.isEmpty || !unusableExports.isEmpty { return .dataError }
+        if !unavailable.isEmpty { return .unavailable }
+        let attention = !setAside.isEmpty || !unreadableRows.isEmpty
+            || outcomes.contains { !$0.rejected.isEmpty || $0.queued > 0 || $0.held > 0 || $0.dead > 0 }
+            || !platformProblems.isEmpty
+        return attention ? .needsAttention : .success
+    }
+}

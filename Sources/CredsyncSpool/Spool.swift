@@ -1,0 +1,107 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CredsyncCore
+
+/// The queues of one state directory: `<stateDir>/queue/<platform>/<state>/<id>`.
+///
+/// An entry file is written under a temporary name in the platform's `tmp` directory, fsynced,
+/// renamed into place and the directory fsynced. It checks itself: a first line
+/// `credsync-spool 1 <length> <sha256>` gives the length and SHA-256 of the JSON body that
+/// follows, so a torn or altered file is detected, moved to `corrupt` and reported, never half-read.
+/// Moving between states is a rename.
+public struct Spool: Sendable {
+    public let root: String
+
+    public init(stateDir: String) {
+        root = stateDir + "/queue"
+    }
+
+    func directory(_ platform: PlatformID, _ state: SpoolState) -> String { "\(root)/\(platform.rawValue)/\(state.rawValue)" }
+
+    /// A new entry id: sortable by time, unique.
+    public static func newID(now: Double = Timestamp.now()) -> String {
+        let stamp = Timestamp.rfc3339(now).replacingAll("-", with: "").replacingAll(":", with: "").replacingAll("Z", with: "")
+        return stamp + "-" + Hex.encode(SecureRandom.bytes(4))
+    }
+
+    /// Writes `entry` into `state`, atomically, replacing an entry with the same id there.
+    public func write(_ entry: SpoolEntry, to state: SpoolState) throws(CredsyncError) {
+        let directory = directory(entry.platform, state)
+        let body = Array(JSONWriter.compact(entry.json).utf8)
+        let bytes = Array("credsync-spool 1 \(body.count) \(SHA256.hex(body))\n".utf8) + body
+        do {
+            try FileSystem.createDirectory(directory)
+            try FileSystem.writeAtomically(directory + "/" + entry.id, bytes, mode: 0o640)
+        } catch {
+            throw CredsyncError(.ioError, "queue: \(error.description)", hint: error.isNoSpace ? "free space on the state directory's file system; the queue is intact" : nil)
+        }
+    }
+
+    /// Moves an entry between states (a rename, then the directories fsynced).
+    public func move(_ entry: SpoolEntry, from: SpoolState, to: SpoolState) throws(CredsyncError) {
+        let source = directory(entry.platform, from) + "/" + entry.id
+        let target = directory(entry.platform, to)
+        do throws(FileError) {
+            try FileSystem.createDirectory(target)
+            guard rename(source, target + "/" + entry.id) == 0 else { throw FileError(operation: "move to \(to.rawValue)", path: source, errno: errno) }
+            try FileSystem.syncDirectory(of: target + "/" + entry.id)
+            try FileSystem.syncDirectory(of: source)
+        } catch {
+            throw CredsyncError(.ioError, "queue: \(error.description)")
+        }
+    }
+
+    /// Deletes an entry.
+    public func remove(_ entry: SpoolEntry, from state: SpoolState) throws(CredsyncError) {
+        let file = directory(entry.platform, state) + "/" + entry.id
+        if unlink(file) != 0 && errno != ENOENT {
+            throw CredsyncError(.ioError, "queue: \(FileError(operation: "delete", path: file, errno: errno).description)")
+        }
+        try? FileSystem.syncDirectory(of: file)
+    }
+
+    /// An entry found on disk with the state it is in.
+    public struct Located: Sendable {
+        public var entry: SpoolEntry
+        public var state: SpoolState
+    }
+
+    /// Every readable entry; files that do not check out are moved to `corrupt` and listed in `corrupted`.
+    public func entries(platforms: [PlatformID] = PlatformID.allCases) -> (entries: [Located], corrupted: [String]) {
+        var found: [Located] = []
+        var corrupted: [String] = []
+        for platform in platforms {
+            for state in SpoolState.allCases {
+                let directory = directory(platform, state)
+                guard let names = try? FileSystem.list(directory) else { continue }
+                for name in names where !name.contains(".tmp-") {
+                    let file = directory + "/" + name
+                    if state == .corrupt {
+                        corrupted.append(file)
+                        continue
+                    }
+                    if let entry = Self.decode(file) {
+                        found.append(Located(entry: entry, state: state))
+                    } else {
+                        let target = self.directory(platform, .corrupt)
+                        try? FileSystem.createDirectory(target)
+                        _ = rename(file, target + "/" + name)
+                        corrupted.append(target + "/" + name)
+                    }
+                }
+            }
+        }
+        return (found.sorted { $0.entry.id < $1.entry.id }, corrupted)
+    }
+
+    /// The entry in `file`, or nil when it does not check out.
+    static func decode(_ file: String) -> SpoolEntry? {
+        guard let bytes = try? FileSystem.read(file), let newline = bytes.firstIndex(of: 0x0A) else { return nil }
+        let header = String(decoding: bytes[0..<newline], as: UTF8.self).split(separator: " ")
+        guard header.count == 4, header[0] == "credsync-spool", header[1] == "1", let length = Int(header[2]) else { return nil }
+        let body = Array(bytes[(newline + 1)...])
+        guard body.count == length, SHA256.hex(body) == header[3], let json = try? JSONParser.parse(body) else { return nil }
+        return SpoolEntry(json: json)
+    }
+}
