@@ -9,6 +9,13 @@ public enum CredsyncCommand {
     static let handlers: [String: Handler] = [
         "sync": SyncCommand.run,
         "push": SyncCommand.run,
+        "queue list": QueueCommand.run,
+        "queue show": QueueCommand.run,
+        "queue retry": QueueCommand.run,
+        "queue hold": QueueCommand.run,
+        "queue release": QueueCommand.run,
+        "queue drop": QueueCommand.run,
+        "queue stats": QueueCommand.run,
         "check": CheckCommand.run,
         "map": MapCommand.run,
         "plan": PlanCommand.run,
