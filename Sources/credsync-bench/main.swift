@@ -8,6 +8,8 @@ let usage = """
     USAGE: credsync-bench <benchmark> [options]
 
     BENCHMARKS:
+      queue   Enqueue and complete entries with fsync, and list them.
+              --entries N (100000) --state-dir DIR
       map     Generate a GB18030 license export and read + map + validate + canonicalise + hash it on both cores;
               compare with sha256sum over the same file (the floor).
               --rows N (1000000) --mapping FILE (mappings/license.json)
@@ -23,6 +25,7 @@ let options = BenchOptions(Array(arguments.dropFirst()))
 switch name {
 case "push": exit(await PushBenchmark(options: options).run())
 case "map": exit(MapBenchmark(options: options).run())
+case "queue": exit(QueueBenchmark(options: options).run())
 default:
     FileOutput.writeAll(2, "error: unknown benchmark '\(name)'\nhint: use credsync-bench --help\n")
     exit(64)

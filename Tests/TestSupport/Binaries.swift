@@ -18,6 +18,20 @@ public enum Binaries {
         public var stderr: String
     }
 
+    /// Runs a system tool by its path and waits for it.
+    public static func runTool(_ path: String, _ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let err = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = err
+        try process.run()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: "", stderr: String(decoding: errData, as: UTF8.self))
+    }
+
     /// Runs `name` with `arguments` and waits for it.
     public static func run(
         _ name: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil
