@@ -20,6 +20,7 @@ public enum CredsyncCommand {
         "map": MapCommand.run,
         "plan": PlanCommand.run,
         "deadlines": DeadlinesCommand.run,
+        "reconcile": ReconcileCommand.run,
     ]
 
     /// Runs credsync with `arguments` (without the program name) and returns the exit code.

@@ -1,0 +1,44 @@
+import CredsyncCore
+import CredsyncRun
+import CredsyncSpool
+
+/// `credsync reconcile --platform P [--dataset D] [--repair]`: drift between the platform, the
+/// ledger and the desired state; exit 1 when there is any.
+enum ReconcileCommand {
+    static func run(_ context: CommandContext) async throws(CredsyncError) -> ExitCode {
+        let invocation = context.invocation
+        guard let platformID = invocation.value("platform").flatMap(PlatformID.init(rawValue:)) else {
+            throw CredsyncError.usage("'reconcile' needs --platform", hint: "e.g. credsync reconcile --platform credit")
+        }
+        let config = try context.loadConfig()
+        guard let platform = config.platform(platformID) else {
+            throw CredsyncError(.configuration, "\(config.file): \(platformID.rawValue) is not configured")
+        }
+        let repair = invocation.has("repair")
+        let lock = repair ? try RunLock.acquire(stateDir: config.stateDir, purpose: "reconcile --repair", wait: 5) : nil
+        defer { withExtendedLifetime(lock) {} }
+        let datasets = invocation.all("dataset").compactMap(Dataset.init(rawValue:))
+        let workspace = try Workspace(config: config)
+        let drifts = try await ReconcileJob(workspace: workspace, platform: platform, datasets: datasets, asOf: context.asOf, logger: context.logger).run(repair: repair)
+        if invocation.global.json {
+            context.console.printJSON(["platform": .string(platformID.rawValue), "repaired": .bool(repair), "datasets": .array(drifts.map { drift in
+                ["dataset": .string(drift.dataset.rawValue), "platformRecords": .number(String(drift.platformRecords)),
+                 "missingOnPlatform": .array(drift.missingOnPlatform.map { .string($0) }), "notDesired": .array(drift.notDesired.map { .string($0) }),
+                 "hashMismatch": .array(drift.hashMismatch.map { .string($0) }), "statusMismatch": .array(drift.statusMismatch.map { .string($0) }),
+                 "unknownToLedger": .array(drift.unknownToLedger.map { .string($0) })]
+            })])
+        } else {
+            for drift in drifts {
+                context.console.print("\(drift.platform.rawValue)/\(drift.dataset.rawValue): \(drift.platformRecords) records on the platform, \(drift.total == 0 ? "no drift" : "drift:")")
+                for (title, keys) in [("missing on the platform", drift.missingOnPlatform), ("published but not desired", drift.notDesired),
+                                      ("hash differs from the ledger", drift.hashMismatch), ("status differs from the ledger", drift.statusMismatch),
+                                      ("unknown to the ledger", drift.unknownToLedger)] where !keys.isEmpty {
+                    context.console.print("  \(title): \(keys.count): " + keys.prefix(10).joined(separator: ", ") + (keys.count > 10 ? ", …" : ""))
+                }
+            }
+            if repair { context.console.print("the ledger now holds the platform's truth: the next sync corrects the platform") }
+            else if drifts.contains(where: { $0.total > 0 }) { context.console.print("hint: run with --repair, then sync, to correct the platform") }
+        }
+        return drifts.contains { $0.total > 0 } ? .needsAttention : .success
+    }
+}
