@@ -38,6 +38,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["CredsyncExchange"], path: "Tests/TestSupport"),
         .testTarget(name: "CredsyncCoreTests", dependencies: ["CredsyncCore"]),
         .testTarget(name: "CredsyncMappingTests", dependencies: ["CredsyncMapping", "TestSupport"]),
+        .testTarget(name: "CredsyncReconciliationTests", dependencies: ["CredsyncReconciliation", "TestSupport"]),
         .testTarget(name: "CredsyncCLITests", dependencies: ["CredsyncCLI"]),
         .testTarget(name: "CredsyncExchangeTests", dependencies: ["CredsyncExchange", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),

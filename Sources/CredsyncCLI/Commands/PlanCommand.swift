@@ -27,7 +27,7 @@ enum PlanCommand {
         }
         if !run.unreadable.isEmpty || !run.refused.isEmpty { return .dataError }
         let changes = run.plans.reduce(0) { $0 + $1.changes.count }
-        if invocation.has("detailed-exitcode") { return changes > 0 ? .init(rawValue: 2) ?? .success : .success }
+        if invocation.has("detailed-exitcode") { return changes > 0 ? .planHasChanges : .success }
         let setAside = run.exports.values.reduce(0) { $0 + $1.setAside.count + $1.unreadable.count }
         return setAside > 0 ? .needsAttention : .success
     }

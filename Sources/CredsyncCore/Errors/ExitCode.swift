@@ -5,6 +5,8 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
     /// Finished, but something needs an operator: set-aside or rejected records, queued, held or
     /// dead entries, overdue deadlines.
     case needsAttention = 1
+    /// Only with `plan --detailed-exitcode`: the plan has changes.
+    case planHasChanges = 2
     /// The command line was wrong.
     case usage = 64
     /// Input data unusable as a whole: an unreadable export, a guardrail tripped.
@@ -27,6 +29,7 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
         case .needsAttention:
             return "finished, but something needs an operator (set-aside or rejected records, "
                 + "queued, held or dead entries, overdue deadlines)"
+        case .planHasChanges: return "plan --detailed-exitcode only: the plan has changes"
         case .usage: return "usage error on the command line"
         case .dataError: return "input data unusable as a whole (unreadable export, a guardrail tripped)"
         case .unavailable: return "a platform was unavailable"

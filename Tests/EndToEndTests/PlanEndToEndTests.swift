@@ -1,0 +1,59 @@
+import CredsyncCore
+import Foundation
+import TestSupport
+import Testing
+
+@Suite struct PlanEndToEndTests {
+    @Test func updatesAreShownFieldByFieldAndDetailedExitCodeSaysThereAreChanges() throws {
+        let env = try SyncEnvironment(platforms: [.credit])
+        _ = try env.credsync(["sync", "--dataset", "pledge"])
+        #expect(try env.credsync(["plan", "--dataset", "pledge", "--detailed-exitcode"]).status == 0)
+        let path = env.directory.path + "/pledges.csv"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        // The first row's 登记机关 is the first ",浙江省知识产权局," of the file.
+        guard let range = text.range(of: ",浙江省知识产权局,") else { Issue.record("no registering authority"); return }
+        try text.replacingCharacters(in: range, with: ",浙江省知识产权局（登记处）,").write(toFile: path, atomically: true, encoding: .utf8)
+        let plan = try env.credsync(["plan", "--dataset", "pledge", "--detail", "--detailed-exitcode"])
+        #expect(plan.status == 2, "\(plan.stderr)")
+        #expect(plan.stdout.contains("~ update  credit/pledge"))
+        #expect(plan.stdout.contains(#"ZY_DJJG: "浙江省知识产权局" → "浙江省知识产权局（登记处）""#))
+    }
+
+    @Test func truncatedExportIsRefusedWithExit65UnlessAllowed() throws {
+        let env = try SyncEnvironment(platforms: [.credit])
+        _ = try env.credsync(["sync", "--dataset", "license"])
+        let path = env.directory.path + "/licenses.csv"
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: path))
+        let refused = try env.credsync(["sync", "--dataset", "license"])
+        #expect(refused.status == 65)
+        #expect(refused.stdout.contains("refused: credit/license: the export shrank from 321 to"))
+        #expect(try env.sandbox.holdings(.credit, .license).values.allSatisfy { $0.status == "published" })
+        let allowed = try env.credsync(["sync", "--dataset", "license", "--allow-mass-withdraw"])
+        #expect(allowed.status == 1, "\(allowed.stderr)")
+        #expect(try env.totals()["withdrawn"] ?? 0 > 100)
+    }
+
+    @Test func emptyExportIsRefused() throws {
+        let env = try SyncEnvironment(platforms: [.credit])
+        _ = try env.credsync(["sync", "--dataset", "dishonesty"])
+        try "".write(toFile: env.directory.path + "/dishonesty.jsonl", atomically: true, encoding: .utf8)
+        let refused = try env.credsync(["plan", "--dataset", "dishonesty"])
+        #expect(refused.status == 65)
+        #expect(refused.stderr.contains("the export holds no valid records, but 200 were there before"))
+    }
+
+    @Test func deadlinesReportOverduePublicationsOldestFirst() throws {
+        let env = try SyncEnvironment(platforms: [.credit])
+        let result = try env.credsync(["deadlines", "--json"], asOf: "2026-11-20")
+        #expect(result.status == 1)
+        let json = try JSONParser.parse(result.stdout)
+        let items = json["items"]?.arrayValue ?? []
+        #expect((json["overdue"]?.intValue ?? 0) > 0)
+        let dues = items.compactMap { $0["due"]?.stringValue }
+        #expect(dues == dues.sorted())
+        _ = try env.credsync(["sync"])
+        let after = try env.credsync(["deadlines"], asOf: "2026-11-20")
+        #expect(after.status == 0, "\(after.stdout)")
+    }
+}
