@@ -60,7 +60,7 @@ enum MapPipeline {
 
     static func run(catalog: CatalogConfig, mapper: Mapper, workers: Int) throws -> Counts {
         var reader = try Catalogs.open(catalog, columns: mapper.definition.columns)
-        let chunks = ChunkQueue(capacity: workers * 2)
+        let chunks = BoundedQueue<[CatalogItem]>(capacity: workers * 2)
         let totals = Totals()
         let group = DispatchGroup()
         let format = mapper.definition.format
@@ -104,41 +104,6 @@ enum MapPipeline {
         chunks.close()
         group.wait()
         return totals.counts
-    }
-}
-
-/// A bounded queue of chunks: the reader waits when the mappers are behind.
-final class ChunkQueue: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var items: [[CatalogItem]] = []
-    private var closed = false
-    private let capacity: Int
-
-    init(capacity: Int) { self.capacity = capacity }
-
-    func put(_ chunk: [CatalogItem]) {
-        condition.lock()
-        while items.count >= capacity { condition.wait() }
-        items.append(chunk)
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    func take() -> [CatalogItem]? {
-        condition.lock()
-        defer { condition.unlock() }
-        while items.isEmpty && !closed { condition.wait() }
-        guard !items.isEmpty else { return nil }
-        let chunk = items.removeFirst()
-        condition.broadcast()
-        return chunk
-    }
-
-    func close() {
-        condition.lock()
-        closed = true
-        condition.broadcast()
-        condition.unlock()
     }
 }
 

@@ -8,6 +8,8 @@ let usage = """
     USAGE: credsync-bench <benchmark> [options]
 
     BENCHMARKS:
+      plan    1,000,000 licenses planned cold (empty ledger) and warm (ledger matches, 0.1% changed), against map.
+              --rows N (1000000)
       queue   Enqueue and complete entries with fsync, and list them.
               --entries N (100000) --state-dir DIR
       map     Generate a GB18030 license export and read + map + validate + canonicalise + hash it on both cores;
@@ -26,6 +28,7 @@ switch name {
 case "push": exit(await PushBenchmark(options: options).run())
 case "map": exit(MapBenchmark(options: options).run())
 case "queue": exit(QueueBenchmark(options: options).run())
+case "plan": exit(PlanBenchmark(options: options).run())
 default:
     FileOutput.writeAll(2, "error: unknown benchmark '\(name)'\nhint: use credsync-bench --help\n")
     exit(64)

@@ -1,5 +1,6 @@
 import CredsyncCatalogs
 import CredsyncCore
+import Foundation
 
 /// An export read through its mapping: every row's outcome, duplicates set aside naming both lines.
 public struct ExportResult: Sendable {
@@ -42,12 +43,47 @@ public struct ExportMapping: Sendable {
         return rows
     }
 
+    /// Every row's outcome in file order, read on this thread and mapped on `workers` others.
+    public func outcomes(workers: Int = ProcessInfo.processInfo.activeProcessorCount) throws(RowProblem) -> [Result<MappingOutcome, RowProblem>] {
+        var reader = try Catalogs.open(catalog, columns: mapper.definition.columns)
+        let chunks = BoundedQueue<(Int, [CatalogItem])>(capacity: workers * 2)
+        let slots = OutcomeSlots()
+        let mapper = self.mapper
+        let group = runOnThreads(workers) { _ in
+            while let (index, items) = chunks.take() {
+                let mapped = items.map { item -> Result<MappingOutcome, RowProblem> in
+                    switch item {
+                    case .problem(let problem): return .failure(problem)
+                    case .row(let row): return .success(mapper.map(row))
+                    }
+                }
+                slots.set(index, mapped)
+            }
+        }
+        var chunk: [CatalogItem] = []
+        var index = 0
+        while let item = reader.next() {
+            chunk.append(item)
+            if chunk.count == 1024 {
+                chunks.put((index, chunk))
+                index += 1
+                chunk = []
+            }
+        }
+        if !chunk.isEmpty { chunks.put((index, chunk)) }
+        chunks.close()
+        group.wait()
+        return slots.ordered()
+    }
+
     /// The whole export, duplicates resolved: two rows with one key are both set aside.
     public func collect() throws(RowProblem) -> ExportResult {
         var result = ExportResult(dataset: catalog.dataset, file: catalog.path)
         var firstLine: [String: Int] = [:]
         var duplicated: [String: [Int]] = [:]
-        result.rowsRead = try stream { outcome in
+        let all = try outcomes()
+        result.rowsRead = all.count
+        for outcome in all {
             switch outcome {
             case .failure(let problem): result.unreadable.append(problem)
             case .success(.excluded(_, let line, let key, let reason)): result.excluded.append((line, key, reason))
@@ -101,5 +137,19 @@ public enum Quarantine {
         }
         try FileSystem.writeAtomically(path, text: lines)
         return path
+    }
+}
+
+/// Mapped chunks by their position, filled by the workers in any order.
+final class OutcomeSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [Int: [Result<MappingOutcome, RowProblem>]] = [:]
+
+    func set(_ index: Int, _ outcomes: [Result<MappingOutcome, RowProblem>]) {
+        lock.withLock { slots[index] = outcomes }
+    }
+
+    func ordered() -> [Result<MappingOutcome, RowProblem>] {
+        lock.withLock { slots.keys.sorted().flatMap { slots[$0] ?? [] } }
     }
 }

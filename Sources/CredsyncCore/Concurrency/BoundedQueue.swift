@@ -1,0 +1,88 @@
+import Foundation
+
+/// A blocking queue of bounded capacity between threads: a producer waits when consumers are
+/// behind, consumers wait for work, `close()` lets them drain and stop. Guarded by its condition.
+public final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var items: [Element] = []
+    private var head = 0
+    private var closed = false
+    private let capacity: Int
+
+    public init(capacity: Int) { self.capacity = max(1, capacity) }
+
+    public func put(_ item: Element) {
+        condition.lock()
+        while items.count - head >= capacity { condition.wait() }
+        items.append(item)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next item; nil once closed and drained.
+    public func take() -> Element? {
+        condition.lock()
+        defer { condition.unlock() }
+        while head == items.count && !closed { condition.wait() }
+        guard head < items.count else { return nil }
+        let item = items[head]
+        head += 1
+        if head > 64 && head * 2 > items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+        condition.broadcast()
+        return item
+    }
+
+    public func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}
+
+/// Runs `body` on `count` threads of their own and waits for all of them.
+public func runOnThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) -> Thread.Group {
+    let group = Thread.Group()
+    for index in 0..<max(1, count) {
+        group.enter()
+        let thread = Thread {
+            body(index)
+            group.leave()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+    return group
+}
+
+extension Thread {
+    /// Counts threads still running; `wait()` returns when all have left.
+    public final class Group: @unchecked Sendable {
+        private let condition = NSCondition()
+        private var running = 0
+
+        public init() {}
+
+        func enter() {
+            condition.lock()
+            running += 1
+            condition.unlock()
+        }
+
+        func leave() {
+            condition.lock()
+            running -= 1
+            condition.broadcast()
+            condition.unlock()
+        }
+
+        public func wait() {
+            condition.lock()
+            while running > 0 { condition.wait() }
+            condition.unlock()
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import CredsyncCatalogs
+import CredsyncCore
+import CredsyncMapping
+import CredsyncPublicity
+import CredsyncReconciliation
+import Foundation
+
+/// A license export planned cold (empty ledger) and warm (the ledger matches, 0.1% of rows
+/// changed), against reading and mapping the same input.
+struct PlanBenchmark {
+    let options: BenchOptions
+
+    func run() -> Int32 {
+        let rows = options.int("rows", 1_000_000)
+        let directory = NSTemporaryDirectory() + "credsync-bench-plan-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = directory + "/licenses.csv"
+        _ = LicenseExportGenerator.write(rows: rows, to: file)
+        let root = FileSystem.currentDirectory() + "/mappings"
+        let organisation = Organisation(name: "某省知识产权局", uscc: "11330000MB12345679")
+        let asOf = LocalDate(iso: "2026-11-20") ?? LocalDate.todayInShanghai()
+        do {
+            let definition = try MappingLoader.load(root + "/license.json")
+            let calendar = try WorkingCalendar(file: root + "/calendar-cn.json")
+            let rules = try PublicityRules.load(root + "/publicity.json", calendar: calendar, mappings: [definition])
+            let catalog = CatalogConfig(dataset: .license, path: file, format: .csv, encoding: .gb18030, mapping: root + "/license.json")
+            let platform = PlatformConfig(id: .credit, baseURL: "http://127.0.0.1:1/credit/exchange/v1", appID: "bench", secret: "bench-secret-0123456789")
+            let mapper = Mapper(definition: definition, organisation: organisation, today: asOf)
+
+            var started = Timestamp.monotonic()
+            _ = try MapPipeline.run(catalog: catalog, mapper: mapper, workers: ProcessInfo.processInfo.activeProcessorCount)
+            let map = Timestamp.monotonic() - started
+
+            func plan(_ ledger: Ledger) throws -> (DatasetPlan, Double) {
+                let start = Timestamp.monotonic()
+                let export = try ExportMapping(catalog: catalog, definition: definition, organisation: organisation, today: asOf).collect()
+                let plan = Planner.plan(export: export, format: definition.format, platform: platform, ledger: ledger, rules: rules, asOf: asOf)
+                return (plan, Timestamp.monotonic() - start)
+            }
+            let (cold, coldTime) = try plan(Ledger(platform: .credit, dataset: .license))
+            var ledger = Ledger(platform: .credit, dataset: .license)
+            for change in cold.changes { ledger.entries[change.key] = LedgerEntry(hash: change.hash ?? "", isPublished: true, version: 1, updatedAt: 0, batchID: "b") }
+            // 0.1% of the records changed since the ledger was written.
+            var changed = 0
+            for (key, _) in ledger.entries where changed < max(1, rows / 1000) {
+                ledger.entries[key]?.hash = "changed"
+                changed += 1
+            }
+            started = Timestamp.monotonic()
+            let ledgerFile = Ledger.path(stateDir: directory, platform: .credit, dataset: .license)
+            try ledger.save(stateDir: directory)
+            let saveTime = Timestamp.monotonic() - started
+            started = Timestamp.monotonic()
+            let loaded = try Ledger.load(stateDir: directory, platform: .credit, dataset: .license)
+            let loadTime = Timestamp.monotonic() - started
+            let (warm, warmTime) = try plan(loaded)
+            print(String(format: "plan: %d rows; map (both cores) %.2f s", rows, map))
+            print(String(format: "plan: cold %.2f s, %d creates", coldTime, cold.count(.create)))
+            print(String(format: "plan: warm %.2f s, %d updates, %d unchanged; ratio to map %.2f (target ≤ 1.25)", warmTime, warm.count(.update), warm.unchanged, warmTime / map))
+            print(String(format: "plan: ledger of %d entries saved in %.2f s, loaded in %.2f s (%@); peak memory %.0f MB",
+                loaded.entries.count, saveTime, loadTime, FileSystem.baseName(ledgerFile), peakMemoryMB()))
+            return warmTime / map <= 1.25 ? 0 : 1
+        } catch {
+            FileOutput.writeAll(2, "error: \(error)\nhint: run from the package's directory\n")
+            return 70
+        }
+    }
+}
