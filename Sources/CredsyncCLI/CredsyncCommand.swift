@@ -21,6 +21,7 @@ public enum CredsyncCommand {
         "plan": PlanCommand.run,
         "deadlines": DeadlinesCommand.run,
         "reconcile": ReconcileCommand.run,
+        "audit verify": AuditCommand.run,
     ]
 
     /// Runs credsync with `arguments` (without the program name) and returns the exit code.

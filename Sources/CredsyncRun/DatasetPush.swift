@@ -129,6 +129,7 @@ struct DatasetPush {
     }
 
     private mutating func apply(_ answer: BatchResult, of batch: Batch, changes: [String: Change], result: inout PlatformRun.Result) {
+        run.audit.append(Self.auditEvent(answer, of: batch, platform: plan.platform))
         result.requests += answer.requests
         result.rateLimited += answer.rateLimited
         let now = Timestamp.now()
@@ -167,6 +168,37 @@ struct DatasetPush {
                 if !result.problems.contains(message) { result.problems.append(message) }
             }
         }
+    }
+
+    /// The audit line of a batch: ids, keys, hashes and outcomes, nothing personal.
+    static func auditEvent(_ answer: BatchResult, of batch: Batch, platform: PlatformID) -> JSONObject {
+        let hashes = Dictionary(batch.records.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        let records: [JSONValue] = answer.outcomes.map { key, outcome in
+            var item = JSONObject([JSONMember("key", .string(key)), JSONMember("op", .string(hashes[key]?.op.rawValue ?? ""))])
+            if let hash = hashes[key]?.hash { item["hash"] = .string(hash) }
+            if let reason = hashes[key]?.reason { item["reason"] = .string(reason) }
+            switch outcome {
+            case .accepted(let version):
+                item["outcome"] = "accepted"
+                item["version"] = .number(String(version))
+            case .unchanged: item["outcome"] = "unchanged"
+            case .rejected(let errors):
+                item["outcome"] = "rejected"
+                item["errors"] = .array(errors.map { .string($0.description) })
+            case .transient(let message):
+                item["outcome"] = "transient"
+                item["error"] = .string(message)
+            case .permanent(let message):
+                item["outcome"] = "permanent"
+                item["error"] = .string(message)
+            }
+            return .object(item)
+        }
+        return JSONObject([
+            JSONMember("event", "batch"), JSONMember("platform", .string(platform.rawValue)), JSONMember("dataset", .string(batch.dataset.rawValue)),
+            JSONMember("batchIds", .array(answer.batchIDs.map { .string($0) })), JSONMember("requestIds", .array(answer.requestIDs.map { .string($0) })),
+            JSONMember("requests", .number(String(answer.requests))), JSONMember("records", .array(records)),
+        ])
     }
 
     private mutating func setLedger(_ change: Change, version: Int, batchID: String, now: Double) {

@@ -12,6 +12,7 @@ struct PlatformRun: Sendable {
     let ledgers: [String: Ledger]
     let logger: Logger
     let stop: StopFlag
+    let audit: AuditLog
 
     struct Result: Sendable {
         var platform: PlatformID

@@ -64,11 +64,13 @@ public struct SyncJob: Sendable {
                 return outcome
             }
         } else {
+            let audit = try AuditLog(path: config.auditFile)
             let results = await withTaskGroup(of: PlatformRun.Result.self) { group in
                 for (platformID, plans) in byPlatform {
                     guard let platform = config.platform(platformID) else { continue }
                     let ledgersOfPlatform = ledgers.filter { $0.key.hasPrefix(platformID.rawValue + "/") }
-                    let platformRun = PlatformRun(config: config, platform: platform, plans: plans, ledgers: ledgersOfPlatform, logger: logger, stop: stop)
+                    let platformRun = PlatformRun(
+                        config: config, platform: platform, plans: plans, ledgers: ledgersOfPlatform, logger: logger, stop: stop, audit: audit)
                     group.addTask { await platformRun.run() }
                 }
                 var all: [PlatformRun.Result] = []

@@ -19,11 +19,11 @@ public final class Redactor: Sendable {
         }
     }
 
-    /// `text` with every registered secret replaced by `[redacted]`.
+    /// `text` with every registered secret replaced by `[redacted]` and personal numbers masked.
     public func redact(_ text: String) -> String {
         let list = secrets.withLock { $0 }
-        guard !list.isEmpty else { return text }
-        var result = text
+        var result = PersonalData.mask(text)
+        guard !list.isEmpty else { return result }
         for secret in list where result.contains(secret) {
             result = result.replacingAll(secret, with: "[redacted]")
         }
