@@ -22,6 +22,7 @@ public enum CredsyncCommand {
         "deadlines": DeadlinesCommand.run,
         "reconcile": ReconcileCommand.run,
         "audit verify": AuditCommand.run,
+        "report": ReportCommand.run,
     ]
 
     /// Runs credsync with `arguments` (without the program name) and returns the exit code.

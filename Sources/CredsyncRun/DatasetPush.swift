@@ -17,6 +17,7 @@ struct DatasetPush {
     var delivered = 0
     var transientFailures = 0
     var sent: [(String, JSONObject)] = []
+    var deliveredKeys: Set<String> = []
 
     init(run: PlatformRun, plan: DatasetPlan, spool: Spool, queued: [Spool.Located]) throws(CredsyncError) {
         self.run = run
@@ -98,6 +99,7 @@ struct DatasetPush {
             }
         }
         saveLedger(result: &result)
+        outcome.pendingDeadlines = plan.deadlines.filter { !deliveredKeys.contains($0.key) }
         SentPayloads.append(sent, stateDir: stateDir, platform: plan.platform, dataset: plan.dataset)
         let rejectedNow = rejected
         let (directory, platformID, datasetID) = (stateDir, plan.platform, plan.dataset)
@@ -152,6 +154,7 @@ struct DatasetPush {
             case .rejected(let errors) where change.op == .withdraw && errors.contains(where: { $0.code == "E_NOT_FOUND" }):
                 // The platform no longer holds it: the withdrawal's goal is met.
                 ledger.entries[key]?.isPublished = false
+                deliveredKeys.insert(key)
                 outcome.withdrawn += 1
                 done(located)
             case .rejected(let errors):
@@ -207,6 +210,7 @@ struct DatasetPush {
             hash: change.hash ?? previous?.hash ?? "", isPublished: change.op != .withdraw, version: version, updatedAt: Int(now), batchID: batchID)
         rejected.hashes[change.key] = nil
         delivered += 1
+        deliveredKeys.insert(change.key)
         if let payload = change.payload { sent.append((change.key, payload)) }
     }
 

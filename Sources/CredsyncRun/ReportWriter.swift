@@ -37,6 +37,11 @@ public enum ReportWriter {
         object["platformProblems"] = .array(report.platformProblems.map { ["platform": .string($0.0.rawValue), "message": .string($0.1)] })
         object["refused"] = .array(report.refused.map { .string($0) })
         object["unusableExports"] = .array(report.unusableExports.map { .string($0) })
+        object["deadlines"] = .array(report.deadlines.map { item in
+            ["platform": .string(item.platform.rawValue), "dataset": .string(item.dataset.rawValue), "key": .string(item.key),
+             "kind": .string(item.kind), "due": .string(item.due.iso), "overdue": .bool(item.due < report.asOf)]
+        })
+        object["queue"] = .object(JSONObject(report.queueDepth.sorted { $0.key < $1.key }.map { JSONMember($0.key, .number(String($0.value))) }))
         object["phases"] = .array(report.phases.map { ["phase": .string($0.0), "seconds": .number(String(format3($0.1)))] })
         return .object(object)
     }
@@ -46,19 +51,22 @@ public enum ReportWriter {
         return "\(scaled / 1000).\(String(repeating: "0", count: 3 - String(scaled % 1000).count))\(scaled % 1000)"
     }
 
-    /// Writes `<reportDir>/<runId>.json` and `latest.json`; returns the report's path.
+    /// Writes `<reportDir>/<runId>.json` and `.html`, and `latest.json` and `latest.html`; returns the HTML page's path.
     @discardableResult
     public static func write(_ report: SyncReport, directory: String) throws(CredsyncError) -> String {
         let text = Redactor.shared.redact(JSONWriter.pretty(json(report))) + "\n"
         let path = directory + "/\(report.runID).json"
+        let html = HTMLReport.render(report)
         do {
             try FileSystem.createDirectory(directory)
             try FileSystem.writeAtomically(path, text: text)
+            try FileSystem.writeAtomically(directory + "/\(report.runID).html", text: html)
             try FileSystem.writeAtomically(directory + "/latest.json", text: text)
+            try FileSystem.writeAtomically(directory + "/latest.html", text: html)
         } catch {
             throw CredsyncError(.ioError, error.description)
         }
-        return path
+        return directory + "/\(report.runID).html"
     }
 
     /// The few lines an operator reads first.

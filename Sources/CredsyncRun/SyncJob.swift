@@ -61,6 +61,7 @@ public struct SyncJob: Sendable {
                 outcome.withdrawn = plan.count(.withdraw)
                 outcome.unchanged = plan.unchanged
                 outcome.keptSetAside = plan.keptSetAside.count
+                outcome.pendingDeadlines = plan.deadlines
                 return outcome
             }
         } else {
@@ -96,6 +97,18 @@ public struct SyncJob: Sendable {
         }
         report.outcomes.sort { ($0.platform, $0.dataset) < ($1.platform, $1.dataset) }
         phase(options.dryRun ? "dry run" : "push")
+        // Deadlines as the run leaves things: those of changes not delivered.
+        for outcome in report.outcomes {
+            for deadline in outcome.pendingDeadlines {
+                report.deadlines.append((outcome.platform, outcome.dataset, deadline.key, deadline.kind.rawValue, deadline.due))
+            }
+        }
+        report.deadlines.sort { ($0.due, $0.key) < ($1.due, $1.key) }
+        let queue = Spool(stateDir: config.stateDir).entries()
+        for located in queue.entries { report.queueDepth[located.state.rawValue, default: 0] += 1 }
+        if !queue.corrupted.isEmpty { report.queueDepth["corrupt"] = queue.corrupted.count }
+        report.queueAges = queue.entries.map { Timestamp.now() - $0.entry.firstAttempt }
+        phase("report")
         report.finishedAt = Timestamp.now()
         return report
     }

@@ -1,6 +1,7 @@
 import CredsyncCore
 import CredsyncExchange
 import CredsyncMapping
+import CredsyncReconciliation
 
 /// What one platform and dataset came to in a run.
 public struct DatasetOutcome: Sendable {
@@ -19,6 +20,8 @@ public struct DatasetOutcome: Sendable {
     public var held = 0
     public var dead = 0
     public var keptSetAside = 0
+    /// Deadlines of the changes this run did not deliver.
+    public var pendingDeadlines: [Deadline] = []
 
     public init(platform: PlatformID, dataset: Dataset) {
         self.platform = platform
@@ -49,6 +52,12 @@ public struct SyncReport: Sendable {
     public var interrupted = false
     public var requests = 0
     public var rateLimited = 0
+    /// Deadlines past due after the run, with what is due soon, oldest first.
+    public var deadlines: [(platform: PlatformID, dataset: Dataset, key: String, kind: String, due: LocalDate)] = []
+    public var overdue: Int { deadlines.filter { $0.due < asOf }.count }
+    /// The queue after the run: entries per state.
+    public var queueDepth: [String: Int] = [:]
+    public var queueAges: [Double] = []
 
     /// The exit code the run ends with, per the documented table.
     public var exitCode: ExitCode {

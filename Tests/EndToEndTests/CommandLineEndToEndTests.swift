@@ -45,7 +45,7 @@ import TestSupport
     }
 
     @Test func unimplementedCommandExits70() throws {
-        let result = try Binaries.run("credsync", ["report"])
+        let result = try Binaries.run("credsync", ["enterprise", "show", "91330100716105852F"])
         #expect(result.status == 70)
         #expect(result.stderr.contains("not implemented yet"))
     }

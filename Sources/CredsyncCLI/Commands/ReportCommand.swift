@@ -1,0 +1,35 @@
+import CredsyncCore
+
+/// `credsync report [RUN-ID|latest] [--html|--json]`: a kept run report.
+enum ReportCommand {
+    static func run(_ context: CommandContext) async throws(CredsyncError) -> ExitCode {
+        let config = try context.loadConfig()
+        let id = context.invocation.arguments.first ?? "latest"
+        let base = config.reportDir + "/" + id
+        guard FileSystem.exists(base + ".json") else {
+            let runs = ((try? FileSystem.list(config.reportDir)) ?? []).filter { $0.hasSuffix(".json") && $0 != "latest.json" }.map { String($0.dropLast(5)) }
+            throw CredsyncError.usage("no report '\(id)' in \(config.reportDir)",
+                hint: runs.isEmpty ? "no run has written a report yet" : "the last runs: " + runs.suffix(5).joined(separator: ", "))
+        }
+        if context.invocation.has("html") {
+            context.console.print(base + ".html")
+            return .success
+        }
+        let text: String
+        do { text = try FileSystem.readText(base + ".json") } catch { throw CredsyncError(.ioError, error.description) }
+        if context.invocation.global.json {
+            context.console.print(text.trimmingSpaces())
+            return .success
+        }
+        let json = (try? JSONParser.parse(text)) ?? .null
+        context.console.print("run \(json["runId"]?.stringValue ?? id) as of \(json["asOf"]?.stringValue ?? "?"), exit \(json["exitCode"]?.intValue ?? -1), finished \(json["finishedAt"]?.stringValue ?? "?")")
+        for outcome in json["outcomes"]?.arrayValue ?? [] {
+            let fields = ["created", "updated", "withdrawn", "unchanged", "rejected", "queued", "held", "dead"]
+                .map { "\(outcome[$0]?.intValue ?? 0) \($0)" }.joined(separator: ", ")
+            context.console.print("  \(outcome["platform"]?.stringValue ?? "")/\(outcome["dataset"]?.stringValue ?? ""): \(fields)")
+        }
+        context.console.print("  set aside: \(json["setAside"]?.arrayValue?.count ?? 0); overdue deadlines: \((json["deadlines"]?.arrayValue ?? []).filter { $0["overdue"] == .bool(true) }.count)")
+        context.console.print("  html: \(base).html")
+        return .success
+    }
+}
