@@ -132,6 +132,7 @@ struct DatasetPush {
 
     private mutating func apply(_ answer: BatchResult, of batch: Batch, changes: [String: Change], result: inout PlatformRun.Result) {
         run.audit.append(Self.auditEvent(answer, of: batch, platform: plan.platform))
+        run.progress.add(batch.records.count)
         result.requests += answer.requests
         result.rateLimited += answer.rateLimited
         let now = Timestamp.now()

@@ -13,6 +13,7 @@ struct PlatformRun: Sendable {
     let logger: Logger
     let stop: StopFlag
     let audit: AuditLog
+    let progress: ProgressLine
 
     struct Result: Sendable {
         var platform: PlatformID
@@ -43,6 +44,7 @@ struct PlatformRun: Sendable {
                 return result
             }
         }
+        progress.finish()
         if transientFailures > 0 && delivered == 0 {
             result.isUnavailable = true
             result.problems.append("\(platform.id.rawValue) is unavailable: its changes are queued for the next run")

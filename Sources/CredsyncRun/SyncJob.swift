@@ -11,6 +11,8 @@ public struct SyncOptions: Sendable {
     public var datasets: [Dataset] = []
     public var dryRun = false
     public var allowMassWithdraw = false
+    /// Progress lines on a terminal.
+    public var showProgress = false
 
     public init(asOf: LocalDate) { self.asOf = asOf }
 }
@@ -41,7 +43,9 @@ public struct SyncJob: Sendable {
             phaseStart = now
         }
         var ledgers: [String: Ledger] = [:]
-        let run = try workspace.plan(asOf: options.asOf, platforms: options.platforms, allowMassWithdraw: options.allowMassWithdraw, ledgers: &ledgers)
+        let run = try workspace.plan(
+            asOf: options.asOf, platforms: options.platforms, allowMassWithdraw: options.allowMassWithdraw, ledgers: &ledgers,
+            showProgress: options.showProgress)
         phase("read, map and plan")
         for (dataset, export) in run.exports {
             report.setAside += export.setAside.map { (dataset, $0) }
@@ -70,8 +74,10 @@ public struct SyncJob: Sendable {
                 for (platformID, plans) in byPlatform {
                     guard let platform = config.platform(platformID) else { continue }
                     let ledgersOfPlatform = ledgers.filter { $0.key.hasPrefix(platformID.rawValue + "/") }
+                    let progress = ProgressLine("push \(platformID.rawValue)", total: plans.reduce(0) { $0 + $1.changes.count }, enabled: options.showProgress)
                     let platformRun = PlatformRun(
-                        config: config, platform: platform, plans: plans, ledgers: ledgersOfPlatform, logger: logger, stop: stop, audit: audit)
+                        config: config, platform: platform, plans: plans, ledgers: ledgersOfPlatform, logger: logger, stop: stop, audit: audit,
+                        progress: progress)
                     group.addTask { await platformRun.run() }
                 }
                 var all: [PlatformRun.Result] = []

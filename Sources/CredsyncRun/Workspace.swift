@@ -22,8 +22,9 @@ public struct Workspace: Sendable {
     }
 
     /// One dataset's export read through its mapping, or the problem that makes it unusable.
-    public func read(_ mapping: DatasetMapping, asOf: LocalDate) -> Result<ExportResult, RowProblem> {
-        Result { () throws(RowProblem) -> ExportResult in try mapping.read(organisation: config.organisation, today: asOf) }
+    public func read(_ mapping: DatasetMapping, asOf: LocalDate, showProgress: Bool = false) -> Result<ExportResult, RowProblem> {
+        let progress = ProgressLine("read \(FileSystem.baseName(mapping.catalog.path))", total: 0, enabled: showProgress)
+        return Result { () throws(RowProblem) -> ExportResult in try mapping.read(organisation: config.organisation, today: asOf, progress: progress) }
     }
 }
 
@@ -41,13 +42,14 @@ extension Workspace {
     /// Reads the exports and plans every platform and dataset as of `asOf`, the guardrails applied
     /// unless `allowMassWithdraw`.
     public func plan(
-        asOf: LocalDate, platforms: [PlatformID] = [], allowMassWithdraw: Bool = false, ledgers: inout [String: Ledger]
+        asOf: LocalDate, platforms: [PlatformID] = [], allowMassWithdraw: Bool = false, ledgers: inout [String: Ledger],
+        showProgress: Bool = false
     ) throws(CredsyncError) -> RunPlan {
         var run = RunPlan()
         let history = ExportHistory.load(stateDir: config.stateDir)
         for mapping in mappings {
             let export: ExportResult
-            switch read(mapping, asOf: asOf) {
+            switch read(mapping, asOf: asOf, showProgress: showProgress) {
             case .failure(let problem):
                 run.unreadable.append((mapping.catalog.dataset, problem))
                 continue

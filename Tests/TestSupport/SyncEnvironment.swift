@@ -34,7 +34,7 @@ public final class SyncEnvironment: @unchecked Sendable {
 
     /// Runs `credsync` with this configuration.
     public func credsync(_ arguments: [String], asOf: String = "2026-11-20") throws -> Binaries.Result {
-        try Binaries.run("credsync", arguments + ["--config", configFile, "--as-of", asOf, "--no-progress"], environment: Self.environment, directory: directory.path)
+        try Binaries.run("credsync", arguments + ["--config", configFile, "--as-of", asOf], environment: Self.environment, directory: directory.path)
     }
 
     /// Starts `credsync` without waiting for it.

@@ -16,6 +16,7 @@ enum SyncCommand {
         options.datasets = invocation.all("dataset").compactMap(Dataset.init(rawValue:))
         options.dryRun = invocation.has("dry-run")
         options.allowMassWithdraw = invocation.has("allow-mass-withdraw")
+        options.showProgress = !invocation.global.noProgress && !invocation.global.quiet && !invocation.global.json
         let workspace = try Workspace(config: config, datasets: options.datasets)
         let report = try await SyncJob(workspace: workspace, options: options, logger: context.logger, stop: stop).run()
         let path = try ReportWriter.write(report, directory: config.reportDir)

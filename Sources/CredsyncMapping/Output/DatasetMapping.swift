@@ -25,7 +25,7 @@ public struct DatasetMapping: Sendable {
     }
 
     /// The export read through the mapping, as of `today`.
-    public func read(organisation: Organisation, today: LocalDate) throws(RowProblem) -> ExportResult {
-        try ExportMapping(catalog: catalog, definition: definition, organisation: organisation, today: today).collect()
+    public func read(organisation: Organisation, today: LocalDate, progress: ProgressLine? = nil) throws(RowProblem) -> ExportResult {
+        try ExportMapping(catalog: catalog, definition: definition, organisation: organisation, today: today).collect(progress: progress)
     }
 }

@@ -44,7 +44,7 @@ public struct ExportMapping: Sendable {
     }
 
     /// Every row's outcome in file order, read on this thread and mapped on `workers` others.
-    public func outcomes(workers: Int = ProcessInfo.processInfo.activeProcessorCount) throws(RowProblem) -> [Result<MappingOutcome, RowProblem>] {
+    public func outcomes(workers: Int = ProcessInfo.processInfo.activeProcessorCount, progress: ProgressLine? = nil) throws(RowProblem) -> [Result<MappingOutcome, RowProblem>] {
         var reader = try Catalogs.open(catalog, columns: mapper.definition.columns)
         let chunks = BoundedQueue<(Int, [CatalogItem])>(capacity: workers * 2)
         let slots = OutcomeSlots()
@@ -65,6 +65,7 @@ public struct ExportMapping: Sendable {
         while let item = reader.next() {
             chunk.append(item)
             if chunk.count == 1024 {
+                progress?.add(chunk.count)
                 chunks.put((index, chunk))
                 index += 1
                 chunk = []
@@ -73,15 +74,16 @@ public struct ExportMapping: Sendable {
         if !chunk.isEmpty { chunks.put((index, chunk)) }
         chunks.close()
         group.wait()
+        progress?.finish()
         return slots.ordered()
     }
 
     /// The whole export, duplicates resolved: two rows with one key are both set aside.
-    public func collect() throws(RowProblem) -> ExportResult {
+    public func collect(progress: ProgressLine? = nil) throws(RowProblem) -> ExportResult {
         var result = ExportResult(dataset: catalog.dataset, file: catalog.path)
         var firstLine: [String: Int] = [:]
         var duplicated: [String: [Int]] = [:]
-        let all = try outcomes()
+        let all = try outcomes(progress: progress)
         result.rowsRead = all.count
         for outcome in all {
             switch outcome {
