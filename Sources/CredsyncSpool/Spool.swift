@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CredsyncCore
+import Foundation
 
 /// The queues of one state directory: `<stateDir>/queue/<platform>/<state>/<id>`.
 ///
@@ -69,27 +70,47 @@ public struct Spool: Sendable {
 
     /// Every readable entry; files that do not check out are moved to `corrupt` and listed in `corrupted`.
     public func entries(platforms: [PlatformID] = PlatformID.allCases) -> (entries: [Located], corrupted: [String]) {
-        var found: [Located] = []
+        var files: [(PlatformID, SpoolState, String)] = []
         var corrupted: [String] = []
         for platform in platforms {
             for state in SpoolState.allCases {
                 let directory = directory(platform, state)
                 guard let names = try? FileSystem.list(directory) else { continue }
                 for name in names where !name.contains(".tmp-") {
-                    let file = directory + "/" + name
-                    if state == .corrupt {
-                        corrupted.append(file)
-                        continue
-                    }
-                    if let entry = Self.decode(file) {
-                        found.append(Located(entry: entry, state: state))
-                    } else {
-                        let target = self.directory(platform, .corrupt)
-                        try? FileSystem.createDirectory(target)
-                        _ = rename(file, target + "/" + name)
-                        corrupted.append(target + "/" + name)
-                    }
+                    if state == .corrupt { corrupted.append(directory + "/" + name) } else { files.append((platform, state, name)) }
                 }
+            }
+        }
+        // Reading and checking files is most of the work: spread it over the cores.
+        let workers = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
+        let paths = files.map { directory($0.0, $0.1) + "/" + $0.2 }
+        let states = files.map(\.1)
+        let results = DecodedEntries(count: files.count)
+        let queue = BoundedQueue<Range<Int>>(capacity: workers * 4)
+        let group = runOnThreads(workers) { _ in
+            while let range = queue.take() {
+                for i in range {
+                    results.set(i, Self.decode(paths[i]).map { Located(entry: $0, state: states[i]) })
+                }
+            }
+        }
+        var start = 0
+        while start < files.count {
+            queue.put(start..<min(files.count, start + 256))
+            start += 256
+        }
+        queue.close()
+        group.wait()
+        var found: [Located] = []
+        found.reserveCapacity(files.count)
+        for (i, (platform, state, name)) in files.enumerated() {
+            if let located = results.get(i) {
+                found.append(located)
+            } else {
+                let target = directory(platform, .corrupt)
+                try? FileSystem.createDirectory(target)
+                _ = rename(directory(platform, state) + "/" + name, target + "/" + name)
+                corrupted.append(target + "/" + name)
             }
         }
         return (found.sorted { $0.entry.id < $1.entry.id }, corrupted)
@@ -104,4 +125,15 @@ public struct Spool: Sendable {
         guard body.count == length, SHA256.hex(body) == header[3], let json = try? JSONParser.parse(body) else { return nil }
         return SpoolEntry(json: json)
     }
+}
+
+/// Decoded entries by position, filled by the readers in any order.
+final class DecodedEntries: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [Spool.Located?]
+
+    init(count: Int) { items = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: Spool.Located?) { lock.withLock { items[index] = value } }
+    func get(_ index: Int) -> Spool.Located? { lock.withLock { items[index] } }
 }
