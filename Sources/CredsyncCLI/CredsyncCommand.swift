@@ -23,6 +23,8 @@ public enum CredsyncCommand {
         "reconcile": ReconcileCommand.run,
         "audit verify": AuditCommand.run,
         "report": ReportCommand.run,
+        "pull": PullCommand.run,
+        "enterprise show": PullCommand.show,
     ]
 
     /// Runs credsync with `arguments` (without the program name) and returns the exit code.
@@ -69,6 +71,9 @@ public enum CredsyncCommand {
             return error.exitCode.rawValue
         }
     }
+
+    /// Whether a command path has its implementation.
+    static func isImplemented(_ path: String) -> Bool { handlers[path] != nil }
 
     static func report(_ error: CredsyncError, console: Console) {
         console.printError("error: \(error.message)")

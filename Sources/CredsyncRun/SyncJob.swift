@@ -54,7 +54,8 @@ public struct SyncJob: Sendable {
         report.unusableExports = run.unreadable.map { "\($0.0.rawValue): \($0.1.description)" }
         report.refused = run.refused.map(\.1)
         for (plan, message) in run.refused { logger.error("refused: \(message)", [("platform", plan.platform.rawValue), ("dataset", plan.dataset.rawValue)]) }
-        report.warnings = run.plans.flatMap { plan in plan.warnings.map { "\(plan.platform.rawValue)/\(plan.dataset.rawValue) \($0)" } }
+        report.warnings = run.findings.map { "cross-check: " + $0.description }
+            + run.plans.flatMap { plan in plan.warnings.map { "\(plan.platform.rawValue)/\(plan.dataset.rawValue) \($0)" } }
 
         let byPlatform = Dictionary(grouping: run.plans, by: \.platform)
         if options.dryRun {

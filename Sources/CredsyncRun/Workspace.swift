@@ -36,6 +36,8 @@ public struct RunPlan: Sendable {
     /// Plans refused by a guardrail, with the message.
     public var refused: [(DatasetPlan, String)] = []
     public var exports: [Dataset: ExportResult] = [:]
+    /// Cross-check findings against the enterprise store (empty before the first pull).
+    public var findings: [CrossCheckFinding] = []
 }
 
 extension Workspace {
@@ -47,13 +49,19 @@ extension Workspace {
     ) throws(CredsyncError) -> RunPlan {
         var run = RunPlan()
         let history = ExportHistory.load(stateDir: config.stateDir)
+        let store = FileSystem.exists(config.stateDir + "/enterprises") ? try EnterpriseStore(stateDir: config.stateDir) : nil
         for mapping in mappings {
-            let export: ExportResult
+            var export: ExportResult
             switch read(mapping, asOf: asOf, showProgress: showProgress) {
             case .failure(let problem):
                 run.unreadable.append((mapping.catalog.dataset, problem))
                 continue
             case .success(let value): export = value
+            }
+            if let store {
+                let findings = CrossChecks.findings(export, definition: mapping.definition, store: store, blocking: config.blockingCrossChecks)
+                CrossChecks.apply(findings, to: &export)
+                run.findings += findings
             }
             run.exports[mapping.catalog.dataset] = export
             for platform in mapping.platforms where platforms.isEmpty || platforms.contains(platform.id) {

@@ -25,6 +25,8 @@ public final class SandboxProcess: @unchecked Sendable {
         process.arguments = [
             "--listen", "127.0.0.1:0", "--port-file", portFile, "--state-dir", self.stateDir,
             "--app", "\(Self.appID):SANDBOX_TEST_SECRET", "--formats", Binaries.packageRoot + "/mappings/formats",
+            "--enterprises", Binaries.packageRoot + "/fixtures/enterprises.jsonl",
+            "--serious-illegal", Binaries.packageRoot + "/fixtures/samr-serious-illegal.jsonl",
         ] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["SANDBOX_TEST_SECRET"] = Self.secret

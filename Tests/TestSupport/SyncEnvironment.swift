@@ -10,7 +10,7 @@ public final class SyncEnvironment: @unchecked Sendable {
     public var stateDir: String { directory.path + "/state" }
     public static let environment = ["CREDSYNC_TEST_SECRET": SandboxProcess.secret]
 
-    public init(sandbox: SandboxProcess? = nil, platforms: [PlatformID] = PlatformID.allCases, retry: String = #"{"attemptsInRun": 2, "maxDelayInRun": "1s", "minDelay": "5m"}"#) throws {
+    public init(sandbox: SandboxProcess? = nil, platforms: [PlatformID] = PlatformID.allCases, retry: String = #"{"attemptsInRun": 2, "maxDelayInRun": "1s", "minDelay": "5m"}"#, region: String = "330000") throws {
         directory = try TemporaryDirectory("sync")
         let sandbox = try sandbox ?? SandboxProcess()
         self.sandbox = sandbox
@@ -28,7 +28,7 @@ public final class SyncEnvironment: @unchecked Sendable {
              "stateDir": "state",
              "catalogs": [\(catalogs.joined(separator: ", "))],
              "platforms": [\(platformItems.joined(separator: ", "))],
-             "retry": \(retry)}
+             "retry": \(retry), "pull": {"region": "\(region)"}}
             """)
     }
 

@@ -1,6 +1,8 @@
 import CredsyncCatalogs
 import CredsyncCore
 import CredsyncMapping
+import CredsyncReconciliation
+import CredsyncRun
 
 extension CheckCommand {
     /// Reads every export through its mapping; prints per dataset and platform what was read, mapped
@@ -8,6 +10,7 @@ extension CheckCommand {
     static func checkExports(_ config: Config, _ context: CommandContext) throws(CredsyncError) -> (ExitCode, [JSONValue]) {
         let datasets = context.invocation.all("dataset").compactMap(Dataset.init(rawValue:))
         let mappings = try DatasetMapping.load(config, datasets: datasets)
+        let store = FileSystem.exists(config.stateDir + "/enterprises") ? try EnterpriseStore(stateDir: config.stateDir) : nil
         var worst = ExitCode.success
         var report: [JSONValue] = []
         let console = context.console
@@ -23,6 +26,7 @@ extension CheckCommand {
                 report.append(["dataset": .string(mapping.catalog.dataset.rawValue), "file": .string(mapping.catalog.path), "error": .string(error.description)])
                 continue
             }
+            let findings = store.map { CrossChecks.findings(result, definition: mapping.definition, store: $0, blocking: config.blockingCrossChecks) } ?? []
             let quarantine: String
             do {
                 quarantine = try Quarantine.write(result, platforms: mapping.platforms.map(\.id), directory: config.stateDir + "/quarantine")
@@ -43,6 +47,8 @@ extension CheckCommand {
                     "mapped": .number(String(result.records.count)), "setAside": .number(String(setAside)),
                     "excluded": .number(String(result.excluded.count)), "platforms": .object(platforms),
                     "reasons": .array(reasons.map { .string($0) }), "quarantine": .string(quarantine),
+                    "crossChecks": .array(findings.map { ["kind": .string($0.kind), "key": .string($0.key), "line": .number(String($0.line)),
+                                                          "uscc": .string($0.uscc), "message": .string($0.message), "blocking": .bool($0.blocking)] }),
                 ])
                 continue
             }
@@ -54,6 +60,10 @@ extension CheckCommand {
                 console.print("  first reasons:")
                 for reason in reasons { console.print("    " + reason) }
                 console.print("  all of them: \(quarantine)")
+            }
+            if !findings.isEmpty {
+                console.print("  cross-checks against gsxt (\(findings.count)):")
+                for finding in findings.prefix(20) { console.print("    line \(finding.line) [\(finding.key)] \(finding.kind): \(finding.message)") }
             }
         }
         return (worst, report)

@@ -67,6 +67,13 @@ public enum CommandTable {
             CommandSpec("stats", abstract: "Counts by state, platform, dataset and error class, and the oldest entry."),
         ])
 
+    /// Every runnable command path, e.g. `queue list`.
+    static var allPaths: [String] {
+        root.subcommands.flatMap { command in
+            command.subcommands.isEmpty ? [command.name] : command.subcommands.map { command.name + " " + $0.name }
+        }
+    }
+
     /// The whole tree.
     public static let root = CommandSpec(
         "credsync", abstract: "Shares a provincial IP office's records with the national platforms.",

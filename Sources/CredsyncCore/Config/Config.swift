@@ -23,6 +23,9 @@ public struct Config: Sendable {
     /// `calendar-cn.json` beside the first catalog's mapping file.
     public var publicityFile: String?
     public var calendarFile: String?
+    /// Cross-checks against gsxt that set a record aside instead of only warning:
+    /// `unknown`, `nameMismatch`, `deregistered`, `seriousIllegal`.
+    public var blockingCrossChecks: Set<String> = []
 
     /// The platform with `id`, if configured.
     public func platform(_ id: PlatformID) -> PlatformConfig? {

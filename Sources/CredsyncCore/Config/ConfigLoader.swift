@@ -84,12 +84,26 @@ struct ConfigReading {
         let pull = readPull(root.object("pull"))
         let publicityFile = root.string("publicityFile").map(path)
         let calendarFile = root.string("calendarFile").map(path)
+        var blocking: Set<String> = []
+        if let checks = root.object("crossChecks") {
+            for name in ["unknown", "nameMismatch", "deregistered", "seriousIllegal"] {
+                guard let mode = checks.string(name) else { continue }
+                switch mode {
+                case "block": blocking.insert(name)
+                case "warn": break
+                default: checks.problem(name, "\"\(mode)\" is not a mode", hint: "use \"warn\" or \"block\"")
+                }
+            }
+            checks.rejectUnknownKeys()
+        }
         root.rejectUnknownKeys()
         guard let organisation, sink.problems.isEmpty else { return nil }
-        return Config(
+        var config = Config(
             file: file, organisation: organisation, stateDir: stateDir, catalogs: catalogs, platforms: platforms,
             retry: retry, guardrails: guardrails, reportDir: reportDir, metricsFile: metricsFile,
             auditFile: auditFile, pull: pull, publicityFile: publicityFile, calendarFile: calendarFile)
+        config.blockingCrossChecks = blocking
+        return config
     }
 
     func readOrganisation(_ reader: ObjectReader?) -> Organisation? {

@@ -22,6 +22,8 @@ public struct MappingDefinition: Sendable {
     public var exclusions: [Exclusion]
     /// The platforms that take this dataset, each with the records it does not take.
     public var platforms: [PlatformID: [Exclusion]]
+    /// The enterprises a record names, for the cross-checks against gsxt: (USCC, name, date) fields.
+    public var subjects: [(uscc: Int, name: Int, date: Int)] = []
 
     public func controlIndex(_ name: String) -> Int? { controlNames.firstIndex(of: name) }
 }

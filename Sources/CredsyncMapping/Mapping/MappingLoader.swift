@@ -59,11 +59,28 @@ public enum MappingLoader {
                 platformReader.rejectUnknownKeys()
             }
         }
+        var subjects: [(uscc: Int, name: Int, date: Int)] = []
+        for (i, item) in (root.array("subjects") ?? []).enumerated() {
+            guard let object = item.objectValue else { continue }
+            let reader = ObjectReader(object, path: "subjects[\(i)]", sink: sink)
+            let indexes = ["uscc", "name", "date"].map { key -> Int? in
+                guard let name = reader.string(key, required: true) else { return nil }
+                guard let index = format.index[name] else {
+                    reader.problem(key, "\"\(name)\" is not a field of the \(format.dataset.rawValue) format")
+                    return nil
+                }
+                return index
+            }
+            reader.rejectUnknownKeys()
+            if let uscc = indexes[0], let name = indexes[1], let date = indexes[2] { subjects.append((uscc, name, date)) }
+        }
         root.rejectUnknownKeys()
         guard let dataset, sink.problems.isEmpty else { throw FormatLoader.problems(file, sink) }
-        return MappingDefinition(
+        var definition = MappingDefinition(
             file: file, dataset: dataset, format: format, columns: resolver.columns, fields: fields,
             controlNames: resolver.controls, control: control, exclusions: exclusions, platforms: platforms)
+        definition.subjects = subjects
+        return definition
     }
 
     private static func readExclusions(_ items: [JSONValue], path: String, resolver: MappingResolver, sink: ProblemSink) -> [Exclusion] {

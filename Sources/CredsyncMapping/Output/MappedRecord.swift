@@ -40,6 +40,13 @@ public struct SetAside: Sendable {
     public var line: Int
     public var key: String?
     public var reasons: [Reason]
+
+    public init(file: String, line: Int, key: String?, reasons: [Reason]) {
+        self.file = file
+        self.line = line
+        self.key = key
+        self.reasons = reasons
+    }
 }
 
 /// What became of one row.

@@ -1,0 +1,59 @@
+import CredsyncCore
+import CredsyncMapping
+import CredsyncReconciliation
+import CredsyncRun
+import CredsyncSpool
+
+/// `credsync pull [--full]` and `credsync enterprise show USCC`.
+enum PullCommand {
+    static func run(_ context: CommandContext) async throws(CredsyncError) -> ExitCode {
+        let config = try context.loadConfig()
+        let lock = try RunLock.acquire(stateDir: config.stateDir, purpose: "pull")
+        defer { withExtendedLifetime(lock) {} }
+        let workspace = try Workspace(config: config)
+        let report = try await PullJob(workspace: workspace, asOf: context.asOf, logger: context.logger).run(full: context.invocation.has("full"))
+        if context.invocation.global.json {
+            context.console.printJSON([
+                "enterprises": .number(String(report.enterprises)), "listItems": .number(String(report.listItems)),
+                "queried": .number(String(report.queried)), "notFound": .number(String(report.notFound)), "fullReread": .bool(report.fullReread),
+            ])
+        } else {
+            context.console.print("pulled \(report.enterprises) enterprise changes and \(report.listItems) list changes; "
+                + "queried \(report.queried) subjects registered elsewhere (\(report.notFound) unknown to gsxt)")
+            for message in report.messages { context.console.print("  " + message) }
+        }
+        return .success
+    }
+
+    static func show(_ context: CommandContext) async throws(CredsyncError) -> ExitCode {
+        let config = try context.loadConfig()
+        let code = Normalizer.code(context.invocation.arguments.first ?? "")
+        let store = try EnterpriseStore(stateDir: config.stateDir)
+        guard let stored = store.enterprises[code] else {
+            throw CredsyncError(.needsAttention, "\(code) is not in the enterprise store",
+                hint: store.pulledAt == nil ? "run 'credsync pull' first" : "it was neither in the region's feed nor named in an export")
+        }
+        let list = store.listEntries[code] ?? []
+        if context.invocation.global.json {
+            context.console.printJSON([
+                "uscc": .string(code), "notFound": .bool(stored.notFound), "enterprise": stored.enterprise,
+                "source": .string(stored.seq == nil ? "query" : "feed"), "seq": stored.seq.map { .number(String($0)) } ?? .null,
+                "fetchedAt": .string(Timestamp.rfc3339(stored.fetchedAt)), "seriousIllegal": .array(list),
+            ])
+            return .success
+        }
+        if stored.notFound {
+            context.console.print("\(code): unknown to gsxt (queried \(Timestamp.rfc3339(stored.fetchedAt)))")
+            return .success
+        }
+        context.console.print("\(code)  \(stored.name)")
+        for key in ["type", "legalRepresentative", "registeredCapital", "establishedOn", "operatingTo", "authority", "status", "address", "updatedAt"] {
+            if let value = stored.enterprise[key]?.stringValue { context.console.print("  \(key): \(value)") }
+        }
+        context.console.print("  pulled: \(Timestamp.rfc3339(stored.fetchedAt)) from the \(stored.seq.map { "feed (seq \($0))" } ?? "query")")
+        for entry in list {
+            context.console.print("  serious-illegal list: \(entry["action"]?.stringValue ?? "") \(entry["date"]?.stringValue ?? "") \(entry["decisionNo"]?.stringValue ?? "") \(entry["reason"]?.stringValue ?? "")")
+        }
+        return .success
+    }
+}

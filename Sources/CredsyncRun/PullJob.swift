@@ -1,0 +1,116 @@
+import CredsyncCore
+import CredsyncExchange
+import CredsyncMapping
+import CredsyncReconciliation
+
+/// What a pull did.
+public struct PullReport: Sendable {
+    public var enterprises = 0
+    public var listItems = 0
+    public var queried = 0
+    public var notFound = 0
+    public var fullReread = false
+    public var messages: [String] = []
+}
+
+/// `credsync pull`: gsxt's enterprise change feed for the region and SAMR's serious-illegal list,
+/// each cursor saved only after what it covers is stored; then the subjects the exports name that
+/// the feed did not deliver (registered elsewhere), queried 100 at a time and refreshed when old.
+public struct PullJob: Sendable {
+    public let workspace: Workspace
+    public let logger: Logger
+    public let asOf: LocalDate
+
+    public init(workspace: Workspace, asOf: LocalDate, logger: Logger) {
+        self.workspace = workspace
+        self.asOf = asOf
+        self.logger = logger
+    }
+
+    public func run(full: Bool) async throws(CredsyncError) -> PullReport {
+        let config = workspace.config
+        guard let gsxt = config.platform(.gsxt) else {
+            throw CredsyncError(.configuration, "\(config.file): pulling needs the gsxt platform", hint: "add gsxt under platforms")
+        }
+        guard let pull = config.pull else {
+            throw CredsyncError(.configuration, "\(config.file): pull: is not configured", hint: "add \"pull\": {\"region\": \"330000\"}")
+        }
+        let client = PlatformClient(config: gsxt, source: config.organisation.uscc, retry: config.retry, logger: logger)
+        var store = try EnterpriseStore(stateDir: config.stateDir)
+        var report = PullReport()
+        report.enterprises = try await follow(feed: "enterprises", full: full, store: &store, report: &report) { cursor in
+            await client.enterpriseChanges(region: pull.region, cursor: cursor)
+        } store: { (store, items) throws(CredsyncError) in
+            try store.append(enterprises: items.compactMap { item in item["enterprise"].map { (item["seq"]?.intValue, $0) } })
+        }
+        report.listItems = try await follow(feed: "list", full: full, store: &store, report: &report) { cursor in
+            await client.seriousIllegalChanges(cursor: cursor)
+        } store: { (store, items) throws(CredsyncError) in
+            try store.append(listItems: items)
+        }
+        try await queryMissing(client: client, store: &store, refreshAfter: pull.refreshAfter, report: &report)
+        try store.compactIfNeeded()
+        return report
+    }
+
+    /// Reads a feed page by page from its cursor; a BAD_CURSOR answer starts it over from the beginning.
+    private func follow(
+        feed: String, full: Bool, store: inout EnterpriseStore, report: inout PullReport,
+        page: (String?) async -> Result<FeedPage, ExchangeFailure>, store save: (inout EnterpriseStore, [JSONValue]) throws(CredsyncError) -> Void
+    ) async throws(CredsyncError) -> Int {
+        var cursor = full ? nil : store.cursors[feed]
+        var count = 0
+        var restarted = false
+        while true {
+            switch await page(cursor) {
+            case .failure(let failure) where failure.code == "BAD_CURSOR" && !restarted:
+                restarted = true
+                report.fullReread = true
+                let message = "\(feed): the saved cursor is no longer valid (older than 7 days?): reading the whole feed again"
+                logger.warning(message)
+                report.messages.append(message)
+                cursor = nil
+                continue
+            case .failure(let failure):
+                throw CredsyncError(failure.failureClass == .transient ? .unavailable : .needsAttention, "gsxt \(feed) feed: \(failure)")
+            case .success(let result):
+                try save(&store, result.items)
+                count += result.items.count
+                // The cursor moves only once the page is durably stored.
+                try store.saveCursor(result.nextCursor, feed: feed)
+                cursor = result.nextCursor
+                if !result.hasMore || result.items.isEmpty { return count }
+            }
+        }
+    }
+
+    /// Subjects named in the exports that the store lacks, or holds from a query older than `refreshAfter`.
+    private func queryMissing(client: PlatformClient, store: inout EnterpriseStore, refreshAfter: Double, report: inout PullReport) async throws(CredsyncError) {
+        var wanted: Set<String> = []
+        let now = Timestamp.now()
+        for mapping in workspace.mappings {
+            guard case .success(let export) = workspace.read(mapping, asOf: asOf) else { continue }
+            for record in export.records {
+                for subject in mapping.definition.subjects {
+                    guard let code = record.values[subject.uscc], code != NationalIdentifiers.usccPlaceholder, NationalIdentifiers.isValidUSCC(code) else { continue }
+                    if let stored = store.enterprises[code], stored.seq != nil || now - stored.fetchedAt < refreshAfter { continue }
+                    wanted.insert(code)
+                }
+            }
+        }
+        let codes = wanted.sorted()
+        var start = 0
+        while start < codes.count {
+            let chunk = Array(codes[start..<min(codes.count, start + 100)])
+            start += 100
+            switch await client.queryEnterprises(chunk) {
+            case .failure(let failure):
+                throw CredsyncError(failure.failureClass == .transient ? .unavailable : .needsAttention, "gsxt enterprise query: \(failure)")
+            case .success(let answer):
+                try store.append(enterprises: answer.items.map { (nil, $0) }, notFound: answer.notFound)
+                report.queried += chunk.count
+                report.notFound += answer.notFound.count
+            }
+        }
+    }
+}

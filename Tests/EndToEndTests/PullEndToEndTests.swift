@@ -1,0 +1,80 @@
+import CredsyncCore
+import Foundation
+import TestSupport
+import Testing
+
+@testable import CredsyncReconciliation
+
+@Suite struct PullEndToEndTests {
+    func json(_ result: Binaries.Result) throws -> JSONValue { try JSONParser.parse(result.stdout) }
+
+    @Test func feedIsPagedIntoTheStoreAndChangesShowUpAsCrossChecks() throws {
+        let env = try SyncEnvironment()
+        let pulled = try env.credsync(["pull", "--json"])
+        #expect(pulled.status == 0, "\(pulled.stderr)")
+        #expect((try json(pulled)["enterprises"]?.intValue ?? 0) > 2900)
+        #expect(try json(pulled)["listItems"]?.intValue == 38)
+        let check = try env.credsync(["check", "--json"])
+        let findings = (try json(check)["datasets"]?.arrayValue ?? []).flatMap { $0["crossChecks"]?.arrayValue ?? [] }
+        let kinds = Set(findings.compactMap { $0["kind"]?.stringValue })
+        #expect(kinds.contains("nameMismatch"))
+        #expect(kinds.contains("deregistered"))
+        #expect(kinds.contains("seriousIllegal"))
+        let renamed = try #require(findings.first { $0["kind"] == "nameMismatch" })
+        #expect(renamed["message"]?.stringValue?.contains("集团有限公司") == true)
+        // The run report lists them too.
+        _ = try env.credsync(["sync", "--platform", "credit"])
+        #expect(try env.latestReport()["warnings"]?.arrayValue?.contains { $0.stringValue?.hasPrefix("cross-check:") == true } == true)
+    }
+
+    @Test func aCrashBetweenStoringAndSavingTheCursorLosesNothing() throws {
+        let env = try SyncEnvironment()
+        _ = try env.credsync(["pull"])
+        let store = try EnterpriseStore(stateDir: env.stateDir)
+        // What a crash after the pages were stored, before the cursors were saved, leaves.
+        try FileManager.default.removeItem(atPath: env.stateDir + "/enterprises/cursors.json")
+        let again = try env.credsync(["pull", "--json"])
+        #expect(again.status == 0)
+        let reloaded = try EnterpriseStore(stateDir: env.stateDir)
+        #expect(reloaded.enterprises.count == store.enterprises.count)
+        for (code, stored) in store.enterprises { #expect(reloaded.enterprises[code]?.name == stored.name) }
+        let listed = reloaded.listEntries.values.reduce(0) { $0 + $1.count }
+        let listedBefore = store.listEntries.values.reduce(0) { $0 + $1.count }
+        #expect(listed == listedBefore)
+    }
+
+    @Test func anExpiredCursorFallsBackToAFullReread() throws {
+        let env = try SyncEnvironment()
+        _ = try env.credsync(["pull"])
+        try env.sandbox.admin("POST", "faults", ["platform": "gsxt", "cursorLifetimeSeconds": 2])
+        Thread.sleep(forTimeInterval: 3)
+        let again = try env.credsync(["pull", "--json"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try json(again)["fullReread"] == .bool(true))
+        #expect(again.stderr.contains("the saved cursor is no longer valid"))
+    }
+
+    @Test func subjectsRegisteredOutsideTheRegionAreQueried() throws {
+        let env = try SyncEnvironment(region: "330100")
+        let pulled = try env.credsync(["pull", "--json"])
+        #expect((try json(pulled)["queried"]?.intValue ?? 0) > 100)
+        // A Ningbo company named in the exports, not in Hangzhou's feed.
+        let export = try String(contentsOfFile: env.directory.path + "/pledges.csv", encoding: .utf8)
+        let code = try #require(export.split(separator: ",").first { $0.count == 18 && $0.hasPrefix("913302") }).description
+        let shown = try env.credsync(["enterprise", "show", code, "--json"])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(try json(shown)["source"] == "query")
+    }
+
+    @Test func olderPagesReadAgainDoNotOverwriteNewerOnes() throws {
+        let directory = try TemporaryDirectory("store")
+        var store = try EnterpriseStore(stateDir: directory.path)
+        let newer: JSONValue = ["uscc": "91330100716105852F", "name": "新名称有限公司", "status": "存续"]
+        let older: JSONValue = ["uscc": "91330100716105852F", "name": "旧名称有限公司", "status": "存续"]
+        try store.append(enterprises: [(seq: 9, enterprise: newer)])
+        try store.append(enterprises: [(seq: 3, enterprise: older), (seq: 9, enterprise: newer)])
+        #expect(store.enterprises["91330100716105852F"]?.name == "新名称有限公司")
+        let reloaded = try EnterpriseStore(stateDir: directory.path)
+        #expect(reloaded.enterprises["91330100716105852F"]?.name == "新名称有限公司")
+    }
+}
