@@ -19,54 +19,148 @@ public struct StoredEnterprise: Sendable {
 
 /// The local enterprise store: gsxt's enterprises and SAMR's serious-illegal list, by USCC.
 ///
-/// `<stateDir>/enterprises/enterprises.jsonl` and `serious-illegal.jsonl` are journals, one JSON
-/// object a line, appended and fsynced before a feed's cursor (`cursors.json`) moves past them, so a
-/// crash loses nothing and at most re-reads a page; duplicates are harmless (the highest seq wins).
-/// A torn last line is ignored. The journal is rewritten atomically when it holds twice what is live.
+/// `<stateDir>/enterprises/enterprises.journal` holds one line per enterprise record received:
+/// `<uscc>\t<seq or ->\t<fetchedAt>\t<gsxt's JSON, or - when gsxt does not know the code>`. Loading
+/// indexes the lines without parsing their JSON (that happens on lookup), so a million enterprises
+/// load in about a second and a lookup is one hash. `serious-illegal.jsonl` holds the list feed. Both
+/// are appended and fsynced before a feed's cursor (`cursors.json`) moves past them: a crash loses
+/// nothing and at most re-reads a page; duplicates are harmless (the highest seq wins). A torn last
+/// line is ignored. The journal is rewritten atomically when it holds twice what is live.
 public struct EnterpriseStore: Sendable {
     public let directory: String
-    public private(set) var enterprises: [String: StoredEnterprise] = [:]
+    /// The journal as read at load, and where each code's line stands in it.
+    private var base: [UInt8] = []
+    private var slots: [String: Slot] = [:]
+    /// Records received since the load.
+    private var recent: [String: StoredEnterprise] = [:]
     /// List entries by USCC, in seq order.
     public private(set) var listEntries: [String: [JSONValue]] = [:]
     public private(set) var cursors: [String: String] = [:]
     public private(set) var pulledAt: Double?
     private var journalLines = 0
 
+    struct Slot: Sendable {
+        var start: Int
+        var end: Int
+        var seq: Int?
+        var fetchedAt: Double
+    }
+
     public init(stateDir: String) throws(CredsyncError) {
         directory = stateDir + "/enterprises"
         do { try FileSystem.createDirectory(directory) } catch { throw CredsyncError(.ioError, error.description) }
-        replay(file: directory + "/enterprises.jsonl") { store, line in store.apply(line) }
-        replay(file: directory + "/serious-illegal.jsonl") { store, line in store.applyList(line) }
+        if let bytes = try? FileSystem.read(directory + "/enterprises.journal") { index(bytes) }
+        if let bytes = try? FileSystem.read(directory + "/serious-illegal.jsonl") {
+            var start = 0
+            for (i, byte) in bytes.enumerated() where byte == 0x0A {
+                if let line = try? JSONParser.parse(Array(bytes[start..<i])) { applyList(line) }
+                start = i + 1
+            }
+        }
         if let json = try? JSONParser.parse(try FileSystem.read(directory + "/cursors.json")) {
             for key in ["enterprises", "list"] { if let cursor = json[key]?.stringValue { cursors[key] = cursor } }
             pulledAt = json["pulledAt"]?.doubleValue
         }
     }
 
-    private mutating func replay(file: String, _ apply: (inout EnterpriseStore, JSONValue) -> Void) {
-        guard let bytes = try? FileSystem.read(file) else { return }
-        var start = 0
-        for (i, byte) in bytes.enumerated() where byte == 0x0A {
-            if let line = try? JSONParser.parse(Array(bytes[start..<i])) {
-                apply(&self, line)
-                journalLines += 1
+    /// Indexes the journal's lines; the highest seq of a code wins, a later line breaks a tie.
+    private mutating func index(_ bytes: [UInt8]) {
+        base = bytes
+        slots.reserveCapacity(bytes.count / 300)
+        var table = slots
+        var lines = 0
+        bytes.withUnsafeBufferPointer { buffer in
+            let count = buffer.count
+            var lineStart = 0
+            while lineStart < count {
+                // uscc \t seq \t fetchedAt \t json \n
+                var tabs = (0, 0, 0)
+                var found = 0
+                var j = lineStart
+                while j < count && buffer[j] != 0x0A {
+                    if buffer[j] == 0x09 && found < 3 {
+                        switch found {
+                        case 0: tabs.0 = j
+                        case 1: tabs.1 = j
+                        default: tabs.2 = j
+                        }
+                        found += 1
+                    }
+                    j += 1
+                }
+                guard j < count else { break }  // a torn last line
+                if found == 3 {
+                    let code = String(decoding: UnsafeBufferPointer(rebasing: buffer[lineStart..<tabs.0]), as: UTF8.self)
+                    let seq = Self.number(buffer, tabs.0 + 1, tabs.1)
+                    let slot = Slot(start: tabs.2 + 1, end: j, seq: seq, fetchedAt: Double(Self.number(buffer, tabs.1 + 1, tabs.2) ?? 0))
+                    if let previous = table.updateValue(slot, forKey: code) {
+                        if let old = previous.seq, let new = seq, old > new {
+                            table[code] = previous  // an older page read again
+                        } else if seq == nil {
+                            table[code]?.seq = previous.seq
+                        }
+                    }
+                    lines += 1
+                }
+                lineStart = j + 1
             }
-            start = i + 1
         }
+        slots = table
+        journalLines += lines
     }
 
-    private mutating func apply(_ line: JSONValue) {
-        let fetchedAt = line["fetchedAt"]?.doubleValue ?? 0
-        if let code = line["notFound"]?.stringValue {
-            if enterprises[code].map({ !$0.notFound }) != true {
-                enterprises[code] = StoredEnterprise(enterprise: ["uscc": .string(code)], seq: nil, fetchedAt: fetchedAt, notFound: true)
-            }
-            return
+    private static func number(_ buffer: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Int? {
+        guard from < to, buffer[from] != UInt8(ascii: "-") else { return nil }
+        var value = 0
+        for k in from..<to {
+            guard (0x30...0x39).contains(buffer[k]) else { return nil }
+            value = value * 10 + Int(buffer[k] - 0x30)
         }
-        guard let enterprise = line["enterprise"], let code = enterprise["uscc"]?.stringValue else { return }
-        let seq = line["seq"]?.intValue
-        if let seq, let existing = enterprises[code]?.seq, existing > seq { return }  // an older page read again
-        enterprises[code] = StoredEnterprise(enterprise: enterprise, seq: seq ?? enterprises[code]?.seq, fetchedAt: fetchedAt, notFound: false)
+        return value
+    }
+
+    /// The enterprise with this USCC, if the store holds it.
+    public func enterprise(_ code: String) -> StoredEnterprise? {
+        if let stored = recent[code] { return stored }
+        guard let slot = slots[code] else { return nil }
+        let json = Array(base[slot.start..<slot.end])
+        if json == [UInt8(ascii: "-")] {
+            return StoredEnterprise(enterprise: ["uscc": .string(code)], seq: nil, fetchedAt: slot.fetchedAt, notFound: true)
+        }
+        let enterprise = (try? JSONParser.parse(json)) ?? ["uscc": .string(code)]
+        return StoredEnterprise(enterprise: enterprise, seq: slot.seq, fetchedAt: slot.fetchedAt, notFound: false)
+    }
+
+    /// How many enterprises (and unknown codes) the store holds.
+    public var count: Int { slots.count + recent.keys.filter { slots[$0] == nil }.count }
+
+    /// Every USCC the store holds.
+    public var codes: [String] { Array(Set(slots.keys).union(recent.keys)) }
+
+    private mutating func remember(_ code: String, _ stored: StoredEnterprise) {
+        if let seq = stored.seq, let existing = enterprise(code)?.seq, existing > seq { return }
+        var kept = stored
+        if kept.seq == nil { kept.seq = enterprise(code)?.seq }
+        if kept.notFound, let existing = enterprise(code), !existing.notFound { return }
+        recent[code] = kept
+    }
+
+    /// Appends enterprises durably (fsync) and applies them.
+    public mutating func append(enterprises items: [(seq: Int?, enterprise: JSONValue)], notFound: [String] = [], now: Double = Timestamp.now()) throws(CredsyncError) {
+        var text = ""
+        var applied: [(String, StoredEnterprise)] = []
+        for item in items {
+            guard let code = item.enterprise["uscc"]?.stringValue, !code.contains("\t") else { continue }
+            text += "\(code)\t\(item.seq.map(String.init) ?? "-")\t\(Int(now))\t\(JSONWriter.compact(item.enterprise))\n"
+            applied.append((code, StoredEnterprise(enterprise: item.enterprise, seq: item.seq, fetchedAt: now, notFound: false)))
+        }
+        for code in notFound where !code.contains("\t") {
+            text += "\(code)\t-\t\(Int(now))\t-\n"
+            applied.append((code, StoredEnterprise(enterprise: ["uscc": .string(code)], seq: nil, fetchedAt: now, notFound: true)))
+        }
+        try appendText(text, to: "enterprises.journal")
+        for (code, stored) in applied { remember(code, stored) }
+        journalLines += applied.count
     }
 
     private mutating func applyList(_ line: JSONValue) {
@@ -79,19 +173,6 @@ public struct EnterpriseStore: Sendable {
         listEntries[code] = entries
     }
 
-    /// Appends enterprises durably (fsync) and applies them.
-    public mutating func append(enterprises items: [(seq: Int?, enterprise: JSONValue)], notFound: [String] = [], now: Double = Timestamp.now()) throws(CredsyncError) {
-        var lines: [JSONValue] = items.map { item in
-            var object = JSONObject([JSONMember("fetchedAt", .number(String(Int(now)))), JSONMember("enterprise", item.enterprise)])
-            if let seq = item.seq { object["seq"] = .number(String(seq)) }
-            return .object(object)
-        }
-        lines += notFound.map { ["notFound": .string($0), "fetchedAt": .number(String(Int(now)))] }
-        try appendLines(lines, to: "enterprises.jsonl")
-        for line in lines { apply(line) }
-        journalLines += lines.count
-    }
-
     /// Appends list items (with their seq) durably and applies them.
     public mutating func append(listItems items: [JSONValue]) throws(CredsyncError) {
         try appendLines(items, to: "serious-illegal.jsonl")
@@ -99,13 +180,17 @@ public struct EnterpriseStore: Sendable {
     }
 
     private func appendLines(_ lines: [JSONValue], to name: String) throws(CredsyncError) {
-        guard !lines.isEmpty else { return }
+        var text = ""
+        for line in lines { text += JSONWriter.compact(line) + "\n" }
+        try appendText(text, to: name)
+    }
+
+    private func appendText(_ text: String, to name: String) throws(CredsyncError) {
+        guard !text.isEmpty else { return }
         let path = directory + "/" + name
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
         guard fd >= 0 else { throw CredsyncError(.ioError, FileError(operation: "open", path: path, errno: errno).description) }
         defer { close(fd) }
-        var text = ""
-        for line in lines { text += JSONWriter.compact(line) + "\n" }
         guard FileOutput.writeAll(fd, text), fsync(fd) == 0 else {
             throw CredsyncError(.ioError, FileError(operation: "append to", path: path, errno: errno).description)
         }
@@ -125,18 +210,18 @@ public struct EnterpriseStore: Sendable {
 
     /// Rewrites the enterprise journal with what is live, atomically, when it has grown to twice that.
     public mutating func compactIfNeeded() throws(CredsyncError) {
-        guard journalLines > 2 * max(1000, enterprises.count) else { return }
+        guard journalLines > 2 * max(1000, count) else { return }
         var text = ""
-        for (_, stored) in enterprises.sorted(by: { $0.key < $1.key }) {
-            var object = JSONObject([JSONMember("fetchedAt", .number(String(Int(stored.fetchedAt))))])
-            if stored.notFound { object["notFound"] = .string(stored.enterprise["uscc"]?.stringValue ?? "") } else { object["enterprise"] = stored.enterprise }
-            if let seq = stored.seq { object["seq"] = .number(String(seq)) }
-            text += JSONWriter.compact(.object(object)) + "\n"
+        for code in codes.sorted() {
+            guard let stored = enterprise(code) else { continue }
+            let json = stored.notFound ? "-" : JSONWriter.compact(stored.enterprise)
+            text += "\(code)\t\(stored.seq.map(String.init) ?? "-")\t\(Int(stored.fetchedAt))\t\(json)\n"
         }
-        do { try FileSystem.writeAtomically(directory + "/enterprises.jsonl", text: text, mode: 0o640) } catch {
+        do { try FileSystem.writeAtomically(directory + "/enterprises.journal", text: text, mode: 0o640) } catch {
             throw CredsyncError(.ioError, error.description)
         }
-        journalLines = enterprises.count
+        let fresh = try EnterpriseStore(stateDir: FileSystem.parent(of: directory))
+        self = fresh
     }
 
     /// Whether the enterprise is on SAMR's serious-illegal list on `date` (listed on or before it,

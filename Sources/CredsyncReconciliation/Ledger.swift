@@ -68,8 +68,8 @@ enum LedgerCodec {
     static func encode(_ entries: [String: LedgerEntry], platform: PlatformID, dataset: Dataset) -> [UInt8] {
         var out: [UInt8] = Array("credsync-ledger 1 \(platform.rawValue) \(dataset.rawValue)\n".utf8)
         out.reserveCapacity(entries.count * 140)
-        for key in entries.keys.sorted() {
-            guard let entry = entries[key] else { continue }
+        // Entries in the dictionary's order: sorting a million keys Unicode-aware costs more than the write.
+        for (key, entry) in entries {
             out.append(entry.isPublished ? UInt8(ascii: "P") : UInt8(ascii: "W"))
             out.append(9)
             out.append(contentsOf: String(entry.version).utf8)
@@ -112,41 +112,66 @@ enum LedgerCodec {
         guard Hex.encode(digest) == trailer[2] else { throw LedgerFormatError(reason: "its checksum does not match: the file was altered or damaged") }
         var entries: [String: LedgerEntry] = [:]
         entries.reserveCapacity(count)
-        var lineStart = headerEnd + 1
-        var line = 2
-        while lineStart < trailerStart {
-            guard let end = bytes[lineStart..<trailerStart].firstIndex(of: 0x0A) else { break }
-            let (key, entry) = try decodeLine(bytes[lineStart..<end], line: line)
-            entries[key] = entry
-            lineStart = end + 1
-            line += 1
+        var malformed: Int?
+        bytes.withUnsafeBufferPointer { buffer in
+            var lineStart = headerEnd + 1
+            var line = 2
+            var lastBatch: (Range<Int>, String) = (0..<0, "")
+            while lineStart < trailerStart {
+                var tabs = (0, 0, 0, 0, 0)
+                var found = 0
+                var j = lineStart
+                var escaped = false
+                while j < trailerStart && buffer[j] != 0x0A {
+                    if buffer[j] == 0x09 && found < 5 {
+                        switch found {
+                        case 0: tabs.0 = j
+                        case 1: tabs.1 = j
+                        case 2: tabs.2 = j
+                        case 3: tabs.3 = j
+                        default: tabs.4 = j
+                        }
+                        found += 1
+                    } else if buffer[j] == 0x5C && found == 5 {
+                        escaped = true
+                    }
+                    j += 1
+                }
+                guard found == 5, let version = number(buffer, tabs.0 + 1, tabs.1), let updatedAt = number(buffer, tabs.1 + 1, tabs.2) else {
+                    malformed = line
+                    return
+                }
+                let hash = String(decoding: UnsafeBufferPointer(rebasing: buffer[(tabs.2 + 1)..<tabs.3]), as: UTF8.self)
+                let batchRange = (tabs.3 + 1)..<tabs.4
+                if !buffer[batchRange].elementsEqual(buffer[lastBatch.0]) {
+                    lastBatch = (batchRange, String(decoding: UnsafeBufferPointer(rebasing: buffer[batchRange]), as: UTF8.self))
+                }
+                let keyBytes = UnsafeBufferPointer(rebasing: buffer[(tabs.4 + 1)..<j])
+                let key = escaped ? unescape(keyBytes) : String(decoding: keyBytes, as: UTF8.self)
+                entries[key] = LedgerEntry(hash: hash, isPublished: buffer[lineStart] == UInt8(ascii: "P"), version: version, updatedAt: updatedAt, batchID: lastBatch.1)
+                lineStart = j + 1
+                line += 1
+            }
         }
+        if let malformed { throw LedgerFormatError(reason: "line \(malformed) is malformed") }
         guard entries.count == count else { throw LedgerFormatError(reason: "holds \(entries.count) entries, its end line says \(count)") }
         return entries
     }
 
-    private static func decodeLine(_ line: ArraySlice<UInt8>, line number: Int) throws(LedgerFormatError) -> (String, LedgerEntry) {
-        var fields: [ArraySlice<UInt8>] = []
-        var start = line.startIndex
-        for i in line.indices where line[i] == 9 && fields.count < 5 {
-            fields.append(line[start..<i])
-            start = i + 1
+    private static func number(_ buffer: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Int? {
+        guard from < to else { return nil }
+        var value = 0
+        for k in from..<to {
+            guard (0x30...0x39).contains(buffer[k]) else { return nil }
+            value = value * 10 + Int(buffer[k] - 0x30)
         }
-        fields.append(line[start..<line.endIndex])
-        func int(_ slice: ArraySlice<UInt8>) -> Int? {
-            var value = 0
-            for byte in slice {
-                guard (0x30...0x39).contains(byte) else { return nil }
-                value = value * 10 + Int(byte - 0x30)
-            }
-            return slice.isEmpty ? nil : value
-        }
-        guard fields.count == 6, let version = int(fields[1]), let updatedAt = int(fields[2]) else {
-            throw LedgerFormatError(reason: "line \(number) is malformed")
-        }
+        return value
+    }
+
+    private static func unescape(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         var key: [UInt8] = []
         var escaped = false
-        for byte in fields[5] {
+        for byte in bytes {
             if escaped {
                 switch byte {
                 case UInt8(ascii: "t"): key.append(9)
@@ -161,9 +186,6 @@ enum LedgerCodec {
                 key.append(byte)
             }
         }
-        let entry = LedgerEntry(
-            hash: String(decoding: fields[3], as: UTF8.self), isPublished: fields[0].first == UInt8(ascii: "P"), version: version,
-            updatedAt: updatedAt, batchID: String(decoding: fields[4], as: UTF8.self))
-        return (String(decoding: key, as: UTF8.self), entry)
+        return String(decoding: key, as: UTF8.self)
     }
 }

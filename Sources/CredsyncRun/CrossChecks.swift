@@ -31,7 +31,7 @@ public enum CrossChecks {
         for record in export.records {
             for subject in definition.subjects {
                 guard let code = record.values[subject.uscc], code.count == 18, code != NationalIdentifiers.usccPlaceholder,
-                    NationalIdentifiers.isValidUSCC(code), let stored = store.enterprises[code]
+                    NationalIdentifiers.isValidUSCC(code), let stored = store.enterprise(code)
                 else { continue }
                 func add(_ kind: String, _ message: String) {
                     findings.append(CrossCheckFinding(kind: kind, dataset: export.dataset, key: record.key, line: record.line, uscc: code,

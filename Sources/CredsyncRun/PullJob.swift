@@ -93,7 +93,7 @@ public struct PullJob: Sendable {
             for record in export.records {
                 for subject in mapping.definition.subjects {
                     guard let code = record.values[subject.uscc], code != NationalIdentifiers.usccPlaceholder, NationalIdentifiers.isValidUSCC(code) else { continue }
-                    if let stored = store.enterprises[code], stored.seq != nil || now - stored.fetchedAt < refreshAfter { continue }
+                    if let stored = store.enterprise(code), stored.seq != nil || now - stored.fetchedAt < refreshAfter { continue }
                     wanted.insert(code)
                 }
             }

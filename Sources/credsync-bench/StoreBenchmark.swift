@@ -33,10 +33,10 @@ struct StoreBenchmark {
             let load = Timestamp.monotonic() - started
             let lookupStart = Timestamp.monotonic()
             var found = 0
-            for _ in 0..<100 { for code in codes where loaded.enterprises[code] != nil { found += 1 } }
+            for _ in 0..<100 { for code in codes where loaded.enterprise(code) != nil { found += 1 } }
             let lookup = (Timestamp.monotonic() - lookupStart) / Double(max(1, found))
             print(String(format: "store: %d enterprises loaded in %.2f s (target < 2 s); lookup %.2f µs; peak memory %.0f MB",
-                loaded.enterprises.count, load, lookup * 1e6, peakMemoryMB()))
+                loaded.count, load, lookup * 1e6, peakMemoryMB()))
             return load < 2 ? 0 : 1
         } catch {
             FileOutput.writeAll(2, "error: \(error.message)\n")

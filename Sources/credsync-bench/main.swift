@@ -8,6 +8,7 @@ let usage = """
     USAGE: credsync-bench <benchmark> [options]
 
     BENCHMARKS:
+      ledger  Save and load a ledger: --entries N (1000000).
       store   Load the enterprise store: --enterprises N (1000000) written, loaded, looked up.
       plan    1,000,000 licenses planned cold (empty ledger) and warm (ledger matches, 0.1% changed), against map.
               --rows N (1000000)
@@ -31,6 +32,7 @@ case "map": exit(MapBenchmark(options: options).run())
 case "queue": exit(QueueBenchmark(options: options).run())
 case "plan": exit(PlanBenchmark(options: options).run())
 case "store": exit(StoreBenchmark(options: options).run())
+case "ledger": exit(LedgerBenchmark(options: options).run())
 default:
     FileOutput.writeAll(2, "error: unknown benchmark '\(name)'\nhint: use credsync-bench --help\n")
     exit(64)

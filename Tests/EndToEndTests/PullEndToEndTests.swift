@@ -27,6 +27,26 @@ import Testing
         #expect(try env.latestReport()["warnings"]?.arrayValue?.contains { $0.stringValue?.hasPrefix("cross-check:") == true } == true)
     }
 
+    @Test func blockingCrossChecksSetTheRecordAside() throws {
+        let env = try SyncEnvironment()
+        let config = try String(contentsOfFile: env.configFile, encoding: .utf8)
+        try config.replacingOccurrences(of: #""stateDir": "state","#, with: #""stateDir": "state", "crossChecks": {"nameMismatch": "block"},"#)
+            .write(toFile: env.configFile, atomically: true, encoding: .utf8)
+        _ = try env.credsync(["pull"])
+        let check = try env.credsync(["check", "--json"])
+        let findings = (try JSONParser.parse(check.stdout)["datasets"]?.arrayValue ?? []).flatMap { $0["crossChecks"]?.arrayValue ?? [] }
+        let blocked = findings.filter { $0["blocking"] == .bool(true) }
+        #expect(!blocked.isEmpty && blocked.allSatisfy { $0["kind"] == "nameMismatch" })
+        _ = try env.credsync(["sync", "--platform", "credit"])
+        let report = try env.latestReport()
+        let setAside = report["setAside"]?.arrayValue ?? []
+        #expect(setAside.contains { ($0["reasons"]?.arrayValue ?? []).contains { $0["rule"] == "E_CROSS_CHECK" } })
+        let key = try #require(blocked.first?["key"]?.stringValue)
+        let datasets = try env.sandbox.holdings(.credit, .license).merging(try env.sandbox.holdings(.credit, .pledge)) { a, _ in a }
+            .merging(try env.sandbox.holdings(.credit, .penalty)) { a, _ in a }.merging(try env.sandbox.holdings(.credit, .dishonesty)) { a, _ in a }
+        #expect(datasets[key] == nil)
+    }
+
     @Test func aCrashBetweenStoringAndSavingTheCursorLosesNothing() throws {
         let env = try SyncEnvironment()
         _ = try env.credsync(["pull"])
@@ -36,8 +56,8 @@ import Testing
         let again = try env.credsync(["pull", "--json"])
         #expect(again.status == 0)
         let reloaded = try EnterpriseStore(stateDir: env.stateDir)
-        #expect(reloaded.enterprises.count == store.enterprises.count)
-        for (code, stored) in store.enterprises { #expect(reloaded.enterprises[code]?.name == stored.name) }
+        #expect(reloaded.count == store.count)
+        for code in store.codes { #expect(reloaded.enterprise(code)?.name == store.enterprise(code)?.name) }
         let listed = reloaded.listEntries.values.reduce(0) { $0 + $1.count }
         let listedBefore = store.listEntries.values.reduce(0) { $0 + $1.count }
         #expect(listed == listedBefore)
@@ -73,8 +93,8 @@ import Testing
         let older: JSONValue = ["uscc": "91330100716105852F", "name": "旧名称有限公司", "status": "存续"]
         try store.append(enterprises: [(seq: 9, enterprise: newer)])
         try store.append(enterprises: [(seq: 3, enterprise: older), (seq: 9, enterprise: newer)])
-        #expect(store.enterprises["91330100716105852F"]?.name == "新名称有限公司")
+        #expect(store.enterprise("91330100716105852F")?.name == "新名称有限公司")
         let reloaded = try EnterpriseStore(stateDir: directory.path)
-        #expect(reloaded.enterprises["91330100716105852F"]?.name == "新名称有限公司")
+        #expect(reloaded.enterprise("91330100716105852F")?.name == "新名称有限公司")
     }
 }

@@ -77,3 +77,26 @@ import Testing
         }
     }
 }
+
+@Suite struct SignalEndToEndTests {
+    @Test func sigtermStopsCleanlyWithExit75AndTheNextRunCompletes() throws {
+        let env = try SyncEnvironment(platforms: [.credit])
+        try env.sandbox.admin("POST", "faults", ["latencyMs": 200])
+        let process = try env.start(["sync"])
+        Thread.sleep(forTimeInterval: 1.0)
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 75)
+        let report = try env.latestReport()
+        #expect(report["interrupted"] == .bool(true))
+        let partial = try env.totals()["created"] ?? 0
+        #expect(partial > 0 && partial < 876)
+        try env.sandbox.admin("POST", "faults", ["latencyMs": 0])
+        let rest = try env.credsync(["sync"])
+        #expect(rest.status == 1, "\(rest.stderr)")
+        #expect(try env.totals()["created"] == 876 - partial)
+        let held = try [Dataset.license, .penalty, .dishonesty, .pledge].reduce(0) { $0 + (try env.sandbox.holdings(.credit, $1).count) }
+        #expect(held == 876)
+        #expect(try env.sandbox.holdings(.credit, .license).values.allSatisfy { $0.version == 1 })
+    }
+}

@@ -29,7 +29,7 @@ enum PullCommand {
         let config = try context.loadConfig()
         let code = Normalizer.code(context.invocation.arguments.first ?? "")
         let store = try EnterpriseStore(stateDir: config.stateDir)
-        guard let stored = store.enterprises[code] else {
+        guard let stored = store.enterprise(code) else {
             throw CredsyncError(.needsAttention, "\(code) is not in the enterprise store",
                 hint: store.pulledAt == nil ? "run 'credsync pull' first" : "it was neither in the region's feed nor named in an export")
         }
