@@ -91,8 +91,8 @@ public struct EnterpriseStore: Sendable {
                 guard j < count else { break }  // a torn last line
                 if found == 3 {
                     let code = String(decoding: UnsafeBufferPointer(rebasing: buffer[lineStart..<tabs.0]), as: UTF8.self)
-                    let seq = Self.number(buffer, tabs.0 + 1, tabs.1)
-                    let slot = Slot(start: tabs.2 + 1, end: j, seq: seq, fetchedAt: Double(Self.number(buffer, tabs.1 + 1, tabs.2) ?? 0))
+                    let seq = ASCIIDecimal.parse(buffer, tabs.0 + 1, tabs.1)
+                    let slot = Slot(start: tabs.2 + 1, end: j, seq: seq, fetchedAt: Double(ASCIIDecimal.parse(buffer, tabs.1 + 1, tabs.2) ?? 0))
                     if let previous = table.updateValue(slot, forKey: code) {
                         if let old = previous.seq, let new = seq, old > new {
                             table[code] = previous  // an older page read again
@@ -109,15 +109,6 @@ public struct EnterpriseStore: Sendable {
         journalLines += lines
     }
 
-    private static func number(_ buffer: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Int? {
-        guard from < to, buffer[from] != UInt8(ascii: "-") else { return nil }
-        var value = 0
-        for k in from..<to {
-            guard (0x30...0x39).contains(buffer[k]) else { return nil }
-            value = value * 10 + Int(buffer[k] - 0x30)
-        }
-        return value
-    }
 
     /// The enterprise with this USCC, if the store holds it.
     public func enterprise(_ code: String) -> StoredEnterprise? {

@@ -137,7 +137,7 @@ enum LedgerCodec {
                     }
                     j += 1
                 }
-                guard found == 5, let version = number(buffer, tabs.0 + 1, tabs.1), let updatedAt = number(buffer, tabs.1 + 1, tabs.2) else {
+                guard found == 5, let version = ASCIIDecimal.parse(buffer, tabs.0 + 1, tabs.1), let updatedAt = ASCIIDecimal.parse(buffer, tabs.1 + 1, tabs.2) else {
                     malformed = line
                     return
                 }
@@ -158,15 +158,6 @@ enum LedgerCodec {
         return entries
     }
 
-    private static func number(_ buffer: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Int? {
-        guard from < to else { return nil }
-        var value = 0
-        for k in from..<to {
-            guard (0x30...0x39).contains(buffer[k]) else { return nil }
-            value = value * 10 + Int(buffer[k] - 0x30)
-        }
-        return value
-    }
 
     private static func unescape(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         var key: [UInt8] = []
