@@ -30,8 +30,12 @@ public enum FileSystem {
         defer { close(fd) }
         var info = stat()
         var result: [UInt8] = []
-        if fstat(fd, &info) == 0, info.st_size > 0 { result.reserveCapacity(Int(info.st_size) + 1) }
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var chunkSize = 1 << 16
+        if fstat(fd, &info) == 0, info.st_size > 0 {
+            result.reserveCapacity(Int(info.st_size) + 1)
+            chunkSize = min(1 << 20, Int(info.st_size) + 1)
+        }
+        var chunk = [UInt8](repeating: 0, count: chunkSize)
         while true {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
