@@ -83,14 +83,21 @@ public struct Spool: Sendable {
         }
         // Reading and checking files is most of the work: spread it over the cores.
         let workers = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
-        let paths = files.map { directory($0.0, $0.1) + "/" + $0.2 }
+        // One open descriptor per directory; each file is opened relative to it.
+        var descriptors: [String: Int32] = [:]
+        for (platform, state, _) in files where descriptors["\(platform.rawValue)/\(state.rawValue)"] == nil {
+            descriptors["\(platform.rawValue)/\(state.rawValue)"] = open(directory(platform, state), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        }
+        defer { for fd in descriptors.values where fd >= 0 { close(fd) } }
+        let locations = files.map { (descriptors["\($0.0.rawValue)/\($0.1.rawValue)"] ?? -1, $0.2) }
         let states = files.map(\.1)
         let results = DecodedEntries(count: files.count)
         let queue = BoundedQueue<Range<Int>>(capacity: workers * 4)
         let group = runOnThreads(workers) { _ in
             while let range = queue.take() {
                 for i in range {
-                    results.set(i, Self.decode(paths[i]).map { Located(entry: $0, state: states[i]) })
+                    let bytes = try? FileSystem.read(name: locations[i].1, in: locations[i].0)
+                    results.set(i, bytes.flatMap(Self.decode(bytes:)).map { Located(entry: $0, state: states[i]) })
                 }
             }
         }
@@ -118,7 +125,12 @@ public struct Spool: Sendable {
 
     /// The entry in `file`, or nil when it does not check out.
     static func decode(_ file: String) -> SpoolEntry? {
-        guard let bytes = try? FileSystem.read(file), let newline = bytes.firstIndex(of: 0x0A) else { return nil }
+        (try? FileSystem.read(file)).flatMap(decode(bytes:))
+    }
+
+    /// The entry in a file's bytes, or nil when they do not check out.
+    static func decode(bytes: [UInt8]) -> SpoolEntry? {
+        guard let newline = bytes.firstIndex(of: 0x0A) else { return nil }
         let header = String(decoding: bytes[0..<newline], as: UTF8.self).split(separator: " ")
         guard header.count == 4, header[0] == "credsync-spool", header[1] == "1", let length = Int(header[2]) else { return nil }
         let body = Array(bytes[(newline + 1)...])

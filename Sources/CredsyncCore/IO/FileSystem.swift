@@ -25,25 +25,34 @@ public struct FileError: Error, Sendable, CustomStringConvertible {
 public enum FileSystem {
     /// The whole file's bytes.
     public static func read(_ path: String) throws(FileError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw FileError(operation: "open", path: path, errno: errno) }
+        try read(name: path, in: AT_FDCWD)
+    }
+
+    /// The bytes of `name` inside an open directory: no path walk per file, for directories of
+    /// many small files (the queues).
+    public static func read(name: String, in directory: Int32) throws(FileError) -> [UInt8] {
+        let fd = openat(directory, name, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileError(operation: "open", path: name, errno: errno) }
         defer { close(fd) }
-        var info = stat()
+        // A small file (a queue entry) is read in one 4 KiB call; a large one is sized up front.
         var result: [UInt8] = []
-        var chunkSize = 1 << 16
-        if fstat(fd, &info) == 0, info.st_size > 0 {
-            result.reserveCapacity(Int(info.st_size) + 1)
-            chunkSize = min(1 << 20, Int(info.st_size) + 1)
-        }
-        var chunk = [UInt8](repeating: 0, count: chunkSize)
+        var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw FileError(operation: "read", path: path, errno: errno)
+                throw FileError(operation: "read", path: name, errno: errno)
             }
             if n == 0 { break }
+            let firstFilledTheChunk = result.isEmpty && n == chunk.count
             result.append(contentsOf: chunk[0..<n])
+            if firstFilledTheChunk {
+                var info = stat()
+                if fstat(fd, &info) == 0, info.st_size > 0 {
+                    result.reserveCapacity(Int(info.st_size) + 1)
+                    chunk = [UInt8](repeating: 0, count: min(1 << 20, max(4096, Int(info.st_size))))
+                }
+            }
         }
         return result
     }
