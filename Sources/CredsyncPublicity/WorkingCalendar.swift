@@ -68,14 +68,4 @@ public struct WorkingCalendar: Sendable {
         return day
     }
 
-    /// Working days after `from` up to and including `to` (0 when `to` is not after `from`).
-    public func workingDays(from: LocalDate, to: LocalDate) throws(MissingYear) -> Int {
-        var count = 0
-        var day = from
-        while day < to {
-            day = day.adding(days: 1)
-            if try isWorkingDay(day) { count += 1 }
-        }
-        return count
-    }
 }

@@ -51,9 +51,10 @@ struct DatasetPush {
             }
             if let located = queued[change.key] {
                 var entry = supersede(located.entry, with: change)
+                let changed = entry != located.entry
                 switch located.state {
                 case .hold:
-                    record { (spool) throws(CredsyncError) in try spool.write(entry, to: .hold) }
+                    if changed { record { (spool) throws(CredsyncError) in try spool.write(entry, to: .hold) } }
                     outcome.held += 1
                     continue
                 case .dead where located.entry.hash == entry.hash && located.entry.op == entry.op:
@@ -61,7 +62,7 @@ struct DatasetPush {
                     continue
                 case .deferred where located.entry.nextAttempt > now:
                     entry.nextAttempt = located.entry.nextAttempt
-                    record { (spool) throws(CredsyncError) in try spool.write(entry, to: .deferred) }
+                    if changed { record { (spool) throws(CredsyncError) in try spool.write(entry, to: .deferred) } }
                     outcome.queued += 1
                     continue
                 default:

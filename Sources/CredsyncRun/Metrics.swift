@@ -3,7 +3,7 @@ import CredsyncSpool
 
 /// Metrics for Prometheus's node_exporter textfile collector, written atomically after every run.
 public enum Metrics {
-    public static func text(_ report: SyncReport, spool: Spool, previous: String?) -> String {
+    public static func text(_ report: SyncReport, previous: String?) -> String {
         var lines: [String] = []
         func metric(_ name: String, _ help: String, _ type: String, _ samples: [(String, Double)]) {
             lines.append("# HELP credsync_\(name) \(help)")
@@ -30,18 +30,16 @@ public enum Metrics {
         metric("records", "Records by outcome in the last run.", "gauge", records)
         metric("rejected_records", "Records the platforms rejected in the last run.", "gauge", rejected)
         metric("set_aside_rows", "Export rows set aside in the last run.", "gauge", [("", Double(report.setAside.count + report.unreadableRows.count))])
-        let queue = spool.entries()
-        var depth: [String: Int] = [:]
-        for located in queue.entries { depth["\(located.entry.platform.rawValue)|\(located.state.rawValue)", default: 0] += 1 }
+        let depth = report.queueDepthByPlatform
         var samples: [(String, Double)] = []
         for platform in PlatformID.allCases {
             for state in SpoolState.allCases where state != .corrupt {
                 samples.append(("{platform=\"\(platform.rawValue)\",state=\"\(state.rawValue)\"}", Double(depth["\(platform.rawValue)|\(state.rawValue)"] ?? 0)))
             }
         }
-        samples.append(("{platform=\"all\",state=\"corrupt\"}", Double(queue.corrupted.count)))
+        samples.append(("{platform=\"all\",state=\"corrupt\"}", Double(report.queueDepth["corrupt"] ?? 0)))
         metric("queue_entries", "Entries waiting in the retry queues.", "gauge", samples)
-        let oldest = queue.entries.map(\.entry.firstAttempt).min().map { report.finishedAt - $0 } ?? 0
+        let oldest = report.queueAges.max() ?? 0
         metric("queue_oldest_entry_age_seconds", "Age of the oldest queued entry.", "gauge", [("", oldest)])
         metric("deadlines_overdue", "Publications and withdrawals past their deadline after the last run.", "gauge", [("", Double(report.overdue))])
         return lines.joined(separator: "\n") + "\n"
@@ -60,11 +58,11 @@ public enum Metrics {
     }
 
     /// Writes the metrics file atomically (node_exporter must never read half of it).
-    public static func write(_ report: SyncReport, spool: Spool, to path: String) throws(CredsyncError) {
+    public static func write(_ report: SyncReport, to path: String) throws(CredsyncError) {
         let previous = try? FileSystem.readText(path)
         do {
             try FileSystem.createDirectory(FileSystem.parent(of: path))
-            try FileSystem.writeAtomically(path, text: text(report, spool: spool, previous: previous))
+            try FileSystem.writeAtomically(path, text: text(report, previous: previous))
         } catch {
             throw CredsyncError(.ioError, error.description)
         }

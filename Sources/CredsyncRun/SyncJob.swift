@@ -112,7 +112,10 @@ public struct SyncJob: Sendable {
         }
         report.deadlines.sort { ($0.due, $0.key) < ($1.due, $1.key) }
         let queue = Spool(stateDir: config.stateDir).entries()
-        for located in queue.entries { report.queueDepth[located.state.rawValue, default: 0] += 1 }
+        for located in queue.entries {
+            report.queueDepth[located.state.rawValue, default: 0] += 1
+            report.queueDepthByPlatform["\(located.entry.platform.rawValue)|\(located.state.rawValue)", default: 0] += 1
+        }
         if !queue.corrupted.isEmpty { report.queueDepth["corrupt"] = queue.corrupted.count }
         report.queueAges = queue.entries.map { Timestamp.now() - $0.entry.firstAttempt }
         phase("report")

@@ -55,8 +55,10 @@ public struct SyncReport: Sendable {
     /// Deadlines past due after the run, with what is due soon, oldest first.
     public var deadlines: [(platform: PlatformID, dataset: Dataset, key: String, kind: String, due: LocalDate)] = []
     public var overdue: Int { deadlines.filter { $0.due < asOf }.count }
-    /// The queue after the run: entries per state.
+    /// The queue after the run: entries per state, per platform and state ("credit|deferred"),
+    /// and the age of every entry in seconds.
     public var queueDepth: [String: Int] = [:]
+    public var queueDepthByPlatform: [String: Int] = [:]
     public var queueAges: [Double] = []
 
     /// The exit code the run ends with, per the documented table.

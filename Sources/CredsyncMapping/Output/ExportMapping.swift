@@ -28,21 +28,6 @@ public struct ExportMapping: Sendable {
         self.mapper = Mapper(definition: definition, organisation: organisation, today: today)
     }
 
-    /// Every row's outcome in file order, in constant memory; unreadable rows as problems.
-    /// Throws when the export cannot be read at all (missing file, header without a needed column).
-    public func stream(_ handle: (Result<MappingOutcome, RowProblem>) -> Void) throws(RowProblem) -> Int {
-        var reader = try Catalogs.open(catalog, columns: mapper.definition.columns)
-        var rows = 0
-        while let item = reader.next() {
-            rows += 1
-            switch item {
-            case .problem(let problem): handle(.failure(problem))
-            case .row(let row): handle(.success(mapper.map(row)))
-            }
-        }
-        return rows
-    }
-
     /// Every row's outcome in file order, read on this thread and mapped on `workers` others.
     public func outcomes(workers: Int = ProcessInfo.processInfo.activeProcessorCount, progress: ProgressLine? = nil) throws(RowProblem) -> [Result<MappingOutcome, RowProblem>] {
         var reader = try Catalogs.open(catalog, columns: mapper.definition.columns)
