@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
 import CredsyncCore
 
 /// What credsync knows one platform holds of one dataset: key → entry.
@@ -15,9 +19,9 @@ import CredsyncCore
 public struct Ledger: Sendable {
     public let platform: PlatformID
     public let dataset: Dataset
-    public var entries: [String: LedgerEntry]
+    public var entries: LedgerEntries
 
-    public init(platform: PlatformID, dataset: Dataset, entries: [String: LedgerEntry] = [:]) {
+    public init(platform: PlatformID, dataset: Dataset, entries: LedgerEntries = [:]) {
         self.platform = platform
         self.dataset = dataset
         self.entries = entries
@@ -28,7 +32,7 @@ public struct Ledger: Sendable {
     }
 
     /// The number of published keys.
-    public var publishedCount: Int { entries.values.reduce(0) { $0 + ($1.isPublished ? 1 : 0) } }
+    public var publishedCount: Int { entries.publishedCount }
 
     /// Loads the ledger; a missing file is an empty ledger. A file that does not check out throws (exit 74).
     public static func load(stateDir: String, platform: PlatformID, dataset: Dataset) throws(CredsyncError) -> Ledger {
@@ -65,22 +69,22 @@ public struct LedgerFormatError: Error, Sendable {
 
 /// The ledger's text form.
 enum LedgerCodec {
-    static func encode(_ entries: [String: LedgerEntry], platform: PlatformID, dataset: Dataset) -> [UInt8] {
+    static func encode(_ entries: LedgerEntries, platform: PlatformID, dataset: Dataset) -> [UInt8] {
         var out: [UInt8] = Array("credsync-ledger 1 \(platform.rawValue) \(dataset.rawValue)\n".utf8)
         out.reserveCapacity(entries.count * 140)
-        // Entries in the dictionary's order: sorting a million keys Unicode-aware costs more than the write.
-        for (key, entry) in entries {
-            out.append(entry.isPublished ? UInt8(ascii: "P") : UInt8(ascii: "W"))
+        // Entries in the order they were first set: sorting a million keys costs more than the write.
+        entries.forEachSlot { bytes, slot in
+            out.append(slot.isPublished ? UInt8(ascii: "P") : UInt8(ascii: "W"))
             out.append(9)
-            out.append(contentsOf: String(entry.version).utf8)
+            out.append(contentsOf: String(slot.version).utf8)
             out.append(9)
-            out.append(contentsOf: String(entry.updatedAt).utf8)
+            out.append(contentsOf: String(slot.updatedAt).utf8)
             out.append(9)
-            out.append(contentsOf: entry.hash.utf8)
+            out.append(contentsOf: bytes[slot.hash.start..<(slot.hash.start + slot.hash.count)])
             out.append(9)
-            out.append(contentsOf: entry.batchID.utf8)
+            out.append(contentsOf: bytes[slot.batch.start..<(slot.batch.start + slot.batch.count)])
             out.append(9)
-            for byte in key.utf8 {
+            for byte in bytes[slot.key.start..<(slot.key.start + slot.key.count)] {
                 switch byte {
                 case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
                 case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
@@ -96,7 +100,9 @@ enum LedgerCodec {
         return out
     }
 
-    static func decode(_ bytes: [UInt8]) throws(LedgerFormatError) -> [String: LedgerEntry] {
+    /// The entries of a ledger file. The file's bytes become the entries' arena: no string is made
+    /// per entry. The checksum is computed on a second thread while the lines are read.
+    static func decode(_ bytes: [UInt8]) throws(LedgerFormatError) -> LedgerEntries {
         guard let headerEnd = bytes.firstIndex(of: 0x0A), bytes.starts(with: Array("credsync-ledger 1 ".utf8)) else {
             throw LedgerFormatError(reason: "not a credsync ledger (version 1)")
         }
@@ -108,58 +114,75 @@ enum LedgerCodec {
         guard trailer.count == 3, trailer[0] == "end", let count = Int(trailer[1]) else {
             throw LedgerFormatError(reason: "the file is cut short: no end line")
         }
-        let digest = bytes.withUnsafeBytes { SHA256.digest(UnsafeRawBufferPointer(rebasing: $0[0..<trailerStart])) }
-        guard Hex.encode(digest) == trailer[2] else { throw LedgerFormatError(reason: "its checksum does not match: the file was altered or damaged") }
-        var entries: [String: LedgerEntry] = [:]
-        entries.reserveCapacity(count)
-        var malformed: Int?
-        bytes.withUnsafeBufferPointer { buffer in
-            var lineStart = headerEnd + 1
-            var line = 2
-            var lastBatch: (Range<Int>, String) = (0..<0, "")
-            while lineStart < trailerStart {
-                var tabs = (0, 0, 0, 0, 0)
-                var found = 0
-                var j = lineStart
-                var escaped = false
-                while j < trailerStart && buffer[j] != 0x0A {
-                    if buffer[j] == 0x09 && found < 5 {
-                        switch found {
-                        case 0: tabs.0 = j
-                        case 1: tabs.1 = j
-                        case 2: tabs.2 = j
-                        case 3: tabs.3 = j
-                        default: tabs.4 = j
-                        }
-                        found += 1
-                    } else if buffer[j] == 0x5C && found == 5 {
-                        escaped = true
-                    }
-                    j += 1
-                }
-                guard found == 5, let version = ASCIIDecimal.parse(buffer, tabs.0 + 1, tabs.1), let updatedAt = ASCIIDecimal.parse(buffer, tabs.1 + 1, tabs.2) else {
-                    malformed = line
-                    return
-                }
-                let hash = String(decoding: UnsafeBufferPointer(rebasing: buffer[(tabs.2 + 1)..<tabs.3]), as: UTF8.self)
-                let batchRange = (tabs.3 + 1)..<tabs.4
-                if !buffer[batchRange].elementsEqual(buffer[lastBatch.0]) {
-                    lastBatch = (batchRange, String(decoding: UnsafeBufferPointer(rebasing: buffer[batchRange]), as: UTF8.self))
-                }
-                let keyBytes = UnsafeBufferPointer(rebasing: buffer[(tabs.4 + 1)..<j])
-                let key = escaped ? unescape(keyBytes) : String(decoding: keyBytes, as: UTF8.self)
-                entries[key] = LedgerEntry(hash: hash, isPublished: buffer[lineStart] == UInt8(ascii: "P"), version: version, updatedAt: updatedAt, batchID: lastBatch.1)
-                lineStart = j + 1
-                line += 1
-            }
+        let digest = Mutex("")
+        let checking = runOnThreads(1) { _ in
+            let hex = bytes.withUnsafeBytes { Hex.encode(SHA256.digest(UnsafeRawBufferPointer(rebasing: $0[0..<trailerStart]))) }
+            digest.withLock { $0 = hex }
         }
+        var slots: [LedgerEntries.Slot] = []
+        slots.reserveCapacity(count)
+        var escapedKeys: [(slot: Int, key: [UInt8])] = []
+        let malformed = bytes.withUnsafeBufferPointer { buffer in
+            parseLines(buffer, from: headerEnd + 1, to: trailerStart, into: &slots, escapedKeys: &escapedKeys)
+        }
+        checking.wait()
+        guard digest.withLock({ $0 }) == trailer[2] else { throw LedgerFormatError(reason: "its checksum does not match: the file was altered or damaged") }
         if let malformed { throw LedgerFormatError(reason: "line \(malformed) is malformed") }
+        var arena = bytes
+        for (number, key) in escapedKeys {
+            slots[number].key = LedgerEntries.Span(start: arena.count, count: key.count)
+            slots[number].hashValue = key.withUnsafeBufferPointer { LedgerEntries.hashValue($0) }
+            arena.append(contentsOf: key)
+        }
+        let entries = try LedgerEntries(arena: arena, slots: slots)
         guard entries.count == count else { throw LedgerFormatError(reason: "holds \(entries.count) entries, its end line says \(count)") }
         return entries
     }
 
+    /// Reads the entry lines of `buffer[from..<to]` into slots; returns the number of the first
+    /// malformed line, or nil.
+    private static func parseLines(
+        _ buffer: UnsafeBufferPointer<UInt8>, from: Int, to end: Int, into slots: inout [LedgerEntries.Slot], escapedKeys: inout [(slot: Int, key: [UInt8])]
+    ) -> Int? {
+        guard let base = buffer.baseAddress else { return nil }
+        var lineStart = from
+        var line = 2
+        var lastBatch = LedgerEntries.Span(start: 0, count: 0)
+        while lineStart < end {
+            let lineEnd = memchr(base + lineStart, 0x0A, end - lineStart).map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base } ?? end
+            var tabs = (0, 0, 0, 0, 0)
+            var cursor = lineStart
+            for field in 0..<5 {
+                guard let tab = memchr(base + cursor, 0x09, lineEnd - cursor) else { return line }
+                cursor = UnsafePointer(tab.assumingMemoryBound(to: UInt8.self)) - base
+                switch field {
+                case 0: tabs.0 = cursor
+                case 1: tabs.1 = cursor
+                case 2: tabs.2 = cursor
+                case 3: tabs.3 = cursor
+                default: tabs.4 = cursor
+                }
+                cursor += 1
+            }
+            let status = buffer[lineStart]
+            guard tabs.0 == lineStart + 1, status == UInt8(ascii: "P") || status == UInt8(ascii: "W"),
+                let version = ASCIIDecimal.parse(buffer, tabs.0 + 1, tabs.1), let updatedAt = ASCIIDecimal.parse(buffer, tabs.1 + 1, tabs.2)
+            else { return line }
+            let batch = LedgerEntries.Span(start: tabs.3 + 1, count: tabs.4 - tabs.3 - 1)
+            if batch.count != lastBatch.count || memcmp(base + batch.start, base + lastBatch.start, batch.count) != 0 { lastBatch = batch }
+            let key = LedgerEntries.Span(start: tabs.4 + 1, count: lineEnd - tabs.4 - 1)
+            let keyBytes = UnsafeBufferPointer(rebasing: buffer[key.start..<lineEnd])
+            if memchr(base + key.start, 0x5C, key.count) != nil { escapedKeys.append((slots.count, unescape(keyBytes))) }
+            slots.append(LedgerEntries.Slot(
+                key: key, hash: LedgerEntries.Span(start: tabs.2 + 1, count: tabs.3 - tabs.2 - 1), batch: lastBatch,
+                version: version, updatedAt: updatedAt, hashValue: LedgerEntries.hashValue(keyBytes), isPublished: status == UInt8(ascii: "P")))
+            lineStart = lineEnd + 1
+            line += 1
+        }
+        return nil
+    }
 
-    private static func unescape(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+    private static func unescape(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         var key: [UInt8] = []
         var escaped = false
         for byte in bytes {
@@ -177,6 +200,6 @@ enum LedgerCodec {
                 key.append(byte)
             }
         }
-        return String(decoding: key, as: UTF8.self)
+        return key
     }
 }

@@ -9,10 +9,10 @@ public enum Planner {
     ) -> DatasetPlan {
         var plan = DatasetPlan(platform: platform.id, dataset: export.dataset)
         plan.publishedBefore = ledger.publishedCount
-        var seen: Set<String> = []
+        var seen: Set<ByteKey> = []
         seen.reserveCapacity(export.records.count)
         for record in export.records {
-            seen.insert(record.key)
+            seen.insert(ByteKey(record.key))
             let entry = ledger.entries[record.key]
             if let why = record.excludedFrom[platform.id] {
                 if entry?.isPublished == true {
@@ -57,11 +57,12 @@ public enum Planner {
             }
         }
         let setAside = export.setAsideKeys
-        for (key, entry) in ledger.entries.sorted(by: { $0.key < $1.key }) where entry.isPublished && !seen.contains(key) {
+        let gone = ledger.entries.sortedKeys { key, entry in entry.isPublished && !seen.contains(ByteKey(key)) }
+        for key in gone {
             if setAside.contains(key) {
                 plan.keptSetAside.append(key)
             } else {
-                plan.changes.append(Change(key: key, op: .withdraw, reason: "corrected", previousHash: entry.hash))
+                plan.changes.append(Change(key: key, op: .withdraw, reason: "corrected", previousHash: ledger.entries[key]?.hash))
             }
         }
         return plan

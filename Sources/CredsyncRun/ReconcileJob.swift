@@ -54,14 +54,15 @@ public struct ReconcileJob: Sendable {
             }
             var ledger = ledgers["\(plan.platform.rawValue)/\(plan.dataset.rawValue)"] ?? Ledger(platform: plan.platform, dataset: plan.dataset)
             // Desired published keys: the ledger's published keys as the plan would leave them.
-            var desired = Set(ledger.entries.filter { $0.value.isPublished }.map(\.key))
+            var desired = Set(ledger.entries.sortedKeys { _, entry in entry.isPublished })
             for change in plan.changes {
                 if change.op == .withdraw { desired.remove(change.key) } else { desired.insert(change.key) }
             }
             var drift = Drift(platform: plan.platform, dataset: plan.dataset)
             drift.platformRecords = manifest.count
             let onPlatform = Dictionary(manifest.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
-            for (key, entry) in ledger.entries.sorted(by: { $0.key < $1.key }) {
+            for key in ledger.entries.sortedKeys(where: { _, _ in true }) {
+                guard let entry = ledger.entries[key] else { continue }
                 guard let item = onPlatform[key] else {
                     if entry.isPublished { drift.missingOnPlatform.append(key) }
                     continue
@@ -73,10 +74,10 @@ public struct ReconcileJob: Sendable {
             for item in manifest where item.status == "published" && !desired.contains(item.key) { drift.notDesired.append(item.key) }
             drifts.append(drift)
             if repair {
-                ledger.entries = Dictionary(manifest.map { item in
+                ledger.entries = LedgerEntries(manifest.map { item in
                     (item.key, LedgerEntry(hash: item.hash ?? "", isPublished: item.status == "published", version: item.version,
                         updatedAt: Int(item.updatedAt.flatMap(Timestamp.parseRFC3339) ?? Timestamp.now()), batchID: ""))
-                }, uniquingKeysWith: { _, last in last })
+                })
                 try ledger.save(stateDir: config.stateDir)
                 logger.info("ledger set to the platform's truth", [("platform", platform.id.rawValue), ("dataset", plan.dataset.rawValue), ("records", String(manifest.count))])
             }

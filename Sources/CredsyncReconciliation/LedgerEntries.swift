@@ -1,0 +1,241 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CredsyncCore
+
+/// A ledger's entries: key → entry, keys compared by their bytes, in the order they were first set.
+///
+/// A ledger of a million keys must load in well under a second, so the table holds no `String`
+/// per entry: keys, hashes and batch ids are byte ranges of one arena (when loaded, the ledger
+/// file itself), found through an open-addressing index. `LedgerEntry` values and key strings are
+/// made only when asked for. A changed entry appends its new bytes; the old ones stay unused
+/// until the ledger is next loaded.
+public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
+    struct Slot: Sendable {
+        var key: Span
+        var hash: Span
+        var batch: Span
+        var version: Int
+        var updatedAt: Int
+        var hashValue: Int
+        var isPublished: Bool
+        var isRemoved = false
+    }
+
+    struct Span: Sendable, Equatable {
+        var start: Int
+        var count: Int
+    }
+
+    private static let empty: Int32 = -1
+    private static let removed: Int32 = -2
+
+    private(set) var arena: [UInt8]
+    private var slots: [Slot] = []
+    /// Slot numbers by bucket; `empty` or `removed` for none. Its size is a power of two.
+    private var index: [Int32] = []
+    private var live = 0
+    private var lastBatch = Span(start: 0, count: 0)
+
+    public init() { arena = [] }
+
+    public init(dictionaryLiteral elements: (String, LedgerEntry)...) {
+        self.init(elements)
+    }
+
+    /// The entries of `pairs`; a repeated key keeps its last entry.
+    public init(_ pairs: some Sequence<(String, LedgerEntry)>) {
+        self.init()
+        for (key, entry) in pairs { self[key] = entry }
+    }
+
+    /// Entries over `arena` (which holds every byte the slots point at), as the ledger codec builds them.
+    init(arena: [UInt8], slots: [Slot]) throws(LedgerFormatError) {
+        self.arena = arena
+        self.slots = slots
+        rebuildIndex(capacity: slots.count)
+        guard live == slots.count else { throw LedgerFormatError(reason: "holds a key more than once") }
+    }
+
+    public var count: Int { live }
+    public var isEmpty: Bool { live == 0 }
+    public var underestimatedCount: Int { live }
+
+    public mutating func reserveCapacity(_ capacity: Int) {
+        slots.reserveCapacity(capacity)
+        if index.count < 2 * capacity { rebuildIndex(capacity: capacity) }
+    }
+
+    public subscript(key: String) -> LedgerEntry? {
+        get { find(key).map { entry(slots[$0]) } }
+        set {
+            if let newValue { set(key, newValue) } else { remove(key) }
+        }
+    }
+
+    public func contains(_ key: String) -> Bool { find(key) != nil }
+
+    public func makeIterator() -> some IteratorProtocol<(key: String, value: LedgerEntry)> {
+        slots.lazy.filter { !$0.isRemoved }.map { (key: self.string($0.key), value: self.entry($0)) }.makeIterator()
+    }
+
+    /// The keys whose entries satisfy `isIncluded`, in byte order (code-point order).
+    public func sortedKeys(where isIncluded: (String, LedgerEntry) -> Bool) -> [String] {
+        var chosen: [Int] = []
+        for number in slots.indices where !slots[number].isRemoved && isIncluded(string(slots[number].key), entry(slots[number])) {
+            chosen.append(number)
+        }
+        arena.withUnsafeBufferPointer { bytes in
+            chosen.sort { Self.compare(bytes, slots[$0].key, slots[$1].key) < 0 }
+        }
+        return chosen.map { string(slots[$0].key) }
+    }
+
+    /// The number of entries that are published.
+    public var publishedCount: Int { slots.reduce(0) { $0 + ($1.isPublished && !$1.isRemoved ? 1 : 0) } }
+
+    /// Calls `body` with each live entry's raw fields, in order, as the codec writes them.
+    func forEachSlot(_ body: (UnsafeBufferPointer<UInt8>, Slot) -> Void) {
+        arena.withUnsafeBufferPointer { bytes in
+            for slot in slots where !slot.isRemoved { body(bytes, slot) }
+        }
+    }
+
+    public static func == (a: LedgerEntries, b: LedgerEntries) -> Bool {
+        guard a.count == b.count else { return false }
+        return a.allSatisfy { b[$0.key] == $0.value }
+    }
+
+    // MARK: Table
+
+    private func entry(_ slot: Slot) -> LedgerEntry {
+        LedgerEntry(hash: string(slot.hash), isPublished: slot.isPublished, version: slot.version, updatedAt: slot.updatedAt, batchID: string(slot.batch))
+    }
+
+    private func string(_ span: Span) -> String {
+        arena.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[span.start..<(span.start + span.count)]), as: UTF8.self) }
+    }
+
+    static func hashValue(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var hasher = Hasher()
+        hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
+        return hasher.finalize()
+    }
+
+    private static func compare(_ bytes: UnsafeBufferPointer<UInt8>, _ a: Span, _ b: Span) -> Int {
+        let common = Swift.min(a.count, b.count)
+        if common > 0, let base = bytes.baseAddress {
+            let order = Int(memcmp(base + a.start, base + b.start, common))
+            if order != 0 { return order }
+        }
+        return a.count - b.count
+    }
+
+    /// The slot number of `key`, or nil.
+    private func find(_ key: String) -> Int? {
+        guard !index.isEmpty else { return nil }
+        var key = key
+        return key.withUTF8 { probe($0, Self.hashValue($0)).found }
+    }
+
+    /// The slot holding `key`, or the bucket where it would go.
+    private func probe(_ key: UnsafeBufferPointer<UInt8>, _ hash: Int) -> (found: Int?, bucket: Int) {
+        arena.withUnsafeBufferPointer { bytes in
+            let mask = index.count - 1
+            var bucket = hash & mask
+            var firstFree: Int?
+            while true {
+                let number = index[bucket]
+                if number == Self.empty { return (nil, firstFree ?? bucket) }
+                if number == Self.removed {
+                    if firstFree == nil { firstFree = bucket }
+                } else {
+                    let slot = slots[Int(number)]
+                    if slot.hashValue == hash, slot.key.count == key.count,
+                        key.count == 0 || memcmp(bytes.baseAddress! + slot.key.start, key.baseAddress!, key.count) == 0
+                    {
+                        return (Int(number), bucket)
+                    }
+                }
+                bucket = (bucket + 1) & mask
+            }
+        }
+    }
+
+    private mutating func set(_ key: String, _ entry: LedgerEntry) {
+        if 2 * (slots.count + 1) > index.count { rebuildIndex(capacity: Swift.max(16, 2 * live + 2)) }
+        var key = key
+        let (hash, found, bucket) = key.withUTF8 { bytes in
+            let hash = Self.hashValue(bytes)
+            let (found, bucket) = probe(bytes, hash)
+            return (hash, found, bucket)
+        }
+        let hashSpan = append(entry.hash)
+        let batchSpan: Span
+        if arena.withUnsafeBufferPointer({ $0[lastBatch.start..<(lastBatch.start + lastBatch.count)].elementsEqual(entry.batchID.utf8) }) {
+            batchSpan = lastBatch
+        } else {
+            batchSpan = append(entry.batchID)
+            lastBatch = batchSpan
+        }
+        if let found {
+            slots[found].hash = hashSpan
+            slots[found].batch = batchSpan
+            slots[found].version = entry.version
+            slots[found].updatedAt = entry.updatedAt
+            slots[found].isPublished = entry.isPublished
+            return
+        }
+        let keySpan = append(key)
+        index[bucket] = Int32(slots.count)
+        slots.append(Slot(key: keySpan, hash: hashSpan, batch: batchSpan, version: entry.version, updatedAt: entry.updatedAt, hashValue: hash, isPublished: entry.isPublished))
+        live += 1
+    }
+
+    private mutating func remove(_ key: String) {
+        guard !index.isEmpty else { return }
+        var key = key
+        let (found, bucket) = key.withUTF8 { probe($0, Self.hashValue($0)) }
+        guard let found else { return }
+        slots[found].isRemoved = true
+        index[bucket] = Self.removed
+        live -= 1
+    }
+
+    private mutating func append(_ text: String) -> Span {
+        let start = arena.count
+        arena.append(contentsOf: text.utf8)
+        return Span(start: start, count: arena.count - start)
+    }
+
+    /// Rebuilds the index for `capacity` entries, dropping removed slots.
+    private mutating func rebuildIndex(capacity: Int) {
+        if live != slots.count || slots.contains(where: \.isRemoved) { slots.removeAll(where: \.isRemoved) }
+        var size = 16
+        while size < 2 * Swift.max(capacity, slots.count) { size *= 2 }
+        var table = [Int32](repeating: Self.empty, count: size)
+        var distinct = 0
+        arena.withUnsafeBufferPointer { bytes in
+            let mask = size - 1
+            for number in slots.indices {
+                let slot = slots[number]
+                var bucket = slot.hashValue & mask
+                var duplicate = false
+                while table[bucket] != Self.empty {
+                    let other = slots[Int(table[bucket])]
+                    if other.hashValue == slot.hashValue && Self.compare(bytes, other.key, slot.key) == 0 {
+                        duplicate = true
+                        break
+                    }
+                    bucket = (bucket + 1) & mask
+                }
+                if !duplicate {
+                    table[bucket] = Int32(number)
+                    distinct += 1
+                }
+            }
+        }
+        index = table
+        live = distinct
+    }
+}

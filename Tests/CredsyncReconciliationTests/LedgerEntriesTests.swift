@@ -1,0 +1,59 @@
+import CredsyncCore
+import Testing
+
+@testable import CredsyncReconciliation
+
+@Suite struct LedgerEntriesTests {
+    func entry(_ hash: String, published: Bool = true, version: Int = 1, batch: String = "b") -> LedgerEntry {
+        LedgerEntry(hash: hash, isPublished: published, version: version, updatedAt: 1_700_000_000, batchID: batch)
+    }
+
+    @Test func setsReplacesAndRemovesEntriesThroughGrowth() {
+        var entries = LedgerEntries()
+        for i in 0..<5_000 { entries["浙知许〔2026〕\(i)号"] = entry("h\(i)", batch: "batch-\(i / 500)") }
+        #expect(entries.count == 5_000)
+        entries["浙知许〔2026〕42号"]?.isPublished = false
+        entries["浙知许〔2026〕43号"] = entry("new", version: 2)
+        for i in stride(from: 0, to: 5_000, by: 2) { entries["浙知许〔2026〕\(i)号"] = nil }
+        #expect(entries.count == 2_500)
+        #expect(entries["浙知许〔2026〕42号"] == nil)
+        #expect(entries["浙知许〔2026〕43号"] == entry("new", version: 2))
+        #expect(entries["浙知许〔2026〕45号"] == entry("h45", batch: "batch-0"))
+        #expect(entries.publishedCount == 2_500)
+        entries["浙知许〔2026〕42号"] = entry("back")
+        #expect(entries.count == 2_501 && entries.contains("浙知许〔2026〕42号"))
+        #expect(Array(entries).count == 2_501)
+    }
+
+    @Test func keysAreComparedByTheirBytesNotCanonicalEquivalence() {
+        var entries = LedgerEntries()
+        entries["caf\u{E9}"] = entry("composed")
+        entries["cafe\u{301}"] = entry("decomposed")
+        #expect(entries.count == 2)
+        #expect(entries["caf\u{E9}"]?.hash == "composed")
+        #expect(entries["cafe\u{301}"]?.hash == "decomposed")
+    }
+
+    @Test func sortsKeysInCodePointOrder() {
+        let entries: LedgerEntries = ["b": entry("1"), "浙": entry("2"), "a": entry("3", published: false), "ab": entry("4"), "": entry("5")]
+        #expect(entries.sortedKeys { _, _ in true } == ["", "a", "ab", "b", "浙"])
+        #expect(entries.sortedKeys { _, entry in entry.isPublished } == ["", "ab", "b", "浙"])
+    }
+
+    @Test func aLedgerFileHoldingAKeyTwiceIsRefused() {
+        let line = "P\t1\t1\th\tb\tk\n"
+        var bytes = Array("credsync-ledger 1 credit license\n\(line)\(line)".utf8)
+        bytes += Array("end 2 \(SHA256.hex(bytes))\n".utf8)
+        #expect(throws: LedgerFormatError.self) { try LedgerCodec.decode(bytes) }
+    }
+
+    @Test func keepsTheFileOrderWhenSavedAgain() throws {
+        var entries = LedgerEntries()
+        for key in ["z", "浙知许〔2025〕1号", "a\tb", "m"] { entries[key] = entry("h-\(key.utf8.count)") }
+        let bytes = LedgerCodec.encode(entries, platform: .credit, dataset: .license)
+        let loaded = try LedgerCodec.decode(bytes)
+        #expect(loaded == entries)
+        #expect(loaded.map(\.key) == ["z", "浙知许〔2025〕1号", "a\tb", "m"])
+        #expect(LedgerCodec.encode(loaded, platform: .credit, dataset: .license) == bytes)
+    }
+}
