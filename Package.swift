@@ -32,7 +32,7 @@ let package = Package(
         // Thin executables.
         .executableTarget(name: "credsync", dependencies: ["CredsyncCLI"]),
         .executableTarget(name: "credsync-sandbox", dependencies: ["CredsyncSandbox"]),
-        .executableTarget(name: "credsync-bench", dependencies: ["CredsyncRun", "CredsyncSandbox"]),
+        .executableTarget(name: "credsync-bench", dependencies: ["CredsyncRun", "CredsyncSandbox", "CredsyncCLI"]),
 
         // Helpers the tests share: running the real binaries, the sandbox, temporary directories.
         .target(name: "TestSupport", dependencies: ["CredsyncExchange"], path: "Tests/TestSupport"),
@@ -41,6 +41,7 @@ let package = Package(
         .testTarget(name: "CredsyncReconciliationTests", dependencies: ["CredsyncReconciliation", "TestSupport"]),
         .testTarget(name: "CredsyncCLITests", dependencies: ["CredsyncCLI"]),
         .testTarget(name: "CredsyncExchangeTests", dependencies: ["CredsyncExchange", "TestSupport"]),
+        .testTarget(name: "CredsyncSpoolTests", dependencies: ["CredsyncSpool", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "CredsyncCLI"]),
     ]
 )

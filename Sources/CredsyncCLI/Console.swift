@@ -26,6 +26,21 @@ public final class Console: Sendable {
         write(text + "\n", toError: false)
     }
 
+    /// Writes each line and a newline to stdout, in 64 KiB writes rather than one per line.
+    public func print(lines: some Sequence<String>) {
+        var chunk = ""
+        chunk.reserveCapacity(1 << 16)
+        for line in lines {
+            chunk += line
+            chunk += "\n"
+            if chunk.utf8.count >= 1 << 16 {
+                write(chunk, toError: false)
+                chunk.removeAll(keepingCapacity: true)
+            }
+        }
+        if !chunk.isEmpty { write(chunk, toError: false) }
+    }
+
     /// Writes `text` and a newline to stderr, with secrets redacted.
     public func printError(_ text: String) {
         write(Redactor.shared.redact(text) + "\n", toError: true)

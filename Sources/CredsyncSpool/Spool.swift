@@ -7,10 +7,15 @@ import Foundation
 /// The queues of one state directory: `<stateDir>/queue/<platform>/<state>/<id>`.
 ///
 /// An entry file is written under a temporary name in the platform's `tmp` directory, fsynced,
-/// renamed into place and the directory fsynced. It checks itself: a first line
-/// `credsync-spool 1 <length> <sha256>` gives the length and SHA-256 of the JSON body that
-/// follows, so a torn or altered file is detected, moved to `corrupt` and reported, never half-read.
-/// Moving between states is a rename.
+/// renamed into place and the directory fsynced. It checks itself:
+///
+///     credsync-spool 2 <length> <sha256>      the length and SHA-256 of every byte after this line
+///     {"id":…,"key":…,"errors":[…]}           the entry without its payload (compact JSON, one line)
+///     {"XK_XDR_MC":…}                          the payload (compact JSON, or null)
+///
+/// so a torn or altered file is detected, moved to `corrupt` and reported, never half-read; a
+/// listing parses the summary line only. Format 1 (one JSON object with the payload inside) is
+/// still read. Moving between states is a rename.
 public struct Spool: Sendable {
     public let root: String
 
@@ -29,8 +34,10 @@ public struct Spool: Sendable {
     /// Writes `entry` into `state`, atomically, replacing an entry with the same id there.
     public func write(_ entry: SpoolEntry, to state: SpoolState) throws(CredsyncError) {
         let directory = directory(entry.platform, state)
-        let body = Array(JSONWriter.compact(entry.json).utf8)
-        let bytes = Array("credsync-spool 1 \(body.count) \(SHA256.hex(body))\n".utf8) + body
+        var body = Array(JSONWriter.compact(entry.summaryJSON).utf8)
+        body.append(0x0A)
+        body += entry.payloadJSON
+        let bytes = Array("credsync-spool 2 \(body.count) \(SHA256.hex(body))\n".utf8) + body
         do {
             try FileSystem.createDirectory(directory)
             try FileSystem.writeAtomically(directory + "/" + entry.id, bytes, mode: 0o640)
@@ -81,6 +88,8 @@ public struct Spool: Sendable {
                 }
             }
         }
+        // Entry ids are their file names and sort by time: sorting the names sorts the entries.
+        files.sort { $0.2 < $1.2 }
         // Reading and checking files is most of the work: spread it over the cores.
         let workers = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
         // One open descriptor per directory; each file is opened relative to it.
@@ -95,10 +104,10 @@ public struct Spool: Sendable {
         let queue = BoundedQueue<Range<Int>>(capacity: workers * 4)
         let group = runOnThreads(workers) { _ in
             while let range = queue.take() {
-                for i in range {
-                    let bytes = try? FileSystem.read(name: locations[i].1, in: locations[i].0)
-                    results.set(i, bytes.flatMap(Self.decode(bytes:)).map { Located(entry: $0, state: states[i]) })
+                let decoded = range.map { i in
+                    (try? FileSystem.read(name: locations[i].1, in: locations[i].0)).flatMap(Self.decode(bytes:)).map { Located(entry: $0, state: states[i]) }
                 }
+                results.set(range, decoded)
             }
         }
         var start = 0
@@ -111,7 +120,7 @@ public struct Spool: Sendable {
         var found: [Located] = []
         found.reserveCapacity(files.count)
         for (i, (platform, state, name)) in files.enumerated() {
-            if let located = results.get(i) {
+            if let located = results.take(i) {
                 found.append(located)
             } else {
                 let target = directory(platform, .corrupt)
@@ -120,7 +129,7 @@ public struct Spool: Sendable {
                 corrupted.append(target + "/" + name)
             }
         }
-        return (found.sorted { $0.entry.id < $1.entry.id }, corrupted)
+        return (found, corrupted)
     }
 
     /// The entry in `file`, or nil when it does not check out.
@@ -130,12 +139,25 @@ public struct Spool: Sendable {
 
     /// The entry in a file's bytes, or nil when they do not check out.
     static func decode(bytes: [UInt8]) -> SpoolEntry? {
-        guard let newline = bytes.firstIndex(of: 0x0A) else { return nil }
-        let header = String(decoding: bytes[0..<newline], as: UTF8.self).split(separator: " ")
-        guard header.count == 4, header[0] == "credsync-spool", header[1] == "1", let length = Int(header[2]) else { return nil }
-        let body = Array(bytes[(newline + 1)...])
-        guard body.count == length, SHA256.hex(body) == header[3], let json = try? JSONParser.parse(body) else { return nil }
-        return SpoolEntry(json: json)
+        bytes.withUnsafeBufferPointer { buffer -> SpoolEntry? in
+            let prefix = "credsync-spool ".utf8
+            guard buffer.count > 17, buffer.starts(with: prefix), buffer[16] == 0x20, let newline = buffer.firstIndex(of: 0x0A) else { return nil }
+            let version = buffer[15]
+            guard version == UInt8(ascii: "1") || version == UInt8(ascii: "2") else { return nil }
+            let lengthStart = 17
+            guard let space = buffer[lengthStart..<newline].firstIndex(of: 0x20),
+                let length = ASCIIDecimal.parse(buffer, lengthStart, space), newline - space - 1 == 64
+            else { return nil }
+            let body = UnsafeBufferPointer(rebasing: buffer[(newline + 1)...])
+            guard body.count == length else { return nil }
+            let digest = SHA256.digest(UnsafeRawBufferPointer(body))
+            guard Hex.matches(digest, UnsafeBufferPointer(rebasing: buffer[(space + 1)..<newline])) else { return nil }
+            if version == UInt8(ascii: "1") { return (try? JSONParser.parse(body)).flatMap { SpoolEntry(json: $0) } }
+            guard let split = body.firstIndex(of: 0x0A), let summary = try? JSONParser.parse(UnsafeBufferPointer(rebasing: body[..<split])) else { return nil }
+            let payload = Array(body[(split + 1)...])
+            guard payload.first == UInt8(ascii: "{") && payload.last == UInt8(ascii: "}") || payload.elementsEqual("null".utf8) else { return nil }
+            return SpoolEntry(json: summary, payload: payload)
+        }
     }
 }
 
@@ -146,6 +168,13 @@ final class DecodedEntries: @unchecked Sendable {
 
     init(count: Int) { items = Array(repeating: nil, count: count) }
 
-    func set(_ index: Int, _ value: Spool.Located?) { lock.withLock { items[index] = value } }
-    func get(_ index: Int) -> Spool.Located? { lock.withLock { items[index] } }
+    func set(_ range: Range<Int>, _ values: [Spool.Located?]) { lock.withLock { items.replaceSubrange(range, with: values) } }
+
+    /// Called once all readers are done.
+    func take(_ index: Int) -> Spool.Located? {
+        lock.withLock {
+            defer { items[index] = nil }
+            return items[index]
+        }
+    }
 }

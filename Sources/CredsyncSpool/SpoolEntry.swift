@@ -29,6 +29,9 @@ public struct SpoolError: Sendable, Equatable {
 }
 
 /// A change waiting to reach a platform.
+///
+/// Read from a queue file, the payload stays as its JSON bytes until something asks for it, so
+/// listing a large queue does not build every payload.
 public struct SpoolEntry: Sendable, Equatable {
     public var id: String
     public var platform: PlatformID
@@ -38,7 +41,16 @@ public struct SpoolEntry: Sendable, Equatable {
     public var op: String
     /// Why it was planned: `new`, `changed`, `expired`, …
     public var reason: String
-    public var payload: JSONObject?
+    public var payload: JSONObject? {
+        get {
+            switch payloadStorage {
+            case .parsed(let payload): payload
+            case .raw(let bytes): (try? JSONParser.parse(bytes))?.objectValue
+            }
+        }
+        set { payloadStorage = .parsed(newValue) }
+    }
+    var payloadStorage: PayloadStorage
     public var hash: String?
     /// The batch it last went in.
     public var batchID: String?
@@ -57,7 +69,7 @@ public struct SpoolEntry: Sendable, Equatable {
         self.key = key
         self.op = op
         self.reason = reason
-        self.payload = payload
+        self.payloadStorage = .parsed(payload)
         self.hash = hash
         self.batchID = batchID
         self.attempts = attempts
@@ -69,7 +81,28 @@ public struct SpoolEntry: Sendable, Equatable {
 
     public var lastError: SpoolError? { errors.last }
 
-    var json: JSONValue {
+    /// How the payload is held: built, or as the canonical JSON bytes read from the queue file.
+    enum PayloadStorage: Sendable {
+        case parsed(JSONObject?)
+        case raw([UInt8])
+    }
+
+    /// The payload's compact JSON (`null` when there is none).
+    var payloadJSON: [UInt8] {
+        switch payloadStorage {
+        case .raw(let bytes): bytes
+        case .parsed(let payload): Array(JSONWriter.compact(payload.map { .object($0) } ?? .null).utf8)
+        }
+    }
+
+    public static func == (a: SpoolEntry, b: SpoolEntry) -> Bool {
+        a.id == b.id && a.platform == b.platform && a.dataset == b.dataset && a.key == b.key && a.op == b.op && a.reason == b.reason
+            && a.hash == b.hash && a.batchID == b.batchID && a.attempts == b.attempts && a.firstAttempt == b.firstAttempt
+            && a.lastAttempt == b.lastAttempt && a.nextAttempt == b.nextAttempt && a.errors == b.errors && a.payload == b.payload
+    }
+
+    /// Everything but the payload, as the queue file's summary line holds it.
+    var summaryJSON: JSONValue {
         var object = JSONObject()
         object["id"] = .string(id)
         object["platform"] = .string(platform.rawValue)
@@ -78,7 +111,6 @@ public struct SpoolEntry: Sendable, Equatable {
         object["op"] = .string(op)
         object["reason"] = .string(reason)
         object["hash"] = hash.map { .string($0) } ?? .null
-        object["payload"] = payload.map { .object($0) } ?? .null
         object["batchId"] = batchID.map { .string($0) } ?? .null
         object["attempts"] = .number(String(attempts))
         object["firstAttempt"] = .number(String(firstAttempt))
@@ -91,19 +123,22 @@ public struct SpoolEntry: Sendable, Equatable {
         return .object(object)
     }
 
-    init?(json: JSONValue) {
+    /// The entry of a summary line and the payload's JSON bytes (format 2), or of one JSON object
+    /// holding both (format 1, when `payload` is nil).
+    init?(json: JSONValue, payload: [UInt8]? = nil) {
         guard let id = json["id"]?.stringValue, let platform = json["platform"]?.stringValue.flatMap(PlatformID.init(rawValue:)),
             let dataset = json["dataset"]?.stringValue.flatMap(Dataset.init(rawValue:)), let key = json["key"]?.stringValue,
             let op = json["op"]?.stringValue
         else { return nil }
         self.init(
             id: id, platform: platform, dataset: dataset, key: key, op: op, reason: json["reason"]?.stringValue ?? "",
-            payload: json["payload"]?.objectValue, hash: json["hash"]?.stringValue, batchID: json["batchId"]?.stringValue,
+            payload: payload == nil ? json["payload"]?.objectValue : nil, hash: json["hash"]?.stringValue, batchID: json["batchId"]?.stringValue,
             attempts: json["attempts"]?.intValue ?? 0, firstAttempt: json["firstAttempt"]?.doubleValue ?? 0,
             lastAttempt: json["lastAttempt"]?.doubleValue ?? 0, nextAttempt: json["nextAttempt"]?.doubleValue ?? 0,
             errors: (json["errors"]?.arrayValue ?? []).map { error in
                 SpoolError(at: error["at"]?.doubleValue ?? 0, errorClass: error["class"]?.stringValue ?? "", status: error["status"]?.intValue,
                     code: error["code"]?.stringValue, message: error["message"]?.stringValue ?? "")
             })
+        if let payload { payloadStorage = payload.elementsEqual("null".utf8) ? .parsed(nil) : .raw(payload) }
     }
 }

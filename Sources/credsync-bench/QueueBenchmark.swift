@@ -1,3 +1,4 @@
+import CredsyncCLI
 import CredsyncCore
 import CredsyncSpool
 import Foundation
@@ -16,13 +17,12 @@ struct QueueBenchmark {
             errors: [SpoolError(at: Timestamp.now(), errorClass: "transient", status: 503, code: "UNAVAILABLE", message: "HTTP 503")])
     }
 
-    func run() -> Int32 {
+    func run() async -> Int32 {
         let count = options.int("entries", 100_000)
         let stateDir = options.string("state-dir") ?? NSTemporaryDirectory() + "credsync-bench-queue-\(getpid())"
         let crashLog = options.string("crash-log") != nil
         let spool = Spool(stateDir: stateDir)
         if crashLog { return crashLoop(spool, count: count) }
-        defer { try? FileManager.default.removeItem(atPath: stateDir) }
         let ids = (0..<count).map { String(format: "%012d", $0) }
         var started = Timestamp.monotonic()
         do {
@@ -35,13 +35,50 @@ struct QueueBenchmark {
         started = Timestamp.monotonic()
         let listed = spool.entries().entries.count
         let list = Timestamp.monotonic() - started
+        if options.string("keep") != nil {
+            print(String(format: "queue: %d entries enqueued with fsync in %.2f s, listed in %.2f s; kept in %@", count, enqueue, list, stateDir))
+            return 0
+        }
+        defer { try? FileManager.default.removeItem(atPath: stateDir) }
+        let command = await Self.timeCommands(stateDir: stateDir)
         started = Timestamp.monotonic()
         for i in 0..<count { try? spool.remove(Self.entry(i, id: ids[i]), from: .deferred) }
         let complete = Timestamp.monotonic() - started
         print(String(format: "queue: %d entries enqueued with fsync in %.2f s (%.0f entries/s)", count, enqueue, Double(count) / enqueue))
-        print(String(format: "queue: listed %d entries in %.2f s (target < 2 s for 100,000)", listed, list))
+        print(String(format: "queue: read and checked %d entries in %.2f s", listed, list))
+        for (name, seconds) in command {
+            print(String(format: "queue: `credsync %@` over %d entries, output to /dev/null: %.2f s (target < 2 s for 100,000)", name, listed, seconds))
+        }
         print(String(format: "queue: completed %d entries in %.2f s (%.0f entries/s)", count, complete, Double(count) / complete))
         return listed == count ? 0 : 1
+    }
+
+    /// The operator's commands over the queue, run in this process with stdout sent to /dev/null.
+    static func timeCommands(stateDir: String) async -> [(String, Double)] {
+        let configFile = stateDir + "/bench-config.json"
+        let secret = "bench-secret-0123456789abcdef"
+        let platforms = PlatformID.allCases.map { id in
+            #"{"id": "\#(id.rawValue)", "baseURL": "http://127.0.0.1:9/\#(id.rawValue)", "appId": "bench", "secretEnv": "CREDSYNC_BENCH_SECRET"}"#
+        }
+        let config = #"{"organisation": {"name": "某省知识产权局", "uscc": "11330000MB12345679"}, "stateDir": "\#(stateDir)", "catalogs": [], "platforms": [\#(platforms.joined(separator: ", "))]}"#
+        guard (try? FileSystem.writeAtomically(configFile, Array(config.utf8), mode: 0o600)) != nil else { return [] }
+        let savedOut = dup(1)
+        let null = open("/dev/null", O_WRONLY)
+        defer {
+            dup2(savedOut, 1)
+            close(savedOut)
+            close(null)
+        }
+        var times: [(String, Double)] = []
+        for arguments in [["queue", "list"], ["queue", "list", "--json"], ["queue", "stats"]] {
+            dup2(null, 1)
+            let started = Timestamp.monotonic()
+            let code = await CredsyncCommand.main(arguments: arguments + ["--config", configFile], environment: ["CREDSYNC_BENCH_SECRET": secret])
+            let seconds = Timestamp.monotonic() - started
+            dup2(savedOut, 1)
+            times.append((arguments.joined(separator: " ") + (code == 0 ? "" : " (exit \(code))"), seconds))
+        }
+        return times
     }
 
     /// Enqueue, hold, and complete every other entry, reporting each durable step.

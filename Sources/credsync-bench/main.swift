@@ -13,7 +13,7 @@ let usage = """
       plan    1,000,000 licenses planned cold (empty ledger) and warm (ledger matches, 0.1% changed), against map.
               --rows N (1000000)
       queue   Enqueue and complete entries with fsync, and list them.
-              --entries N (100000) --state-dir DIR
+              --entries N (100000) --state-dir DIR --keep yes (leave the queue for timing `credsync queue list`)
       map     Generate a GB18030 license export and read + map + validate + canonicalise + hash it on both cores;
               compare with sha256sum over the same file (the floor).
               --rows N (1000000) --mapping FILE (mappings/license.json)
@@ -29,7 +29,7 @@ let options = BenchOptions(Array(arguments.dropFirst()))
 switch name {
 case "push": exit(await PushBenchmark(options: options).run())
 case "map": exit(MapBenchmark(options: options).run())
-case "queue": exit(QueueBenchmark(options: options).run())
+case "queue": exit(await QueueBenchmark(options: options).run())
 case "plan": exit(PlanBenchmark(options: options).run())
 case "store": exit(StoreBenchmark(options: options).run())
 case "ledger": exit(LedgerBenchmark(options: options).run())

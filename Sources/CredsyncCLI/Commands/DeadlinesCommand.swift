@@ -33,7 +33,7 @@ enum DeadlinesCommand {
             for (plan, deadline) in items {
                 rows.append([deadline.due < context.asOf ? "OVERDUE" : "due", deadline.due.iso, plan.platform.rawValue, plan.dataset.rawValue, deadline.kind.rawValue, deadline.key])
             }
-            if items.count > 0 { for line in TextTable.render(rows) { context.console.print(line) } }
+            if items.count > 0 { context.console.print(lines: TextTable.render(rows)) }
         }
         return overdue > 0 ? .needsAttention : .success
     }

@@ -41,7 +41,7 @@ enum PlanCommand {
             rows.append([plan.platform.rawValue, plan.dataset.rawValue, String(plan.count(.create)), String(plan.count(.update)),
                 String(plan.count(.withdraw)), String(plan.unchanged), String(plan.notYet), String(plan.keptSetAside.count)])
         }
-        for line in TextTable.render(rows) { console.print(line) }
+        console.print(lines: TextTable.render(rows))
         for plan in run.plans {
             for key in plan.keptSetAside.prefix(20) {
                 console.print("  kept  \(plan.platform.rawValue)/\(plan.dataset.rawValue) \(key): its row is set aside; the platform keeps the last good version")
@@ -106,20 +106,5 @@ enum PlanCommand {
 extension JSONObject: ExpressibleByDictionaryLiteral {
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self.init(elements.map { JSONMember($0.0, $0.1) })
-    }
-}
-
-/// Columns aligned for a terminal, numbers right-aligned.
-enum TextTable {
-    static func render(_ rows: [[String]]) -> [String] {
-        guard let first = rows.first else { return [] }
-        var widths = first.map { $0.count }
-        for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
-        return rows.map { row in
-            row.enumerated().map { i, cell in
-                let pad = String(repeating: " ", count: widths[i] - cell.count)
-                return cell.allSatisfy(\.isNumber) && !cell.isEmpty ? pad + cell : cell + pad
-            }.joined(separator: "  ").trimmingSpaces()
-        }
     }
 }

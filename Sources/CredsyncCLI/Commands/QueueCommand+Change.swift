@@ -15,7 +15,7 @@ extension QueueCommand {
             throw CredsyncError.usage("write ALL in capitals to mean every entry", hint: "as postsuper asks: credsync queue \(sub) ALL")
         }
         if invocation.has("all") || everything {
-            targets = filtered(spool, context)
+            targets = filtered(all, context)
         } else {
             guard !invocation.arguments.isEmpty else {
                 throw CredsyncError.usage("'queue \(sub)' needs entry ids\(sub == "retry" || sub == "hold" ? " or --all" : " or ALL")")

@@ -23,22 +23,23 @@ enum QueueCommand {
     }
 
     /// Entries matching the filters of the command line.
-    static func filtered(_ spool: Spool, _ context: CommandContext) -> [Spool.Located] {
+    static func filtered(_ entries: [Spool.Located], _ context: CommandContext) -> [Spool.Located] {
         let invocation = context.invocation
         let platform = invocation.value("platform").flatMap(PlatformID.init(rawValue:))
         let dataset = invocation.value("dataset").flatMap(Dataset.init(rawValue:))
         let state = invocation.value("state").flatMap(SpoolState.init(rawValue:))
         let olderThan = invocation.value("older-than").flatMap(DurationText.seconds)
         let now = Timestamp.now()
-        return spool.entries().entries.filter { located in
+        return entries.filter { located in
             (platform == nil || located.entry.platform == platform) && (dataset == nil || located.entry.dataset == dataset)
                 && (state == nil || located.state == state) && (olderThan.map { now - located.entry.firstAttempt >= $0 } ?? true)
         }
     }
 
     static func list(_ spool: Spool, _ context: CommandContext) -> ExitCode {
-        let entries = filtered(spool, context)
-        let corrupted = spool.entries().corrupted
+        let all = spool.entries(platforms: context.invocation.value("platform").flatMap(PlatformID.init(rawValue:)).map { [$0] } ?? PlatformID.allCases)
+        let entries = filtered(all.entries, context)
+        let corrupted = all.corrupted
         let now = Timestamp.now()
         if context.invocation.global.json {
             context.console.printJSON(["entries": .array(entries.map { summaryJSON($0, now: now) }),
@@ -57,7 +58,7 @@ enum QueueCommand {
             rows.append([entry.id, located.state.rawValue, entry.platform.rawValue, entry.dataset.rawValue, entry.key, entry.op,
                 String(entry.attempts), DurationText.describe(now - entry.firstAttempt), next, error])
         }
-        for line in TextTable.render(rows) { context.console.print(line) }
+        context.console.print(lines: TextTable.render(rows))
         for file in corrupted { context.console.print("corrupt  \(file)  (unreadable: see the runbook, \"a corrupt entry\")") }
         context.console.print("-- \(entries.count) entr\(entries.count == 1 ? "y" : "ies")")
         return .success

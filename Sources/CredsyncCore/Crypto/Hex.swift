@@ -12,4 +12,13 @@ public enum Hex {
         }
         return String(decoding: out, as: UTF8.self)
     }
+
+    /// Whether `hex` is the lower-case hex form of `bytes`, compared without making a string.
+    public static func matches(_ bytes: [UInt8], _ hex: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard hex.count == bytes.count * 2 else { return false }
+        for (i, byte) in bytes.enumerated() {
+            guard hex[2 * i] == digits[Int(byte >> 4)], hex[2 * i + 1] == digits[Int(byte & 0x0F)] else { return false }
+        }
+        return true
+    }
 }
