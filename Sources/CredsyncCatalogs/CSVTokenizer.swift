@@ -51,7 +51,10 @@ struct CSVTokenizer {
         let startLine = line
         var bytes: [UInt8] = []
         var bounds: [Range<Int>] = []
-        var raw: [UInt8] = []  // the record as read, to recover from a stray quote
+        // What follows the record's first line break (which can only be inside quotes), kept to
+        // read again from there should the quote turn out to be stray.
+        var rest: [UInt8] = []
+        var pastFirstLine = false
         var fieldStart = 0
         var inQuotes = false
         var quotedFieldLine = 0
@@ -66,17 +69,17 @@ struct CSVTokenizer {
         while true {
             guard let byte = source.next() else {
                 if inQuotes {
-                    return recoverFromStrayQuote(raw: raw, startLine: startLine, quoteLine: quotedFieldLine)
+                    return recoverFromStrayQuote(rest: rest, startLine: startLine, quoteLine: quotedFieldLine)
                 }
                 bounds.append(fieldStart..<bytes.count)
                 return .success(Record(line: startLine, fields: bounds.map { bytes[$0] }))
             }
-            raw.append(byte)
+            if pastFirstLine { rest.append(byte) }
             if inQuotes {
                 if byte == 0x22 {
                     if source.peek() == 0x22 {
                         _ = source.next()
-                        raw.append(0x22)
+                        if pastFirstLine { rest.append(0x22) }
                         bytes.append(0x22)
                     } else {
                         inQuotes = false
@@ -85,8 +88,9 @@ struct CSVTokenizer {
                 } else {
                     if byte == 0x0A {
                         line += 1
+                        pastFirstLine = true
                         if line - quotedFieldLine > Self.maxLinesInQuotedField {
-                            return recoverFromStrayQuote(raw: raw, startLine: startLine, quoteLine: quotedFieldLine)
+                            return recoverFromStrayQuote(rest: rest, startLine: startLine, quoteLine: quotedFieldLine)
                         }
                     }
                     bytes.append(byte)
@@ -123,10 +127,8 @@ struct CSVTokenizer {
 
     /// A quote opened on `quoteLine` that never closed (or ran on too long): report the record as
     /// broken and read on from the line after the one the record started on.
-    private mutating func recoverFromStrayQuote(raw: [UInt8], startLine: Int, quoteLine: Int) -> Result<Record, Broken> {
-        if let newline = raw.firstIndex(of: 0x0A) {
-            source.unread(raw[(newline + 1)...])
-        }
+    private mutating func recoverFromStrayQuote(rest: [UInt8], startLine: Int, quoteLine: Int) -> Result<Record, Broken> {
+        if !rest.isEmpty { source.unread(rest[...]) }
         line = startLine + 1
         return .failure(Broken(line: startLine, reason: "broken quoting: the quote opened on line \(quoteLine) is never closed"))
     }

@@ -34,11 +34,11 @@ final class TextDecoder {
         if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
         switch choice {
         case .utf8:
-            return String(validating: bytes, as: UTF8.self)
+            return bytes.withUnsafeBufferPointer { UTF8Text.string($0) }
         case .gb18030:
             return decodeGB18030(bytes)
         case .undecided:
-            if let text = String(validating: bytes, as: UTF8.self) {
+            if let text = bytes.withUnsafeBufferPointer({ UTF8Text.string($0) }) {
                 choice = .utf8
                 return text
             }
@@ -56,6 +56,9 @@ final class TextDecoder {
         }
     }
 
+    /// Output room reused from field to field: a field costs one iconv call and one string.
+    private var scratch: [UInt8] = []
+
     private func decodeGB18030(_ bytes: ArraySlice<UInt8>) -> String? {
         if converter == nil {
             let handle = iconv_open("UTF-8", "GB18030")
@@ -64,11 +67,12 @@ final class TextDecoder {
         }
         guard let converter else { return nil }
         _ = iconv(converter, nil, nil, nil, nil)
-        var input = Array(bytes)
-        var output = [UInt8](repeating: 0, count: input.count * 2 + 16)
-        let produced: Int? = input.withUnsafeMutableBufferPointer { inBuffer in
-            output.withUnsafeMutableBufferPointer { outBuffer in
-                var inPointer = UnsafeMutableRawPointer(inBuffer.baseAddress)?.assumingMemoryBound(to: CChar.self)
+        // GB18030 takes at most 4 bytes, UTF-8 at most 4, per character: twice the input is room enough.
+        let needed = bytes.count * 2 + 16
+        if scratch.count < needed { scratch = [UInt8](repeating: 0, count: max(needed, 4096)) }
+        let produced: Int? = bytes.withUnsafeBufferPointer { inBuffer in
+            scratch.withUnsafeMutableBufferPointer { outBuffer in
+                var inPointer = UnsafeMutablePointer(mutating: inBuffer.baseAddress).map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: CChar.self) }
                 var inLeft = inBuffer.count
                 var outPointer = UnsafeMutableRawPointer(outBuffer.baseAddress)?.assumingMemoryBound(to: CChar.self)
                 var outLeft = outBuffer.count
@@ -78,6 +82,7 @@ final class TextDecoder {
             }
         }
         guard let produced else { return nil }
-        return String(validating: output[0..<produced], as: UTF8.self)
+        // iconv writes well-formed UTF-8 only.
+        return scratch.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[0..<produced]), as: UTF8.self) }
     }
 }

@@ -4,7 +4,8 @@ import Foundation
 /// behind, consumers wait for work, `close()` lets them drain and stop. Guarded by its condition.
 public final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
-    private var items: [Element] = []
+    /// Taken items are set to nil at once, so the queue never keeps what a consumer is done with.
+    private var items: [Element?] = []
     private var head = 0
     private var closed = false
     private let capacity: Int
@@ -26,6 +27,7 @@ public final class BoundedQueue<Element: Sendable>: @unchecked Sendable {
         while head == items.count && !closed { condition.wait() }
         guard head < items.count else { return nil }
         let item = items[head]
+        items[head] = nil
         head += 1
         if head > 64 && head * 2 > items.count {
             items.removeFirst(head)

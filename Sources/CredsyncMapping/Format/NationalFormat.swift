@@ -30,28 +30,29 @@ public struct PatternRule: @unchecked Sendable {
 }
 
 /// One field of a national format (national-formats.md), as data. A class, so the validation
-/// loop does not copy it for every record; built once while loading, never changed after.
+/// loop does not copy it for every record; built once while loading, never changed after (its
+/// properties are constants, so reading them costs no exclusivity check).
 public final class FieldRule: @unchecked Sendable {
-    public var code: String
+    public let code: String
     /// The field's Chinese name, for messages.
-    public var title: String
-    public var kind: FieldKind
-    public var isRequired: Bool
-    public var requiredWhen: Condition?
+    public let title: String
+    public let kind: FieldKind
+    public let isRequired: Bool
+    public let requiredWhen: Condition?
     /// The longest value, in characters (Unicode scalars).
-    public var maxLength: Int?
-    public var exactLength: Int?
+    public let maxLength: Int?
+    public let exactLength: Int?
     /// The code list the value (or each value of a multi-value field) must be in.
-    public var codes: [String]?
+    public let codes: [String]?
     /// Several values joined by `;`.
-    public var isMultiValue: Bool
-    public var check: IdentifierCheck?
+    public let isMultiValue: Bool
+    public let check: IdentifierCheck?
     /// A date not after the platform's today (Asia/Shanghai).
-    public var notAfterToday: Bool
+    public let notAfterToday: Bool
     /// A date not before (or strictly after) another field's date: the other field's index.
-    public var notBefore: Int?
-    public var after: Int?
-    public var patterns: [PatternRule]
+    public let notBefore: Int?
+    public let after: Int?
+    public let patterns: [PatternRule]
 
     init(code: String, title: String, kind: FieldKind, isRequired: Bool, requiredWhen: Condition?, maxLength: Int?,
         exactLength: Int?, codes: [String]?, isMultiValue: Bool, check: IdentifierCheck?, notAfterToday: Bool,

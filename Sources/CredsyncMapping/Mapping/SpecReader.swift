@@ -26,7 +26,7 @@ enum SpecReader {
             reader.rejectUnknownKeys()
             return nil
         }
-        let spec = ValueSpec(source: source, path: path)
+        var spec = ValueSpec.Steps()
         if let separators = reader.array("split") { spec.split = separators.compactMap(\.stringValue) }
         if let table = reader.object("map") {
             var map: [String: String] = [:]
@@ -63,7 +63,7 @@ enum SpecReader {
             spec.when = Condition.read(condition, path: reader.childPath("when"), resolver: resolver, sink: sink)
         }
         reader.rejectUnknownKeys()
-        return spec
+        return ValueSpec(source: source, path: path, steps: spec)
     }
 
     static let known = sources + ["split", "map", "unmapped", "ensurePrefix", "join", "date", "amount", "ifEmpty", "when", "separator", "by", "periods"]

@@ -62,25 +62,52 @@ public enum UnmappedPolicy: String, Sendable, CaseIterable {
 /// One value of a mapping file: its source and the steps applied, in this order: split into
 /// several values, map each through a code table, give each a prefix, join; then read as a
 /// date or convert as an amount; `ifEmpty` when nothing came out; `when` gates it all. Built once
-/// while loading, never changed after.
-public final class ValueSpec: @unchecked Sendable {
-    public var source: ValueSource
-    public var split: [String]?
-    public var map: [String: String]?
-    public var unmapped: UnmappedPolicy = .error
-    public var ensurePrefix: (prefix: String, when: Condition?)?
-    public var join: String?
-    public var isDate = false
-    public var amountYuanToWan = false
-    public var isAmount = false
-    /// The value used when this one comes out empty.
-    public var ifEmpty: ValueSpec?
-    public var when: Condition?
-    /// The JSON path in the mapping file, for messages.
-    public var path: String
+/// while loading, never changed after: every property is a constant, so reading one costs no
+/// exclusivity check on the hot path.
+public final class ValueSpec: Sendable {
+    /// The steps as the loader gathers them.
+    public struct Steps: Sendable {
+        public var split: [String]?
+        public var map: [String: String]?
+        public var unmapped: UnmappedPolicy = .error
+        public var ensurePrefix: (prefix: String, when: Condition?)?
+        public var join: String?
+        public var isDate = false
+        public var amountYuanToWan = false
+        public var isAmount = false
+        public var ifEmpty: ValueSpec?
+        public var when: Condition?
 
-    public init(source: ValueSource, path: String) {
+        public init() {}
+    }
+
+    public let source: ValueSource
+    public let split: [String]?
+    public let map: [String: String]?
+    public let unmapped: UnmappedPolicy
+    public let ensurePrefix: (prefix: String, when: Condition?)?
+    public let join: String?
+    public let isDate: Bool
+    public let amountYuanToWan: Bool
+    public let isAmount: Bool
+    /// The value used when this one comes out empty.
+    public let ifEmpty: ValueSpec?
+    public let when: Condition?
+    /// The JSON path in the mapping file, for messages.
+    public let path: String
+
+    public init(source: ValueSource, path: String, steps: Steps = Steps()) {
         self.source = source
         self.path = path
+        split = steps.split
+        map = steps.map
+        unmapped = steps.unmapped
+        ensurePrefix = steps.ensurePrefix
+        join = steps.join
+        isDate = steps.isDate
+        amountYuanToWan = steps.amountYuanToWan
+        isAmount = steps.isAmount
+        ifEmpty = steps.ifEmpty
+        when = steps.when
     }
 }
