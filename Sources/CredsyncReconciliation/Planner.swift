@@ -1,6 +1,7 @@
 import CredsyncCore
 import CredsyncMapping
 import CredsyncPublicity
+import Foundation
 
 /// Desired state against the ledger: what to create, update and withdraw on one platform.
 public enum Planner {
@@ -11,7 +12,8 @@ public enum Planner {
         plan.publishedBefore = ledger.publishedCount
         var seen: Set<ByteKey> = []
         seen.reserveCapacity(export.records.count)
-        for record in export.records {
+        let evaluations = evaluate(export, format: format, platform: platform, rules: rules, asOf: asOf)
+        for (number, record) in export.records.enumerated() {
             seen.insert(ByteKey(record.key))
             let entry = ledger.entries[record.key]
             if let why = record.excludedFrom[platform.id] {
@@ -23,15 +25,14 @@ public enum Planner {
                 }
                 continue
             }
-            let decision = rules.decide(record, dataset: export.dataset, asOf: asOf)
+            guard let (decision, publishedHash) = evaluations[number] else { continue }
             plan.warnings += decision.warnings.map { "\(record.key): \($0)" }
             if let problem = decision.deadlineProblem { plan.warnings.append("\(record.key): deadline unknown: \(problem)") }
             switch decision.state {
             case .notYet:
                 plan.notYet += 1
             case .published:
-                let payload = record.payload(format: format, dateSeparator: platform.dateSeparator)
-                let hash = JSONWriter.canonicalHash(.object(payload))
+                let hash = publishedHash ?? ""
                 let change: (Change.Operation, String)?
                 switch entry {
                 case nil: change = (.create, "new")
@@ -40,6 +41,7 @@ public enum Planner {
                 default: change = nil
                 }
                 if let (op, reason) = change {
+                    let payload = record.payload(format: format, dateSeparator: platform.dateSeparator)
                     plan.changes.append(Change(key: record.key, op: op, reason: reason, payload: payload, hash: hash, previousHash: entry?.hash, line: record.line))
                     if entry?.isPublished != true, let due = decision.publicationDue {
                         plan.deadlines.append(Deadline(key: record.key, kind: .publication, due: due))
@@ -66,6 +68,49 @@ public enum Planner {
             }
         }
         return plan
+    }
+
+    /// Each record's publicity decision and, when published, its payload's hash: the per-record
+    /// work of a plan, spread over the cores in chunks. Nil for records the platform does not take.
+    static func evaluate(
+        _ export: ExportResult, format: NationalFormat, platform: PlatformConfig, rules: PublicityRules, asOf: LocalDate
+    ) -> [(PublicityDecision, String?)?] {
+        let records = export.records
+        let results = EvaluationSlots(count: records.count)
+        let chunks = BoundedQueue<Range<Int>>(capacity: 64)
+        let workers = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
+        let group = runOnThreads(workers) { _ in
+            while let range = chunks.take() {
+                let values = range.map { i -> (PublicityDecision, String?)? in
+                    let record = records[i]
+                    guard record.excludedFrom[platform.id] == nil else { return nil }
+                    let decision = rules.decide(record, dataset: export.dataset, asOf: asOf)
+                    guard case .published = decision.state else { return (decision, nil) }
+                    return (decision, JSONWriter.canonicalHash(.object(record.payload(format: format, dateSeparator: platform.dateSeparator))))
+                }
+                results.set(range, values)
+            }
+        }
+        var start = 0
+        while start < records.count {
+            chunks.put(start..<min(records.count, start + 1024))
+            start += 1024
+        }
+        chunks.close()
+        group.wait()
+        return results.values
+    }
+}
+
+/// Evaluations by record number, filled by the planner's threads in any order.
+final class EvaluationSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var values: [(PublicityDecision, String?)?]
+
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+
+    func set(_ range: Range<Int>, _ items: [(PublicityDecision, String?)?]) {
+        lock.withLock { values.replaceSubrange(range, with: items) }
     }
 }
 

@@ -24,7 +24,7 @@ public enum SandboxCommand {
           --formats <dir>           The national format files to validate payloads with (e.g. mappings/formats);
                                     without it only the structural rules are checked.
           --rate <n> --burst <n>    The per-app rate limit (default 20 per second, bursts of 40).
-          --latency-ms <n>          Added before every answer.
+          --latency-ms <n>          Every answer leaves n ms after its request arrived, the work included.
           --error-rate <share>      Share of requests answered 503.
           --reset-rate <share>      Share of connections reset without an answer.
           --clock-skew <seconds>    The platforms' clock offset.

@@ -107,6 +107,19 @@ public enum JSONWriter {
     /// agrees with it except where a character above U+FFFF meets one in U+E000–U+FFFF, so bytes are
     /// compared unless the first difference is between two lead bytes of 0xEE or more.
     public static func precedesInUTF16(_ a: String, _ b: String) -> Bool {
+        let fast = a.utf8.withContiguousStorageIfAvailable { x in
+            b.utf8.withContiguousStorageIfAvailable { y -> Bool in
+                let common = Swift.min(x.count, y.count)
+                var i = 0
+                while i < common && x[i] == y[i] { i += 1 }
+                if i == common { return x.count < y.count }
+                // Bytes from 0xEE on start U+E000 and above, which UTF-16 orders after the
+                // surrogate pairs of U+10000 and above: compare those in UTF-16.
+                if x[i] >= 0xEE && y[i] >= 0xEE { return a.utf16.lexicographicallyPrecedes(b.utf16) }
+                return x[i] < y[i]
+            }
+        }
+        if let result = fast ?? nil { return result }
         var left = a.utf8.makeIterator()
         var right = b.utf8.makeIterator()
         while true {
@@ -132,26 +145,40 @@ public enum JSONWriter {
     /// and no byte of a multi-byte character is ASCII.
     public static func appendString(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            if byte >= 0x20 && byte != 0x22 && byte != 0x5C {
-                out.append(byte)
-                continue
+        // Runs of bytes that need no escape are copied whole.
+        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { bytes in
+            var start = 0
+            for i in 0..<bytes.count {
+                let byte = bytes[i]
+                if byte >= 0x20 && byte != 0x22 && byte != 0x5C { continue }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
+                appendEscape(byte, into: &out)
+                start = i + 1
             }
-            out.append(UInt8(ascii: "\\"))
-            switch byte {
-            case 0x22: out.append(0x22)
-            case 0x5C: out.append(0x5C)
-            case 0x08: out.append(UInt8(ascii: "b"))
-            case 0x0C: out.append(UInt8(ascii: "f"))
-            case 0x0A: out.append(UInt8(ascii: "n"))
-            case 0x0D: out.append(UInt8(ascii: "r"))
-            case 0x09: out.append(UInt8(ascii: "t"))
-            default:
-                out.append(contentsOf: "u00".utf8)
-                out.append(hexDigits[Int(byte >> 4)])
-                out.append(hexDigits[Int(byte & 0xF)])
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
+        }
+        if copied == nil {
+            for byte in text.utf8 {
+                if byte >= 0x20 && byte != 0x22 && byte != 0x5C { out.append(byte) } else { appendEscape(byte, into: &out) }
             }
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    private static func appendEscape(_ byte: UInt8, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\\"))
+        switch byte {
+        case 0x22: out.append(0x22)
+        case 0x5C: out.append(0x5C)
+        case 0x08: out.append(UInt8(ascii: "b"))
+        case 0x0C: out.append(UInt8(ascii: "f"))
+        case 0x0A: out.append(UInt8(ascii: "n"))
+        case 0x0D: out.append(UInt8(ascii: "r"))
+        case 0x09: out.append(UInt8(ascii: "t"))
+        default:
+            out.append(contentsOf: "u00".utf8)
+            out.append(hexDigits[Int(byte >> 4)])
+            out.append(hexDigits[Int(byte & 0xF)])
+        }
     }
 }

@@ -66,27 +66,32 @@ public struct ExportMapping: Sendable {
     /// The whole export, duplicates resolved: two rows with one key are both set aside.
     public func collect(progress: ProgressLine? = nil) throws(RowProblem) -> ExportResult {
         var result = ExportResult(dataset: catalog.dataset, file: catalog.path)
-        var firstLine: [String: Int] = [:]
-        var duplicated: [String: [Int]] = [:]
+        // Keys compared by their bytes: hashing a million Chinese keys as `String` normalises each.
+        var firstLine: [ByteKey: Int] = [:]
+        var duplicated: [ByteKey: [Int]] = [:]
         let all = try outcomes(progress: progress)
         result.rowsRead = all.count
+        firstLine.reserveCapacity(all.count)
+        result.records.reserveCapacity(all.count)
         for outcome in all {
             switch outcome {
             case .failure(let problem): result.unreadable.append(problem)
             case .success(.excluded(_, let line, let key, let reason)): result.excluded.append((line, key, reason))
             case .success(.setAside(let setAside)): result.setAside.append(setAside)
             case .success(.record(let record)):
-                if let first = firstLine[record.key] {
-                    duplicated[record.key, default: [first]].append(record.line)
+                let key = ByteKey(record.key)
+                if let first = firstLine[key] {
+                    duplicated[key, default: [first]].append(record.line)
                 } else {
-                    firstLine[record.key] = record.line
+                    firstLine[key] = record.line
                 }
                 result.records.append(record)
             }
         }
         guard !duplicated.isEmpty else { return result }
-        result.records.removeAll { duplicated[$0.key] != nil }
-        for (key, lines) in duplicated.sorted(by: { $0.value[0] < $1.value[0] }) {
+        result.records.removeAll { duplicated[ByteKey($0.key)] != nil }
+        for (byteKey, lines) in duplicated.sorted(by: { $0.value[0] < $1.value[0] }) {
+            let key = byteKey.text
             for line in lines {
                 let others = lines.filter { $0 != line }.map(String.init).joined(separator: ", ")
                 result.setAside.append(SetAside(file: catalog.path, line: line, key: key, reasons: [

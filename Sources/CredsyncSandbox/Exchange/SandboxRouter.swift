@@ -24,8 +24,11 @@ final class SandboxRouter: Sendable {
             let platform = platforms[platformID], Array(segments.dropFirst().prefix(2)) == ["exchange", "v1"]
         else { return SandboxJSON.error(404, code: "NOT_FOUND", message: "no such endpoint") }
         let settings = faults.settings(for: platformID)
+        let arrived = Timestamp.monotonic()
         var response = route(request, platform: platform, settings: settings, rest: Array(segments.dropFirst(3)))
-        response.delay += settings.latency
+        // Injected latency is the platform's answer time: the answer leaves `latency` after the
+        // request arrived, the sandbox's own work included (or as soon as that work is done).
+        response.delay += max(0, settings.latency - (Timestamp.monotonic() - arrived))
         count(platformID.rawValue + " " + String(response.status))
         return response
     }
