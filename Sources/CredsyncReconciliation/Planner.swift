@@ -86,7 +86,7 @@ public enum Planner {
                     guard record.excludedFrom[platform.id] == nil else { return nil }
                     let decision = rules.decide(record, dataset: export.dataset, asOf: asOf)
                     guard case .published = decision.state else { return (decision, nil) }
-                    return (decision, JSONWriter.canonicalHash(.object(record.payload(format: format, dateSeparator: platform.dateSeparator))))
+                    return (decision, record.payloadHash(format: format, dateSeparator: platform.dateSeparator))
                 }
                 results.set(range, values)
             }

@@ -77,7 +77,7 @@ enum MapPipeline {
                         }
                         switch mapper.map(row) {
                         case .record(let record):
-                            let hash = JSONWriter.canonicalHash(.object(record.payload(format: format, dateSeparator: "/")))
+                            let hash = record.payloadHash(format: format, dateSeparator: "/")
                             counts.hashes += hash.isEmpty ? 0 : 1
                             keys.insert(record.key.hashValue)
                             counts.mapped += 1

@@ -32,6 +32,31 @@ public struct MappedRecord: Sendable {
         }
         return JSONObject(members)
     }
+
+    /// The SHA-256 of the payload's canonical form, written straight from the values: the same
+    /// hash as `JSONWriter.canonicalHash(.object(payload(…)))` without building the payload.
+    public func payloadHash(format: NationalFormat, dateSeparator: String) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(1024)
+        out.append(UInt8(ascii: "{"))
+        let separator = dateSeparator.utf8.first ?? UInt8(ascii: "-")
+        for i in format.canonicalOrder {
+            guard let value = values[i], !value.isEmpty else { continue }
+            let rule = format.fields[i]
+            if out.count > 1 { out.append(UInt8(ascii: ",")) }
+            JSONWriter.appendString(rule.code, into: &out)
+            out.append(UInt8(ascii: ":"))
+            let start = out.count
+            JSONWriter.appendString(value, into: &out)
+            // A date is written YYYY-MM-DD (plain ASCII, no escapes): swap in the platform's separator.
+            if rule.kind == .date && dateSeparator != "-" && value.utf8.count == 10 {
+                out[start + 5] = separator
+                out[start + 8] = separator
+            }
+        }
+        out.append(UInt8(ascii: "}"))
+        return SHA256.hex(out)
+    }
 }
 
 /// A row that was set aside, with every reason.

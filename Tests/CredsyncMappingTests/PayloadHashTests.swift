@@ -1,0 +1,27 @@
+import CredsyncCatalogs
+import CredsyncCore
+import TestSupport
+import Testing
+
+@testable import CredsyncMapping
+
+@Suite struct PayloadHashTests {
+    /// Every record of the four sample exports, for every date form a platform uses: the hash
+    /// written straight from the values is the hash of the canonical payload.
+    @Test(arguments: [(Dataset.license, "licenses.csv", CatalogConfig.Format.csv, CatalogConfig.Encoding.gb18030),
+                      (.penalty, "penalties.csv", .csv, .gb18030), (.dishonesty, "dishonesty.jsonl", .jsonl, .utf8),
+                      (.pledge, "pledges.csv", .csv, .auto)])
+    func matchesTheCanonicalPayloadHash(dataset: Dataset, file: String, format: CatalogConfig.Format, encoding: CatalogConfig.Encoding) throws {
+        let mapping = Binaries.packageRoot + "/mappings/\(dataset.rawValue).json"
+        let definition = try MappingLoader.load(mapping)
+        let catalog = CatalogConfig(dataset: dataset, path: Binaries.packageRoot + "/fixtures/" + file, format: format, encoding: encoding, mapping: mapping)
+        let export = try ExportMapping(catalog: catalog, definition: definition, organisation: ReferenceMapping.organisation, today: ReferenceMapping.today).collect()
+        #expect(export.records.count > 100)
+        for record in export.records {
+            for separator in ["-", "/"] {
+                let payload = record.payload(format: definition.format, dateSeparator: separator)
+                #expect(record.payloadHash(format: definition.format, dateSeparator: separator) == JSONWriter.canonicalHash(.object(payload)), "\(record.key)")
+            }
+        }
+    }
+}
