@@ -91,6 +91,36 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
         return chosen.map { string(slots[$0].key) }
     }
 
+    // MARK: Places: lookups that make no `LedgerEntry`, for the plan's million lookups
+
+    /// Where `key`'s entry stands (valid until the entries change), or nil.
+    public func place(of key: String) -> Int? { find(key) }
+
+    /// One more than the largest place.
+    public var placeCount: Int { slots.count }
+
+    public func isPublished(at place: Int) -> Bool { slots[place].isPublished }
+
+    public func hash(at place: Int) -> String { string(slots[place].hash) }
+
+    /// Whether the entry at `place` has this hash, compared on bytes.
+    public func hasHash(_ hash: String, at place: Int) -> Bool {
+        let span = slots[place].hash
+        return arena.withUnsafeBufferPointer { $0[span.start..<(span.start + span.count)].elementsEqual(hash.utf8) }
+    }
+
+    /// The published keys whose places are not marked, in byte order.
+    public func publishedKeys(unmarked marked: [Bool]) -> [String] {
+        var chosen: [Int] = []
+        for number in slots.indices where !slots[number].isRemoved && slots[number].isPublished && !(number < marked.count && marked[number]) {
+            chosen.append(number)
+        }
+        arena.withUnsafeBufferPointer { bytes in
+            chosen.sort { Self.compare(bytes, slots[$0].key, slots[$1].key) < 0 }
+        }
+        return chosen.map { string(slots[$0].key) }
+    }
+
     /// The number of entries that are published.
     public var publishedCount: Int { slots.reduce(0) { $0 + ($1.isPublished && !$1.isRemoved ? 1 : 0) } }
 

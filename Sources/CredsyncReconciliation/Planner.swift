@@ -10,15 +10,18 @@ public enum Planner {
     ) -> DatasetPlan {
         var plan = DatasetPlan(platform: platform.id, dataset: export.dataset)
         plan.publishedBefore = ledger.publishedCount
-        var seen: Set<ByteKey> = []
-        seen.reserveCapacity(export.records.count)
+        let entries = ledger.entries
+        // Ledger places seen in the export; the published ones left unseen are withdrawn.
+        var seen = [Bool](repeating: false, count: entries.placeCount)
         let evaluations = evaluate(export, format: format, platform: platform, rules: rules, asOf: asOf)
         for (number, record) in export.records.enumerated() {
-            seen.insert(ByteKey(record.key))
-            let entry = ledger.entries[record.key]
+            let place = entries.place(of: record.key)
+            if let place { seen[place] = true }
+            let isPublished = place.map { entries.isPublished(at: $0) } ?? false
+            let previousHash = { place.map { entries.hash(at: $0) } }
             if let why = record.excludedFrom[platform.id] {
-                if entry?.isPublished == true {
-                    plan.changes.append(Change(key: record.key, op: .withdraw, reason: "corrected", previousHash: entry?.hash, line: record.line))
+                if isPublished {
+                    plan.changes.append(Change(key: record.key, op: .withdraw, reason: "corrected", previousHash: previousHash(), line: record.line))
                     plan.warnings.append("\(record.key): withdrawn from \(platform.id.rawValue): \(why)")
                 } else {
                     plan.notPublished += 1
@@ -26,7 +29,7 @@ public enum Planner {
                 continue
             }
             guard let (decision, publishedHash) = evaluations[number] else { continue }
-            plan.warnings += decision.warnings.map { "\(record.key): \($0)" }
+            if !decision.warnings.isEmpty { plan.warnings += decision.warnings.map { "\(record.key): \($0)" } }
             if let problem = decision.deadlineProblem { plan.warnings.append("\(record.key): deadline unknown: \(problem)") }
             switch decision.state {
             case .notYet:
@@ -34,24 +37,29 @@ public enum Planner {
             case .published:
                 let hash = publishedHash ?? ""
                 let change: (Change.Operation, String)?
-                switch entry {
-                case nil: change = (.create, "new")
-                case let entry? where !entry.isPublished: change = (.update, "republished")
-                case let entry? where entry.hash != hash: change = (.update, "changed")
-                default: change = nil
+                if let place {
+                    if !isPublished {
+                        change = (.update, "republished")
+                    } else if !entries.hasHash(hash, at: place) {
+                        change = (.update, "changed")
+                    } else {
+                        change = nil
+                    }
+                } else {
+                    change = (.create, "new")
                 }
                 if let (op, reason) = change {
                     let payload = record.payload(format: format, dateSeparator: platform.dateSeparator)
-                    plan.changes.append(Change(key: record.key, op: op, reason: reason, payload: payload, hash: hash, previousHash: entry?.hash, line: record.line))
-                    if entry?.isPublished != true, let due = decision.publicationDue {
+                    plan.changes.append(Change(key: record.key, op: op, reason: reason, payload: payload, hash: hash, previousHash: previousHash(), line: record.line))
+                    if !isPublished, let due = decision.publicationDue {
                         plan.deadlines.append(Deadline(key: record.key, kind: .publication, due: due))
                     }
                 } else {
                     plan.unchanged += 1
                 }
             case .withdrawn(let reason, _):
-                if let entry, entry.isPublished {
-                    plan.changes.append(Change(key: record.key, op: .withdraw, reason: reason, previousHash: entry.hash, line: record.line))
+                if isPublished {
+                    plan.changes.append(Change(key: record.key, op: .withdraw, reason: reason, previousHash: previousHash(), line: record.line))
                     if let due = decision.withdrawalDue { plan.deadlines.append(Deadline(key: record.key, kind: .withdrawal, due: due)) }
                 } else {
                     plan.notPublished += 1
@@ -59,12 +67,11 @@ public enum Planner {
             }
         }
         let setAside = export.setAsideKeys
-        let gone = ledger.entries.sortedKeys { key, entry in entry.isPublished && !seen.contains(ByteKey(key)) }
-        for key in gone {
+        for key in entries.publishedKeys(unmarked: seen) {
             if setAside.contains(key) {
                 plan.keptSetAside.append(key)
             } else {
-                plan.changes.append(Change(key: key, op: .withdraw, reason: "corrected", previousHash: ledger.entries[key]?.hash))
+                plan.changes.append(Change(key: key, op: .withdraw, reason: "corrected", previousHash: entries[key]?.hash))
             }
         }
         return plan
