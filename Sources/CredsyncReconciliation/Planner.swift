@@ -1,7 +1,6 @@
 import CredsyncCore
 import CredsyncMapping
 import CredsyncPublicity
-import Foundation
 
 /// Desired state against the ledger: what to create, update and withdraw on one platform.
 public enum Planner {
@@ -83,43 +82,16 @@ public enum Planner {
         _ export: ExportResult, format: NationalFormat, platform: PlatformConfig, rules: PublicityRules, asOf: LocalDate
     ) -> [(PublicityDecision, String?)?] {
         let records = export.records
-        let results = EvaluationSlots(count: records.count)
-        let chunks = BoundedQueue<Range<Int>>(capacity: 64)
-        let workers = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
-        let group = runOnThreads(workers) { _ in
-            while let range = chunks.take() {
-                let values = range.map { i -> (PublicityDecision, String?)? in
-                    let record = records[i]
-                    guard record.excludedFrom[platform.id] == nil else { return nil }
-                    let decision = rules.decide(record, dataset: export.dataset, asOf: asOf)
-                    guard case .published = decision.state else { return (decision, nil) }
-                    return (decision, record.payloadHash(format: format, dateSeparator: platform.dateSeparator))
-                }
-                results.set(range, values)
-            }
+        return parallelMap(count: records.count, chunkSize: 1024) { i -> (PublicityDecision, String?)? in
+            let record = records[i]
+            guard record.excludedFrom[platform.id] == nil else { return nil }
+            let decision = rules.decide(record, dataset: export.dataset, asOf: asOf)
+            guard case .published = decision.state else { return (decision, nil) }
+            return (decision, record.payloadHash(format: format, dateSeparator: platform.dateSeparator))
         }
-        var start = 0
-        while start < records.count {
-            chunks.put(start..<min(records.count, start + 1024))
-            start += 1024
-        }
-        chunks.close()
-        group.wait()
-        return results.values
     }
 }
 
-/// Evaluations by record number, filled by the planner's threads in any order.
-final class EvaluationSlots: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var values: [(PublicityDecision, String?)?]
-
-    init(count: Int) { values = Array(repeating: nil, count: count) }
-
-    func set(_ range: Range<Int>, _ items: [(PublicityDecision, String?)?]) {
-        lock.withLock { values.replaceSubrange(range, with: items) }
-    }
-}
 
 /// The checks that refuse a plan that looks wrong: a truncated export must never wipe a platform.
 public enum Guardrail {

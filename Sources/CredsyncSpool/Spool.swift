@@ -90,8 +90,6 @@ public struct Spool: Sendable {
         }
         // Entry ids are their file names and sort by time: sorting the names sorts the entries.
         files.sort { $0.2 < $1.2 }
-        // Reading and checking files is most of the work: spread it over the cores.
-        let workers = max(1, min(8, ProcessInfo.processInfo.activeProcessorCount))
         // One open descriptor per directory; each file is opened relative to it.
         var descriptors: [String: Int32] = [:]
         for (platform, state, _) in files where descriptors["\(platform.rawValue)/\(state.rawValue)"] == nil {
@@ -100,27 +98,14 @@ public struct Spool: Sendable {
         defer { for fd in descriptors.values where fd >= 0 { close(fd) } }
         let locations = files.map { (descriptors["\($0.0.rawValue)/\($0.1.rawValue)"] ?? -1, $0.2) }
         let states = files.map(\.1)
-        let results = DecodedEntries(count: files.count)
-        let queue = BoundedQueue<Range<Int>>(capacity: workers * 4)
-        let group = runOnThreads(workers) { _ in
-            while let range = queue.take() {
-                let decoded = range.map { i in
-                    (try? FileSystem.read(name: locations[i].1, in: locations[i].0)).flatMap(Self.decode(bytes:)).map { Located(entry: $0, state: states[i]) }
-                }
-                results.set(range, decoded)
-            }
+        // Reading and checking files is most of the work: spread it over the cores.
+        let results = parallelMap(count: files.count) { i in
+            (try? FileSystem.read(name: locations[i].1, in: locations[i].0)).flatMap(Self.decode(bytes:)).map { Located(entry: $0, state: states[i]) }
         }
-        var start = 0
-        while start < files.count {
-            queue.put(start..<min(files.count, start + 256))
-            start += 256
-        }
-        queue.close()
-        group.wait()
         var found: [Located] = []
         found.reserveCapacity(files.count)
         for (i, (platform, state, name)) in files.enumerated() {
-            if let located = results.take(i) {
+            if let located = results[i] {
                 found.append(located)
             } else {
                 let target = directory(platform, .corrupt)
@@ -157,24 +142,6 @@ public struct Spool: Sendable {
             let payload = Array(body[(split + 1)...])
             guard payload.first == UInt8(ascii: "{") && payload.last == UInt8(ascii: "}") || payload.elementsEqual("null".utf8) else { return nil }
             return SpoolEntry(json: summary, payload: payload)
-        }
-    }
-}
-
-/// Decoded entries by position, filled by the readers in any order.
-final class DecodedEntries: @unchecked Sendable {
-    private let lock = NSLock()
-    private var items: [Spool.Located?]
-
-    init(count: Int) { items = Array(repeating: nil, count: count) }
-
-    func set(_ range: Range<Int>, _ values: [Spool.Located?]) { lock.withLock { items.replaceSubrange(range, with: values) } }
-
-    /// Called once all readers are done.
-    func take(_ index: Int) -> Spool.Located? {
-        lock.withLock {
-            defer { items[index] = nil }
-            return items[index]
         }
     }
 }
