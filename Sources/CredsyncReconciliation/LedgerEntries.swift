@@ -81,14 +81,7 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
 
     /// The keys whose entries satisfy `isIncluded`, in byte order (code-point order).
     public func sortedKeys(where isIncluded: (String, LedgerEntry) -> Bool) -> [String] {
-        var chosen: [Int] = []
-        for number in slots.indices where !slots[number].isRemoved && isIncluded(string(slots[number].key), entry(slots[number])) {
-            chosen.append(number)
-        }
-        arena.withUnsafeBufferPointer { bytes in
-            chosen.sort { Self.compare(bytes, slots[$0].key, slots[$1].key) < 0 }
-        }
-        return chosen.map { string(slots[$0].key) }
+        keysInByteOrder(slots.indices.filter { !slots[$0].isRemoved && isIncluded(string(slots[$0].key), entry(slots[$0])) })
     }
 
     // MARK: Places: lookups that make no `LedgerEntry`, for the plan's million lookups
@@ -111,14 +104,15 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
 
     /// The published keys whose places are not marked, in byte order.
     public func publishedKeys(unmarked marked: [Bool]) -> [String] {
-        var chosen: [Int] = []
-        for number in slots.indices where !slots[number].isRemoved && slots[number].isPublished && !(number < marked.count && marked[number]) {
-            chosen.append(number)
-        }
+        keysInByteOrder(slots.indices.filter { !slots[$0].isRemoved && slots[$0].isPublished && !($0 < marked.count && marked[$0]) })
+    }
+
+    private func keysInByteOrder(_ numbers: [Int]) -> [String] {
+        var numbers = numbers
         arena.withUnsafeBufferPointer { bytes in
-            chosen.sort { Self.compare(bytes, slots[$0].key, slots[$1].key) < 0 }
+            numbers.sort { Self.compare(bytes, slots[$0].key, slots[$1].key) < 0 }
         }
-        return chosen.map { string(slots[$0].key) }
+        return numbers.map { string(slots[$0].key) }
     }
 
     /// The number of entries that are published.
