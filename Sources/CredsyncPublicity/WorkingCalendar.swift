@@ -11,6 +11,10 @@ public struct WorkingCalendar: Sendable {
     let work: Set<LocalDate>
     /// The years the notices cover.
     public let years: Set<Int>
+    /// Every day from the first covered year's first day to the last one's last: 0 when its year
+    /// is not covered, 1 when off, 2 when a working day. Built once; a deadline costs a few reads.
+    private let days: [UInt8]
+    private let firstDay: Int
 
     public init(file: String) throws(CredsyncError) {
         self.file = file
@@ -38,6 +42,17 @@ public struct WorkingCalendar: Sendable {
         self.off = off
         self.work = work
         self.years = years
+        func newYear(_ year: Int) -> Int { LocalDate(year: year, month: 1, day: 1)?.dayNumber ?? 0 }
+        let first = newYear(years.min() ?? 1970)
+        let end = newYear((years.max() ?? 1969) + 1)
+        firstDay = first
+        days = (first..<max(first, end)).map { number in
+            let date = LocalDate(dayNumber: number)
+            guard years.contains(date.year) else { return 0 }
+            if work.contains(date) { return 2 }
+            if off.contains(date) { return 1 }
+            return date.isoWeekday <= 5 ? 2 : 1
+        }
     }
 
     /// Why a date cannot be judged: its year is not in the calendar.
@@ -50,22 +65,25 @@ public struct WorkingCalendar: Sendable {
     }
 
     public func isWorkingDay(_ date: LocalDate) throws(MissingYear) -> Bool {
-        guard years.contains(date.year) else { throw MissingYear(year: date.year, file: file) }
-        if work.contains(date) { return true }
-        if off.contains(date) { return false }
-        return date.isoWeekday <= 5
+        try isWorkingDay(number: date.dayNumber)
+    }
+
+    private func isWorkingDay(number: Int) throws(MissingYear) -> Bool {
+        let i = number - firstDay
+        guard i >= 0, i < days.count, days[i] != 0 else { throw MissingYear(year: LocalDate(dayNumber: number).year, file: file) }
+        return days[i] == 2
     }
 
     /// The `n`-th working day after `date` (the day itself does not count): the last day of a
     /// deadline of `n` working days.
     public func adding(workingDays n: Int, to date: LocalDate) throws(MissingYear) -> LocalDate {
-        var day = date
+        var day = date.dayNumber
         var left = n
         while left > 0 {
-            day = day.adding(days: 1)
-            if try isWorkingDay(day) { left -= 1 }
+            day += 1
+            if try isWorkingDay(number: day) { left -= 1 }
         }
-        return day
+        return LocalDate(dayNumber: day)
     }
 
 }

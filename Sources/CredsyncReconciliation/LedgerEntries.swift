@@ -102,6 +102,12 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
         return arena.withUnsafeBufferPointer { $0[span.start..<(span.start + span.count)].elementsEqual(hash.utf8) }
     }
 
+    /// Whether the entry at `place` holds `digest`'s hex form.
+    public func hasHash(_ digest: SHA256.Digest, at place: Int) -> Bool {
+        let span = slots[place].hash
+        return arena.withUnsafeBufferPointer { digest.matches(hex: UnsafeBufferPointer(rebasing: $0[span.start..<(span.start + span.count)])) }
+    }
+
     /// The published keys whose places are not marked, in byte order.
     public func publishedKeys(unmarked marked: [Bool]) -> [String] {
         keysInByteOrder(slots.indices.filter { !slots[$0].isRemoved && slots[$0].isPublished && !($0 < marked.count && marked[$0]) })

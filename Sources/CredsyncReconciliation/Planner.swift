@@ -4,70 +4,39 @@ import CredsyncPublicity
 
 /// Desired state against the ledger: what to create, update and withdraw on one platform.
 public enum Planner {
+    /// The plan of `export`'s records, each stepped on the cores.
     public static func plan(
         export: ExportResult, format: NationalFormat, platform: PlatformConfig, ledger: Ledger, rules: PublicityRules, asOf: LocalDate
     ) -> DatasetPlan {
-        var plan = DatasetPlan(platform: platform.id, dataset: export.dataset)
+        let context = PlanContext(dataset: export.dataset, format: format, platform: platform, ledger: ledger, rules: rules, asOf: asOf)
+        let records = export.records
+        let steps = parallelMap(count: records.count, chunkSize: 1024) { context.step(records[$0]) }
+        return plan(steps: steps, dataset: export.dataset, platform: platform.id, ledger: ledger, setAsideKeys: export.setAsideKeys)
+    }
+
+    /// The plan from the steps of an export's valid records, in file order: published ledger
+    /// entries no record reached are withdrawn as `corrected`, unless their row is set aside.
+    public static func plan(steps: [PlanStep], dataset: Dataset, platform: PlatformID, ledger: Ledger, setAsideKeys: Set<String>) -> DatasetPlan {
+        var plan = DatasetPlan(platform: platform, dataset: dataset)
         plan.publishedBefore = ledger.publishedCount
         let entries = ledger.entries
         // Ledger places seen in the export; the published ones left unseen are withdrawn.
         var seen = [Bool](repeating: false, count: entries.placeCount)
-        let evaluations = evaluate(export, format: format, platform: platform, rules: rules, asOf: asOf)
-        for (number, record) in export.records.enumerated() {
-            let place = entries.place(of: record.key)
-            if let place { seen[place] = true }
-            let isPublished = place.map { entries.isPublished(at: $0) } ?? false
-            let previousHash = { place.map { entries.hash(at: $0) } }
-            if let why = record.excludedFrom[platform.id] {
-                if isPublished {
-                    plan.changes.append(Change(key: record.key, op: .withdraw, reason: "corrected", previousHash: previousHash(), line: record.line))
-                    plan.warnings.append("\(record.key): withdrawn from \(platform.id.rawValue): \(why)")
-                } else {
-                    plan.notPublished += 1
-                }
-                continue
+        for step in steps {
+            if step.place >= 0 { seen[step.place] = true }
+            switch step.tally {
+            case .none: break
+            case .unchanged: plan.unchanged += 1
+            case .notYet: plan.notYet += 1
+            case .notPublished: plan.notPublished += 1
             }
-            guard let (decision, publishedHash) = evaluations[number] else { continue }
-            if !decision.warnings.isEmpty { plan.warnings += decision.warnings.map { "\(record.key): \($0)" } }
-            if let problem = decision.deadlineProblem { plan.warnings.append("\(record.key): deadline unknown: \(problem)") }
-            switch decision.state {
-            case .notYet:
-                plan.notYet += 1
-            case .published:
-                let hash = publishedHash ?? ""
-                let change: (Change.Operation, String)?
-                if let place {
-                    if !isPublished {
-                        change = (.update, "republished")
-                    } else if !entries.hasHash(hash, at: place) {
-                        change = (.update, "changed")
-                    } else {
-                        change = nil
-                    }
-                } else {
-                    change = (.create, "new")
-                }
-                if let (op, reason) = change {
-                    let payload = record.payload(format: format, dateSeparator: platform.dateSeparator)
-                    plan.changes.append(Change(key: record.key, op: op, reason: reason, payload: payload, hash: hash, previousHash: previousHash(), line: record.line))
-                    if !isPublished, let due = decision.publicationDue {
-                        plan.deadlines.append(Deadline(key: record.key, kind: .publication, due: due))
-                    }
-                } else {
-                    plan.unchanged += 1
-                }
-            case .withdrawn(let reason, _):
-                if isPublished {
-                    plan.changes.append(Change(key: record.key, op: .withdraw, reason: reason, previousHash: previousHash(), line: record.line))
-                    if let due = decision.withdrawalDue { plan.deadlines.append(Deadline(key: record.key, kind: .withdrawal, due: due)) }
-                } else {
-                    plan.notPublished += 1
-                }
-            }
+            guard let detail = step.detail else { continue }
+            if let change = detail.change { plan.changes.append(change) }
+            if let deadline = detail.deadline { plan.deadlines.append(deadline) }
+            plan.warnings += detail.warnings
         }
-        let setAside = export.setAsideKeys
         for key in entries.publishedKeys(unmarked: seen) {
-            if setAside.contains(key) {
+            if setAsideKeys.contains(key) {
                 plan.keptSetAside.append(key)
             } else {
                 plan.changes.append(Change(key: key, op: .withdraw, reason: "corrected", previousHash: entries[key]?.hash))
@@ -75,23 +44,7 @@ public enum Planner {
         }
         return plan
     }
-
-    /// Each record's publicity decision and, when published, its payload's hash: the per-record
-    /// work of a plan, spread over the cores in chunks. Nil for records the platform does not take.
-    static func evaluate(
-        _ export: ExportResult, format: NationalFormat, platform: PlatformConfig, rules: PublicityRules, asOf: LocalDate
-    ) -> [(PublicityDecision, String?)?] {
-        let records = export.records
-        return parallelMap(count: records.count, chunkSize: 1024) { i -> (PublicityDecision, String?)? in
-            let record = records[i]
-            guard record.excludedFrom[platform.id] == nil else { return nil }
-            let decision = rules.decide(record, dataset: export.dataset, asOf: asOf)
-            guard case .published = decision.state else { return (decision, nil) }
-            return (decision, record.payloadHash(format: format, dateSeparator: platform.dateSeparator))
-        }
-    }
 }
-
 
 /// The checks that refuse a plan that looks wrong: a truncated export must never wipe a platform.
 public enum Guardrail {

@@ -97,7 +97,7 @@ public struct SyncJob: Sendable {
             if !report.interrupted {
                 var history = ExportHistory.load(stateDir: config.stateDir)
                 for (dataset, export) in run.exports where run.refused.allSatisfy({ $0.0.dataset != dataset }) {
-                    history.records[dataset] = export.records.count
+                    history.records[dataset] = export.recordCount
                 }
                 try history.save(stateDir: config.stateDir)
             }

@@ -21,11 +21,37 @@ public struct Workspace: Sendable {
         rules = try PublicityRules.load(config.publicityFile ?? directory + "/publicity.json", calendar: calendar, mappings: all.map(\.definition))
     }
 
+    /// One dataset's export read through its mapping for planning: each valid record cross-checked
+    /// against `store` and stepped for every platform while it is fresh, then dropped.
+    func read(
+        _ mapping: DatasetMapping, asOf: LocalDate, contexts: [PlanContext], store: EnterpriseStore?, showProgress: Bool
+    ) -> Result<(ExportResult, [RecordNote]), RowProblem> {
+        let progress = ProgressLine("read \(FileSystem.baseName(mapping.catalog.path))", total: 0, enabled: showProgress)
+        let definition = mapping.definition
+        let blocking = config.blockingCrossChecks
+        let exportMapping = ExportMapping(catalog: mapping.catalog, definition: definition, organisation: config.organisation, today: asOf)
+        return Result { () throws(RowProblem) -> (ExportResult, [RecordNote]) in
+            try exportMapping.collect(progress: progress, keepRecords: false) { record in
+                let findings = store.map { CrossChecks.findings(for: record, dataset: definition.dataset, definition: definition, store: $0, blocking: blocking) } ?? []
+                return RecordNote(findings: findings, steps: contexts.map { $0.step(record) })
+            }
+        }
+    }
+
     /// One dataset's export read through its mapping, or the problem that makes it unusable.
     public func read(_ mapping: DatasetMapping, asOf: LocalDate, showProgress: Bool = false) -> Result<ExportResult, RowProblem> {
         let progress = ProgressLine("read \(FileSystem.baseName(mapping.catalog.path))", total: 0, enabled: showProgress)
         return Result { () throws(RowProblem) -> ExportResult in try mapping.read(organisation: config.organisation, today: asOf, progress: progress) }
     }
+}
+
+/// What planning keeps of a record once it is dropped: its cross-check findings and its step on
+/// each platform.
+struct RecordNote: Sendable {
+    var findings: [CrossCheckFinding]
+    var steps: [PlanStep]
+
+    var isBlocked: Bool { findings.contains(where: \.blocking) }
 }
 
 /// The plans of a run, with what refused some of them.
@@ -51,32 +77,46 @@ extension Workspace {
         let history = ExportHistory.load(stateDir: config.stateDir)
         let store = FileSystem.exists(config.stateDir + "/enterprises") ? try EnterpriseStore(stateDir: config.stateDir) : nil
         for mapping in mappings {
-            var export: ExportResult
-            switch read(mapping, asOf: asOf, showProgress: showProgress) {
-            case .failure(let problem):
-                run.unreadable.append((mapping.catalog.dataset, problem))
-                continue
-            case .success(let value): export = value
-            }
-            if let store {
-                let findings = CrossChecks.findings(export, definition: mapping.definition, store: store, blocking: config.blockingCrossChecks)
-                CrossChecks.apply(findings, to: &export)
-                run.findings += findings
-            }
-            run.exports[mapping.catalog.dataset] = export
-            for platform in mapping.platforms where platforms.isEmpty || platforms.contains(platform.id) {
-                let id = "\(platform.id.rawValue)/\(mapping.catalog.dataset.rawValue)"
+            let dataset = mapping.catalog.dataset
+            let targets = mapping.platforms.filter { platforms.isEmpty || platforms.contains($0.id) }
+            // The ledgers first: every record is compared with them on the mapping threads.
+            var contexts: [PlanContext] = []
+            var loaded: [Ledger] = []
+            for platform in targets {
+                let id = "\(platform.id.rawValue)/\(dataset.rawValue)"
                 let ledger: Ledger
-                if let loaded = ledgers[id] {
-                    ledger = loaded
+                if let cached = ledgers[id] {
+                    ledger = cached
                 } else {
-                    ledger = try Ledger.load(stateDir: config.stateDir, platform: platform.id, dataset: mapping.catalog.dataset)
+                    ledger = try Ledger.load(stateDir: config.stateDir, platform: platform.id, dataset: dataset)
                     ledgers[id] = ledger
                 }
-                let plan = Planner.plan(export: export, format: mapping.definition.format, platform: platform, ledger: ledger, rules: rules, asOf: asOf)
+                loaded.append(ledger)
+                contexts.append(PlanContext(dataset: dataset, format: mapping.definition.format, platform: platform, ledger: ledger, rules: rules, asOf: asOf))
+            }
+            var export: ExportResult
+            var notes: [RecordNote]
+            switch read(mapping, asOf: asOf, contexts: contexts, store: store, showProgress: showProgress) {
+            case .failure(let problem):
+                run.unreadable.append((dataset, problem))
+                continue
+            case .success(let value): (export, notes) = value
+            }
+            let findings = notes.flatMap(\.findings)
+            run.findings += findings
+            if findings.contains(where: \.blocking) {
+                let before = notes.count
+                notes.removeAll(where: \.isBlocked)
+                export.droppedRecords -= before - notes.count
+                export.setAside += CrossChecks.setAside(findings, file: export.file)
+            }
+            run.exports[dataset] = export
+            let setAsideKeys = export.setAsideKeys
+            for (i, context) in contexts.enumerated() {
+                let plan = Planner.plan(steps: notes.map { $0.steps[i] }, dataset: dataset, platform: context.platform.id, ledger: loaded[i], setAsideKeys: setAsideKeys)
                 if !allowMassWithdraw, let why = Guardrail.refusal(
-                    plan, exportRecords: export.records.count, exportRows: export.rowsRead,
-                    previousRecords: history.records[mapping.catalog.dataset], guardrails: config.guardrails)
+                    plan, exportRecords: export.recordCount, exportRows: export.rowsRead,
+                    previousRecords: history.records[dataset], guardrails: config.guardrails)
                 {
                     run.refused.append((plan, why))
                 } else {

@@ -28,15 +28,21 @@ struct PlanBenchmark {
             let platform = PlatformConfig(id: .credit, baseURL: "http://127.0.0.1:1/credit/exchange/v1", appID: "bench", secret: "bench-secret-0123456789")
             let mapper = Mapper(definition: definition, organisation: organisation, today: asOf)
 
+            func timeMap() throws -> Double {
+                let started = Timestamp.monotonic()
+                _ = try MapPipeline.run(catalog: catalog, mapper: mapper, workers: ProcessInfo.processInfo.activeProcessorCount)
+                return Timestamp.monotonic() - started
+            }
             var started = Timestamp.monotonic()
-            _ = try MapPipeline.run(catalog: catalog, mapper: mapper, workers: ProcessInfo.processInfo.activeProcessorCount)
-            let map = Timestamp.monotonic() - started
 
+            // As `credsync plan` does it: each record stepped on the mapping threads, then dropped.
             func plan(_ ledger: Ledger) throws -> (DatasetPlan, Double, Double) {
                 let start = Timestamp.monotonic()
-                let export = try ExportMapping(catalog: catalog, definition: definition, organisation: organisation, today: asOf).collect()
+                let context = PlanContext(dataset: .license, format: definition.format, platform: platform, ledger: ledger, rules: rules, asOf: asOf)
+                let (export, steps) = try ExportMapping(catalog: catalog, definition: definition, organisation: organisation, today: asOf)
+                    .collect(keepRecords: false) { context.step($0) }
                 let collected = Timestamp.monotonic() - start
-                let plan = Planner.plan(export: export, format: definition.format, platform: platform, ledger: ledger, rules: rules, asOf: asOf)
+                let plan = Planner.plan(steps: steps, dataset: .license, platform: platform.id, ledger: ledger, setAsideKeys: export.setAsideKeys)
                 return (plan, Timestamp.monotonic() - start, collected)
             }
             let (cold, coldTime, _) = try plan(Ledger(platform: .credit, dataset: .license))
@@ -55,11 +61,21 @@ struct PlanBenchmark {
             started = Timestamp.monotonic()
             let loaded = try Ledger.load(stateDir: directory, platform: .credit, dataset: .license)
             let loadTime = Timestamp.monotonic() - started
-            let (warm, warmTime, warmCollect) = try plan(loaded)
-            print(String(format: "plan: %d rows; map (both cores) %.2f s", rows, map))
+            // Map and the warm plan taken in turns, `--repeat` times each, the fastest of each
+            // compared: a machine shared with others slows one run now and then, never speeds one up.
+            var maps: [Double] = []
+            var warms: [(DatasetPlan, Double, Double)] = []
+            for _ in 0..<max(1, options.int("repeat", 2)) {
+                maps.append(try timeMap())
+                warms.append(try plan(loaded))
+            }
+            let map = maps.min() ?? 0
+            guard let (warm, warmTime, warmCollect) = warms.min(by: { $0.1 < $1.1 }) else { return 70 }
+            print(String(format: "plan: %d rows; map (both cores) %.2f s, fastest of %@", rows, map, maps.map { String(format: "%.2f", $0) }.joined(separator: ", ")))
             print(String(format: "plan: cold %.2f s, %d creates", coldTime, cold.count(.create)))
-            print(String(format: "plan: warm %.2f s (export read and mapped %.2f s, planned %.2f s), %d updates, %d unchanged; ratio to map %.2f (target ≤ 1.25)",
-                warmTime, warmCollect, warmTime - warmCollect, warm.count(.update), warm.unchanged, warmTime / map))
+            print(String(format: "plan: warm %.2f s, fastest of %@ (export read, mapped and stepped %.2f s, steps added up %.2f s), %d updates, %d unchanged",
+                warmTime, warms.map { String(format: "%.2f", $0.1) }.joined(separator: ", "), warmCollect, warmTime - warmCollect, warm.count(.update), warm.unchanged))
+            print(String(format: "plan: warm plan's ratio to map %.2f (target ≤ 1.25)", warmTime / map))
             print(String(format: "plan: ledger of %d entries saved in %.2f s, loaded in %.2f s (%@); peak memory %.0f MB",
                 loaded.entries.count, saveTime, loadTime, FileSystem.baseName(ledgerFile), peakMemoryMB()))
             return warmTime / map <= 1.25 ? 0 : 1

@@ -11,7 +11,7 @@ let usage = """
       ledger  Save and load a ledger: --entries N (1000000).
       store   Load the enterprise store: --enterprises N (1000000) written, loaded, looked up.
       plan    1,000,000 licenses planned cold (empty ledger) and warm (ledger matches, 0.1% changed), against map.
-              --rows N (1000000)
+              --rows N (1000000) --repeat K (2: map and warm plan in turns, the fastest of each compared)
       queue   Enqueue and complete entries with fsync, and list them.
               --entries N (100000) --state-dir DIR --keep yes (leave the queue for timing `credsync queue list`)
       map     Generate a GB18030 license export and read + map + validate + canonicalise + hash it on both cores;

@@ -1,6 +1,6 @@
 /// Lower-case hexadecimal, as every hash and signature on the wire is written.
 public enum Hex {
-    private static let digits = Array("0123456789abcdef".utf8)
+    static let digits = Array("0123456789abcdef".utf8)
 
     /// The lower-case hex form of `bytes`.
     public static func encode(_ bytes: some Collection<UInt8>) -> String {

@@ -72,3 +72,35 @@ public final class SHA256 {
         Hex.encode(digest(bytes))
     }
 }
+
+extension SHA256 {
+    /// A digest held inline, with no allocation: for hashing and comparing a million records.
+    public struct Digest: Sendable, Equatable {
+        private var a: UInt64 = 0, b: UInt64 = 0, c: UInt64 = 0, d: UInt64 = 0
+
+        /// The digest of `buffer`.
+        public init(of buffer: UnsafeRawBufferPointer) {
+            var length: UInt32 = 0
+            withUnsafeMutableBytes(of: &self) { out in
+                _ = EVP_Digest(buffer.baseAddress, buffer.count, out.baseAddress?.assumingMemoryBound(to: UInt8.self), &length, EVP_sha256(), nil)
+            }
+        }
+
+        /// The 32 bytes.
+        public var bytes: [UInt8] { withUnsafeBytes(of: self) { Array($0) } }
+
+        /// The lower-case hex form.
+        public var hex: String { Hex.encode(bytes) }
+
+        /// Whether `hex` is this digest's lower-case hex form, compared without making a string.
+        public func matches(hex: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard hex.count == 64 else { return false }
+            return withUnsafeBytes(of: self) { bytes in
+                for i in 0..<32 where hex[2 * i] != Hex.digits[Int(bytes[i] >> 4)] || hex[2 * i + 1] != Hex.digits[Int(bytes[i] & 0x0F)] {
+                    return false
+                }
+                return true
+            }
+        }
+    }
+}

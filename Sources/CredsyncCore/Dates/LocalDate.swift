@@ -20,20 +20,20 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Parses the ISO form `YYYY-MM-DD` exactly.
     public init?(iso text: String) {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
-        guard let y = Self.number(bytes[0..<4]), let m = Self.number(bytes[5..<7]), let d = Self.number(bytes[8..<10])
-        else { return nil }
-        self.init(year: y, month: m, day: d)
-    }
-
-    private static func number(_ bytes: ArraySlice<UInt8>) -> Int? {
-        var value = 0
-        for byte in bytes {
-            guard (0x30...0x39).contains(byte) else { return nil }
-            value = value * 10 + Int(byte - 0x30)
+        var parts = (year: 0, month: 0, day: 0)
+        var count = 0
+        for byte in text.utf8 {
+            if count == 4 || count == 7 {
+                guard byte == UInt8(ascii: "-") else { return nil }
+            } else {
+                guard byte &- 0x30 < 10, count < 10 else { return nil }
+                let digit = Int(byte &- 0x30)
+                if count < 4 { parts.year = parts.year * 10 + digit } else if count < 7 { parts.month = parts.month * 10 + digit } else { parts.day = parts.day * 10 + digit }
+            }
+            count += 1
         }
-        return value
+        guard count == 10 else { return nil }
+        self.init(year: parts.year, month: parts.month, day: parts.day)
     }
 
     public static func isLeap(_ year: Int) -> Bool {

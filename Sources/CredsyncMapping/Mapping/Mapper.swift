@@ -78,8 +78,10 @@ public struct Mapper: Sendable {
             if let (prefix, condition) = spec.ensurePrefix, condition.map({ context.holds($0) }) ?? true {
                 items = items.map { Normalizer.code($0).hasPrefix(prefix) ? $0 : prefix + $0 }
             }
-            var seen: Set<String> = []
-            items = items.filter { seen.insert($0).inserted }
+            if items.count > 1 {
+                var seen: Set<String> = []
+                items = items.filter { seen.insert($0).inserted }
+            }
             value = items.joined(separator: spec.join ?? ";")
         }
         if !value.isEmpty && spec.isDate {

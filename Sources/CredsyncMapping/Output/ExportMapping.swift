@@ -7,8 +7,12 @@ public struct ExportResult: Sendable {
     public var dataset: Dataset
     public var file: String
     public var rowsRead = 0
-    /// Valid records by key, in file order.
+    /// Valid records by key, in file order (empty when the reader did not keep them).
     public var records: [MappedRecord] = []
+    /// Valid records counted but not kept (see `ExportMapping.collect(keepRecords:annotate:)`).
+    public var droppedRecords = 0
+    /// How many valid records the export holds, kept or not.
+    public var recordCount: Int { records.count + droppedRecords }
     public var setAside: [SetAside] = []
     public var excluded: [(line: Int, key: String?, reason: String)] = []
     public var unreadable: [RowProblem] = []
@@ -30,16 +34,23 @@ public struct ExportMapping: Sendable {
 
     /// Every row's outcome in file order, read on this thread and mapped on `workers` others.
     public func outcomes(workers: Int = ProcessInfo.processInfo.activeProcessorCount, progress: ProgressLine? = nil) throws(RowProblem) -> [Result<MappingOutcome, RowProblem>] {
+        try mapRows(workers: workers, progress: progress) { $0 }
+    }
+
+    /// `transform` applied to every row's outcome on the mapping threads, the results in file order.
+    func mapRows<T: Sendable>(
+        workers: Int, progress: ProgressLine?, _ transform: @escaping @Sendable (Result<MappingOutcome, RowProblem>) -> T
+    ) throws(RowProblem) -> [T] {
         var reader = try Catalogs.open(catalog, columns: mapper.definition.columns)
         let chunks = BoundedQueue<(Int, [CatalogItem])>(capacity: workers * 2)
-        let slots = OutcomeSlots()
+        let slots = OutcomeSlots<T>()
         let mapper = self.mapper
         let group = runOnThreads(workers) { _ in
             while let (index, items) = chunks.take() {
-                let mapped = items.map { item -> Result<MappingOutcome, RowProblem> in
+                let mapped = items.map { item -> T in
                     switch item {
-                    case .problem(let problem): return .failure(problem)
-                    case .row(let row): return .success(mapper.map(row))
+                    case .problem(let problem): return transform(.failure(problem))
+                    case .row(let row): return transform(.success(mapper.map(row)))
                     }
                 }
                 slots.set(index, mapped)
@@ -65,33 +76,59 @@ public struct ExportMapping: Sendable {
 
     /// The whole export, duplicates resolved: two rows with one key are both set aside.
     public func collect(progress: ProgressLine? = nil) throws(RowProblem) -> ExportResult {
+        try collect(progress: progress, keepRecords: true) { _ in () }.export
+    }
+
+    /// The whole export, with `annotate` run on the mapping threads for every valid record while
+    /// it is fresh: `notes` line up with the valid records, duplicates left out. Without
+    /// `keepRecords`, the records are dropped once annotated (`records` stays empty; `recordCount`
+    /// counts them), so a million-row export is never held in memory.
+    public func collect<Note: Sendable>(
+        progress: ProgressLine? = nil, keepRecords: Bool, annotate: @escaping @Sendable (MappedRecord) -> Note
+    ) throws(RowProblem) -> (export: ExportResult, notes: [Note]) {
         var result = ExportResult(dataset: catalog.dataset, file: catalog.path)
-        // Keys compared by their bytes: hashing a million Chinese keys as `String` normalises each.
-        var firstLine: [ByteKey: Int] = [:]
-        var duplicated: [ByteKey: [Int]] = [:]
-        let all = try outcomes(progress: progress)
-        result.rowsRead = all.count
-        firstLine.reserveCapacity(all.count)
-        result.records.reserveCapacity(all.count)
-        for outcome in all {
+        let all = try mapRows(workers: ProcessInfo.processInfo.activeProcessorCount, progress: progress) { outcome -> RowEntry<Note> in
             switch outcome {
-            case .failure(let problem): result.unreadable.append(problem)
-            case .success(.excluded(_, let line, let key, let reason)): result.excluded.append((line, key, reason))
-            case .success(.setAside(let setAside)): result.setAside.append(setAside)
+            case .failure(let problem): return .unreadable(problem)
+            case .success(.excluded(_, let line, let key, let reason)): return .excluded(line, key, reason)
+            case .success(.setAside(let setAside)): return .setAside(setAside)
             case .success(.record(let record)):
-                let key = ByteKey(record.key)
-                if let first = firstLine[key] {
-                    duplicated[key, default: [first]].append(record.line)
-                } else {
-                    firstLine[key] = record.line
-                }
-                result.records.append(record)
+                return .record(line: record.line, key: HashedKey(record.key), note: annotate(record), kept: keepRecords ? KeptRecord(record) : nil)
             }
         }
-        guard !duplicated.isEmpty else { return result }
-        result.records.removeAll { duplicated[ByteKey($0.key)] != nil }
-        for (byteKey, lines) in duplicated.sorted(by: { $0.value[0] < $1.value[0] }) {
-            let key = byteKey.text
+        result.rowsRead = all.count
+        var firstLine: [HashedKey: Int] = [:]
+        var duplicated: [HashedKey: [Int]] = [:]
+        var notes: [Note] = []
+        var lines: [Int] = []
+        firstLine.reserveCapacity(all.count)
+        notes.reserveCapacity(all.count)
+        lines.reserveCapacity(all.count)
+        if keepRecords { result.records.reserveCapacity(all.count) }
+        for entry in all {
+            switch entry {
+            case .unreadable(let problem): result.unreadable.append(problem)
+            case .excluded(let line, let key, let reason): result.excluded.append((line, key, reason))
+            case .setAside(let setAside): result.setAside.append(setAside)
+            case .record(let line, let key, let note, let kept):
+                if let first = firstLine.updateValue(line, forKey: key) {
+                    firstLine[key] = first
+                    duplicated[key, default: [first]].append(line)
+                }
+                notes.append(note)
+                lines.append(line)
+                if let kept { result.records.append(kept.record) }
+            }
+        }
+        result.droppedRecords = keepRecords ? 0 : lines.count
+        guard !duplicated.isEmpty else { return (result, notes) }
+        let duplicateLines = Set(duplicated.values.joined())
+        let kept = lines.indices.filter { !duplicateLines.contains(lines[$0]) }
+        notes = kept.map { notes[$0] }
+        result.records.removeAll { duplicateLines.contains($0.line) }
+        result.droppedRecords = keepRecords ? 0 : kept.count
+        for (hashedKey, lines) in duplicated.sorted(by: { $0.value[0] < $1.value[0] }) {
+            let key = hashedKey.key.text
             for line in lines {
                 let others = lines.filter { $0 != line }.map(String.init).joined(separator: ", ")
                 result.setAside.append(SetAside(file: catalog.path, line: line, key: key, reasons: [
@@ -100,8 +137,38 @@ public struct ExportMapping: Sendable {
             }
         }
         result.setAside.sort { $0.line < $1.line }
-        return result
+        return (result, notes)
     }
+}
+
+/// One row as `collect` keeps it: small, since a million of them wait for the duplicate check.
+enum RowEntry<Note: Sendable>: Sendable {
+    indirect case unreadable(RowProblem)
+    indirect case excluded(Int, String?, String)
+    indirect case setAside(SetAside)
+    case record(line: Int, key: HashedKey, note: Note, kept: KeptRecord?)
+}
+
+/// A record kept whole, boxed.
+final class KeptRecord: Sendable {
+    let record: MappedRecord
+    init(_ record: MappedRecord) { self.record = record }
+}
+
+/// A key compared by its bytes (hashing a million Chinese keys as `String` normalises each),
+/// its hash worked out on the mapping threads.
+struct HashedKey: Hashable, Sendable {
+    let key: ByteKey
+    let hash: Int
+
+    init(_ text: String) {
+        key = ByteKey(text)
+        hash = key.hashValue
+    }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+
+    static func == (a: HashedKey, b: HashedKey) -> Bool { a.hash == b.hash && a.key == b.key }
 }
 
 /// The quarantine file: every set-aside or unreadable row, one JSON object a line.
@@ -133,15 +200,21 @@ public enum Quarantine {
 }
 
 /// Mapped chunks by their position, filled by the workers in any order.
-final class OutcomeSlots: @unchecked Sendable {
+final class OutcomeSlots<T: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
-    private var slots: [Int: [Result<MappingOutcome, RowProblem>]] = [:]
+    private var slots: [Int: [T]] = [:]
 
-    func set(_ index: Int, _ outcomes: [Result<MappingOutcome, RowProblem>]) {
+    func set(_ index: Int, _ outcomes: [T]) {
         lock.withLock { slots[index] = outcomes }
     }
 
-    func ordered() -> [Result<MappingOutcome, RowProblem>] {
-        lock.withLock { slots.keys.sorted().flatMap { slots[$0] ?? [] } }
+    func ordered() -> [T] {
+        lock.withLock {
+            var all: [T] = []
+            all.reserveCapacity(slots.values.reduce(0) { $0 + $1.count })
+            for index in slots.keys.sorted() { all += slots[index] ?? [] }
+            slots = [:]
+            return all
+        }
     }
 }

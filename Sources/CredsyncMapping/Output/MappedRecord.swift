@@ -36,6 +36,11 @@ public struct MappedRecord: Sendable {
     /// The SHA-256 of the payload's canonical form, written straight from the values: the same
     /// hash as `JSONWriter.canonicalHash(.object(payload(…)))` without building the payload.
     public func payloadHash(format: NationalFormat, dateSeparator: String) -> String {
+        payloadDigest(format: format, dateSeparator: dateSeparator).hex
+    }
+
+    /// The payload's hash held inline: `payloadHash` without the hex string.
+    public func payloadDigest(format: NationalFormat, dateSeparator: String) -> SHA256.Digest {
         var out: [UInt8] = []
         out.reserveCapacity(1024)
         out.append(UInt8(ascii: "{"))
@@ -55,7 +60,7 @@ public struct MappedRecord: Sendable {
             }
         }
         out.append(UInt8(ascii: "}"))
-        return SHA256.hex(out)
+        return out.withUnsafeBytes { SHA256.Digest(of: $0) }
     }
 }
 

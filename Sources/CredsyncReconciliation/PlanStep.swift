@@ -1,0 +1,101 @@
+import CredsyncCore
+import CredsyncMapping
+import CredsyncPublicity
+
+/// What one record means for one platform's plan: the ledger place it marks as seen, the count it
+/// adds to, and, for the few records that change or warn, the change, deadline and warnings.
+/// Worked out on the mapping threads while the record is fresh; the plan only adds the steps up.
+public struct PlanStep: Sendable {
+    public enum Tally: UInt8, Sendable { case none, unchanged, notYet, notPublished }
+
+    /// A change, a deadline, warnings: boxed, so that a plain step stays small.
+    final class Detail: Sendable {
+        let change: Change?
+        let deadline: Deadline?
+        let warnings: [String]
+
+        init(change: Change?, deadline: Deadline?, warnings: [String]) {
+            self.change = change
+            self.deadline = deadline
+            self.warnings = warnings
+        }
+    }
+
+    /// The ledger place of the record's key, or -1 when the ledger lacks it.
+    var place: Int
+    var tally: Tally
+    var detail: Detail?
+}
+
+/// One platform's side of planning a record: its format, its ledger, the rules and the date.
+/// Read-only, so the mapping threads share it.
+public struct PlanContext: Sendable {
+    public let dataset: Dataset
+    public let format: NationalFormat
+    public let platform: PlatformConfig
+    public let entries: LedgerEntries
+    public let rules: PublicityRules
+    public let asOf: LocalDate
+
+    public init(dataset: Dataset, format: NationalFormat, platform: PlatformConfig, ledger: Ledger, rules: PublicityRules, asOf: LocalDate) {
+        self.dataset = dataset
+        self.format = format
+        self.platform = platform
+        self.entries = ledger.entries
+        self.rules = rules
+        self.asOf = asOf
+    }
+
+    /// The record's step: its publicity decision as of the date, its payload's hash against the
+    /// ledger's, and the change that follows.
+    public func step(_ record: MappedRecord) -> PlanStep {
+        let place = entries.place(of: record.key)
+        let isPublished = place.map { entries.isPublished(at: $0) } ?? false
+        var step = PlanStep(place: place ?? -1, tally: .none)
+        func withdrawal(_ reason: String) -> Change {
+            Change(key: record.key, op: .withdraw, reason: reason, previousHash: place.map { entries.hash(at: $0) }, line: record.line)
+        }
+        if let why = record.excludedFrom[platform.id] {
+            if isPublished {
+                step.detail = PlanStep.Detail(change: withdrawal("corrected"), deadline: nil,
+                    warnings: ["\(record.key): withdrawn from \(platform.id.rawValue): \(why)"])
+            } else {
+                step.tally = .notPublished
+            }
+            return step
+        }
+        let decision = rules.decide(record, dataset: dataset, asOf: asOf)
+        var warnings = decision.warnings.map { "\(record.key): \($0)" }
+        if let problem = decision.deadlineProblem { warnings.append("\(record.key): deadline unknown: \(problem)") }
+        var change: Change?
+        var deadline: Deadline?
+        switch decision.state {
+        case .notYet:
+            step.tally = .notYet
+        case .published:
+            let digest = record.payloadDigest(format: format, dateSeparator: platform.dateSeparator)
+            let op: (Change.Operation, String)?
+            if let place {
+                op = !isPublished ? (.update, "republished") : entries.hasHash(digest, at: place) ? nil : (.update, "changed")
+            } else {
+                op = (.create, "new")
+            }
+            if let (op, reason) = op {
+                change = Change(key: record.key, op: op, reason: reason, payload: record.payload(format: format, dateSeparator: platform.dateSeparator),
+                    hash: digest.hex, previousHash: place.map { entries.hash(at: $0) }, line: record.line)
+                if !isPublished, let due = decision.publicationDue { deadline = Deadline(key: record.key, kind: .publication, due: due) }
+            } else {
+                step.tally = .unchanged
+            }
+        case .withdrawn(let reason, _):
+            if isPublished {
+                change = withdrawal(reason)
+                if let due = decision.withdrawalDue { deadline = Deadline(key: record.key, kind: .withdrawal, due: due) }
+            } else {
+                step.tally = .notPublished
+            }
+        }
+        if change != nil || !warnings.isEmpty { step.detail = PlanStep.Detail(change: change, deadline: deadline, warnings: warnings) }
+        return step
+    }
+}
