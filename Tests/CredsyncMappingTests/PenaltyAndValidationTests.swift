@@ -99,3 +99,15 @@ import Testing
         #expect(reason.json()["value"] == .string("110105********0021"))
     }
 }
+
+@Suite struct CharacterCountTests {
+    /// Lengths count Unicode scalars: counted on the UTF-8 bytes, they agree with the standard
+    /// library for ASCII, Chinese, 4-byte characters (GB18030's extension B) and combining marks.
+    @Test(arguments: ["", "XK-2026-000001", "杭州示例科技有限公司（分公司）", "𠀀𠀁 ext B", "e\u{301}", "a\u{00A0}b\u{3000}c", "🧾票据"])
+    func agreesWithUnicodeScalars(text: String) {
+        #expect(Validator.characterCount(text) == text.unicodeScalars.count)
+        // A bridged or sliced string takes the slower path and still agrees.
+        let sliced = String(text.dropFirst(0))
+        #expect(Validator.characterCount(sliced) == sliced.unicodeScalars.count)
+    }
+}

@@ -26,16 +26,21 @@ public struct Validator: Sendable {
                 }
                 continue
             }
-            let length = value.unicodeScalars.count
+            let length = Self.characterCount(value)
             if let maxLength = rule.maxLength, length > maxLength {
                 reasons.append(Reason(field: rule.code, rule: "E_FORMAT", value: value, expected: "at most \(maxLength) characters, found \(length)"))
             }
             if let exact = rule.exactLength, length != exact {
                 reasons.append(Reason(field: rule.code, rule: "E_FORMAT", value: value, expected: "exactly \(exact) characters, found \(length)"))
             }
-            let items = rule.isMultiValue ? value.split(separator: ";", omittingEmptySubsequences: false).map(String.init) : [value]
+            let items = rule.isMultiValue ? value.split(separator: ";", omittingEmptySubsequences: false).map(String.init) : nil
+            /// The items (the value itself when the field holds one) that fail `passes`.
+            func failing(_ passes: (String) -> Bool) -> [String] {
+                if let items { return items.filter { !passes($0) } }
+                return passes(value) ? [] : [value]
+            }
             if let codes = rule.codes {
-                for item in items where !codes.contains(item) {
+                for item in failing({ codes.contains($0) }) {
                     reasons.append(Reason(field: rule.code, rule: "E_CODE", value: item, expected: "one of \(codes.joined(separator: ", "))"))
                 }
             }
@@ -59,7 +64,7 @@ public struct Validator: Sendable {
             }
             if let check = rule.check { reasons += checkIdentifier(value, check, field: rule) }
             for pattern in rule.patterns where pattern.condition.map(context.holds) ?? true {
-                for item in items where !Self.matches(pattern, item) {
+                for item in failing({ Self.matches(pattern, $0) }) {
                     reasons.append(Reason(field: rule.code, rule: "E_FORMAT", value: item, expected: "matches \(pattern.pattern)"))
                 }
             }
@@ -77,6 +82,16 @@ public struct Validator: Sendable {
         }
         if let subject = format.subject { reasons += subjectReasons(values, subject) }
         return reasons
+    }
+
+    /// Characters as the national formats count them: Unicode scalars. Counted on the UTF-8
+    /// bytes (every byte that does not continue a character starts one) without decoding.
+    static func characterCount(_ text: String) -> Int {
+        text.utf8.withContiguousStorageIfAvailable { bytes in
+            var count = 0
+            for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
+            return count
+        } ?? text.unicodeScalars.count
     }
 
     static func matches(_ pattern: PatternRule, _ text: String) -> Bool {
