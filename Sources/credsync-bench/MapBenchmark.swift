@@ -17,14 +17,19 @@ struct MapBenchmark {
         let size = LicenseExportGenerator.write(rows: rows, to: file)
         print(String(format: "map: %d rows, %.1f MB of GB18030", rows, Double(size) / 1e6))
 
-        let floorStart = Timestamp.monotonic()
-        let sha = Process()
-        sha.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        sha.arguments = [file]
-        sha.standardOutput = FileHandle.nullDevice
-        try? sha.run()
-        sha.waitUntilExit()
-        let floor = Timestamp.monotonic() - floorStart
+        // The floor is cheap: the fastest of three runs, so one slowed run does not flatter the ratio.
+        var floors: [Double] = []
+        for _ in 0..<3 {
+            let floorStart = Timestamp.monotonic()
+            let sha = Process()
+            sha.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+            sha.arguments = [file]
+            sha.standardOutput = FileHandle.nullDevice
+            try? sha.run()
+            sha.waitUntilExit()
+            floors.append(Timestamp.monotonic() - floorStart)
+        }
+        let floor = floors.min() ?? 0
 
         let mappingFile = options.string("mapping") ?? FileSystem.currentDirectory() + "/mappings/license.json"
         let definition: MappingDefinition
@@ -44,7 +49,7 @@ struct MapBenchmark {
         let elapsed = Timestamp.monotonic() - started
         let ratio = elapsed / max(floor, 1e-6)
         print(String(format: "map: %d mapped, %d set aside, %d unreadable in %.2f s: %.0f rows/s", counts.mapped, counts.setAside, counts.unreadable, elapsed, Double(rows) / elapsed))
-        print(String(format: "map: sha256sum floor %.2f s; ratio %.2f× the floor (target ≤ 4×); peak memory %.0f MB (target < 200 MB)", floor, ratio, peakMemoryMB()))
+        print(String(format: "map: sha256sum floor %.2f s (fastest of three); ratio %.2f× the floor (target ≤ 4×); peak memory %.0f MB (target < 200 MB)", floor, ratio, peakMemoryMB()))
         return ratio <= 4 && peakMemoryMB() < 200 ? 0 : 1
     }
 }
