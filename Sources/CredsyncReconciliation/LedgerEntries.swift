@@ -96,12 +96,6 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
 
     public func hash(at place: Int) -> String { string(slots[place].hash) }
 
-    /// Whether the entry at `place` has this hash, compared on bytes.
-    public func hasHash(_ hash: String, at place: Int) -> Bool {
-        let span = slots[place].hash
-        return arena.withUnsafeBufferPointer { $0[span.start..<(span.start + span.count)].elementsEqual(hash.utf8) }
-    }
-
     /// Whether the entry at `place` holds `digest`'s hex form.
     public func hasHash(_ digest: SHA256.Digest, at place: Int) -> Bool {
         let span = slots[place].hash

@@ -82,8 +82,9 @@ enum MapPipeline {
                         }
                         switch mapper.map(row) {
                         case .record(let record):
-                            let hash = record.payloadHash(format: format, dateSeparator: "/")
-                            counts.hashes += hash.isEmpty ? 0 : 1
+                            // As the plan does: the digest held inline, compared without a hex string.
+                            _ = record.payloadDigest(format: format, dateSeparator: "/")
+                            counts.hashes += 1
                             keys.insert(record.key.hashValue)
                             counts.mapped += 1
                         case .setAside: counts.setAside += 1

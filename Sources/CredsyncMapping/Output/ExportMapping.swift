@@ -32,11 +32,6 @@ public struct ExportMapping: Sendable {
         self.mapper = Mapper(definition: definition, organisation: organisation, today: today)
     }
 
-    /// Every row's outcome in file order, read on this thread and mapped on `workers` others.
-    public func outcomes(workers: Int = ProcessInfo.processInfo.activeProcessorCount, progress: ProgressLine? = nil) throws(RowProblem) -> [Result<MappingOutcome, RowProblem>] {
-        try mapRows(workers: workers, progress: progress) { $0 }
-    }
-
     /// `transform` applied to every row's outcome on the mapping threads, the results in file order.
     func mapRows<T: Sendable>(
         workers: Int, progress: ProgressLine?, _ transform: @escaping @Sendable (Result<MappingOutcome, RowProblem>) -> T
