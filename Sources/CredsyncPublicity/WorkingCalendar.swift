@@ -7,8 +7,6 @@ import CredsyncMapping
 /// guess from weekends alone.
 public struct WorkingCalendar: Sendable {
     public let file: String
-    let off: Set<LocalDate>
-    let work: Set<LocalDate>
     /// The years the notices cover.
     public let years: Set<Int>
     /// Every day from the first covered year's first day to the last one's last: 0 when its year
@@ -39,8 +37,6 @@ public struct WorkingCalendar: Sendable {
                 }
             }
         }
-        self.off = off
-        self.work = work
         self.years = years
         func newYear(_ year: Int) -> Int { LocalDate(year: year, month: 1, day: 1)?.dayNumber ?? 0 }
         let first = newYear(years.min() ?? 1970)

@@ -1,6 +1,6 @@
 /// Lower-case hexadecimal, as every hash and signature on the wire is written.
 public enum Hex {
-    static let digits = Array("0123456789abcdef".utf8)
+    private static let digits = Array("0123456789abcdef".utf8)
 
     /// The lower-case hex form of `bytes`.
     public static func encode(_ bytes: some Collection<UInt8>) -> String {
@@ -14,7 +14,7 @@ public enum Hex {
     }
 
     /// Whether `hex` is the lower-case hex form of `bytes`, compared without making a string.
-    public static func matches(_ bytes: [UInt8], _ hex: UnsafeBufferPointer<UInt8>) -> Bool {
+    public static func matches(_ bytes: some Collection<UInt8>, _ hex: UnsafeBufferPointer<UInt8>) -> Bool {
         guard hex.count == bytes.count * 2 else { return false }
         for (i, byte) in bytes.enumerated() {
             guard hex[2 * i] == digits[Int(byte >> 4)], hex[2 * i + 1] == digits[Int(byte & 0x0F)] else { return false }

@@ -94,13 +94,7 @@ extension SHA256 {
 
         /// Whether `hex` is this digest's lower-case hex form, compared without making a string.
         public func matches(hex: UnsafeBufferPointer<UInt8>) -> Bool {
-            guard hex.count == 64 else { return false }
-            return withUnsafeBytes(of: self) { bytes in
-                for i in 0..<32 where hex[2 * i] != Hex.digits[Int(bytes[i] >> 4)] || hex[2 * i + 1] != Hex.digits[Int(bytes[i] & 0x0F)] {
-                    return false
-                }
-                return true
-            }
+            withUnsafeBytes(of: self) { Hex.matches($0, hex) }
         }
     }
 }
