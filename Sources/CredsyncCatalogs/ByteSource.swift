@@ -36,6 +36,34 @@ struct ByteSource {
         return buffer[position]
     }
 
+    /// Appends the bytes up to the next one a CSV reader must look at (a quote or LF inside quotes;
+    /// also a comma or CR outside them), without taking that one; returns how many it appended.
+    @discardableResult
+    mutating func copyRun(into out: inout [UInt8], quoted: Bool) -> Int {
+        var copied = 0
+        while true {
+            if position == buffer.count, !refill() { return copied }
+            let start = position
+            let end = buffer.withUnsafeBufferPointer { bytes in
+                var i = start
+                if quoted {
+                    while i < bytes.count, bytes[i] != 0x22, bytes[i] != 0x0A { i += 1 }
+                } else {
+                    while i < bytes.count {
+                        let byte = bytes[i]
+                        if byte == 0x2C || byte == 0x22 || byte == 0x0A || byte == 0x0D { break }
+                        i += 1
+                    }
+                }
+                return i
+            }
+            out.append(contentsOf: buffer[start..<end])
+            copied += end - start
+            position = end
+            if end < buffer.count { return copied }
+        }
+    }
+
     /// Puts `bytes` back in front of what is left to read.
     mutating func unread(_ bytes: ArraySlice<UInt8>) {
         buffer = Array(bytes) + buffer[position...]

@@ -1,38 +1,43 @@
 import CredsyncCore
 
 /// Reads a CSV export with a header row, as RFC 4180 says, in UTF-8, GB18030 or either.
+/// Reading splits the file into rows; decoding them is left to `CatalogBatch.items()`, which the
+/// mapping threads call.
 public struct CSVCatalogReader: CatalogReader {
     public let columns: [String]
     /// The header's column names, as the file has them.
     public let header: [String]
     private var tokenizer: CSVTokenizer
-    private let decoder: TextDecoder
+    private var choice: TextDecoder.Choice
     private let path: String
     /// Where each wanted column stands in the header.
     private let indexes: [Int]
+    /// Rows `next()` has decoded but not handed out yet.
+    private var pending: [CatalogItem] = []
+    private var pendingIndex = 0
 
     /// Opens `path` and reads its header. A missing or unreadable header, or a wanted column the
     /// header lacks, throws: no row of the file can be read then.
     public init(path: String, encoding: CatalogConfig.Encoding, columns: [String]) throws(RowProblem) {
         self.path = path
         self.columns = columns
-        decoder = TextDecoder(encoding)
+        let decoder = TextDecoder(encoding)
         tokenizer = CSVTokenizer(source: try ByteSource(path: path))
         if tokenizer.skipByteOrderMark() { decoder.sawByteOrderMark() }
-        guard let first = tokenizer.next() else { throw RowProblem(file: path, line: 1, reason: "the file is empty: no header row") }
-        let record: CSVTokenizer.Record
-        switch first {
-        case .failure(let problem): throw RowProblem(file: path, line: problem.line, reason: "the header row cannot be read: \(problem.reason)")
-        case .success(let value): record = value
+        var fields = CSVTokenizer.Fields()
+        guard let first = tokenizer.next(into: &fields) else { throw RowProblem(file: path, line: 1, reason: "the file is empty: no header row") }
+        if case .failure(let problem) = first {
+            throw RowProblem(file: path, line: problem.line, reason: "the header row cannot be read: \(problem.reason)")
         }
         var names: [String] = []
-        for (i, field) in record.fields.enumerated() {
-            guard let name = decoder.decode(field) else {
+        for i in fields.ends.indices {
+            guard let name = decoder.decode(fields, field: i) else {
                 throw RowProblem(file: path, line: 1, reason: "header column \(i + 1) is not valid \(decoder.encodingName)")
             }
             names.append(name.trimmingSpaces())
         }
         header = names
+        choice = decoder.choice
         var indexes: [Int] = []
         for column in columns {
             guard let index = names.firstIndex(of: column) else {
@@ -45,26 +50,105 @@ public struct CSVCatalogReader: CatalogReader {
     }
 
     public mutating func next() -> CatalogItem? {
-        guard let result = tokenizer.next() else { return nil }
-        switch result {
-        case .failure(let problem):
-            return .problem(RowProblem(file: path, line: problem.line, reason: problem.reason))
-        case .success(let record):
-            guard record.fields.count == header.count else {
-                return .problem(RowProblem(file: path, line: record.line,
-                    reason: "has \(record.fields.count) fields, the header has \(header.count)"))
-            }
-            var values: [String?] = []
-            values.reserveCapacity(indexes.count)
-            for index in indexes {
-                guard let text = decoder.decode(record.fields[index]) else {
-                    let bytes = record.fields[index].prefix(8).map { String($0, radix: 16, uppercase: true) }.joined(separator: " ")
-                    return .problem(RowProblem(file: path, line: record.line,
-                        reason: "column \(header[index]): bytes that are not valid \(decoder.encodingName) (\(bytes)…)"))
-                }
-                values.append(text)
-            }
-            return .row(CatalogRow(file: path, line: record.line, values: values))
+        if pendingIndex == pending.count {
+            guard let batch = nextBatch(limit: 256) else { return nil }
+            pending = batch.items()
+            pendingIndex = 0
+            if pending.isEmpty { return nil }
         }
+        pendingIndex += 1
+        return pending[pendingIndex - 1]
+    }
+
+    /// Up to `limit` rows, split into fields but not decoded.
+    public mutating func nextBatch(limit: Int) -> CatalogBatch? {
+        var rows = CSVRows(path: path, header: header, indexes: indexes, choice: choice)
+        while rows.entries.count < limit, let result = tokenizer.next(into: &rows.fields) {
+            switch result {
+            case .failure(let problem):
+                rows.entries.append(.problem(RowProblem(file: path, line: problem.line, reason: problem.reason)))
+            case .success(let line):
+                let firstField = rows.lastRowEnd
+                let count = rows.fields.ends.count - firstField
+                guard count == header.count else {
+                    rows.fields.bytes.removeSubrange((firstField == 0 ? 0 : rows.fields.ends[firstField - 1])...)
+                    rows.fields.ends.removeSubrange(firstField...)
+                    rows.entries.append(.problem(RowProblem(file: path, line: line, reason: "has \(count) fields, the header has \(header.count)")))
+                    continue
+                }
+                rows.entries.append(.row(line: line, firstField: firstField))
+                rows.lastRowEnd = rows.fields.ends.count
+                if choice == .undecided { decideEncoding(rows.fields, firstField: firstField) }
+            }
+        }
+        guard !rows.entries.isEmpty else { return nil }
+        rows.choice = choice
+        return CatalogBatch(csv: rows)
+    }
+
+    /// With `auto`, the first wanted field that is not ASCII decides for the whole file: valid
+    /// UTF-8 means UTF-8, anything else GB18030. Decided here, in file order, before any row of
+    /// the batch is decoded.
+    private mutating func decideEncoding(_ fields: CSVTokenizer.Fields, firstField: Int) {
+        for index in indexes {
+            let range = fields.field(firstField + index)
+            let isASCII = fields.bytes[range].allSatisfy { $0 < 0x80 }
+            if isASCII { continue }
+            let isUTF8 = fields.bytes.withUnsafeBufferPointer { UTF8Text.isWellFormed(UnsafeBufferPointer(rebasing: $0[range])) }
+            choice = isUTF8 ? .utf8 : .gb18030
+            return
+        }
+    }
+}
+
+/// CSV rows split into fields, waiting to be decoded.
+struct CSVRows: Sendable {
+    enum Entry: Sendable {
+        case row(line: Int, firstField: Int)
+        indirect case problem(RowProblem)
+    }
+
+    let path: String
+    let header: [String]
+    let indexes: [Int]
+    var choice: TextDecoder.Choice
+    var fields = CSVTokenizer.Fields()
+    var entries: [Entry] = []
+    /// The field after the last good row's.
+    var lastRowEnd = 0
+
+    init(path: String, header: [String], indexes: [Int], choice: TextDecoder.Choice) {
+        self.path = path
+        self.header = header
+        self.indexes = indexes
+        self.choice = choice
+    }
+
+    /// Every row's values decoded, or the problem that stops it.
+    func items() -> [CatalogItem] {
+        let decoder = TextDecoder(choice: choice)
+        var items: [CatalogItem] = []
+        items.reserveCapacity(entries.count)
+        for entry in entries {
+            switch entry {
+            case .problem(let problem): items.append(.problem(problem))
+            case .row(let line, let firstField): items.append(row(line: line, firstField: firstField, decoder))
+            }
+        }
+        return items
+    }
+
+    private func row(line: Int, firstField: Int, _ decoder: TextDecoder) -> CatalogItem {
+        var values: [String?] = []
+        values.reserveCapacity(indexes.count)
+        for index in indexes {
+            guard let text = decoder.decode(fields, field: firstField + index) else {
+                let bytes = fields.bytes[fields.field(firstField + index)].prefix(8).map { String($0, radix: 16, uppercase: true) }.joined(separator: " ")
+                return .problem(RowProblem(file: path, line: line,
+                    reason: "column \(header[index]): bytes that are not valid \(decoder.encodingName) (\(bytes)…)"))
+            }
+            values.append(text)
+        }
+        return .row(CatalogRow(file: path, line: line, values: values))
     }
 }

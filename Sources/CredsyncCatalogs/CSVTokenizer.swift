@@ -2,10 +2,21 @@
 /// quoted fields holding commas, line breaks and doubled quotes. Works on bytes: in UTF-8 and
 /// GB18030 alike, no byte of a multi-byte character is a comma, a quote, CR or LF.
 struct CSVTokenizer {
-    /// One record: the line it starts on and its fields' bytes.
-    struct Record {
-        var line: Int
-        var fields: [ArraySlice<UInt8>]
+    /// The fields of the records read so far, back to back: one buffer for them all, so a
+    /// record costs no allocation of its own.
+    struct Fields: Sendable {
+        var bytes: [UInt8] = []
+        /// Where each field ends in `bytes`; a field starts where the one before it ends.
+        var ends: [Int] = []
+
+        func field(_ index: Int) -> Range<Int> {
+            (index == 0 ? 0 : ends[index - 1])..<ends[index]
+        }
+
+        mutating func removeAll() {
+            bytes.removeAll(keepingCapacity: true)
+            ends.removeAll(keepingCapacity: true)
+        }
     }
 
     /// A record that could not be read: the line it starts on and why.
@@ -40,8 +51,9 @@ struct CSVTokenizer {
         return taken.count == 3
     }
 
-    /// The next record, a broken one's problem (line and reason), or nil at the end of the file.
-    mutating func next() -> Result<Record, Broken>? {
+    /// Reads the next record, its fields appended to `fields`: the line it starts on, a broken
+    /// one's problem (line and reason; nothing appended), or nil at the end of the file.
+    mutating func next(into fields: inout Fields) -> Result<Int, Broken>? {
         // Skip empty lines between records.
         while let byte = source.peek(), byte == 0x0A || byte == 0x0D {
             _ = source.next()
@@ -49,30 +61,41 @@ struct CSVTokenizer {
         }
         guard source.peek() != nil else { return nil }
         let startLine = line
-        var bytes: [UInt8] = []
-        var bounds: [Range<Int>] = []
+        let firstByte = fields.bytes.count
+        let firstField = fields.ends.count
         // What follows the record's first line break (which can only be inside quotes), kept to
         // read again from there should the quote turn out to be stray.
         var rest: [UInt8] = []
         var pastFirstLine = false
-        var fieldStart = 0
+        var fieldStart = firstByte
         var inQuotes = false
         var quotedFieldLine = 0
         var fieldWasQuoted = false
         var afterClosingQuote = false
 
-        func fail(_ reason: String, _ tokenizer: inout CSVTokenizer) -> Result<Record, Broken> {
+        func fail(_ reason: String, _ tokenizer: inout CSVTokenizer, _ fields: inout Fields) -> Result<Int, Broken> {
             tokenizer.skipRestOfLine()
+            fields.bytes.removeSubrange(firstByte...)
+            fields.ends.removeSubrange(firstField...)
             return .failure(Broken(line: startLine, reason: reason))
         }
 
         while true {
+            // Plain bytes are copied a run at a time, up to the next byte that means something.
+            if inQuotes {
+                let copied = source.copyRun(into: &fields.bytes, quoted: true)
+                if pastFirstLine && copied > 0 { rest.append(contentsOf: fields.bytes[(fields.bytes.count - copied)...]) }
+            } else if !afterClosingQuote {
+                source.copyRun(into: &fields.bytes, quoted: false)
+            }
             guard let byte = source.next() else {
                 if inQuotes {
+                    fields.bytes.removeSubrange(firstByte...)
+                    fields.ends.removeSubrange(firstField...)
                     return recoverFromStrayQuote(rest: rest, startLine: startLine, quoteLine: quotedFieldLine)
                 }
-                bounds.append(fieldStart..<bytes.count)
-                return .success(Record(line: startLine, fields: bounds.map { bytes[$0] }))
+                fields.ends.append(fields.bytes.count)
+                return .success(startLine)
             }
             if pastFirstLine { rest.append(byte) }
             if inQuotes {
@@ -80,7 +103,7 @@ struct CSVTokenizer {
                     if source.peek() == 0x22 {
                         _ = source.next()
                         if pastFirstLine { rest.append(0x22) }
-                        bytes.append(0x22)
+                        fields.bytes.append(0x22)
                     } else {
                         inQuotes = false
                         afterClosingQuote = true
@@ -90,44 +113,46 @@ struct CSVTokenizer {
                         line += 1
                         pastFirstLine = true
                         if line - quotedFieldLine > Self.maxLinesInQuotedField {
+                            fields.bytes.removeSubrange(firstByte...)
+                            fields.ends.removeSubrange(firstField...)
                             return recoverFromStrayQuote(rest: rest, startLine: startLine, quoteLine: quotedFieldLine)
                         }
                     }
-                    bytes.append(byte)
+                    fields.bytes.append(byte)
                 }
                 continue
             }
             switch byte {
             case 0x2C:  // ,
-                bounds.append(fieldStart..<bytes.count)
-                fieldStart = bytes.count
+                fields.ends.append(fields.bytes.count)
+                fieldStart = fields.bytes.count
                 fieldWasQuoted = false
                 afterClosingQuote = false
             case 0x0A, 0x0D:
                 if byte == 0x0D, source.peek() == 0x0A { _ = source.next() }
                 line += 1
-                bounds.append(fieldStart..<bytes.count)
-                return .success(Record(line: startLine, fields: bounds.map { bytes[$0] }))
+                fields.ends.append(fields.bytes.count)
+                return .success(startLine)
             case 0x22:  // "
-                if bytes.count == fieldStart && !fieldWasQuoted {
+                if fields.bytes.count == fieldStart && !fieldWasQuoted {
                     inQuotes = true
                     fieldWasQuoted = true
                     quotedFieldLine = line
                 } else {
-                    return fail("broken quoting: a quote inside field \(bounds.count + 1) that does not start with one", &self)
+                    return fail("broken quoting: a quote inside field \(fields.ends.count - firstField + 1) that does not start with one", &self, &fields)
                 }
             default:
                 if afterClosingQuote {
-                    return fail("broken quoting: text after the closing quote of field \(bounds.count + 1)", &self)
+                    return fail("broken quoting: text after the closing quote of field \(fields.ends.count - firstField + 1)", &self, &fields)
                 }
-                bytes.append(byte)
+                fields.bytes.append(byte)
             }
         }
     }
 
     /// A quote opened on `quoteLine` that never closed (or ran on too long): report the record as
     /// broken and read on from the line after the one the record started on.
-    private mutating func recoverFromStrayQuote(rest: [UInt8], startLine: Int, quoteLine: Int) -> Result<Record, Broken> {
+    private mutating func recoverFromStrayQuote(rest: [UInt8], startLine: Int, quoteLine: Int) -> Result<Int, Broken> {
         if !rest.isEmpty { source.unread(rest[...]) }
         line = startLine + 1
         return .failure(Broken(line: startLine, reason: "broken quoting: the quote opened on line \(quoteLine) is never closed"))

@@ -43,6 +43,47 @@ public protocol CatalogReader {
     var columns: [String] { get }
     /// The next row or problem; nil at the end.
     mutating func next() -> CatalogItem?
+    /// Up to `limit` rows or problems, maybe not decoded yet (`CatalogBatch.items()` does that,
+    /// on any thread); nil at the end.
+    mutating func nextBatch(limit: Int) -> CatalogBatch?
+}
+
+extension CatalogReader {
+    public mutating func nextBatch(limit: Int) -> CatalogBatch? {
+        var items: [CatalogItem] = []
+        while items.count < limit, let item = next() { items.append(item) }
+        return items.isEmpty ? nil : CatalogBatch(items: items)
+    }
+}
+
+/// Rows as a reader hands them over in bulk: decoded, or split into fields and decoded when
+/// `items()` is called, so that decoding runs on the threads that map.
+public struct CatalogBatch: Sendable {
+    private enum Content: Sendable {
+        case items([CatalogItem])
+        case csv(CSVRows)
+    }
+
+    private let content: Content
+
+    init(items: [CatalogItem]) { content = .items(items) }
+    init(csv: CSVRows) { content = .csv(csv) }
+
+    /// How many rows and problems the batch holds.
+    public var count: Int {
+        switch content {
+        case .items(let items): return items.count
+        case .csv(let rows): return rows.entries.count
+        }
+    }
+
+    /// The rows and problems, in file order.
+    public func items() -> [CatalogItem] {
+        switch content {
+        case .items(let items): return items
+        case .csv(let rows): return rows.items()
+        }
+    }
 }
 
 /// Opens an export as its configuration says.

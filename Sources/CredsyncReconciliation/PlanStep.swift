@@ -46,9 +46,29 @@ public struct PlanContext: Sendable {
         self.asOf = asOf
     }
 
+    /// Every context's step for `record`, sharing what does not depend on the platform: the
+    /// publicity decision (the contexts are one dataset's) and the payload hash per date form.
+    public static func steps(_ record: MappedRecord, contexts: [PlanContext]) -> [PlanStep] {
+        guard let first = contexts.first else { return [] }
+        var decision: PublicityDecision?
+        var digests = PayloadDigests()
+        return contexts.map { context in
+            if decision == nil, record.excludedFrom[context.platform.id] == nil {
+                decision = first.rules.decide(record, dataset: first.dataset, asOf: first.asOf)
+            }
+            return context.step(record, decision: decision, digests: &digests)
+        }
+    }
+
     /// The record's step: its publicity decision as of the date, its payload's hash against the
     /// ledger's, and the change that follows.
     public func step(_ record: MappedRecord) -> PlanStep {
+        var digests = PayloadDigests()
+        return step(record, decision: nil, digests: &digests)
+    }
+
+    /// `step(_:)` with the decision already made (nil: make it) and the hashes worked out so far.
+    func step(_ record: MappedRecord, decision made: PublicityDecision?, digests: inout PayloadDigests) -> PlanStep {
         let place = entries.place(of: record.key)
         let isPublished = place.map { entries.isPublished(at: $0) } ?? false
         var step = PlanStep(place: place ?? -1, tally: .none)
@@ -64,7 +84,7 @@ public struct PlanContext: Sendable {
             }
             return step
         }
-        let decision = rules.decide(record, dataset: dataset, asOf: asOf)
+        let decision = made ?? rules.decide(record, dataset: dataset, asOf: asOf)
         var warnings = decision.warnings.map { "\(record.key): \($0)" }
         if let problem = decision.deadlineProblem { warnings.append("\(record.key): deadline unknown: \(problem)") }
         var change: Change?
@@ -73,7 +93,7 @@ public struct PlanContext: Sendable {
         case .notYet:
             step.tally = .notYet
         case .published:
-            let digest = record.payloadDigest(format: format, dateSeparator: platform.dateSeparator)
+            let digest = digests.digest(record, format: format, dateSeparator: platform.dateSeparator)
             let op: (Change.Operation, String)?
             if let place {
                 op = !isPublished ? (.update, "republished") : entries.hasHash(digest, at: place) ? nil : (.update, "changed")
@@ -97,5 +117,17 @@ public struct PlanContext: Sendable {
         }
         if change != nil || !warnings.isEmpty { step.detail = PlanStep.Detail(change: change, deadline: deadline, warnings: warnings) }
         return step
+    }
+}
+
+/// A record's payload hashes by date separator: platforms that write dates alike share one.
+struct PayloadDigests {
+    private var known: [(separator: String, digest: SHA256.Digest)] = []
+
+    mutating func digest(_ record: MappedRecord, format: NationalFormat, dateSeparator: String) -> SHA256.Digest {
+        if let found = known.first(where: { $0.separator == dateSeparator }) { return found.digest }
+        let digest = record.payloadDigest(format: format, dateSeparator: dateSeparator)
+        known.append((dateSeparator, digest))
+        return digest
     }
 }

@@ -33,7 +33,7 @@ public struct Workspace: Sendable {
         return Result { () throws(RowProblem) -> (ExportResult, [RecordNote]) in
             try exportMapping.collect(progress: progress, keepRecords: false) { record in
                 let findings = store.map { CrossChecks.findings(for: record, dataset: definition.dataset, definition: definition, store: $0, blocking: blocking) } ?? []
-                return RecordNote(findings: findings, steps: contexts.map { $0.step(record) })
+                return RecordNote(findings: findings, steps: PlanContext.steps(record, contexts: contexts))
             }
         }
     }

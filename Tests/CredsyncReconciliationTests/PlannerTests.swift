@@ -73,6 +73,34 @@ import Testing
         #expect(plan.unchanged > 100)
     }
 
+    /// Steps worked out together for several platforms (one decision, one hash per date form)
+    /// are the steps worked out for each alone.
+    @Test func sharedStepsAreEachPlatformsOwn() throws {
+        let (mapping, definition) = try Self.exportMapping()
+        let whole = try mapping.collect()
+        let ledger = try Self.ledger(whole, definition)
+        let empty = Ledger(platform: .credit, dataset: .license)
+        let rules = try Records.rules()
+        let credit = PlatformConfig(id: .credit, baseURL: "http://127.0.0.1:1/credit/exchange/v1", appID: "t", secret: "t-secret-0123456789abcdef")
+        let dashes = PlatformConfig(id: .ipp, baseURL: "http://127.0.0.1:1/ipp/exchange/v1", appID: "t", secret: "t-secret-0123456789abcdef", dateSeparator: "-")
+        let contexts = [
+            PlanContext(dataset: .license, format: definition.format, platform: Self.platform, ledger: ledger, rules: rules, asOf: Self.asOf),
+            PlanContext(dataset: .license, format: definition.format, platform: credit, ledger: empty, rules: rules, asOf: Self.asOf),
+            PlanContext(dataset: .license, format: definition.format, platform: dashes, ledger: ledger, rules: rules, asOf: Self.asOf),
+        ]
+        func summary(_ step: PlanStep) -> String {
+            let change = step.detail?.change.map { "\($0.op.rawValue) \($0.reason) \($0.hash ?? "-")" } ?? "-"
+            return "\(step.place) \(step.tally) \(change) \(step.detail?.deadline.map { "\($0.due)" } ?? "-") \(step.detail?.warnings ?? [])"
+        }
+        var creates = 0
+        for record in whole.records {
+            let shared = PlanContext.steps(record, contexts: contexts).map(summary)
+            #expect(shared == contexts.map { summary($0.step(record)) }, "\(record.key)")
+            creates += PlanContext.steps(record, contexts: contexts)[1].detail?.change?.op == .create ? 1 : 0
+        }
+        #expect(creates > 100)
+    }
+
     @Test func digestMatchesItsHexFormOnly() {
         let bytes = Array("{\"XK_XKBH\":\"XK-1\"}".utf8)
         let digest = bytes.withUnsafeBytes { SHA256.Digest(of: $0) }

@@ -100,11 +100,19 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// The date with the given separator between zero-padded parts: `-` for gsxt, `/` for credit and ipp.
     public func formatted(separator: String) -> String {
-        func pad(_ n: Int, _ width: Int) -> String {
-            let s = String(n)
-            return String(repeating: "0", count: max(0, width - s.count)) + s
+        guard (0...9999).contains(year), separator.utf8.count == 1, let mark = separator.utf8.first else {
+            func pad(_ n: Int, _ width: Int) -> String {
+                let s = String(n)
+                return String(repeating: "0", count: max(0, width - s.count)) + s
+            }
+            return pad(year, 4) + separator + pad(month, 2) + separator + pad(day, 2)
         }
-        return pad(year, 4) + separator + pad(month, 2) + separator + pad(day, 2)
+        // The common case, written as ten ASCII bytes (a small string: no allocation).
+        let digit = { (n: Int) in UInt8(ascii: "0") + UInt8(n % 10) }
+        let bytes: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (
+            digit(year / 1000), digit(year / 100), digit(year / 10), digit(year), mark,
+            digit(month / 10), digit(month), mark, digit(day / 10), digit(day))
+        return withUnsafeBytes(of: bytes) { String(decoding: $0, as: UTF8.self) }
     }
 
     public var description: String { iso }

@@ -33,11 +33,7 @@ public enum NationalIdentifiers {
     /// Why `code` is not a valid USCC, or nil when it is.
     public static func usccProblem(_ code: String) -> String? {
         // Fast path: 18 ASCII characters with the right check character.
-        if code.utf8.count == 18, let expected = usccCheckCharacter(code), code.utf8.last == expected.asciiValue,
-            code.utf8.dropFirst(2).prefix(6).allSatisfy({ (0x30...0x39).contains($0) }), usccByteValues[Int(code.utf8.last ?? 0) & 127] >= 0
-        {
-            return nil
-        }
+        if isValidUSCCBytes(code) == true { return nil }
         let chars = Array(code)
         guard chars.count == 18 else { return "has \(chars.count) characters, expected 18" }
         for (i, c) in chars.enumerated() where usccValues[c] == nil {
@@ -49,6 +45,22 @@ public enum NationalIdentifiers {
         guard let expected = usccCheckCharacter(code) else { return "is not a valid code" }
         if chars[17] != expected { return "has a wrong check character (expected \(expected))" }
         return nil
+    }
+
+    /// Whether `code` is a valid USCC, read on its bytes; nil when its storage is not contiguous.
+    private static func isValidUSCCBytes(_ code: String) -> Bool? {
+        code.utf8.withContiguousStorageIfAvailable { bytes in
+            guard bytes.count == 18 else { return false }
+            var sum = 0
+            for i in 0..<17 {
+                let byte = Int(bytes[i])
+                guard byte < 128, case let value = usccByteValues[byte], value >= 0 else { return false }
+                if i >= 2 && i < 8 && value > 9 { return false }
+                sum += value * usccWeights[i]
+            }
+            let last = Int(bytes[17])
+            return last < 128 && usccByteValues[last] == (31 - sum % 31) % 31
+        }
     }
 
     /// Whether `code` is a valid USCC.

@@ -100,6 +100,14 @@ public struct NationalFormat: Sendable {
     public var longTerm: String
     /// Field indexes in canonical (RFC 8785) order of their codes, so payloads need no sorting.
     public let canonicalOrder: [Int]
+    /// `"CODE":` of every field in canonical order, back to back, and where each ends: payloads
+    /// are written from these without touching the field rules.
+    let memberPrefixes: [UInt8]
+    let memberPrefixEnds: [Int]
+    /// Whether each field in canonical order is a date.
+    let canonicalIsDate: [Bool]
+    /// Whether any date must not come before, or must come after, another.
+    public let hasDateOrder: Bool
 
     public init(dataset: Dataset, file: String, fields: [FieldRule], key: [Int], subject: SubjectFields?, idTypes: [String], longTerm: String) {
         self.dataset = dataset
@@ -111,6 +119,17 @@ public struct NationalFormat: Sendable {
         self.idTypes = idTypes
         self.longTerm = longTerm
         self.canonicalOrder = fields.indices.sorted { JSONWriter.precedesInUTF16(fields[$0].code, fields[$1].code) }
+        var prefixes: [UInt8] = []
+        var ends: [Int] = []
+        for i in canonicalOrder {
+            JSONWriter.appendString(fields[i].code, into: &prefixes)
+            prefixes.append(UInt8(ascii: ":"))
+            ends.append(prefixes.count)
+        }
+        self.memberPrefixes = prefixes
+        self.memberPrefixEnds = ends
+        self.canonicalIsDate = canonicalOrder.map { fields[$0].kind == .date }
+        self.hasDateOrder = fields.contains { $0.notBefore != nil || $0.after != nil }
     }
 
     public func field(_ code: String) -> FieldRule? { index[code].map { fields[$0] } }

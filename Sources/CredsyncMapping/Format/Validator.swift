@@ -15,7 +15,7 @@ public struct Validator: Sendable {
     public func reasons(_ values: [String?], dateSeparator: String, today: LocalDate) -> [Reason] {
         var reasons: [Reason] = []
         let context = EvaluationContext(fields: values, columns: [], control: [])
-        var dates: [Int: LocalDate] = [:]
+        var dates = [LocalDate?](repeating: nil, count: format.hasDateOrder ? values.count : 0)
         for (i, rule) in format.fields.enumerated() {
             guard let value = values[i], !value.isEmpty else {
                 if rule.isRequired {
@@ -40,7 +40,7 @@ public struct Validator: Sendable {
                 return passes(value) ? [] : [value]
             }
             if let codes = rule.codes {
-                for item in failing({ codes.contains($0) }) {
+                for item in failing({ Self.isListed($0, in: codes) }) {
                     reasons.append(Reason(field: rule.code, rule: "E_CODE", value: item, expected: "one of \(codes.joined(separator: ", "))"))
                 }
             }
@@ -51,7 +51,7 @@ public struct Validator: Sendable {
                     reasons.append(Reason(field: rule.code, rule: "E_FORMAT", value: value, expected: "a date written \(form)"))
                     continue
                 }
-                dates[i] = date
+                if !dates.isEmpty { dates[i] = date }
                 if rule.notAfterToday, date > today {
                     reasons.append(Reason(field: rule.code, rule: "E_RANGE", value: value, expected: "not after today (\(today.iso))"))
                 }
@@ -69,7 +69,7 @@ public struct Validator: Sendable {
                 }
             }
         }
-        for (i, rule) in format.fields.enumerated() {
+        for (i, rule) in format.fields.enumerated() where !dates.isEmpty {
             guard let date = dates[i] else { continue }
             if let other = rule.notBefore, let otherDate = dates[other], date < otherDate {
                 reasons.append(Reason(field: rule.code, rule: "E_RANGE", value: values[i],
@@ -92,6 +92,13 @@ public struct Validator: Sendable {
             for byte in bytes where byte & 0xC0 != 0x80 { count += 1 }
             return count
         } ?? text.unicodeScalars.count
+    }
+
+    /// Whether `value` is one of `codes`: byte for byte first (comparing Chinese text as `String`
+    /// normalises it), then as text.
+    static func isListed(_ value: String, in codes: [String]) -> Bool {
+        let key = ByteKey(value)
+        return codes.contains { ByteKey($0) == key } || codes.contains(value)
     }
 
     static func matches(_ pattern: PatternRule, _ text: String) -> Bool {

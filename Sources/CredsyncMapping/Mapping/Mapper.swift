@@ -20,9 +20,13 @@ public struct Mapper: Sendable {
     /// The outcome of one row.
     public func map(_ row: CatalogRow) -> MappingOutcome {
         let format = definition.format
+        var columns = row.values
+        for i in columns.indices {
+            if let value = columns[i] { columns[i] = Normalizer.trim(value) }
+        }
         var context = EvaluationContext(
             fields: Array(repeating: nil, count: format.fields.count),
-            columns: row.values.map { $0.map(Normalizer.trim) },
+            columns: columns,
             control: Array(repeating: nil, count: definition.control.count))
         var reasons: [Reason] = []
         for (i, spec) in definition.control.enumerated() {
@@ -44,8 +48,13 @@ public struct Mapper: Sendable {
             return .excluded(file: row.file, line: row.line, key: key, reason: exclusion.reason)
         }
         // A field whose mapping already failed is reported once, for that.
-        let failed = Set(reasons.compactMap(\.field))
-        reasons += validator.reasons(context.fields, dateSeparator: "-", today: today).filter { $0.field.map { !failed.contains($0) } ?? true }
+        let invalid = validator.reasons(context.fields, dateSeparator: "-", today: today)
+        if reasons.isEmpty {
+            reasons = invalid
+        } else if !invalid.isEmpty {
+            let failed = Set(reasons.compactMap(\.field))
+            reasons += invalid.filter { $0.field.map { !failed.contains($0) } ?? true }
+        }
         if key == nil {
             let names = format.key.map { format.fields[$0].code }.joined(separator: " or ")
             reasons.append(Reason(field: nil, rule: "E_REQUIRED", value: nil, expected: "a key: \(names)"))
@@ -68,7 +77,7 @@ public struct Mapper: Sendable {
             var items = spec.split.map { Normalizer.split(value, on: $0) } ?? [value]
             if let table = spec.map {
                 items = items.compactMap { item in
-                    if let mapped = table[item] { return mapped }
+                    if let mapped = spec.mapped(item) { return mapped }
                     if spec.unmapped == .keep { return item }
                     reasons.append(Reason(field: field, rule: "E_CODE", value: item,
                         expected: "one of the mapping's values: \(table.keys.sorted().joined(separator: ", "))"))

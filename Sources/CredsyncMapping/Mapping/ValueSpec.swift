@@ -84,6 +84,8 @@ public final class ValueSpec: Sendable {
     public let source: ValueSource
     public let split: [String]?
     public let map: [String: String]?
+    /// `map` keyed by bytes: hashing a Chinese `String` normalises it first, bytes need not.
+    let byteMap: [ByteKey: String]?
     public let unmapped: UnmappedPolicy
     public let ensurePrefix: (prefix: String, when: Condition?)?
     public let join: String?
@@ -101,6 +103,7 @@ public final class ValueSpec: Sendable {
         self.path = path
         split = steps.split
         map = steps.map
+        byteMap = steps.map.map { table in Dictionary(table.map { (ByteKey($0.key), $0.value) }, uniquingKeysWith: { first, _ in first }) }
         unmapped = steps.unmapped
         ensurePrefix = steps.ensurePrefix
         join = steps.join
@@ -109,5 +112,11 @@ public final class ValueSpec: Sendable {
         isAmount = steps.isAmount
         ifEmpty = steps.ifEmpty
         when = steps.when
+    }
+
+    /// The code table's value for `item`: compared byte for byte first, then as text (the same
+    /// character written another way).
+    func mapped(_ item: String) -> String? {
+        byteMap?[ByteKey(item)] ?? map?[item]
     }
 }

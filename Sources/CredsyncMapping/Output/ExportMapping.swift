@@ -37,12 +37,12 @@ public struct ExportMapping: Sendable {
         workers: Int, progress: ProgressLine?, _ transform: @escaping @Sendable (Result<MappingOutcome, RowProblem>) -> T
     ) throws(RowProblem) -> [T] {
         var reader = try Catalogs.open(catalog, columns: mapper.definition.columns)
-        let chunks = BoundedQueue<(Int, [CatalogItem])>(capacity: workers * 2)
+        let chunks = BoundedQueue<(Int, CatalogBatch)>(capacity: workers * 2)
         let slots = OutcomeSlots<T>()
         let mapper = self.mapper
         let group = runOnThreads(workers) { _ in
-            while let (index, items) = chunks.take() {
-                let mapped = items.map { item -> T in
+            while let (index, batch) = chunks.take() {
+                let mapped = batch.items().map { item -> T in
                     switch item {
                     case .problem(let problem): return transform(.failure(problem))
                     case .row(let row): return transform(.success(mapper.map(row)))
@@ -51,18 +51,12 @@ public struct ExportMapping: Sendable {
                 slots.set(index, mapped)
             }
         }
-        var chunk: [CatalogItem] = []
         var index = 0
-        while let item = reader.next() {
-            chunk.append(item)
-            if chunk.count == 1024 {
-                progress?.add(chunk.count)
-                chunks.put((index, chunk))
-                index += 1
-                chunk = []
-            }
+        while let batch = reader.nextBatch(limit: 1024) {
+            progress?.add(batch.count)
+            chunks.put((index, batch))
+            index += 1
         }
-        if !chunk.isEmpty { chunks.put((index, chunk)) }
         chunks.close()
         group.wait()
         progress?.finish()

@@ -45,18 +45,22 @@ public struct MappedRecord: Sendable {
         out.reserveCapacity(1024)
         out.append(UInt8(ascii: "{"))
         let separator = dateSeparator.utf8.first ?? UInt8(ascii: "-")
-        for i in format.canonicalOrder {
-            guard let value = values[i], !value.isEmpty else { continue }
-            let rule = format.fields[i]
-            if out.count > 1 { out.append(UInt8(ascii: ",")) }
-            JSONWriter.appendString(rule.code, into: &out)
-            out.append(UInt8(ascii: ":"))
-            let start = out.count
-            JSONWriter.appendString(value, into: &out)
-            // A date is written YYYY-MM-DD (plain ASCII, no escapes): swap in the platform's separator.
-            if rule.kind == .date && dateSeparator != "-" && value.utf8.count == 10 {
-                out[start + 5] = separator
-                out[start + 8] = separator
+        let swapsDates = separator != UInt8(ascii: "-")
+        format.memberPrefixes.withUnsafeBufferPointer { prefixes in
+            var prefixStart = 0
+            for (k, i) in format.canonicalOrder.enumerated() {
+                let prefixEnd = format.memberPrefixEnds[k]
+                defer { prefixStart = prefixEnd }
+                guard let value = values[i], !value.isEmpty else { continue }
+                if out.count > 1 { out.append(UInt8(ascii: ",")) }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: prefixes[prefixStart..<prefixEnd]))
+                let start = out.count
+                JSONWriter.appendString(value, into: &out)
+                // A date is written YYYY-MM-DD (plain ASCII, no escapes): swap in the platform's separator.
+                if swapsDates && format.canonicalIsDate[k] && out.count - start == 12 {
+                    out[start + 5] = separator
+                    out[start + 8] = separator
+                }
             }
         }
         out.append(UInt8(ascii: "}"))

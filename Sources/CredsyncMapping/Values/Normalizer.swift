@@ -2,6 +2,14 @@
 public enum Normalizer {
     /// White space trimmed at both ends, U+00A0 and U+3000 included.
     public static func trim(_ text: String) -> String {
+        // Most values need nothing: neither end byte can begin (or end) a space.
+        let untouched: Bool? = text.utf8.withContiguousStorageIfAvailable { bytes in
+            guard let first = bytes.first, let last = bytes.last else { return true }
+            let firstMaySpace = first == 0x20 || (0x09...0x0D).contains(first) || first == 0xC2 || first == 0xE3
+            let lastMaySpace = last == 0x20 || (0x09...0x0D).contains(last) || last == 0xA0 || last == 0x80
+            return !firstMaySpace && !lastMaySpace
+        }
+        if untouched == true { return text }
         let scalars = text.unicodeScalars
         var start = scalars.startIndex
         var end = scalars.endIndex
@@ -17,8 +25,20 @@ public enum Normalizer {
             || scalar.value == 0x00A0 || scalar.value == 0x3000 || scalar.value == 0x0B || scalar.value == 0x0C
     }
 
+    /// Whether any UTF-8 byte of `text` satisfies `test`: a plain loop over the bytes (the generic
+    /// `contains` on `utf8` is not specialised across modules and costs a call a byte).
+    @inline(__always)
+    static func anyByte(_ text: String, _ test: (UInt8) -> Bool) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable { bytes in
+            for byte in bytes where test(byte) { return true }
+            return false
+        } ?? text.utf8.contains(where: test)
+    }
+
     /// Full-width ASCII (U+FF01–U+FF5E) as half-width; nothing else changed.
     public static func halfWidth(_ text: String) -> String {
+        // U+FF01–U+FF5E are EF BC 81–EF BD 9E in UTF-8: no 0xBC or 0xBD byte, none of them.
+        guard anyByte(text, { $0 == 0xBC || $0 == 0xBD }) else { return text }
         guard text.unicodeScalars.contains(where: { (0xFF01...0xFF5E).contains($0.value) }) else { return text }
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
@@ -34,7 +54,7 @@ public enum Normalizer {
     /// A code field: full-width ASCII as half-width, letters upper case.
     public static func code(_ text: String) -> String {
         let half = halfWidth(text)
-        guard half.utf8.contains(where: { (0x61...0x7A).contains($0) }) else { return half }
+        guard anyByte(half, { $0 >= 0x61 && $0 <= 0x7A }) else { return half }
         var out = String.UnicodeScalarView()
         for scalar in half.unicodeScalars {
             if (0x61...0x7A).contains(scalar.value), let upper = Unicode.Scalar(scalar.value - 0x20) {
@@ -48,7 +68,7 @@ public enum Normalizer {
 
     /// A name field: ASCII `(` `)` as full-width `（` `）`.
     public static func name(_ text: String) -> String {
-        guard text.utf8.contains(0x28) || text.utf8.contains(0x29) else { return text }
+        guard anyByte(text, { $0 == 0x28 || $0 == 0x29 }) else { return text }
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             switch scalar {
