@@ -44,7 +44,7 @@ struct MapBenchmark {
         let cpuStarted = cpuSeconds()
         let counts: MapPipeline.Counts
         let stage = options.string("stage").flatMap(MapPipeline.Stage.init) ?? .all
-        do { counts = try MapPipeline.run(catalog: catalog, mapper: mapper, workers: ProcessInfo.processInfo.activeProcessorCount, stage: stage) } catch {
+        do { counts = try MapPipeline.run(catalog: catalog, mapper: mapper, workers: options.int("workers", ProcessInfo.processInfo.activeProcessorCount), stage: stage) } catch {
             FileOutput.writeAll(2, "error: \(error)\n")
             return 65
         }

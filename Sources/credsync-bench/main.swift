@@ -18,6 +18,7 @@ let usage = """
               compare with sha256sum over the same file (the floor).
               --rows N (1000000) --mapping FILE (mappings/license.json)
               --stage read|map (stop after reading and decoding, or after mapping and validating: where the time goes)
+              --workers N (the cores: mapping threads)
       push    Push records to the sandbox with latency and a rate limit injected; compare with the bound
               min(rate, concurrency / latency) × batch size.
               --records N (100000) --latency-ms L (50) --rate R (20) --burst B (40) --concurrency C (4) --batch-size S (500)

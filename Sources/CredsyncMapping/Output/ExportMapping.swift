@@ -32,10 +32,13 @@ public struct ExportMapping: Sendable {
         self.mapper = Mapper(definition: definition, organisation: organisation, today: today)
     }
 
-    /// `transform` applied to every row's outcome on the mapping threads, the results in file order.
+    /// `transform` applied to every row's outcome on the mapping threads; `consume` gets the
+    /// results on this thread in file order, as soon as each chunk is ready, while the rest is
+    /// still being mapped.
     func mapRows<T: Sendable>(
-        workers: Int, progress: ProgressLine?, _ transform: @escaping @Sendable (Result<MappingOutcome, RowProblem>) -> T
-    ) throws(RowProblem) -> [T] {
+        workers: Int, progress: ProgressLine?, _ transform: @escaping @Sendable (Result<MappingOutcome, RowProblem>) -> T,
+        consume: (T) -> Void
+    ) throws(RowProblem) {
         var reader = try Catalogs.open(catalog, columns: mapper.definition.columns)
         let chunks = BoundedQueue<(Int, CatalogBatch)>(capacity: workers * 2)
         let slots = OutcomeSlots<T>()
@@ -51,16 +54,24 @@ public struct ExportMapping: Sendable {
                 slots.set(index, mapped)
             }
         }
-        var index = 0
+        var sent = 0
+        var consumed = 0
         while let batch = reader.nextBatch(limit: 1024) {
             progress?.add(batch.count)
-            chunks.put((index, batch))
-            index += 1
+            chunks.put((sent, batch))
+            sent += 1
+            while let ready = slots.take(consumed, wait: false) {
+                ready.forEach(consume)
+                consumed += 1
+            }
         }
         chunks.close()
+        while consumed < sent, let ready = slots.take(consumed, wait: true) {
+            ready.forEach(consume)
+            consumed += 1
+        }
         group.wait()
         progress?.finish()
-        return slots.ordered()
     }
 
     /// The whole export, duplicates resolved: two rows with one key are both set aside.
@@ -76,7 +87,12 @@ public struct ExportMapping: Sendable {
         progress: ProgressLine? = nil, keepRecords: Bool, annotate: @escaping @Sendable (MappedRecord) -> Note
     ) throws(RowProblem) -> (export: ExportResult, notes: [Note]) {
         var result = ExportResult(dataset: catalog.dataset, file: catalog.path)
-        let all = try mapRows(workers: ProcessInfo.processInfo.activeProcessorCount, progress: progress) { outcome -> RowEntry<Note> in
+        var firstLine: [HashedKey: Int] = [:]
+        var duplicated: [HashedKey: [Int]] = [:]
+        var notes: [Note] = []
+        var lines: [Int] = []
+        // Each row's entry is taken in file order while later rows are still being mapped.
+        try mapRows(workers: ProcessInfo.processInfo.activeProcessorCount, progress: progress, { outcome -> RowEntry<Note> in
             switch outcome {
             case .failure(let problem): return .unreadable(problem)
             case .success(.excluded(_, let line, let key, let reason)): return .excluded(line, key, reason)
@@ -84,17 +100,8 @@ public struct ExportMapping: Sendable {
             case .success(.record(let record)):
                 return .record(line: record.line, key: HashedKey(record.key), note: annotate(record), kept: keepRecords ? KeptRecord(record) : nil)
             }
-        }
-        result.rowsRead = all.count
-        var firstLine: [HashedKey: Int] = [:]
-        var duplicated: [HashedKey: [Int]] = [:]
-        var notes: [Note] = []
-        var lines: [Int] = []
-        firstLine.reserveCapacity(all.count)
-        notes.reserveCapacity(all.count)
-        lines.reserveCapacity(all.count)
-        if keepRecords { result.records.reserveCapacity(all.count) }
-        for entry in all {
+        }, consume: { entry in
+            result.rowsRead += 1
             switch entry {
             case .unreadable(let problem): result.unreadable.append(problem)
             case .excluded(let line, let key, let reason): result.excluded.append((line, key, reason))
@@ -108,7 +115,7 @@ public struct ExportMapping: Sendable {
                 lines.append(line)
                 if let kept { result.records.append(kept.record) }
             }
-        }
+        })
         result.droppedRecords = keepRecords ? 0 : lines.count
         guard !duplicated.isEmpty else { return (result, notes) }
         let duplicateLines = Set(duplicated.values.joined())
@@ -130,7 +137,7 @@ public struct ExportMapping: Sendable {
     }
 }
 
-/// One row as `collect` keeps it: small, since a million of them wait for the duplicate check.
+/// One row as the mapping threads hand it to `collect`: small, so chunks of them are cheap to pass.
 enum RowEntry<Note: Sendable>: Sendable {
     indirect case unreadable(RowProblem)
     indirect case excluded(Int, String?, String)
@@ -188,22 +195,23 @@ public enum Quarantine {
     }
 }
 
-/// Mapped chunks by their position, filled by the workers in any order.
+/// Mapped chunks by their position, filled by the workers in any order, taken in order.
 final class OutcomeSlots<T: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
+    private let condition = NSCondition()
     private var slots: [Int: [T]] = [:]
 
     func set(_ index: Int, _ outcomes: [T]) {
-        lock.withLock { slots[index] = outcomes }
+        condition.withLock {
+            slots[index] = outcomes
+            condition.broadcast()
+        }
     }
 
-    func ordered() -> [T] {
-        lock.withLock {
-            var all: [T] = []
-            all.reserveCapacity(slots.values.reduce(0) { $0 + $1.count })
-            for index in slots.keys.sorted() { all += slots[index] ?? [] }
-            slots = [:]
-            return all
+    /// Chunk `index`, removed; nil when it is not ready and `wait` is false.
+    func take(_ index: Int, wait: Bool) -> [T]? {
+        condition.withLock {
+            while wait && slots[index] == nil { condition.wait() }
+            return slots.removeValue(forKey: index)
         }
     }
 }
