@@ -63,21 +63,20 @@ public struct CSVCatalogReader: CatalogReader {
     /// Up to `limit` rows, split into fields but not decoded.
     public mutating func nextBatch(limit: Int) -> CatalogBatch? {
         var rows = CSVRows(path: path, header: header, indexes: indexes, choice: choice)
-        while rows.entries.count < limit, let result = tokenizer.next(into: &rows.fields) {
+        while rows.entries.count < limit {
+            let firstField = rows.fields.ends.count
+            guard let result = tokenizer.next(into: &rows.fields) else { break }
             switch result {
             case .failure(let problem):
                 rows.entries.append(.problem(RowProblem(file: path, line: problem.line, reason: problem.reason)))
             case .success(let line):
-                let firstField = rows.lastRowEnd
                 let count = rows.fields.ends.count - firstField
                 guard count == header.count else {
-                    rows.fields.bytes.removeSubrange((firstField == 0 ? 0 : rows.fields.ends[firstField - 1])...)
-                    rows.fields.ends.removeSubrange(firstField...)
+                    rows.fields.removeFields(from: firstField)
                     rows.entries.append(.problem(RowProblem(file: path, line: line, reason: "has \(count) fields, the header has \(header.count)")))
                     continue
                 }
                 rows.entries.append(.row(line: line, firstField: firstField))
-                rows.lastRowEnd = rows.fields.ends.count
                 if choice == .undecided { decideEncoding(rows.fields, firstField: firstField) }
             }
         }
@@ -114,8 +113,6 @@ struct CSVRows: Sendable {
     var choice: TextDecoder.Choice
     var fields = CSVTokenizer.Fields()
     var entries: [Entry] = []
-    /// The field after the last good row's.
-    var lastRowEnd = 0
 
     init(path: String, header: [String], indexes: [Int], choice: TextDecoder.Choice) {
         self.path = path

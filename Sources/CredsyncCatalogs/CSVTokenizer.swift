@@ -13,9 +13,10 @@ struct CSVTokenizer {
             (index == 0 ? 0 : ends[index - 1])..<ends[index]
         }
 
-        mutating func removeAll() {
-            bytes.removeAll(keepingCapacity: true)
-            ends.removeAll(keepingCapacity: true)
+        /// Drops field `index` and every field after it, with their bytes.
+        mutating func removeFields(from index: Int) {
+            bytes.removeSubrange((index == 0 ? 0 : ends[index - 1])...)
+            ends.removeSubrange(index...)
         }
     }
 
@@ -61,13 +62,12 @@ struct CSVTokenizer {
         }
         guard source.peek() != nil else { return nil }
         let startLine = line
-        let firstByte = fields.bytes.count
         let firstField = fields.ends.count
         // What follows the record's first line break (which can only be inside quotes), kept to
         // read again from there should the quote turn out to be stray.
         var rest: [UInt8] = []
         var pastFirstLine = false
-        var fieldStart = firstByte
+        var fieldStart = fields.bytes.count
         var inQuotes = false
         var quotedFieldLine = 0
         var fieldWasQuoted = false
@@ -75,8 +75,7 @@ struct CSVTokenizer {
 
         func fail(_ reason: String, _ tokenizer: inout CSVTokenizer, _ fields: inout Fields) -> Result<Int, Broken> {
             tokenizer.skipRestOfLine()
-            fields.bytes.removeSubrange(firstByte...)
-            fields.ends.removeSubrange(firstField...)
+            fields.removeFields(from: firstField)
             return .failure(Broken(line: startLine, reason: reason))
         }
 
@@ -90,8 +89,7 @@ struct CSVTokenizer {
             }
             guard let byte = source.next() else {
                 if inQuotes {
-                    fields.bytes.removeSubrange(firstByte...)
-                    fields.ends.removeSubrange(firstField...)
+                    fields.removeFields(from: firstField)
                     return recoverFromStrayQuote(rest: rest, startLine: startLine, quoteLine: quotedFieldLine)
                 }
                 fields.ends.append(fields.bytes.count)
@@ -113,8 +111,7 @@ struct CSVTokenizer {
                         line += 1
                         pastFirstLine = true
                         if line - quotedFieldLine > Self.maxLinesInQuotedField {
-                            fields.bytes.removeSubrange(firstByte...)
-                            fields.ends.removeSubrange(firstField...)
+                            fields.removeFields(from: firstField)
                             return recoverFromStrayQuote(rest: rest, startLine: startLine, quoteLine: quotedFieldLine)
                         }
                     }

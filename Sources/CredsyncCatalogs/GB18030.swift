@@ -5,7 +5,7 @@ import Glibc
 /// GB18030 to UTF-8 by table: one- and two-byte codes looked up, built once from iconv itself so
 /// both agree code for code; the rare four-byte codes go through iconv one at a time. An iconv
 /// call per field cost more than the rest of reading the field.
-final class GB18030: @unchecked Sendable {
+final class GB18030: Sendable {
     /// The UTF-8 of every two-byte code, `(lead - 0x81) * 256 + trail`, packed low byte first with
     /// its length in the top byte; 0 where the code is not valid.
     private let pairs: [UInt32]
