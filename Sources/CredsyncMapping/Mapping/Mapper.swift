@@ -20,9 +20,12 @@ public struct Mapper: Sendable {
     /// The outcome of one row.
     public func map(_ row: CatalogRow) -> MappingOutcome {
         let format = definition.format
+        // Written back only when trimming changed a value, so a row that needs none is not copied.
         var columns = row.values
         for i in columns.indices {
-            if let value = columns[i] { columns[i] = Normalizer.trim(value) }
+            guard let value = columns[i] else { continue }
+            let trimmed = Normalizer.trim(value)
+            if trimmed.utf8.count != value.utf8.count { columns[i] = trimmed }
         }
         var context = EvaluationContext(
             fields: Array(repeating: nil, count: format.fields.count),
