@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CredsyncCore
 
 /// Reads a CSV export with a header row, as RFC 4180 says, in UTF-8, GB18030 or either.
@@ -126,26 +129,48 @@ struct CSVRows: Sendable {
         let decoder = TextDecoder(choice: choice)
         var items: [CatalogItem] = []
         items.reserveCapacity(entries.count)
-        for entry in entries {
-            switch entry {
-            case .problem(let problem): items.append(.problem(problem))
-            case .row(let line, let firstField): items.append(row(line: line, firstField: firstField, decoder))
+        // Each column's last value and the field it came from: a value repeated from the row
+        // before (an agency, a category, a status) is taken again instead of decoded again.
+        var previous = [(field: Int, text: String)?](repeating: nil, count: indexes.count)
+        fields.bytes.withUnsafeBufferPointer { bytes in
+            for entry in entries {
+                switch entry {
+                case .problem(let problem): items.append(.problem(problem))
+                case .row(let line, let firstField):
+                    items.append(row(line: line, firstField: firstField, bytes: bytes, decoder, previous: &previous))
+                }
             }
         }
         return items
     }
 
-    private func row(line: Int, firstField: Int, _ decoder: TextDecoder) -> CatalogItem {
+    private func row(
+        line: Int, firstField: Int, bytes: UnsafeBufferPointer<UInt8>, _ decoder: TextDecoder, previous: inout [(field: Int, text: String)?]
+    ) -> CatalogItem {
         var values: [String?] = []
         values.reserveCapacity(indexes.count)
-        for index in indexes {
-            guard let text = decoder.decode(fields, field: firstField + index) else {
-                let bytes = fields.bytes[fields.field(firstField + index)].prefix(8).map { String($0, radix: 16, uppercase: true) }.joined(separator: " ")
+        for (column, index) in indexes.enumerated() {
+            let field = firstField + index
+            let range = fields.field(field)
+            if let (last, text) = previous[column], Self.sameBytes(bytes, fields.field(last), range) {
+                values.append(text)
+                previous[column] = (field, text)
+                continue
+            }
+            guard let text = decoder.decode(UnsafeBufferPointer(rebasing: bytes[range])) else {
+                let shown = bytes[range].prefix(8).map { String($0, radix: 16, uppercase: true) }.joined(separator: " ")
+                previous[column] = nil
                 return .problem(RowProblem(file: path, line: line,
-                    reason: "column \(header[index]): bytes that are not valid \(decoder.encodingName) (\(bytes)…)"))
+                    reason: "column \(header[index]): bytes that are not valid \(decoder.encodingName) (\(shown)…)"))
             }
             values.append(text)
+            previous[column] = (field, text)
         }
         return .row(CatalogRow(file: path, line: line, values: values))
+    }
+
+    private static func sameBytes(_ bytes: UnsafeBufferPointer<UInt8>, _ a: Range<Int>, _ b: Range<Int>) -> Bool {
+        guard a.count == b.count, let base = bytes.baseAddress else { return a.count == b.count }
+        return a.isEmpty || memcmp(base + a.lowerBound, base + b.lowerBound, a.count) == 0
     }
 }

@@ -100,6 +100,29 @@ import Testing
         ])
     }
 
+    /// Values repeated from the row before are taken again, never mixed up with a neighbour's:
+    /// the same bytes in another column, a value that changes back, a row that cannot be read.
+    @Test func repeatedValuesAreTakenAgainExactly() throws {
+        let directory = try TemporaryDirectory("repeat")
+        let hangzhou: [UInt8] = [0xBA, 0xBC, 0xD6, 0xDD]
+        var bytes = Array("a,b,c\n".utf8)
+        bytes += hangzhou + Array(",x,".utf8) + hangzhou + Array("\n".utf8)
+        bytes += hangzhou + Array(",x,x\n".utf8)
+        bytes += hangzhou + Array(",".utf8) + [0x81, 0x20] + Array(",x\n".utf8)
+        bytes += Array(",x,\n".utf8)
+        bytes += hangzhou + Array(",y, x \n".utf8)
+        bytes += hangzhou + Array(",y, x \n".utf8)
+        let path = directory.path + "/export.csv"
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        var reader = try CSVCatalogReader(path: path, encoding: .gb18030, columns: ["c", "a", "b"])
+        var items: [String] = []
+        while let batch = reader.nextBatch(limit: 4) { items += batch.items().map(describe) }
+        #expect(items == [
+            "row 2: 杭州|杭州|x", "row 3: x|杭州|x", "problem 4: column b: bytes that are not valid GB18030 (81 20…)",
+            "row 5: ||x", "row 6:  x |杭州|y", "row 7:  x |杭州|y",
+        ])
+    }
+
     /// With `auto`, a file whose first rows are ASCII is decided by the first row that is not,
     /// even when that row comes in a later batch than the ones that went before.
     @Test func autoIsDecidedInFileOrderAcrossBatches() throws {
