@@ -94,7 +94,7 @@ public struct Mapper: Sendable {
                 var seen: Set<String> = []
                 items = items.filter { seen.insert($0).inserted }
             }
-            value = items.joined(separator: spec.join ?? ";")
+            value = items.count == 1 ? items[0] : items.joined(separator: spec.join ?? ";")
         }
         if !value.isEmpty && spec.isDate {
             if let date = LocalDateParser.parse(value) {

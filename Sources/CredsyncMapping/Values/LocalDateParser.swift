@@ -6,38 +6,43 @@ import CredsyncCore
 public enum LocalDateParser {
     public static func parse(_ text: String) -> LocalDate? {
         if let date = parseASCII(text) { return date }
-        var digits: [Int] = []
-        var groups: [[Int]] = []
-        var scalars = Array(Normalizer.halfWidth(text).unicodeScalars)
-        // Drop a time part: after a space or 'T' following the date.
-        if let cut = scalars.firstIndex(where: { $0 == " " || $0 == "T" }) { scalars = Array(scalars[..<cut]) }
-        for scalar in scalars {
-            if let value = scalar.properties.numericType != nil ? Int(String(scalar)) : nil, scalar.isASCII {
-                digits.append(value)
+        // Groups of digits closed by - / . 年 月 日; full-width ASCII read as half-width; a space
+        // or T ends the date. One group of 8 digits, or 4, 1–2 and 1–2 digits, make a date.
+        var closed: [(value: Int, length: Int)] = []
+        var value = 0
+        var length = 0
+        for scalar in text.unicodeScalars {
+            var code = scalar.value
+            if (0xFF01...0xFF5E).contains(code) { code -= 0xFEE0 }
+            switch code {
+            case 0x20, 0x54:  // space, T
+                break
+            case 0x30...0x39:
+                if length < 9 { value = value * 10 + Int(code - 0x30) }
+                length += 1
                 continue
-            }
-            switch scalar {
-            case "-", "/", ".", "年", "月":
-                guard !digits.isEmpty else { return nil }
-                groups.append(digits)
-                digits = []
-            case "日":
-                guard !digits.isEmpty else { return nil }
-                groups.append(digits)
-                digits = []
+            case 0x2D, 0x2F, 0x2E, 0x5E74, 0x6708, 0x65E5:  // - / . 年 月 日
+                guard length > 0, closed.count < 3 else { return nil }
+                closed.append((value, length))
+                value = 0
+                length = 0
+                continue
             default:
                 return nil
             }
+            break
         }
-        if !digits.isEmpty { groups.append(digits) }
-        func number(_ group: [Int]) -> Int { group.reduce(0) { $0 * 10 + $1 } }
-        if groups.count == 1, groups[0].count == 8 {
-            let g = groups[0]
-            return LocalDate(year: number(Array(g[0..<4])), month: number(Array(g[4..<6])), day: number(Array(g[6..<8])))
+        if length > 0 {
+            guard closed.count < 3 else { return nil }
+            closed.append((value, length))
         }
-        guard groups.count == 3, groups[0].count == 4, (1...2).contains(groups[1].count), (1...2).contains(groups[2].count)
+        if closed.count == 1, closed[0].length == 8 {
+            let v = closed[0].value
+            return LocalDate(year: v / 10000, month: v / 100 % 100, day: v % 100)
+        }
+        guard closed.count == 3, closed[0].length == 4, (1...2).contains(closed[1].length), (1...2).contains(closed[2].length)
         else { return nil }
-        return LocalDate(year: number(groups[0]), month: number(groups[1]), day: number(groups[2]))
+        return LocalDate(year: closed[0].value, month: closed[1].value, day: closed[2].value)
     }
 
     /// The common ASCII forms without allocating: `YYYY-MM-DD` (and `/`, `.`), `YYYYMMDD`, with an optional time.
