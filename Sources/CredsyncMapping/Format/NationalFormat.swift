@@ -107,7 +107,7 @@ public struct NationalFormat: Sendable {
     /// Whether each field in canonical order is a date.
     let canonicalIsDate: [Bool]
     /// Whether any date must not come before, or must come after, another.
-    public let hasDateOrder: Bool
+    let hasDateOrder: Bool
 
     public init(dataset: Dataset, file: String, fields: [FieldRule], key: [Int], subject: SubjectFields?, idTypes: [String], longTerm: String) {
         self.dataset = dataset
