@@ -127,6 +127,9 @@ struct CSVRows: Sendable {
     /// Every row's values decoded, or the problem that stops it.
     func items() -> [CatalogItem] {
         let decoder = TextDecoder(choice: choice)
+        // The path every row names, in storage of this call's own: rows mapped on different
+        // threads then do not share one string's reference count.
+        let path = String(decoding: Array(self.path.utf8), as: UTF8.self)
         var items: [CatalogItem] = []
         items.reserveCapacity(entries.count)
         // Each column's last value and the field it came from: a value repeated from the row
@@ -137,7 +140,7 @@ struct CSVRows: Sendable {
                 switch entry {
                 case .problem(let problem): items.append(.problem(problem))
                 case .row(let line, let firstField):
-                    items.append(row(line: line, firstField: firstField, bytes: bytes, decoder, previous: &previous))
+                    items.append(row(line: line, firstField: firstField, bytes: bytes, decoder, path: path, previous: &previous))
                 }
             }
         }
@@ -145,7 +148,8 @@ struct CSVRows: Sendable {
     }
 
     private func row(
-        line: Int, firstField: Int, bytes: UnsafeBufferPointer<UInt8>, _ decoder: TextDecoder, previous: inout [(field: Int, text: String)?]
+        line: Int, firstField: Int, bytes: UnsafeBufferPointer<UInt8>, _ decoder: TextDecoder, path: String,
+        previous: inout [(field: Int, text: String)?]
     ) -> CatalogItem {
         var values: [String?] = []
         values.reserveCapacity(indexes.count)

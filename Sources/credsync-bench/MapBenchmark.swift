@@ -75,10 +75,12 @@ enum MapPipeline {
         let chunks = BoundedQueue<CatalogBatch>(capacity: workers * 2)
         let totals = Totals()
         let group = DispatchGroup()
-        let format = mapper.definition.format
         for _ in 0..<max(1, workers) {
             group.enter()
             Thread.detachNewThread {
+                // As the export mapping does: each thread maps with rules of its own.
+                let mapper = mapper.copy()
+                let format = mapper.definition.format
                 var counts = Counts()
                 var keys = Set<Int>()
                 while let batch = chunks.take() {

@@ -4,8 +4,11 @@ import Foundation
 /// Reads a national format file (`mappings/formats/*.json`); every problem is reported with the
 /// file, its JSON path and a hint.
 public enum FormatLoader {
-    public static func load(_ file: String) throws(CredsyncError) -> NationalFormat {
-        let object = try JSONFile.object(file)
+    /// Reads `file`, or `bytes` as its contents when given.
+    public static func load(_ file: String, bytes: [UInt8]? = nil) throws(CredsyncError) -> NationalFormat {
+        let contents: [UInt8]
+        if let bytes { contents = bytes } else { contents = try JSONFile.bytes(file) }
+        let object = try JSONFile.object(file, bytes: contents)
         let sink = ProblemSink()
         let root = ObjectReader(object, path: "", sink: sink)
         let dataset = root.choice("dataset", required: true, as: Dataset.self)
@@ -127,10 +130,19 @@ struct FormatResolver: ReferenceResolver {
 /// Reading a JSON file that must hold an object, naming the file in every error.
 public enum JSONFile {
     public static func object(_ file: String) throws(CredsyncError) -> JSONObject {
-        let bytes: [UInt8]
-        do { bytes = try FileSystem.read(file) } catch {
+        try object(file, bytes: bytes(file))
+    }
+
+    /// The file's contents, or the copy kept in `stored` under its path.
+    public static func bytes(_ file: String, stored: [String: [UInt8]] = [:]) throws(CredsyncError) -> [UInt8] {
+        if let bytes = stored[file] { return bytes }
+        do { return try FileSystem.read(file) } catch {
             throw CredsyncError(.configuration, "\(file): cannot read: \(error.reason)")
         }
+    }
+
+    /// `bytes`, read from `file`, as a JSON object.
+    public static func object(_ file: String, bytes: [UInt8]) throws(CredsyncError) -> JSONObject {
         let value: JSONValue
         do { value = try JSONParser.parse(bytes) } catch {
             throw CredsyncError(.configuration, "\(file): not valid JSON: \(error)", hint: "fix the JSON syntax at that place")

@@ -17,6 +17,13 @@ public struct Mapper: Sendable {
         self.today = today
     }
 
+    /// A mapper that maps alike and shares nothing with this one: one per mapping thread.
+    public func copy() -> Mapper {
+        let organisation = Organisation(name: String(decoding: Array(organisation.name.utf8), as: UTF8.self),
+            uscc: String(decoding: Array(organisation.uscc.utf8), as: UTF8.self))
+        return Mapper(definition: definition.copy(), organisation: organisation, today: today)
+    }
+
     /// The outcome of one row.
     public func map(_ row: CatalogRow) -> MappingOutcome {
         let format = definition.format

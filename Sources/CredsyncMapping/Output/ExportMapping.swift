@@ -44,6 +44,7 @@ public struct ExportMapping: Sendable {
         let slots = OutcomeSlots<T>()
         let mapper = self.mapper
         let group = runOnThreads(workers) { _ in
+            let mapper = mapper.copy()
             while let (index, batch) = chunks.take() {
                 let mapped = batch.items().map { item -> T in
                     switch item {
