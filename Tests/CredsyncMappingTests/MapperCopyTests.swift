@@ -8,9 +8,7 @@ import Testing
 /// Each mapping thread maps with a copy of the mapper: it must map exactly alike and share no
 /// rule with the original.
 @Suite struct MapperCopyTests {
-    @Test(arguments: [(Dataset.license, "licenses.csv", CatalogConfig.Format.csv, CatalogConfig.Encoding.gb18030),
-                      (.penalty, "penalties.csv", .csv, .gb18030), (.dishonesty, "dishonesty.jsonl", .jsonl, .utf8),
-                      (.pledge, "pledges.csv", .csv, .auto)])
+    @Test(arguments: ReferenceMapping.sampleExports)
     func copyMapsEveryRowAlike(dataset: Dataset, file: String, format: CatalogConfig.Format, encoding: CatalogConfig.Encoding) throws {
         let mapping = Binaries.packageRoot + "/mappings/\(dataset.rawValue).json"
         let definition = try MappingLoader.load(mapping)

@@ -10,6 +10,11 @@ import Testing
 struct ReferenceMapping {
     static let organisation = Organisation(name: "某省知识产权局", uscc: "11330000MB12345679")
     static let today = LocalDate(iso: "2026-11-20")!
+    /// The four sample exports: dataset, file under fixtures/, format and encoding.
+    static let sampleExports: [(Dataset, String, CatalogConfig.Format, CatalogConfig.Encoding)] = [
+        (.license, "licenses.csv", .csv, .gb18030), (.penalty, "penalties.csv", .csv, .gb18030),
+        (.dishonesty, "dishonesty.jsonl", .jsonl, .utf8), (.pledge, "pledges.csv", .csv, .auto),
+    ]
 
     static let licenseHeader = ["许可编号", "决定书文号", "决定书名称", "相对人名称", "相对人类型", "统一社会信用代码", "工商注册号", "法定代表人", "证件类型", "证件号码",
         "许可事项", "许可类别", "证书名称", "决定日期", "有效期起", "有效期止", "许可机关", "许可机关代码", "状态", "备注", "更新时间"]

@@ -8,9 +8,7 @@ import Testing
 @Suite struct PayloadHashTests {
     /// Every record of the four sample exports, for every date form a platform uses: the hash
     /// written straight from the values is the hash of the canonical payload.
-    @Test(arguments: [(Dataset.license, "licenses.csv", CatalogConfig.Format.csv, CatalogConfig.Encoding.gb18030),
-                      (.penalty, "penalties.csv", .csv, .gb18030), (.dishonesty, "dishonesty.jsonl", .jsonl, .utf8),
-                      (.pledge, "pledges.csv", .csv, .auto)])
+    @Test(arguments: ReferenceMapping.sampleExports)
     func matchesTheCanonicalPayloadHash(dataset: Dataset, file: String, format: CatalogConfig.Format, encoding: CatalogConfig.Encoding) throws {
         let mapping = Binaries.packageRoot + "/mappings/\(dataset.rawValue).json"
         let definition = try MappingLoader.load(mapping)
