@@ -10,15 +10,13 @@ import Testing
 @Suite struct MapperCopyTests {
     @Test(arguments: ReferenceMapping.sampleExports)
     func copyMapsEveryRowAlike(dataset: Dataset, file: String, format: CatalogConfig.Format, encoding: CatalogConfig.Encoding) throws {
-        let mapping = Binaries.packageRoot + "/mappings/\(dataset.rawValue).json"
-        let definition = try MappingLoader.load(mapping)
+        let (definition, catalog) = try ReferenceMapping.sample(dataset, file, format, encoding)
         let mapper = Mapper(definition: definition, organisation: ReferenceMapping.organisation, today: ReferenceMapping.today)
         let copy = mapper.copy()
         #expect(!zip(definition.format.fields, copy.definition.format.fields).contains { $0 === $1 })
         #expect(!zip(definition.fields, copy.definition.fields).contains { $0.1 === $1.1 })
         #expect(copy.definition.sources == definition.sources)
 
-        let catalog = CatalogConfig(dataset: dataset, path: Binaries.packageRoot + "/fixtures/" + file, format: format, encoding: encoding, mapping: mapping)
         var reader = try Catalogs.open(catalog, columns: definition.columns)
         var rows = 0
         while let item = reader.next() {

@@ -16,6 +16,15 @@ struct ReferenceMapping {
         (.dishonesty, "dishonesty.jsonl", .jsonl, .utf8), (.pledge, "pledges.csv", .csv, .auto),
     ]
 
+    /// The shipped mapping of a sample export and the catalog that reads its fixture.
+    static func sample(_ dataset: Dataset, _ file: String, _ format: CatalogConfig.Format, _ encoding: CatalogConfig.Encoding) throws
+        -> (MappingDefinition, CatalogConfig)
+    {
+        let mapping = Binaries.packageRoot + "/mappings/\(dataset.rawValue).json"
+        let catalog = CatalogConfig(dataset: dataset, path: Binaries.packageRoot + "/fixtures/" + file, format: format, encoding: encoding, mapping: mapping)
+        return (try MappingLoader.load(mapping), catalog)
+    }
+
     static let licenseHeader = ["许可编号", "决定书文号", "决定书名称", "相对人名称", "相对人类型", "统一社会信用代码", "工商注册号", "法定代表人", "证件类型", "证件号码",
         "许可事项", "许可类别", "证书名称", "决定日期", "有效期起", "有效期止", "许可机关", "许可机关代码", "状态", "备注", "更新时间"]
 

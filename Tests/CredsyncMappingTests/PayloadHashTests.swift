@@ -10,9 +10,7 @@ import Testing
     /// written straight from the values is the hash of the canonical payload.
     @Test(arguments: ReferenceMapping.sampleExports)
     func matchesTheCanonicalPayloadHash(dataset: Dataset, file: String, format: CatalogConfig.Format, encoding: CatalogConfig.Encoding) throws {
-        let mapping = Binaries.packageRoot + "/mappings/\(dataset.rawValue).json"
-        let definition = try MappingLoader.load(mapping)
-        let catalog = CatalogConfig(dataset: dataset, path: Binaries.packageRoot + "/fixtures/" + file, format: format, encoding: encoding, mapping: mapping)
+        let (definition, catalog) = try ReferenceMapping.sample(dataset, file, format, encoding)
         let export = try ExportMapping(catalog: catalog, definition: definition, organisation: ReferenceMapping.organisation, today: ReferenceMapping.today).collect()
         #expect(export.records.count > 100)
         for record in export.records {
