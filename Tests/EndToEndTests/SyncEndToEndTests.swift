@@ -46,7 +46,8 @@ import Testing
         let env = try SyncEnvironment()
         try env.sandbox.admin("POST", "faults", ["latencyMs": 300])
         let first = try env.start(["sync"])
-        Thread.sleep(forTimeInterval: 0.8)
+        let lockFile = env.stateDir + "/lock"
+        #expect(waitUntil { ((try? String(contentsOfFile: lockFile, encoding: .utf8)) ?? "").contains("pid \(first.processIdentifier) ") })
         let second = try env.credsync(["sync"])
         first.waitUntilExit()
         #expect(second.status == 75)
@@ -83,7 +84,9 @@ import Testing
         let env = try SyncEnvironment(platforms: [.credit])
         try env.sandbox.admin("POST", "faults", ["latencyMs": 200])
         let process = try env.start(["sync"])
-        Thread.sleep(forTimeInterval: 1.0)
+        // Stopped once the first batch has reached the platform, however long reading took.
+        let datasets: [Dataset] = [.license, .penalty, .dishonesty, .pledge]
+        #expect(try waitUntil { try datasets.contains { !(try env.sandbox.holdings(.credit, $0).isEmpty) } })
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
         #expect(process.terminationStatus == 75)
@@ -95,7 +98,7 @@ import Testing
         let rest = try env.credsync(["sync"])
         #expect(rest.status == 1, "\(rest.stderr)")
         #expect(try env.totals()["created"] == 876 - partial)
-        let held = try [Dataset.license, .penalty, .dishonesty, .pledge].reduce(0) { $0 + (try env.sandbox.holdings(.credit, $1).count) }
+        let held = try datasets.reduce(0) { $0 + (try env.sandbox.holdings(.credit, $1).count) }
         #expect(held == 876)
         #expect(try env.sandbox.holdings(.credit, .license).values.allSatisfy { $0.version == 1 })
     }
