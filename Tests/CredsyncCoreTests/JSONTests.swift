@@ -1,3 +1,5 @@
+import Dispatch
+import Synchronization
 import Testing
 
 @testable import CredsyncCore
@@ -80,6 +82,28 @@ import Testing
         let streaming = SHA256()
         for scalar in text.unicodeScalars { streaming?.update(String(scalar)) }
         #expect(streaming.map { Hex.encode($0.finalize()) } == hex)
+    }
+
+    /// Each thread reuses one digest context: digests taken in turn on several threads, of
+    /// lengths around the block size, equal a fresh context's, and the vectors still hold after.
+    @Test func reusedContextsOnManyThreadsGiveFreshDigests() {
+        let inputs = (0..<300).map { n in (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ n) } }
+        let expected = inputs.map { bytes -> String in
+            let fresh = SHA256()
+            fresh?.update(bytes)
+            return fresh.map { Hex.encode($0.finalize()) } ?? ""
+        }
+        let failures = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: 8) { worker in
+            for round in 0..<5 {
+                for (i, bytes) in inputs.enumerated() where (i + worker + round) % 3 != 0 {
+                    let digest = bytes.withUnsafeBytes { SHA256.Digest(of: $0) }
+                    if digest.hex != expected[i] { failures.withLock { $0 += 1 } }
+                }
+            }
+        }
+        #expect(failures.withLock { $0 } == 0)
+        #expect(SHA256.hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 
     @Test func hmacMatchesOpenSSL() {

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CCrypto
 
 /// SHA-256 through libcrypto's EVP interface, one-shot or streaming.
@@ -43,12 +46,7 @@ public final class SHA256 {
 
     /// The digest of `bytes`.
     public static func digest(_ buffer: UnsafeRawBufferPointer) -> [UInt8] {
-        var digest = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        _ = digest.withUnsafeMutableBufferPointer { out in
-            EVP_Digest(buffer.baseAddress, buffer.count, out.baseAddress, &length, EVP_sha256(), nil)
-        }
-        return digest
+        Digest(of: buffer).bytes
     }
 
     /// The digest of `bytes`.
@@ -78,11 +76,17 @@ extension SHA256 {
     public struct Digest: Sendable, Equatable {
         private var a: UInt64 = 0, b: UInt64 = 0, c: UInt64 = 0, d: UInt64 = 0
 
-        /// The digest of `buffer`.
+        /// The digest of `buffer`, through this thread's digest context.
         public init(of buffer: UnsafeRawBufferPointer) {
             var length: UInt32 = 0
-            withUnsafeMutableBytes(of: &self) { out in
-                _ = EVP_Digest(buffer.baseAddress, buffer.count, out.baseAddress?.assumingMemoryBound(to: UInt8.self), &length, EVP_sha256(), nil)
+            withUnsafeMutableBytes(of: &self) { raw in
+                let out = raw.baseAddress?.assumingMemoryBound(to: UInt8.self)
+                if let context = DigestContext.current() {
+                    _ = EVP_DigestUpdate(context, buffer.baseAddress, buffer.count)
+                    _ = EVP_DigestFinal_ex(context, out, &length)
+                } else {
+                    _ = EVP_Digest(buffer.baseAddress, buffer.count, out, &length, EVP_sha256(), nil)
+                }
             }
         }
 
@@ -96,5 +100,34 @@ extension SHA256 {
         public func matches(hex: UnsafeBufferPointer<UInt8>) -> Bool {
             withUnsafeBytes(of: self) { Hex.matches($0, hex) }
         }
+    }
+}
+
+/// SHA-256 fetched once, and one digest context per thread, initialised again for each digest:
+/// `EVP_Digest` with `EVP_sha256()` fetches the algorithm under a lock and allocates a context
+/// every call, which doubled the cost of hashing a record.
+enum DigestContext {
+    nonisolated(unsafe) static let algorithm: OpaquePointer? = EVP_MD_fetch(nil, "SHA256", nil)
+
+    /// The key of each thread's context, freed with its thread.
+    static let key: pthread_key_t? = {
+        var key = pthread_key_t()
+        let made = pthread_key_create(&key) { context in
+            EVP_MD_CTX_free(OpaquePointer(context))
+        }
+        return made == 0 ? key : nil
+    }()
+
+    /// This thread's context, ready for a new digest; nil when libcrypto cannot give one.
+    static func current() -> OpaquePointer? {
+        guard let key, let algorithm else { return nil }
+        var context = pthread_getspecific(key).map(OpaquePointer.init)
+        if context == nil {
+            context = EVP_MD_CTX_new()
+            guard context != nil else { return nil }
+            pthread_setspecific(key, UnsafeRawPointer(context))
+        }
+        guard EVP_DigestInit_ex2(context, algorithm, nil) == 1 else { return nil }
+        return context
     }
 }

@@ -13,10 +13,19 @@ public struct Validator: Sendable {
     /// Every reason `values` (by field index) break the format. Dates are written with `dateSeparator`;
     /// `today` is the platform's date in Asia/Shanghai.
     public func reasons(_ values: [String?], dateSeparator: String, today: LocalDate) -> [Reason] {
+        // The dates, for the order rules, in memory of the stack: this runs for every record.
+        withUnsafeTemporaryAllocation(of: LocalDate?.self, capacity: format.hasDateOrder ? values.count : 0) { dates in
+            dates.initialize(repeating: nil)
+            return reasons(values, dates: dates, dateSeparator: dateSeparator, today: today)
+        }
+    }
+
+    private func reasons(_ values: [String?], dates: UnsafeMutableBufferPointer<LocalDate?>, dateSeparator: String, today: LocalDate) -> [Reason] {
         var reasons: [Reason] = []
         let context = EvaluationContext(fields: values, columns: [], control: [])
-        var dates = [LocalDate?](repeating: nil, count: format.hasDateOrder ? values.count : 0)
-        for (i, rule) in format.fields.enumerated() {
+        for i in format.fields.indices {
+            // Borrowed, not retained: the format holds every rule for as long as it validates.
+            unowned(unsafe) let rule = format.fields[i]
             guard let value = values[i], !value.isEmpty else {
                 if rule.isRequired {
                     reasons.append(Reason(field: rule.code, rule: "E_REQUIRED", value: nil, expected: "\(rule.title) is required"))
@@ -26,11 +35,11 @@ public struct Validator: Sendable {
                 }
                 continue
             }
-            let length = Self.characterCount(value)
-            if let maxLength = rule.maxLength, length > maxLength {
+            // No value has more characters than bytes: most need no counting.
+            if let maxLength = rule.maxLength, value.utf8.count > maxLength, case let length = Self.characterCount(value), length > maxLength {
                 reasons.append(Reason(field: rule.code, rule: "E_FORMAT", value: value, expected: "at most \(maxLength) characters, found \(length)"))
             }
-            if let exact = rule.exactLength, length != exact {
+            if let exact = rule.exactLength, case let length = Self.characterCount(value), length != exact {
                 reasons.append(Reason(field: rule.code, rule: "E_FORMAT", value: value, expected: "exactly \(exact) characters, found \(length)"))
             }
             let items = rule.isMultiValue ? value.split(separator: ";", omittingEmptySubsequences: false).map(String.init) : nil
@@ -69,8 +78,9 @@ public struct Validator: Sendable {
                 }
             }
         }
-        for (i, rule) in format.fields.enumerated() where !dates.isEmpty {
+        for i in dates.indices {
             guard let date = dates[i] else { continue }
+            unowned(unsafe) let rule = format.fields[i]
             if let other = rule.notBefore, let otherDate = dates[other], date < otherDate {
                 reasons.append(Reason(field: rule.code, rule: "E_RANGE", value: values[i],
                     expected: "not before \(format.fields[other].code) (\(values[other] ?? ""))"))

@@ -40,12 +40,13 @@ public struct Mapper: Sendable {
             control: Array(repeating: nil, count: definition.control.count))
         var reasons: [Reason] = []
         for (i, spec) in definition.control.enumerated() {
-            let value = evaluate(spec, &context, field: definition.controlNames[i], reasons: &reasons)
+            let value = evaluate(spec, &context, field: .control(i), reasons: &reasons)
             context.control[i] = value.isEmpty ? nil : value
         }
         for (index, spec) in definition.fields {
-            let rule = format.fields[index]
-            var value = evaluate(spec, &context, field: rule.code, reasons: &reasons)
+            // Borrowed, not retained: the format holds its rules for as long as it maps.
+            unowned(unsafe) let rule = format.fields[index]
+            var value = evaluate(spec, &context, field: .field(index), reasons: &reasons)
             switch rule.kind {
             case .code: value = Normalizer.code(value)
             case .name: value = Normalizer.name(value)
@@ -79,8 +80,21 @@ public struct Mapper: Sendable {
         return .record(MappedRecord(file: row.file, line: row.line, key: key, values: context.fields, control: context.control, excludedFrom: excluded))
     }
 
+    /// Which value a mapping failure is about: named only when a reason is written.
+    enum Target {
+        case field(Int)
+        case control(Int)
+    }
+
+    func name(_ target: Target) -> String {
+        switch target {
+        case .field(let i): return definition.format.fields[i].code
+        case .control(let i): return definition.controlNames[i]
+        }
+    }
+
     /// The value of `spec`, or "" when it has none; mapping failures are added to `reasons`.
-    func evaluate(_ spec: ValueSpec, _ context: inout EvaluationContext, field: String, reasons: inout [Reason]) -> String {
+    func evaluate(_ spec: ValueSpec, _ context: inout EvaluationContext, field: Target, reasons: inout [Reason]) -> String {
         if let condition = spec.when, !context.holds(condition) { return "" }
         var value = source(spec.source, &context, field: field, reasons: &reasons)
         if !value.isEmpty, spec.split != nil || spec.map != nil || spec.ensurePrefix != nil || spec.join != nil {
@@ -89,7 +103,7 @@ public struct Mapper: Sendable {
                 items = items.compactMap { item in
                     if let mapped = spec.mapped(item) { return mapped }
                     if spec.unmapped == .keep { return item }
-                    reasons.append(Reason(field: field, rule: "E_CODE", value: item,
+                    reasons.append(Reason(field: name(field), rule: "E_CODE", value: item,
                         expected: "one of the mapping's values: \(table.keys.sorted().joined(separator: ", "))"))
                     return nil
                 }
@@ -107,7 +121,7 @@ public struct Mapper: Sendable {
             if let date = LocalDateParser.parse(value) {
                 value = date.iso
             } else {
-                reasons.append(Reason(field: field, rule: "E_FORMAT", value: value,
+                reasons.append(Reason(field: name(field), rule: "E_FORMAT", value: value,
                     expected: "a date such as 2025-03-05, 2025/3/5, 2025.03.05, 2025年3月5日 or 20250305"))
                 value = ""
             }
@@ -122,7 +136,7 @@ public struct Mapper: Sendable {
                 case .tooManyDecimals(let n): expected = "at most 6 decimals in 万元 (found \(n))"
                 case .notANumber: expected = "an amount in 元 such as 12,000.50"
                 }
-                reasons.append(Reason(field: field, rule: error == .notANumber ? "E_FORMAT" : "E_RANGE", value: value, expected: expected))
+                reasons.append(Reason(field: name(field), rule: error == .notANumber ? "E_FORMAT" : "E_RANGE", value: value, expected: expected))
                 value = ""
             }
         }
@@ -132,7 +146,7 @@ public struct Mapper: Sendable {
         return value
     }
 
-    private func source(_ source: ValueSource, _ context: inout EvaluationContext, field: String, reasons: inout [Reason]) -> String {
+    private func source(_ source: ValueSource, _ context: inout EvaluationContext, field: Target, reasons: inout [Reason]) -> String {
         switch source {
         case .column(let i): return context.columns[i] ?? ""
         case .constant(let text): return text

@@ -37,47 +37,55 @@ public enum Normalizer {
 
     /// Full-width ASCII (U+FF01–U+FF5E) as half-width; nothing else changed.
     public static func halfWidth(_ text: String) -> String {
-        // U+FF01–U+FF5E are EF BC 81–EF BD 9E in UTF-8: no 0xBC or 0xBD byte, none of them.
+        // U+FF01–U+FF5E are EF BC 81–BF and EF BD 80–9E in UTF-8: no 0xBC or 0xBD byte, none of them.
         guard anyByte(text, { $0 == 0xBC || $0 == 0xBD }) else { return text }
-        guard text.unicodeScalars.contains(where: { (0xFF01...0xFF5E).contains($0.value) }) else { return text }
-        var out = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            if (0xFF01...0xFF5E).contains(scalar.value), let half = Unicode.Scalar(scalar.value - 0xFEE0) {
-                out.append(half)
-            } else {
-                out.append(scalar)
-            }
+        return rewritten(text) { bytes, i, out in
+            guard bytes[i] == 0xEF, i + 2 < bytes.count else { return 0 }
+            let (second, third) = (bytes[i + 1], bytes[i + 2])
+            guard (second == 0xBC && third >= 0x81) || (second == 0xBD && third <= 0x9E) else { return 0 }
+            // U+FF01 + n is ASCII 0x21 + n.
+            out.append(UInt8(truncatingIfNeeded: (Int(second & 0x01) << 6) + Int(third & 0x3F) + 0x20))
+            return 3
         }
-        return String(out)
     }
 
     /// A code field: full-width ASCII as half-width, letters upper case.
     public static func code(_ text: String) -> String {
         let half = halfWidth(text)
         guard anyByte(half, { $0 >= 0x61 && $0 <= 0x7A }) else { return half }
-        var out = String.UnicodeScalarView()
-        for scalar in half.unicodeScalars {
-            if (0x61...0x7A).contains(scalar.value), let upper = Unicode.Scalar(scalar.value - 0x20) {
-                out.append(upper)
-            } else {
-                out.append(scalar)
-            }
+        return rewritten(half) { bytes, i, out in
+            guard bytes[i] >= 0x61 && bytes[i] <= 0x7A else { return 0 }
+            out.append(bytes[i] - 0x20)
+            return 1
         }
-        return String(out)
     }
 
     /// A name field: ASCII `(` `)` as full-width `（` `）`.
     public static func name(_ text: String) -> String {
         guard anyByte(text, { $0 == 0x28 || $0 == 0x29 }) else { return text }
-        var out = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "(": out.append("（")
-            case ")": out.append("）")
-            default: out.append(scalar)
-            }
+        return rewritten(text) { bytes, i, out in
+            guard bytes[i] == 0x28 || bytes[i] == 0x29 else { return 0 }
+            out.append(contentsOf: [0xEF, 0xBC, bytes[i] == 0x28 ? 0x88 : 0x89])
+            return 1
         }
-        return String(out)
+    }
+
+    /// `text` with some characters replaced, on the UTF-8 bytes: `replace` looks at the byte at
+    /// `i`, appends what replaces the character there and returns how many bytes it replaced, or
+    /// 0 to keep the byte. Replacements only ever match whole characters.
+    private static func rewritten(_ text: String, _ replace: (UnsafeBufferPointer<UInt8>, Int, inout [UInt8]) -> Int) -> String {
+        var copy = text
+        return copy.withUTF8 { bytes in
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count + 8)
+            var i = 0
+            while i < bytes.count {
+                let replaced = replace(bytes, i, &out)
+                if replaced == 0 { out.append(bytes[i]) }
+                i += max(replaced, 1)
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
     }
 
     /// Several values of one cell: split on any of `separators` (and line breaks), each trimmed,
