@@ -70,6 +70,26 @@ import Testing
     }
 }
 
+/// The eight-bytes-at-a-time escape test says what a byte-by-byte look says, wherever the byte
+/// that needs escaping sits and whatever surrounds it.
+@Suite struct EscapeScanTests {
+    @Test func wordTestAgreesWithBytes() {
+        let plain: [UInt8] = [0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x80, 0xA2, 0xDC, 0xE4, 0xFF, 0x41, 0x01 &+ 0x20]
+        let special: [UInt8] = Array(0x00..<0x20) + [0x22, 0x5C]
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<40 {
+            for _ in 0..<200 {
+                var bytes = (0..<length).map { _ in plain.randomElement(using: &generator) ?? 0x41 }
+                if length > 0, Bool.random(using: &generator) {
+                    bytes[Int.random(in: 0..<length, using: &generator)] = special.randomElement(using: &generator) ?? 0
+                }
+                let naive = bytes.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
+                #expect(bytes.withUnsafeBufferPointer { JSONWriter.needsEscape($0) } == naive, "\(bytes)")
+            }
+        }
+    }
+}
+
 @Suite struct HashTests {
     // Vectors computed with `openssl dgst -sha256` and Python's hashlib.
     @Test(arguments: [

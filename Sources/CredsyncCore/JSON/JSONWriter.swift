@@ -147,6 +147,11 @@ public enum JSONWriter {
         out.append(UInt8(ascii: "\""))
         // Runs of bytes that need no escape are copied whole.
         let copied: Void? = text.utf8.withContiguousStorageIfAvailable { bytes in
+            // Most values need no escape at all: copied whole.
+            if !needsEscape(bytes) {
+                out.append(contentsOf: bytes)
+                return
+            }
             var start = 0
             for i in 0..<bytes.count {
                 let byte = bytes[i]
@@ -163,6 +168,46 @@ public enum JSONWriter {
             }
         }
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// Writes `bytes` as a JSON string literal (as `appendString` does) at `out`, which has room
+    /// for six bytes per byte and two quotes, and returns how many bytes it wrote.
+    public static func writeString(_ bytes: UnsafeBufferPointer<UInt8>, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        guard needsEscape(bytes) else {
+            out[0] = UInt8(ascii: "\"")
+            if let base = bytes.baseAddress { (out + 1).update(from: base, count: bytes.count) }
+            out[bytes.count + 1] = UInt8(ascii: "\"")
+            return bytes.count + 2
+        }
+        var escaped: [UInt8] = []
+        appendString(String(decoding: bytes, as: UTF8.self), into: &escaped)
+        escaped.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: $0.count) }
+        return escaped.count
+    }
+
+    /// Whether any of `bytes` must be escaped in a JSON string (`"`, `\\` or a control
+    /// character), eight bytes at a time: a byte below 0x20, or equal to 0x22 or 0x5C, sets the
+    /// high bit of its lane in `(x - n) & ~x` (the classic "has less / has zero" word tests).
+    static func needsEscape(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        let raw = UnsafeRawPointer(base)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var i = 0
+        while i + 8 <= bytes.count {
+            let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let quote = word ^ (ones &* 0x22)
+            let backslash = word ^ (ones &* 0x5C)
+            let found = ((word &- ones &* 0x20) & ~word) | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+            if found & highs != 0 { return true }
+            i += 8
+        }
+        while i < bytes.count {
+            let byte = bytes[i]
+            if byte < 0x20 || byte == 0x22 || byte == 0x5C { return true }
+            i += 1
+        }
+        return false
     }
 
     private static func appendEscape(_ byte: UInt8, into out: inout [UInt8]) {

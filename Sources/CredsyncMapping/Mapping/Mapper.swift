@@ -27,12 +27,10 @@ public struct Mapper: Sendable {
     /// The outcome of one row.
     public func map(_ row: CatalogRow) -> MappingOutcome {
         let format = definition.format
-        // Written back only when trimming changed a value, so a row that needs none is not copied.
+        // Written only when a value begins or ends with space, so a row that needs no trimming is not copied.
         var columns = row.values
-        for i in columns.indices {
-            guard let value = columns[i] else { continue }
-            let trimmed = Normalizer.trim(value)
-            if trimmed.utf8.count != value.utf8.count { columns[i] = trimmed }
+        for i in row.values.indices where Normalizer.needsTrim(row.values[i]) {
+            columns[i] = row.values[i].map(Normalizer.trim)
         }
         var context = EvaluationContext(
             fields: Array(repeating: nil, count: format.fields.count),
@@ -43,8 +41,10 @@ public struct Mapper: Sendable {
             let value = evaluate(spec, &context, field: .control(i), reasons: &reasons)
             context.control[i] = value.isEmpty ? nil : value
         }
-        for (index, spec) in definition.fields {
-            // Borrowed, not retained: the format holds its rules for as long as it maps.
+        for k in definition.fields.indices {
+            // Borrowed, not retained: the definition holds its specs and rules for as long as it maps.
+            let index = definition.fields[k].0
+            unowned(unsafe) let spec = definition.fields[k].1
             unowned(unsafe) let rule = format.fields[index]
             var value = evaluate(spec, &context, field: .field(index), reasons: &reasons)
             switch rule.kind {

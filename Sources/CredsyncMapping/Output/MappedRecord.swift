@@ -39,11 +39,28 @@ public struct MappedRecord: Sendable {
         payloadDigest(format: format, dateSeparator: dateSeparator).hex
     }
 
-    /// The payload's hash held inline: `payloadHash` without the hex string.
+    /// The payload's hash held inline: `payloadHash` without the hex string. The canonical bytes
+    /// are written into one buffer sized for the worst case (every byte escaped as `\\u00xx`).
     public func payloadDigest(format: NationalFormat, dateSeparator: String) -> SHA256.Digest {
-        var out: [UInt8] = []
-        out.reserveCapacity(1024)
-        out.append(UInt8(ascii: "{"))
+        var capacity = 2
+        var start = 0
+        for (k, i) in format.canonicalOrder.enumerated() {
+            let end = format.memberPrefixEnds[k]
+            if let value = values[i], !value.isEmpty { capacity += 1 + (end - start) + 2 + value.utf8.count * 6 }
+            start = end
+        }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
+            let count = writeCanonical(format: format, dateSeparator: dateSeparator, into: buffer)
+            return SHA256.Digest(of: UnsafeRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(buffer)[..<count]))
+        }
+    }
+
+    /// Writes the payload's canonical form into `out` (large enough) and returns its length.
+    private func writeCanonical(format: NationalFormat, dateSeparator: String, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        guard let base = out.baseAddress else { return 0 }
+        var n = 0
+        base[n] = UInt8(ascii: "{")
+        n += 1
         let separator = dateSeparator.utf8.first ?? UInt8(ascii: "-")
         let swapsDates = separator != UInt8(ascii: "-")
         format.memberPrefixes.withUnsafeBufferPointer { prefixes in
@@ -51,20 +68,24 @@ public struct MappedRecord: Sendable {
             for (k, i) in format.canonicalOrder.enumerated() {
                 let prefixEnd = format.memberPrefixEnds[k]
                 defer { prefixStart = prefixEnd }
-                guard let value = values[i], !value.isEmpty else { continue }
-                if out.count > 1 { out.append(UInt8(ascii: ",")) }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: prefixes[prefixStart..<prefixEnd]))
-                let start = out.count
-                JSONWriter.appendString(value, into: &out)
+                guard var value = values[i], !value.isEmpty else { continue }
+                if n > 1 {
+                    base[n] = UInt8(ascii: ",")
+                    n += 1
+                }
+                (base + n).update(from: prefixes.baseAddress! + prefixStart, count: prefixEnd - prefixStart)
+                n += prefixEnd - prefixStart
+                let start = n
+                value.withUTF8 { bytes in n += JSONWriter.writeString(bytes, to: base + n) }
                 // A date is written YYYY-MM-DD (plain ASCII, no escapes): swap in the platform's separator.
-                if swapsDates && format.canonicalIsDate[k] && out.count - start == 12 {
-                    out[start + 5] = separator
-                    out[start + 8] = separator
+                if swapsDates && format.canonicalIsDate[k] && n - start == 12 {
+                    base[start + 5] = separator
+                    base[start + 8] = separator
                 }
             }
         }
-        out.append(UInt8(ascii: "}"))
-        return out.withUnsafeBytes { SHA256.Digest(of: $0) }
+        base[n] = UInt8(ascii: "}")
+        return n + 1
     }
 }
 

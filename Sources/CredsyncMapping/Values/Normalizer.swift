@@ -3,12 +3,7 @@ public enum Normalizer {
     /// White space trimmed at both ends, U+00A0 and U+3000 included.
     public static func trim(_ text: String) -> String {
         // Most values need nothing: neither end byte can begin (or end) a space.
-        let untouched: Bool? = text.utf8.withContiguousStorageIfAvailable { bytes in
-            guard let first = bytes.first, let last = bytes.last else { return true }
-            let firstMaySpace = first == 0x20 || (0x09...0x0D).contains(first) || first == 0xC2 || first == 0xE3
-            let lastMaySpace = last == 0x20 || (0x09...0x0D).contains(last) || last == 0xA0 || last == 0x80
-            return !firstMaySpace && !lastMaySpace
-        }
+        let untouched: Bool? = text.utf8.withContiguousStorageIfAvailable { !endsInSpace($0) }
         if untouched == true { return text }
         let scalars = text.unicodeScalars
         var start = scalars.startIndex
@@ -17,6 +12,26 @@ public enum Normalizer {
         while end > start, isSpace(scalars[scalars.index(before: end)]) { end = scalars.index(before: end) }
         if start == scalars.startIndex && end == scalars.endIndex { return text }
         return String(text[start..<end])
+    }
+
+    /// Whether `text` begins or ends with white space (as `isSpace` says), looking at its end bytes only.
+    @inline(__always)
+    static func needsTrim(_ text: String?) -> Bool {
+        guard let text else { return false }
+        return text.utf8.withContiguousStorageIfAvailable { endsInSpace($0) } ?? true
+    }
+
+    /// Whether `bytes` (UTF-8) begin or end with a character `isSpace` accepts: ASCII space and
+    /// 09–0D, U+00A0 (C2 A0) or U+3000 (E3 80 80).
+    static func endsInSpace(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = bytes.count
+        guard n > 0 else { return false }
+        func ascii(_ byte: UInt8) -> Bool { byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) }
+        if ascii(bytes[0]) || ascii(bytes[n - 1]) { return true }
+        guard n >= 2 else { return false }
+        if (bytes[0] == 0xC2 && bytes[1] == 0xA0) || (bytes[n - 2] == 0xC2 && bytes[n - 1] == 0xA0) { return true }
+        guard n >= 3 else { return false }
+        return (bytes[0] == 0xE3 && bytes[1] == 0x80 && bytes[2] == 0x80) || (bytes[n - 3] == 0xE3 && bytes[n - 2] == 0x80 && bytes[n - 1] == 0x80)
     }
 
     @inline(__always)
