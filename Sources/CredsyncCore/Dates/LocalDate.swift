@@ -20,20 +20,25 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Parses the ISO form `YYYY-MM-DD` exactly.
     public init?(iso text: String) {
-        var parts = (year: 0, month: 0, day: 0)
-        var count = 0
-        for byte in text.utf8 {
-            if count == 4 || count == 7 {
-                guard byte == UInt8(ascii: "-") else { return nil }
-            } else {
-                guard byte &- 0x30 < 10, count < 10 else { return nil }
-                let digit = Int(byte &- 0x30)
-                if count < 4 { parts.year = parts.year * 10 + digit } else if count < 7 { parts.month = parts.month * 10 + digit } else { parts.day = parts.day * 10 + digit }
-            }
-            count += 1
-        }
-        guard count == 10 else { return nil }
+        let parts = text.utf8.withContiguousStorageIfAvailable(Self.isoParts) ?? Array(text.utf8).withUnsafeBufferPointer(Self.isoParts)
+        guard let parts else { return nil }
         self.init(year: parts.year, month: parts.month, day: parts.day)
+    }
+
+    /// The numbers of `YYYY-MM-DD`, read on its bytes.
+    private static func isoParts(_ bytes: UnsafeBufferPointer<UInt8>) -> (year: Int, month: Int, day: Int)? {
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
+        var digits = (0, 0, 0)
+        var number = 0
+        for i in 0..<10 where i != 4 && i != 7 {
+            let digit = bytes[i] &- 0x30
+            guard digit < 10 else { return nil }
+            number = number * 10 + Int(digit)
+            if i == 3 { digits.0 = number; number = 0 }
+            if i == 6 { digits.1 = number; number = 0 }
+        }
+        digits.2 = number
+        return (digits.0, digits.1, digits.2)
     }
 
     public static func isLeap(_ year: Int) -> Bool {

@@ -51,15 +51,20 @@ public enum NationalIdentifiers {
     private static func isValidUSCCBytes(_ code: String) -> Bool? {
         code.utf8.withContiguousStorageIfAvailable { bytes in
             guard bytes.count == 18 else { return false }
-            var sum = 0
-            for i in 0..<17 {
-                let byte = Int(bytes[i])
-                guard byte < 128, case let value = usccByteValues[byte], value >= 0 else { return false }
-                if i >= 2 && i < 8 && value > 9 { return false }
-                sum += value * usccWeights[i]
+            // The tables read through pointers: this runs for every code of every record.
+            return usccByteValues.withUnsafeBufferPointer { values in
+                usccWeights.withUnsafeBufferPointer { weights in
+                    var sum = 0
+                    for i in 0..<17 {
+                        let byte = Int(bytes[i])
+                        guard byte < 128, case let value = values[byte], value >= 0 else { return false }
+                        if i >= 2 && i < 8 && value > 9 { return false }
+                        sum += value * weights[i]
+                    }
+                    let last = Int(bytes[17])
+                    return last < 128 && values[last] == (31 - sum % 31) % 31
+                }
             }
-            let last = Int(bytes[17])
-            return last < 128 && usccByteValues[last] == (31 - sum % 31) % 31
         }
     }
 

@@ -47,15 +47,19 @@ public enum LocalDateParser {
 
     /// The common ASCII forms without allocating: `YYYY-MM-DD` (and `/`, `.`), `YYYYMMDD`, with an optional time.
     static func parseASCII(_ text: String) -> LocalDate? {
+        text.utf8.withContiguousStorageIfAvailable(parseASCII) ?? Array(text.utf8).withUnsafeBufferPointer(parseASCII)
+    }
+
+    private static func parseASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> LocalDate? {
         var parts = (0, 0, 0)
         var lengths = (0, 0, 0)
         var group = 0
-        var count = 0
-        for byte in text.utf8 {
-            count += 1
+        for byte in bytes {
             switch byte {
             case 0x30...0x39:
                 let digit = Int(byte - 0x30)
+                // No group of a date has more than 8 digits: a longer one stops here, before it overflows.
+                if (group == 0 ? lengths.0 : group == 1 ? lengths.1 : lengths.2) == 8 { return nil }
                 switch group {
                 case 0: parts.0 = parts.0 * 10 + digit; lengths.0 += 1
                 case 1: parts.1 = parts.1 * 10 + digit; lengths.1 += 1
