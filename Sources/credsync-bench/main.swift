@@ -17,6 +17,7 @@ let usage = """
       map     Generate a GB18030 license export and read + map + validate + canonicalise + hash it on both cores;
               compare with sha256sum over the same file (the floor).
               --rows N (1000000) --mapping FILE (mappings/license.json)
+              --runs K (3: the floor and the map in turns, the fastest of each compared)
               --stage read|map (stop after reading and decoding, or after mapping and validating: where the time goes)
               --workers N (the cores: mapping threads)
       push    Push records to the sandbox with latency and a rate limit injected; compare with the bound
