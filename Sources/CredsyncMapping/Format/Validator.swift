@@ -5,9 +5,13 @@ import CredsyncCore
 /// subject rules and identifier checks of national-formats.md.
 public struct Validator: Sendable {
     public let format: NationalFormat
+    /// Whether each field has a `requiredWhen` rule: read for every empty field of every record,
+    /// without touching (and retaining) the rule's condition.
+    private let isConditional: [Bool]
 
     public init(format: NationalFormat) {
         self.format = format
+        self.isConditional = format.fields.map { $0.requiredWhen != nil }
     }
 
     /// Every reason `values` (by field index) break the format. Dates are written with `dateSeparator`;
@@ -29,7 +33,7 @@ public struct Validator: Sendable {
             guard let value = values[i], !value.isEmpty else {
                 if rule.isRequired {
                     reasons.append(Reason(field: rule.code, rule: "E_REQUIRED", value: nil, expected: "\(rule.title) is required"))
-                } else if let condition = rule.requiredWhen, context.holds(condition) {
+                } else if isConditional[i], let condition = rule.requiredWhen, context.holds(condition) {
                     reasons.append(Reason(field: rule.code, rule: "E_CONDITIONAL", value: nil,
                         expected: "\(rule.title) is required by another field's value"))
                 }

@@ -44,9 +44,10 @@ public struct Mapper: Sendable {
         for k in definition.fields.indices {
             // Borrowed, not retained: the definition holds its specs and rules for as long as it maps.
             let index = definition.fields[k].0
-            unowned(unsafe) let spec = definition.fields[k].1
             unowned(unsafe) let rule = format.fields[index]
-            var value = evaluate(spec, &context, field: .field(index), reasons: &reasons)
+            var value = Unmanaged.passUnretained(definition.fields[k].1)._withUnsafeGuaranteedRef {
+                evaluate($0, &context, field: .field(index), reasons: &reasons)
+            }
             switch rule.kind {
             case .code: value = Normalizer.code(value)
             case .name: value = Normalizer.name(value)
