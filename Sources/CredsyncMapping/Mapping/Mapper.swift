@@ -53,7 +53,8 @@ public struct Mapper: Sendable {
             case .name: value = Normalizer.name(value)
             default: break
             }
-            context.fields[index] = value.isEmpty ? nil : value
+            // Moved in, not copied: no retain and release for every field.
+            if !value.isEmpty { context.fields[index] = consume value }
         }
         let key = format.key.lazy.compactMap { context.fields[$0] }.first
         for exclusion in definition.exclusions where context.holds(exclusion.condition) {

@@ -68,7 +68,8 @@ public struct MappedRecord: Sendable {
             for (k, i) in format.canonicalOrder.enumerated() {
                 let prefixEnd = format.memberPrefixEnds[k]
                 defer { prefixStart = prefixEnd }
-                guard var value = values[i], !value.isEmpty else { continue }
+                // Read in place (a copy would cost a retain and a release per field).
+                guard let length = values[i]?.utf8.count, length > 0 else { continue }
                 if n > 1 {
                     base[n] = UInt8(ascii: ",")
                     n += 1
@@ -76,7 +77,8 @@ public struct MappedRecord: Sendable {
                 (base + n).update(from: prefixes.baseAddress! + prefixStart, count: prefixEnd - prefixStart)
                 n += prefixEnd - prefixStart
                 let start = n
-                value.withUTF8 { bytes in n += JSONWriter.writeString(bytes, to: base + n) }
+                n += values[i]?.utf8.withContiguousStorageIfAvailable { JSONWriter.writeString($0, to: base + n) }
+                    ?? Array(values[i]?.utf8 ?? "".utf8).withUnsafeBufferPointer { JSONWriter.writeString($0, to: base + n) }
                 // A date is written YYYY-MM-DD (plain ASCII, no escapes): swap in the platform's separator.
                 if swapsDates && format.canonicalIsDate[k] && n - start == 12 {
                     base[start + 5] = separator
