@@ -134,7 +134,8 @@ struct CSVRows: Sendable {
         items.reserveCapacity(entries.count)
         // Each column's last value and the field it came from: a value repeated from the row
         // before (an agency, a category, a status) is taken again instead of decoded again.
-        var previous = [(field: Int, text: String)?](repeating: nil, count: indexes.count)
+        // Kept apart, so that a repeated value moves only its field number, not its text's reference count.
+        var previous = Previous(texts: Array(repeating: nil, count: indexes.count), fields: Array(repeating: -1, count: indexes.count))
         fields.bytes.withUnsafeBufferPointer { bytes in
             for entry in entries {
                 switch entry {
@@ -147,28 +148,36 @@ struct CSVRows: Sendable {
         return items
     }
 
+    /// Each column's last text and the field it was read from (-1: none).
+    struct Previous {
+        var texts: [String?]
+        var fields: [Int]
+    }
+
     private func row(
         line: Int, firstField: Int, bytes: UnsafeBufferPointer<UInt8>, _ decoder: TextDecoder, path: String,
-        previous: inout [(field: Int, text: String)?]
+        previous: inout Previous
     ) -> CatalogItem {
         var values: [String?] = []
         values.reserveCapacity(indexes.count)
         for (column, index) in indexes.enumerated() {
             let field = firstField + index
             let range = fields.field(field)
-            if let (last, text) = previous[column], Self.sameBytes(bytes, fields.field(last), range) {
-                values.append(text)
-                previous[column] = (field, text)
+            let last = previous.fields[column]
+            if last >= 0, Self.sameBytes(bytes, fields.field(last), range) {
+                values.append(previous.texts[column])
+                previous.fields[column] = field
                 continue
             }
             guard let text = decoder.decode(UnsafeBufferPointer(rebasing: bytes[range])) else {
                 let shown = bytes[range].prefix(8).map { String($0, radix: 16, uppercase: true) }.joined(separator: " ")
-                previous[column] = nil
+                previous.fields[column] = -1
                 return .problem(RowProblem(file: path, line: line,
                     reason: "column \(header[index]): bytes that are not valid \(decoder.encodingName) (\(shown)…)"))
             }
             values.append(text)
-            previous[column] = (field, text)
+            previous.texts[column] = text
+            previous.fields[column] = field
         }
         return .row(CatalogRow(file: path, line: line, values: values))
     }
