@@ -51,7 +51,7 @@ public struct PlanContext: Sendable {
     public static func steps(_ record: MappedRecord, contexts: [PlanContext]) -> [PlanStep] {
         guard let first = contexts.first else { return [] }
         var decision: PublicityDecision?
-        var digests = PayloadDigests()
+        var digests = PayloadDigests(separators: contexts.map(\.platform.dateSeparator))
         return contexts.map { context in
             if decision == nil, record.excludedFrom[context.platform.id] == nil {
                 decision = first.rules.decide(record, dataset: first.dataset, asOf: first.asOf)
@@ -63,7 +63,7 @@ public struct PlanContext: Sendable {
     /// The record's step: its publicity decision as of the date, its payload's hash against the
     /// ledger's, and the change that follows.
     public func step(_ record: MappedRecord) -> PlanStep {
-        var digests = PayloadDigests()
+        var digests = PayloadDigests(separators: [platform.dateSeparator])
         return step(record, decision: nil, digests: &digests)
     }
 
@@ -120,11 +120,22 @@ public struct PlanContext: Sendable {
     }
 }
 
-/// A record's payload hashes by date separator: platforms that write dates alike share one.
+/// A record's payload hashes by date separator: platforms that write dates alike share one, and
+/// the payload is written once for all the separators its contexts use.
 struct PayloadDigests {
+    private let separators: [String]
     private var known: [(separator: String, digest: SHA256.Digest)] = []
 
+    init(separators: [String]) {
+        var unique: [String] = []
+        for separator in separators where !unique.contains(separator) { unique.append(separator) }
+        self.separators = unique
+    }
+
     mutating func digest(_ record: MappedRecord, format: NationalFormat, dateSeparator: String) -> SHA256.Digest {
+        if known.isEmpty, separators.count > 1, separators.contains(dateSeparator) {
+            known = Array(zip(separators, record.payloadDigests(format: format, dateSeparators: separators)))
+        }
         if let found = known.first(where: { $0.separator == dateSeparator }) { return found.digest }
         let digest = record.payloadDigest(format: format, dateSeparator: dateSeparator)
         known.append((dateSeparator, digest))

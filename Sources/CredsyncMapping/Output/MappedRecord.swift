@@ -39,9 +39,30 @@ public struct MappedRecord: Sendable {
         payloadDigest(format: format, dateSeparator: dateSeparator).hex
     }
 
-    /// The payload's hash held inline: `payloadHash` without the hex string. The canonical bytes
-    /// are written into one buffer sized for the worst case (every byte escaped as `\\u00xx`).
+    /// The payload's hash held inline: `payloadHash` without the hex string.
     public func payloadDigest(format: NationalFormat, dateSeparator: String) -> SHA256.Digest {
+        withCanonical(format: format) { bytes, dates in Self.digest(bytes, dates: dates, separator: dateSeparator) }
+    }
+
+    /// The payload's hash for each date separator: written once, hashed once per separator, for
+    /// the platforms of one dataset that write dates differently.
+    public func payloadDigests(format: NationalFormat, dateSeparators: [String]) -> [SHA256.Digest] {
+        withCanonical(format: format) { bytes, dates in dateSeparators.map { Self.digest(bytes, dates: dates, separator: $0) } }
+    }
+
+    /// The digest of `bytes` with `separator` written between the parts of each date at `dates`.
+    private static func digest(_ bytes: UnsafeMutableBufferPointer<UInt8>, dates: UnsafeBufferPointer<Int>, separator: String) -> SHA256.Digest {
+        let mark = separator.utf8.first ?? UInt8(ascii: "-")
+        for start in dates {
+            bytes[start + 4] = mark
+            bytes[start + 7] = mark
+        }
+        return SHA256.Digest(of: UnsafeRawBufferPointer(bytes))
+    }
+
+    /// Calls `body` with the payload's canonical form (dates written YYYY-MM-DD) and where each
+    /// date's value starts, in one buffer sized for the worst case (every byte escaped as `\\u00xx`).
+    private func withCanonical<T>(format: NationalFormat, _ body: (UnsafeMutableBufferPointer<UInt8>, UnsafeBufferPointer<Int>) -> T) -> T {
         var capacity = 2
         var start = 0
         for (k, i) in format.canonicalOrder.enumerated() {
@@ -50,19 +71,21 @@ public struct MappedRecord: Sendable {
             start = end
         }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
-            let count = writeCanonical(format: format, dateSeparator: dateSeparator, into: buffer)
-            return SHA256.Digest(of: UnsafeRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(buffer)[..<count]))
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: format.canonicalOrder.count) { dates in
+                let (count, dateCount) = writeCanonical(format: format, into: buffer, dates: dates)
+                return body(UnsafeMutableBufferPointer(rebasing: buffer[..<count]), UnsafeBufferPointer(rebasing: dates[..<dateCount]))
+            }
         }
     }
 
-    /// Writes the payload's canonical form into `out` (large enough) and returns its length.
-    private func writeCanonical(format: NationalFormat, dateSeparator: String, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
-        guard let base = out.baseAddress else { return 0 }
+    /// Writes the payload's canonical form into `out` (large enough), noting where each date's
+    /// value starts in `dates`; returns the length and the number of dates.
+    private func writeCanonical(format: NationalFormat, into out: UnsafeMutableBufferPointer<UInt8>, dates: UnsafeMutableBufferPointer<Int>) -> (Int, Int) {
+        guard let base = out.baseAddress else { return (0, 0) }
         var n = 0
+        var dateCount = 0
         base[n] = UInt8(ascii: "{")
         n += 1
-        let separator = dateSeparator.utf8.first ?? UInt8(ascii: "-")
-        let swapsDates = separator != UInt8(ascii: "-")
         format.memberPrefixes.withUnsafeBufferPointer { prefixes in
             var prefixStart = 0
             for (k, i) in format.canonicalOrder.enumerated() {
@@ -79,15 +102,15 @@ public struct MappedRecord: Sendable {
                 let start = n
                 n += values[i]?.utf8.withContiguousStorageIfAvailable { JSONWriter.writeString($0, to: base + n) }
                     ?? Array(values[i]?.utf8 ?? "".utf8).withUnsafeBufferPointer { JSONWriter.writeString($0, to: base + n) }
-                // A date is written YYYY-MM-DD (plain ASCII, no escapes): swap in the platform's separator.
-                if swapsDates && format.canonicalIsDate[k] && n - start == 12 {
-                    base[start + 5] = separator
-                    base[start + 8] = separator
+                // A date is "YYYY-MM-DD" (plain ASCII, no escapes): its separators are set per platform.
+                if format.canonicalIsDate[k] && n - start == 12 {
+                    dates[dateCount] = start + 1
+                    dateCount += 1
                 }
             }
         }
         base[n] = UInt8(ascii: "}")
-        return n + 1
+        return (n + 1, dateCount)
     }
 }
 
