@@ -2,10 +2,9 @@ import CredsyncCore
 
 extension Validator {
     /// The subject rules: what a 法人及非法人组织, a 个体工商户 and a 自然人 must carry.
-    func subjectReasons(_ values: [String?], _ subject: SubjectFields) -> [Reason] {
+    func subjectReasons(_ values: [String?], _ subject: SubjectFields, into reasons: inout [Reason]) {
         func value(_ i: Int) -> String? { values[i].flatMap { $0.isEmpty ? nil : $0 } }
         func code(_ i: Int) -> String { format.fields[i].code }
-        var reasons: [Reason] = []
         let uscc = value(subject.uscc)
         switch value(subject.category) {
         case "法人及非法人组织":
@@ -56,6 +55,5 @@ extension Validator {
         default:
             break  // an unknown category is reported by the field's code list
         }
-        return reasons
     }
 }

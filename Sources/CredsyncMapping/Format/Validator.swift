@@ -8,10 +8,13 @@ public struct Validator: Sendable {
     /// Whether each field has a `requiredWhen` rule: read for every empty field of every record,
     /// without touching (and retaining) the rule's condition.
     private let isConditional: [Bool]
+    /// Whether each field has patterns, likewise: most have none.
+    private let hasPatterns: [Bool]
 
     public init(format: NationalFormat) {
         self.format = format
         self.isConditional = format.fields.map { $0.requiredWhen != nil }
+        self.hasPatterns = format.fields.map { !$0.patterns.isEmpty }
     }
 
     /// Every reason `values` (by field index) break the format. Dates are written with `dateSeparator`;
@@ -75,7 +78,8 @@ public struct Validator: Sendable {
                 }
             default: break
             }
-            if let check = rule.check { reasons += checkIdentifier(value, check, field: rule) }
+            if let check = rule.check, let reason = checkIdentifier(value, check, field: rule) { reasons.append(reason) }
+            guard hasPatterns[i] else { continue }
             for pattern in rule.patterns where pattern.condition.map(context.holds) ?? true {
                 for item in failing({ Self.matches(pattern, $0) }) {
                     reasons.append(Reason(field: rule.code, rule: "E_FORMAT", value: item, expected: "matches \(pattern.pattern)"))
@@ -94,7 +98,7 @@ public struct Validator: Sendable {
                     expected: "after \(format.fields[other].code) (\(values[other] ?? ""))"))
             }
         }
-        if let subject = format.subject { reasons += subjectReasons(values, subject) }
+        if let subject = format.subject { subjectReasons(values, subject, into: &reasons) }
         return reasons
     }
 
@@ -126,7 +130,7 @@ public struct Validator: Sendable {
         return LocalDate(iso: text)
     }
 
-    private func checkIdentifier(_ value: String, _ check: IdentifierCheck, field rule: FieldRule) -> [Reason] {
+    private func checkIdentifier(_ value: String, _ check: IdentifierCheck, field rule: FieldRule) -> Reason? {
         let problem: String?
         switch check {
         case .uscc:
@@ -138,6 +142,6 @@ public struct Validator: Sendable {
             let asID = NationalIdentifiers.idCardProblem(value)
             problem = asUSCC != nil && asID != nil ? "a valid 统一社会信用代码 or 身份证号: as a USCC it \(asUSCC ?? ""); as a 身份证号 it \(asID ?? "")" : nil
         }
-        return problem.map { [Reason(field: rule.code, rule: "E_CHECKSUM", value: value, expected: $0)] } ?? []
+        return problem.map { Reason(field: rule.code, rule: "E_CHECKSUM", value: value, expected: $0) }
     }
 }
