@@ -90,6 +90,22 @@ import Testing
     }
 }
 
+/// The word-at-a-time byte search finds what a byte-by-byte look finds, at every offset.
+@Suite struct ByteScanTests {
+    @Test func wordSearchAgreesWithBytes() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = [0x20, 0x27, 0x28, 0x29, 0x2A, 0xBB, 0xBC, 0xBD, 0xBE, 0xE4, 0x00, 0xFF, 0x41]
+        for length in 0..<40 {
+            for _ in 0..<200 {
+                let bytes = (0..<length).map { _ in alphabet.randomElement(using: &generator) ?? 0 }
+                for (a, b) in [(UInt8(0x28), UInt8(0x29)), (0xBC, 0xBD), (0x00, 0xFF)] {
+                    #expect(bytes.withUnsafeBufferPointer { ByteScan.contains($0, a, b) } == bytes.contains { $0 == a || $0 == b }, "\(bytes)")
+                }
+            }
+        }
+    }
+}
+
 @Suite struct HashTests {
     // Vectors computed with `openssl dgst -sha256` and Python's hashlib.
     @Test(arguments: [

@@ -202,6 +202,14 @@ public enum JSONWriter {
             if found & highs != 0 { return true }
             i += 8
         }
+        // The last few bytes: the last eight again when there are eight, else one by one.
+        if i < bytes.count && bytes.count >= 8 {
+            let word = raw.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self)
+            let quote = word ^ (ones &* 0x22)
+            let backslash = word ^ (ones &* 0x5C)
+            let found = ((word &- ones &* 0x20) & ~word) | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+            return found & highs != 0
+        }
         while i < bytes.count {
             let byte = bytes[i]
             if byte < 0x20 || byte == 0x22 || byte == 0x5C { return true }

@@ -1,3 +1,5 @@
+import CredsyncCore
+
 /// The normalisations of national-formats.md, applied before validation.
 public enum Normalizer {
     /// White space trimmed at both ends, U+00A0 and U+3000 included.
@@ -53,7 +55,7 @@ public enum Normalizer {
     /// Full-width ASCII (U+FF01–U+FF5E) as half-width; nothing else changed.
     public static func halfWidth(_ text: String) -> String {
         // U+FF01–U+FF5E are EF BC 81–BF and EF BD 80–9E in UTF-8: no 0xBC or 0xBD byte, none of them.
-        guard anyByte(text, { $0 == 0xBC || $0 == 0xBD }) else { return text }
+        guard ByteScan.contains(text, 0xBC, 0xBD) else { return text }
         return rewritten(text) { bytes, i, out in
             guard bytes[i] == 0xEF, i + 2 < bytes.count else { return 0 }
             let (second, third) = (bytes[i + 1], bytes[i + 2])
@@ -77,7 +79,7 @@ public enum Normalizer {
 
     /// A name field: ASCII `(` `)` as full-width `（` `）`.
     public static func name(_ text: String) -> String {
-        guard anyByte(text, { $0 == 0x28 || $0 == 0x29 }) else { return text }
+        guard ByteScan.contains(text, 0x28, 0x29) else { return text }
         return rewritten(text) { bytes, i, out in
             guard bytes[i] == 0x28 || bytes[i] == 0x29 else { return 0 }
             out.append(contentsOf: [0xEF, 0xBC, bytes[i] == 0x28 ? 0x88 : 0x89])
