@@ -9,12 +9,16 @@ public struct Mapper: Sendable {
     let validator: Validator
     /// The date "not after today" rules use: the run's as-of date.
     public let today: LocalDate
+    /// The platforms that leave some records out, with their rules: most leave none out, and
+    /// this is read for every record.
+    let platformExclusions: [(PlatformID, [Exclusion])]
 
     public init(definition: MappingDefinition, organisation: Organisation, today: LocalDate) {
         self.definition = definition
         self.organisation = organisation
         self.validator = Validator(format: definition.format)
         self.today = today
+        self.platformExclusions = definition.platforms.filter { !$0.value.isEmpty }.sorted { $0.key.rawValue < $1.key.rawValue }.map { ($0.key, $0.value) }
     }
 
     /// A mapper that maps alike and shares nothing with this one: one per mapping thread.
@@ -76,7 +80,7 @@ public struct Mapper: Sendable {
             return .setAside(SetAside(file: row.file, line: row.line, key: key, reasons: reasons))
         }
         var excluded: [PlatformID: String] = [:]
-        for (platform, exclusions) in definition.platforms {
+        for (platform, exclusions) in platformExclusions {
             if let exclusion = exclusions.first(where: { context.holds($0.condition) }) { excluded[platform] = exclusion.reason }
         }
         return .record(MappedRecord(file: row.file, line: row.line, key: key, values: context.fields, control: context.control, excludedFrom: excluded))
