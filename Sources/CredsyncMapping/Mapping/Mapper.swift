@@ -101,6 +101,7 @@ public struct Mapper: Sendable {
 
     /// The value of `spec`, or "" when it has none; mapping failures are added to `reasons`.
     func evaluate(_ spec: ValueSpec, _ context: inout EvaluationContext, field: Target, reasons: inout [Reason]) -> String {
+        if let column = spec.plainColumn { return context.columns[column] ?? "" }
         if let condition = spec.when, !context.holds(condition) { return "" }
         var value = source(spec.source, &context, field: field, reasons: &reasons)
         if !value.isEmpty, spec.split != nil || spec.map != nil || spec.ensurePrefix != nil || spec.join != nil {

@@ -97,6 +97,9 @@ public final class ValueSpec: Sendable {
     public let when: Condition?
     /// The JSON path in the mapping file, for messages.
     public let path: String
+    /// The column when the value is that column's, as it is (no step, condition or fallback):
+    /// most fields are, and they skip the general evaluation.
+    let plainColumn: Int?
 
     public init(source: ValueSource, path: String, steps: Steps = Steps()) {
         self.source = source
@@ -112,6 +115,12 @@ public final class ValueSpec: Sendable {
         isAmount = steps.isAmount
         ifEmpty = steps.ifEmpty
         when = steps.when
+        if case .column(let i) = source, steps.split == nil, steps.map == nil, steps.ensurePrefix == nil, steps.join == nil,
+            !steps.isDate, !steps.amountYuanToWan, !steps.isAmount, steps.ifEmpty == nil, steps.when == nil {
+            plainColumn = i
+        } else {
+            plainColumn = nil
+        }
     }
 
     /// The code table's value for `item`: compared byte for byte first, then as text (the same
