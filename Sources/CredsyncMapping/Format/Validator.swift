@@ -10,11 +10,19 @@ public struct Validator: Sendable {
     private let isConditional: [Bool]
     /// Whether each field has patterns, likewise: most have none.
     private let hasPatterns: [Bool]
+    /// For a field whose only rule on a value is a longest length (or none), that length: a
+    /// value with no more bytes than that passes without being looked at. Nil for the others.
+    private let passingBytes: [Int?]
 
     public init(format: NationalFormat) {
         self.format = format
         self.isConditional = format.fields.map { $0.requiredWhen != nil }
         self.hasPatterns = format.fields.map { !$0.patterns.isEmpty }
+        self.passingBytes = format.fields.map { rule in
+            let lengthOnly = rule.exactLength == nil && rule.codes == nil && rule.check == nil && rule.patterns.isEmpty
+                && rule.kind != .date && rule.kind != .amount
+            return lengthOnly ? rule.maxLength ?? Int.max : nil
+        }
     }
 
     /// Every reason `values` (by field index) break the format. Dates are written with `dateSeparator`;
@@ -32,6 +40,8 @@ public struct Validator: Sendable {
         let context = EvaluationContext(fields: values, columns: [], control: [])
         for i in format.fields.indices {
             // Borrowed, not retained: the format holds every rule for as long as it validates.
+            // Most values are checked on their byte count alone, read in place.
+            if let limit = passingBytes[i], let count = values[i]?.utf8.count, count > 0, count <= limit { continue }
             unowned(unsafe) let rule = format.fields[i]
             guard let value = values[i], !value.isEmpty else {
                 if rule.isRequired {
