@@ -29,6 +29,49 @@ final class GB18030: Sendable {
         self.singles = singles
     }
 
+    /// The text of `bytes` written straight into a string, when every code is in the tables;
+    /// nil when one is not (a four-byte code, or bytes that are not GB18030): `decode` then says.
+    func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        var complete = true
+        // At most three bytes of UTF-8 for each byte read (a single byte such as 0x80 is €).
+        let text = pairs.withUnsafeBufferPointer { pairs in
+            singles.withUnsafeBufferPointer { singles in
+                String(unsafeUninitializedCapacity: bytes.count * 3) { out in
+                    var i = 0
+                    var n = 0
+                    while i < bytes.count {
+                        let byte = bytes[i]
+                        if byte < 0x80 {
+                            out[n] = byte
+                            n += 1
+                            i += 1
+                            continue
+                        }
+                        var packed: UInt32 = 0
+                        if byte >= 0x81 && byte <= 0xFE && i + 1 < bytes.count {
+                            let trail = bytes[i + 1]
+                            if trail < 0x30 || trail > 0x39 { packed = pairs[Int(byte - 0x81) * 256 + Int(trail)] }
+                            i += 2
+                        } else {
+                            packed = singles[Int(byte - 0x80)]
+                            i += 1
+                        }
+                        guard packed != 0 && packed != Self.askIconv else {
+                            complete = false
+                            return 0
+                        }
+                        for k in 0..<Int(packed >> 24) {
+                            out[n] = UInt8(truncatingIfNeeded: packed >> (8 * UInt32(k)))
+                            n += 1
+                        }
+                    }
+                    return n
+                }
+            }
+        }
+        return complete ? text : nil
+    }
+
     /// Appends the UTF-8 of `bytes` to `out`; false (with `out` partly written) when they are not
     /// valid GB18030. `converter` handles four-byte codes; made when the first one comes.
     func decode(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8], converter: inout Converter?) -> Bool {

@@ -77,6 +77,7 @@ final class TextDecoder {
     }
 
     private func decodeGB18030(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        if let text = GB18030.shared.string(bytes) { return text }
         scratch.removeAll(keepingCapacity: true)
         guard GB18030.shared.decode(bytes, into: &scratch, converter: &converter) else { return nil }
         // The tables and iconv write well-formed UTF-8 only.
