@@ -185,37 +185,10 @@ public enum JSONWriter {
         return escaped.count
     }
 
-    /// Whether any of `bytes` must be escaped in a JSON string (`"`, `\\` or a control
-    /// character), eight bytes at a time: a byte below 0x20, or equal to 0x22 or 0x5C, sets the
-    /// high bit of its lane in `(x - n) & ~x` (the classic "has less / has zero" word tests).
+    /// Whether any of `bytes` must be escaped in a JSON string: `"`, `\\` or a control character.
     static func needsEscape(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let base = bytes.baseAddress else { return false }
-        let raw = UnsafeRawPointer(base)
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        var i = 0
-        while i + 8 <= bytes.count {
-            let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            let quote = word ^ (ones &* 0x22)
-            let backslash = word ^ (ones &* 0x5C)
-            let found = ((word &- ones &* 0x20) & ~word) | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
-            if found & highs != 0 { return true }
-            i += 8
-        }
-        // The last few bytes: the last eight again when there are eight, else one by one.
-        if i < bytes.count && bytes.count >= 8 {
-            let word = raw.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self)
-            let quote = word ^ (ones &* 0x22)
-            let backslash = word ^ (ones &* 0x5C)
-            let found = ((word &- ones &* 0x20) & ~word) | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
-            return found & highs != 0
-        }
-        while i < bytes.count {
-            let byte = bytes[i]
-            if byte < 0x20 || byte == 0x22 || byte == 0x5C { return true }
-            i += 1
-        }
-        return false
+        ByteScan.any(bytes, word: { ByteScan.hasLess($0, than: 0x20) || ByteScan.has($0, 0x22) || ByteScan.has($0, 0x5C) },
+            byte: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C })
     }
 
     private static func appendEscape(_ byte: UInt8, into out: inout [UInt8]) {
