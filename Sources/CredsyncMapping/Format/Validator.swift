@@ -39,9 +39,9 @@ public struct Validator: Sendable {
         var reasons: [Reason] = []
         let context = EvaluationContext(fields: values, columns: [], control: [])
         for i in format.fields.indices {
-            // Borrowed, not retained: the format holds every rule for as long as it validates.
             // Most values are checked on their byte count alone, read in place.
             if let limit = passingBytes[i], let count = values[i]?.utf8.count, count > 0, count <= limit { continue }
+            // Borrowed, not retained: the format holds every rule for as long as it validates.
             unowned(unsafe) let rule = format.fields[i]
             guard let value = values[i], !value.isEmpty else {
                 if rule.isRequired {
