@@ -47,15 +47,8 @@ final class GB18030: Sendable {
                             i += 1
                             continue
                         }
-                        var packed: UInt32 = 0
-                        if byte >= 0x81 && byte <= 0xFE && i + 1 < bytes.count {
-                            let trail = bytes[i + 1]
-                            if trail < 0x30 || trail > 0x39 { packed = pairs[Int(byte - 0x81) * 256 + Int(trail)] }
-                            i += 2
-                        } else {
-                            packed = singles[Int(byte - 0x80)]
-                            i += 1
-                        }
+                        let (packed, length) = Self.code(at: i, of: bytes, pairs: pairs, singles: singles)
+                        i += length
                         guard packed != 0 && packed != Self.askIconv else {
                             complete = false
                             return 0
@@ -84,18 +77,8 @@ final class GB18030: Sendable {
                 i += 1
                 continue
             }
-            var length = 1
-            var packed: UInt32 = 0
-            if byte >= 0x81 && byte <= 0xFE && i + 1 < count {
-                let trail = bytes[i + 1]
-                if trail >= 0x30 && trail <= 0x39 {
-                    length = 4
-                } else {
-                    length = 2
-                    packed = pairs[Int(byte - 0x81) * 256 + Int(trail)]
-                }
-            } else {
-                packed = singles[Int(byte - 0x80)]
+            let (packed, length) = pairs.withUnsafeBufferPointer { pairs in
+                singles.withUnsafeBufferPointer { Self.code(at: i, of: bytes, pairs: pairs, singles: $0) }
             }
             if packed == 0 || packed == Self.askIconv {
                 guard i + length <= count else { return false }
@@ -107,6 +90,17 @@ final class GB18030: Sendable {
             i += length
         }
         return true
+    }
+
+    /// The packed UTF-8 of the non-ASCII code at `i` and its length in bytes: 0 for a four-byte
+    /// code (the tables do not hold them) or bytes that are not a code.
+    @inline(__always)
+    private static func code(at i: Int, of bytes: UnsafeBufferPointer<UInt8>, pairs: UnsafeBufferPointer<UInt32>, singles: UnsafeBufferPointer<UInt32>) -> (UInt32, Int) {
+        let byte = bytes[i]
+        guard byte >= 0x81 && byte <= 0xFE && i + 1 < bytes.count else { return (singles[Int(byte - 0x80)], 1) }
+        let trail = bytes[i + 1]
+        if trail >= 0x30 && trail <= 0x39 { return (0, 4) }
+        return (pairs[Int(byte - 0x81) * 256 + Int(trail)], 2)
     }
 
     /// A code whose UTF-8 does not fit the packing (more than three bytes): iconv converts it.
