@@ -11,17 +11,25 @@ public enum PublicityState: Sendable, Equatable {
     case withdrawn(reason: String, since: LocalDate)
 }
 
-/// The decision for one record: its state, the deadline that applies, and data errors to report.
+/// The decision for one record: its state and the data errors to report. Its deadlines are worked
+/// out only when asked for (`PublicityRules.publicationDue(_:)`, `withdrawalDue(_:)`): a record
+/// published long ago has no deadline left, and its year need not be in the calendar.
 public struct PublicityDecision: Sendable, Equatable {
     public var state: PublicityState
-    /// The last day the publication may happen (nil where no deadline applies).
-    public var publicationDue: LocalDate?
-    /// The last day the withdrawal may happen, once it is due.
-    public var withdrawalDue: LocalDate?
     /// Data errors that do not stop publication, e.g. a repair dated before the minimum period.
     public var warnings: [String]
-    /// Set when a deadline could not be computed: the calendar lacks a year.
-    public var deadlineProblem: String?
+    /// The date the record is published from, which its publication deadline counts from (nil
+    /// where the record has no such date).
+    public var publishedFrom: LocalDate?
+    /// The dataset's publication deadline in working days (nil where none applies).
+    var publicationDeadline: Int?
+
+    public init(state: PublicityState, warnings: [String] = [], publishedFrom: LocalDate? = nil, publicationDeadline: Int? = nil) {
+        self.state = state
+        self.warnings = warnings
+        self.publishedFrom = publishedFrom
+        self.publicationDeadline = publicationDeadline
+    }
 }
 
 /// A date the rules read: a national field or a control value.
@@ -66,46 +74,52 @@ public struct PublicityRules: Sendable {
         self.calendar = calendar
     }
 
-    /// The decision for `record` of `dataset` as of `asOf`. A deadline in a year the calendar does
-    /// not cover is left out and `deadlineProblem` names the year.
+    /// The decision for `record` of `dataset` as of `asOf`.
     public func decide(_ record: MappedRecord, dataset: Dataset, asOf: LocalDate) -> PublicityDecision {
         guard let rule = rules[dataset], let from = rule.publishedFrom.date(in: record) else {
-            return PublicityDecision(state: .published(since: asOf), publicationDue: nil, withdrawalDue: nil, warnings: [])
+            return PublicityDecision(state: .published(since: asOf))
         }
         var warnings: [String] = []
-        var deadlineProblem: String?
-        func deadline(_ n: Int?, after date: LocalDate) -> LocalDate? {
-            guard let n else { return nil }
-            do { return try calendar.adding(workingDays: n, to: date) } catch {
-                deadlineProblem = error.description
-                return nil
-            }
-        }
-        let publicationDue = deadline(rule.publicationDeadline, after: from)
         // Withdrawal events: the earliest that has come wins.
-        var events: [(LocalDate, String)] = []
-        if let end = rule.expiresAfter?.date(in: record) { events.append((end.adding(days: 1), "expired")) }
+        var withdrawal: (date: LocalDate, reason: String)?
+        func event(_ date: LocalDate, _ reason: String) {
+            if date <= asOf, withdrawal.map({ date < $0.date }) ?? true { withdrawal = (date, reason) }
+        }
+        if let end = rule.expiresAfter?.date(in: record) { event(end.adding(days: 1), "expired") }
         if let repair = rule.repairDate?.date(in: record) {
             let start = rule.repairMinimumFrom?.date(in: record) ?? from
             let severity = rule.repairMinimumBy?.value(in: record) ?? ""
             if let period = rule.repairMinimumPeriods[severity], repair < period.added(to: start) {
                 warnings.append("credit repair dated \(repair.iso) is before the minimum period for \(severity) (from \(period.added(to: start).iso)): a data error; the record stays published")
             } else {
-                events.append((repair, "repaired"))
+                event(repair, "repaired")
             }
         }
         if let removed = rule.removalDate?.date(in: record) {
-            events.append((removed, rule.removalReason?.value(in: record).flatMap { $0.isEmpty ? nil : $0 } ?? rule.removalDefaultReason))
+            event(removed, rule.removalReason?.value(in: record).flatMap { $0.isEmpty ? nil : $0 } ?? rule.removalDefaultReason)
         } else if let expected = rule.removalExpected?.date(in: record) {
-            events.append((expected, rule.removalDefaultReason))
+            event(expected, rule.removalDefaultReason)
         }
-        let withdrawal = events.filter { $0.0 <= asOf }.min { $0.0 < $1.0 }
+        let state: PublicityState
         if let (date, reason) = withdrawal {
-            let due = deadline(withdrawalDeadline, after: date)
-            return PublicityDecision(state: .withdrawn(reason: reason, since: date), publicationDue: publicationDue, withdrawalDue: due,
-                warnings: warnings, deadlineProblem: deadlineProblem)
+            state = .withdrawn(reason: reason, since: date)
+        } else {
+            state = asOf < from ? .notYet(from: from) : .published(since: from)
         }
-        let state: PublicityState = asOf < from ? .notYet(from: from) : .published(since: from)
-        return PublicityDecision(state: state, publicationDue: publicationDue, withdrawalDue: nil, warnings: warnings, deadlineProblem: deadlineProblem)
+        return PublicityDecision(state: state, warnings: warnings, publishedFrom: from, publicationDeadline: rule.publicationDeadline)
+    }
+
+    /// The last day `decision`'s record may be published, or nil where no deadline applies.
+    /// Throws when the deadline falls in a year the calendar does not cover.
+    public func publicationDue(_ decision: PublicityDecision) throws(WorkingCalendar.MissingYear) -> LocalDate? {
+        guard let days = decision.publicationDeadline, let from = decision.publishedFrom else { return nil }
+        return try calendar.adding(workingDays: days, to: from)
+    }
+
+    /// The last day `decision`'s withdrawal may happen, or nil while the record is not withdrawn.
+    /// Throws when the deadline falls in a year the calendar does not cover.
+    public func withdrawalDue(_ decision: PublicityDecision) throws(WorkingCalendar.MissingYear) -> LocalDate? {
+        guard case .withdrawn(_, let since) = decision.state else { return nil }
+        return try calendar.adding(workingDays: withdrawalDeadline, to: since)
     }
 }

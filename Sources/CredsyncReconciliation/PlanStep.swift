@@ -86,9 +86,17 @@ public struct PlanContext: Sendable {
         }
         let decision = made ?? rules.decide(record, dataset: dataset, asOf: asOf)
         var warnings = decision.warnings.map { "\(record.key): \($0)" }
-        if let problem = decision.deadlineProblem { warnings.append("\(record.key): deadline unknown: \(problem)") }
         var change: Change?
         var deadline: Deadline?
+        // A deadline is worked out only for a change it applies to; a year missing from the
+        // calendar is then reported, never guessed.
+        func due(_ kind: Deadline.Kind, _ date: (PublicityDecision) throws(WorkingCalendar.MissingYear) -> LocalDate?) {
+            do {
+                if let date = try date(decision) { deadline = Deadline(key: record.key, kind: kind, due: date) }
+            } catch {
+                warnings.append("\(record.key): deadline unknown: \(error)")
+            }
+        }
         switch decision.state {
         case .notYet:
             step.tally = .notYet
@@ -103,14 +111,14 @@ public struct PlanContext: Sendable {
             if let (op, reason) = op {
                 change = Change(key: record.key, op: op, reason: reason, payload: record.payload(format: format, dateSeparator: platform.dateSeparator),
                     hash: digest.hex, previousHash: place.map { entries.hash(at: $0) }, line: record.line)
-                if !isPublished, let due = decision.publicationDue { deadline = Deadline(key: record.key, kind: .publication, due: due) }
+                if !isPublished { due(.publication, rules.publicationDue) }
             } else {
                 step.tally = .unchanged
             }
         case .withdrawn(let reason, _):
             if isPublished {
                 change = withdrawal(reason)
-                if let due = decision.withdrawalDue { deadline = Deadline(key: record.key, kind: .withdrawal, due: due) }
+                due(.withdrawal, rules.withdrawalDue)
             } else {
                 step.tally = .notPublished
             }

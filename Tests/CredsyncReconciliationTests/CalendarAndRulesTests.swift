@@ -120,8 +120,8 @@ struct Records {
     @Test func publicationDeadlineIsSevenWorkingDaysAndWithdrawalThree() throws {
         let decision = rules.decide(try Records.map(.penalty, Records.penalty.merging(["决定日期": "2026-09-24", "处罚有效期": "2026-09-24", "公示截止日期": "2026-09-30"]) { $1 }),
             dataset: .penalty, asOf: day("2026-10-02"))
-        #expect(decision.publicationDue == day("2026-10-12"))
+        #expect(try rules.publicationDue(decision) == day("2026-10-12"))
         #expect(decision.state == .withdrawn(reason: "expired", since: day("2026-10-01")))
-        #expect(decision.withdrawalDue == day("2026-10-10"))  // 8, 9 and Saturday 10 October are the three working days
+        #expect(try rules.withdrawalDue(decision) == day("2026-10-10"))  // 8, 9 and Saturday 10 October are the three working days
     }
 }
