@@ -32,27 +32,28 @@ public struct ExportMapping: Sendable {
         self.mapper = Mapper(definition: definition, organisation: organisation, today: today)
     }
 
-    /// `transform` applied to every row's outcome on the mapping threads; `consume` gets the
-    /// results on this thread in file order, as soon as each chunk is ready, while the rest is
-    /// still being mapped.
-    func mapRows<T: Sendable>(
-        workers: Int, progress: ProgressLine?, _ transform: @escaping @Sendable (Result<MappingOutcome, RowProblem>) -> T,
-        consume: (T) -> Void
+    /// Every row's outcome given to `add` on the mapping threads, into a chunk of rows that
+    /// `makeChunk` starts (with the number of rows it will hold); `consume` gets the chunks on this
+    /// thread in file order, as soon as each is ready, while the rest is still being mapped.
+    func mapRows<Chunk: Sendable>(
+        workers: Int, progress: ProgressLine?, chunk makeChunk: @escaping @Sendable (Int) -> Chunk,
+        _ add: @escaping @Sendable (inout Chunk, Result<MappingOutcome, RowProblem>) -> Void, consume: (Chunk) -> Void
     ) throws(RowProblem) {
         var reader = try Catalogs.open(catalog, columns: mapper.definition.columns)
         let chunks = BoundedQueue<(Int, CatalogBatch)>(capacity: workers * 2)
-        let slots = OutcomeSlots<T>()
+        let slots = OutcomeSlots<Chunk>()
         let mapper = self.mapper
         let group = runOnThreads(workers) { _ in
             let mapper = mapper.copy()
             while let (index, batch) = chunks.take() {
-                let mapped = batch.items().map { item -> T in
+                var chunk = makeChunk(batch.count)
+                for item in batch.items() {
                     switch item {
-                    case .problem(let problem): return transform(.failure(problem))
-                    case .row(let row): return transform(.success(mapper.map(row)))
+                    case .problem(let problem): add(&chunk, .failure(problem))
+                    case .row(let row): add(&chunk, .success(mapper.map(row)))
                     }
                 }
-                slots.set(index, mapped)
+                slots.set(index, chunk)
             }
         }
         var sent = 0
@@ -62,13 +63,13 @@ public struct ExportMapping: Sendable {
             chunks.put((sent, batch))
             sent += 1
             while let ready = slots.take(consumed, wait: false) {
-                ready.forEach(consume)
+                consume(ready)
                 consumed += 1
             }
         }
         chunks.close()
         while consumed < sent, let ready = slots.take(consumed, wait: true) {
-            ready.forEach(consume)
+            consume(ready)
             consumed += 1
         }
         group.wait()
@@ -88,34 +89,41 @@ public struct ExportMapping: Sendable {
         progress: ProgressLine? = nil, keepRecords: Bool, annotate: @escaping @Sendable (MappedRecord) -> Note
     ) throws(RowProblem) -> (export: ExportResult, notes: [Note]) {
         var result = ExportResult(dataset: catalog.dataset, file: catalog.path)
-        var firstLine: [HashedKey: Int] = [:]
-        var duplicated: [HashedKey: [Int]] = [:]
+        // Keys by their bytes, with the first line of each; the lines of keys seen again.
+        var keys = ByteKeyTable()
+        var firstLines: [Int] = []
+        var duplicated: [Int: [Int]] = [:]
         var notes: [Note] = []
         var lines: [Int] = []
-        // Each row's entry is taken in file order while later rows are still being mapped.
-        try mapRows(workers: ProcessInfo.processInfo.activeProcessorCount, progress: progress, { outcome -> RowEntry<Note> in
+        try mapRows(workers: ProcessInfo.processInfo.activeProcessorCount, progress: progress, chunk: { MappedChunk<Note>(rows: $0) }, { chunk, outcome in
             switch outcome {
-            case .failure(let problem): return .unreadable(problem)
-            case .success(.excluded(_, let line, let key, let reason)): return .excluded(line, key, reason)
-            case .success(.setAside(let setAside)): return .setAside(setAside)
+            case .failure(let problem): chunk.rows.append(.unreadable(problem))
+            case .success(.excluded(_, let line, let key, let reason)): chunk.rows.append(.excluded(line, key, reason))
+            case .success(.setAside(let setAside)): chunk.rows.append(.setAside(setAside))
             case .success(.record(let record)):
-                return .record(line: record.line, key: HashedKey(record.key), note: annotate(record), kept: keepRecords ? KeptRecord(record) : nil)
+                chunk.add(record, note: annotate(record), keep: keepRecords)
             }
-        }, consume: { entry in
-            result.rowsRead += 1
-            switch entry {
-            case .unreadable(let problem): result.unreadable.append(problem)
-            case .excluded(let line, let key, let reason): result.excluded.append((line, key, reason))
-            case .setAside(let setAside): result.setAside.append(setAside)
-            case .record(let line, let key, let note, let kept):
-                if let first = firstLine.updateValue(line, forKey: key) {
-                    firstLine[key] = first
-                    duplicated[key, default: [first]].append(line)
+        }, consume: { chunk in
+            result.rowsRead += chunk.rows.count
+            chunk.keyBytes.withUnsafeBufferPointer { bytes in
+                for row in chunk.rows {
+                    switch row {
+                    case .unreadable(let problem): result.unreadable.append(problem)
+                    case .excluded(let line, let key, let reason): result.excluded.append((line, key, reason))
+                    case .setAside(let setAside): result.setAside.append(setAside)
+                    case .record(let line, let key):
+                        let (number, isNew) = keys.insert(UnsafeBufferPointer(rebasing: bytes[key.start..<(key.start + key.count)]), hash: key.hash)
+                        if isNew {
+                            firstLines.append(line)
+                        } else {
+                            duplicated[number, default: [firstLines[number]]].append(line)
+                        }
+                        lines.append(line)
+                    }
                 }
-                notes.append(note)
-                lines.append(line)
-                if let kept { result.records.append(kept.record) }
             }
+            notes.append(contentsOf: chunk.notes)
+            result.records.append(contentsOf: chunk.records)
         })
         result.droppedRecords = keepRecords ? 0 : lines.count
         guard !duplicated.isEmpty else { return (result, notes) }
@@ -124,8 +132,8 @@ public struct ExportMapping: Sendable {
         notes = kept.map { notes[$0] }
         result.records.removeAll { duplicateLines.contains($0.line) }
         result.droppedRecords = keepRecords ? 0 : kept.count
-        for (hashedKey, lines) in duplicated.sorted(by: { $0.value[0] < $1.value[0] }) {
-            let key = hashedKey.key.text
+        for (number, lines) in duplicated.sorted(by: { $0.value[0] < $1.value[0] }) {
+            let key = keys.key(number)
             for line in lines {
                 let others = lines.filter { $0 != line }.map(String.init).joined(separator: ", ")
                 result.setAside.append(SetAside(file: catalog.path, line: line, key: key, reasons: [
@@ -136,36 +144,6 @@ public struct ExportMapping: Sendable {
         result.setAside.sort { $0.line < $1.line }
         return (result, notes)
     }
-}
-
-/// One row as the mapping threads hand it to `collect`: small, so chunks of them are cheap to pass.
-enum RowEntry<Note: Sendable>: Sendable {
-    indirect case unreadable(RowProblem)
-    indirect case excluded(Int, String?, String)
-    indirect case setAside(SetAside)
-    case record(line: Int, key: HashedKey, note: Note, kept: KeptRecord?)
-}
-
-/// A record kept whole, boxed.
-final class KeptRecord: Sendable {
-    let record: MappedRecord
-    init(_ record: MappedRecord) { self.record = record }
-}
-
-/// A key compared by its bytes (hashing a million Chinese keys as `String` normalises each),
-/// its hash worked out on the mapping threads.
-struct HashedKey: Hashable, Sendable {
-    let key: ByteKey
-    let hash: Int
-
-    init(_ text: String) {
-        key = ByteKey(text)
-        hash = key.hashValue
-    }
-
-    func hash(into hasher: inout Hasher) { hasher.combine(hash) }
-
-    static func == (a: HashedKey, b: HashedKey) -> Bool { a.hash == b.hash && a.key == b.key }
 }
 
 /// The quarantine file: every set-aside or unreadable row, one JSON object a line.
@@ -193,26 +171,5 @@ public enum Quarantine {
         }
         try FileSystem.writeAtomically(path, text: lines)
         return path
-    }
-}
-
-/// Mapped chunks by their position, filled by the workers in any order, taken in order.
-final class OutcomeSlots<T: Sendable>: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var slots: [Int: [T]] = [:]
-
-    func set(_ index: Int, _ outcomes: [T]) {
-        condition.withLock {
-            slots[index] = outcomes
-            condition.broadcast()
-        }
-    }
-
-    /// Chunk `index`, removed; nil when it is not ready and `wait` is false.
-    func take(_ index: Int, wait: Bool) -> [T]? {
-        condition.withLock {
-            while wait && slots[index] == nil { condition.wait() }
-            return slots.removeValue(forKey: index)
-        }
     }
 }

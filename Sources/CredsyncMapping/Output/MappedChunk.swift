@@ -1,0 +1,69 @@
+import CredsyncCatalogs
+import CredsyncCore
+import Foundation
+
+/// One chunk of an export's rows as the mapping threads hand it to `ExportMapping.collect`: each
+/// row's entry, the valid records' notes (and the records, when kept), and their keys' bytes in
+/// one buffer with each key's hash. The collecting thread reads plain entries and frees one buffer
+/// a chunk, never a string a record.
+struct MappedChunk<Note: Sendable>: Sendable {
+    var rows: [ChunkRow] = []
+    var notes: [Note] = []
+    var records: [MappedRecord] = []
+    var keyBytes: [UInt8] = []
+
+    init(rows count: Int) {
+        rows.reserveCapacity(count)
+        notes.reserveCapacity(count)
+        keyBytes.reserveCapacity(count * 24)
+    }
+
+    /// Adds a valid record: its key and note, and the record itself when `keep` is set.
+    mutating func add(_ record: MappedRecord, note: Note, keep: Bool) {
+        var key = record.key
+        let start = keyBytes.count
+        let hash = key.withUTF8 { bytes in
+            keyBytes.append(contentsOf: bytes)
+            return ByteKeyTable.hash(bytes)
+        }
+        rows.append(.record(line: record.line, key: ChunkRow.Key(start: start, count: keyBytes.count - start, hash: hash)))
+        notes.append(note)
+        if keep { records.append(record) }
+    }
+}
+
+/// What one row of a chunk is.
+enum ChunkRow: Sendable {
+    /// A valid record's key: a range of the chunk's `keyBytes`, and its hash.
+    struct Key: Sendable {
+        var start: Int
+        var count: Int
+        var hash: Int
+    }
+
+    indirect case unreadable(RowProblem)
+    indirect case excluded(Int, String?, String)
+    indirect case setAside(SetAside)
+    case record(line: Int, key: Key)
+}
+
+/// Mapped chunks by their position, filled by the workers in any order, taken in order.
+final class OutcomeSlots<T: Sendable>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var slots: [Int: T] = [:]
+
+    func set(_ index: Int, _ chunk: T) {
+        condition.withLock {
+            slots[index] = chunk
+            condition.broadcast()
+        }
+    }
+
+    /// Chunk `index`, removed; nil when it is not ready and `wait` is false.
+    func take(_ index: Int, wait: Bool) -> T? {
+        condition.withLock {
+            while wait && slots[index] == nil { condition.wait() }
+            return slots.removeValue(forKey: index)
+        }
+    }
+}
