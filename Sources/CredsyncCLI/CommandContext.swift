@@ -16,10 +16,11 @@ public struct CommandContext: Sendable {
     }
 
     /// Reads the configuration, logs its warnings (TLS verification off is warned about on every run)
-    /// and returns it, or throws (exit 78) with every problem.
-    public func loadConfig() throws(CredsyncError) -> Config {
+    /// and returns it, or throws (exit 78) with every problem. A command that never reaches a
+    /// platform loads it without `readsSecrets`, so that an operator can run it without them.
+    public func loadConfig(readsSecrets: Bool = true) throws(CredsyncError) -> Config {
         let report = try ConfigLoader.load(
-            file: configFile, environment: environment, stateDirOverride: invocation.global.stateDir)
+            file: configFile, environment: environment, stateDirOverride: invocation.global.stateDir, readsSecrets: readsSecrets)
         for warning in report.warnings { logger.warning("\(report.file): \(warning)") }
         return try report.requireConfig()
     }

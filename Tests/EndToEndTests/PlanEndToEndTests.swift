@@ -56,4 +56,27 @@ import Testing
         let after = try env.credsync(["deadlines"], asOf: "2026-11-20")
         #expect(after.status == 0, "\(after.stdout)")
     }
+
+    /// An operator at 2 a.m. may not hold the platform secrets: the commands that never reach a
+    /// platform run without them; the ones that do still refuse, naming the variable.
+    @Test func readOnlyCommandsRunWithoutThePlatformSecrets() throws {
+        let env = try SyncEnvironment(platforms: [.credit])
+        let first = try env.credsync(["sync"])
+        #expect(first.status == 1, "\(first.stderr)")
+        func withoutSecrets(_ arguments: [String]) throws -> Binaries.Result {
+            try Binaries.run("credsync", arguments + ["--config", env.configFile, "--as-of", "2026-11-20"], directory: env.directory.path)
+        }
+        let commands = [["plan"], ["deadlines"], ["queue", "list"], ["queue", "stats"], ["report"], ["audit", "verify"],
+            ["map", "--dataset", "license", "--platform", "credit"]]
+        for command in commands {
+            let result = try withoutSecrets(command)
+            #expect(result.status == 0 || result.status == 1, "\(command): \(result.stderr)")
+            #expect(!result.stderr.contains("CREDSYNC_TEST_SECRET"), "\(command)")
+        }
+        for command in [["sync"], ["reconcile", "--platform", "credit"]] {
+            let refused = try withoutSecrets(command)
+            #expect(refused.status == 78, "\(command)")
+            #expect(refused.stderr.contains("the environment variable CREDSYNC_TEST_SECRET is not set"), "\(command)")
+        }
+    }
 }

@@ -7,7 +7,7 @@ enum AuditCommand {
         var files = context.invocation.arguments
         var head: String?
         if files.isEmpty {
-            let config = try context.loadConfig()
+            let config = try context.loadConfig(readsSecrets: false)
             files = AuditLog.rotations(of: config.auditFile) + [config.auditFile]
             files = files.filter(FileSystem.exists)
             head = (try? FileSystem.readText(config.auditFile + ".head"))?.trimmingSpaces()

@@ -6,7 +6,7 @@ import CredsyncRun
 /// or due within N working days, oldest first. Exit 1 when anything is overdue.
 enum DeadlinesCommand {
     static func run(_ context: CommandContext) throws(CredsyncError) -> ExitCode {
-        let config = try context.loadConfig()
+        let config = try context.loadConfig(readsSecrets: false)
         let workspace = try Workspace(config: config)
         var ledgers: [String: Ledger] = [:]
         let run = try workspace.plan(asOf: context.asOf, allowMassWithdraw: true, ledgers: &ledgers)

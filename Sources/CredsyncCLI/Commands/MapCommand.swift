@@ -12,7 +12,7 @@ enum MapCommand {
         guard let platformName = invocation.value("platform"), let platformID = PlatformID(rawValue: platformName) else {
             throw CredsyncError.usage("'map' needs --platform", hint: "e.g. credsync map --dataset license --platform credit")
         }
-        let config = try context.loadConfig()
+        let config = try context.loadConfig(readsSecrets: false)
         guard let mapping = try DatasetMapping.load(config, datasets: [dataset]).first else {
             throw CredsyncError(.configuration, "\(config.file): no catalog for \(dataset.rawValue)", hint: "add it under catalogs")
         }

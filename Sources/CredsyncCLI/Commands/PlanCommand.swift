@@ -6,7 +6,7 @@ import CredsyncRun
 enum PlanCommand {
     static func run(_ context: CommandContext) throws(CredsyncError) -> ExitCode {
         let invocation = context.invocation
-        let config = try context.loadConfig()
+        let config = try context.loadConfig(readsSecrets: false)
         let datasets = invocation.all("dataset").compactMap(Dataset.init(rawValue:))
         let platforms = invocation.all("platform").compactMap(PlatformID.init(rawValue:))
         let workspace = try Workspace(config: config, datasets: datasets)

@@ -26,7 +26,7 @@ enum PullCommand {
     }
 
     static func show(_ context: CommandContext) async throws(CredsyncError) -> ExitCode {
-        let config = try context.loadConfig()
+        let config = try context.loadConfig(readsSecrets: false)
         let code = Normalizer.code(context.invocation.arguments.first ?? "")
         let store = try EnterpriseStore(stateDir: config.stateDir)
         guard let stored = store.enterprise(code) else {

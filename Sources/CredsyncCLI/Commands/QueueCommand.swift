@@ -7,7 +7,7 @@ import CredsyncSpool
 /// `credsync queue list|show|retry|hold|release|drop|stats`, modelled on mailq and postsuper.
 enum QueueCommand {
     static func run(_ context: CommandContext) async throws(CredsyncError) -> ExitCode {
-        let config = try context.loadConfig()
+        let config = try context.loadConfig(readsSecrets: false)
         let spool = Spool(stateDir: config.stateDir)
         let sub = context.invocation.path.last ?? "list"
         switch sub {

@@ -3,7 +3,7 @@ import CredsyncCore
 /// `credsync report [RUN-ID|latest] [--html|--json]`: a kept run report.
 enum ReportCommand {
     static func run(_ context: CommandContext) async throws(CredsyncError) -> ExitCode {
-        let config = try context.loadConfig()
+        let config = try context.loadConfig(readsSecrets: false)
         let id = context.invocation.arguments.first ?? "latest"
         let base = config.reportDir + "/" + id
         guard FileSystem.exists(base + ".json") else {

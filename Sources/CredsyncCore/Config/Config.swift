@@ -93,7 +93,8 @@ public struct PlatformConfig: Sendable {
     /// `X-Exchange-App`.
     public var appID: String
     public var secretSource: SecretSource
-    /// The secret itself, read at load time (registered with the `Redactor`).
+    /// The secret itself, read at load time (registered with the `Redactor`); empty when the
+    /// configuration was loaded for a command that never reaches a platform.
     public var secret: String
     /// A CA bundle to verify the platform's certificate with, instead of the system's.
     public var caFile: String?

@@ -27,9 +27,11 @@ public enum ConfigLoader {
     }
 
     /// Reads `file`. A missing, unreadable or malformed file throws (exit 78, naming the file);
-    /// anything else wrong is reported in the result, every problem at once.
+    /// anything else wrong is reported in the result, every problem at once. Without
+    /// `readsSecrets`, each platform's secret source is checked but the secret is not read (it is
+    /// left empty): for the commands that never reach a platform.
     public static func load(
-        file: String, environment: [String: String], stateDirOverride: String? = nil
+        file: String, environment: [String: String], stateDirOverride: String? = nil, readsSecrets: Bool = true
     ) throws(CredsyncError) -> ConfigReport {
         let bytes: [UInt8]
         do {
@@ -50,7 +52,7 @@ public enum ConfigLoader {
             throw CredsyncError(.configuration, "\(file): the configuration must be a JSON object, not \(root.kindDescription)")
         }
         let base = FileSystem.resolve(FileSystem.parent(of: file), against: FileSystem.currentDirectory())
-        var reader = ConfigReading(base: base, environment: environment)
+        var reader = ConfigReading(base: base, environment: environment, readsSecrets: readsSecrets)
         let config = reader.read(ObjectReader(object, path: "", sink: reader.sink), file: file, stateDirOverride: stateDirOverride)
         return ConfigReport(file: file, config: config, problems: reader.sink.problems, warnings: reader.sink.warnings)
     }
@@ -60,6 +62,8 @@ public enum ConfigLoader {
 struct ConfigReading {
     let base: String
     let environment: [String: String]
+    /// Whether secrets are read, or only their sources checked.
+    let readsSecrets: Bool
     let sink = ProblemSink()
 
     func path(_ text: String) -> String { FileSystem.resolve(text, against: base) }

@@ -125,6 +125,7 @@ extension ConfigReading {
             return nil
         case (let file?, nil):
             let resolved = path(file)
+            guard readsSecrets else { return (.file(resolved), "") }
             let mode: mode_t
             do {
                 mode = try FileSystem.permissions(resolved)
@@ -143,6 +144,7 @@ extension ConfigReading {
             }
             return checkedSecret(reader, "secretFile", text.trimmingSpaces()).map { (.file(resolved), $0) }
         case (nil, let variable?):
+            guard readsSecrets else { return (.environment(variable), "") }
             guard let value = environment[variable] else {
                 reader.problem("secretEnv", "the environment variable \(variable) is not set", hint: "export \(variable) before running credsync")
                 return nil
