@@ -140,11 +140,7 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
         arena.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[span.start..<(span.start + span.count)]), as: UTF8.self) }
     }
 
-    static func hashValue(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
-        var hasher = Hasher()
-        hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
-        return hasher.finalize()
-    }
+    static func hashValue(_ bytes: UnsafeBufferPointer<UInt8>) -> Int { ByteKeyTable.hash(bytes) }
 
     private static func compare(_ bytes: UnsafeBufferPointer<UInt8>, _ a: Span, _ b: Span) -> Int {
         let common = Swift.min(a.count, b.count)
