@@ -32,6 +32,14 @@ public struct Deadline: Sendable, Equatable {
     public var due: LocalDate
 }
 
+/// A deadline that could not be worked out: its year is missing from the working-day calendar.
+public struct UnknownDeadline: Sendable, Equatable {
+    public var key: String
+    public var kind: Deadline.Kind
+    /// What is missing, naming the year and the calendar file.
+    public var problem: String
+}
+
 /// The plan for one platform and dataset.
 public struct DatasetPlan: Sendable {
     public var platform: PlatformID
@@ -46,6 +54,8 @@ public struct DatasetPlan: Sendable {
     public var keptSetAside: [String] = []
     public var warnings: [String] = []
     public var deadlines: [Deadline] = []
+    /// Changes whose deadline falls in a year the calendar does not cover.
+    public var unknownDeadlines: [UnknownDeadline] = []
     /// Published keys in the ledger before this plan.
     public var publishedBefore = 0
 

@@ -8,15 +8,17 @@ import CredsyncPublicity
 public struct PlanStep: Sendable {
     public enum Tally: UInt8, Sendable { case none, unchanged, notYet, notPublished }
 
-    /// A change, a deadline, warnings: boxed, so that a plain step stays small.
+    /// A change, a deadline (or why it is unknown), warnings: boxed, so that a plain step stays small.
     final class Detail: Sendable {
         let change: Change?
         let deadline: Deadline?
+        let unknownDeadline: UnknownDeadline?
         let warnings: [String]
 
-        init(change: Change?, deadline: Deadline?, warnings: [String]) {
+        init(change: Change?, deadline: Deadline?, unknownDeadline: UnknownDeadline? = nil, warnings: [String]) {
             self.change = change
             self.deadline = deadline
+            self.unknownDeadline = unknownDeadline
             self.warnings = warnings
         }
     }
@@ -88,12 +90,14 @@ public struct PlanContext: Sendable {
         var warnings = decision.warnings.map { "\(record.key): \($0)" }
         var change: Change?
         var deadline: Deadline?
+        var unknownDeadline: UnknownDeadline?
         // A deadline is worked out only for a change it applies to; a year missing from the
         // calendar is then reported, never guessed.
         func due(_ kind: Deadline.Kind, _ date: (PublicityDecision) throws(WorkingCalendar.MissingYear) -> LocalDate?) {
             do {
                 if let date = try date(decision) { deadline = Deadline(key: record.key, kind: kind, due: date) }
             } catch {
+                unknownDeadline = UnknownDeadline(key: record.key, kind: kind, problem: error.description)
                 warnings.append("\(record.key): deadline unknown: \(error)")
             }
         }
@@ -123,7 +127,9 @@ public struct PlanContext: Sendable {
                 step.tally = .notPublished
             }
         }
-        if change != nil || !warnings.isEmpty { step.detail = PlanStep.Detail(change: change, deadline: deadline, warnings: warnings) }
+        if change != nil || !warnings.isEmpty {
+            step.detail = PlanStep.Detail(change: change, deadline: deadline, unknownDeadline: unknownDeadline, warnings: warnings)
+        }
         return step
     }
 }

@@ -33,6 +33,7 @@ public enum Planner {
             guard let detail = step.detail else { continue }
             if let change = detail.change { plan.changes.append(change) }
             if let deadline = detail.deadline { plan.deadlines.append(deadline) }
+            if let unknown = detail.unknownDeadline { plan.unknownDeadlines.append(unknown) }
             plan.warnings += detail.warnings
         }
         for key in entries.publishedKeys(unmarked: seen) {

@@ -79,4 +79,36 @@ import Testing
             #expect(refused.stderr.contains("the environment variable CREDSYNC_TEST_SECRET is not set"), "\(command)")
         }
     }
+
+    /// A deadline in a year the calendar lacks is listed as unknown, never guessed, until the
+    /// record is published.
+    @Test func aDeadlineInAYearTheCalendarLacksIsListedAsUnknown() throws {
+        let env = try SyncEnvironment(platforms: [.credit])
+        // One listing decided on 10 December 2024: its seven working days end in 2024, which the
+        // calendar (2025 and 2026) does not cover.
+        let path = env.directory.path + "/dishonesty.jsonl"
+        var lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        var listing = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        let key = try #require(listing["decisionNo"] as? String)
+        listing["listedOn"] = "2024-12-10"
+        listing["expectedRemovalOn"] = "2029-12-10"
+        listing["removedOn"] = NSNull()
+        lines[0] = String(decoding: try JSONSerialization.data(withJSONObject: listing), as: UTF8.self)
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+
+        let result = try env.credsync(["deadlines", "--json"])
+        #expect(result.status == 1, "\(result.stderr)")
+        let unknown = try JSONParser.parse(result.stdout)["unknown"]?.arrayValue ?? []
+        #expect(unknown.map { $0["key"]?.stringValue } == [key])
+        #expect(unknown.first?["kind"] == "publication")
+        #expect(unknown.first?["problem"]?.stringValue?.contains("has no holidays for 2024") == true)
+        let text = try env.credsync(["deadlines"])
+        #expect(text.stdout.contains("UNKNOWN"))
+        #expect(text.stdout.contains("unknown: the working-day calendar"))
+
+        _ = try env.credsync(["sync"])
+        let after = try env.credsync(["deadlines", "--json"])
+        #expect(after.status == 0, "\(after.stdout)")
+        #expect(try JSONParser.parse(after.stdout)["unknown"]?.arrayValue == [])
+    }
 }

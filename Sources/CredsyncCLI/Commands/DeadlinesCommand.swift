@@ -3,7 +3,8 @@ import CredsyncReconciliation
 import CredsyncRun
 
 /// `credsync deadlines [--within N]`: publications and withdrawals not yet done that are overdue,
-/// or due within N working days, oldest first. Exit 1 when anything is overdue.
+/// or due within N working days, oldest first; then those whose deadline falls in a year the
+/// calendar lacks. Exit 1 when anything is overdue or unknown.
 enum DeadlinesCommand {
     static func run(_ context: CommandContext) throws(CredsyncError) -> ExitCode {
         let config = try context.loadConfig(readsSecrets: false)
@@ -18,6 +19,7 @@ enum DeadlinesCommand {
         var items: [(DatasetPlan, Deadline)] = []
         for plan in run.plans { for deadline in plan.deadlines where deadline.due <= horizon { items.append((plan, deadline)) } }
         items.sort { ($0.1.due, $0.1.key) < ($1.1.due, $1.1.key) }
+        let unknown = run.plans.flatMap { plan in plan.unknownDeadlines.map { (plan, $0) } }
         let overdue = items.filter { $0.1.due < context.asOf }.count
         if context.invocation.global.json {
             context.console.printJSON([
@@ -26,15 +28,23 @@ enum DeadlinesCommand {
                     ["platform": .string(plan.platform.rawValue), "dataset": .string(plan.dataset.rawValue), "key": .string(deadline.key),
                      "kind": .string(deadline.kind.rawValue), "due": .string(deadline.due.iso), "overdue": .bool(deadline.due < context.asOf)]
                 }),
+                "unknown": .array(unknown.map { plan, item in
+                    ["platform": .string(plan.platform.rawValue), "dataset": .string(plan.dataset.rawValue), "key": .string(item.key),
+                     "kind": .string(item.kind.rawValue), "problem": .string(item.problem)]
+                }),
             ])
         } else {
-            context.console.print("deadlines as of \(context.asOf.iso): \(overdue) overdue, \(items.count - overdue) due within \(within) working days (by \(horizon.iso))")
+            context.console.print("deadlines as of \(context.asOf.iso): \(overdue) overdue, \(items.count - overdue) due within \(within) working days (by \(horizon.iso))"
+                + (unknown.isEmpty ? "" : ", \(unknown.count) unknown"))
             var rows = [["status", "due", "platform", "dataset", "kind", "key"]]
             for (plan, deadline) in items {
                 rows.append([deadline.due < context.asOf ? "OVERDUE" : "due", deadline.due.iso, plan.platform.rawValue, plan.dataset.rawValue, deadline.kind.rawValue, deadline.key])
             }
-            if items.count > 0 { context.console.print(lines: TextTable.render(rows)) }
+            for (plan, item) in unknown { rows.append(["UNKNOWN", "?", plan.platform.rawValue, plan.dataset.rawValue, item.kind.rawValue, item.key]) }
+            if rows.count > 1 { context.console.print(lines: TextTable.render(rows)) }
+            // Every unknown deadline has the same cause: say it once.
+            for problem in Set(unknown.map(\.1.problem)).sorted() { context.console.print("unknown: \(problem)") }
         }
-        return overdue > 0 ? .needsAttention : .success
+        return overdue > 0 || !unknown.isEmpty ? .needsAttention : .success
     }
 }

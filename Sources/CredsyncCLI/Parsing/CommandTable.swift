@@ -123,7 +123,7 @@ public enum CommandTable {
                     OptionSpec("repair", help: "Set the ledger to the platform's truth so the next push corrects it."),
                 ]),
             CommandSpec("deadlines", abstract: "Publications and withdrawals overdue or due soon.",
-                discussion: "Exit 1 when anything is overdue.",
+                discussion: "Exit 1 when anything is overdue, or when a deadline falls in a year the working-day calendar lacks (listed as unknown).",
                 options: [OptionSpec("within", value: .count(0...366), valueName: "days",
                     help: "Also list what falls due within this many working days (default 3).")]),
             queue,
