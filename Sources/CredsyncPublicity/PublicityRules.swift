@@ -24,7 +24,9 @@ public struct PublicityDecision: Sendable, Equatable {
     /// The dataset's publication deadline in working days (nil where none applies).
     var publicationDeadline: Int?
 
-    public init(state: PublicityState, warnings: [String] = [], publishedFrom: LocalDate? = nil, publicationDeadline: Int? = nil) {
+    public init(
+        state: PublicityState, warnings: [String] = [], publishedFrom: LocalDate? = nil, publicationDeadline: Int? = nil
+    ) {
         self.state = state
         self.warnings = warnings
         self.publishedFrom = publishedFrom
@@ -90,13 +92,16 @@ public struct PublicityRules: Sendable {
             let start = rule.repairMinimumFrom?.date(in: record) ?? from
             let severity = rule.repairMinimumBy?.value(in: record) ?? ""
             if let period = rule.repairMinimumPeriods[severity], repair < period.added(to: start) {
-                warnings.append("credit repair dated \(repair.iso) is before the minimum period for \(severity) (from \(period.added(to: start).iso)): a data error; the record stays published")
+                warnings.append(
+                    "credit repair dated \(repair.iso) is before the minimum period for \(severity) "
+                        + "(from \(period.added(to: start).iso)): a data error; the record stays published")
             } else {
                 event(repair, "repaired")
             }
         }
         if let removed = rule.removalDate?.date(in: record) {
-            event(removed, rule.removalReason?.value(in: record).flatMap { $0.isEmpty ? nil : $0 } ?? rule.removalDefaultReason)
+            let reason = rule.removalReason?.value(in: record).flatMap { $0.isEmpty ? nil : $0 }
+            event(removed, reason ?? rule.removalDefaultReason)
         } else if let expected = rule.removalExpected?.date(in: record) {
             event(expected, rule.removalDefaultReason)
         }
@@ -106,7 +111,8 @@ public struct PublicityRules: Sendable {
         } else {
             state = asOf < from ? .notYet(from: from) : .published(since: from)
         }
-        return PublicityDecision(state: state, warnings: warnings, publishedFrom: from, publicationDeadline: rule.publicationDeadline)
+        return PublicityDecision(
+            state: state, warnings: warnings, publishedFrom: from, publicationDeadline: rule.publicationDeadline)
     }
 
     /// The last day `decision`'s record may be published, or nil where no deadline applies.

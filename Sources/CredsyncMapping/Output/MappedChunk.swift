@@ -20,13 +20,14 @@ struct MappedChunk<Note: Sendable>: Sendable {
 
     /// Adds a valid record: its key and note, and the record itself when `keep` is set.
     mutating func add(_ record: MappedRecord, note: Note, keep: Bool) {
-        var key = record.key
+        var text = record.key
         let start = keyBytes.count
-        let hash = key.withUTF8 { bytes in
+        let hash = text.withUTF8 { bytes in
             keyBytes.append(contentsOf: bytes)
             return ByteKeyTable.hash(bytes)
         }
-        rows.append(.record(line: record.line, key: ChunkRow.Key(start: start, count: keyBytes.count - start, hash: hash)))
+        let key = ChunkRow.Key(start: start, count: keyBytes.count - start, hash: hash)
+        rows.append(.record(line: record.line, key: key))
         notes.append(note)
         if keep { records.append(record) }
     }
