@@ -24,7 +24,7 @@ public struct PublicityDecision: Sendable, Equatable {
     /// The dataset's publication deadline in working days (nil where none applies).
     var publicationDeadline: Int?
 
-    public init(
+    init(
         state: PublicityState, warnings: [String] = [], publishedFrom: LocalDate? = nil, publicationDeadline: Int? = nil
     ) {
         self.state = state

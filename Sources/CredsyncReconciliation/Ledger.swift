@@ -131,7 +131,7 @@ enum LedgerCodec {
         var arena = bytes
         for (number, key) in escapedKeys {
             slots[number].key = LedgerEntries.Span(start: arena.count, count: key.count)
-            slots[number].hashValue = key.withUnsafeBufferPointer { LedgerEntries.hashValue($0) }
+            slots[number].hashValue = key.withUnsafeBufferPointer { ByteKeyTable.hash($0) }
             arena.append(contentsOf: key)
         }
         let entries = try LedgerEntries(arena: arena, slots: slots)
@@ -175,7 +175,7 @@ enum LedgerCodec {
             if memchr(base + key.start, 0x5C, key.count) != nil { escapedKeys.append((slots.count, unescape(keyBytes))) }
             slots.append(LedgerEntries.Slot(
                 key: key, hash: LedgerEntries.Span(start: tabs.2 + 1, count: tabs.3 - tabs.2 - 1), batch: lastBatch,
-                version: version, updatedAt: updatedAt, hashValue: LedgerEntries.hashValue(keyBytes), isPublished: status == UInt8(ascii: "P")))
+                version: version, updatedAt: updatedAt, hashValue: ByteKeyTable.hash(keyBytes), isPublished: status == UInt8(ascii: "P")))
             lineStart = lineEnd + 1
             line += 1
         }

@@ -140,8 +140,6 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
         arena.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[span.start..<(span.start + span.count)]), as: UTF8.self) }
     }
 
-    static func hashValue(_ bytes: UnsafeBufferPointer<UInt8>) -> Int { ByteKeyTable.hash(bytes) }
-
     private static func compare(_ bytes: UnsafeBufferPointer<UInt8>, _ a: Span, _ b: Span) -> Int {
         let common = Swift.min(a.count, b.count)
         if common > 0, let base = bytes.baseAddress {
@@ -155,7 +153,7 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
     private func find(_ key: String) -> Int? {
         guard !index.isEmpty else { return nil }
         var key = key
-        return key.withUTF8 { probe($0, Self.hashValue($0)).found }
+        return key.withUTF8 { probe($0, ByteKeyTable.hash($0)).found }
     }
 
     /// The slot holding `key`, or the bucket where it would go.
@@ -186,7 +184,7 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
         if 2 * (slots.count + 1) > index.count { rebuildIndex(capacity: Swift.max(16, 2 * live + 2)) }
         var key = key
         let (hash, found, bucket) = key.withUTF8 { bytes in
-            let hash = Self.hashValue(bytes)
+            let hash = ByteKeyTable.hash(bytes)
             let (found, bucket) = probe(bytes, hash)
             return (hash, found, bucket)
         }
@@ -215,7 +213,7 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
     private mutating func remove(_ key: String) {
         guard !index.isEmpty else { return }
         var key = key
-        let (found, bucket) = key.withUTF8 { probe($0, Self.hashValue($0)) }
+        let (found, bucket) = key.withUTF8 { probe($0, ByteKeyTable.hash($0)) }
         guard let found else { return }
         slots[found].isRemoved = true
         index[bucket] = Self.removed
