@@ -47,6 +47,7 @@ final class SandboxRouter: Sendable {
             case .reset: return withDisposition(.resetWithoutAnswer)
             case .stall(let seconds): return withDisposition(.stall(seconds))
             case .resetAfterApply: afterApply = .resetMidResponse
+            case .body(let text): return .json(200, text, headers: [("X-Request-Id", SandboxJSON.requestID())])
             }
         }
         if settings.isDown { return SandboxJSON.error(503, code: "UNAVAILABLE", message: "the platform is down for maintenance") }

@@ -37,9 +37,15 @@ public enum ScriptedFault: Sendable, Equatable {
     case resetAfterApply
     /// Leave the request unanswered for this many seconds.
     case stall(Double)
+    /// Answer 200 with this body, as a platform of the wrong shape would (`body:{"ok":true}`).
+    case body(String)
 
-    /// Parses `status:503`, `status:429:2`, `reset`, `reset-after-apply`, `stall:5`.
+    /// Parses `status:503`, `status:429:2`, `reset`, `reset-after-apply`, `stall:5`, `body:<text>`.
     public init?(_ text: String) {
+        if text.hasPrefix("body:") {
+            self = .body(String(text.dropFirst(5)))
+            return
+        }
         let parts = text.split(separator: ":").map(String.init)
         switch parts.first {
         case "status":
