@@ -34,20 +34,63 @@ public struct Ledger: Sendable {
     /// The number of published keys.
     public var publishedCount: Int { entries.publishedCount }
 
-    /// Loads the ledger; a missing file is an empty ledger. A file that does not check out throws (exit 74).
-    public static func load(stateDir: String, platform: PlatformID, dataset: Dataset) throws(CredsyncError) -> Ledger {
+    /// What the state directory holds for one ledger.
+    public enum Stored: Sendable {
+        /// A ledger that checks out (an empty one when there is no file).
+        case ledger(Ledger)
+        /// A file that does not check out: cut short, altered, garbled or empty.
+        case damaged(file: String, reason: String)
+    }
+
+    /// Reads the ledger; a missing file is an empty ledger, a file that does not check out is
+    /// `damaged`. A file that cannot be read throws (exit 74).
+    public static func read(stateDir: String, platform: PlatformID, dataset: Dataset) throws(CredsyncError) -> Stored {
         let file = path(stateDir: stateDir, platform: platform, dataset: dataset)
         let bytes: [UInt8]
         do { bytes = try FileSystem.read(file) } catch {
-            if error.isNotFound { return Ledger(platform: platform, dataset: dataset) }
+            if error.isNotFound { return .ledger(Ledger(platform: platform, dataset: dataset)) }
             throw CredsyncError(.ioError, error.description)
         }
         do {
-            return Ledger(platform: platform, dataset: dataset, entries: try LedgerCodec.decode(bytes))
+            return .ledger(Ledger(platform: platform, dataset: dataset, entries: try LedgerCodec.decode(bytes)))
         } catch {
-            throw CredsyncError(.ioError, "\(file): \(error.reason)",
-                hint: "restore it from a backup, or rebuild it from the platform with 'credsync reconcile --platform \(platform.rawValue) --dataset \(dataset.rawValue) --repair'")
+            return .damaged(file: file, reason: error.reason)
         }
+    }
+
+    /// Loads the ledger; a missing file is an empty ledger. A file that does not check out throws
+    /// (exit 74) with the command that rebuilds it.
+    public static func load(stateDir: String, platform: PlatformID, dataset: Dataset) throws(CredsyncError) -> Ledger {
+        switch try read(stateDir: stateDir, platform: platform, dataset: dataset) {
+        case .ledger(let ledger): return ledger
+        case .damaged(let file, let reason): throw damage(file: file, reason: reason, platform: platform, dataset: dataset)
+        }
+    }
+
+    /// The error a damaged ledger ends a run with: the file, why, and the command that rebuilds it.
+    public static func damage(file: String, reason: String, platform: PlatformID, dataset: Dataset) -> CredsyncError {
+        CredsyncError(.ioError, "\(file): \(reason)", hint: "rebuild it from the platform with "
+            + "'credsync reconcile --platform \(platform.rawValue) --dataset \(dataset.rawValue) --repair' "
+            + "(the damaged file is kept beside it), or restore it from a backup")
+    }
+
+    /// Moves a damaged ledger file aside, as `<file>.damaged-<UTC time>`, for inspection; returns
+    /// the new path. The rename is atomic: the file is either in place or aside, never lost.
+    public static func setAside(_ file: String, now: Double = Timestamp.now()) throws(CredsyncError) -> String {
+        let stamp = Timestamp.rfc3339(now).replacingAll("-", with: "").replacingAll(":", with: "")
+        var target = "\(file).damaged-\(stamp)"
+        var suffix = 1
+        while FileSystem.exists(target) {
+            suffix += 1
+            target = "\(file).damaged-\(stamp)-\(suffix)"
+        }
+        do throws(FileError) {
+            guard rename(file, target) == 0 else { throw FileError(operation: "move aside", path: file, errno: errno) }
+            try FileSystem.syncDirectory(of: target)
+        } catch {
+            throw CredsyncError(.ioError, error.description)
+        }
+        return target
     }
 
     /// Writes the ledger atomically.

@@ -17,6 +17,11 @@ public struct Drift: Sendable {
     /// Held by the platform, unknown to the ledger.
     public var unknownToLedger: [String] = []
     public var platformRecords = 0
+    /// The ledger did not check out: why, and (after a repair) where the damaged file was kept.
+    /// Its entries are unknown, so only `notDesired` is compared.
+    public var damagedLedger: (reason: String, keptAs: String?)?
+    /// Why the export could not be read: `notDesired` was not compared.
+    public var exportProblem: String?
 
     public var total: Int { missingOnPlatform.count + notDesired.count + hashMismatch.count + statusMismatch.count + unknownToLedger.count }
 }
@@ -38,40 +43,63 @@ public struct ReconcileJob: Sendable {
         self.logger = logger
     }
 
+    /// Compares, and with `repair` rebuilds each ledger from the manifest. A damaged ledger is
+    /// refused (exit 74) without `repair`; with it, it is never read: once the manifest is in
+    /// hand, the file is moved aside (`<ledger>.damaged-<time>`) and the ledger rebuilt. A
+    /// manifest that cannot be read or has the wrong shape changes nothing (exit 69).
     public func run(repair: Bool) async throws(CredsyncError) -> [Drift] {
         let config = workspace.config
-        let client = PlatformClient(config: platform, source: config.organisation.uscc, retry: config.retry, logger: logger)
+        let targets = workspace.mappings.map(\.catalog.dataset).filter { dataset in
+            (datasets.isEmpty || datasets.contains(dataset))
+                && workspace.mappings.contains { $0.catalog.dataset == dataset && $0.platforms.contains { $0.id == platform.id } }
+        }
+        // The ledgers first, before any request: a damaged one ends a comparison here.
         var ledgers: [String: Ledger] = [:]
+        var damaged: [Dataset: (file: String, reason: String)] = [:]
+        for dataset in targets {
+            switch try Ledger.read(stateDir: config.stateDir, platform: platform.id, dataset: dataset) {
+            case .ledger(let ledger): ledgers["\(platform.id.rawValue)/\(dataset.rawValue)"] = ledger
+            case .damaged(let file, let reason):
+                guard repair else { throw Ledger.damage(file: file, reason: reason, platform: platform.id, dataset: dataset) }
+                damaged[dataset] = (file, reason)
+                ledgers["\(platform.id.rawValue)/\(dataset.rawValue)"] = Ledger(platform: platform.id, dataset: dataset)
+            }
+        }
+        let client = PlatformClient(config: platform, source: config.organisation.uscc, retry: config.retry, logger: logger)
         let run = try workspace.plan(asOf: asOf, platforms: [platform.id], allowMassWithdraw: true, ledgers: &ledgers)
-        var drifts: [Drift] = []
-        for plan in run.plans where datasets.isEmpty || datasets.contains(plan.dataset) {
-            let manifest: [ManifestItem]
-            switch await client.manifest(plan.dataset) {
-            case .success(let items): manifest = items
+        // Every manifest before any change: a failure leaves every ledger as it was.
+        var manifests: [Dataset: [ManifestItem]] = [:]
+        for dataset in targets {
+            switch await client.manifest(dataset) {
+            case .success(let items): manifests[dataset] = items
             case .failure(let failure):
                 throw CredsyncError(failure.failureClass == .transient ? .unavailable : .needsAttention,
-                    "\(platform.id.rawValue): cannot read the \(plan.dataset.rawValue) manifest: \(failure)")
+                    "\(platform.id.rawValue): cannot read the \(dataset.rawValue) manifest: \(failure)",
+                    hint: repair ? "nothing was changed: every ledger is as it was" : nil)
             }
-            var ledger = ledgers["\(plan.platform.rawValue)/\(plan.dataset.rawValue)"] ?? Ledger(platform: plan.platform, dataset: plan.dataset)
-            // Desired published keys: the ledger's published keys as the plan would leave them.
-            var desired = Set(ledger.entries.sortedKeys { _, entry in entry.isPublished })
-            for change in plan.changes {
-                if change.op == .withdraw { desired.remove(change.key) } else { desired.insert(change.key) }
-            }
-            var drift = Drift(platform: plan.platform, dataset: plan.dataset)
+        }
+        var drifts: [Drift] = []
+        for dataset in targets {
+            let manifest = manifests[dataset] ?? []
+            var ledger = ledgers["\(platform.id.rawValue)/\(dataset.rawValue)"] ?? Ledger(platform: platform.id, dataset: dataset)
+            var drift = Drift(platform: platform.id, dataset: dataset)
             drift.platformRecords = manifest.count
-            let onPlatform = Dictionary(manifest.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
-            for key in ledger.entries.sortedKeys(where: { _, _ in true }) {
-                guard let entry = ledger.entries[key] else { continue }
-                guard let item = onPlatform[key] else {
-                    if entry.isPublished { drift.missingOnPlatform.append(key) }
-                    continue
+            if let plan = run.plans.first(where: { $0.dataset == dataset }) {
+                // Desired published keys: the ledger's published keys as the plan would leave them.
+                var desired = Set(ledger.entries.sortedKeys { _, entry in entry.isPublished })
+                for change in plan.changes {
+                    if change.op == .withdraw { desired.remove(change.key) } else { desired.insert(change.key) }
                 }
-                if (item.status == "published") != entry.isPublished { drift.statusMismatch.append(key) }
-                else if entry.isPublished, item.hash != entry.hash { drift.hashMismatch.append(key) }
+                for item in manifest where item.status == "published" && !desired.contains(item.key) { drift.notDesired.append(item.key) }
+            } else {
+                drift.exportProblem = run.unreadable.first { $0.0 == dataset }.map { $0.1.description } ?? "it was not read"
             }
-            for item in manifest where ledger.entries[item.key] == nil { drift.unknownToLedger.append(item.key) }
-            for item in manifest where item.status == "published" && !desired.contains(item.key) { drift.notDesired.append(item.key) }
+            if let (file, reason) = damaged[dataset] {
+                drift.damagedLedger = (reason, nil)
+                if repair { drift.damagedLedger?.keptAs = try Ledger.setAside(file) }
+            } else {
+                compare(manifest, with: ledger, into: &drift)
+            }
             drifts.append(drift)
             if repair {
                 ledger.entries = LedgerEntries(manifest.map { item in
@@ -79,9 +107,24 @@ public struct ReconcileJob: Sendable {
                         updatedAt: Int(item.updatedAt.flatMap(Timestamp.parseRFC3339) ?? Timestamp.now()), batchID: ""))
                 })
                 try ledger.save(stateDir: config.stateDir)
-                logger.info("ledger set to the platform's truth", [("platform", platform.id.rawValue), ("dataset", plan.dataset.rawValue), ("records", String(manifest.count))])
+                logger.info("ledger set to the platform's truth", [("platform", platform.id.rawValue), ("dataset", dataset.rawValue), ("records", String(manifest.count))])
             }
         }
         return drifts
+    }
+
+    /// The differences between the manifest and a ledger that checks out.
+    private func compare(_ manifest: [ManifestItem], with ledger: Ledger, into drift: inout Drift) {
+        let onPlatform = Dictionary(manifest.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
+        for key in ledger.entries.sortedKeys(where: { _, _ in true }) {
+            guard let entry = ledger.entries[key] else { continue }
+            guard let item = onPlatform[key] else {
+                if entry.isPublished { drift.missingOnPlatform.append(key) }
+                continue
+            }
+            if (item.status == "published") != entry.isPublished { drift.statusMismatch.append(key) }
+            else if entry.isPublished, item.hash != entry.hash { drift.hashMismatch.append(key) }
+        }
+        for item in manifest where ledger.entries[item.key] == nil { drift.unknownToLedger.append(item.key) }
     }
 }

@@ -18,18 +18,28 @@ enum ReconcileCommand {
         let lock = repair ? try RunLock.acquire(stateDir: config.stateDir, purpose: "reconcile --repair", wait: 5) : nil
         defer { withExtendedLifetime(lock) {} }
         let datasets = invocation.all("dataset").compactMap(Dataset.init(rawValue:))
-        let workspace = try Workspace(config: config)
+        let workspace = try Workspace(config: config, datasets: datasets)
         let drifts = try await ReconcileJob(workspace: workspace, platform: platform, datasets: datasets, asOf: context.asOf, logger: context.logger).run(repair: repair)
         if invocation.global.json {
             context.console.printJSON(["platform": .string(platformID.rawValue), "repaired": .bool(repair), "datasets": .array(drifts.map { drift in
                 ["dataset": .string(drift.dataset.rawValue), "platformRecords": .number(String(drift.platformRecords)),
                  "missingOnPlatform": .array(drift.missingOnPlatform.map { .string($0) }), "notDesired": .array(drift.notDesired.map { .string($0) }),
                  "hashMismatch": .array(drift.hashMismatch.map { .string($0) }), "statusMismatch": .array(drift.statusMismatch.map { .string($0) }),
-                 "unknownToLedger": .array(drift.unknownToLedger.map { .string($0) })]
+                 "unknownToLedger": .array(drift.unknownToLedger.map { .string($0) }),
+                 "damagedLedger": drift.damagedLedger.map { ["reason": .string($0.reason), "keptAs": $0.keptAs.map { .string($0) } ?? .null] } ?? .null,
+                 "exportProblem": drift.exportProblem.map { .string($0) } ?? .null]
             })])
         } else {
             for drift in drifts {
-                context.console.print("\(drift.platform.rawValue)/\(drift.dataset.rawValue): \(drift.platformRecords) records on the platform, \(drift.total == 0 ? "no drift" : "drift:")")
+                let name = "\(drift.platform.rawValue)/\(drift.dataset.rawValue)"
+                if let (reason, keptAs) = drift.damagedLedger {
+                    context.console.print("\(name): the ledger was damaged (\(reason)): "
+                        + (keptAs.map { "kept as \($0); rebuilt from the platform's \(drift.platformRecords) records" } ?? "not read"))
+                }
+                if let problem = drift.exportProblem {
+                    context.console.print("\(name): the export cannot be read (\(problem)): records the platform should not show are not checked")
+                }
+                context.console.print("\(name): \(drift.platformRecords) records on the platform, \(drift.total == 0 ? "no drift" : "drift:")")
                 for (title, keys) in [("missing on the platform", drift.missingOnPlatform), ("published but not desired", drift.notDesired),
                                       ("hash differs from the ledger", drift.hashMismatch), ("status differs from the ledger", drift.statusMismatch),
                                       ("unknown to the ledger", drift.unknownToLedger)] where !keys.isEmpty {
@@ -39,6 +49,6 @@ enum ReconcileCommand {
             if repair { context.console.print("the ledger now holds the platform's truth: the next sync corrects the platform") }
             else if drifts.contains(where: { $0.total > 0 }) { context.console.print("hint: run with --repair, then sync, to correct the platform") }
         }
-        return drifts.contains { $0.total > 0 } ? .needsAttention : .success
+        return drifts.contains { $0.total > 0 || $0.exportProblem != nil } ? .needsAttention : .success
     }
 }

@@ -10,6 +10,51 @@ public struct ManifestItem: Sendable, Equatable {
     public var updatedAt: String?
 }
 
+/// Why a manifest page does not have the contract's shape.
+public struct ManifestShapeError: Error, Sendable {
+    public var reason: String
+}
+
+extension ManifestItem {
+    /// The statuses the contract allows (exchange-api.md, "Reading what a platform holds").
+    static let statuses: Set<String> = ["published", "withdrawn", "pending", "failed"]
+
+    /// The items and next cursor of one manifest page, `{"items": [...], "nextCursor": "…" | null}`,
+    /// or what is wrong with it: every item needs a string `key` and a known `status`; `hash`,
+    /// `version` and `updatedAt`, when present, a string, an integer and a string.
+    static func page(_ json: JSONValue) -> Result<(items: [ManifestItem], nextCursor: String?), ManifestShapeError> {
+        guard json.objectValue != nil else { return .failure(ManifestShapeError(reason: "the answer is not a JSON object")) }
+        guard let list = json["items"]?.arrayValue else {
+            return .failure(ManifestShapeError(reason: "\"items\" is missing or not an array"))
+        }
+        let nextCursor: String?
+        switch json["nextCursor"] {
+        case nil, .null?: nextCursor = nil
+        case .string(let text)?: nextCursor = text
+        default: return .failure(ManifestShapeError(reason: "\"nextCursor\" is neither a string nor null"))
+        }
+        var items: [ManifestItem] = []
+        items.reserveCapacity(list.count)
+        for (i, item) in list.enumerated() {
+            let path = "items[\(i)]"
+            guard item.objectValue != nil, let key = item["key"]?.stringValue, !key.isEmpty else {
+                return .failure(ManifestShapeError(reason: "\(path) has no \"key\" string"))
+            }
+            guard let status = item["status"]?.stringValue, statuses.contains(status) else {
+                return .failure(ManifestShapeError(reason: "\(path) (\(key)): \"status\" is not one of \(statuses.sorted())"))
+            }
+            let typed = [("hash", item["hash"]?.stringValue != nil), ("version", item["version"]?.intValue != nil),
+                ("updatedAt", item["updatedAt"]?.stringValue != nil)]
+            if let (name, _) = typed.first(where: { name, isTyped in !isTyped && item[name] != nil && item[name] != .null }) {
+                return .failure(ManifestShapeError(reason: "\(path) (\(key)): \"\(name)\" has the wrong type"))
+            }
+            let (hash, version, updatedAt) = (item["hash"]?.stringValue, item["version"]?.intValue, item["updatedAt"]?.stringValue)
+            items.append(ManifestItem(key: key, hash: hash, status: status, version: version ?? 0, updatedAt: updatedAt))
+        }
+        return .success((items, nextCursor))
+    }
+}
+
 /// One page of a change feed.
 public struct FeedPage: Sendable {
     public var items: [JSONValue]
@@ -32,13 +77,15 @@ extension PlatformClient {
                 guard answer.status == 200, let json = answer.json else {
                     return .failure(ExchangeFailure(.transient, status: answer.status, code: nil, message: "manifest page without JSON"))
                 }
-                for item in json["items"]?.arrayValue ?? [] {
-                    guard let key = item["key"]?.stringValue else { continue }
-                    items.append(ManifestItem(
-                        key: key, hash: item["hash"]?.stringValue, status: item["status"]?.stringValue ?? "published",
-                        version: item["version"]?.intValue ?? 0, updatedAt: item["updatedAt"]?.stringValue))
+                // An answer of the wrong shape is a platform error, never an empty manifest.
+                switch ManifestItem.page(json) {
+                case .success(let page):
+                    items += page.items
+                    cursor = page.nextCursor
+                case .failure(let problem):
+                    let message = "the \(dataset.rawValue) manifest page after \(items.count) records is malformed: \(problem.reason)"
+                    return .failure(ExchangeFailure(.transient, status: answer.status, code: nil, message: message, requestID: answer.requestID))
                 }
-                cursor = json["nextCursor"]?.stringValue
             }
         } while cursor != nil
         return .success(items)
