@@ -27,6 +27,23 @@ public enum CredsyncCommand {
         "enterprise show": PullCommand.show,
     ]
 
+    /// Runs credsync with the arguments as the system gave them, bytes without the program name.
+    /// An argument that is not UTF-8 is refused (exit 64): read with U+FFFD in place of its
+    /// bytes, a path would silently name another file.
+    public static func main(rawArguments: [[UInt8]], environment: [String: String], console: Console = .standard) async -> Int32 {
+        var arguments: [String] = []
+        for (i, bytes) in rawArguments.enumerated() {
+            guard let text = UTF8Text.string(bytes) else {
+                let shown = bytes.map { $0 < 0x80 && $0 >= 0x20 ? String(UnicodeScalar($0)) : "\\x" + Hex.encode([$0]).uppercased() }
+                report(.usage("argument \(i + 1) is not valid UTF-8: \"\(shown.joined())\"",
+                    hint: "credsync reads paths and values as UTF-8: rename the file or directory"), console: console)
+                return ExitCode.usage.rawValue
+            }
+            arguments.append(text)
+        }
+        return await main(arguments: arguments, environment: environment, console: console)
+    }
+
     /// Runs credsync with `arguments` (without the program name) and returns the exit code.
     public static func main(
         arguments: [String], environment: [String: String], console: Console = .standard, logger: Logger? = nil

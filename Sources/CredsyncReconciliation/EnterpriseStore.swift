@@ -46,33 +46,66 @@ public struct EnterpriseStore: Sendable {
         var fetchedAt: Double
     }
 
+    /// Loads the store; missing files are an empty store. A file that cannot be read, or a
+    /// complete line that is not what the store writes, throws (exit 74): an unreadable store is
+    /// not an empty one. A torn last line (a crash during an append) is ignored.
     public init(stateDir: String) throws(CredsyncError) {
         directory = stateDir + "/enterprises"
         do { try FileSystem.createDirectory(directory) } catch { throw CredsyncError(.ioError, error.description) }
-        if let bytes = try? FileSystem.read(directory + "/enterprises.journal") { index(bytes) }
-        if let bytes = try? FileSystem.read(directory + "/serious-illegal.jsonl") {
+        if let bytes = try Self.readIfPresent(directory + "/enterprises.journal"), let line = index(bytes) {
+            throw Self.damage(directory + "/enterprises.journal", "line \(line) is not an enterprise record")
+        }
+        if let bytes = try Self.readIfPresent(directory + "/serious-illegal.jsonl") {
             var start = 0
+            var number = 0
             for (i, byte) in bytes.enumerated() where byte == 0x0A {
-                if let line = try? JSONParser.parse(Array(bytes[start..<i])) { applyList(line) }
-                start = i + 1
+                number += 1
+                defer { start = i + 1 }
+                guard i > start else { continue }
+                guard let line = try? JSONParser.parse(Array(bytes[start..<i])), line["uscc"]?.stringValue != nil else {
+                    throw Self.damage(directory + "/serious-illegal.jsonl", "line \(number) is not a list entry")
+                }
+                applyList(line)
             }
         }
-        if let json = try? JSONParser.parse(try FileSystem.read(directory + "/cursors.json")) {
-            for key in ["enterprises", "list"] { if let cursor = json[key]?.stringValue { cursors[key] = cursor } }
+        if let bytes = try Self.readIfPresent(directory + "/cursors.json") {
+            let file = directory + "/cursors.json"
+            guard let json = try? JSONParser.parse(bytes), json.objectValue != nil else { throw Self.damage(file, "not a JSON object") }
+            for key in ["enterprises", "list"] where json[key] != nil {
+                guard let cursor = json[key]?.stringValue else { throw Self.damage(file, "\(key) is not a cursor string") }
+                cursors[key] = cursor
+            }
             pulledAt = json["pulledAt"]?.doubleValue
         }
     }
 
+    /// The file's bytes, nil when it does not exist; any other failure throws (exit 74).
+    private static func readIfPresent(_ file: String) throws(CredsyncError) -> [UInt8]? {
+        do { return try FileSystem.read(file) } catch {
+            if error.isNotFound { return nil }
+            throw CredsyncError(.ioError, error.description, hint: recovery)
+        }
+    }
+
+    static let recovery = "move the enterprises directory aside and run 'credsync pull': it reads the feeds again from the start"
+
+    private static func damage(_ file: String, _ reason: String) -> CredsyncError {
+        CredsyncError(.ioError, "\(file): \(reason)", hint: recovery)
+    }
+
     /// Indexes the journal's lines; the highest seq of a code wins, a later line breaks a tie.
-    private mutating func index(_ bytes: [UInt8]) {
+    /// Returns the number of the first complete line that is malformed, or nil.
+    private mutating func index(_ bytes: [UInt8]) -> Int? {
         base = bytes
         slots.reserveCapacity(bytes.count / 300)
         var table = slots
         var lines = 0
-        bytes.withUnsafeBufferPointer { buffer in
+        let malformed = bytes.withUnsafeBufferPointer { buffer -> Int? in
             let count = buffer.count
             var lineStart = 0
+            var number = 0
             while lineStart < count {
+                number += 1
                 // uscc \t seq \t fetchedAt \t json \n
                 var tabs = (0, 0, 0)
                 var found = 0
@@ -89,10 +122,16 @@ public struct EnterpriseStore: Sendable {
                     j += 1
                 }
                 guard j < count else { break }  // a torn last line
-                if found == 3 {
-                    let code = String(decoding: UnsafeBufferPointer(rebasing: buffer[lineStart..<tabs.0]), as: UTF8.self)
+                if j > lineStart {
+                    // A complete line is what `append` writes, or the journal is damaged.
+                    guard found == 3, tabs.0 > lineStart, let fetchedAt = ASCIIDecimal.parse(buffer, tabs.1 + 1, tabs.2) else { return number }
                     let seq = ASCIIDecimal.parse(buffer, tabs.0 + 1, tabs.1)
-                    let slot = Slot(start: tabs.2 + 1, end: j, seq: seq, fetchedAt: Double(ASCIIDecimal.parse(buffer, tabs.1 + 1, tabs.2) ?? 0))
+                    let isDash = { (from: Int, to: Int) in to == from + 1 && buffer[from] == UInt8(ascii: "-") }
+                    guard seq != nil || isDash(tabs.0 + 1, tabs.1) else { return number }
+                    guard isDash(tabs.2 + 1, j) || (j - tabs.2 > 2 && buffer[tabs.2 + 1] == UInt8(ascii: "{") && buffer[j - 1] == UInt8(ascii: "}"))
+                    else { return number }
+                    let code = String(decoding: UnsafeBufferPointer(rebasing: buffer[lineStart..<tabs.0]), as: UTF8.self)
+                    let slot = Slot(start: tabs.2 + 1, end: j, seq: seq, fetchedAt: Double(fetchedAt))
                     if let previous = table.updateValue(slot, forKey: code) {
                         if let old = previous.seq, let new = seq, old > new {
                             table[code] = previous  // an older page read again
@@ -104,9 +143,11 @@ public struct EnterpriseStore: Sendable {
                 }
                 lineStart = j + 1
             }
+            return nil
         }
         slots = table
         journalLines += lines
+        return malformed
     }
 
 

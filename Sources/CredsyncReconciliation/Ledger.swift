@@ -146,6 +146,7 @@ enum LedgerCodec {
     /// The entries of a ledger file. The file's bytes become the entries' arena: no string is made
     /// per entry. The checksum is computed on a second thread while the lines are read.
     static func decode(_ bytes: [UInt8]) throws(LedgerFormatError) -> LedgerEntries {
+        guard !bytes.isEmpty else { throw LedgerFormatError(reason: "the file is empty") }
         guard let headerEnd = bytes.firstIndex(of: 0x0A), bytes.starts(with: Array("credsync-ledger 1 ".utf8)) else {
             throw LedgerFormatError(reason: "not a credsync ledger (version 1)")
         }

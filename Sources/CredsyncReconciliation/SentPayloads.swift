@@ -11,27 +11,51 @@ public enum SentPayloads {
         "\(stateDir)/ledger/\(platform.rawValue)/\(dataset.rawValue).sent.jsonl"
     }
 
-    /// Appends accepted payloads.
-    public static func append(_ payloads: [(String, JSONObject)], stateDir: String, platform: PlatformID, dataset: Dataset) {
+    static let hint = "move it aside: only the old side of 'plan --detail' diffs is lost until the records are sent again"
+
+    /// Appends accepted payloads and fsyncs them; a failure throws (exit 74).
+    public static func append(
+        _ payloads: [(String, JSONObject)], stateDir: String, platform: PlatformID, dataset: Dataset
+    ) throws(CredsyncError) {
         guard !payloads.isEmpty else { return }
         let file = path(stateDir: stateDir, platform: platform, dataset: dataset)
         var text = ""
         for (key, payload) in payloads {
             text += JSONWriter.compact(["key": .string(key), "payload": .object(payload)]) + "\n"
         }
-        try? FileSystem.createDirectory(FileSystem.parent(of: file))
+        do { try FileSystem.createDirectory(FileSystem.parent(of: file)) } catch {
+            throw CredsyncError(.ioError, error.description)
+        }
         let fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
-        guard fd >= 0 else { return }
+        guard fd >= 0 else {
+            throw CredsyncError(.ioError, FileError(operation: "open", path: file, errno: errno).description, hint: hint)
+        }
         defer { close(fd) }
-        _ = FileOutput.writeAll(fd, text)
+        guard FileOutput.writeAll(fd, text), fsync(fd) == 0 else {
+            throw CredsyncError(.ioError, FileError(operation: "append to", path: file, errno: errno).description,
+                hint: "free space on the state directory's file system; the ledger already holds the platform's answers")
+        }
     }
 
-    /// The last payload of every key.
-    public static func load(stateDir: String, platform: PlatformID, dataset: Dataset) -> [String: JSONObject] {
-        guard let text = try? FileSystem.readText(path(stateDir: stateDir, platform: platform, dataset: dataset)) else { return [:] }
+    /// The last payload of every key; none when the file is missing. A torn last line (a crash
+    /// during an append) is ignored; any other line that is not a payload throws (exit 74).
+    public static func load(stateDir: String, platform: PlatformID, dataset: Dataset) throws(CredsyncError) -> [String: JSONObject] {
+        let file = path(stateDir: stateDir, platform: platform, dataset: dataset)
+        let bytes: [UInt8]
+        do { bytes = try FileSystem.read(file) } catch {
+            if error.isNotFound { return [:] }
+            throw CredsyncError(.ioError, error.description, hint: hint)
+        }
         var result: [String: JSONObject] = [:]
-        for line in text.split(separator: "\n") {
-            guard let json = try? JSONParser.parse(String(line)), let key = json["key"]?.stringValue, let payload = json["payload"]?.objectValue else { continue }
+        var start = 0
+        var number = 0
+        for (i, byte) in bytes.enumerated() where byte == 0x0A {
+            number += 1
+            defer { start = i + 1 }
+            guard i > start else { continue }
+            guard let json = try? JSONParser.parse(Array(bytes[start..<i])), let key = json["key"]?.stringValue,
+                let payload = json["payload"]?.objectValue
+            else { throw CredsyncError(.ioError, "\(file) line \(number): not a sent payload", hint: hint) }
             result[key] = payload
         }
         return result

@@ -29,7 +29,7 @@ struct DatasetPush {
         } else {
             ledger = try Ledger.load(stateDir: run.config.stateDir, platform: plan.platform, dataset: plan.dataset)
         }
-        rejected = RejectedRecords.load(run.config.stateDir, plan.platform, plan.dataset)
+        rejected = try RejectedRecords.load(run.config.stateDir, plan.platform, plan.dataset)
         self.queued = Dictionary(queued.map { ($0.entry.key, $0) }, uniquingKeysWith: { _, newer in newer })
         outcome = DatasetOutcome(platform: plan.platform, dataset: plan.dataset)
         outcome.unchanged = plan.unchanged
@@ -101,9 +101,11 @@ struct DatasetPush {
         }
         saveLedger(result: &result)
         outcome.pendingDeadlines = plan.deadlines.filter { !deliveredKeys.contains($0.key) }
-        SentPayloads.append(sent, stateDir: stateDir, platform: plan.platform, dataset: plan.dataset)
+        let (accepted, directory, platformID, datasetID) = (sent, stateDir, plan.platform, plan.dataset)
+        record { (_) throws(CredsyncError) in
+            try SentPayloads.append(accepted, stateDir: directory, platform: platformID, dataset: datasetID)
+        }
         let rejectedNow = rejected
-        let (directory, platformID, datasetID) = (stateDir, plan.platform, plan.dataset)
         record { (_) throws(CredsyncError) in try rejectedNow.save(directory, platformID, datasetID) }
         if let error = pendingError { result.stateError = error }
     }

@@ -10,12 +10,27 @@ struct RejectedRecords {
         "\(stateDir)/ledger/\(platform.rawValue)/\(dataset.rawValue).rejected.json"
     }
 
-    static func load(_ stateDir: String, _ platform: PlatformID, _ dataset: Dataset) -> RejectedRecords {
-        guard let bytes = try? FileSystem.read(path(stateDir, platform, dataset)), let object = (try? JSONParser.parse(bytes))?.objectValue else {
-            return RejectedRecords()
+    /// The list; empty when the file is missing. A file that cannot be read or does not parse
+    /// throws (exit 74): read as empty, it would send every rejected record again.
+    static func load(_ stateDir: String, _ platform: PlatformID, _ dataset: Dataset) throws(CredsyncError) -> RejectedRecords {
+        let file = path(stateDir, platform, dataset)
+        let hint = "restore it from a backup, or move it aside: the records it lists are then sent again as they are, "
+            + "and rejected again"
+        let bytes: [UInt8]
+        do { bytes = try FileSystem.read(file) } catch {
+            if error.isNotFound { return RejectedRecords() }
+            throw CredsyncError(.ioError, error.description, hint: hint)
         }
+        let json: JSONValue
+        do { json = try JSONParser.parse(bytes) } catch { throw CredsyncError(.ioError, "\(file): \(error.description)", hint: hint) }
+        guard let object = json.objectValue else { throw CredsyncError(.ioError, "\(file): not a JSON object", hint: hint) }
         var records = RejectedRecords()
-        for member in object { if let hash = member.value.stringValue { records.hashes[member.key] = hash } }
+        for member in object {
+            guard let hash = member.value.stringValue else {
+                throw CredsyncError(.ioError, "\(file): the value of \"\(member.key)\" is not a string", hint: hint)
+            }
+            records.hashes[member.key] = hash
+        }
         return records
     }
 

@@ -95,7 +95,7 @@ public struct SyncJob: Sendable {
             }
             report.interrupted = stop.isSet
             if !report.interrupted {
-                var history = ExportHistory.load(stateDir: config.stateDir)
+                var history = try ExportHistory.load(stateDir: config.stateDir)
                 for (dataset, export) in run.exports where run.refused.allSatisfy({ $0.0.dataset != dataset }) {
                     history.records[dataset] = export.recordCount
                 }

@@ -74,7 +74,7 @@ extension Workspace {
         showProgress: Bool = false
     ) throws(CredsyncError) -> RunPlan {
         var run = RunPlan()
-        let history = ExportHistory.load(stateDir: config.stateDir)
+        let history = try ExportHistory.load(stateDir: config.stateDir)
         let store = FileSystem.exists(config.stateDir + "/enterprises") ? try EnterpriseStore(stateDir: config.stateDir) : nil
         for mapping in mappings {
             let dataset = mapping.catalog.dataset
@@ -135,11 +135,26 @@ public struct ExportHistory: Sendable {
 
     static func path(_ stateDir: String) -> String { stateDir + "/exports.json" }
 
-    public static func load(stateDir: String) -> ExportHistory {
+    /// The history; none when the file is missing (a first run). A file that cannot be read or
+    /// does not parse throws (exit 74): a silent empty history would switch the guardrail off.
+    public static func load(stateDir: String) throws(CredsyncError) -> ExportHistory {
         var history = ExportHistory()
-        guard let bytes = try? FileSystem.read(path(stateDir)), let json = try? JSONParser.parse(bytes) else { return history }
-        for dataset in Dataset.allCases {
-            if let count = json[dataset.rawValue]?["records"]?.intValue { history.records[dataset] = count }
+        let file = path(stateDir)
+        let hint = "move it aside: the next run writes it again, without the shrink guardrail for that one run"
+        let bytes: [UInt8]
+        do { bytes = try FileSystem.read(file) } catch {
+            if error.isNotFound { return history }
+            throw CredsyncError(.ioError, error.description, hint: hint)
+        }
+        let json: JSONValue
+        do { json = try JSONParser.parse(bytes) } catch { throw CredsyncError(.ioError, "\(file): \(error.description)", hint: hint) }
+        guard let object = json.objectValue else { throw CredsyncError(.ioError, "\(file): not a JSON object", hint: hint) }
+        for member in object {
+            guard let dataset = Dataset(rawValue: member.key) else { continue }
+            guard let count = member.value["records"]?.intValue, count >= 0 else {
+                throw CredsyncError(.ioError, "\(file): \(member.key).records is not a record count", hint: hint)
+            }
+            history.records[dataset] = count
         }
         return history
     }

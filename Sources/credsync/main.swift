@@ -6,7 +6,11 @@ import Glibc
 
 let environment = Dictionary(
     CommandLine.arguments.isEmpty ? [] : environmentPairs(), uniquingKeysWith: { _, last in last })
-exit(await CredsyncCommand.main(arguments: Array(CommandLine.arguments.dropFirst()), environment: environment))
+// The arguments as bytes: `CommandLine.arguments` would replace what is not UTF-8 with U+FFFD.
+let rawArguments = (1..<Int(CommandLine.argc)).map { i in
+    CommandLine.unsafeArgv[i].map { Array(UnsafeBufferPointer(start: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), count: strlen($0))) } ?? []
+}
+exit(await CredsyncCommand.main(rawArguments: rawArguments, environment: environment))
 
 func environmentPairs() -> [(String, String)] {
     var pairs: [(String, String)] = []

@@ -61,9 +61,9 @@ import Testing
         let sent = state + "/ledger/credit/license.sent.jsonl"
         let sentText = try String(contentsOfFile: sent, encoding: .utf8)
         try Self.expectRefused(env, sent, by: { try Self.write("{\"key\": 12}\n" + sentText, sent) },
-            running: ["plan", "--dataset", "license", "--detail"], hint: "move it aside")
+            running: ["plan", "--dataset", "license", "--detail", "--json"], hint: "move it aside")
         try Self.write(sentText + "{\"key\":\"ZX", sent)
-        #expect(try env.credsync(["plan", "--dataset", "license", "--detail", "--detailed-exitcode"]).status == 0)
+        #expect(try env.credsync(["plan", "--dataset", "license", "--detail", "--json", "--detailed-exitcode"]).status == 0)
         try Self.write(sentText, sent)
 
         // The enterprise store: unreadable or garbled files are not an empty store.

@@ -14,9 +14,9 @@ enum PlanCommand {
         let run = try workspace.plan(asOf: context.asOf, platforms: platforms, allowMassWithdraw: invocation.has("allow-mass-withdraw"), ledgers: &ledgers)
         let detail = invocation.has("detail")
         if invocation.global.json {
-            context.console.printJSON(json(run, asOf: context.asOf, detail: detail, stateDir: config.stateDir))
+            context.console.printJSON(try json(run, asOf: context.asOf, detail: detail, stateDir: config.stateDir))
         } else {
-            printText(run, context: context, detail: detail, stateDir: config.stateDir)
+            try printText(run, context: context, detail: detail, stateDir: config.stateDir)
         }
         for (dataset, problem) in run.unreadable { context.console.printError("error: \(dataset.rawValue): \(problem.description): the export cannot be used") }
         for (_, message) in run.refused {
@@ -32,7 +32,7 @@ enum PlanCommand {
         return setAside > 0 ? .needsAttention : .success
     }
 
-    static func printText(_ run: RunPlan, context: CommandContext, detail: Bool, stateDir: String) {
+    static func printText(_ run: RunPlan, context: CommandContext, detail: Bool, stateDir: String) throws(CredsyncError) {
         let console = context.console
         console.print("plan as of \(context.asOf.iso) (a dry run: nothing is sent)")
         let header = ["platform", "dataset", "create", "update", "withdraw", "unchanged", "not yet", "kept"]
@@ -49,7 +49,7 @@ enum PlanCommand {
             for warning in plan.warnings.prefix(20) { console.print("  warning  \(plan.platform.rawValue)/\(plan.dataset.rawValue) \(warning)") }
             guard detail else { continue }
             let previous = plan.changes.contains { $0.op == .update }
-                ? SentPayloads.load(stateDir: stateDir, platform: plan.platform, dataset: plan.dataset) : [:]
+                ? try SentPayloads.load(stateDir: stateDir, platform: plan.platform, dataset: plan.dataset) : [:]
             for change in plan.changes {
                 let symbol = change.op == .create ? "+" : change.op == .update ? "~" : "-"
                 console.print("  \(symbol) \(change.op.rawValue)  \(plan.platform.rawValue)/\(plan.dataset.rawValue)  \(change.key)  (\(change.reason))")
@@ -72,8 +72,8 @@ enum PlanCommand {
         return "\"\(value)\""
     }
 
-    static func json(_ run: RunPlan, asOf: LocalDate, detail: Bool, stateDir: String) -> JSONValue {
-        let plans: [JSONValue] = run.plans.map { plan in
+    static func json(_ run: RunPlan, asOf: LocalDate, detail: Bool, stateDir: String) throws(CredsyncError) -> JSONValue {
+        let plans: [JSONValue] = try run.plans.map { (plan) throws(CredsyncError) -> JSONValue in
             var object: JSONObject = [
                 "platform": .string(plan.platform.rawValue), "dataset": .string(plan.dataset.rawValue),
                 "create": .number(String(plan.count(.create))), "update": .number(String(plan.count(.update))),
@@ -82,7 +82,7 @@ enum PlanCommand {
                 "warnings": .array(plan.warnings.map { .string($0) }),
             ]
             if detail {
-                let previous = SentPayloads.load(stateDir: stateDir, platform: plan.platform, dataset: plan.dataset)
+                let previous = try SentPayloads.load(stateDir: stateDir, platform: plan.platform, dataset: plan.dataset)
                 object["changes"] = .array(plan.changes.map { change in
                     var item: JSONObject = ["key": .string(change.key), "op": .string(change.op.rawValue), "reason": .string(change.reason)]
                     if change.op == .update, let payload = change.payload {

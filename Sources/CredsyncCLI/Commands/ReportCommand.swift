@@ -5,6 +5,11 @@ enum ReportCommand {
     static func run(_ context: CommandContext) async throws(CredsyncError) -> ExitCode {
         let config = try context.loadConfig(readsSecrets: false)
         let id = context.invocation.arguments.first ?? "latest"
+        // A run id names a file inside the report directory, nothing else.
+        guard !id.isEmpty, !id.contains("/"), !id.hasPrefix("."), !id.contains("\0") else {
+            throw CredsyncError.usage("'\(id)' is not a run id: a report is named by its run id, e.g. 'latest'",
+                hint: "'credsync report' shows the latest run; the others are in \(config.reportDir)")
+        }
         let base = config.reportDir + "/" + id
         guard FileSystem.exists(base + ".json") else {
             let runs = ((try? FileSystem.list(config.reportDir)) ?? []).filter { $0.hasSuffix(".json") && $0 != "latest.json" }.map { String($0.dropLast(5)) }
