@@ -129,5 +129,10 @@ import Testing
             #expect(report.status == 64, "\(id): \(report.stdout)\(report.stderr)")
             #expect(!report.stdout.contains("outside"), "\(id): \(report.stdout)")
         }
+        // A garbled report is damage, not a report of nothing.
+        try Self.write("{\"runId\": \"garbled\", \"outcomes\": [", env.stateDir + "/reports/garbled.json")
+        let garbled = try env.credsync(["report", "garbled"])
+        #expect(garbled.status == 74, "\(garbled.stdout)\(garbled.stderr)")
+        #expect(garbled.stderr.contains(env.stateDir + "/reports/garbled.json"), "\(garbled.stderr)")
     }
 }
