@@ -17,7 +17,20 @@ import Testing
         ("empty", { _ in [] }),
     ]
 
+    /// The command lines of the RUNBOOK's "A damaged ledger" section, without `credsync`.
+    static func runbookRecipe() throws -> [[String]] {
+        let text = try String(contentsOfFile: Binaries.packageRoot + "/ops/RUNBOOK.md", encoding: .utf8)
+        guard let start = text.range(of: "## A damaged ledger\n") else { return [] }
+        let section = text[start.upperBound...]
+        let body = section.range(of: "\n## ").map { section[..<$0.lowerBound] } ?? section
+        return body.split(separator: "\n").filter { $0.hasPrefix("    credsync ") }
+            .map { $0.split(separator: " ").dropFirst().map(String.init) }
+    }
+
     @Test func repairRecipeRebuildsEveryKindOfDamagedLedgerFromThePlatform() throws {
+        let recipe = try Self.runbookRecipe()
+        #expect(recipe.map(\.first) == ["reconcile", "plan", "sync"], "\(recipe)")
+        guard recipe.count == 3 else { return }
         let env = try SyncEnvironment(platforms: [.credit, .gsxt])
         let first = try env.credsync(["sync", "--dataset", "license"])
         #expect(first.status <= 1, "\(first.stderr)")
@@ -38,11 +51,11 @@ import Testing
                 Issue.record("\(name): no reconcile command in the hint: \(refused.stderr)")
                 continue
             }
-            let recipe = quoted[index].split(separator: " ").dropFirst().map(String.init)
-            #expect(recipe == ["reconcile", "--platform", "credit", "--dataset", "license", "--repair"])
+            let hinted = quoted[index].split(separator: " ").dropFirst().map(String.init)
+            #expect(hinted == recipe[0])
 
-            // The hint, verbatim: the ledger is rebuilt; the damaged file is kept aside, untouched.
-            let repair = try env.credsync(recipe)
+            // The hint and the RUNBOOK, verbatim: the ledger is rebuilt; the damaged file is kept aside, untouched.
+            let repair = try env.credsync(hinted)
             #expect(repair.status == 0, "\(name): \(repair.stdout)\(repair.stderr)")
             #expect(repair.stdout.contains("damaged"), "\(name): \(repair.stdout)")
             let kept = try FileManager.default.contentsOfDirectory(atPath: env.stateDir + "/ledger/credit")
@@ -56,9 +69,9 @@ import Testing
             }
 
             // The next plan is clean, and the next sync sends nothing the platform already holds.
-            let plan = try env.credsync(["plan", "--dataset", "license", "--detailed-exitcode"])
+            let plan = try env.credsync(recipe[1])
             #expect(plan.status == 0, "\(name): \(plan.stdout)\(plan.stderr)")
-            let sync = try env.credsync(["sync", "--dataset", "license"])
+            let sync = try env.credsync(recipe[2])
             #expect(sync.status <= 1, "\(name): \(sync.stderr)")
             let totals = try env.totals()
             #expect(totals["created"] == 0 && totals["updated"] == 0 && totals["withdrawn"] == 0, "\(name): \(totals)")
