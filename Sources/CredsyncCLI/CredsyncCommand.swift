@@ -30,11 +30,15 @@ public enum CredsyncCommand {
     /// Runs credsync with the arguments as the system gave them, bytes without the program name.
     /// An argument that is not UTF-8 is refused (exit 64): read with U+FFFD in place of its
     /// bytes, a path would silently name another file.
-    public static func main(rawArguments: [[UInt8]], environment: [String: String], console: Console = .standard) async -> Int32 {
+    public static func main(
+        rawArguments: [[UInt8]], environment: [String: String], console: Console = .standard
+    ) async -> Int32 {
         var arguments: [String] = []
         for (i, bytes) in rawArguments.enumerated() {
             guard let text = UTF8Text.string(bytes) else {
-                let shown = bytes.map { $0 < 0x80 && $0 >= 0x20 ? String(UnicodeScalar($0)) : "\\x" + Hex.encode([$0]).uppercased() }
+                let shown = bytes.map { byte in
+                    (0x20..<0x7F).contains(byte) ? String(UnicodeScalar(byte)) : "\\x" + Hex.encode([byte]).uppercased()
+                }
                 report(.usage("argument \(i + 1) is not valid UTF-8: \"\(shown.joined())\"",
                     hint: "credsync reads paths and values as UTF-8: rename the file or directory"), console: console)
                 return ExitCode.usage.rawValue

@@ -70,9 +70,13 @@ public struct EnterpriseStore: Sendable {
         }
         if let bytes = try Self.readIfPresent(directory + "/cursors.json") {
             let file = directory + "/cursors.json"
-            guard let json = try? JSONParser.parse(bytes), json.objectValue != nil else { throw Self.damage(file, "not a JSON object") }
+            guard let json = try? JSONParser.parse(bytes), json.objectValue != nil else {
+                throw Self.damage(file, "not a JSON object")
+            }
             for key in ["enterprises", "list"] where json[key] != nil {
-                guard let cursor = json[key]?.stringValue else { throw Self.damage(file, "\(key) is not a cursor string") }
+                guard let cursor = json[key]?.stringValue else {
+                    throw Self.damage(file, "\(key) is not a cursor string")
+                }
                 cursors[key] = cursor
             }
             pulledAt = json["pulledAt"]?.doubleValue
@@ -87,7 +91,8 @@ public struct EnterpriseStore: Sendable {
         }
     }
 
-    static let recovery = "move the enterprises directory aside and run 'credsync pull': it reads the feeds again from the start"
+    static let recovery =
+        "move the enterprises directory aside and run 'credsync pull': it reads the feeds again from the start"
 
     private static func damage(_ file: String, _ reason: String) -> CredsyncError {
         CredsyncError(.ioError, "\(file): \(reason)", hint: recovery)
@@ -124,11 +129,13 @@ public struct EnterpriseStore: Sendable {
                 guard j < count else { break }  // a torn last line
                 if j > lineStart {
                     // A complete line is what `append` writes, or the journal is damaged.
-                    guard found == 3, tabs.0 > lineStart, let fetchedAt = ASCIIDecimal.parse(buffer, tabs.1 + 1, tabs.2) else { return number }
+                    guard found == 3, tabs.0 > lineStart, let fetchedAt = ASCIIDecimal.parse(buffer, tabs.1 + 1, tabs.2)
+                    else { return number }
                     let seq = ASCIIDecimal.parse(buffer, tabs.0 + 1, tabs.1)
                     let isDash = { (from: Int, to: Int) in to == from + 1 && buffer[from] == UInt8(ascii: "-") }
-                    guard seq != nil || isDash(tabs.0 + 1, tabs.1) else { return number }
-                    guard isDash(tabs.2 + 1, j) || (j - tabs.2 > 2 && buffer[tabs.2 + 1] == UInt8(ascii: "{") && buffer[j - 1] == UInt8(ascii: "}"))
+                    let isObject = j - tabs.2 > 2 && buffer[tabs.2 + 1] == UInt8(ascii: "{")
+                        && buffer[j - 1] == UInt8(ascii: "}")
+                    guard seq != nil || isDash(tabs.0 + 1, tabs.1), isObject || isDash(tabs.2 + 1, j)
                     else { return number }
                     let code = String(decoding: UnsafeBufferPointer(rebasing: buffer[lineStart..<tabs.0]), as: UTF8.self)
                     let slot = Slot(start: tabs.2 + 1, end: j, seq: seq, fetchedAt: Double(fetchedAt))

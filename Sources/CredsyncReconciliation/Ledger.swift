@@ -44,7 +44,9 @@ public struct Ledger: Sendable {
 
     /// Reads the ledger; a missing file is an empty ledger, a file that does not check out is
     /// `damaged`. A file that cannot be read throws (exit 74).
-    public static func read(stateDir: String, platform: PlatformID, dataset: Dataset) throws(CredsyncError) -> Stored {
+    public static func read(
+        stateDir: String, platform: PlatformID, dataset: Dataset
+    ) throws(CredsyncError) -> Stored {
         let file = path(stateDir: stateDir, platform: platform, dataset: dataset)
         let bytes: [UInt8]
         do { bytes = try FileSystem.read(file) } catch {
@@ -63,7 +65,8 @@ public struct Ledger: Sendable {
     public static func load(stateDir: String, platform: PlatformID, dataset: Dataset) throws(CredsyncError) -> Ledger {
         switch try read(stateDir: stateDir, platform: platform, dataset: dataset) {
         case .ledger(let ledger): return ledger
-        case .damaged(let file, let reason): throw damage(file: file, reason: reason, platform: platform, dataset: dataset)
+        case .damaged(let file, let reason):
+            throw damage(file: file, reason: reason, platform: platform, dataset: dataset)
         }
     }
 

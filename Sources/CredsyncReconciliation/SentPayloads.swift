@@ -11,7 +11,8 @@ public enum SentPayloads {
         "\(stateDir)/ledger/\(platform.rawValue)/\(dataset.rawValue).sent.jsonl"
     }
 
-    static let hint = "move it aside: only the old side of 'plan --detail' diffs is lost until the records are sent again"
+    static let hint =
+        "move it aside: only the old side of 'plan --detail' diffs is lost until the records are sent again"
 
     /// Appends accepted payloads and fsyncs them; a failure throws (exit 74).
     public static func append(
@@ -28,18 +29,22 @@ public enum SentPayloads {
         }
         let fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
         guard fd >= 0 else {
-            throw CredsyncError(.ioError, FileError(operation: "open", path: file, errno: errno).description, hint: hint)
+            throw CredsyncError(
+                .ioError, FileError(operation: "open", path: file, errno: errno).description, hint: hint)
         }
         defer { close(fd) }
         guard FileOutput.writeAll(fd, text), fsync(fd) == 0 else {
-            throw CredsyncError(.ioError, FileError(operation: "append to", path: file, errno: errno).description,
-                hint: "free space on the state directory's file system; the ledger already holds the platform's answers")
+            throw CredsyncError(
+                .ioError, FileError(operation: "append to", path: file, errno: errno).description,
+                hint: "free space on the state directory's file system; the ledger holds the platform's answers")
         }
     }
 
     /// The last payload of every key; none when the file is missing. A torn last line (a crash
     /// during an append) is ignored; any other line that is not a payload throws (exit 74).
-    public static func load(stateDir: String, platform: PlatformID, dataset: Dataset) throws(CredsyncError) -> [String: JSONObject] {
+    public static func load(
+        stateDir: String, platform: PlatformID, dataset: Dataset
+    ) throws(CredsyncError) -> [String: JSONObject] {
         let file = path(stateDir: stateDir, platform: platform, dataset: dataset)
         let bytes: [UInt8]
         do { bytes = try FileSystem.read(file) } catch {

@@ -23,7 +23,9 @@ public struct Drift: Sendable {
     /// Why the export could not be read: `notDesired` was not compared.
     public var exportProblem: String?
 
-    public var total: Int { missingOnPlatform.count + notDesired.count + hashMismatch.count + statusMismatch.count + unknownToLedger.count }
+    public var total: Int {
+        missingOnPlatform.count + notDesired.count + hashMismatch.count + statusMismatch.count + unknownToLedger.count
+    }
 }
 
 /// The manual reconciliation run: the platform's manifest against the ledger and the desired state;
@@ -51,7 +53,9 @@ public struct ReconcileJob: Sendable {
         let config = workspace.config
         let targets = workspace.mappings.map(\.catalog.dataset).filter { dataset in
             (datasets.isEmpty || datasets.contains(dataset))
-                && workspace.mappings.contains { $0.catalog.dataset == dataset && $0.platforms.contains { $0.id == platform.id } }
+                && workspace.mappings.contains {
+                    $0.catalog.dataset == dataset && $0.platforms.contains { $0.id == platform.id }
+                }
         }
         // The ledgers first, before any request: a damaged one ends a comparison here.
         var ledgers: [String: Ledger] = [:]
@@ -60,12 +64,15 @@ public struct ReconcileJob: Sendable {
             switch try Ledger.read(stateDir: config.stateDir, platform: platform.id, dataset: dataset) {
             case .ledger(let ledger): ledgers["\(platform.id.rawValue)/\(dataset.rawValue)"] = ledger
             case .damaged(let file, let reason):
-                guard repair else { throw Ledger.damage(file: file, reason: reason, platform: platform.id, dataset: dataset) }
+                guard repair else {
+                    throw Ledger.damage(file: file, reason: reason, platform: platform.id, dataset: dataset)
+                }
                 damaged[dataset] = (file, reason)
                 ledgers["\(platform.id.rawValue)/\(dataset.rawValue)"] = Ledger(platform: platform.id, dataset: dataset)
             }
         }
-        let client = PlatformClient(config: platform, source: config.organisation.uscc, retry: config.retry, logger: logger)
+        let client = PlatformClient(
+            config: platform, source: config.organisation.uscc, retry: config.retry, logger: logger)
         let run = try workspace.plan(asOf: asOf, platforms: [platform.id], allowMassWithdraw: true, ledgers: &ledgers)
         // Every manifest before any change: a failure leaves every ledger as it was.
         var manifests: [Dataset: [ManifestItem]] = [:]
@@ -73,7 +80,8 @@ public struct ReconcileJob: Sendable {
             switch await client.manifest(dataset) {
             case .success(let items): manifests[dataset] = items
             case .failure(let failure):
-                throw CredsyncError(failure.failureClass == .transient ? .unavailable : .needsAttention,
+                throw CredsyncError(
+                    failure.failureClass == .transient ? .unavailable : .needsAttention,
                     "\(platform.id.rawValue): cannot read the \(dataset.rawValue) manifest: \(failure)",
                     hint: repair ? "nothing was changed: every ledger is as it was" : nil)
             }
@@ -81,7 +89,9 @@ public struct ReconcileJob: Sendable {
         var drifts: [Drift] = []
         for dataset in targets {
             let manifest = manifests[dataset] ?? []
-            var ledger = ledgers["\(platform.id.rawValue)/\(dataset.rawValue)"] ?? Ledger(platform: platform.id, dataset: dataset)
+            var ledger =
+                ledgers["\(platform.id.rawValue)/\(dataset.rawValue)"]
+                ?? Ledger(platform: platform.id, dataset: dataset)
             var drift = Drift(platform: platform.id, dataset: dataset)
             drift.platformRecords = manifest.count
             if let plan = run.plans.first(where: { $0.dataset == dataset }) {
@@ -90,9 +100,12 @@ public struct ReconcileJob: Sendable {
                 for change in plan.changes {
                     if change.op == .withdraw { desired.remove(change.key) } else { desired.insert(change.key) }
                 }
-                for item in manifest where item.status == "published" && !desired.contains(item.key) { drift.notDesired.append(item.key) }
+                for item in manifest where item.status == "published" && !desired.contains(item.key) {
+                    drift.notDesired.append(item.key)
+                }
             } else {
-                drift.exportProblem = run.unreadable.first { $0.0 == dataset }.map { $0.1.description } ?? "it was not read"
+                drift.exportProblem =
+                    run.unreadable.first { $0.0 == dataset }.map { $0.1.description } ?? "it was not read"
             }
             if let (file, reason) = damaged[dataset] {
                 drift.damagedLedger = (reason, nil)
@@ -102,12 +115,23 @@ public struct ReconcileJob: Sendable {
             }
             drifts.append(drift)
             if repair {
-                ledger.entries = LedgerEntries(manifest.map { item in
-                    (item.key, LedgerEntry(hash: item.hash ?? "", isPublished: item.status == "published", version: item.version,
-                        updatedAt: Int(item.updatedAt.flatMap(Timestamp.parseRFC3339) ?? Timestamp.now()), batchID: ""))
-                })
+                ledger.entries = LedgerEntries(
+                    manifest.map { item in
+                        (
+                            item.key,
+                            LedgerEntry(
+                                hash: item.hash ?? "", isPublished: item.status == "published", version: item.version,
+                                updatedAt: Int(item.updatedAt.flatMap(Timestamp.parseRFC3339) ?? Timestamp.now()),
+                                batchID: "")
+                        )
+                    })
                 try ledger.save(stateDir: config.stateDir)
-                logger.info("ledger set to the platform's truth", [("platform", platform.id.rawValue), ("dataset", dataset.rawValue), ("records", String(manifest.count))])
+                logger.info(
+                    "ledger set to the platform's truth",
+                    [
+                        ("platform", platform.id.rawValue), ("dataset", dataset.rawValue),
+                        ("records", String(manifest.count)),
+                    ])
             }
         }
         return drifts
@@ -122,8 +146,11 @@ public struct ReconcileJob: Sendable {
                 if entry.isPublished { drift.missingOnPlatform.append(key) }
                 continue
             }
-            if (item.status == "published") != entry.isPublished { drift.statusMismatch.append(key) }
-            else if entry.isPublished, item.hash != entry.hash { drift.hashMismatch.append(key) }
+            if (item.status == "published") != entry.isPublished {
+                drift.statusMismatch.append(key)
+            } else if entry.isPublished, item.hash != entry.hash {
+                drift.hashMismatch.append(key)
+            }
         }
         for item in manifest where ledger.entries[item.key] == nil { drift.unknownToLedger.append(item.key) }
     }

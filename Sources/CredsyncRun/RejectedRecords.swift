@@ -12,7 +12,9 @@ struct RejectedRecords {
 
     /// The list; empty when the file is missing. A file that cannot be read or does not parse
     /// throws (exit 74): read as empty, it would send every rejected record again.
-    static func load(_ stateDir: String, _ platform: PlatformID, _ dataset: Dataset) throws(CredsyncError) -> RejectedRecords {
+    static func load(
+        _ stateDir: String, _ platform: PlatformID, _ dataset: Dataset
+    ) throws(CredsyncError) -> RejectedRecords {
         let file = path(stateDir, platform, dataset)
         let hint = "restore it from a backup, or move it aside: the records it lists are then sent again as they are, "
             + "and rejected again"
@@ -22,8 +24,12 @@ struct RejectedRecords {
             throw CredsyncError(.ioError, error.description, hint: hint)
         }
         let json: JSONValue
-        do { json = try JSONParser.parse(bytes) } catch { throw CredsyncError(.ioError, "\(file): \(error.description)", hint: hint) }
-        guard let object = json.objectValue else { throw CredsyncError(.ioError, "\(file): not a JSON object", hint: hint) }
+        do { json = try JSONParser.parse(bytes) } catch {
+            throw CredsyncError(.ioError, "\(file): \(error.description)", hint: hint)
+        }
+        guard let object = json.objectValue else {
+            throw CredsyncError(.ioError, "\(file): not a JSON object", hint: hint)
+        }
         var records = RejectedRecords()
         for member in object {
             guard let hash = member.value.stringValue else {

@@ -147,8 +147,12 @@ public struct ExportHistory: Sendable {
             throw CredsyncError(.ioError, error.description, hint: hint)
         }
         let json: JSONValue
-        do { json = try JSONParser.parse(bytes) } catch { throw CredsyncError(.ioError, "\(file): \(error.description)", hint: hint) }
-        guard let object = json.objectValue else { throw CredsyncError(.ioError, "\(file): not a JSON object", hint: hint) }
+        do { json = try JSONParser.parse(bytes) } catch {
+            throw CredsyncError(.ioError, "\(file): \(error.description)", hint: hint)
+        }
+        guard let object = json.objectValue else {
+            throw CredsyncError(.ioError, "\(file): not a JSON object", hint: hint)
+        }
         for member in object {
             guard let dataset = Dataset(rawValue: member.key) else { continue }
             guard let count = member.value["records"]?.intValue, count >= 0 else {

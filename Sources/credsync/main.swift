@@ -7,8 +7,9 @@ import Glibc
 let environment = Dictionary(
     CommandLine.arguments.isEmpty ? [] : environmentPairs(), uniquingKeysWith: { _, last in last })
 // The arguments as bytes: `CommandLine.arguments` would replace what is not UTF-8 with U+FFFD.
-let rawArguments = (1..<Int(CommandLine.argc)).map { i in
-    CommandLine.unsafeArgv[i].map { Array(UnsafeBufferPointer(start: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), count: strlen($0))) } ?? []
+let rawArguments = stride(from: 1, to: Int(CommandLine.argc), by: 1).map { i -> [UInt8] in
+    guard let argument = CommandLine.unsafeArgv[i] else { return [] }
+    return Array(UnsafeRawBufferPointer(start: argument, count: strlen(argument)))
 }
 exit(await CredsyncCommand.main(rawArguments: rawArguments, environment: environment))
 

@@ -28,15 +28,17 @@ import Testing
     }
 
     @Test func pageOfTheContractsShapeIsRead() throws {
-        let json = try JSONParser.parse(#"""
+        let json = try JSONParser.parse(
+            #"""
             {"items": [{"key": "A", "hash": "h", "status": "published", "version": 3, "updatedAt": "2026-11-20T02:30:00Z"},
                        {"key": "B", "status": "withdrawn", "hash": null}], "nextCursor": "c1"}
             """#)
         let page = try ManifestItem.page(json).get()
-        #expect(page.items == [
-            ManifestItem(key: "A", hash: "h", status: "published", version: 3, updatedAt: "2026-11-20T02:30:00Z"),
-            ManifestItem(key: "B", hash: nil, status: "withdrawn", version: 0, updatedAt: nil),
-        ])
+        #expect(
+            page.items == [
+                ManifestItem(key: "A", hash: "h", status: "published", version: 3, updatedAt: "2026-11-20T02:30:00Z"),
+                ManifestItem(key: "B", hash: nil, status: "withdrawn", version: 0, updatedAt: nil),
+            ])
         #expect(page.nextCursor == "c1")
         #expect(try ManifestItem.page(JSONParser.parse(#"{"items": [], "nextCursor": null}"#)).get().items.isEmpty)
     }

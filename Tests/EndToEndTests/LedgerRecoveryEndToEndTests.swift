@@ -7,11 +7,14 @@ import Testing
 /// manifest of the wrong shape, which must never become the ledger's truth.
 @Suite struct LedgerRecoveryEndToEndTests {
     static let damages: [(name: String, damage: @Sendable ([UInt8]) -> [UInt8])] = [
-        ("one flipped byte", { bytes in
-            var flipped = bytes
-            flipped[bytes.count / 2] ^= 0x01
-            return flipped
-        }),
+        (
+            "one flipped byte",
+            { bytes in
+                var flipped = bytes
+                flipped[bytes.count / 2] ^= 0x01
+                return flipped
+            }
+        ),
         ("truncated", { Array($0.prefix($0.count / 3)) }),
         ("garbled", { _ in Array("ceci n'est pas un ledger\n\u{0}\u{1}\u{2}".utf8) }),
         ("empty", { _ in [] }),
@@ -85,7 +88,9 @@ import Testing
         _ = try env.credsync(["sync", "--dataset", "license"])
         let ledger = env.stateDir + "/ledger/credit/license.ledger"
         let good = try Data(contentsOf: URL(fileURLWithPath: ledger))
-        let wrongShapes = [#"body:{"ok":true,"results":"all good"}"#, #"body:{"items":[{"hash":"x"}],"nextCursor":null}"#]
+        let wrongShapes = [
+            #"body:{"ok":true,"results":"all good"}"#, #"body:{"items":[{"hash":"x"}],"nextCursor":null}"#,
+        ]
         for fault in wrongShapes {
             try env.sandbox.admin("POST", "script", ["platform": "credit", "faults": [.string(fault)]])
             let repair = try env.credsync(["reconcile", "--platform", "credit", "--dataset", "license", "--repair"])

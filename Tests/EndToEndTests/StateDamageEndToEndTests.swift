@@ -24,14 +24,20 @@ import Testing
         hint: String, sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
         let saved = env.directory.path + "/saved-" + UUID().uuidString
-        if FileManager.default.fileExists(atPath: path) { try FileManager.default.moveItem(atPath: path, toPath: saved) }
+        if FileManager.default.fileExists(atPath: path) {
+            try FileManager.default.moveItem(atPath: path, toPath: saved)
+        }
         try damage()
         let result = try env.credsync(arguments)
         #expect(result.status == 74, "\(path): \(result.stdout)\(result.stderr)", sourceLocation: sourceLocation)
         #expect(result.stderr.contains(path), "\(result.stderr)", sourceLocation: sourceLocation)
-        #expect(result.stderr.contains("hint: ") && result.stderr.contains(hint), "\(result.stderr)", sourceLocation: sourceLocation)
+        #expect(
+            result.stderr.contains("hint: ") && result.stderr.contains(hint), "\(result.stderr)",
+            sourceLocation: sourceLocation)
         try FileManager.default.removeItem(atPath: path)
-        if FileManager.default.fileExists(atPath: saved) { try FileManager.default.moveItem(atPath: saved, toPath: path) }
+        if FileManager.default.fileExists(atPath: saved) {
+            try FileManager.default.moveItem(atPath: saved, toPath: path)
+        }
     }
 
     @Test func damagedStateFilesAreErrorsWithTheFileAndTheWayBack() throws {
@@ -45,39 +51,58 @@ import Testing
 
         // The shrink guardrail's history: garbled, or of the wrong shape.
         let exports = state + "/exports.json"
-        try Self.expectRefused(env, exports, by: { try Self.write("{\"license\": {\"records\": 3", exports) }, running: plan,
+        try Self.expectRefused(
+            env, exports, by: { try Self.write("{\"license\": {\"records\": 3", exports) }, running: plan,
             hint: "move it aside")
-        try Self.expectRefused(env, exports, by: { try Self.write("{\"license\": {\"records\": \"many\"}}\n", exports) },
+        try Self.expectRefused(
+            env, exports, by: { try Self.write("{\"license\": {\"records\": \"many\"}}\n", exports) },
             running: plan, hint: "move it aside")
-        try Self.expectRefused(env, exports, by: { try Self.replaceWithDirectory(exports) }, running: plan, hint: "move it aside")
+        try Self.expectRefused(
+            env, exports, by: { try Self.replaceWithDirectory(exports) }, running: plan, hint: "move it aside")
 
         // The rejected list: a garbled one would send rejected records again.
         let rejected = state + "/ledger/credit/license.rejected.json"
-        try Self.expectRefused(env, rejected, by: { try Self.write("{\"ZX20\": ", rejected) },
+        try Self.expectRefused(
+            env, rejected, by: { try Self.write("{\"ZX20\": ", rejected) },
             running: ["sync", "--dataset", "license"], hint: "sent again")
 
         // The payloads last sent: a torn last line is what a crash leaves and is fine; a garbled
         // line before it is not.
         let sent = state + "/ledger/credit/license.sent.jsonl"
         let sentText = try String(contentsOfFile: sent, encoding: .utf8)
-        try Self.expectRefused(env, sent, by: { try Self.write("{\"key\": 12}\n" + sentText, sent) },
+        try Self.expectRefused(
+            env, sent, by: { try Self.write("{\"key\": 12}\n" + sentText, sent) },
             running: ["plan", "--dataset", "license", "--detail", "--json"], hint: "move it aside")
         try Self.write(sentText + "{\"key\":\"ZX", sent)
-        #expect(try env.credsync(["plan", "--dataset", "license", "--detail", "--json", "--detailed-exitcode"]).status == 0)
+        #expect(
+            try env.credsync(["plan", "--dataset", "license", "--detail", "--json", "--detailed-exitcode"]).status == 0)
         try Self.write(sentText, sent)
 
         // The enterprise store: unreadable or garbled files are not an empty store.
         let enterprises = state + "/enterprises"
         try FileManager.default.createDirectory(atPath: enterprises, withIntermediateDirectories: true)
-        try Self.expectRefused(env, enterprises + "/cursors.json", by: { try Self.write("{\"list\": ", enterprises + "/cursors.json") },
+        try Self.expectRefused(
+            env, enterprises + "/cursors.json", by: { try Self.write("{\"list\": ", enterprises + "/cursors.json") },
             running: plan, hint: "credsync pull")
-        try Self.expectRefused(env, enterprises + "/enterprises.journal", by: { try Self.replaceWithDirectory(enterprises + "/enterprises.journal") },
+        try Self.expectRefused(
+            env, enterprises + "/enterprises.journal",
+            by: { try Self.replaceWithDirectory(enterprises + "/enterprises.journal") },
             running: plan, hint: "credsync pull")
-        try Self.expectRefused(env, enterprises + "/enterprises.journal",
-            by: { try Self.write("91330100716105852F\t12\tgarbage\n91330100716105853F\t-\t1\t-\n", enterprises + "/enterprises.journal") },
+        try Self.expectRefused(
+            env, enterprises + "/enterprises.journal",
+            by: {
+                try Self.write(
+                    "91330100716105852F\t12\tgarbage\n91330100716105853F\t-\t1\t-\n",
+                    enterprises + "/enterprises.journal")
+            },
             running: plan, hint: "credsync pull")
-        try Self.expectRefused(env, enterprises + "/serious-illegal.jsonl",
-            by: { try Self.write("{\"uscc\"\n{\"uscc\": \"91330100716105852F\", \"seq\": 1}\n", enterprises + "/serious-illegal.jsonl") },
+        try Self.expectRefused(
+            env, enterprises + "/serious-illegal.jsonl",
+            by: {
+                try Self.write(
+                    "{\"uscc\"\n{\"uscc\": \"91330100716105852F\", \"seq\": 1}\n",
+                    enterprises + "/serious-illegal.jsonl")
+            },
             running: plan, hint: "credsync pull")
         #expect(try env.credsync(plan).status == 0)
     }
@@ -100,15 +125,18 @@ import Testing
         for arguments in [["queue", "list"], ["plan"], ["report"]] {
             let result = try env.credsync(arguments)
             #expect(result.status == 74, "\(arguments): \(result.stdout)\(result.stderr)")
-            #expect(result.stderr.contains("\(env.stateDir): the state directory is not a directory"), "\(result.stderr)")
+            #expect(
+                result.stderr.contains("\(env.stateDir): the state directory is not a directory"), "\(result.stderr)")
         }
         try FileManager.default.removeItem(atPath: env.stateDir)
 
         // A state directory whose name is not UTF-8 would be rewritten to U+FFFD: refused.
         let shell = Process()
         shell.executableURL = URL(fileURLWithPath: "/bin/sh")
-        shell.arguments = ["-c", #"exec "$0" queue list --config "$1" --state-dir "$(printf 'state-\377')""#,
-            Binaries.directory + "/credsync", env.configFile]
+        shell.arguments = [
+            "-c", #"exec "$0" queue list --config "$1" --state-dir "$(printf 'state-\377')""#,
+            Binaries.directory + "/credsync", env.configFile,
+        ]
         shell.currentDirectoryURL = URL(fileURLWithPath: env.directory.path)
         let err = Pipe()
         shell.standardError = err

@@ -32,7 +32,9 @@ enum PlanCommand {
         return setAside > 0 ? .needsAttention : .success
     }
 
-    static func printText(_ run: RunPlan, context: CommandContext, detail: Bool, stateDir: String) throws(CredsyncError) {
+    static func printText(
+        _ run: RunPlan, context: CommandContext, detail: Bool, stateDir: String
+    ) throws(CredsyncError) {
         let console = context.console
         console.print("plan as of \(context.asOf.iso) (a dry run: nothing is sent)")
         let header = ["platform", "dataset", "create", "update", "withdraw", "unchanged", "not yet", "kept"]
@@ -72,7 +74,9 @@ enum PlanCommand {
         return "\"\(value)\""
     }
 
-    static func json(_ run: RunPlan, asOf: LocalDate, detail: Bool, stateDir: String) throws(CredsyncError) -> JSONValue {
+    static func json(
+        _ run: RunPlan, asOf: LocalDate, detail: Bool, stateDir: String
+    ) throws(CredsyncError) -> JSONValue {
         let plans: [JSONValue] = try run.plans.map { (plan) throws(CredsyncError) -> JSONValue in
             var object: JSONObject = [
                 "platform": .string(plan.platform.rawValue), "dataset": .string(plan.dataset.rawValue),

@@ -26,7 +26,9 @@ enum ReconcileCommand {
                  "missingOnPlatform": .array(drift.missingOnPlatform.map { .string($0) }), "notDesired": .array(drift.notDesired.map { .string($0) }),
                  "hashMismatch": .array(drift.hashMismatch.map { .string($0) }), "statusMismatch": .array(drift.statusMismatch.map { .string($0) }),
                  "unknownToLedger": .array(drift.unknownToLedger.map { .string($0) }),
-                 "damagedLedger": drift.damagedLedger.map { ["reason": .string($0.reason), "keptAs": $0.keptAs.map { .string($0) } ?? .null] } ?? .null,
+                 "damagedLedger": drift.damagedLedger.map { damage in
+                     ["reason": .string(damage.reason), "keptAs": damage.keptAs.map { .string($0) } ?? .null]
+                 } ?? .null,
                  "exportProblem": drift.exportProblem.map { .string($0) } ?? .null]
             })])
         } else {
@@ -34,12 +36,15 @@ enum ReconcileCommand {
                 let name = "\(drift.platform.rawValue)/\(drift.dataset.rawValue)"
                 if let (reason, keptAs) = drift.damagedLedger {
                     context.console.print("\(name): the ledger was damaged (\(reason)): "
-                        + (keptAs.map { "kept as \($0); rebuilt from the platform's \(drift.platformRecords) records" } ?? "not read"))
+                        + (keptAs.map { "kept as \($0); rebuilt from the platform's \(drift.platformRecords) records" }
+                            ?? "not read"))
                 }
                 if let problem = drift.exportProblem {
-                    context.console.print("\(name): the export cannot be read (\(problem)): records the platform should not show are not checked")
+                    context.console.print("\(name): the export cannot be read (\(problem)): "
+                        + "records the platform should not show are not checked")
                 }
-                context.console.print("\(name): \(drift.platformRecords) records on the platform, \(drift.total == 0 ? "no drift" : "drift:")")
+                let verdict = drift.total == 0 ? "no drift" : "drift:"
+                context.console.print("\(name): \(drift.platformRecords) records on the platform, \(verdict)")
                 for (title, keys) in [("missing on the platform", drift.missingOnPlatform), ("published but not desired", drift.notDesired),
                                       ("hash differs from the ledger", drift.hashMismatch), ("status differs from the ledger", drift.statusMismatch),
                                       ("unknown to the ledger", drift.unknownToLedger)] where !keys.isEmpty {

@@ -29,7 +29,8 @@ enum ReportCommand {
         let json: JSONValue
         do { json = try JSONParser.parse(text) } catch {
             throw CredsyncError(.ioError, "\(base).json: \(error.description)",
-                hint: "the report is damaged: its HTML page is \(base).html; 'credsync report --json \(id)' shows what is left")
+                hint: "the report is damaged: its HTML page is \(base).html; "
+                    + "'credsync report --json \(id)' shows what is left")
         }
         context.console.print("run \(json["runId"]?.stringValue ?? id) as of \(json["asOf"]?.stringValue ?? "?"), exit \(json["exitCode"]?.intValue ?? -1), finished \(json["finishedAt"]?.stringValue ?? "?")")
         for outcome in json["outcomes"]?.arrayValue ?? [] {

@@ -23,7 +23,9 @@ extension ManifestItem {
     /// or what is wrong with it: every item needs a string `key` and a known `status`; `hash`,
     /// `version` and `updatedAt`, when present, a string, an integer and a string.
     static func page(_ json: JSONValue) -> Result<(items: [ManifestItem], nextCursor: String?), ManifestShapeError> {
-        guard json.objectValue != nil else { return .failure(ManifestShapeError(reason: "the answer is not a JSON object")) }
+        guard json.objectValue != nil else {
+            return .failure(ManifestShapeError(reason: "the answer is not a JSON object"))
+        }
         guard let list = json["items"]?.arrayValue else {
             return .failure(ManifestShapeError(reason: "\"items\" is missing or not an array"))
         }
@@ -41,15 +43,18 @@ extension ManifestItem {
                 return .failure(ManifestShapeError(reason: "\(path) has no \"key\" string"))
             }
             guard let status = item["status"]?.stringValue, statuses.contains(status) else {
-                return .failure(ManifestShapeError(reason: "\(path) (\(key)): \"status\" is not one of \(statuses.sorted())"))
+                let reason = "\(path) (\(key)): \"status\" is not one of \(statuses.sorted())"
+                return .failure(ManifestShapeError(reason: reason))
             }
             let typed = [("hash", item["hash"]?.stringValue != nil), ("version", item["version"]?.intValue != nil),
                 ("updatedAt", item["updatedAt"]?.stringValue != nil)]
-            if let (name, _) = typed.first(where: { name, isTyped in !isTyped && item[name] != nil && item[name] != .null }) {
+            let wrong = typed.first { name, isTyped in !isTyped && item[name] != nil && item[name] != .null }
+            if let (name, _) = wrong {
                 return .failure(ManifestShapeError(reason: "\(path) (\(key)): \"\(name)\" has the wrong type"))
             }
-            let (hash, version, updatedAt) = (item["hash"]?.stringValue, item["version"]?.intValue, item["updatedAt"]?.stringValue)
-            items.append(ManifestItem(key: key, hash: hash, status: status, version: version ?? 0, updatedAt: updatedAt))
+            items.append(ManifestItem(
+                key: key, hash: item["hash"]?.stringValue, status: status, version: item["version"]?.intValue ?? 0,
+                updatedAt: item["updatedAt"]?.stringValue))
         }
         return .success((items, nextCursor))
     }
@@ -83,8 +88,10 @@ extension PlatformClient {
                     items += page.items
                     cursor = page.nextCursor
                 case .failure(let problem):
-                    let message = "the \(dataset.rawValue) manifest page after \(items.count) records is malformed: \(problem.reason)"
-                    return .failure(ExchangeFailure(.transient, status: answer.status, code: nil, message: message, requestID: answer.requestID))
+                    let message = "the \(dataset.rawValue) manifest page after \(items.count) records is malformed: "
+                        + problem.reason
+                    return .failure(ExchangeFailure(
+                        .transient, status: answer.status, code: nil, message: message, requestID: answer.requestID))
                 }
             }
         } while cursor != nil
