@@ -54,7 +54,7 @@ import Testing
         let retryAll = try env.credsync(["queue", "retry", "--all"])
         #expect(retryAll.status == 0)
         #expect(retryAll.stdout.contains("0 entries due now"))
-        #expect(retryAll.stdout.contains("480 hold entries left as they are: held entries need 'credsync queue release'"))
+        #expect(retryAll.stdout.contains("480 held entries left as they are: held entries need 'credsync queue release'"))
 
         let release = try env.credsync(["queue", "release", "--platform", "credit", "ALL"])
         #expect(release.status == 0, "\(release.stderr)")
@@ -182,5 +182,39 @@ import Testing
         let check = try env.credsync(["queue", "stats"])
         #expect(check.status == 78)
         #expect(check.stderr.contains("metricsGroup"))
+    }
+
+    /// The commands of the RUNBOOK's fenced `sh` block under `heading`, each split into its words.
+    static func runbookCommands(under heading: String) throws -> [[String]] {
+        let text = try String(contentsOfFile: Binaries.packageRoot + "/ops/RUNBOOK.md", encoding: .utf8)
+        let section = try #require(text.components(separatedBy: "\n\(heading)\n").dropFirst().first)
+        let block = try #require(section.components(separatedBy: "```sh\n").dropFirst().first?.components(separatedBy: "```").first)
+        return block.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.split(separator: " ").map(String.init) }
+    }
+
+    @Test func theRunbooksDrainAQueueRecipeRunsVerbatim() throws {
+        let env = try SyncEnvironment(platforms: [.credit])
+        // A night with credit down, then one with a 403 (the cause since fixed).
+        try env.sandbox.admin("POST", "faults", ["platform": "credit", "down": true])
+        _ = try env.credsync(["sync", "--dataset", "license"])
+        try env.sandbox.admin("POST", "faults", ["platform": "credit", "down": false])
+        try env.sandbox.admin("POST", "script", ["platform": "credit", "faults": ["status:403"]])
+        _ = try env.credsync(["sync", "--dataset", "pledge"])
+        #expect(try entries(env, ["--state", "deferred"]).count == 321)
+        #expect(try entries(env, ["--state", "hold"]).isEmpty == false)
+
+        let commands = try Self.runbookCommands(under: "### Drain a queue")
+        #expect(commands.count >= 4 && commands.allSatisfy { $0.first == "credsync" })
+        var last = ""
+        for command in commands {
+            let result = try env.credsync(Array(command.dropFirst()))
+            let allowed: Set<Int32> = command.dropFirst().first == "sync" ? [0, 1] : [0]
+            #expect(allowed.contains(result.status), "\(command.joined(separator: " ")): \(result.status) \(result.stderr)")
+            last = result.stdout
+        }
+        #expect(last.contains("no entry matches --platform credit") || last.contains("the queues are empty"), "\(last)")
+        #expect(try entries(env).isEmpty)
+        #expect(try env.sandbox.holdings(.credit, .license).count == 321)
+        #expect(try env.sandbox.holdings(.credit, .pledge).count == 240)
     }
 }

@@ -146,7 +146,8 @@ extension QueueCommand {
         let verb = ["retry": "due now", "hold": "held", "release": "released, due now", "drop": "dropped"][sub] ?? sub
         context.console.print("\(plural(count, "entry", "entries")) \(verb)")
         for (state, n) in skipped.sorted(by: { $0.key < $1.key }) {
-            context.console.print("\(plural(n, "\(state.rawValue) entry", "\(state.rawValue) entries")) left as they are: "
+            let adjective = state == .hold ? "held" : state.rawValue
+            context.console.print("\(plural(n, "\(adjective) entry", "\(adjective) entries")) left as they are: "
                 + skipReason(sub, state))
         }
     }
