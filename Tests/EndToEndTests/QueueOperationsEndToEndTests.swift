@@ -145,6 +145,13 @@ import Testing
         #expect(events.last?["action"] == "queue drop")
         #expect(events.last?["items"]?.arrayValue?.first?["id"]?.stringValue == victim)
         #expect(events.last?["items"]?.arrayValue?.first?["state"] == "corrupt")
+        // reconcile --repair is an operator action too.
+        try env.sandbox.admin("POST", "faults", ["platform": "credit", "down": false])
+        let repair = try env.credsync(["reconcile", "--platform", "credit", "--dataset", "pledge", "--repair"])
+        #expect(repair.status == 0 || repair.status == 1, "\(repair.stderr)")
+        let event = try #require(try operatorEvents(env).last)
+        #expect(event["action"] == "reconcile --repair" && event["selection"]?["platform"] == "credit")
+        #expect(event["items"]?.arrayValue?.first?["dataset"] == "pledge" && event["count"]?.intValue == 1)
     }
 
     @Test func theMetricsFileIsReadableByTheConfiguredGroupUnderTheUnitsUmask() throws {
