@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import CredsyncCore
 import CredsyncSpool
@@ -28,13 +28,17 @@ public enum Metrics {
             lines += family(name, help, type, samples)
         }
         let success = report.exitCode == .success || report.exitCode == .needsAttention
-        let lastSuccess = success
+        let lastSuccess =
+            success
             ? report.finishedAt : previousValue(previous, "credsync_last_success_timestamp_seconds") ?? 0
         metric("last_run_timestamp_seconds", "When the last run finished.", "gauge", [("", report.finishedAt)])
-        metric("last_success_timestamp_seconds", "When the last run that completed its work finished (exit 0 or 1).",
+        metric(
+            "last_success_timestamp_seconds", "When the last run that completed its work finished (exit 0 or 1).",
             "gauge", [("", lastSuccess)])
-        metric("last_run_exit_code", "The exit code of the last run.", "gauge", [("", Double(report.exitCode.rawValue))])
-        metric("phase_duration_seconds", "Time spent per phase of the last run.", "gauge",
+        metric(
+            "last_run_exit_code", "The exit code of the last run.", "gauge", [("", Double(report.exitCode.rawValue))])
+        metric(
+            "phase_duration_seconds", "Time spent per phase of the last run.", "gauge",
             report.phases.map { ("{phase=\"\(phaseLabel($0.0))\"}", $0.1) })
         var records: [(String, Double)] = []
         for outcome in report.outcomes {
@@ -46,11 +50,14 @@ public enum Metrics {
             ]
             for (name, value) in counts { records.append(("{\(labels),outcome=\"\(name)\"}", Double(value))) }
         }
-        metric("records", "Records by outcome in the last run (queued: deferred for a later try; held; dead).",
+        metric(
+            "records", "Records by outcome in the last run (queued: deferred for a later try; held; dead).",
             "gauge", records)
-        metric("set_aside_rows", "Export rows set aside in the last run.", "gauge",
+        metric(
+            "set_aside_rows", "Export rows set aside in the last run.", "gauge",
             [("", Double(report.setAside.count + report.unreadableRows.count))])
-        metric("deadlines_overdue", "Publications and withdrawals past their deadline after the last run.", "gauge",
+        metric(
+            "deadlines_overdue", "Publications and withdrawals past their deadline after the last run.", "gauge",
             [("", Double(report.overdue))])
         return lines
     }
@@ -66,9 +73,12 @@ public enum Metrics {
                 if let first = census.oldest[platform]?[state] { oldest.append((labels, first)) }
             }
         }
-        let lines = family("queue_entries",
-            "Entries in the retry queues by platform and state (corrupt: unreadable files).", "gauge", entries)
-            + family("queue_oldest_entry_timestamp_seconds",
+        let lines =
+            family(
+                "queue_entries",
+                "Entries in the retry queues by platform and state (corrupt: unreadable files).", "gauge", entries)
+            + family(
+                "queue_oldest_entry_timestamp_seconds",
                 "When the oldest entry of each queue was first queued (Unix seconds; absent when empty).",
                 "gauge", oldest)
         return lines.joined(separator: "\n") + "\n"
@@ -100,10 +110,13 @@ public enum Metrics {
 
     /// Replaces only the queue gauges of the metrics file, keeping what the last run wrote: for
     /// queue commands, so that the gauges are current after `queue release ALL`.
-    public static func rewriteQueue(_ census: QueueCensus, at path: String, group: String? = nil) throws(CredsyncError) {
+    public static func rewriteQueue(_ census: QueueCensus, at path: String, group: String? = nil) throws(CredsyncError)
+    {
         let previous = (try? FileSystem.readText(path)) ?? ""
         let kept = previous.split(separator: "\n").filter { line in
-            let name = line.hasPrefix("# ") ? line.split(separator: " ").dropFirst(2).first.map(String.init) ?? "" : String(line)
+            let name =
+                line.hasPrefix("# ")
+                ? line.split(separator: " ").dropFirst(2).first.map(String.init) ?? "" : String(line)
             return !name.hasPrefix(queuePrefix)
         }
         let run = kept.isEmpty ? "" : kept.joined(separator: "\n") + "\n"
@@ -116,7 +129,8 @@ public enum Metrics {
         var gid: gid_t?
         if let group {
             guard let id = FileSystem.groupID(group) else {
-                throw CredsyncError(.configuration, "metricsGroup \"\(group)\": no such group on this machine",
+                throw CredsyncError(
+                    .configuration, "metricsGroup \"\(group)\": no such group on this machine",
                     hint: "create it (groupadd --system \(group)) or change metricsGroup")
             }
             gid = id
@@ -132,8 +146,10 @@ public enum Metrics {
             }
         } catch {
             let name = group ?? ""
-            throw CredsyncError(.ioError, error.description,
-                hint: error.errno == EPERM ? "add the credsync user to group \(name) (usermod -aG \(name) credsync)" : nil)
+            throw CredsyncError(
+                .ioError, error.description,
+                hint: error.errno == EPERM
+                    ? "add the credsync user to group \(name) (usermod -aG \(name) credsync)" : nil)
         }
     }
 }

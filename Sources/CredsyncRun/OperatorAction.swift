@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import CredsyncCore
 
@@ -17,7 +17,9 @@ public struct OperatorAction: Sendable {
     /// Anything else worth keeping (e.g. what was skipped and why).
     public var details: JSONObject
 
-    public init(action: String, selection: JSONObject, items: [JSONValue], count: Int, details: JSONObject = JSONObject()) {
+    public init(
+        action: String, selection: JSONObject, items: [JSONValue], count: Int, details: JSONObject = JSONObject()
+    ) {
         self.action = action
         self.selection = selection
         self.items = items
@@ -48,7 +50,8 @@ public struct OperatorAction: Sendable {
         var entry = passwd()
         var result: UnsafeMutablePointer<passwd>?
         var buffer = [CChar](repeating: 0, count: 16 * 1024)
-        guard getpwuid_r(uid, &entry, &buffer, buffer.count, &result) == 0, result != nil, let name = entry.pw_name else {
+        guard getpwuid_r(uid, &entry, &buffer, buffer.count, &result) == 0, result != nil, let name = entry.pw_name
+        else {
             return "uid \(uid)"
         }
         return String(cString: name)

@@ -7,7 +7,9 @@ extension Spool {
         let bytes: [UInt8]
         do { bytes = try FileSystem.read(file.path) } catch { return "it cannot be read: \(error.reason)" }
         guard !bytes.isEmpty else { return "it is empty (a write torn before its first byte)" }
-        guard let newline = bytes.firstIndex(of: 0x0A) else { return "it has no header line (torn, or not a queue file)" }
+        guard let newline = bytes.firstIndex(of: 0x0A) else {
+            return "it has no header line (torn, or not a queue file)"
+        }
         let header = String(decoding: bytes[..<newline], as: UTF8.self).split(separator: " ")
         guard header.count == 4, header[0] == "credsync-spool" else {
             return "its first line is not a `credsync-spool` header (not a queue file, or overwritten)"

@@ -129,7 +129,8 @@ public struct Spool: Sendable {
                 _ = rename(directory(platform, state) + "/" + name, target + "/" + name)
                 corrupted.append(Unreadable(platform: platform, id: name, path: target + "/" + name))
             } else {
-                corrupted.append(Unreadable(platform: platform, id: name, path: directory(platform, state) + "/" + name))
+                let path = directory(platform, state) + "/" + name
+                corrupted.append(Unreadable(platform: platform, id: name, path: path))
             }
         }
         return (found, corrupted.sorted { $0.id < $1.id })
@@ -138,7 +139,8 @@ public struct Spool: Sendable {
     /// Deletes an unreadable file.
     public func remove(_ file: Unreadable) throws(CredsyncError) {
         if unlink(file.path) != 0 && errno != ENOENT {
-            throw CredsyncError(.ioError, "queue: \(FileError(operation: "delete", path: file.path, errno: errno).description)")
+            let error = FileError(operation: "delete", path: file.path, errno: errno)
+            throw CredsyncError(.ioError, "queue: \(error.description)")
         }
         try? FileSystem.syncDirectory(of: file.path)
     }

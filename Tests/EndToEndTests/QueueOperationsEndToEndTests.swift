@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import CredsyncCore
 import Foundation
@@ -10,7 +10,8 @@ import Testing
 /// the metrics they keep current.
 @Suite struct QueueOperationsEndToEndTests {
     func entries(_ env: SyncEnvironment, _ filters: [String] = []) throws -> [JSONValue] {
-        try JSONParser.parse(try env.credsync(["queue", "list", "--json"] + filters).stdout)["entries"]?.arrayValue ?? []
+        try JSONParser.parse(try env.credsync(["queue", "list", "--json"] + filters).stdout)["entries"]?.arrayValue
+            ?? []
     }
 
     /// The configuration with `metricsFile` (and more keys) added.
@@ -22,7 +23,9 @@ import Testing
 
     func operatorEvents(_ env: SyncEnvironment) throws -> [JSONValue] {
         let text = try String(contentsOfFile: env.stateDir + "/audit/audit.jsonl", encoding: .utf8)
-        return try text.split(separator: "\n").map { try JSONParser.parse(String($0)) }.filter { $0["event"] == "operator" }
+        return try text.split(separator: "\n").map { try JSONParser.parse(String($0)) }.filter {
+            $0["event"] == "operator"
+        }
     }
 
     func metrics(_ env: SyncEnvironment) throws -> String {
@@ -33,7 +36,9 @@ import Testing
         let env = try SyncEnvironment(platforms: [.credit, .gsxt])
         try addKeys(env, #""metricsFile": "state/metrics/credsync.prom""#)
         for platform in ["credit", "gsxt"] {
-            try env.sandbox.admin("POST", "forbid", ["platform": .string(platform), "app": .string(SandboxProcess.appID), "dataset": "pledge"])
+            try env.sandbox.admin(
+                "POST", "forbid",
+                ["platform": .string(platform), "app": .string(SandboxProcess.appID), "dataset": "pledge"])
         }
         _ = try env.credsync(["sync", "--dataset", "pledge"])
         // The run's metrics: phases as identifiers, one rejected count, held and dead outcomes, a timestamp
@@ -56,7 +61,8 @@ import Testing
         #expect(errorLine.range(of: #"\(request [0-9a-f]{16}\)$"#, options: .regularExpression) != nil, "\(errorLine)")
         // No match says so, and what the queues do hold.
         let none = try env.credsync(["queue", "list", "--dataset", "license"])
-        #expect(none.stdout.contains("no entry matches --dataset license (the queues hold 480 entries"), "\(none.stdout)")
+        #expect(
+            none.stdout.contains("no entry matches --dataset license (the queues hold 480 entries"), "\(none.stdout)")
 
         // retry leaves held entries alone and says what releases them.
         let retryHeld = try env.credsync(["queue", "retry", "--all", "--state", "hold"])
@@ -65,7 +71,8 @@ import Testing
         let retryAll = try env.credsync(["queue", "retry", "--all"])
         #expect(retryAll.status == 0)
         #expect(retryAll.stdout.contains("0 entries due now"))
-        #expect(retryAll.stdout.contains("480 held entries left as they are: held entries need 'credsync queue release'"))
+        #expect(
+            retryAll.stdout.contains("480 held entries left as they are: held entries need 'credsync queue release'"))
 
         let release = try env.credsync(["queue", "release", "--platform", "credit", "ALL"])
         #expect(release.status == 0, "\(release.stderr)")
@@ -153,7 +160,8 @@ import Testing
         metrics = try self.metrics(env)
         #expect(metrics.contains("credsync_queue_entries{platform=\"credit\",state=\"corrupt\"} 0"))
         let events = try operatorEvents(env)
-        #expect(events.last?["action"] == "queue drop")
+        #expect(events.map { $0["action"]?.stringValue ?? "" } == ["queue hold", "queue drop"])
+        #expect(events.first?["items"]?.arrayValue?.first?["id"]?.stringValue == other)
         #expect(events.last?["items"]?.arrayValue?.first?["id"]?.stringValue == victim)
         #expect(events.last?["items"]?.arrayValue?.first?["state"] == "corrupt")
         // reconcile --repair is an operator action too.
@@ -173,10 +181,13 @@ import Testing
         try env.sandbox.admin("POST", "faults", ["platform": "gsxt", "down": true])
         // As the unit runs it: UMask=0027.
         let secret = "CREDSYNC_TEST_SECRET=" + SandboxProcess.secret
-        let sync = try Binaries.runTool("/bin/sh", [
-            "-c", "umask 0027; export \(secret); exec \"$0\" \"$@\"", Binaries.directory + "/credsync", "sync",
-            "--dataset", "dishonesty", "--dataset", "pledge", "--config", env.configFile, "--as-of", "2026-11-20", "-q",
-        ])
+        let sync = try Binaries.runTool(
+            "/bin/sh",
+            [
+                "-c", "umask 0027; export \(secret); exec \"$0\" \"$@\"", Binaries.directory + "/credsync", "sync",
+                "--dataset", "dishonesty", "--dataset", "pledge", "--config", env.configFile, "--as-of", "2026-11-20",
+                "-q",
+            ])
         #expect(sync.status == 69, "\(sync.stderr)")
         let file = env.stateDir + "/metrics/credsync.prom"
         var info = stat()
@@ -198,8 +209,11 @@ import Testing
     static func runbookCommands(under heading: String) throws -> [[String]] {
         let text = try String(contentsOfFile: Binaries.packageRoot + "/ops/RUNBOOK.md", encoding: .utf8)
         let section = try #require(text.components(separatedBy: "\n\(heading)\n").dropFirst().first)
-        let block = try #require(section.components(separatedBy: "```sh\n").dropFirst().first?.components(separatedBy: "```").first)
-        return block.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.split(separator: " ").map(String.init) }
+        let block = try #require(
+            section.components(separatedBy: "```sh\n").dropFirst().first?.components(separatedBy: "```").first)
+        return block.split(separator: "\n").filter { !$0.hasPrefix("#") }.map {
+            $0.split(separator: " ").map(String.init)
+        }
     }
 
     @Test func theRunbooksDrainAQueueRecipeRunsVerbatim() throws {
@@ -219,7 +233,8 @@ import Testing
         for command in commands {
             let result = try env.credsync(Array(command.dropFirst()))
             let allowed: Set<Int32> = command.dropFirst().first == "sync" ? [0, 1] : [0]
-            #expect(allowed.contains(result.status), "\(command.joined(separator: " ")): \(result.status) \(result.stderr)")
+            #expect(
+                allowed.contains(result.status), "\(command.joined(separator: " ")): \(result.status) \(result.stderr)")
             last = result.stdout
         }
         #expect(last.contains("no entry matches --platform credit") || last.contains("the queues are empty"), "\(last)")

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import CredsyncCore
 import CredsyncRun
@@ -35,18 +35,21 @@ extension QueueCommand {
         let invocation = context.invocation
         let filter = QueueFilter(invocation)
         if invocation.arguments.contains(where: { $0.lowercased() == "all" && $0 != "ALL" }) {
-            throw CredsyncError.usage("write ALL in capitals to mean every entry", hint: "as postsuper asks: credsync queue \(sub) ALL")
+            throw CredsyncError.usage(
+                "write ALL in capitals to mean every entry", hint: "as postsuper asks: credsync queue \(sub) ALL")
         }
         let acted = states(for: sub)
         if let state = filter.state, !acted.contains(state) {
-            throw CredsyncError.usage("'queue \(sub)' does not act on \(state.rawValue) entries: \(skipReason(sub, state))")
+            throw CredsyncError.usage(
+                "'queue \(sub)' does not act on \(state.rawValue) entries: \(skipReason(sub, state))")
         }
         let everything = invocation.arguments == ["ALL"] || invocation.has("all")
         if everything && invocation.arguments.contains(where: { $0 != "ALL" }) {
             throw CredsyncError.usage("give entry ids or ALL, not both")
         }
         guard everything || !invocation.arguments.isEmpty else {
-            throw CredsyncError.usage("'queue \(sub)' needs entry ids, or ALL with filters",
+            throw CredsyncError.usage(
+                "'queue \(sub)' needs entry ids, or ALL with filters",
                 hint: "e.g. credsync queue \(sub) --platform credit ALL")
         }
         let now = Timestamp.now()
@@ -72,7 +75,8 @@ extension QueueCommand {
         let count = targets.count + corrupt.count
         if sub == "drop", !invocation.has("yes"), count > 0 {
             guard isatty(0) == 1 else {
-                throw CredsyncError.usage("dropping \(plural(count, "entry", "entries")) needs confirmation",
+                throw CredsyncError.usage(
+                    "dropping \(plural(count, "entry", "entries")) needs confirmation",
                     hint: "add --yes when not on a terminal")
             }
             context.console.print("drop \(plural(count, "entry", "entries")) for good? Type yes: ", terminator: true)
@@ -82,23 +86,29 @@ extension QueueCommand {
             }
         }
         var done: [JSONValue] = []
-        for located in targets {
-            var entry = located.entry
-            switch sub {
-            case "retry", "release":
-                entry.nextAttempt = now
-                try spool.write(entry, to: .deferred)
-                if located.state != .deferred { try spool.remove(entry, from: located.state) }
-            case "hold":
-                try spool.move(entry, from: located.state, to: .hold)
-            default:
-                try spool.remove(entry, from: located.state)
+        do throws(CredsyncError) {
+            for located in targets {
+                var entry = located.entry
+                switch sub {
+                case "retry", "release":
+                    entry.nextAttempt = now
+                    try spool.write(entry, to: .deferred)
+                    if located.state != .deferred { try spool.remove(entry, from: located.state) }
+                case "hold":
+                    try spool.move(entry, from: located.state, to: .hold)
+                default:
+                    try spool.remove(entry, from: located.state)
+                }
+                done.append(auditItem(located))
             }
-            done.append(auditItem(located))
-        }
-        for file in corrupt {
-            try spool.remove(file)
-            done.append(["id": .string(file.id), "platform": .string(file.platform.rawValue), "state": "corrupt"])
+            for file in corrupt {
+                try spool.remove(file)
+                done.append(["id": .string(file.id), "platform": .string(file.platform.rawValue), "state": "corrupt"])
+            }
+        } catch {
+            // What was changed before the failure is still audited.
+            try? record(sub, filter: filter, everything: everything, items: done, skipped: skipped, config, context)
+            throw error
         }
         try record(sub, filter: filter, everything: everything, items: done, skipped: skipped, config, context)
         report(sub, count: count, ids: targets.map(\.entry.id) + corrupt.map(\.id), skipped: skipped, context)
@@ -108,7 +118,8 @@ extension QueueCommand {
     static func auditItem(_ located: Spool.Located) -> JSONValue {
         let entry = located.entry
         return [
-            "id": .string(entry.id), "platform": .string(entry.platform.rawValue), "dataset": .string(entry.dataset.rawValue),
+            "id": .string(entry.id), "platform": .string(entry.platform.rawValue),
+            "dataset": .string(entry.dataset.rawValue),
             "key": .string(entry.key), "op": .string(entry.op), "state": .string(located.state.rawValue),
         ]
     }
@@ -119,27 +130,38 @@ extension QueueCommand {
         _ config: Config, _ context: CommandContext
     ) throws(CredsyncError) {
         var selection = filter.json
-        if everything { selection["all"] = true } else { selection["ids"] = .array(context.invocation.arguments.map { .string($0) }) }
+        if everything {
+            selection["all"] = true
+        } else {
+            selection["ids"] = .array(context.invocation.arguments.map { .string($0) })
+        }
         var details = JSONObject()
         if !skipped.isEmpty {
-            details["skipped"] = .object(JSONObject(skipped.sorted { $0.key < $1.key }.map {
-                JSONMember($0.key.rawValue, .number(String($0.value)))
-            }))
+            details["skipped"] = .object(
+                JSONObject(
+                    skipped.sorted { $0.key < $1.key }.map {
+                        JSONMember($0.key.rawValue, .number(String($0.value)))
+                    }))
         }
-        let action = OperatorAction(action: "queue \(sub)", selection: selection, items: items, count: items.count, details: details)
+        let action = OperatorAction(
+            action: "queue \(sub)", selection: selection, items: items, count: items.count, details: details)
         try action.record(in: config.auditFile, environment: context.environment)
         guard let metrics = config.metricsFile else { return }
         let now = QueueListing(Spool(stateDir: config.stateDir), quarantine: true)
-        try Metrics.rewriteQueue(QueueCensus(now.entries, corrupt: now.corrupt), at: metrics, group: config.metricsGroup)
+        try Metrics.rewriteQueue(
+            QueueCensus(now.entries, corrupt: now.corrupt), at: metrics, group: config.metricsGroup)
     }
 
-    static func report(_ sub: String, count: Int, ids: [String], skipped: [SpoolState: Int], _ context: CommandContext) {
+    static func report(_ sub: String, count: Int, ids: [String], skipped: [SpoolState: Int], _ context: CommandContext)
+    {
         if context.invocation.global.json {
             context.console.printJSON([
                 "action": .string(sub), "count": .number(String(count)), "ids": .array(ids.map { .string($0) }),
-                "skipped": .object(JSONObject(skipped.sorted { $0.key < $1.key }.map {
-                    JSONMember($0.key.rawValue, .number(String($0.value)))
-                })),
+                "skipped": .object(
+                    JSONObject(
+                        skipped.sorted { $0.key < $1.key }.map {
+                            JSONMember($0.key.rawValue, .number(String($0.value)))
+                        })),
             ])
             return
         }
@@ -147,8 +169,9 @@ extension QueueCommand {
         context.console.print("\(plural(count, "entry", "entries")) \(verb)")
         for (state, n) in skipped.sorted(by: { $0.key < $1.key }) {
             let adjective = state == .hold ? "held" : state.rawValue
-            context.console.print("\(plural(n, "\(adjective) entry", "\(adjective) entries")) left as they are: "
-                + skipReason(sub, state))
+            context.console.print(
+                "\(plural(n, "\(adjective) entry", "\(adjective) entries")) left as they are: "
+                    + skipReason(sub, state))
         }
     }
 }

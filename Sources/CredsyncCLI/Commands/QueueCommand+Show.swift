@@ -24,8 +24,10 @@ extension QueueCommand {
                 context.console.printJSON(.object(object))
             } else {
                 var lines = ["corrupt file \(file.id)"]
-                lines += aligned([("platform", file.platform.rawValue), ("file", file.path), ("problem", problem)] + fields)
-                lines.append("It is never sent. Drop it (credsync queue drop \(file.id)); the next sync plans the change")
+                lines += aligned(
+                    [("platform", file.platform.rawValue), ("file", file.path), ("problem", problem)] + fields)
+                lines.append(
+                    "It is never sent. Drop it (credsync queue drop \(file.id)); the next sync plans the change")
                 lines.append("again from the export and the ledger.")
                 context.console.print(lines: lines.map(PersonalData.mask))
             }
@@ -40,9 +42,13 @@ extension QueueCommand {
         object["batchId"] = entry.batchID.map { .string($0) } ?? .null
         object["lastAttempt"] = .string(Timestamp.rfc3339(entry.lastAttempt))
         object["payload"] = entry.payload.map { .object(masked($0)) } ?? .null
-        object["errors"] = .array(entry.errors.map { error in
-            ["at": .string(Timestamp.rfc3339(error.at)), "class": .string(error.errorClass), "message": .string(error.message)]
-        })
+        object["errors"] = .array(
+            entry.errors.map { error in
+                [
+                    "at": .string(Timestamp.rfc3339(error.at)), "class": .string(error.errorClass),
+                    "message": .string(error.message),
+                ]
+            })
         return object
     }
 
@@ -58,7 +64,8 @@ extension QueueCommand {
         case .corrupt: next = "none"
         }
         var fields = [
-            ("state", located.state.rawValue), ("platform", entry.platform.rawValue), ("dataset", entry.dataset.rawValue),
+            ("state", located.state.rawValue), ("platform", entry.platform.rawValue),
+            ("dataset", entry.dataset.rawValue),
             ("key", entry.key), ("change", entry.op + (entry.reason.isEmpty ? "" : " (\(entry.reason))")),
             ("attempts", String(entry.attempts)),
             ("first queued", beijing(entry.firstAttempt) + relative(entry.firstAttempt, now: now)),
@@ -100,16 +107,18 @@ extension QueueCommand {
     }
 
     static func relative(_ seconds: Double, now: Double) -> String {
-        seconds > now ? " (in \(DurationText.describe(seconds - now)))" : " (\(DurationText.describe(now - seconds)) ago)"
+        seconds > now
+            ? " (in \(DurationText.describe(seconds - now)))" : " (\(DurationText.describe(now - seconds)) ago)"
     }
 
     /// A payload for people: natural persons' 证件号码 masked (first 6 and last 4).
     static func masked(_ payload: JSONObject) -> JSONObject {
-        JSONObject(payload.members.map { member in
-            guard member.key.hasSuffix("ZJHM") || member.key == "ZY_CZRDM", let value = member.value.stringValue,
-                NationalIdentifiers.isValidIDCard(value) || member.key.hasSuffix("ZJHM")
-            else { return member }
-            return JSONMember(member.key, .string(NationalIdentifiers.masked(value)))
-        })
+        JSONObject(
+            payload.members.map { member in
+                guard member.key.hasSuffix("ZJHM") || member.key == "ZY_CZRDM", let value = member.value.stringValue,
+                    NationalIdentifiers.isValidIDCard(value) || member.key.hasSuffix("ZJHM")
+                else { return member }
+                return JSONMember(member.key, .string(NationalIdentifiers.masked(value)))
+            })
     }
 }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import CredsyncCore
 import CredsyncSpool
@@ -61,7 +61,8 @@ enum QueueCommand {
             ])
         }
         context.console.print(lines: TextTable.render(rows).map(PersonalData.mask))
-        let corrupt = listing.corrupt.isEmpty ? "" : " (\(listing.corrupt.count) corrupt: see the runbook, \"a corrupt entry\")"
+        let corrupt =
+            listing.corrupt.isEmpty ? "" : " (\(listing.corrupt.count) corrupt: see the runbook, \"a corrupt entry\")"
         context.console.print("-- \(plural(listing.count, "entry", "entries"))\(corrupt)")
         return .success
     }
@@ -87,7 +88,8 @@ enum QueueCommand {
     static func summaryJSON(_ located: Spool.Located, now: Double) -> JSONValue {
         let entry = located.entry
         return [
-            "id": .string(entry.id), "state": .string(located.state.rawValue), "platform": .string(entry.platform.rawValue),
+            "id": .string(entry.id), "state": .string(located.state.rawValue),
+            "platform": .string(entry.platform.rawValue),
             "dataset": .string(entry.dataset.rawValue), "key": .string(entry.key), "op": .string(entry.op),
             "reason": .string(entry.reason), "attempts": .number(String(entry.attempts)),
             "firstAttempt": .string(Timestamp.rfc3339(entry.firstAttempt)),
@@ -97,7 +99,10 @@ enum QueueCommand {
     }
 
     static func corruptJSON(_ file: Spool.Unreadable) -> JSONValue {
-        ["id": .string(file.id), "state": "corrupt", "platform": .string(file.platform.rawValue), "file": .string(file.path)]
+        [
+            "id": .string(file.id), "state": "corrupt", "platform": .string(file.platform.rawValue),
+            "file": .string(file.path),
+        ]
     }
 
     static func stats(_ spool: Spool, _ context: CommandContext) -> ExitCode {

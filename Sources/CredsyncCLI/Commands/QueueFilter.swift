@@ -28,7 +28,8 @@ struct QueueFilter: Sendable {
 
     func matches(_ located: Spool.Located, now: Double) -> Bool {
         (platform == nil || located.entry.platform == platform) && (dataset == nil || located.entry.dataset == dataset)
-            && (state == nil || located.state == state) && (olderThan.map { now - located.entry.firstAttempt >= $0 } ?? true)
+            && (state == nil || located.state == state)
+            && (olderThan.map { now - located.entry.firstAttempt >= $0 } ?? true)
     }
 
     func matches(_ file: Spool.Unreadable) -> Bool {

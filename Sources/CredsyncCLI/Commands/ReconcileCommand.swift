@@ -53,7 +53,8 @@ enum ReconcileCommand {
             ["dataset": .string(drift.dataset.rawValue), "records": .number(String(drift.platformRecords)),
              "drift": .number(String(drift.total))]
         }
-        let action = OperatorAction(action: "reconcile --repair", selection: selection, items: items, count: drifts.count)
+        let action = OperatorAction(
+            action: "reconcile --repair", selection: selection, items: items, count: drifts.count)
         try action.record(in: config.auditFile, environment: context.environment)
     }
 }

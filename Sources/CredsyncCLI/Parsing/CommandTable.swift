@@ -60,12 +60,16 @@ public enum CommandTable {
                 arguments: ArgumentsSpec("ID…", help: "Entry ids; or --all with filters.")),
             CommandSpec("release", abstract: "Release held entries back to deferred, due now.",
                 options: [OptionSpec("all", help: "Every held entry matching the filters (as ALL).")] + queueFilters,
-                arguments: ArgumentsSpec("ID…|ALL", help: "Entry ids, or ALL (in capitals) for every held entry matching the filters.")),
+                arguments: ArgumentsSpec(
+                    "ID…|ALL", help: "Entry ids, or ALL (in capitals) for every held entry matching the filters.")),
             CommandSpec("drop", abstract: "Delete entries for good, corrupt files too.",
                 discussion: "Asks for confirmation on a terminal unless --yes is given.",
-                options: [OptionSpec("yes", short: "y", help: "Do not ask for confirmation."),
-                          OptionSpec("all", help: "Every entry matching the filters (as ALL).")] + queueFilters,
-                arguments: ArgumentsSpec("ID…|ALL", help: "Entry ids, or ALL (in capitals) for every entry matching the filters.")),
+                options: [
+                    OptionSpec("yes", short: "y", help: "Do not ask for confirmation."),
+                    OptionSpec("all", help: "Every entry matching the filters (as ALL)."),
+                ] + queueFilters,
+                arguments: ArgumentsSpec(
+                    "ID…|ALL", help: "Entry ids, or ALL (in capitals) for every entry matching the filters.")),
             CommandSpec("stats", abstract: "Counts by state, platform, dataset and error class, and the oldest entry."),
         ])
 

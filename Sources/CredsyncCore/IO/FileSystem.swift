@@ -70,7 +70,9 @@ public enum FileSystem {
 
     /// Replaces `path` atomically as above; with `group`, the file is in that group with exactly
     /// `mode`, whatever the umask.
-    public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t, group: gid_t?) throws(FileError) {
+    public static func writeAtomically(
+        _ path: String, _ bytes: [UInt8], mode: mode_t, group: gid_t?
+    ) throws(FileError) {
         let temporary = path + ".tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw FileError(operation: "create", path: temporary, errno: errno) }
