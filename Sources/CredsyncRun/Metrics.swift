@@ -1,48 +1,93 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
 import CredsyncCore
 import CredsyncSpool
 
-/// Metrics for Prometheus's node_exporter textfile collector, written atomically after every run.
+/// Metrics for Prometheus's node_exporter textfile collector, written atomically after every run
+/// and, for the queue gauges, after every queue command that changes the queue. Documented in the
+/// RUNBOOK ("Alerts on the metrics").
 public enum Metrics {
+    /// Every metric family name of the queue section starts with this.
+    static let queuePrefix = "credsync_queue_"
+
     public static func text(_ report: SyncReport, previous: String?) -> String {
+        runLines(report, previous: previous).joined(separator: "\n") + "\n" + queueText(report.queueCensus)
+    }
+
+    /// One family: HELP, TYPE and its samples.
+    static func family(_ name: String, _ help: String, _ type: String, _ samples: [(String, Double)]) -> [String] {
+        ["# HELP credsync_\(name) \(help)", "# TYPE credsync_\(name) \(type)"]
+            + samples.map { "credsync_\(name)\($0.0) \(format($0.1))" }
+    }
+
+    /// What the last run did: everything but the queue gauges.
+    static func runLines(_ report: SyncReport, previous: String?) -> [String] {
         var lines: [String] = []
         func metric(_ name: String, _ help: String, _ type: String, _ samples: [(String, Double)]) {
-            lines.append("# HELP credsync_\(name) \(help)")
-            lines.append("# TYPE credsync_\(name) \(type)")
-            for (labels, value) in samples { lines.append("credsync_\(name)\(labels) \(format(value))") }
+            lines += family(name, help, type, samples)
         }
         let success = report.exitCode == .success || report.exitCode == .needsAttention
-        let lastSuccess = success ? report.finishedAt : previousValue(previous, "credsync_last_success_timestamp_seconds") ?? 0
+        let lastSuccess =
+            success
+            ? report.finishedAt : previousValue(previous, "credsync_last_success_timestamp_seconds") ?? 0
         metric("last_run_timestamp_seconds", "When the last run finished.", "gauge", [("", report.finishedAt)])
-        metric("last_success_timestamp_seconds", "When the last run that completed its work finished (exit 0 or 1).", "gauge", [("", lastSuccess)])
-        metric("last_run_exit_code", "The exit code of the last run.", "gauge", [("", Double(report.exitCode.rawValue))])
-        metric("phase_duration_seconds", "Time spent per phase of the last run.", "gauge",
-            report.phases.map { ("{phase=\"\($0.0)\"}", $0.1) })
+        metric(
+            "last_success_timestamp_seconds", "When the last run that completed its work finished (exit 0 or 1).",
+            "gauge", [("", lastSuccess)])
+        metric(
+            "last_run_exit_code", "The exit code of the last run.", "gauge", [("", Double(report.exitCode.rawValue))])
+        metric(
+            "phase_duration_seconds", "Time spent per phase of the last run.", "gauge",
+            report.phases.map { ("{phase=\"\(phaseLabel($0.0))\"}", $0.1) })
         var records: [(String, Double)] = []
-        var rejected: [(String, Double)] = []
         for outcome in report.outcomes {
             let labels = "platform=\"\(outcome.platform.rawValue)\",dataset=\"\(outcome.dataset.rawValue)\""
-            for (name, value) in [("created", outcome.created), ("updated", outcome.updated), ("withdrawn", outcome.withdrawn),
-                                  ("unchanged", outcome.unchanged), ("rejected", outcome.rejected.count), ("queued", outcome.queued)] {
-                records.append(("{\(labels),outcome=\"\(name)\"}", Double(value)))
-            }
-            rejected.append(("{\(labels)}", Double(outcome.rejected.count)))
+            let counts = [
+                ("created", outcome.created), ("updated", outcome.updated), ("withdrawn", outcome.withdrawn),
+                ("unchanged", outcome.unchanged), ("rejected", outcome.rejected.count), ("queued", outcome.queued),
+                ("held", outcome.held), ("dead", outcome.dead),
+            ]
+            for (name, value) in counts { records.append(("{\(labels),outcome=\"\(name)\"}", Double(value))) }
         }
-        metric("records", "Records by outcome in the last run.", "gauge", records)
-        metric("rejected_records", "Records the platforms rejected in the last run.", "gauge", rejected)
-        metric("set_aside_rows", "Export rows set aside in the last run.", "gauge", [("", Double(report.setAside.count + report.unreadableRows.count))])
-        let depth = report.queueDepthByPlatform
-        var samples: [(String, Double)] = []
+        metric(
+            "records", "Records by outcome in the last run (queued: deferred for a later try; held; dead).",
+            "gauge", records)
+        metric(
+            "set_aside_rows", "Export rows set aside in the last run.", "gauge",
+            [("", Double(report.setAside.count + report.unreadableRows.count))])
+        metric(
+            "deadlines_overdue", "Publications and withdrawals past their deadline after the last run.", "gauge",
+            [("", Double(report.overdue))])
+        return lines
+    }
+
+    /// The queue gauges, as a census of the queues found them.
+    static func queueText(_ census: QueueCensus) -> String {
+        var entries: [(String, Double)] = []
+        var oldest: [(String, Double)] = []
         for platform in PlatformID.allCases {
-            for state in SpoolState.allCases where state != .corrupt {
-                samples.append(("{platform=\"\(platform.rawValue)\",state=\"\(state.rawValue)\"}", Double(depth["\(platform.rawValue)|\(state.rawValue)"] ?? 0)))
+            for state in SpoolState.allCases {
+                let labels = "{platform=\"\(platform.rawValue)\",state=\"\(state.rawValue)\"}"
+                entries.append((labels, Double(census.count(platform, state))))
+                if let first = census.oldest[platform]?[state] { oldest.append((labels, first)) }
             }
         }
-        samples.append(("{platform=\"all\",state=\"corrupt\"}", Double(report.queueDepth["corrupt"] ?? 0)))
-        metric("queue_entries", "Entries waiting in the retry queues.", "gauge", samples)
-        let oldest = report.queueAges.max() ?? 0
-        metric("queue_oldest_entry_age_seconds", "Age of the oldest queued entry.", "gauge", [("", oldest)])
-        metric("deadlines_overdue", "Publications and withdrawals past their deadline after the last run.", "gauge", [("", Double(report.overdue))])
+        let lines =
+            family(
+                "queue_entries",
+                "Entries in the retry queues by platform and state (corrupt: unreadable files).", "gauge", entries)
+            + family(
+                "queue_oldest_entry_timestamp_seconds",
+                "When the oldest entry of each queue was first queued (Unix seconds; absent when empty).",
+                "gauge", oldest)
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A phase's name as a label value: `read, map and plan` → `read_map_plan`.
+    static func phaseLabel(_ phase: String) -> String {
+        let words = phase.lowercased().split { !($0.isLetter || $0.isNumber) }.filter { $0 != "and" }
+        return words.joined(separator: "_")
     }
 
     static func previousValue(_ text: String?, _ name: String) -> Double? {
@@ -58,13 +103,53 @@ public enum Metrics {
     }
 
     /// Writes the metrics file atomically (node_exporter must never read half of it).
-    public static func write(_ report: SyncReport, to path: String) throws(CredsyncError) {
+    public static func write(_ report: SyncReport, to path: String, group: String? = nil) throws(CredsyncError) {
         let previous = try? FileSystem.readText(path)
-        do {
-            try FileSystem.createDirectory(FileSystem.parent(of: path))
-            try FileSystem.writeAtomically(path, text: text(report, previous: previous))
+        try write(text(report, previous: previous), to: path, group: group)
+    }
+
+    /// Replaces only the queue gauges of the metrics file, keeping what the last run wrote: for
+    /// queue commands, so that the gauges are current after `queue release ALL`.
+    public static func rewriteQueue(_ census: QueueCensus, at path: String, group: String? = nil) throws(CredsyncError)
+    {
+        let previous = (try? FileSystem.readText(path)) ?? ""
+        let kept = previous.split(separator: "\n").filter { line in
+            let name =
+                line.hasPrefix("# ")
+                ? line.split(separator: " ").dropFirst(2).first.map(String.init) ?? "" : String(line)
+            return !name.hasPrefix(queuePrefix)
+        }
+        let run = kept.isEmpty ? "" : kept.joined(separator: "\n") + "\n"
+        try write(run + queueText(census), to: path, group: group)
+    }
+
+    /// Writes `text` to `path` atomically; with `group`, the file is 0640 and in that group, and a
+    /// directory credsync owns gets that group and group read and search, whatever the umask.
+    static func write(_ text: String, to path: String, group: String?) throws(CredsyncError) {
+        var gid: gid_t?
+        if let group {
+            guard let id = FileSystem.groupID(group) else {
+                throw CredsyncError(
+                    .configuration, "metricsGroup \"\(group)\": no such group on this machine",
+                    hint: "create it (groupadd --system \(group)) or change metricsGroup")
+            }
+            gid = id
+        }
+        let directory = FileSystem.parent(of: path)
+        do throws(FileError) {
+            try FileSystem.createDirectory(directory)
+            if let gid {
+                try FileSystem.shareDirectory(directory, group: gid)
+                try FileSystem.writeAtomically(path, Array(text.utf8), mode: 0o640, group: gid)
+            } else {
+                try FileSystem.writeAtomically(path, text: text)
+            }
         } catch {
-            throw CredsyncError(.ioError, error.description)
+            let name = group ?? ""
+            throw CredsyncError(
+                .ioError, error.description,
+                hint: error.errno == EPERM
+                    ? "add the credsync user to group \(name) (usermod -aG \(name) credsync)" : nil)
         }
     }
 }

@@ -60,6 +60,8 @@ public struct SyncReport: Sendable {
     public var queueDepth: [String: Int] = [:]
     public var queueDepthByPlatform: [String: Int] = [:]
     public var queueAges: [Double] = []
+    /// The queues after the run, per platform and state, for the metrics.
+    public var queueCensus = QueueCensus()
 
     /// The exit code the run ends with, per the documented table.
     public var exitCode: ExitCode {

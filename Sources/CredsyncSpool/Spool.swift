@@ -75,16 +75,32 @@ public struct Spool: Sendable {
         public var state: SpoolState
     }
 
-    /// Every readable entry; files that do not check out are moved to `corrupt` and listed in `corrupted`.
-    public func entries(platforms: [PlatformID] = PlatformID.allCases) -> (entries: [Located], corrupted: [String]) {
+    /// A queue file that does not check out: it is never half-read, only shown and dropped.
+    public struct Unreadable: Sendable, Equatable {
+        public var platform: PlatformID
+        /// Its file name, which is the entry's id.
+        public var id: String
+        public var path: String
+    }
+
+    /// Every readable entry, and the files that do not check out. With `quarantine` (commands
+    /// that hold the run lock) those are moved to `corrupt`; without (commands that only read)
+    /// nothing on disk is touched and they are reported where they lie.
+    public func entries(
+        platforms: [PlatformID] = PlatformID.allCases, quarantine: Bool = true
+    ) -> (entries: [Located], corrupted: [Unreadable]) {
         var files: [(PlatformID, SpoolState, String)] = []
-        var corrupted: [String] = []
+        var corrupted: [Unreadable] = []
         for platform in platforms {
             for state in SpoolState.allCases {
                 let directory = directory(platform, state)
                 guard let names = try? FileSystem.list(directory) else { continue }
                 for name in names where !name.contains(".tmp-") {
-                    if state == .corrupt { corrupted.append(directory + "/" + name) } else { files.append((platform, state, name)) }
+                    if state == .corrupt {
+                        corrupted.append(Unreadable(platform: platform, id: name, path: directory + "/" + name))
+                    } else {
+                        files.append((platform, state, name))
+                    }
                 }
             }
         }
@@ -107,14 +123,26 @@ public struct Spool: Sendable {
         for (i, (platform, state, name)) in files.enumerated() {
             if let located = results[i] {
                 found.append(located)
-            } else {
+            } else if quarantine {
                 let target = directory(platform, .corrupt)
                 try? FileSystem.createDirectory(target)
                 _ = rename(directory(platform, state) + "/" + name, target + "/" + name)
-                corrupted.append(target + "/" + name)
+                corrupted.append(Unreadable(platform: platform, id: name, path: target + "/" + name))
+            } else {
+                let path = directory(platform, state) + "/" + name
+                corrupted.append(Unreadable(platform: platform, id: name, path: path))
             }
         }
-        return (found, corrupted)
+        return (found, corrupted.sorted { $0.id < $1.id })
+    }
+
+    /// Deletes an unreadable file.
+    public func remove(_ file: Unreadable) throws(CredsyncError) {
+        if unlink(file.path) != 0 && errno != ENOENT {
+            let error = FileError(operation: "delete", path: file.path, errno: errno)
+            throw CredsyncError(.ioError, "queue: \(error.description)")
+        }
+        try? FileSystem.syncDirectory(of: file.path)
     }
 
     /// The entry in `file`, or nil when it does not check out.

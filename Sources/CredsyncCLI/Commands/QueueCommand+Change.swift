@@ -1,65 +1,178 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import CredsyncCore
+import CredsyncRun
 import CredsyncSpool
 
 extension QueueCommand {
-    /// retry, hold, release and drop.
-    static func change(_ sub: String, _ spool: Spool, _ context: CommandContext) throws(CredsyncError) -> ExitCode {
-        let invocation = context.invocation
-        let all = spool.entries().entries
-        var targets: [Spool.Located]
-        let everything = invocation.arguments == ["ALL"]
-        if invocation.arguments.contains(where: { $0.lowercased() == "all" && $0 != "ALL" }) {
-            throw CredsyncError.usage("write ALL in capitals to mean every entry", hint: "as postsuper asks: credsync queue \(sub) ALL")
-        }
-        if invocation.has("all") || everything {
-            targets = filtered(all, context)
-        } else {
-            guard !invocation.arguments.isEmpty else {
-                throw CredsyncError.usage("'queue \(sub)' needs entry ids\(sub == "retry" || sub == "hold" ? " or --all" : " or ALL")")
-            }
-            targets = []
-            for id in invocation.arguments { targets.append(try find(id, in: all)) }
-        }
+    /// The states each changing command acts on; an entry selected in another state is skipped
+    /// and the output says why.
+    static func states(for sub: String) -> Set<SpoolState> {
         switch sub {
-        case "retry": targets = targets.filter { $0.state == .deferred || $0.state == .dead }
-        case "hold": targets = targets.filter { $0.state == .deferred }
-        case "release": targets = targets.filter { $0.state == .hold }
-        default: break
+        case "retry": [.deferred, .dead]
+        case "hold": [.deferred]
+        case "release": [.hold]
+        default: Set(SpoolState.allCases)
         }
-        if sub == "drop", !invocation.has("yes"), !targets.isEmpty {
-            guard isatty(0) == 1 else {
-                throw CredsyncError.usage("dropping \(targets.count) entries needs confirmation", hint: "add --yes when not on a terminal")
+    }
+
+    /// Why an entry in `state` is left alone by `sub`, and what acts on it instead.
+    static func skipReason(_ sub: String, _ state: SpoolState) -> String {
+        switch (sub, state) {
+        case (_, .corrupt): "corrupt files can only be dropped ('credsync queue drop ID')"
+        case (_, .hold): sub == "hold" ? "already held" : "held entries need 'credsync queue release'"
+        case ("hold", .dead): "dead entries are retried ('credsync queue retry') or dropped"
+        case (_, .deferred): "deferred entries are already waiting for their next try"
+        default: "dead entries need 'credsync queue retry'"
+        }
+    }
+
+    /// retry, hold, release and drop: ids, or ALL (or --all) with the filters of `list`.
+    static func change(
+        _ sub: String, _ spool: Spool, _ config: Config, _ context: CommandContext
+    ) throws(CredsyncError) -> ExitCode {
+        let invocation = context.invocation
+        let filter = QueueFilter(invocation)
+        if invocation.arguments.contains(where: { $0.lowercased() == "all" && $0 != "ALL" }) {
+            throw CredsyncError.usage(
+                "write ALL in capitals to mean every entry", hint: "as postsuper asks: credsync queue \(sub) ALL")
+        }
+        let acted = states(for: sub)
+        if let state = filter.state, !acted.contains(state) {
+            throw CredsyncError.usage(
+                "'queue \(sub)' does not act on \(state.rawValue) entries: \(skipReason(sub, state))")
+        }
+        let everything = invocation.arguments == ["ALL"] || invocation.has("all")
+        if everything && invocation.arguments.contains(where: { $0 != "ALL" }) {
+            throw CredsyncError.usage("give entry ids or ALL, not both")
+        }
+        guard everything || !invocation.arguments.isEmpty else {
+            throw CredsyncError.usage(
+                "'queue \(sub)' needs entry ids, or ALL with filters",
+                hint: "e.g. credsync queue \(sub) --platform credit ALL")
+        }
+        let now = Timestamp.now()
+        let all = QueueListing(spool, quarantine: true)
+        var selected: QueueListing
+        if everything {
+            selected = all.filtered(filter, now: now)
+        } else {
+            selected = QueueListing(entries: [], corrupt: [])
+            for id in invocation.arguments {
+                switch try all.find(id) {
+                case .entry(let located): selected.entries.append(located)
+                case .corrupt(let file): selected.corrupt.append(file)
+                }
             }
-            context.console.print("drop \(targets.count) entr\(targets.count == 1 ? "y" : "ies") for good? Type yes: ", terminator: true)
+            selected = selected.filtered(filter, now: now)
+        }
+        var skipped: [SpoolState: Int] = [:]
+        for located in selected.entries where !acted.contains(located.state) { skipped[located.state, default: 0] += 1 }
+        if !acted.contains(.corrupt), !selected.corrupt.isEmpty { skipped[.corrupt] = selected.corrupt.count }
+        let targets = selected.entries.filter { acted.contains($0.state) }
+        let corrupt = acted.contains(.corrupt) ? selected.corrupt : []
+        let count = targets.count + corrupt.count
+        if sub == "drop", !invocation.has("yes"), count > 0 {
+            guard isatty(0) == 1 else {
+                throw CredsyncError.usage(
+                    "dropping \(plural(count, "entry", "entries")) needs confirmation",
+                    hint: "add --yes when not on a terminal")
+            }
+            context.console.print("drop \(plural(count, "entry", "entries")) for good? Type yes: ", terminator: true)
             guard let answer = readLine(), answer.trimmingSpaces().lowercased() == "yes" else {
                 context.console.print("nothing dropped")
                 return .success
             }
         }
-        let now = Timestamp.now()
-        for located in targets {
-            var entry = located.entry
-            switch sub {
-            case "retry", "release":
-                entry.nextAttempt = now
-                try spool.write(entry, to: .deferred)
-                if located.state != .deferred { try spool.remove(entry, from: located.state) }
-            case "hold":
-                try spool.move(entry, from: .deferred, to: .hold)
-            default:
-                try spool.remove(entry, from: located.state)
+        var done: [JSONValue] = []
+        do throws(CredsyncError) {
+            for located in targets {
+                var entry = located.entry
+                switch sub {
+                case "retry", "release":
+                    entry.nextAttempt = now
+                    try spool.write(entry, to: .deferred)
+                    if located.state != .deferred { try spool.remove(entry, from: located.state) }
+                case "hold":
+                    try spool.move(entry, from: located.state, to: .hold)
+                default:
+                    try spool.remove(entry, from: located.state)
+                }
+                done.append(auditItem(located))
             }
+            for file in corrupt {
+                try spool.remove(file)
+                done.append(["id": .string(file.id), "platform": .string(file.platform.rawValue), "state": "corrupt"])
+            }
+        } catch {
+            // What was changed before the failure is still audited.
+            try? record(sub, filter: filter, everything: everything, items: done, skipped: skipped, config, context)
+            throw error
+        }
+        try record(sub, filter: filter, everything: everything, items: done, skipped: skipped, config, context)
+        report(sub, count: count, ids: targets.map(\.entry.id) + corrupt.map(\.id), skipped: skipped, context)
+        return .success
+    }
+
+    static func auditItem(_ located: Spool.Located) -> JSONValue {
+        let entry = located.entry
+        return [
+            "id": .string(entry.id), "platform": .string(entry.platform.rawValue),
+            "dataset": .string(entry.dataset.rawValue),
+            "key": .string(entry.key), "op": .string(entry.op), "state": .string(located.state.rawValue),
+        ]
+    }
+
+    /// The audit event, then the metrics' queue gauges as the queue now stands.
+    static func record(
+        _ sub: String, filter: QueueFilter, everything: Bool, items: [JSONValue], skipped: [SpoolState: Int],
+        _ config: Config, _ context: CommandContext
+    ) throws(CredsyncError) {
+        var selection = filter.json
+        if everything {
+            selection["all"] = true
+        } else {
+            selection["ids"] = .array(context.invocation.arguments.map { .string($0) })
+        }
+        var details = JSONObject()
+        if !skipped.isEmpty {
+            details["skipped"] = .object(
+                JSONObject(
+                    skipped.sorted { $0.key < $1.key }.map {
+                        JSONMember($0.key.rawValue, .number(String($0.value)))
+                    }))
+        }
+        let action = OperatorAction(
+            action: "queue \(sub)", selection: selection, items: items, count: items.count, details: details)
+        try action.record(in: config.auditFile, environment: context.environment)
+        guard let metrics = config.metricsFile else { return }
+        let now = QueueListing(Spool(stateDir: config.stateDir), quarantine: true)
+        try Metrics.rewriteQueue(
+            QueueCensus(now.entries, corrupt: now.corrupt), at: metrics, group: config.metricsGroup)
+    }
+
+    static func report(_ sub: String, count: Int, ids: [String], skipped: [SpoolState: Int], _ context: CommandContext)
+    {
+        if context.invocation.global.json {
+            context.console.printJSON([
+                "action": .string(sub), "count": .number(String(count)), "ids": .array(ids.map { .string($0) }),
+                "skipped": .object(
+                    JSONObject(
+                        skipped.sorted { $0.key < $1.key }.map {
+                            JSONMember($0.key.rawValue, .number(String($0.value)))
+                        })),
+            ])
+            return
         }
         let verb = ["retry": "due now", "hold": "held", "release": "released, due now", "drop": "dropped"][sub] ?? sub
-        if invocation.global.json {
-            context.console.printJSON(["action": .string(sub), "count": .number(String(targets.count)), "ids": .array(targets.map { .string($0.entry.id) })])
-        } else {
-            context.console.print("\(targets.count) entr\(targets.count == 1 ? "y" : "ies") \(verb)")
+        context.console.print("\(plural(count, "entry", "entries")) \(verb)")
+        for (state, n) in skipped.sorted(by: { $0.key < $1.key }) {
+            let adjective = state == .hold ? "held" : state.rawValue
+            context.console.print(
+                "\(plural(n, "\(adjective) entry", "\(adjective) entries")) left as they are: "
+                    + skipReason(sub, state))
         }
-        return .success
     }
 }
 

@@ -20,6 +20,7 @@ enum ReconcileCommand {
         let datasets = invocation.all("dataset").compactMap(Dataset.init(rawValue:))
         let workspace = try Workspace(config: config, datasets: datasets)
         let drifts = try await ReconcileJob(workspace: workspace, platform: platform, datasets: datasets, asOf: context.asOf, logger: context.logger).run(repair: repair)
+        if repair { try auditRepair(platformID, datasets: datasets, drifts: drifts, config: config, context: context) }
         if invocation.global.json {
             context.console.printJSON(["platform": .string(platformID.rawValue), "repaired": .bool(repair), "datasets": .array(drifts.map { drift in
                 ["dataset": .string(drift.dataset.rawValue), "platformRecords": .number(String(drift.platformRecords)),
@@ -55,5 +56,20 @@ enum ReconcileCommand {
             else if drifts.contains(where: { $0.total > 0 }) { context.console.print("hint: run with --repair, then sync, to correct the platform") }
         }
         return drifts.contains { $0.total > 0 || $0.exportProblem != nil } ? .needsAttention : .success
+    }
+
+    /// The audit event of `--repair`: which ledgers were set to the platform's truth, with how many records.
+    static func auditRepair(
+        _ platform: PlatformID, datasets: [Dataset], drifts: [Drift], config: Config, context: CommandContext
+    ) throws(CredsyncError) {
+        var selection = JSONObject([JSONMember("platform", .string(platform.rawValue))])
+        if !datasets.isEmpty { selection["datasets"] = .array(datasets.map { .string($0.rawValue) }) }
+        let items: [JSONValue] = drifts.map { drift in
+            ["dataset": .string(drift.dataset.rawValue), "records": .number(String(drift.platformRecords)),
+             "drift": .number(String(drift.total))]
+        }
+        let action = OperatorAction(
+            action: "reconcile --repair", selection: selection, items: items, count: drifts.count)
+        try action.record(in: config.auditFile, environment: context.environment)
     }
 }

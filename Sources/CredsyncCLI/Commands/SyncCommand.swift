@@ -20,7 +20,7 @@ enum SyncCommand {
         let workspace = try Workspace(config: config, datasets: options.datasets)
         let report = try await SyncJob(workspace: workspace, options: options, logger: context.logger, stop: stop).run()
         let path = try ReportWriter.write(report, directory: config.reportDir)
-        if let metrics = config.metricsFile { try Metrics.write(report, to: metrics) }
+        if let metrics = config.metricsFile { try Metrics.write(report, to: metrics, group: config.metricsGroup) }
         if invocation.global.json {
             context.console.printJSON(ReportWriter.json(report))
         } else if !invocation.global.quiet {

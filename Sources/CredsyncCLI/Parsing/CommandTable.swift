@@ -52,18 +52,24 @@ public enum CommandTable {
                 options: queueFilters),
             CommandSpec("show", abstract: "Show one entry with its payload and full error history.",
                 arguments: ArgumentsSpec("ID", minimum: 1, maximum: 1, help: "The entry's id, as `queue list` prints it.")),
-            CommandSpec("retry", abstract: "Make entries due now.",
+            CommandSpec("retry", abstract: "Make deferred and dead entries due now (held ones need release).",
                 options: [OptionSpec("all", help: "Every entry matching the filters.")] + queueFilters,
                 arguments: ArgumentsSpec("ID…", help: "Entry ids; or --all with filters.")),
             CommandSpec("hold", abstract: "Put entries on hold until released.",
                 options: [OptionSpec("all", help: "Every entry matching the filters.")] + queueFilters,
                 arguments: ArgumentsSpec("ID…", help: "Entry ids; or --all with filters.")),
             CommandSpec("release", abstract: "Release held entries back to deferred, due now.",
-                arguments: ArgumentsSpec("ID…|ALL", minimum: 1, help: "Entry ids, or ALL (in capitals) for every held entry.")),
-            CommandSpec("drop", abstract: "Delete entries for good.",
+                options: [OptionSpec("all", help: "Every held entry matching the filters (as ALL).")] + queueFilters,
+                arguments: ArgumentsSpec(
+                    "ID…|ALL", help: "Entry ids, or ALL (in capitals) for every held entry matching the filters.")),
+            CommandSpec("drop", abstract: "Delete entries for good, corrupt files too.",
                 discussion: "Asks for confirmation on a terminal unless --yes is given.",
-                options: [OptionSpec("yes", short: "y", help: "Do not ask for confirmation.")],
-                arguments: ArgumentsSpec("ID…|ALL", minimum: 1, help: "Entry ids, or ALL (in capitals) for every entry.")),
+                options: [
+                    OptionSpec("yes", short: "y", help: "Do not ask for confirmation."),
+                    OptionSpec("all", help: "Every entry matching the filters (as ALL)."),
+                ] + queueFilters,
+                arguments: ArgumentsSpec(
+                    "ID…|ALL", help: "Entry ids, or ALL (in capitals) for every entry matching the filters.")),
             CommandSpec("stats", abstract: "Counts by state, platform, dataset and error class, and the oldest entry."),
         ])
 

@@ -15,6 +15,9 @@ public struct Config: Sendable {
     public var reportDir: String
     /// The node_exporter textfile; none when not configured.
     public var metricsFile: String?
+    /// The group that may read the metrics file (node_exporter's): the file is then 0640 and its
+    /// directory 0750 in that group. None: the file is 0644 less the umask, in the process's group.
+    public var metricsGroup: String?
     /// The audit log; defaults to `<stateDir>/audit/audit.jsonl`.
     public var auditFile: String
     /// The enterprise pull; none when not configured.

@@ -84,6 +84,11 @@ struct ConfigReading {
         }
         let reportDir = root.string("reportDir").map(path) ?? stateDir + "/reports"
         let metricsFile = root.string("metricsFile").map(path)
+        let metricsGroup = root.string("metricsGroup")
+        if let metricsGroup, FileSystem.groupID(metricsGroup) == nil {
+            root.problem("metricsGroup", "\"\(metricsGroup)\" is not a group on this machine",
+                hint: "create it (groupadd --system \(metricsGroup)) or name node_exporter's group")
+        }
         let auditFile = root.string("auditFile").map(path) ?? stateDir + "/audit/audit.jsonl"
         let pull = readPull(root.object("pull"))
         let publicityFile = root.string("publicityFile").map(path)
@@ -107,6 +112,7 @@ struct ConfigReading {
             retry: retry, guardrails: guardrails, reportDir: reportDir, metricsFile: metricsFile,
             auditFile: auditFile, pull: pull, publicityFile: publicityFile, calendarFile: calendarFile)
         config.blockingCrossChecks = blocking
+        config.metricsGroup = metricsGroup
         return config
     }
 

@@ -65,10 +65,23 @@ public enum FileSystem {
     /// Replaces `path` atomically: writes `path.tmp-PID`, fsyncs it, renames it over `path`, fsyncs
     /// the directory. Killed at any instant, `path` holds the old content or the new, never a mix.
     public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws(FileError) {
+        try writeAtomically(path, bytes, mode: mode, group: nil)
+    }
+
+    /// Replaces `path` atomically as above; with `group`, the file is in that group with exactly
+    /// `mode`, whatever the umask.
+    public static func writeAtomically(
+        _ path: String, _ bytes: [UInt8], mode: mode_t, group: gid_t?
+    ) throws(FileError) {
         let temporary = path + ".tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw FileError(operation: "create", path: temporary, errno: errno) }
         do throws(FileError) {
+            if let group {
+                guard fchown(fd, uid_t.max, group) == 0, fchmod(fd, mode) == 0 else {
+                    throw FileError(operation: "give group \(group) to", path: temporary, errno: errno)
+                }
+            }
             try writeAll(fd, bytes, path: temporary)
             guard fsync(fd) == 0 else { throw FileError(operation: "fsync", path: temporary, errno: errno) }
         } catch {
