@@ -16,7 +16,12 @@ extension PublicityRules {
                     datasets.problem(member.key, "is not a dataset", hint: "use license, penalty, dishonesty or pledge")
                     continue
                 }
-                guard let definition = mappings.first(where: { $0.dataset == dataset }), let ruleObject = member.value.objectValue else { continue }
+                guard let ruleObject = member.value.objectValue else {
+                    datasets.problem(member.key, "must be an object, not \(member.value.kindDescription)",
+                        hint: #"write it like {"publishedFrom": {"field": …}}"#)
+                    continue
+                }
+                guard let definition = mappings.first(where: { $0.dataset == dataset }) else { continue }
                 let reader = ObjectReader(ruleObject, path: datasets.childPath(member.key), sink: sink)
                 if let rule = readRule(reader, definition: definition) { rules[dataset] = rule }
                 reader.rejectUnknownKeys()
@@ -59,7 +64,7 @@ extension PublicityRules {
             rule.repairMinimumFrom = reference(repair, "minimumFrom", definition)
             rule.repairMinimumBy = reference(repair, "minimumBy", definition)
             if let periods = repair.object("minimumPeriods") {
-                for member in periods.object {
+                for member in periods.object where !member.key.hasPrefix("//") {
                     _ = periods.value(member.key)
                     if let text = member.value.stringValue, let period = Period(text) { rule.repairMinimumPeriods[member.key] = period } else {
                         periods.problem(member.key, "is not a period", hint: "write it like \"3m\" or \"1y\"")

@@ -100,7 +100,7 @@ extension Condition {
         }
         guard let reference else { return nil }
         if let expected = reader.string("equals") { return .equals(reference, expected) }
-        if let values = reader.array("in") { return .oneOf(reference, values.compactMap(\.stringValue)) }
+        if let values = reader.strings("in") { return values.count == reader.array("in")?.count ? .oneOf(reference, values) : nil }
         if let expected = reader.string("contains") { return .contains(reference, expected) }
         if let expected = reader.string("only") { return .only(reference, expected) }
         if let empty = reader.bool("empty") { return .isEmpty(reference, empty) }
