@@ -78,6 +78,12 @@ extension PublicityRules {
             rule.removalReason = reference(removal, "reason", definition)
             rule.removalExpected = reference(removal, "expected", definition)
             rule.removalDefaultReason = removal.string("defaultReason") ?? "expired"
+            let reasons = ["expired", "repaired", "revoked", "corrected"]
+            if !reasons.contains(rule.removalDefaultReason) {
+                removal.problem("defaultReason", "\"\(rule.removalDefaultReason)\" is not a withdrawal reason",
+                    hint: DidYouMean.suggestion(for: rule.removalDefaultReason, among: reasons).map { "did you mean \"\($0)\"?" }
+                        ?? "use expired, repaired, revoked or corrected")
+            }
             removal.rejectUnknownKeys()
         }
         return rule

@@ -35,6 +35,7 @@ import Testing
          #"retry.maxDelay: "1000000000000000000000000000000d" is out of range (use 1s to 7d)"#),
         ("", #", "retry": {"maxAge": "400d"}"#, #"retry.maxAge: "400d" is out of range (use 1m to 366d)"#),
         ("", #", "retry": {"maxDelayInRun": "1h"}"#, #"retry.maxDelayInRun: "1h" is out of range (use 1s to 10m)"#),
+        (#""rateLimit": {"perSecond": 1e400}"#, "", "platforms[0].rateLimit.perSecond: 1e400 is out of range (use 0.01 to 10000.0)"),
         ("", #", "retry": {"maxAttempts": 100000000000000000000}"#,
          "retry.maxAttempts: 100000000000000000000 is out of range (use 1 to 1000)"),
         ("", #", "pull": {"region": "330000", "refreshAfter": "9999999999999999999999999w"}"#,

@@ -53,6 +53,20 @@ import Testing
         #expect(try calendarProblems(#"{"//": "x", "years": {"// 2025": "notice", \#(Self.good2025)}}"#) == "loaded")
     }
 
+    @Test func misspeltDefaultWithdrawalReasonIsReported() throws {
+        let directory = try TemporaryDirectory("publicity")
+        let file = try directory.write("publicity.json", #"{"datasets": {"dishonesty": {"publishedFrom": {"field": "SX_LRRQ"}, "removal": {"defaultReason": "expird"}}}}"#)
+        let calendar = try WorkingCalendar(file: Binaries.packageRoot + "/mappings/calendar-cn.json")
+        let mapping = try MappingLoader.load(Binaries.packageRoot + "/mappings/dishonesty.json")
+        do {
+            _ = try PublicityRules.load(file, calendar: calendar, mappings: [mapping])
+            Issue.record("loaded an unknown withdrawal reason")
+        } catch {
+            #expect(error.message == "\(file): 1 problem:\n  datasets.dishonesty.removal.defaultReason: "
+                + #""expird" is not a withdrawal reason (did you mean "expired"?)"#)
+        }
+    }
+
     @Test func publicityRuleThatIsNotAnObjectIsReported() throws {
         let directory = try TemporaryDirectory("publicity")
         let file = try directory.write("publicity.json", #"{"datasets": {"license": "XK_JDRQ"}}"#)

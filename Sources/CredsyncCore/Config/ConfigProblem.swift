@@ -103,7 +103,7 @@ public final class ObjectReader {
             return nil
         }
         guard range.contains(number) else {
-            problem(key, "\(number) is out of range", hint: "use \(range.lowerBound) to \(range.upperBound)")
+            problem(key, "\(describe(value)) is out of range", hint: "use \(range.lowerBound) to \(range.upperBound)")
             return nil
         }
         return number

@@ -99,6 +99,12 @@ extension Condition {
             return nil
         }
         guard let reference else { return nil }
+        let tests = ["equals", "in", "contains", "only", "empty"].filter { object[$0] != nil }
+        if tests.count > 1 {
+            tests.forEach { _ = reader.value($0) }
+            reader.problemHere("has several tests: \(tests.joined(separator: ", "))", hint: "give one; combine them with all or any")
+            return nil
+        }
         if let expected = reader.string("equals") { return .equals(reference, expected) }
         if let values = reader.strings("in") { return values.count == reader.array("in")?.count ? .oneOf(reference, values) : nil }
         if let expected = reader.string("contains") { return .contains(reference, expected) }
