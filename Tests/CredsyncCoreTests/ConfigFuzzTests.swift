@@ -73,6 +73,49 @@ struct JSONMutator {
         }
     }
 
+    /// The durations and URLs whose refusal the fuzz checks precisely: (container, key, range).
+    static let durations: [(String, String, ClosedRange<Double>)] = [
+        ("platforms", "timeout", 1...3600), ("platforms", "connectTimeout", 1...600), ("retry", "minDelay", 1...86400),
+        ("retry", "maxDelay", 1...(7 * 86400)), ("retry", "maxAge", 60...(366 * 86400)),
+        ("retry", "maxDelayInRun", 1...600), ("pull", "refreshAfter", 60...(366 * 86400)),
+    ]
+    static let durationValues: [JSONValue] = [
+        "99999999999999999999d", "1000000000000000000000000000000d", .string(String(repeating: "9", count: 400) + "s"),
+        "0s", "0.5s", "30s", "5m", "2h", "400d", "-1s", "1h30m", "7d", .number("5"), .number("1e400"), .null,
+    ]
+    static let urls: [JSONValue] = [
+        "http://u:pw-leak@127.0.0.1:1/x", "https://u:pw-leak@credit.example/x", "u:pw-leak@host/x", "https://h:99999/x",
+        "https:///x", "https://h x/y", "http://credit.example/x", "https://credit.example/x", "http://[::1]:8/x",
+    ]
+
+    /// `value` with one of the checked durations or a base URL set: the path written and the value.
+    mutating func setChecked(_ value: JSONValue) -> (JSONValue, String, JSONValue) {
+        guard case .object(var root) = value else { return (value, "", .null) }
+        if Bool.random(using: &random), case .array(var platforms)? = root["platforms"], !platforms.isEmpty,
+            case .object(var platform) = platforms[0]
+        {
+            let url = pick(Self.urls)
+            platform["baseURL"] = url
+            platforms[0] = .object(platform)
+            root["platforms"] = .array(platforms)
+            return (.object(root), "platforms[0].baseURL", url)
+        }
+        let (container, key, _) = pick(Self.durations)
+        let duration = pick(Self.durationValues)
+        if container == "platforms" {
+            guard case .array(var platforms)? = root["platforms"], !platforms.isEmpty, case .object(var platform) = platforms[0]
+            else { return (value, "", .null) }
+            platform[key] = duration
+            platforms[0] = .object(platform)
+            root["platforms"] = .array(platforms)
+            return (.object(root), "platforms[0].\(key)", duration)
+        }
+        var inner = root[container]?.objectValue ?? JSONObject([JSONMember("region", "330000")].filter { _ in container == "pull" })
+        inner[key] = duration
+        root[container] = .object(inner)
+        return (.object(root), "\(container).\(key)", duration)
+    }
+
     /// The bytes of `text`, sometimes cut short or with one byte changed.
     mutating func damage(_ text: String) -> [UInt8] {
         var bytes = Array(text.utf8)
@@ -106,8 +149,14 @@ struct JSONMutator {
         var mutator = JSONMutator(random: SeededGenerator(state: seedFile.hasPrefix("ops/demo") ? 16 : 61))
         for round in 0..<600 {
             var value = original
-            for _ in 0...Int.random(in: 0..<3, using: &mutator.random) { value = mutator.mutate(value) }
-            let bytes = mutator.damage(JSONWriter.compact(value))
+            var checked = ("", JSONValue.null)
+            if round % 3 == 0 {
+                let (changed, path, written) = mutator.setChecked(value)
+                (value, checked) = (changed, (path, written))
+            } else {
+                for _ in 0...Int.random(in: 0..<3, using: &mutator.random) { value = mutator.mutate(value) }
+            }
+            let bytes = round % 3 == 0 ? Array(JSONWriter.compact(value).utf8) : mutator.damage(JSONWriter.compact(value))
             try Data(bytes).write(to: URL(fileURLWithPath: file))
             let context = "seed \(seedFile) round \(round): \(String(decoding: bytes.prefix(2000), as: UTF8.self))"
             let report: ConfigReport
@@ -125,12 +174,35 @@ struct JSONMutator {
                     #expect(!problem.description.contains("rt-credit-own") && !problem.description.contains("u:p@"), "\(problem)")
                 }
             }
+            if !checked.0.isEmpty {
+                Self.expectRefusedIfOutOfRange(checked.0, checked.1, report, context)
+            }
             if report.problems.isEmpty {
                 let config = try #require(report.config, "\(context)")
                 Self.expectWithinRange(config, context)
             } else {
                 #expect(throws: CredsyncError.self) { try report.requireConfig() }
             }
+        }
+    }
+
+    /// A checked duration that is not a duration within its range, or a base URL with user-info,
+    /// another port than 1-65535, no host, a space, or plain HTTP off loopback, is refused at its path.
+    static func expectRefusedIfOutOfRange(_ path: String, _ written: JSONValue, _ report: ConfigReport, _ context: String) {
+        let atPath = report.problems.filter { $0.path == path }
+        if path.hasSuffix("baseURL") {
+            let text = written.stringValue ?? ""
+            let isBad = text.contains("@") || text.contains("99999") || text.contains(":///") || text.contains(" ")
+                || text.hasPrefix("http://credit")
+            #expect(isBad == !atPath.isEmpty, "\(path) \(text): \(atPath) in \(context)")
+            #expect(atPath.allSatisfy { !$0.description.contains("pw-leak") }, "\(atPath)")
+            return
+        }
+        guard written != .null else { return }
+        let range = JSONMutator.durations.first { path.hasSuffix("." + $0.1) }?.2 ?? 0...0
+        let seconds = written.stringValue.flatMap(DurationText.seconds)
+        if seconds.map({ !range.contains($0) }) ?? true {
+            #expect(!atPath.isEmpty, "\(path) \(written) was not refused in \(context)")
         }
     }
 
