@@ -27,6 +27,13 @@ extension PublicityRules {
                 reader.rejectUnknownKeys()
             }
         }
+        if let datasets = root.object["datasets"]?.objectValue {
+            // A dataset without a rule would be published from today and never withdrawn by date.
+            for definition in mappings where datasets[definition.dataset.rawValue] == nil {
+                sink.problems.append(ConfigProblem("datasets." + definition.dataset.rawValue, "is required",
+                    hint: "every configured dataset needs its rule; at least {\"publishedFrom\": {\"field\": …}}"))
+            }
+        }
         root.rejectUnknownKeys()
         guard sink.problems.isEmpty else { throw FormatLoader.problems(file, sink) }
         return PublicityRules(rules: rules, withdrawalDeadline: withdrawal, calendar: calendar)

@@ -26,6 +26,8 @@ import Testing
         (#"{"code": "B", "codes": ["x", 1]}"#, "fields[1].codes[1]: must be a string, not 1"),
         (#"{"code": "B", "requiredWhen": {"field": "A", "in": ["x", null]}}"#, "fields[1].requiredWhen.in[1]: must be a string, not null"),
         (#"{"code": "A"}"#, #"fields[1].code: "A" is defined twice (keep one entry per field)"#),
+        (#"{"code": "B", "requiredWhen": {"any": []}}"#,
+         "fields[1].requiredWhen.any: names no condition (an empty any always holds or never does; remove it)"),
         (#"{"code": "B", "requiredWhen": {"field": "A", "equals": "x", "in": ["y"]}}"#,
          "fields[1].requiredWhen: has several tests: equals, in (give one; combine them with all or any)"),
     ])

@@ -67,6 +67,20 @@ import Testing
         }
     }
 
+    @Test func configuredDatasetWithoutAPublicityRuleIsReported() throws {
+        let directory = try TemporaryDirectory("publicity")
+        let file = try directory.write("publicity.json", #"{"datasets": {"license": {"publishedFrom": {"field": "XK_JDRQ"}}}}"#)
+        let calendar = try WorkingCalendar(file: Binaries.packageRoot + "/mappings/calendar-cn.json")
+        let mappings = try ["license", "penalty"].map { try MappingLoader.load(Binaries.packageRoot + "/mappings/\($0).json") }
+        do {
+            _ = try PublicityRules.load(file, calendar: calendar, mappings: mappings)
+            Issue.record("loaded without a penalty rule")
+        } catch {
+            #expect(error.message == "\(file): 1 problem:\n  datasets.penalty: is required"
+                + #" (every configured dataset needs its rule; at least {"publishedFrom": {"field": …}})"#)
+        }
+    }
+
     @Test func publicityRuleThatIsNotAnObjectIsReported() throws {
         let directory = try TemporaryDirectory("publicity")
         let file = try directory.write("publicity.json", #"{"datasets": {"license": "XK_JDRQ"}}"#)

@@ -71,6 +71,10 @@ extension Condition {
         defer { reader.rejectUnknownKeys() }
         for combinator in ["all", "any"] {
             if let items = reader.array(combinator) {
+                if items.isEmpty {
+                    reader.problem(combinator, "names no condition", hint: "an empty \(combinator) always holds or never does; remove it")
+                    return nil
+                }
                 let parts = items.enumerated().compactMap { read($1, path: reader.childPath(combinator) + "[\($0)]", resolver: resolver, sink: sink) }
                 guard parts.count == items.count else { return nil }
                 return combinator == "all" ? .all(parts) : .any(parts)
