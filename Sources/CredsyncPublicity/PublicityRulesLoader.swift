@@ -88,7 +88,8 @@ extension PublicityRules {
             let reasons = ["expired", "repaired", "revoked", "corrected"]
             if !reasons.contains(rule.removalDefaultReason) {
                 removal.problem("defaultReason", "\"\(rule.removalDefaultReason)\" is not a withdrawal reason",
-                    hint: DidYouMean.suggestion(for: rule.removalDefaultReason, among: reasons).map { "did you mean \"\($0)\"?" }
+                    hint: DidYouMean.suggestion(for: rule.removalDefaultReason, among: reasons)
+                        .map { "did you mean \"\($0)\"?" }
                         ?? "use expired, repaired, revoked or corrected")
             }
             removal.rejectUnknownKeys()

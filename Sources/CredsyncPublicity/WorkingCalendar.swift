@@ -36,7 +36,8 @@ public struct WorkingCalendar: Sendable {
                 guard isDigits, let year = Int(member.key), Self.coverableYears.contains(year) else {
                     _ = yearsReader.value(member.key)
                     yearsReader.problem(member.key, "is not a year",
-                        hint: "write the year as four digits, \(Self.coverableYears.lowerBound) to \(Self.coverableYears.upperBound)")
+                        hint: "write the year as four digits, "
+                            + "\(Self.coverableYears.lowerBound) to \(Self.coverableYears.upperBound)")
                     continue
                 }
                 guard let yearReader = yearsReader.object(member.key) else { continue }
@@ -53,8 +54,10 @@ public struct WorkingCalendar: Sendable {
                             offHere[date] = i
                             off.insert(date)
                         } else if let j = offHere[date] {
-                            sink.problems.append(ConfigProblem(path, "\(text) is also off (\(yearReader.childPath("off"))[\(j)])",
-                                hint: "a day is either a holiday or an adjusted working day; check the State Council notice"))
+                            let offPath = yearReader.childPath("off") + "[\(j)]"
+                            sink.problems.append(ConfigProblem(path, "\(text) is also off (\(offPath))",
+                                hint: "a day is either a holiday or an adjusted working day; "
+                                    + "check the State Council notice"))
                         } else {
                             work.insert(date)
                         }

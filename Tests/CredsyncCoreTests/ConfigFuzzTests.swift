@@ -26,7 +26,8 @@ struct JSONMutator {
         .number("99999999999999999999"), .number("0.0000001"), .number("9223372036854775808"), .string(""),
         .string(" "), .string("99999999999999999999d"), .string("1000000000000000000000000000000d"), .string("0s"),
         .string(String(repeating: "9", count: 400) + "s"), .string("-5m"), .string("1.5.5h"), .string("证件号码"),
-        .string("\u{202E}evil\u{0}\u{7F}"), .string("😀😀😀"), .string("\u{FEFF}credit"), .string("http://u:p@h/x"),
+        .string("\u{202E}evil\u{0}\u{7F}"), .string("😀😀😀"), .string("\u{FEFF}credit"),
+        .string("http://u:p@h/x"),
         .string("http://[::1"), .string("https://h:99999/x"), .string("rt-credit-own-0123456789abcdef"),
         .array([]), .array([.null, .number("1"), .string("x")]), .object(JSONObject()),
         .object(JSONObject([JSONMember("//", .string("comment")), JSONMember("x", .number("1"))])),
@@ -47,7 +48,9 @@ struct JSONMutator {
             switch Int.random(in: 0..<4, using: &random) {
             case 0: object[key] = nil
             case 1: object[key + pick(["s", "x", "_", "\u{301}"])] = object[key]
-            case 2: object[pick(["timeout", "proxy", "allowPlainHTTP", "retry", "unknown", "secret"])] = pick(Self.replacements)
+            case 2:
+                object[pick(["timeout", "proxy", "allowPlainHTTP", "retry", "unknown", "secret"])] = pick(
+                    Self.replacements)
             default: object[key] = pick(Self.replacements)
             }
             return .object(object)
@@ -103,14 +106,17 @@ struct JSONMutator {
         let (container, key, _) = pick(Self.durations)
         let duration = pick(Self.durationValues)
         if container == "platforms" {
-            guard case .array(var platforms)? = root["platforms"], !platforms.isEmpty, case .object(var platform) = platforms[0]
+            guard case .array(var platforms)? = root["platforms"], !platforms.isEmpty,
+                case .object(var platform) = platforms[0]
             else { return (value, "", .null) }
             platform[key] = duration
             platforms[0] = .object(platform)
             root["platforms"] = .array(platforms)
             return (.object(root), "platforms[0].\(key)", duration)
         }
-        var inner = root[container]?.objectValue ?? JSONObject([JSONMember("region", "330000")].filter { _ in container == "pull" })
+        var inner =
+            root[container]?.objectValue
+            ?? JSONObject([JSONMember("region", "330000")].filter { _ in container == "pull" })
         inner[key] = duration
         root[container] = .object(inner)
         return (.object(root), "\(container).\(key)", duration)
@@ -121,7 +127,8 @@ struct JSONMutator {
         var bytes = Array(text.utf8)
         switch Int.random(in: 0..<10, using: &random) {
         case 0 where !bytes.isEmpty: bytes.removeLast(Int.random(in: 1...bytes.count, using: &random))
-        case 1 where !bytes.isEmpty: bytes[Int.random(in: 0..<bytes.count, using: &random)] = UInt8.random(in: 0...255, using: &random)
+        case 1 where !bytes.isEmpty:
+            bytes[Int.random(in: 0..<bytes.count, using: &random)] = UInt8.random(in: 0...255, using: &random)
         default: break
         }
         return bytes
@@ -133,17 +140,21 @@ struct JSONMutator {
 @Suite struct ConfigFuzzTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
-    static let environment = ["CREDSYNC_DEMO_SECRET": "demo-secret-for-the-loopback-sandbox",
-        "CREDSYNC_IPP_SECRET": "ipp-secret-0123456789abcdef"]
+    static let environment = [
+        "CREDSYNC_DEMO_SECRET": "demo-secret-for-the-loopback-sandbox",
+        "CREDSYNC_IPP_SECRET": "ipp-secret-0123456789abcdef",
+    ]
 
     @Test(arguments: ["ops/demo.d/credsync.json", "ops/credsync.example.json"])
     func mutatedConfigurationIsRefusedWithAPathOrLoadsWithinRange(seedFile: String) throws {
-        let original = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: Self.root + "/" + seedFile))))
+        let original = try JSONParser.parse(
+            Array(try Data(contentsOf: URL(fileURLWithPath: Self.root + "/" + seedFile))))
         // The mutated file sits in a copy of the package's layout, so that its relative paths resolve.
         let directory = try ConfigFixture().directory
         try FileManager.default.createDirectory(atPath: directory + "/ops/demo.d", withIntermediateDirectories: true)
         for name in ["fixtures", "mappings"] {
-            try FileManager.default.createSymbolicLink(atPath: directory + "/" + name, withDestinationPath: Self.root + "/" + name)
+            try FileManager.default.createSymbolicLink(
+                atPath: directory + "/" + name, withDestinationPath: Self.root + "/" + name)
         }
         let file = directory + "/" + seedFile
         var mutator = JSONMutator(random: SeededGenerator(state: seedFile.hasPrefix("ops/demo") ? 16 : 61))
@@ -156,7 +167,8 @@ struct JSONMutator {
             } else {
                 for _ in 0...Int.random(in: 0..<3, using: &mutator.random) { value = mutator.mutate(value) }
             }
-            let bytes = round % 3 == 0 ? Array(JSONWriter.compact(value).utf8) : mutator.damage(JSONWriter.compact(value))
+            let bytes =
+                round % 3 == 0 ? Array(JSONWriter.compact(value).utf8) : mutator.damage(JSONWriter.compact(value))
             try Data(bytes).write(to: URL(fileURLWithPath: file))
             let context = "seed \(seedFile) round \(round): \(String(decoding: bytes.prefix(2000), as: UTF8.self))"
             let report: ConfigReport
@@ -171,7 +183,9 @@ struct JSONMutator {
                 #expect(!problem.path.isEmpty, "\(problem) in \(context)")
                 // Where a secret or a URL's password may be, a problem never quotes it.
                 if ["secretEnv", "secretFile", "baseURL", "proxy"].contains(where: { problem.path.hasSuffix($0) }) {
-                    #expect(!problem.description.contains("rt-credit-own") && !problem.description.contains("u:p@"), "\(problem)")
+                    #expect(
+                        !problem.description.contains("rt-credit-own") && !problem.description.contains("u:p@"),
+                        "\(problem)")
                 }
             }
             if !checked.0.isEmpty {
@@ -188,11 +202,14 @@ struct JSONMutator {
 
     /// A checked duration that is not a duration within its range, or a base URL with user-info,
     /// another port than 1-65535, no host, a space, or plain HTTP off loopback, is refused at its path.
-    static func expectRefusedIfOutOfRange(_ path: String, _ written: JSONValue, _ report: ConfigReport, _ context: String) {
+    static func expectRefusedIfOutOfRange(
+        _ path: String, _ written: JSONValue, _ report: ConfigReport, _ context: String
+    ) {
         let atPath = report.problems.filter { $0.path == path }
         if path.hasSuffix("baseURL") {
             let text = written.stringValue ?? ""
-            let isBad = text.contains("@") || text.contains("99999") || text.contains(":///") || text.contains(" ")
+            let isBad =
+                text.contains("@") || text.contains("99999") || text.contains(":///") || text.contains(" ")
                 || text.hasPrefix("http://credit")
             #expect(isBad == !atPath.isEmpty, "\(path) \(text): \(atPath) in \(context)")
             #expect(atPath.allSatisfy { !$0.description.contains("pw-leak") }, "\(atPath)")
@@ -208,12 +225,16 @@ struct JSONMutator {
 
     static func expectWithinRange(_ config: Config, _ context: String) {
         let retry = config.retry
-        for seconds in [retry.minDelay, retry.maxDelay, retry.maxAge, retry.maxDelayInRun, config.pull?.refreshAfter ?? 60] {
+        for seconds in [
+            retry.minDelay, retry.maxDelay, retry.maxAge, retry.maxDelayInRun, config.pull?.refreshAfter ?? 60,
+        ] {
             #expect(seconds.isFinite && seconds >= 1 && seconds <= 366 * 86400, "\(context)")
         }
         #expect(retry.minDelay <= retry.maxDelay, "\(context)")
         for platform in config.platforms {
-            #expect((1...600).contains(platform.connectTimeout) && (1...3600).contains(platform.requestTimeout), "\(context)")
+            #expect(
+                (1...600).contains(platform.connectTimeout) && (1...3600).contains(platform.requestTimeout),
+                "\(context)")
             #expect((1...500).contains(platform.batchSize) && (1...64).contains(platform.concurrency), "\(context)")
             #expect(platform.requestsPerSecond.isFinite && platform.requestsPerSecond > 0, "\(context)")
             #expect(!platform.baseURL.contains("@") && !platform.baseURL.contains(" "), "\(context)")

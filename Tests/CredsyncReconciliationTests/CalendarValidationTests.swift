@@ -25,15 +25,28 @@ import Testing
 
     @Test(arguments: [
         (#""2026": "see the notice""#, #"years.2026: must be an object, not a string"#),
-        (#""2026": {"holidays": ["2026-10-01"]}"#,
-         "years.2026.off: is required\n  years.2026.holidays: unknown key (known keys: off, work)"),
-        (#""2026": {"of": ["2026-10-01"]}"#,
-         "years.2026.off: is required\n  years.2026.of: unknown key (did you mean \"off\"?)"),
-        (#""2026": {"off": ["2026-10-01"], "work": ["2026-10-01"]}"#,
-         "years.2026.work[0]: 2026-10-01 is also off (years.2026.off[0]) (a day is either a holiday or an adjusted working day; check the State Council notice)"),
+        (
+            #""2026": {"holidays": ["2026-10-01"]}"#,
+            "years.2026.off: is required\n  years.2026.holidays: unknown key (known keys: off, work)"
+        ),
+        (
+            #""2026": {"of": ["2026-10-01"]}"#,
+            "years.2026.off: is required\n  years.2026.of: unknown key (did you mean \"off\"?)"
+        ),
+        (
+            #""2026": {"off": ["2026-10-01"], "work": ["2026-10-01"]}"#,
+            "years.2026.work[0]: 2026-10-01 is also off (years.2026.off[0]) (a day is either a holiday or an "
+                + "adjusted working day; check the State Council notice)"
+        ),
         (#""2026": {"off": [20261001]}"#, "years.2026.off[0]: must be a string, not 20261001"),
-        (#""2026": {"off": ["2025-10-01"]}"#, #"years.2026.off[0]: "2025-10-01" is not a date of 2026 (write it like "2026-10-01")"#),
-        (#""２０２６": {"off": []}"#, "years.２０２６: is not a year (write the year as four digits, 1949 to 2200)"),
+        (
+            #""2026": {"off": ["2025-10-01"]}"#,
+            #"years.2026.off[0]: "2025-10-01" is not a date of 2026 (write it like "2026-10-01")"#
+        ),
+        (
+            #""２０２６": {"off": []}"#,
+            "years.２０２６: is not a year (write the year as four digits, 1949 to 2200)"
+        ),
         (#""999999999": {"off": []}"#, "years.999999999: is not a year (write the year as four digits, 1949 to 2200)"),
     ])
     func badYearNamesTheFileAndPath(year: String, expected: String) throws {
@@ -44,7 +57,8 @@ import Testing
 
     @Test func unknownTopLevelKeyIsReported() throws {
         let text = try calendarProblems(#"{"yaers": {\#(Self.good2025)}}"#)
-        #expect(text == "calendar.json: 2 problems:\n  years: is required\n  yaers: unknown key (did you mean \"years\"?)")
+        #expect(
+            text == "calendar.json: 2 problems:\n  years: is required\n  yaers: unknown key (did you mean \"years\"?)")
     }
 
     @Test func shippedCalendarLoadsAndCommentsAreIgnored() throws {
@@ -55,29 +69,38 @@ import Testing
 
     @Test func misspeltDefaultWithdrawalReasonIsReported() throws {
         let directory = try TemporaryDirectory("publicity")
-        let file = try directory.write("publicity.json", #"{"datasets": {"dishonesty": {"publishedFrom": {"field": "SX_LRRQ"}, "removal": {"defaultReason": "expird"}}}}"#)
+        let file = try directory.write(
+            "publicity.json",
+            #"{"datasets": {"dishonesty": {"publishedFrom": {"field": "SX_LRRQ"}, "#
+                + #""removal": {"defaultReason": "expird"}}}}"#
+        )
         let calendar = try WorkingCalendar(file: Binaries.packageRoot + "/mappings/calendar-cn.json")
         let mapping = try MappingLoader.load(Binaries.packageRoot + "/mappings/dishonesty.json")
         do {
             _ = try PublicityRules.load(file, calendar: calendar, mappings: [mapping])
             Issue.record("loaded an unknown withdrawal reason")
         } catch {
-            #expect(error.message == "\(file): 1 problem:\n  datasets.dishonesty.removal.defaultReason: "
-                + #""expird" is not a withdrawal reason (did you mean "expired"?)"#)
+            #expect(
+                error.message == "\(file): 1 problem:\n  datasets.dishonesty.removal.defaultReason: "
+                    + #""expird" is not a withdrawal reason (did you mean "expired"?)"#)
         }
     }
 
     @Test func configuredDatasetWithoutAPublicityRuleIsReported() throws {
         let directory = try TemporaryDirectory("publicity")
-        let file = try directory.write("publicity.json", #"{"datasets": {"license": {"publishedFrom": {"field": "XK_JDRQ"}}}}"#)
+        let file = try directory.write(
+            "publicity.json", #"{"datasets": {"license": {"publishedFrom": {"field": "XK_JDRQ"}}}}"#)
         let calendar = try WorkingCalendar(file: Binaries.packageRoot + "/mappings/calendar-cn.json")
-        let mappings = try ["license", "penalty"].map { try MappingLoader.load(Binaries.packageRoot + "/mappings/\($0).json") }
+        let mappings = try ["license", "penalty"].map {
+            try MappingLoader.load(Binaries.packageRoot + "/mappings/\($0).json")
+        }
         do {
             _ = try PublicityRules.load(file, calendar: calendar, mappings: mappings)
             Issue.record("loaded without a penalty rule")
         } catch {
-            #expect(error.message == "\(file): 1 problem:\n  datasets.penalty: is required"
-                + #" (every configured dataset needs its rule; at least {"publishedFrom": {"field": …}})"#)
+            #expect(
+                error.message == "\(file): 1 problem:\n  datasets.penalty: is required"
+                    + #" (every configured dataset needs its rule; at least {"publishedFrom": {"field": …}})"#)
         }
     }
 
@@ -90,8 +113,9 @@ import Testing
             _ = try PublicityRules.load(file, calendar: calendar, mappings: [mapping])
             Issue.record("loaded a rule given as a string")
         } catch {
-            #expect(error.message == "\(file): 1 problem:\n  datasets.license: must be an object, not a string"
-                + #" (write it like {"publishedFrom": {"field": …}})"#)
+            #expect(
+                error.message == "\(file): 1 problem:\n  datasets.license: must be an object, not a string"
+                    + #" (write it like {"publishedFrom": {"field": …}})"#)
         }
     }
 }

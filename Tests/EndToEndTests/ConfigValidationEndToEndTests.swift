@@ -38,23 +38,40 @@ import Testing
     /// Each value gives exit 78 and its path and message on stderr; what must not be shown is not,
     /// on either stream.
     @Test(arguments: [
-        (#""timeout": "99999999999999999999d""#, "{}",
-         #"platforms[0].timeout: "99999999999999999999d" is out of range (use 1s to 1h)"#, ""),
-        ("", #"{"minDelay": "1000000000000000000000000000000d"}"#,
-         #"retry.minDelay: "1000000000000000000000000000000d" is out of range (use 1s to 1d)"#, ""),
-        ("", #"{"maxDelay": "1000000000000000000000000000000d"}"#,
-         #"retry.maxDelay: "1000000000000000000000000000000d" is out of range (use 1s to 7d)"#, ""),
-        (#""baseURL": "http://127.0.0.1:8719/cre dit""#, "{}",
-         #"platforms[0].baseURL: "http://127.0.0.1:8719/cre dit" contains a space or a control character"#, ""),
-        (#""baseURL": "https://credit.example:99999/exchange/v1""#, "{}",
-         "platforms[0].baseURL: \"https://credit.example:99999/exchange/v1\" has a port that is not 1 to 65535", ""),
+        (
+            #""timeout": "99999999999999999999d""#, "{}",
+            #"platforms[0].timeout: "99999999999999999999d" is out of range (use 1s to 1h)"#, ""
+        ),
+        (
+            "", #"{"minDelay": "1000000000000000000000000000000d"}"#,
+            #"retry.minDelay: "1000000000000000000000000000000d" is out of range (use 1s to 1d)"#, ""
+        ),
+        (
+            "", #"{"maxDelay": "1000000000000000000000000000000d"}"#,
+            #"retry.maxDelay: "1000000000000000000000000000000d" is out of range (use 1s to 7d)"#, ""
+        ),
+        (
+            #""baseURL": "http://127.0.0.1:8719/cre dit""#, "{}",
+            #"platforms[0].baseURL: "http://127.0.0.1:8719/cre dit" contains a space or a control character"#, ""
+        ),
+        (
+            #""baseURL": "https://credit.example:99999/exchange/v1""#, "{}",
+            "platforms[0].baseURL: \"https://credit.example:99999/exchange/v1\" has a port that is not 1 to 65535", ""
+        ),
         (#""baseURL": "https:///exchange/v1""#, "{}", #"platforms[0].baseURL: "https:///exchange/v1" has no host"#, ""),
-        (#""baseURL": "http://user:hunter2-pass@127.0.0.1:8719/credit""#, "{}",
-         "platforms[0].baseURL: the URL holds a user name or password (the URL is not shown)", "hunter2-pass"),
-        (#""baseURL": "http://credit.example/exchange/v1""#, "{}",
-         #"platforms[0].baseURL: "http://credit.example/exchange/v1" is plain HTTP to a host that is not loopback"#, ""),
-        (#""secretEnv": null, "secretFile": "rt-credit-own-9f8e7d6c5b4a3210""#, "{}",
-         "platforms[0].secretFile: the file given (not shown: it does not look like a path)", "rt-credit-own"),
+        (
+            #""baseURL": "http://user:hunter2-pass@127.0.0.1:8719/credit""#, "{}",
+            "platforms[0].baseURL: the URL holds a user name or password (the URL is not shown)", "hunter2-pass"
+        ),
+        (
+            #""baseURL": "http://credit.example/exchange/v1""#, "{}",
+            #"platforms[0].baseURL: "http://credit.example/exchange/v1" is plain HTTP to a host that is not loopback"#,
+            ""
+        ),
+        (
+            #""secretEnv": null, "secretFile": "rt-credit-own-9f8e7d6c5b4a3210""#, "{}",
+            "platforms[0].secretFile: the file given (not shown: it does not look like a path)", "rt-credit-own"
+        ),
     ])
     func checkRefusesWithThePathAndNeverShowsASecret(
         platform: String, retry: String, expected: String, hidden: String
@@ -83,7 +100,8 @@ import Testing
     /// A command that never reaches a platform refuses the out-of-range configuration too
     /// (today `queue list` traps on the next-try instants it would derive from it).
     @Test func queueListRefusesAnOutOfRangeRetryDelay() throws {
-        let result = try run(["queue", "list"], config: Self.config(retry: #"{"maxDelay": "1000000000000000000000000000000d"}"#))
+        let result = try run(
+            ["queue", "list"], config: Self.config(retry: #"{"maxDelay": "1000000000000000000000000000000d"}"#))
         #expect(result.status == 78, "\(result.stderr)")
         #expect(result.stderr.contains("retry.maxDelay:"))
     }
@@ -94,8 +112,11 @@ import Testing
         for arguments in [["check"], ["queue", "list"]] {
             let result = try run(arguments, config: text)
             #expect(result.status == 0, "\(result.stderr)")
-            #expect(result.stderr.contains(
-                #"platforms[0].baseURL: "http://credit.example/exchange/v1" is plain HTTP: the records and their signatures travel unencrypted"#),
+            #expect(
+                result.stderr.contains(
+                    #"platforms[0].baseURL: "http://credit.example/exchange/v1" is plain HTTP: "#
+                        + "the records and their signatures travel unencrypted"
+                ),
                 "\(result.stderr)")
         }
     }

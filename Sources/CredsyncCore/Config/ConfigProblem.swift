@@ -83,7 +83,8 @@ public final class ObjectReader {
             if let double = value.doubleValue, double.rounded() == double,
                 Int(exactly: double).map({ !range.contains($0) }) ?? true
             {
-                problem(key, "\(describe(value)) is out of range", hint: "use \(range.lowerBound) to \(range.upperBound)")
+                problem(
+                    key, "\(describe(value)) is out of range", hint: "use \(range.lowerBound) to \(range.upperBound)")
             } else {
                 problem(key, "must be a whole number, not \(describe(value))")
             }
@@ -165,7 +166,8 @@ public final class ObjectReader {
         var strings: [String] = []
         for (i, item) in items.enumerated() {
             guard let text = item.stringValue else {
-                sink.problems.append(ConfigProblem(childPath(key) + "[\(i)]", "must be a string, not \(describe(item))"))
+                let itemPath = childPath(key) + "[\(i)]"
+                sink.problems.append(ConfigProblem(itemPath, "must be a string, not \(describe(item))"))
                 continue
             }
             strings.append(text)

@@ -96,7 +96,8 @@ extension ConfigReading {
         if url.scheme == "http", !url.isLoopback {
             guard allowsPlainHTTP else {
                 reader.problem("baseURL", "\"\(text)\" is plain HTTP to a host that is not loopback",
-                    hint: "use https; set \"allowPlainHTTP\": true only for a network you trust, it is warned about on every run")
+                    hint: "use https; set \"allowPlainHTTP\": true only for a network you trust, "
+                        + "it is warned about on every run")
                 return nil
             }
             reader.warning("baseURL", "\"\(text)\" is plain HTTP: the records and their signatures travel unencrypted",
@@ -112,7 +113,8 @@ extension ConfigReading {
         case .success: return text
         case .failure(let problem):
             let shown = problem == .userInfo ? "the URL" : "\"\(text)\""
-            reader.problem("proxy", "\(shown) \(problem.message)", hint: problem == .userInfo ? "remove the user-info" : nil)
+            let hint = problem == .userInfo ? "remove the user-info" : nil
+            reader.problem("proxy", "\(shown) \(problem.message)", hint: hint)
             return nil
         }
     }
@@ -230,11 +232,12 @@ enum SecretName {
         guard text.contains("/") || text.contains("."), text.utf8.count <= 4096 else { return false }
         let names = text.split(separator: "/", omittingEmptySubsequences: true)
         guard !names.isEmpty else { return false }
+        let punctuation = ".-_@~".unicodeScalars
         return names.allSatisfy { name in
             name.unicodeScalars.allSatisfy { scalar in
-                scalar.isASCII
-                    ? (scalar.properties.isAlphabetic || (0x30...0x39).contains(scalar.value) || ".-_@~".unicodeScalars.contains(scalar))
-                    : scalar.properties.isAlphabetic
+                guard scalar.isASCII else { return scalar.properties.isAlphabetic }
+                return scalar.properties.isAlphabetic || (0x30...0x39).contains(scalar.value)
+                    || punctuation.contains(scalar)
             }
         }
     }

@@ -27,7 +27,8 @@ public enum FormatLoader {
             }
         }
         for (i, name) in names.enumerated() where names[..<i].contains(name) {
-            sink.problems.append(ConfigProblem("fields[\(i)].code", "\"\(name)\" is defined twice", hint: "keep one entry per field"))
+            sink.problems.append(
+                ConfigProblem("fields[\(i)].code", "\"\(name)\" is defined twice", hint: "keep one entry per field"))
         }
         let index = Dictionary(fields.enumerated().map { ($1.code, $0) }, uniquingKeysWith: { first, _ in first })
         func resolve(_ reader: ObjectReader, _ key: String) -> Int? {
