@@ -16,10 +16,22 @@ extension PublicityRules {
                     datasets.problem(member.key, "is not a dataset", hint: "use license, penalty, dishonesty or pledge")
                     continue
                 }
-                guard let definition = mappings.first(where: { $0.dataset == dataset }), let ruleObject = member.value.objectValue else { continue }
+                guard let ruleObject = member.value.objectValue else {
+                    datasets.problem(member.key, "must be an object, not \(member.value.kindDescription)",
+                        hint: #"write it like {"publishedFrom": {"field": …}}"#)
+                    continue
+                }
+                guard let definition = mappings.first(where: { $0.dataset == dataset }) else { continue }
                 let reader = ObjectReader(ruleObject, path: datasets.childPath(member.key), sink: sink)
                 if let rule = readRule(reader, definition: definition) { rules[dataset] = rule }
                 reader.rejectUnknownKeys()
+            }
+        }
+        if let datasets = root.object["datasets"]?.objectValue {
+            // A dataset without a rule would be published from today and never withdrawn by date.
+            for definition in mappings where datasets[definition.dataset.rawValue] == nil {
+                sink.problems.append(ConfigProblem("datasets." + definition.dataset.rawValue, "is required",
+                    hint: "every configured dataset needs its rule; at least {\"publishedFrom\": {\"field\": …}}"))
             }
         }
         root.rejectUnknownKeys()
@@ -59,7 +71,7 @@ extension PublicityRules {
             rule.repairMinimumFrom = reference(repair, "minimumFrom", definition)
             rule.repairMinimumBy = reference(repair, "minimumBy", definition)
             if let periods = repair.object("minimumPeriods") {
-                for member in periods.object {
+                for member in periods.object where !member.key.hasPrefix("//") {
                     _ = periods.value(member.key)
                     if let text = member.value.stringValue, let period = Period(text) { rule.repairMinimumPeriods[member.key] = period } else {
                         periods.problem(member.key, "is not a period", hint: "write it like \"3m\" or \"1y\"")
@@ -73,6 +85,13 @@ extension PublicityRules {
             rule.removalReason = reference(removal, "reason", definition)
             rule.removalExpected = reference(removal, "expected", definition)
             rule.removalDefaultReason = removal.string("defaultReason") ?? "expired"
+            let reasons = ["expired", "repaired", "revoked", "corrected"]
+            if !reasons.contains(rule.removalDefaultReason) {
+                removal.problem("defaultReason", "\"\(rule.removalDefaultReason)\" is not a withdrawal reason",
+                    hint: DidYouMean.suggestion(for: rule.removalDefaultReason, among: reasons)
+                        .map { "did you mean \"\($0)\"?" }
+                        ?? "use expired, repaired, revoked or corrected")
+            }
             removal.rejectUnknownKeys()
         }
         return rule

@@ -14,29 +14,61 @@ public struct WorkingCalendar: Sendable {
     private let days: [UInt8]
     private let firstDay: Int
 
+    /// The years a calendar may cover: a year outside is a typo, and would size the day table.
+    public static let coverableYears = 1949...2200
+
+    /// Reads `file`. Every problem is reported at once with its JSON path: a year that is not a
+    /// number or not an object, an unknown key (a misspelt `off` would drop a year's holidays), a
+    /// date outside its year, a date both off and working.
     public init(file: String) throws(CredsyncError) {
         self.file = file
         let object = try JSONFile.object(file)
+        let sink = ProblemSink()
+        let root = ObjectReader(object, path: "", sink: sink)
+        _ = root.value("about")
+        _ = root.object("sources")
         var off: Set<LocalDate> = []
         var work: Set<LocalDate> = []
         var years: Set<Int> = []
-        guard let yearsObject = object["years"]?.objectValue else {
-            throw CredsyncError(.configuration, "\(file): years: is required", hint: "see mappings/calendar-cn.json")
-        }
-        for member in yearsObject {
-            guard let year = Int(member.key) else {
-                throw CredsyncError(.configuration, "\(file): years.\(member.key): is not a year")
-            }
-            years.insert(year)
-            for (kind, target) in [("off", 0), ("work", 1)] {
-                for (i, item) in (member.value[kind]?.arrayValue ?? []).enumerated() {
-                    guard let text = item.stringValue, let date = LocalDate(iso: text), date.year == year else {
-                        throw CredsyncError(.configuration, "\(file): years.\(member.key).\(kind)[\(i)]: \(item.stringValue ?? item.kindDescription) is not a date of \(year)")
-                    }
-                    if target == 0 { off.insert(date) } else { work.insert(date) }
+        if let yearsReader = root.object("years", required: true) {
+            for member in yearsReader.object where !member.key.hasPrefix("//") {
+                let isDigits = member.key.utf8.count == 4 && member.key.utf8.allSatisfy { (0x30...0x39).contains($0) }
+                guard isDigits, let year = Int(member.key), Self.coverableYears.contains(year) else {
+                    _ = yearsReader.value(member.key)
+                    yearsReader.problem(member.key, "is not a year",
+                        hint: "write the year as four digits, "
+                            + "\(Self.coverableYears.lowerBound) to \(Self.coverableYears.upperBound)")
+                    continue
                 }
+                guard let yearReader = yearsReader.object(member.key) else { continue }
+                var offHere: [LocalDate: Int] = [:]
+                for (kind, isOff) in [("off", true), ("work", false)] {
+                    for (i, text) in (yearReader.strings(kind, required: isOff) ?? []).enumerated() {
+                        let path = yearReader.childPath(kind) + "[\(i)]"
+                        guard let date = LocalDate(iso: text), date.year == year else {
+                            sink.problems.append(ConfigProblem(path, "\"\(text)\" is not a date of \(year)",
+                                hint: "write it like \"\(year)-10-01\""))
+                            continue
+                        }
+                        if isOff {
+                            offHere[date] = i
+                            off.insert(date)
+                        } else if let j = offHere[date] {
+                            let offPath = yearReader.childPath("off") + "[\(j)]"
+                            sink.problems.append(ConfigProblem(path, "\(text) is also off (\(offPath))",
+                                hint: "a day is either a holiday or an adjusted working day; "
+                                    + "check the State Council notice"))
+                        } else {
+                            work.insert(date)
+                        }
+                    }
+                }
+                yearReader.rejectUnknownKeys()
+                years.insert(year)
             }
         }
+        root.rejectUnknownKeys()
+        guard sink.problems.isEmpty else { throw FormatLoader.problems(file, sink) }
         self.years = years
         func newYear(_ year: Int) -> Int { LocalDate(year: year, month: 1, day: 1)?.dayNumber ?? 0 }
         let first = newYear(years.min() ?? 1970)

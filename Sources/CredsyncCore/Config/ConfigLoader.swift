@@ -163,12 +163,13 @@ struct ConfigReading {
     func readRetry(_ reader: ObjectReader?) -> RetryPolicy {
         var policy = RetryPolicy()
         guard let reader else { return policy }
-        policy.minDelay = reader.duration("minDelay") ?? policy.minDelay
-        policy.maxDelay = reader.duration("maxDelay") ?? policy.maxDelay
-        policy.maxAge = reader.duration("maxAge") ?? policy.maxAge
+        // Bounded so that no backoff, age or next-try instant derived from them overflows.
+        policy.minDelay = reader.duration("minDelay", in: 1...86400) ?? policy.minDelay
+        policy.maxDelay = reader.duration("maxDelay", in: 1...(7 * 86400)) ?? policy.maxDelay
+        policy.maxAge = reader.duration("maxAge", in: 60...(366 * 86400)) ?? policy.maxAge
         policy.maxAttempts = reader.int("maxAttempts", in: 1...1000) ?? policy.maxAttempts
         policy.attemptsInRun = reader.int("attemptsInRun", in: 1...20) ?? policy.attemptsInRun
-        policy.maxDelayInRun = reader.duration("maxDelayInRun") ?? policy.maxDelayInRun
+        policy.maxDelayInRun = reader.duration("maxDelayInRun", in: 1...600) ?? policy.maxDelayInRun
         if policy.minDelay > policy.maxDelay {
             reader.problem("minDelay", "is longer than maxDelay", hint: "make minDelay ≤ maxDelay")
         }
@@ -179,7 +180,7 @@ struct ConfigReading {
     func readPull(_ reader: ObjectReader?) -> PullConfig? {
         guard let reader else { return nil }
         let region = reader.string("region", required: true)
-        let refresh = reader.duration("refreshAfter") ?? 30 * 86400
+        let refresh = reader.duration("refreshAfter", in: 60...(366 * 86400)) ?? 30 * 86400
         if let region, region.count != 6 || !region.allSatisfy({ $0.isASCII && $0.isNumber }) {
             reader.problem("region", "\"\(region)\" is not a 6-digit region code", hint: "e.g. \"330000\" for all of Zhejiang")
         }

@@ -80,7 +80,14 @@ public final class ObjectReader {
     public func int(_ key: String, in range: ClosedRange<Int>) -> Int? {
         guard let value = value(key) else { return nil }
         guard let number = value.intValue else {
-            problem(key, "must be a whole number, not \(describe(value))")
+            if let double = value.doubleValue, double.rounded() == double,
+                Int(exactly: double).map({ !range.contains($0) }) ?? true
+            {
+                problem(
+                    key, "\(describe(value)) is out of range", hint: "use \(range.lowerBound) to \(range.upperBound)")
+            } else {
+                problem(key, "must be a whole number, not \(describe(value))")
+            }
             return nil
         }
         guard range.contains(number) else {
@@ -97,20 +104,31 @@ public final class ObjectReader {
             return nil
         }
         guard range.contains(number) else {
-            problem(key, "\(number) is out of range", hint: "use \(range.lowerBound) to \(range.upperBound)")
+            problem(key, "\(describe(value)) is out of range", hint: "use \(range.lowerBound) to \(range.upperBound)")
             return nil
         }
         return number
     }
 
-    /// A duration written as `30s`, `5m`, `6h`, `7d`; seconds.
-    public func duration(_ key: String) -> Double? {
+    /// A duration written as `30s`, `5m`, `6h`, `7d`; seconds, within `range` (default: 1 second to a
+    /// year, so that nothing downstream meets a value that overflows a conversion).
+    public func duration(_ key: String, in range: ClosedRange<Double> = 1...(366 * 86400)) -> Double? {
         guard let text = string(key) else { return nil }
-        guard let seconds = DurationText.seconds(text), seconds > 0 else {
-            problem(key, "\"\(text)\" is not a duration", hint: "write it like \"30s\", \"5m\", \"6h\" or \"7d\"")
+        guard let seconds = DurationText.seconds(text) else {
+            let tooLong = DurationText.isDurationShaped(text)
+            problem(key, tooLong ? "\"\(text)\" is out of range" : "\"\(text)\" is not a duration",
+                hint: tooLong ? rangeHint(range) : "write it like \"30s\", \"5m\", \"6h\" or \"7d\"")
+            return nil
+        }
+        guard range.contains(seconds) else {
+            problem(key, "\"\(text)\" is out of range", hint: rangeHint(range))
             return nil
         }
         return seconds
+    }
+
+    private func rangeHint(_ range: ClosedRange<Double>) -> String {
+        "use \(DurationText.describe(range.lowerBound)) to \(DurationText.describe(range.upperBound))"
     }
 
     public func choice<T: RawRepresentable & CaseIterable>(_ key: String, required: Bool = false, as type: T.Type) -> T?
@@ -139,6 +157,39 @@ public final class ObjectReader {
             return nil
         }
         return array
+    }
+
+    /// An array of strings; each element that is not a string is a problem at its own path
+    /// (`codes[2]`), never silently dropped.
+    public func strings(_ key: String, required: Bool = false) -> [String]? {
+        guard let items = array(key, required: required) else { return nil }
+        var strings: [String] = []
+        for (i, item) in items.enumerated() {
+            guard let text = item.stringValue else {
+                let itemPath = childPath(key) + "[\(i)]"
+                sink.problems.append(ConfigProblem(itemPath, "must be a string, not \(describe(item))"))
+                continue
+            }
+            strings.append(text)
+        }
+        return strings
+    }
+
+    /// The elements of an array that must hold objects, each with its path (`patterns[0]`); an
+    /// element that is not an object is a problem, never silently skipped.
+    public func objects(_ key: String, required: Bool = false, shape: String? = nil) -> [ObjectReader] {
+        guard let items = array(key, required: required) else { return [] }
+        var readers: [ObjectReader] = []
+        for (i, item) in items.enumerated() {
+            let itemPath = childPath(key) + "[\(i)]"
+            guard let object = item.objectValue else {
+                sink.problems.append(ConfigProblem(itemPath, "must be an object, not \(describe(item))",
+                    hint: shape.map { "write it like \($0)" }))
+                continue
+            }
+            readers.append(ObjectReader(object, path: itemPath, sink: sink))
+        }
+        return readers
     }
 
     /// Reports every key of the object that was never asked for, with a did-you-mean.

@@ -24,10 +24,7 @@ extension ConfigReading {
 
     private func readPlatform(_ reader: ObjectReader) -> PlatformConfig? {
         let id = reader.choice("id", required: true, as: PlatformID.self)
-        let baseURL = reader.string("baseURL", required: true)
-        if let baseURL, !(baseURL.hasPrefix("https://") || baseURL.hasPrefix("http://")) || baseURL.count < 10 {
-            reader.problem("baseURL", "\"\(baseURL)\" is not an http or https URL", hint: "e.g. \"https://credit.example/exchange/v1\"")
-        }
+        let baseURL = readBaseURL(reader)
         let appID = reader.string("appId", required: true)
         let hasInlineSecret = reader.value("secret") != nil
         if hasInlineSecret {
@@ -49,9 +46,9 @@ extension ConfigReading {
             reader.warning("verifyTLS", "TLS verification is OFF: the platform's identity is not checked",
                 hint: "set it back to true; give caFile for a private CA instead")
         }
-        let proxy = reader.string("proxy")
-        let connectTimeout = reader.duration("connectTimeout") ?? 10
-        let requestTimeout = reader.duration("timeout") ?? 60
+        let proxy = readProxy(reader)
+        let connectTimeout = reader.duration("connectTimeout", in: 1...600) ?? 10
+        let requestTimeout = reader.duration("timeout", in: 1...3600) ?? 60
         var requestsPerSecond = 20.0
         var burst = 40
         if let rate = reader.object("rateLimit") {
@@ -80,6 +77,46 @@ extension ConfigReading {
             requestTimeout: requestTimeout, requestsPerSecond: requestsPerSecond, burst: burst, batchSize: batchSize,
             concurrency: concurrency, datasets: datasets, dateSeparator: dateSeparator,
             maxResponseBytes: maxResponseBytes)
+    }
+
+    /// `baseURL`: http(s), a host, a port in range, no user-info (never printed), no query; plain
+    /// HTTP only to loopback, or with `allowPlainHTTP`, then warned about on every run.
+    private func readBaseURL(_ reader: ObjectReader) -> String? {
+        let text = reader.string("baseURL", required: true)
+        let allowsPlainHTTP = reader.bool("allowPlainHTTP") ?? false
+        guard let text else { return nil }
+        let url: ConfiguredURL
+        switch ConfiguredURL.parse(text, schemes: ["http", "https"]) {
+        case .success(let parsed): url = parsed
+        case .failure(let problem):
+            let shown = problem == .userInfo ? "the URL" : "\"\(text)\""
+            reader.problem("baseURL", "\(shown) \(problem.message)", hint: problem.hint)
+            return nil
+        }
+        if url.scheme == "http", !url.isLoopback {
+            guard allowsPlainHTTP else {
+                reader.problem("baseURL", "\"\(text)\" is plain HTTP to a host that is not loopback",
+                    hint: "use https; set \"allowPlainHTTP\": true only for a network you trust, "
+                        + "it is warned about on every run")
+                return nil
+            }
+            reader.warning("baseURL", "\"\(text)\" is plain HTTP: the records and their signatures travel unencrypted",
+                hint: "use https and remove allowPlainHTTP")
+        }
+        return text
+    }
+
+    /// `proxy`: an http(s) or socks5 URL with a host, and no user-info (never printed).
+    private func readProxy(_ reader: ObjectReader) -> String? {
+        guard let text = reader.string("proxy") else { return nil }
+        switch ConfiguredURL.parse(text, schemes: ["http", "https", "socks5", "socks5h"]) {
+        case .success: return text
+        case .failure(let problem):
+            let shown = problem == .userInfo ? "the URL" : "\"\(text)\""
+            let hint = problem == .userInfo ? "remove the user-info" : nil
+            reader.problem("proxy", "\(shown) \(problem.message)", hint: hint)
+            return nil
+        }
     }
 
     private func readFile(_ reader: ObjectReader, _ key: String) -> String? {
@@ -126,24 +163,34 @@ extension ConfigReading {
         case (let file?, nil):
             let resolved = path(file)
             guard readsSecrets else { return (.file(resolved), "") }
+            // A value that does not look like a path may be the secret itself: never quote it.
+            let isPlausible = SecretName.isPlausiblePath(file)
+            let shown = isPlausible ? "\"\(file)\"" : "the file given (not shown: it does not look like a path)"
             let mode: mode_t
             do {
                 mode = try FileSystem.permissions(resolved)
             } catch {
-                reader.problem("secretFile", "\"\(file)\": \(error.reason)")
+                reader.problem("secretFile", "\(shown): \(error.reason)",
+                    hint: isPlausible ? nil : "give the path of the file that holds the secret, not the secret")
                 return nil
             }
             if mode & 0o077 != 0 {
-                reader.problem("secretFile", "\"\(file)\" is readable by group or others (mode \(String(mode, radix: 8)))",
-                    hint: "chmod 600 \(resolved)")
+                reader.problem("secretFile", "\(shown) is readable by group or others (mode \(String(mode, radix: 8)))",
+                    hint: isPlausible ? "chmod 600 \(resolved)" : "chmod 600 it")
                 return nil
             }
             guard let text = try? FileSystem.readText(resolved) else {
-                reader.problem("secretFile", "\"\(file)\" cannot be read")
+                reader.problem("secretFile", "\(shown) cannot be read")
                 return nil
             }
             return checkedSecret(reader, "secretFile", text.trimmingSpaces()).map { (.file(resolved), $0) }
         case (nil, let variable?):
+            // A value that is not a variable's name may be the secret itself: never quote it.
+            guard SecretName.isPlausibleVariable(variable) else {
+                reader.problem("secretEnv", "is not an environment variable's name (the value is not shown)",
+                    hint: "name the variable that holds the secret, e.g. CREDSYNC_CREDIT_SECRET: A-Z, 0-9 and _")
+                return nil
+            }
             guard readsSecrets else { return (.environment(variable), "") }
             guard let value = environment[variable] else {
                 reader.problem("secretEnv", "the environment variable \(variable) is not set", hint: "export \(variable) before running credsync")
@@ -160,5 +207,38 @@ extension ConfigReading {
         }
         Redactor.shared.register(secret)
         return secret
+    }
+}
+
+/// What a secret's source may look like, so that a secret typed in its place is not printed back.
+enum SecretName {
+    /// An environment variable's name as operators write them: upper-case letters, digits and `_`,
+    /// not starting with a digit, at most 64 characters; past 12 characters it has a `_` (a long
+    /// run of letters and digits alone is more likely a secret than a name: secrets are at least 16).
+    static func isPlausibleVariable(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first, !(0x30...0x39).contains(first.value), text.utf8.count <= 64
+        else { return false }
+        let allowed = text.unicodeScalars.allSatisfy {
+            (0x41...0x5A).contains($0.value) || (0x30...0x39).contains($0.value) || $0 == "_"
+        }
+        return allowed && (text.utf8.count <= 12 || text.contains("_"))
+    }
+
+    /// A path with a `/` or a `.` (a directory, or a file name with an extension, as
+    /// `credit.secret`), made of names of letters, digits, `.`, `_`, `-`, `@` and `~` (or any
+    /// non-ASCII letter); no spaces, `+` or `=` as in a base64 secret. Only such a path is quoted in
+    /// an error.
+    static func isPlausiblePath(_ text: String) -> Bool {
+        guard text.contains("/") || text.contains("."), text.utf8.count <= 4096 else { return false }
+        let names = text.split(separator: "/", omittingEmptySubsequences: true)
+        guard !names.isEmpty else { return false }
+        let punctuation = ".-_@~".unicodeScalars
+        return names.allSatisfy { name in
+            name.unicodeScalars.allSatisfy { scalar in
+                guard scalar.isASCII else { return scalar.properties.isAlphabetic }
+                return scalar.properties.isAlphabetic || (0x30...0x39).contains(scalar.value)
+                    || punctuation.contains(scalar)
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 /// Durations written as operators write them: `90s`, `5m`, `6h`, `7d`, `1h30m`.
 public enum DurationText {
-    /// Seconds in `text`, or nil when it is not a duration.
+    /// Seconds in `text`, or nil when it is not a duration. Never traps: a number too large for a
+    /// Double, or a sum past it, is not a duration (nil) rather than infinity.
     public static func seconds(_ text: String) -> Double? {
         var total = 0.0
         var number = ""
@@ -10,7 +11,7 @@ public enum DurationText {
                 number.append(c)
                 continue
             }
-            guard let value = Double(number) else { return nil }
+            guard let value = Double(number), value.isFinite else { return nil }
             let unit: Double
             switch c {
             case "s": unit = 1
@@ -21,6 +22,7 @@ public enum DurationText {
             default: return nil
             }
             total += value * unit
+            guard total.isFinite else { return nil }
             number = ""
             sawUnit = true
         }
@@ -28,9 +30,19 @@ public enum DurationText {
         return total
     }
 
-    /// `2d 3h`, `45m`, `12s`: the largest two units, for tables.
+    /// Whether `text` is written like a duration (digits and units) even if its value is too large.
+    public static func isDurationShaped(_ text: String) -> Bool {
+        let trimmed = text.trimmingSpaces()
+        guard let last = trimmed.last, "smhdw".contains(last), trimmed.first?.isASCII == true,
+            trimmed.first?.isNumber == true
+        else { return false }
+        return trimmed.allSatisfy { $0.isASCII && ($0.isNumber || $0 == "." || "smhdw".contains($0)) }
+    }
+
+    /// `2d 3h`, `45m`, `12s`: the largest two units, for tables. Never traps: a negative or NaN
+    /// value reads as `0s`, one past about 31 million years as that bound.
     public static func describe(_ seconds: Double) -> String {
-        let s = Int(max(0, seconds).rounded())
+        let s = seconds > 0 ? Int(min(seconds, 1e15).rounded()) : 0
         if s < 60 { return "\(s)s" }
         if s < 3600 { return "\(s / 60)m" + (s % 60 > 0 ? "\(s % 60)s" : "") }
         if s < 86400 { return "\(s / 3600)h" + (s % 3600 / 60 > 0 ? "\(s % 3600 / 60)m" : "") }

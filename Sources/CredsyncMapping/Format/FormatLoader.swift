@@ -26,6 +26,10 @@ public enum FormatLoader {
                 fields.append(field)
             }
         }
+        for (i, name) in names.enumerated() where names[..<i].contains(name) {
+            sink.problems.append(
+                ConfigProblem("fields[\(i)].code", "\"\(name)\" is defined twice", hint: "keep one entry per field"))
+        }
         let index = Dictionary(fields.enumerated().map { ($1.code, $0) }, uniquingKeysWith: { first, _ in first })
         func resolve(_ reader: ObjectReader, _ key: String) -> Int? {
             guard let name = reader.string(key, required: true) else { return nil }
@@ -42,6 +46,9 @@ public enum FormatLoader {
                 sink.problems.append(ConfigProblem("key[\(i)]", "\(name.stringValue ?? name.kindDescription) is not a field of this format"))
             }
         }
+        if root.object["key"]?.arrayValue?.isEmpty == true {
+            root.problem("key", "names no field", hint: "list the fields that identify a record, e.g. [\"XK_XKBH\"]")
+        }
         var subject: SubjectFields?
         if let reader = root.object("subject") {
             let parts = ["category", "uscc", "registrationNumber", "legalRepresentative", "idType", "idNumber"].map { resolve(reader, $0) }
@@ -51,8 +58,11 @@ public enum FormatLoader {
                     legalRepresentative: values[3], idType: values[4], idNumber: values[5])
             }
         }
-        let idTypes = (root.array("idTypes") ?? []).compactMap(\.stringValue)
+        let idTypes = root.strings("idTypes") ?? []
         let longTerm = root.string("longTerm") ?? "2099-12-31"
+        if LocalDate(iso: longTerm) == nil {
+            root.problem("longTerm", "\"\(longTerm)\" is not a date", hint: "write it like \"2099-12-31\"")
+        }
         root.rejectUnknownKeys()
         guard let dataset, sink.problems.isEmpty else { throw problems(file, sink) }
         return NationalFormat(dataset: dataset, file: file, fields: fields, key: key, subject: subject, idTypes: idTypes, longTerm: longTerm)
@@ -75,7 +85,7 @@ public enum FormatLoader {
         }
         let maxLength = reader.int("maxLength", in: 1...100_000)
         let length = reader.int("length", in: 1...100_000)
-        let codes = reader.array("codes")?.compactMap(\.stringValue)
+        let codes = reader.strings("codes")
         let multiple = reader.bool("multiple") ?? false
         let check = reader.choice("check", as: IdentifierCheck.self)
         let notAfterToday = reader.bool("notAfterToday") ?? false
@@ -94,10 +104,9 @@ public enum FormatLoader {
             return i
         }
         var patterns: [PatternRule] = []
-        for (i, item) in (reader.array("patterns") ?? []).enumerated() {
-            let path = reader.childPath("patterns") + "[\(i)]"
-            guard let object = item.objectValue else { continue }
-            let patternReader = ObjectReader(object, path: path, sink: reader.sink)
+        let shape = #"{"pattern": "^ZX[0-9]+$"} (with "when": {…} to apply it only to some records)"#
+        for patternReader in reader.objects("patterns", shape: shape) {
+            let path = patternReader.path
             let condition = patternReader.value("when").flatMap { Condition.read($0, path: path + ".when", resolver: resolver, sink: reader.sink) }
             if let text = patternReader.string("pattern", required: true) {
                 do {

@@ -57,16 +57,18 @@ public enum MappingLoader {
                 if let dataset, !platform.acceptedDatasets.contains(dataset) {
                     reader.problem(member.key, "\(platform.rawValue) does not take \(dataset.rawValue)")
                 }
-                guard let platformObject = member.value.objectValue else { continue }
+                guard let platformObject = member.value.objectValue else {
+                    reader.problem(member.key, "must be an object, not \(member.value.kindDescription)",
+                        hint: #"write it like {"exclude": […]}, or {} for no exclusions"#)
+                    continue
+                }
                 let platformReader = ObjectReader(platformObject, path: reader.childPath(member.key), sink: sink)
                 platforms[platform] = readExclusions(platformReader.array("exclude") ?? [], path: platformReader.childPath("exclude"), resolver: resolver, sink: sink)
                 platformReader.rejectUnknownKeys()
             }
         }
         var subjects: [(uscc: Int, name: Int, date: Int)] = []
-        for (i, item) in (root.array("subjects") ?? []).enumerated() {
-            guard let object = item.objectValue else { continue }
-            let reader = ObjectReader(object, path: "subjects[\(i)]", sink: sink)
+        for reader in root.objects("subjects", shape: #"{"uscc": …, "name": …, "date": …}"#) {
             let indexes = ["uscc", "name", "date"].map { key -> Int? in
                 guard let name = reader.string(key, required: true) else { return nil }
                 guard let index = format.index[name] else {
@@ -90,7 +92,11 @@ public enum MappingLoader {
 
     private static func readExclusions(_ items: [JSONValue], path: String, resolver: MappingResolver, sink: ProblemSink) -> [Exclusion] {
         items.enumerated().compactMap { i, item in
-            guard let object = item.objectValue else { return nil }
+            guard let object = item.objectValue else {
+                sink.problems.append(ConfigProblem(path + "[\(i)]", "must be an object, not \(item.kindDescription)",
+                    hint: #"write it like {"reason": …, "when": {…}}"#))
+                return nil
+            }
             let reader = ObjectReader(object, path: path + "[\(i)]", sink: sink)
             let reason = reader.string("reason", required: true)
             let condition = reader.value("when", required: true).flatMap {

@@ -27,7 +27,7 @@ enum SpecReader {
             return nil
         }
         var spec = ValueSpec.Steps()
-        if let separators = reader.array("split") { spec.split = separators.compactMap(\.stringValue) }
+        if let separators = reader.strings("split") { spec.split = separators }
         if let table = reader.object("map") {
             var map: [String: String] = [:]
             for member in table.object {

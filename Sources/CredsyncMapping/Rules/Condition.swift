@@ -71,6 +71,12 @@ extension Condition {
         defer { reader.rejectUnknownKeys() }
         for combinator in ["all", "any"] {
             if let items = reader.array(combinator) {
+                if items.isEmpty {
+                    reader.problem(
+                        combinator, "names no condition",
+                        hint: "an empty \(combinator) always holds or never does; remove it")
+                    return nil
+                }
                 let parts = items.enumerated().compactMap { read($1, path: reader.childPath(combinator) + "[\($0)]", resolver: resolver, sink: sink) }
                 guard parts.count == items.count else { return nil }
                 return combinator == "all" ? .all(parts) : .any(parts)
@@ -99,8 +105,18 @@ extension Condition {
             return nil
         }
         guard let reference else { return nil }
+        let tests = ["equals", "in", "contains", "only", "empty"].filter { object[$0] != nil }
+        if tests.count > 1 {
+            tests.forEach { _ = reader.value($0) }
+            reader.problemHere(
+                "has several tests: \(tests.joined(separator: ", "))", hint: "give one; combine them with all or any")
+            return nil
+        }
         if let expected = reader.string("equals") { return .equals(reference, expected) }
-        if let values = reader.array("in") { return .oneOf(reference, values.compactMap(\.stringValue)) }
+        if let items = reader.array("in") {
+            let values = reader.strings("in") ?? []
+            return values.count == items.count ? .oneOf(reference, values) : nil
+        }
         if let expected = reader.string("contains") { return .contains(reference, expected) }
         if let expected = reader.string("only") { return .only(reference, expected) }
         if let empty = reader.bool("empty") { return .isEmpty(reference, empty) }
