@@ -163,6 +163,11 @@ struct ConfigReading {
         policy.maxAttempts = reader.int("maxAttempts", in: 1...1000) ?? policy.maxAttempts
         policy.attemptsInRun = reader.int("attemptsInRun", in: 1...20) ?? policy.attemptsInRun
         policy.maxDelayInRun = reader.duration("maxDelayInRun") ?? policy.maxDelayInRun
+        if let wait = reader.duration("maxRetryAfter") {
+            if wait <= 3600 { policy.maxRetryAfter = wait } else {
+                reader.problem("maxRetryAfter", "is longer than 1h", hint: "use 1s to 1h; longer waits belong to the queue")
+            }
+        }
         if policy.minDelay > policy.maxDelay {
             reader.problem("minDelay", "is longer than maxDelay", hint: "make minDelay ≤ maxDelay")
         }

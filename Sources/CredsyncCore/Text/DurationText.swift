@@ -24,13 +24,14 @@ public enum DurationText {
             number = ""
             sawUnit = true
         }
-        guard number.isEmpty, sawUnit else { return nil }
+        guard number.isEmpty, sawUnit, total.isFinite else { return nil }
         return total
     }
 
     /// `2d 3h`, `45m`, `12s`: the largest two units, for tables.
     public static func describe(_ seconds: Double) -> String {
-        let s = Int(max(0, seconds).rounded())
+        // Clamped to about 31 million years, so that no value traps the conversion.
+        let s = seconds.isFinite ? Int(min(max(0, seconds), 1e15).rounded()) : 0
         if s < 60 { return "\(s)s" }
         if s < 3600 { return "\(s / 60)m" + (s % 60 > 0 ? "\(s % 60)s" : "") }
         if s < 86400 { return "\(s / 3600)h" + (s % 3600 / 60 > 0 ? "\(s % 3600 / 60)m" : "") }

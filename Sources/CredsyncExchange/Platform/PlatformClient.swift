@@ -85,10 +85,15 @@ public final class PlatformClient: Sendable {
                 if let requestID = answer.requestID { statistics.requestIDs.append(requestID) }
                 if (200..<300).contains(response.status) || response.status == 413 { return .success(answer) }
                 failure = Self.failure(from: answer, url: url)
+                let retryAfter = RetryAfter.seconds(response.header("Retry-After"), date: response.header("Date"))
                 if response.status == 429 {
                     statistics.rateLimited += 1
                     rateLimitWaits += 1
-                    let seconds = Double(response.header("Retry-After") ?? "") ?? 1
+                    if let tooLong = tooLong(retryAfter, failure) {
+                        bucket.pause(for: retry.maxRetryAfter)
+                        return .failure(tooLong)
+                    }
+                    let seconds = retryAfter ?? 1
                     bucket.pause(for: seconds)
                     logger.debug("rate limited", [("platform", config.id.rawValue), ("retryAfter", String(seconds))])
                     if rateLimitWaits <= 20 { continue }
@@ -99,7 +104,8 @@ public final class PlatformClient: Sendable {
                     continue
                 }
                 if failure.failureClass == .permanent { return .failure(failure) }
-                if response.status == 503, let retryAfter = response.header("Retry-After").flatMap(Double.init) {
+                if response.status == 503, let retryAfter {
+                    if let tooLong = tooLong(retryAfter, failure) { return .failure(tooLong) }
                     wait = retryAfter
                 }
             }
@@ -107,8 +113,18 @@ public final class PlatformClient: Sendable {
             if failures >= retry.attemptsInRun { return .failure(failure) }
             let delay = wait ?? backoff.delay(attempt: failures - 1)
             logger.debug("retrying", [("platform", config.id.rawValue), ("after", String(delay)), ("error", failure.description)])
-            try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+            await Sleep.seconds(delay)
         }
+    }
+
+    /// The failure that hands the work to the queue when a platform asks to wait longer than
+    /// `retry.maxRetryAfter`; nil when the wait is within it (or there is none).
+    private func tooLong(_ retryAfter: Double?, _ failure: ExchangeFailure) -> ExchangeFailure? {
+        guard let retryAfter, retryAfter > retry.maxRetryAfter else { return nil }
+        let message = "\(failure.message) (the platform asks to wait \(DurationText.describe(retryAfter)), longer than "
+            + "retry.maxRetryAfter \(DurationText.describe(retry.maxRetryAfter)): left to the queue)"
+        logger.warning("Retry-After past the limit", [("platform", config.id.rawValue), ("retryAfter", String(retryAfter))])
+        return ExchangeFailure(.transient, status: failure.status, code: failure.code, message: message, requestID: failure.requestID)
     }
 
     /// Classifies a non-2xx answer per exchange-api.md's table.

@@ -23,14 +23,17 @@ public struct FaultSettings: Sendable, Equatable {
     public var clockSkew = 0.0
     /// How long a feed cursor stays valid, seconds.
     public var cursorLifetime = 7.0 * 86400
+    /// Manifests and feeds answer their first page every time, with the same `nextCursor` and
+    /// `hasMore: true`: a platform whose paging never ends.
+    public var repeatsCursor = false
 
     public init() {}
 }
 
 /// One fault for the next request, in a script that tests set exactly.
 public enum ScriptedFault: Sendable, Equatable {
-    /// Answer with this status (and `Retry-After` when given) without touching state.
-    case status(Int, retryAfter: Int?)
+    /// Answer with this status (and `Retry-After`, as written, when given) without touching state.
+    case status(Int, retryAfter: String?)
     /// Reset the connection without answering and without applying.
     case reset
     /// Apply the request, then reset the connection half-way through the answer.
@@ -38,13 +41,14 @@ public enum ScriptedFault: Sendable, Equatable {
     /// Leave the request unanswered for this many seconds.
     case stall(Double)
 
-    /// Parses `status:503`, `status:429:2`, `reset`, `reset-after-apply`, `stall:5`.
+    /// Parses `status:503`, `status:429:2`, `status:429:1e300`, `status:503:Sun, 06 Nov 1994 08:49:37 GMT`
+    /// (the rest after the second colon is the Retry-After as sent), `reset`, `reset-after-apply`, `stall:5`.
     public init?(_ text: String) {
-        let parts = text.split(separator: ":").map(String.init)
+        let parts = text.split(separator: ":", maxSplits: 2).map(String.init)
         switch parts.first {
         case "status":
             guard parts.count >= 2, let status = Int(parts[1]) else { return nil }
-            self = .status(status, retryAfter: parts.count > 2 ? Int(parts[2]) : nil)
+            self = .status(status, retryAfter: parts.count > 2 ? parts[2] : nil)
         case "reset": self = .reset
         case "reset-after-apply": self = .resetAfterApply
         case "stall":
