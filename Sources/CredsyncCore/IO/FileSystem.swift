@@ -62,13 +62,21 @@ public enum FileSystem {
         String(decoding: try read(path), as: UTF8.self)
     }
 
+    /// The widest modes credsync gives what it writes: files 0640, directories 0750. State,
+    /// reports and quarantine hold personal data; no one outside the group reads them.
+    public static let widestFileMode: mode_t = 0o640
+    public static let widestDirectoryMode: mode_t = 0o750
+
     /// Replaces `path` atomically: writes `path.tmp-PID`, fsyncs it, renames it over `path`, fsyncs
     /// the directory. Killed at any instant, `path` holds the old content or the new, never a mix.
-    public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws(FileError) {
+    /// The file gets `mode` within `widestFileMode` exactly, whatever the process's umask.
+    public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o640) throws(FileError) {
         let temporary = path + ".tmp-\(getpid())"
+        let mode = mode & widestFileMode
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw FileError(operation: "create", path: temporary, errno: errno) }
         do throws(FileError) {
+            guard fchmod(fd, mode) == 0 else { throw FileError(operation: "set the mode of", path: temporary, errno: errno) }
             try writeAll(fd, bytes, path: temporary)
             guard fsync(fd) == 0 else { throw FileError(operation: "fsync", path: temporary, errno: errno) }
         } catch {
@@ -86,7 +94,7 @@ public enum FileSystem {
     }
 
     /// Replaces `path` atomically with text.
-    public static func writeAtomically(_ path: String, text: String, mode: mode_t = 0o644) throws(FileError) {
+    public static func writeAtomically(_ path: String, text: String, mode: mode_t = 0o640) throws(FileError) {
         try writeAtomically(path, Array(text.utf8), mode: mode)
     }
 
@@ -112,12 +120,12 @@ public enum FileSystem {
         guard fsync(fd) == 0 else { throw FileError(operation: "fsync directory", path: directory, errno: errno) }
     }
 
-    /// Creates `path` and its parents (mode 0750), like `mkdir -p`.
+    /// Creates `path` and its parents (mode 0750, never wider), like `mkdir -p`.
     public static func createDirectory(_ path: String, mode: mode_t = 0o750) throws(FileError) {
         var current = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {
             current += "/" + component
-            if mkdir(current, mode) != 0, errno != EEXIST {
+            if mkdir(current, mode & widestDirectoryMode) != 0, errno != EEXIST {
                 throw FileError(operation: "create directory", path: current, errno: errno)
             }
         }
