@@ -6,7 +6,7 @@ public enum Sleep {
 
     /// `seconds` as nanoseconds, clamped to 0…`longest`; NaN and negatives are 0.
     public static func nanoseconds(_ seconds: Double) -> UInt64 {
-        guard seconds.isFinite, seconds > 0 else { return 0 }
+        guard !seconds.isNaN, seconds > 0 else { return 0 }
         return UInt64(min(seconds, longest) * 1e9)
     }
 

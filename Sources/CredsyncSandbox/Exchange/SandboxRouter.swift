@@ -44,6 +44,9 @@ final class SandboxRouter: Sendable {
             case .status(let status, let retryAfter):
                 let code = status == 429 ? "RATE_LIMITED" : "UNAVAILABLE"
                 return SandboxJSON.error(status, code: code, message: "injected fault", headers: retryAfter.map { [("Retry-After", $0)] } ?? [])
+            case .page(let status, let title):
+                let html = "<html><head><title>\(title)</title></head><body><h1>\(title)</h1></body></html>"
+                return ServerResponse(status: status, headers: [("Content-Type", "text/html")], body: Array(html.utf8))
             case .reset: return withDisposition(.resetWithoutAnswer)
             case .stall(let seconds): return withDisposition(.stall(seconds))
             case .resetAfterApply: afterApply = .resetMidResponse

@@ -40,15 +40,20 @@ public enum ScriptedFault: Sendable, Equatable {
     case resetAfterApply
     /// Leave the request unanswered for this many seconds.
     case stall(Double)
+    /// Answer with this status and an HTML page (a proxy's) whose title is the text.
+    case page(Int, String)
 
     /// Parses `status:503`, `status:429:2`, `status:429:1e300`, `status:503:Sun, 06 Nov 1994 08:49:37 GMT`
-    /// (the rest after the second colon is the Retry-After as sent), `reset`, `reset-after-apply`, `stall:5`.
+    /// (the rest after the second colon is the Retry-After as sent), `page:502:<title>`, `reset`, `reset-after-apply`, `stall:5`.
     public init?(_ text: String) {
         let parts = text.split(separator: ":", maxSplits: 2).map(String.init)
         switch parts.first {
         case "status":
             guard parts.count >= 2, let status = Int(parts[1]) else { return nil }
             self = .status(status, retryAfter: parts.count > 2 ? parts[2] : nil)
+        case "page":
+            guard parts.count == 3, let status = Int(parts[1]) else { return nil }
+            self = .page(status, parts[2])
         case "reset": self = .reset
         case "reset-after-apply": self = .resetAfterApply
         case "stall":
