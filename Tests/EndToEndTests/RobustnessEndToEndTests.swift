@@ -11,8 +11,8 @@ import Testing
     }
 
     @Test func retryAfterPastTheLimitOrMalformedQueuesTheWorkInsteadOfCrashingOrStalling() throws {
-        let env = try SyncEnvironment(platforms: [.credit], retry: #"{"attemptsInRun": 2, "maxDelayInRun": "1s", "minDelay": "1s", "maxDelay": "1s", "maxRetryAfter": "30s"}"#)
-        // 240 pledges in 3 batches: two malformed values (waited out as 1s), three past the limit.
+        let env = try SyncEnvironment(platforms: [.credit], retry: #"{"attemptsInRun": 2, "maxDelayInRun": "1s", "minDelay": "1s", "maxDelay": "1s"}"#)
+        // 240 pledges in 3 batches: two malformed values (waited out as 1s), three past the default limit.
         try env.sandbox.admin("POST", "script", ["platform": "credit", "faults": [
             "status:429:-1", "status:429:1e300", "status:429:99999999999", "status:503:600",
             "status:429:Sun, 06 Nov 2094 08:49:37 GMT",
@@ -21,7 +21,7 @@ import Testing
         #expect(run.status == 69, "\(run.stderr)")
         let queued = try entries(env)
         #expect(queued.count == 240 && queued.allSatisfy { $0["state"] == "deferred" })
-        #expect(queued.allSatisfy { $0["lastError"]?.stringValue?.contains("longer than retry.maxRetryAfter 30s") == true })
+        #expect(queued.allSatisfy { $0["lastError"]?.stringValue?.contains("longer than retry.maxRetryAfter 1m") == true })
         #expect(try env.sandbox.holdings(.credit, .pledge).isEmpty)
         // The queue delivers them once the platform is willing.
         Thread.sleep(forTimeInterval: 1.1)
@@ -30,7 +30,7 @@ import Testing
         #expect(try env.sandbox.holdings(.credit, .pledge).count == 240)
         // A limit past an hour is refused by check.
         let config = try String(contentsOfFile: env.configFile, encoding: .utf8)
-        try config.replacingOccurrences(of: #""maxRetryAfter": "30s""#, with: #""maxRetryAfter": "2h""#)
+        try config.replacingOccurrences(of: #""maxDelay": "1s""#, with: #""maxDelay": "1s", "maxRetryAfter": "2h""#)
             .write(toFile: env.configFile, atomically: true, encoding: .utf8)
         let check = try env.credsync(["check"])
         #expect(check.status == 78 && check.stderr.contains("retry.maxRetryAfter"), "\(check.stderr)")
