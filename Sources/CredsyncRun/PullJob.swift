@@ -78,7 +78,8 @@ public struct PullJob: Sendable {
             case .success(let result):
                 let goesOn = result.hasMore && !result.items.isEmpty
                 if goesOn, let loop = trail.follow(result.nextCursor, what: "gsxt \(feed) feed") {
-                    throw CredsyncError(.unavailable, "\(loop)", hint: "the saved cursor stays where it was; tell the platform's operators")
+                    throw CredsyncError(
+                        .unavailable, "\(loop)", hint: "the saved cursor stays where it was; tell the platform's operators")
                 }
                 try save(&store, result.items)
                 count += result.items.count

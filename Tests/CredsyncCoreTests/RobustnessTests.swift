@@ -49,8 +49,9 @@ import Testing
         #expect(PersonalData.mask("330106199001011230") == "330106********1230")
         #expect(PersonalData.mask("x=330106900101123,") == "x=330106*****1123,")
         #expect(PersonalData.mask("出质人33010619900101123x。") == "出质人330106********123x。")
-        #expect(PersonalData.mask("a 110105194912310021 b 330106199012092282")
-            == "a 110105********0021 b 330106********2282")
+        #expect(
+            PersonalData.mask("a 110105194912310021 b 330106199012092282")
+                == "a 110105********0021 b 330106********2282")
         // Not ID-shaped: too long, no birth date, no region digit, key and code shapes.
         for clear in [
             "1234567890123456789", "123456789012345", "930106199001011234", "ZX2025000010",
@@ -76,8 +77,9 @@ import Testing
     @Test func hmacFallbackMatchesLibcrypto() {
         // RFC 4231 test case 1, and a key longer than a block.
         let key = [UInt8](repeating: 0x0b, count: 20)
-        #expect(Hex.encode(HMACSHA256.mac(key: key, message: Array("Hi There".utf8)))
-            == "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")
+        #expect(
+            Hex.encode(HMACSHA256.mac(key: key, message: Array("Hi There".utf8)))
+                == "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")
         for key in [key, [UInt8](repeating: 0xaa, count: 131), []] {
             let message = Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8)
             #expect(HMACSHA256.rfc2104(key: key, message: message) == HMACSHA256.mac(key: key, message: message))

@@ -61,7 +61,10 @@ import Testing
         let file = try directory.write("secret.txt", "not for the network")
         let client = HTTPClient(options: HTTPClientOptions())
         for url in ["file://" + file, "ftp://127.0.0.1:1/x", "gopher://127.0.0.1:1/x"] {
-            guard case .failure(let error) = client.sendBlocking(HTTPRequest(method: "GET", url: url, headers: [], body: [])) else {
+            guard
+                case .failure(let error) = client.sendBlocking(
+                    HTTPRequest(method: "GET", url: url, headers: [], body: []))
+            else {
                 Issue.record("\(url) was fetched")
                 continue
             }
@@ -85,7 +88,8 @@ import Testing
         retry.attemptsInRun = 3
         retry.maxDelayInRun = 0.2
         retry.maxRetryAfter = maxRetryAfter
-        return PlatformClient(config: sandbox.platformConfig(.credit), source: SandboxProcess.source, retry: retry, logger: .capturing())
+        return PlatformClient(
+            config: sandbox.platformConfig(.credit), source: SandboxProcess.source, retry: retry, logger: .capturing())
     }
 
     /// The undelivered outcome of a one-record push: whether it may pass later, and why not now.
@@ -98,7 +102,9 @@ import Testing
     }
 
     static func batch() -> Batch {
-        Batch(dataset: .license, source: SandboxProcess.source, records: [.upsert(key: "k1", payload: SamplePayloads.license(1))])
+        Batch(
+            dataset: .license, source: SandboxProcess.source,
+            records: [.upsert(key: "k1", payload: SamplePayloads.license(1))])
     }
 
     @Test func retryAfterPastTheLimitHandsTheBatchBackAndMalformedOnesWaitASecond() async throws {
@@ -109,12 +115,17 @@ import Testing
         let passed = await client.push(Self.batch())
         #expect(passed.outcomes.first?.outcome.isDelivered == true, "\(passed.outcomes)")
         #expect(passed.rateLimited == 2)
-        for (fault, wait) in [("status:429:99999999999", "1157407d"), ("status:503:600", "10m"), ("status:429:Sun, 06 Nov 2094 08:49:37 GMT", "d")] {
+        for (fault, wait) in [
+            ("status:429:99999999999", "1157407d"), ("status:503:600", "10m"),
+            ("status:429:Sun, 06 Nov 2094 08:49:37 GMT", "d"),
+        ] {
             try sandbox.admin("POST", "script", ["platform": "credit", "faults": [.string(fault)]])
             let result = await client.push(Self.batch())
             let failure = try #require(Self.undelivered(result), "\(fault)")
             #expect(failure.isTransient)
-            #expect(failure.message.contains("retry.maxRetryAfter 5s") && failure.message.contains(wait), "\(failure.message)")
+            #expect(
+                failure.message.contains("retry.maxRetryAfter 5s") && failure.message.contains(wait),
+                "\(failure.message)")
         }
     }
 
@@ -132,10 +143,14 @@ import Testing
 
     @Test func anHTMLErrorPageEchoingAnIDNumberIsMaskedInTheFailure() async throws {
         let sandbox = try SandboxProcess()
-        try sandbox.admin("POST", "script", ["platform": "credit", "faults": ["page:400:Bad Request for 110101199003071234 and 33010619900101123"]])
+        try sandbox.admin(
+            "POST", "script",
+            ["platform": "credit", "faults": ["page:400:Bad Request for 110101199003071234 and 33010619900101123"]])
         let result = await Self.client(sandbox).push(Self.batch())
         let failure = try #require(Self.undelivered(result))
-        #expect(failure.message.contains("110101********1234") && failure.message.contains("330106*******1123"), "\(failure.message)")
+        #expect(
+            failure.message.contains("110101********1234") && failure.message.contains("330106*******1123"),
+            "\(failure.message)")
         #expect(!failure.message.contains("199003071234") && !failure.message.contains("19900101123"))
     }
 }

@@ -11,17 +11,25 @@ import Testing
     }
 
     @Test func retryAfterPastTheLimitOrMalformedQueuesTheWorkInsteadOfCrashingOrStalling() throws {
-        let env = try SyncEnvironment(platforms: [.credit], retry: #"{"attemptsInRun": 2, "maxDelayInRun": "1s", "minDelay": "1s", "maxDelay": "1s"}"#)
+        let env = try SyncEnvironment(
+            platforms: [.credit],
+            retry: #"{"attemptsInRun": 2, "maxDelayInRun": "1s", "minDelay": "1s", "maxDelay": "1s"}"#)
         // 240 pledges in 3 batches: two malformed values (waited out as 1s), three past the default limit.
-        try env.sandbox.admin("POST", "script", ["platform": "credit", "faults": [
-            "status:429:-1", "status:429:1e300", "status:429:99999999999", "status:503:600",
-            "status:429:Sun, 06 Nov 2094 08:49:37 GMT",
-        ]])
+        try env.sandbox.admin(
+            "POST", "script",
+            [
+                "platform": "credit",
+                "faults": [
+                    "status:429:-1", "status:429:1e300", "status:429:99999999999", "status:503:600",
+                    "status:429:Sun, 06 Nov 2094 08:49:37 GMT",
+                ],
+            ])
         let run = try env.credsync(["sync", "--dataset", "pledge"])
         #expect(run.status == 69, "\(run.stderr)")
         let queued = try entries(env)
         #expect(queued.count == 240 && queued.allSatisfy { $0["state"] == "deferred" })
-        #expect(queued.allSatisfy { $0["lastError"]?.stringValue?.contains("longer than retry.maxRetryAfter 1m") == true })
+        #expect(
+            queued.allSatisfy { $0["lastError"]?.stringValue?.contains("longer than retry.maxRetryAfter 1m") == true })
         #expect(try env.sandbox.holdings(.credit, .pledge).isEmpty)
         // The queue delivers them once the platform is willing.
         Thread.sleep(forTimeInterval: 1.1)
@@ -51,7 +59,8 @@ import Testing
         let env = try SyncEnvironment(platforms: [.credit])
         let ledger = env.stateDir + "/ledger/credit"
         try FileManager.default.createDirectory(atPath: ledger, withIntermediateDirectories: true)
-        try "credsync-ledger 1 credit license\ngarbage".write(toFile: ledger + "/license.ledger", atomically: true, encoding: .utf8)
+        try "credsync-ledger 1 credit license\ngarbage".write(
+            toFile: ledger + "/license.ledger", atomically: true, encoding: .utf8)
         // The process used to exit while its HTTP threads were inside curl_global_init: ~5% SIGSEGV.
         for _ in 0..<40 {
             let run = try env.credsync(["reconcile", "--platform", "credit", "--dataset", "license"])
@@ -66,23 +75,31 @@ import Testing
         var text = try String(contentsOfFile: path, encoding: .utf8)
         // A 17-digit 出质人证件号, and a valid 身份证号 typed where the 质权人代码 belongs.
         text = text.replacingOccurrences(of: "孙芳,330106199012092282,", with: "孙芳,33010619900101123,")
-        text = text.replacingOccurrences(of: "中国工商银行股份有限公司杭州分行,913301001B6F9AJPJT,", with: "中国工商银行股份有限公司杭州分行,110105194912310021,")
+        text = text.replacingOccurrences(
+            of: "中国工商银行股份有限公司杭州分行,913301001B6F9AJPJT,", with: "中国工商银行股份有限公司杭州分行,110105194912310021,")
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         let clear = ["33010619900101123", "110105194912310021", "110101199003071234"]
         func leaks(_ text: String) -> [String] { clear.filter { text.contains($0) } }
 
         let check = try env.credsync(["check", "--dataset", "pledge"])
-        #expect(check.stdout.contains("330106*******1123") && check.stdout.contains("110105********0021"), "\(check.stdout)")
+        #expect(
+            check.stdout.contains("330106*******1123") && check.stdout.contains("110105********0021"), "\(check.stdout)"
+        )
         #expect(leaks(check.stdout + check.stderr).isEmpty)
         let checkJSON = try env.credsync(["check", "--dataset", "pledge", "--json"])
         #expect(leaks(checkJSON.stdout).isEmpty)
 
         // A proxy's error page echoing an ID number: masked before it is stored in the queue.
-        try env.sandbox.admin("POST", "script", ["platform": "credit", "faults": [
-            "page:502:Bad Gateway for 110101199003071234", "page:502:Bad Gateway for 110101199003071234",
-            "page:502:Bad Gateway for 110101199003071234", "page:502:Bad Gateway for 110101199003071234",
-            "page:502:Bad Gateway for 110101199003071234", "page:502:Bad Gateway for 110101199003071234",
-        ]])
+        try env.sandbox.admin(
+            "POST", "script",
+            [
+                "platform": "credit",
+                "faults": [
+                    "page:502:Bad Gateway for 110101199003071234", "page:502:Bad Gateway for 110101199003071234",
+                    "page:502:Bad Gateway for 110101199003071234", "page:502:Bad Gateway for 110101199003071234",
+                    "page:502:Bad Gateway for 110101199003071234", "page:502:Bad Gateway for 110101199003071234",
+                ],
+            ])
         let sync = try env.credsync(["sync", "--dataset", "pledge"])
         #expect(leaks(sync.stdout + sync.stderr).isEmpty)
         let listed = try env.credsync(["queue", "list", "--json"])

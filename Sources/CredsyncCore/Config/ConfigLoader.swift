@@ -165,7 +165,8 @@ struct ConfigReading {
         policy.maxDelayInRun = reader.duration("maxDelayInRun") ?? policy.maxDelayInRun
         if let wait = reader.duration("maxRetryAfter") {
             if wait <= 3600 { policy.maxRetryAfter = wait } else {
-                reader.problem("maxRetryAfter", "is longer than 1h", hint: "use 1s to 1h; longer waits belong to the queue")
+                reader.problem(
+                    "maxRetryAfter", "is longer than 1h", hint: "use 1s to 1h; longer waits belong to the queue")
             }
         }
         if policy.minDelay > policy.maxDelay {

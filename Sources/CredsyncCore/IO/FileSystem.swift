@@ -76,7 +76,9 @@ public enum FileSystem {
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw FileError(operation: "create", path: temporary, errno: errno) }
         do throws(FileError) {
-            guard fchmod(fd, mode) == 0 else { throw FileError(operation: "set the mode of", path: temporary, errno: errno) }
+            guard fchmod(fd, mode) == 0 else {
+                throw FileError(operation: "set the mode of", path: temporary, errno: errno)
+            }
             try writeAll(fd, bytes, path: temporary)
             guard fsync(fd) == 0 else { throw FileError(operation: "fsync", path: temporary, errno: errno) }
         } catch {

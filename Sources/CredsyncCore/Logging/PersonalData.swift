@@ -40,7 +40,7 @@ public enum PersonalData {
     }
 
     /// Whether `field` holds natural persons' numbers: a national `…ZJHM` (证件号码) or
-    /// `ZY_CZRDM` (出质人代码, a 统一社会信用代码 or a 身份证号), or a local column named 证件号….
+    /// `ZY_CZRDM` (出质人代码, a 统一社会信用代码 or a 身份证号), or a local column named 证件号…
     public static func isPersonalField(_ field: String) -> Bool {
         field.hasSuffix("ZJHM") || field == "ZY_CZRDM" || field.contains("证件号")
     }

@@ -35,7 +35,9 @@ public enum RetryAfter {
         case 4 where words[3] == "GMT":  // Sunday, 06-Nov-94 08:49:37 GMT
             let parts = words[1].split(separator: "-").map(String.init)
             guard parts.count == 3, parts[2].count == 2, let yy = Int(parts[2]) else { return nil }
-            (day, month, year, time) = (Int(parts[0]), months.firstIndex(of: parts[1]), yy < 70 ? 2000 + yy : 1900 + yy, words[2])
+            (day, month, year, time) = (
+                Int(parts[0]), months.firstIndex(of: parts[1]), yy < 70 ? 2000 + yy : 1900 + yy, words[2]
+            )
         case 5:  // Sun Nov  6 08:49:37 1994
             (day, month, year, time) = (Int(words[2]), months.firstIndex(of: words[1]), Int(words[4]), words[3])
             if words[4].count != 4 { return nil }

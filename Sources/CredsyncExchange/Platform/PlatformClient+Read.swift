@@ -31,16 +31,19 @@ public struct CursorTrail: Sendable {
     public mutating func follow(_ next: String?, what: String) -> ExchangeFailure? {
         pages += 1
         guard let next else {
-            return ExchangeFailure(.transient, status: 200, code: "CURSOR_MISSING",
+            return ExchangeFailure(
+                .transient, status: 200, code: "CURSOR_MISSING",
                 message: "\(what): page \(pages) says more follow but gives no cursor")
         }
         let shown = next.count > 80 ? String(next.prefix(80)) + "…" : next
         guard seen.insert(next).inserted else {
-            return ExchangeFailure(.transient, status: 200, code: "CURSOR_NOT_ADVANCING",
+            return ExchangeFailure(
+                .transient, status: 200, code: "CURSOR_NOT_ADVANCING",
                 message: "\(what): page \(pages) gives the cursor \"\(shown)\" again: the paging does not advance; stopped")
         }
         guard pages < Self.maxPages else {
-            return ExchangeFailure(.transient, status: 200, code: "TOO_MANY_PAGES",
+            return ExchangeFailure(
+                .transient, status: 200, code: "TOO_MANY_PAGES",
                 message: "\(what): more than \(Self.maxPages) pages (last cursor \"\(shown)\"); stopped")
         }
         return nil

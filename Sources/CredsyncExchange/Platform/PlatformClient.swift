@@ -123,8 +123,10 @@ public final class PlatformClient: Sendable {
         guard let retryAfter, retryAfter > retry.maxRetryAfter else { return nil }
         let message = "\(failure.message) (the platform asks to wait \(DurationText.describe(retryAfter)), longer than "
             + "retry.maxRetryAfter \(DurationText.describe(retry.maxRetryAfter)): left to the queue)"
-        logger.warning("Retry-After past the limit", [("platform", config.id.rawValue), ("retryAfter", String(retryAfter))])
-        return ExchangeFailure(.transient, status: failure.status, code: failure.code, message: message, requestID: failure.requestID)
+        logger.warning(
+            "Retry-After past the limit", [("platform", config.id.rawValue), ("retryAfter", String(retryAfter))])
+        return ExchangeFailure(
+            .transient, status: failure.status, code: failure.code, message: message, requestID: failure.requestID)
     }
 
     /// Classifies a non-2xx answer per exchange-api.md's table.

@@ -79,7 +79,9 @@ final class SandboxRouter: Sendable {
 
     /// A page whose paging never ends: the same `nextCursor`, and more to come.
     private static func repeatingCursor(_ response: ServerResponse) -> ServerResponse {
-        guard response.status == 200, case .object(var page)? = try? JSONParser.parse(response.body) else { return response }
+        guard response.status == 200, case .object(var page)? = try? JSONParser.parse(response.body) else {
+            return response
+        }
         page["nextCursor"] = .string("sandbox-repeating-cursor")
         page["hasMore"] = .bool(true)
         return SandboxJSON.ok(.object(page))

@@ -44,7 +44,8 @@ public enum ScriptedFault: Sendable, Equatable {
     case page(Int, String)
 
     /// Parses `status:503`, `status:429:2`, `status:429:1e300`, `status:503:Sun, 06 Nov 1994 08:49:37 GMT`
-    /// (the rest after the second colon is the Retry-After as sent), `page:502:<title>`, `reset`, `reset-after-apply`, `stall:5`.
+    /// (the rest after the second colon is the Retry-After as sent), `page:502:<title>`, `reset`,
+    /// `reset-after-apply`, `stall:5`.
     public init?(_ text: String) {
         let parts = text.split(separator: ":", maxSplits: 2).map(String.init)
         switch parts.first {
