@@ -62,7 +62,7 @@ import Testing
         try "credsync-ledger 1 credit license\ngarbage".write(
             toFile: ledger + "/license.ledger", atomically: true, encoding: .utf8)
         // The process used to exit while its HTTP threads were inside curl_global_init: ~5% SIGSEGV.
-        for _ in 0..<40 {
+        for _ in 0..<20 {
             let run = try env.credsync(["reconcile", "--platform", "credit", "--dataset", "license"])
             #expect(run.status == 74, "\(run.stderr)")
             if run.status != 74 { break }
