@@ -120,12 +120,16 @@ import Testing
             ("status:429:Sun, 06 Nov 2094 08:49:37 GMT", "d"),
         ] {
             try sandbox.admin("POST", "script", ["platform": "credit", "faults": [.string(fault)]])
+            let client = Self.client(sandbox)
             let result = await client.push(Self.batch())
             let failure = try #require(Self.undelivered(result), "\(fault)")
             #expect(failure.isTransient)
             #expect(
                 failure.message.contains("retry.maxRetryAfter 5s") && failure.message.contains(wait),
                 "\(failure.message)")
+            // Until the wait is over the client sends nothing: the rest of the run's work is queued at once.
+            let next = await client.push(Self.batch())
+            #expect(next.requests == 0 && Self.undelivered(next)?.message == failure.message)
         }
     }
 

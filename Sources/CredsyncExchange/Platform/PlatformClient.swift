@@ -1,4 +1,5 @@
 import CredsyncCore
+import Synchronization
 
 /// One national platform's endpoints, as exchange-api.md has them: signed requests, flow control
 /// (token bucket, bounded concurrency, 429 and Retry-After), retries with backoff within the run,
@@ -14,6 +15,9 @@ public final class PlatformClient: Sendable {
     /// The base URL's path, signed as part of every request's path.
     let basePath: String
     let origin: String
+    /// Until when (monotonic seconds) the platform asked to be left alone, longer than
+    /// `retry.maxRetryAfter`, and the failure that said so: meanwhile work goes to the queue unsent.
+    private let backedOff = Mutex<(until: Double, failure: ExchangeFailure?)>((0, nil))
 
     public init(config: PlatformConfig, source: String, retry: RetryPolicy, logger: Logger) {
         self.config = config
@@ -66,6 +70,8 @@ public final class PlatformClient: Sendable {
         var resigned = false
         while true {
             await bucket.acquire()
+            let now = Timestamp.monotonic()
+            if let refusal = backedOff.withLock({ now < $0.until ? $0.failure : nil }) { return .failure(refusal) }
             var headers = RequestSigner.headers(
                 appID: config.appID, secret: config.secret, method: method, path: wirePath, query: canonicalQuery, body: body)
             headers.append(("Content-Type", "application/json"))
@@ -89,10 +95,7 @@ public final class PlatformClient: Sendable {
                 if response.status == 429 {
                     statistics.rateLimited += 1
                     rateLimitWaits += 1
-                    if let tooLong = tooLong(retryAfter, failure) {
-                        bucket.pause(for: retry.maxRetryAfter)
-                        return .failure(tooLong)
-                    }
+                    if let tooLong = tooLong(retryAfter, failure) { return .failure(tooLong) }
                     let seconds = retryAfter ?? 1
                     bucket.pause(for: seconds)
                     logger.debug("rate limited", [("platform", config.id.rawValue), ("retryAfter", String(seconds))])
@@ -118,15 +121,21 @@ public final class PlatformClient: Sendable {
     }
 
     /// The failure that hands the work to the queue when a platform asks to wait longer than
-    /// `retry.maxRetryAfter`; nil when the wait is within it (or there is none).
+    /// `retry.maxRetryAfter`; nil when the wait is within it (or there is none). Until the wait is
+    /// over, every request of this client fails the same way without being sent.
     private func tooLong(_ retryAfter: Double?, _ failure: ExchangeFailure) -> ExchangeFailure? {
         guard let retryAfter, retryAfter > retry.maxRetryAfter else { return nil }
         let message = "\(failure.message) (the platform asks to wait \(DurationText.describe(retryAfter)), longer than "
             + "retry.maxRetryAfter \(DurationText.describe(retry.maxRetryAfter)): left to the queue)"
         logger.warning(
             "Retry-After past the limit", [("platform", config.id.rawValue), ("retryAfter", String(retryAfter))])
-        return ExchangeFailure(
+        let handedBack = ExchangeFailure(
             .transient, status: failure.status, code: failure.code, message: message, requestID: failure.requestID)
+        let until = Timestamp.monotonic() + retryAfter
+        backedOff.withLock { state in
+            if until > state.until { state = (until, handedBack) }
+        }
+        return handedBack
     }
 
     /// Classifies a non-2xx answer per exchange-api.md's table.
