@@ -14,11 +14,16 @@ import Testing
         let env = try SyncEnvironment(
             platforms: [.credit],
             retry: #"{"attemptsInRun": 2, "maxDelayInRun": "1s", "minDelay": "1s", "maxDelay": "1s"}"#)
-        // 240 pledges in 3 batches: two malformed values (waited out as 1s), one past the default
-        // limit, after which the run sends nothing more to credit and queues the rest.
+        // 240 pledges in 3 batches: two malformed values (waited out as 1s), then waits past the
+        // default limit, after which the run sends nothing more to credit and queues the rest. One
+        // batch has at most one request in flight, so no request of this run finds the script empty.
+        let tooLong = "status:429:99999999999"
         try env.sandbox.admin(
             "POST", "script",
-            ["platform": "credit", "faults": ["status:429:-1", "status:429:1e300", "status:429:99999999999"]])
+            [
+                "platform": "credit",
+                "faults": ["status:429:-1", "status:429:1e300", .string(tooLong), .string(tooLong), .string(tooLong)],
+            ])
         let run = try env.credsync(["sync", "--dataset", "pledge"])
         #expect(run.status == 69, "\(run.stdout)\(run.stderr)")
         let queued = try entries(env)
@@ -27,6 +32,7 @@ import Testing
             queued.allSatisfy { $0["lastError"]?.stringValue?.contains("longer than retry.maxRetryAfter 1m") == true })
         #expect(try env.sandbox.holdings(.credit, .pledge).isEmpty)
         // The queue delivers them once the platform is willing.
+        try env.sandbox.admin("POST", "script", ["platform": "credit", "faults": []])
         Thread.sleep(forTimeInterval: 1.1)
         let again = try env.credsync(["sync", "--dataset", "pledge"])
         #expect(again.status == 1 && again.stdout.contains("240 created"), "\(again.stdout)\(again.stderr)")
