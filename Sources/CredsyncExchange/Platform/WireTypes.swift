@@ -80,8 +80,9 @@ public struct ExchangeFailure: Error, Sendable, CustomStringConvertible {
         self.failureClass = failureClass
         self.status = status
         self.code = code
-        // What a platform (or a proxy's error page) says is stored and shown: masked before either.
-        self.message = PersonalData.mask(message)
+        // What a platform (or a proxy's error page) says is stored and shown: masked (and any
+        // secret blanked) before either.
+        self.message = Redactor.shared.redact(message)
         self.requestID = requestID
     }
 
