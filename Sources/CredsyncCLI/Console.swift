@@ -21,12 +21,18 @@ public final class Console: Sendable {
     /// What was written to stderr (capturing consoles only).
     public var errorOutput: String { captured.withLock { $0.err } }
 
-    /// Writes `text` and a newline to stdout.
+    /// Writes `text` and a newline to stdout, secrets redacted and personal numbers masked.
     public func print(_ text: String) {
+        write(Redactor.shared.redact(text) + "\n", toError: false)
+    }
+
+    /// Writes `text` and a newline to stdout as it is: only for what a platform is sent (`map`).
+    public func printSent(_ text: String) {
         write(text + "\n", toError: false)
     }
 
-    /// Writes each line and a newline to stdout, in 64 KiB writes rather than one per line.
+    /// Writes each line and a newline to stdout, in 64 KiB writes rather than one per line,
+    /// redacted and masked as `print(_:)` is.
     public func print(lines: some Sequence<String>) {
         var chunk = ""
         chunk.reserveCapacity(1 << 16)
@@ -34,11 +40,11 @@ public final class Console: Sendable {
             chunk += line
             chunk += "\n"
             if chunk.utf8.count >= 1 << 16 {
-                write(chunk, toError: false)
+                write(Redactor.shared.redact(chunk), toError: false)
                 chunk.removeAll(keepingCapacity: true)
             }
         }
-        if !chunk.isEmpty { write(chunk, toError: false) }
+        if !chunk.isEmpty { write(Redactor.shared.redact(chunk), toError: false) }
     }
 
     /// Writes `text` and a newline to stderr, with secrets redacted.

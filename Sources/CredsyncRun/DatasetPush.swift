@@ -225,7 +225,7 @@ struct DatasetPush {
 
     private mutating func queue(_ change: Change, located: Spool.Located?, batchID: String, failure: SpoolError, permanent: Bool) {
         var entry = supersede(located?.entry, with: change)
-        entry.attempts += 1
+        entry.attempts = min(entry.attempts, Int.max - 1) + 1  // a hand-edited entry cannot overflow it
         entry.lastAttempt = failure.at
         entry.batchID = batchID
         entry.errors.append(failure)

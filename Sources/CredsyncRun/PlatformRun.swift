@@ -54,7 +54,9 @@ struct PlatformRun: Sendable {
 
     /// The next try of a queued entry: exponential backoff with full jitter between the bounds.
     func nextAttempt(attempts: Int, now: Double) -> Double {
-        let ceiling = min(config.retry.maxDelay, config.retry.minDelay * Double(1 << min(attempts, 30)))
-        return now + max(config.retry.minDelay, Double.random(in: 0...max(ceiling, config.retry.minDelay)))
+        // Bounded to ten years whatever the configuration says, so that the range below is finite.
+        let low = min(max(0, config.retry.minDelay), 315_360_000)
+        let ceiling = min(config.retry.maxDelay, low * Double(1 << min(max(0, attempts), 30)))
+        return now + max(low, Double.random(in: 0...min(max(ceiling, low), 315_360_000)))
     }
 }

@@ -61,10 +61,12 @@ public struct PullJob: Sendable {
         var cursor = full ? nil : store.cursors[feed]
         var count = 0
         var restarted = false
+        var trail = CursorTrail()
         while true {
             switch await page(cursor) {
             case .failure(let failure) where failure.code == "BAD_CURSOR" && !restarted:
                 restarted = true
+                trail = CursorTrail()
                 report.fullReread = true
                 let message = "\(feed): the saved cursor is no longer valid (older than 7 days?): reading the whole feed again"
                 logger.warning(message)
@@ -74,12 +76,17 @@ public struct PullJob: Sendable {
             case .failure(let failure):
                 throw CredsyncError(failure.failureClass == .transient ? .unavailable : .needsAttention, "gsxt \(feed) feed: \(failure)")
             case .success(let result):
+                let goesOn = result.hasMore && !result.items.isEmpty
+                if goesOn, let loop = trail.follow(result.nextCursor, what: "gsxt \(feed) feed") {
+                    throw CredsyncError(
+                        .unavailable, "\(loop)", hint: "the saved cursor stays where it was; tell the platform's operators")
+                }
                 try save(&store, result.items)
                 count += result.items.count
                 // The cursor moves only once the page is durably stored.
                 try store.saveCursor(result.nextCursor, feed: feed)
                 cursor = result.nextCursor
-                if !result.hasMore || result.items.isEmpty { return count }
+                if !goesOn { return count }
             }
         }
     }

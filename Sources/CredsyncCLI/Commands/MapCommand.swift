@@ -33,9 +33,9 @@ enum MapCommand {
             let payload = record.payload(format: mapping.definition.format, dateSeparator: platform.dateSeparator)
             let canonical = JSONWriter.canonical(.object(payload))
             if invocation.global.json {
-                context.console.print(#"{"key":"# + JSONWriter.compact(.string(record.key)) + #","hash":""# + SHA256.hex(canonical) + #"","payload":"# + canonical + "}")
+                context.console.printSent(#"{"key":"# + JSONWriter.compact(.string(record.key)) + #","hash":""# + SHA256.hex(canonical) + #"","payload":"# + canonical + "}")
             } else {
-                context.console.print(canonical)
+                context.console.printSent(canonical)
             }
             printed += 1
         }

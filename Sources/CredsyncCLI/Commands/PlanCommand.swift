@@ -70,8 +70,8 @@ enum PlanCommand {
     /// A value for people: personal numbers masked, absent as `(none)`.
     static func shown(_ field: String, _ value: String?) -> String {
         guard let value else { return "(none)" }
-        if field.hasSuffix("ZJHM") || field == "ZY_CZRDM", NationalIdentifiers.isValidIDCard(value) { return NationalIdentifiers.masked(value) }
-        return "\"\(value)\""
+        if PersonalData.isPersonalField(field) { return PersonalData.shown(value, field: field) }
+        return "\"\(PersonalData.mask(value))\""
     }
 
     static func json(

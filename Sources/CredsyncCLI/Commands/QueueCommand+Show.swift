@@ -115,10 +115,8 @@ extension QueueCommand {
     static func masked(_ payload: JSONObject) -> JSONObject {
         JSONObject(
             payload.members.map { member in
-                guard member.key.hasSuffix("ZJHM") || member.key == "ZY_CZRDM", let value = member.value.stringValue,
-                    NationalIdentifiers.isValidIDCard(value) || member.key.hasSuffix("ZJHM")
-                else { return member }
-                return JSONMember(member.key, .string(NationalIdentifiers.masked(value)))
+                guard let value = member.value.stringValue else { return member }
+                return JSONMember(member.key, .string(PersonalData.shown(value, field: member.key)))
             })
     }
 }

@@ -68,13 +68,13 @@ extension Thread {
 
         public init() {}
 
-        func enter() {
+        public func enter() {
             condition.lock()
             running += 1
             condition.unlock()
         }
 
-        func leave() {
+        public func leave() {
             condition.lock()
             running -= 1
             condition.broadcast()

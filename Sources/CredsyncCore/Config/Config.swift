@@ -168,6 +168,9 @@ public struct RetryPolicy: Sendable, Equatable {
     public var attemptsInRun: Int = 3
     /// The longest backoff within a run, seconds.
     public var maxDelayInRun: Double = 10
+    /// The longest `Retry-After` obeyed within a run, seconds; a platform asking for longer has
+    /// the work handed to the queue instead.
+    public var maxRetryAfter: Double = 60
 
     public init() {}
 }

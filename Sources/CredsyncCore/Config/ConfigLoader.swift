@@ -170,6 +170,7 @@ struct ConfigReading {
         policy.maxAttempts = reader.int("maxAttempts", in: 1...1000) ?? policy.maxAttempts
         policy.attemptsInRun = reader.int("attemptsInRun", in: 1...20) ?? policy.attemptsInRun
         policy.maxDelayInRun = reader.duration("maxDelayInRun", in: 1...600) ?? policy.maxDelayInRun
+        policy.maxRetryAfter = reader.duration("maxRetryAfter", in: 1...3600) ?? policy.maxRetryAfter
         if policy.minDelay > policy.maxDelay {
             reader.problem("minDelay", "is longer than maxDelay", hint: "make minDelay ≤ maxDelay")
         }

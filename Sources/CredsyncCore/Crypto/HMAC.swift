@@ -2,21 +2,31 @@ import CCrypto
 
 /// HMAC-SHA256 through libcrypto.
 public enum HMACSHA256 {
-    /// The 32-byte MAC of `message` under `key`.
+    /// The 32-byte MAC of `message` under `key`. Should libcrypto fail (it practically never does),
+    /// the MAC is computed here from SHA-256 as RFC 2104 has it, never left as zeros.
     public static func mac(key: [UInt8], message: [UInt8]) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 0
-        key.withUnsafeBytes { keyBuffer in
+        let done = key.count <= Int(Int32.max) && key.withUnsafeBytes { keyBuffer in
             message.withUnsafeBytes { messageBuffer in
                 out.withUnsafeMutableBufferPointer { outBuffer in
-                    _ = HMAC(
+                    HMAC(
                         EVP_sha256(), keyBuffer.baseAddress, Int32(keyBuffer.count),
                         messageBuffer.baseAddress?.assumingMemoryBound(to: UInt8.self), messageBuffer.count,
-                        outBuffer.baseAddress, &length)
+                        outBuffer.baseAddress, &length) != nil
                 }
             }
         }
+        guard done, length == 32 else { return rfc2104(key: key, message: message) }
         return out
+    }
+
+    /// HMAC-SHA256 on the package's own SHA-256: the fallback when libcrypto's call fails.
+    static func rfc2104(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var block = key.count > 64 ? SHA256.digest(key) : key
+        block += [UInt8](repeating: 0, count: 64 - block.count)
+        let inner = SHA256.digest(block.map { $0 ^ 0x36 } + message)
+        return SHA256.digest(block.map { $0 ^ 0x5c } + inner)
     }
 
     /// The lower-case hex MAC of a string under a string key, both as UTF-8.

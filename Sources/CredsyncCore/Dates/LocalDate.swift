@@ -64,9 +64,12 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
         return era * 146097 + doe - 719468
     }
 
-    /// The date `dayNumber` days after 1970-01-01.
+    /// The first and last day numbers of years 1 to 9999.
+    static let dayNumbers = -719_162...2_932_896
+
+    /// The date `dayNumber` days after 1970-01-01, clamped to years 1 to 9999.
     public init(dayNumber: Int) {
-        let z = dayNumber + 719468
+        let z = min(max(dayNumber, Self.dayNumbers.lowerBound), Self.dayNumbers.upperBound) + 719468
         let era = (z >= 0 ? z : z - 146096) / 146097
         let doe = z - era * 146097
         let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
@@ -79,12 +82,18 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
         self.day = d
     }
 
-    /// The date `days` later (or earlier, when negative).
-    public func adding(days: Int) -> LocalDate { LocalDate(dayNumber: dayNumber + days) }
+    /// The date `days` later (or earlier, when negative), clamped to years 1 to 9999.
+    public func adding(days: Int) -> LocalDate {
+        let days = min(max(days, -Self.dayNumbers.count), Self.dayNumbers.count)
+        return LocalDate(dayNumber: dayNumber + days)
+    }
 
     /// The same day `months` later, clamped to the month's last day (2024-02-29 + 12 months = 2025-02-28).
+    /// A result outside years 1 to 9999 is the nearest end of that range.
     public func adding(months: Int) -> LocalDate {
-        let total = year * 12 + (month - 1) + months
+        let total = year * 12 + (month - 1) + min(max(months, -120_000), 120_000)
+        if total < 12 { return LocalDate(dayNumber: Self.dayNumbers.lowerBound) }
+        if total >= 120_000 { return LocalDate(dayNumber: Self.dayNumbers.upperBound) }
         let y = total / 12
         let m = total % 12 + 1
         let d = min(day, LocalDate.daysIn(month: m, year: y))
@@ -92,7 +101,7 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     /// The same day `years` later, 29 February becoming 28 February in a common year.
-    public func adding(years: Int) -> LocalDate { adding(months: years * 12) }
+    public func adding(years: Int) -> LocalDate { adding(months: min(max(years, -10_000), 10_000) * 12) }
 
     /// 1 = Monday … 7 = Sunday.
     public var isoWeekday: Int {
@@ -128,6 +137,7 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Today in Asia/Shanghai (UTC+8 all year: China has kept no daylight saving time since 1991).
     public static func todayInShanghai(now: Double = Timestamp.now()) -> LocalDate {
+        let now = now.isFinite ? min(max(now, -62_135_596_800), 253_402_300_799) : 0
         let seconds = Int(now.rounded(.down)) + 8 * 3600
         let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
         return LocalDate(dayNumber: days)

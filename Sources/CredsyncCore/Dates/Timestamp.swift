@@ -19,7 +19,9 @@ public enum Timestamp {
     }
 
     /// `2026-11-22T01:02:03Z`, or with milliseconds when `fractional`.
+    /// An instant outside years 1 to 9999 (or not finite) is shown as the nearest end of that range.
     public static func rfc3339(_ seconds: Double, fractional: Bool = false) -> String {
+        let seconds = seconds.isFinite ? min(max(seconds, -62_135_596_800), 253_402_300_799) : 0
         let whole = Int(seconds.rounded(.down))
         let days = whole >= 0 ? whole / 86400 : (whole - 86399) / 86400
         let secondOfDay = whole - days * 86400

@@ -62,25 +62,33 @@ public enum FileSystem {
         String(decoding: try read(path), as: UTF8.self)
     }
 
+    /// The widest modes credsync gives what it writes: files 0640, directories 0750. State,
+    /// reports and quarantine hold personal data; no one outside the group reads them.
+    public static let widestFileMode: mode_t = 0o640
+    public static let widestDirectoryMode: mode_t = 0o750
+
     /// Replaces `path` atomically: writes `path.tmp-PID`, fsyncs it, renames it over `path`, fsyncs
     /// the directory. Killed at any instant, `path` holds the old content or the new, never a mix.
-    public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws(FileError) {
+    /// The file gets `mode` within `widestFileMode` exactly, whatever the process's umask.
+    public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o640) throws(FileError) {
         try writeAtomically(path, bytes, mode: mode, group: nil)
     }
 
     /// Replaces `path` atomically as above; with `group`, the file is in that group with exactly
-    /// `mode`, whatever the umask.
+    /// `mode` (within `widestFileMode`), whatever the umask.
     public static func writeAtomically(
         _ path: String, _ bytes: [UInt8], mode: mode_t, group: gid_t?
     ) throws(FileError) {
         let temporary = path + ".tmp-\(getpid())"
+        let mode = mode & widestFileMode
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { throw FileError(operation: "create", path: temporary, errno: errno) }
         do throws(FileError) {
-            if let group {
-                guard fchown(fd, uid_t.max, group) == 0, fchmod(fd, mode) == 0 else {
-                    throw FileError(operation: "give group \(group) to", path: temporary, errno: errno)
-                }
+            if let group, fchown(fd, uid_t.max, group) != 0 {
+                throw FileError(operation: "give group \(group) to", path: temporary, errno: errno)
+            }
+            guard fchmod(fd, mode) == 0 else {
+                throw FileError(operation: "set the mode of", path: temporary, errno: errno)
             }
             try writeAll(fd, bytes, path: temporary)
             guard fsync(fd) == 0 else { throw FileError(operation: "fsync", path: temporary, errno: errno) }
@@ -99,7 +107,7 @@ public enum FileSystem {
     }
 
     /// Replaces `path` atomically with text.
-    public static func writeAtomically(_ path: String, text: String, mode: mode_t = 0o644) throws(FileError) {
+    public static func writeAtomically(_ path: String, text: String, mode: mode_t = 0o640) throws(FileError) {
         try writeAtomically(path, Array(text.utf8), mode: mode)
     }
 
@@ -125,12 +133,12 @@ public enum FileSystem {
         guard fsync(fd) == 0 else { throw FileError(operation: "fsync directory", path: directory, errno: errno) }
     }
 
-    /// Creates `path` and its parents (mode 0750), like `mkdir -p`.
+    /// Creates `path` and its parents (mode 0750, never wider), like `mkdir -p`.
     public static func createDirectory(_ path: String, mode: mode_t = 0o750) throws(FileError) {
         var current = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {
             current += "/" + component
-            if mkdir(current, mode) != 0, errno != EEXIST {
+            if mkdir(current, mode & widestDirectoryMode) != 0, errno != EEXIST {
                 throw FileError(operation: "create directory", path: current, errno: errno)
             }
         }
@@ -217,15 +225,18 @@ public enum FileSystem {
 
 /// Reading decimal numbers out of byte buffers without building strings.
 public enum ASCIIDecimal {
-    /// The non-negative integer written in `buffer[from..<to]`, or nil when it is empty or holds
-    /// anything but digits.
+    /// The non-negative integer written in `buffer[from..<to]`, or nil when it is empty, holds
+    /// anything but digits or does not fit an Int.
     @inline(__always)
     public static func parse(_ buffer: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Int? {
         guard from < to else { return nil }
         var value = 0
         for k in from..<to {
             guard (0x30...0x39).contains(buffer[k]) else { return nil }
-            value = value * 10 + Int(buffer[k] - 0x30)
+            let (tens, overflow) = value.multipliedReportingOverflow(by: 10)
+            let (sum, carry) = tens.addingReportingOverflow(Int(buffer[k] - 0x30))
+            guard !overflow, !carry else { return nil }
+            value = sum
         }
         return value
     }

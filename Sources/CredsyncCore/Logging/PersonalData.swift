@@ -1,34 +1,75 @@
-/// Natural persons' 证件号码 appear in clear only in what is sent to a platform: everywhere else
-/// (logs, errors, reports, queue listings, the audit log) they are masked to the first 6 and
-/// last 4 characters.
+/// Natural persons' 证件号码 appear in clear only in what is sent to a platform (and `map`, which
+/// shows exactly that): everywhere else (stdout, logs, errors, reports, quarantine, queue listings,
+/// the audit log) they are masked to the first 6 and last 4 characters.
 public enum PersonalData {
-    /// `text` with every valid 18-character 身份证号 in it masked.
+    /// `text` with every run shaped like a 身份证号 masked, whatever its check character: 15 to 18
+    /// ASCII digits (the last may be `X`), not part of a longer run of digits, starting with a
+    /// region digit 1–8 and holding a plausible birth date (YYMMDD for 15 characters, YYYYMMDD
+    /// with a year 1900–2099 for 16 to 18). Text without a run of 14 digits is returned as is,
+    /// after one pass over its bytes and no allocation.
     public static func mask(_ text: String) -> String {
-        let bytes = Array(text.utf8)
-        guard bytes.count >= 18 else { return text }
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var i = 0
-        var changed = false
-        while i < bytes.count {
-            let before = i == 0 ? 0 : bytes[i - 1]
-            if i + 18 <= bytes.count, !isDigit(before), isDigit(bytes[i]),
-                bytes[i..<(i + 17)].allSatisfy(isDigit), bytes[i + 17] == UInt8(ascii: "X") || isDigit(bytes[i + 17]),
-                i + 18 == bytes.count || !isDigit(bytes[i + 18]),
-                NationalIdentifiers.isValidIDCard(String(decoding: bytes[i..<(i + 18)], as: UTF8.self))
-            {
-                out.append(contentsOf: bytes[i..<(i + 6)])
-                out.append(contentsOf: [UInt8](repeating: UInt8(ascii: "*"), count: 8))
-                out.append(contentsOf: bytes[(i + 14)..<(i + 18)])
-                i += 18
-                changed = true
-                continue
+        guard text.utf8.count >= 15 else { return text }
+        var copy = text
+        return copy.withUTF8 { bytes -> String? in
+            var out: [UInt8] = []
+            var copied = 0
+            var i = 0
+            while i < bytes.count {
+                guard isDigit(bytes[i]) else {
+                    i += 1
+                    continue
+                }
+                var end = i
+                while end < bytes.count, isDigit(bytes[end]) { end += 1 }
+                var length = end - i
+                if length < 18, end < bytes.count, bytes[end] == UInt8(ascii: "X") || bytes[end] == UInt8(ascii: "x") {
+                    length += 1
+                }
+                if (15...18).contains(length), isIDShaped(bytes, i, length) {
+                    if out.isEmpty { out.reserveCapacity(bytes.count) }
+                    out.append(contentsOf: bytes[copied..<(i + 6)])
+                    out.append(contentsOf: repeatElement(UInt8(ascii: "*"), count: length - 10))
+                    copied = i + length - 4
+                }
+                i = max(end, i + length)
             }
-            out.append(bytes[i])
-            i += 1
-        }
-        return changed ? String(decoding: out, as: UTF8.self) : text
+            guard copied > 0 else { return nil }
+            out.append(contentsOf: bytes[copied...])
+            return String(decoding: out, as: UTF8.self)
+        } ?? text
     }
 
-    private static func isDigit(_ byte: UInt8) -> Bool { (0x30...0x39).contains(byte) }
+    /// Whether `field` holds natural persons' numbers: a national `…ZJHM` (证件号码) or
+    /// `ZY_CZRDM` (出质人代码, a 统一社会信用代码 or a 身份证号), or a local column named 证件号…
+    public static func isPersonalField(_ field: String) -> Bool {
+        field.hasSuffix("ZJHM") || field == "ZY_CZRDM" || field.contains("证件号")
+    }
+
+    /// `value` as people may see it: a personal field's value masked whatever its validity (a
+    /// 出质人代码 that is a valid 统一社会信用代码 names an organisation and stays), anything
+    /// else with its 身份证号-shaped runs masked.
+    public static func shown(_ value: String, field: String?) -> String {
+        guard let field, isPersonalField(field) else { return mask(value) }
+        if field == "ZY_CZRDM", NationalIdentifiers.isValidUSCC(value) { return value }
+        return NationalIdentifiers.masked(value)
+    }
+
+    private static func isDigit(_ byte: UInt8) -> Bool { byte &- 0x30 < 10 }
+
+    /// The region digit and birth date of the candidate at `bytes[start..<start + length]`.
+    private static func isIDShaped(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ length: Int) -> Bool {
+        func number(_ from: Int, _ count: Int) -> Int {
+            var value = 0
+            for k in 0..<count { value = value * 10 + Int(bytes[start + from + k] &- 0x30) }
+            return value
+        }
+        guard (1...8).contains(number(0, 1)) else { return false }
+        let (year, month, day): (Int, Int, Int)
+        if length == 15 {
+            (year, month, day) = (1900 + number(6, 2), number(8, 2), number(10, 2))
+        } else {
+            (year, month, day) = (number(6, 4), number(10, 2), number(12, 2))
+        }
+        return (1900...2099).contains(year) && (1...12).contains(month) && (1...31).contains(day)
+    }
 }

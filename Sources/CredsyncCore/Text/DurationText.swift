@@ -26,7 +26,7 @@ public enum DurationText {
             number = ""
             sawUnit = true
         }
-        guard number.isEmpty, sawUnit else { return nil }
+        guard number.isEmpty, sawUnit, total.isFinite else { return nil }
         return total
     }
 
@@ -42,6 +42,8 @@ public enum DurationText {
     /// `2d 3h`, `45m`, `12s`: the largest two units, for tables. Never traps: a negative or NaN
     /// value reads as `0s`, one past about 31 million years as that bound.
     public static func describe(_ seconds: Double) -> String {
+        // Clamped to about 31 million years (infinity too; NaN and negatives are 0), so that no value
+        // traps the conversion.
         let s = seconds > 0 ? Int(min(seconds, 1e15).rounded()) : 0
         if s < 60 { return "\(s)s" }
         if s < 3600 { return "\(s / 60)m" + (s % 60 > 0 ? "\(s % 60)s" : "") }

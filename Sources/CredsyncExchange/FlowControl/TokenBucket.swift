@@ -15,7 +15,8 @@ public final class TokenBucket: Sendable {
     private let state: Mutex<State>
 
     public init(rate: Double, burst: Int) {
-        self.rate = rate
+        // A rate of 0, negative or NaN would divide waits into infinity: one request a minute instead.
+        self.rate = rate.isFinite && rate > 0 ? rate : 1.0 / 60
         self.burst = Double(max(1, burst))
         state = Mutex(State(tokens: Double(max(1, burst)), updated: Timestamp.monotonic(), pausedUntil: 0))
     }
@@ -44,8 +45,10 @@ public final class TokenBucket: Sendable {
         }
     }
 
-    /// Holds every request back for `seconds` (a 429's Retry-After).
+    /// Holds every request back for `seconds` (a 429's Retry-After), at most `Sleep.longest`.
     public func pause(for seconds: Double, now: Double = Timestamp.monotonic()) {
+        guard seconds.isFinite, seconds > 0 else { return }
+        let seconds = min(seconds, Sleep.longest)
         state.withLock { state in
             state.pausedUntil = max(state.pausedUntil, now + seconds)
             state.tokens = min(state.tokens, 0)
@@ -55,7 +58,7 @@ public final class TokenBucket: Sendable {
     /// Waits for a token.
     public func acquire() async {
         let wait = reserve()
-        if wait > 0 { try? await Task.sleep(nanoseconds: UInt64(wait * 1e9)) }
+        await Sleep.seconds(wait)
     }
 }
 
@@ -72,6 +75,7 @@ public struct Backoff: Sendable {
     /// The wait before try `attempt + 1` (attempt counts from 0).
     public func delay(attempt: Int) -> Double {
         let ceiling = min(cap, base * pow2(attempt))
+        guard ceiling.isFinite, ceiling > 0 else { return 0 }
         return Double.random(in: 0...max(0, ceiling))
     }
 

@@ -1,7 +1,9 @@
 import CCurl
 import CredsyncCore
 
-/// `curl_global_init`, once, before any handle is made.
+/// `curl_global_init`, once, before any handle is made. `HTTPClient` touches it on the thread that
+/// makes the client, before its threads start: curl_global_init is not thread-safe, and a process
+/// that exits while a thread is inside it corrupts the heap.
 enum CurlGlobal {
     static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 }
@@ -41,8 +43,13 @@ final class CurlEasy {
                     set(ccurl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorPointer.baseAddress))
                     set(ccurl_easy_setopt_string(handle, CURLOPT_URL, request.url))
                     set(ccurl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
-                    set(ccurl_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(options.connectTimeout * 1000)))
-                    set(ccurl_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(options.requestTimeout * 1000)))
+                    // HTTP(S) only, redirects included, and nothing older than TLS 1.2.
+                    set(ccurl_easy_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
+                    set(ccurl_easy_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"))
+                    set(ccurl_easy_setopt_long(handle, CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2)))
+                    let connectTimeout = Self.milliseconds(options.connectTimeout)
+                    set(ccurl_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, connectTimeout))
+                    set(ccurl_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(options.requestTimeout)))
                     set(ccurl_easy_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, ""))
                     set(ccurl_easy_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, options.verifyTLS ? 1 : 0))
                     set(ccurl_easy_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, options.verifyTLS ? 2 : 0))
@@ -92,6 +99,12 @@ final class CurlEasy {
         var status = 0
         _ = ccurl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         return .success(HTTPResponse(status: status, headers: sink.headers, body: sink.body))
+    }
+
+    /// A time-out for libcurl in milliseconds: 1 ms to 30 days, whatever the configuration holds.
+    static func milliseconds(_ seconds: Double) -> Int {
+        guard seconds.isFinite, seconds > 0 else { return 1 }
+        return Int(min(seconds, 30 * 86400) * 1000)
     }
 
     static func transportError(_ code: CURLcode, url: String, message: String, sink: ResponseSink) -> TransportError {

@@ -6,13 +6,19 @@ import Foundation
 public final class HTTPClient: Sendable {
     public let options: HTTPClientOptions
     private let queue: BoundedQueue<Job>
+    private let threads = Thread.Group()
 
     public init(options: HTTPClientOptions) {
         self.options = options
         self.queue = BoundedQueue(capacity: .max)
+        // libcurl's global state first, on this thread, before any of ours can touch it.
+        _ = CurlGlobal.initialized
         for index in 0..<max(1, options.connections) {
             let queue = self.queue
+            let threads = self.threads
+            threads.enter()
             let thread = Thread {
+                defer { threads.leave() }
                 guard let easy = CurlEasy() else {
                     while let job = queue.take() {
                         job.complete(.failure(TransportError(.other, url: job.request.url, detail: "libcurl could not create a handle")))
@@ -29,7 +35,12 @@ public final class HTTPClient: Sendable {
         }
     }
 
-    deinit { queue.close() }
+    /// Stops the threads and waits for them: a process exits only once none is inside libcurl.
+    /// Every request has been answered by then (a sender holds the client until its answer).
+    deinit {
+        queue.close()
+        threads.wait()
+    }
 
     /// Sends `request` and waits for the answer (or the transport's failure) without blocking
     /// the caller's thread.

@@ -67,12 +67,46 @@ public struct FeedPage: Sendable {
     public var hasMore: Bool
 }
 
+/// Follows a platform's cursors and stops a paging that never ends: a cursor given twice (the
+/// same page again, or a cycle) or more pages than any real dataset has.
+public struct CursorTrail: Sendable {
+    /// More pages than this is a platform error: 100 million records at 1,000 a page.
+    public static let maxPages = 100_000
+    private var seen: Set<String> = []
+    public private(set) var pages = 0
+
+    public init() {}
+
+    /// Records a page that says `next` follows; the failure (exit 69) when following it would loop.
+    public mutating func follow(_ next: String?, what: String) -> ExchangeFailure? {
+        pages += 1
+        guard let next else {
+            return ExchangeFailure(
+                .transient, status: 200, code: "CURSOR_MISSING",
+                message: "\(what): page \(pages) says more follow but gives no cursor")
+        }
+        let shown = next.count > 80 ? String(next.prefix(80)) + "…" : next
+        guard seen.insert(next).inserted else {
+            return ExchangeFailure(
+                .transient, status: 200, code: "CURSOR_NOT_ADVANCING",
+                message: "\(what): page \(pages) gives the cursor \"\(shown)\" again: the paging does not advance; stopped")
+        }
+        guard pages < Self.maxPages else {
+            return ExchangeFailure(
+                .transient, status: 200, code: "TOO_MANY_PAGES",
+                message: "\(what): more than \(Self.maxPages) pages (last cursor \"\(shown)\"); stopped")
+        }
+        return nil
+    }
+}
+
 extension PlatformClient {
     /// Every record this source ever pushed to `dataset`, following the pages.
     public func manifest(_ dataset: Dataset, pageSize: Int = 1000) async -> Result<[ManifestItem], ExchangeFailure> {
         var items: [ManifestItem] = []
         var cursor: String?
         var statistics = BatchResult()
+        var trail = CursorTrail()
         repeat {
             var query = [("source", source), ("limit", String(pageSize))]
             if let cursor { query.append(("cursor", cursor)) }
@@ -87,6 +121,9 @@ extension PlatformClient {
                 case .success(let page):
                     items += page.items
                     cursor = page.nextCursor
+                    if cursor != nil, let loop = trail.follow(cursor, what: "the \(dataset.rawValue) manifest") {
+                        return .failure(loop)
+                    }
                 case .failure(let problem):
                     let message = "the \(dataset.rawValue) manifest page after \(items.count) records is malformed: "
                         + problem.reason

@@ -1,4 +1,5 @@
 import CredsyncCore
+import Synchronization
 
 /// One national platform's endpoints, as exchange-api.md has them: signed requests, flow control
 /// (token bucket, bounded concurrency, 429 and Retry-After), retries with backoff within the run,
@@ -14,6 +15,9 @@ public final class PlatformClient: Sendable {
     /// The base URL's path, signed as part of every request's path.
     let basePath: String
     let origin: String
+    /// Until when (monotonic seconds) the platform asked to be left alone, longer than
+    /// `retry.maxRetryAfter`, and the failure that said so: meanwhile work goes to the queue unsent.
+    private let backedOff = Mutex<(until: Double, failure: ExchangeFailure?)>((0, nil))
 
     public init(config: PlatformConfig, source: String, retry: RetryPolicy, logger: Logger) {
         self.config = config
@@ -66,6 +70,8 @@ public final class PlatformClient: Sendable {
         var resigned = false
         while true {
             await bucket.acquire()
+            let now = Timestamp.monotonic()
+            if let refusal = backedOff.withLock({ now < $0.until ? $0.failure : nil }) { return .failure(refusal) }
             var headers = RequestSigner.headers(
                 appID: config.appID, secret: config.secret, method: method, path: wirePath, query: canonicalQuery, body: body)
             headers.append(("Content-Type", "application/json"))
@@ -85,10 +91,12 @@ public final class PlatformClient: Sendable {
                 if let requestID = answer.requestID { statistics.requestIDs.append(requestID) }
                 if (200..<300).contains(response.status) || response.status == 413 { return .success(answer) }
                 failure = Self.failure(from: answer, url: url)
+                let retryAfter = RetryAfter.seconds(response.header("Retry-After"), date: response.header("Date"))
                 if response.status == 429 {
                     statistics.rateLimited += 1
                     rateLimitWaits += 1
-                    let seconds = Double(response.header("Retry-After") ?? "") ?? 1
+                    if let tooLong = tooLong(retryAfter, failure) { return .failure(tooLong) }
+                    let seconds = retryAfter ?? 1
                     bucket.pause(for: seconds)
                     logger.debug("rate limited", [("platform", config.id.rawValue), ("retryAfter", String(seconds))])
                     if rateLimitWaits <= 20 { continue }
@@ -99,7 +107,8 @@ public final class PlatformClient: Sendable {
                     continue
                 }
                 if failure.failureClass == .permanent { return .failure(failure) }
-                if response.status == 503, let retryAfter = response.header("Retry-After").flatMap(Double.init) {
+                if response.status == 503, let retryAfter {
+                    if let tooLong = tooLong(retryAfter, failure) { return .failure(tooLong) }
                     wait = retryAfter
                 }
             }
@@ -107,8 +116,26 @@ public final class PlatformClient: Sendable {
             if failures >= retry.attemptsInRun { return .failure(failure) }
             let delay = wait ?? backoff.delay(attempt: failures - 1)
             logger.debug("retrying", [("platform", config.id.rawValue), ("after", String(delay)), ("error", failure.description)])
-            try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+            await Sleep.seconds(delay)
         }
+    }
+
+    /// The failure that hands the work to the queue when a platform asks to wait longer than
+    /// `retry.maxRetryAfter`; nil when the wait is within it (or there is none). Until the wait is
+    /// over, every request of this client fails the same way without being sent.
+    private func tooLong(_ retryAfter: Double?, _ failure: ExchangeFailure) -> ExchangeFailure? {
+        guard let retryAfter, retryAfter > retry.maxRetryAfter else { return nil }
+        let message = "\(failure.message) (the platform asks to wait \(DurationText.describe(retryAfter)), longer than "
+            + "retry.maxRetryAfter \(DurationText.describe(retry.maxRetryAfter)): left to the queue)"
+        logger.warning(
+            "Retry-After past the limit", [("platform", config.id.rawValue), ("retryAfter", String(retryAfter))])
+        let handedBack = ExchangeFailure(
+            .transient, status: failure.status, code: failure.code, message: message, requestID: failure.requestID)
+        let until = Timestamp.monotonic() + retryAfter
+        backedOff.withLock { state in
+            if until > state.until { state = (until, handedBack) }
+        }
+        return handedBack
     }
 
     /// Classifies a non-2xx answer per exchange-api.md's table.

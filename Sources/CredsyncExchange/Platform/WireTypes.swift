@@ -52,7 +52,8 @@ public struct FieldError: Sendable, Equatable, CustomStringConvertible {
     public init(code: String, field: String?, message: String) {
         self.code = code
         self.field = field
-        self.message = message
+        // A platform's words are kept for people: any personal number in them masked at once.
+        self.message = PersonalData.mask(message)
     }
 
     public var description: String { "\(code)" + (field.map { " \($0)" } ?? "") + ": \(message)" }
@@ -79,7 +80,9 @@ public struct ExchangeFailure: Error, Sendable, CustomStringConvertible {
         self.failureClass = failureClass
         self.status = status
         self.code = code
-        self.message = message
+        // What a platform (or a proxy's error page) says is stored and shown: masked (and any
+        // secret blanked) before either.
+        self.message = Redactor.shared.redact(message)
         self.requestID = requestID
     }
 

@@ -16,9 +16,10 @@ public struct Reason: Sendable, Equatable, CustomStringConvertible {
         self.expected = expected
     }
 
+    /// For people: personal numbers masked (`PersonalData.shown`).
     public var description: String {
         var text = field ?? "key"
-        if let value { text += " \"\(value)\"" }
+        if let value { text += " \"\(PersonalData.shown(value, field: field))\"" }
         return text + ": \(expected) (\(rule))"
     }
 
@@ -28,9 +29,7 @@ public struct Reason: Sendable, Equatable, CustomStringConvertible {
         object["field"] = field.map { .string($0) } ?? .null
         object["rule"] = .string(rule)
         if let value {
-            let shown = masking && (field?.hasSuffix("ZJHM") == true || field == "ZY_CZRDM") && value.count == 18
-                && NationalIdentifiers.usccProblem(value) != nil ? NationalIdentifiers.masked(value) : value
-            object["value"] = .string(shown)
+            object["value"] = .string(masking ? PersonalData.shown(value, field: field) : value)
         }
         object["expected"] = .string(expected)
         return .object(object)

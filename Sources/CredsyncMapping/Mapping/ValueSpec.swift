@@ -34,7 +34,8 @@ public struct Period: Sendable, Equatable {
                 number.append(c)
                 continue
             }
-            guard let n = Int(number) else { return nil }
+            // At most 10,000 of a unit: past it no date exists, and the sums below cannot overflow.
+            guard let n = Int(number), n <= 10_000 else { return nil }
             switch c {
             case "y": years += n
             case "m": months += n

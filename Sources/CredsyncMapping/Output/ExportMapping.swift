@@ -169,7 +169,8 @@ public enum Quarantine {
                 lines += JSONWriter.compact(line) + "\n"
             }
         }
-        try FileSystem.writeAtomically(path, text: lines)
+        // Row texts and reasons may quote a 身份证号 anywhere: the file holds none in clear.
+        try FileSystem.writeAtomically(path, text: PersonalData.mask(lines))
         return path
     }
 }

@@ -43,7 +43,10 @@ final class SandboxRouter: Sendable {
             switch scripted {
             case .status(let status, let retryAfter):
                 let code = status == 429 ? "RATE_LIMITED" : "UNAVAILABLE"
-                return SandboxJSON.error(status, code: code, message: "injected fault", headers: retryAfter.map { [("Retry-After", String($0))] } ?? [])
+                return SandboxJSON.error(status, code: code, message: "injected fault", headers: retryAfter.map { [("Retry-After", $0)] } ?? [])
+            case .page(let status, let title):
+                let html = "<html><head><title>\(title)</title></head><body><h1>\(title)</h1></body></html>"
+                return ServerResponse(status: status, headers: [("Content-Type", "text/html")], body: Array(html.utf8))
             case .reset: return withDisposition(.resetWithoutAnswer)
             case .stall(let seconds): return withDisposition(.stall(seconds))
             case .resetAfterApply: afterApply = .resetMidResponse
@@ -64,12 +67,25 @@ final class SandboxRouter: Sendable {
             return SandboxJSON.error(429, code: "RATE_LIMITED", message: "over the rate limit",
                 headers: [("Retry-After", String(max(1, Int(wait.rounded(.up)))))])
         }
-        guard let parameters = Authenticator.queryParameters(request.rawQuery).map({ Dictionary($0, uniquingKeysWith: { _, last in last }) }) else {
+        guard var parameters = Authenticator.queryParameters(request.rawQuery).map({ Dictionary($0, uniquingKeysWith: { _, last in last }) }) else {
             return SandboxJSON.error(400, code: "BAD_REQUEST", message: "malformed query")
         }
+        let isPaged = request.method == "GET" && (rest.last == "changes" || (rest.count == 3 && rest.last == "records"))
+        if settings.repeatsCursor, isPaged { parameters["cursor"] = nil }
         var response = endpoint(request, platform: platform, rest: rest, parameters: parameters, app: app, now: now, settings: settings)
+        if settings.repeatsCursor, isPaged { response = Self.repeatingCursor(response) }
         if let afterApply, response.status == 200 { response.disposition = afterApply }
         return response
+    }
+
+    /// A page whose paging never ends: the same `nextCursor`, and more to come.
+    private static func repeatingCursor(_ response: ServerResponse) -> ServerResponse {
+        guard response.status == 200, case .object(var page)? = try? JSONParser.parse(response.body) else {
+            return response
+        }
+        page["nextCursor"] = .string("sandbox-repeating-cursor")
+        page["hasMore"] = .bool(true)
+        return SandboxJSON.ok(.object(page))
     }
 
     private func withDisposition(_ disposition: ServerResponse.Disposition) -> ServerResponse {

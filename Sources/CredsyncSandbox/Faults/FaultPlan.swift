@@ -23,14 +23,17 @@ public struct FaultSettings: Sendable, Equatable {
     public var clockSkew = 0.0
     /// How long a feed cursor stays valid, seconds.
     public var cursorLifetime = 7.0 * 86400
+    /// Manifests and feeds answer their first page every time, with the same `nextCursor` and
+    /// `hasMore: true`: a platform whose paging never ends.
+    public var repeatsCursor = false
 
     public init() {}
 }
 
 /// One fault for the next request, in a script that tests set exactly.
 public enum ScriptedFault: Sendable, Equatable {
-    /// Answer with this status (and `Retry-After` when given) without touching state.
-    case status(Int, retryAfter: Int?)
+    /// Answer with this status (and `Retry-After`, as written, when given) without touching state.
+    case status(Int, retryAfter: String?)
     /// Reset the connection without answering and without applying.
     case reset
     /// Apply the request, then reset the connection half-way through the answer.
@@ -39,18 +42,25 @@ public enum ScriptedFault: Sendable, Equatable {
     case stall(Double)
     /// Answer 200 with this body, as a platform of the wrong shape would (`body:{"ok":true}`).
     case body(String)
+    /// Answer with this status and an HTML page (a proxy's) whose title is the text.
+    case page(Int, String)
 
-    /// Parses `status:503`, `status:429:2`, `reset`, `reset-after-apply`, `stall:5`, `body:<text>`.
+    /// Parses `status:503`, `status:429:2`, `status:429:1e300`, `status:503:Sun, 06 Nov 1994 08:49:37 GMT`
+    /// (the rest after the second colon is the Retry-After as sent), `page:502:<title>`, `reset`,
+    /// `reset-after-apply`, `stall:5`, `body:<text>`.
     public init?(_ text: String) {
         if text.hasPrefix("body:") {
             self = .body(String(text.dropFirst(5)))
             return
         }
-        let parts = text.split(separator: ":").map(String.init)
+        let parts = text.split(separator: ":", maxSplits: 2).map(String.init)
         switch parts.first {
         case "status":
             guard parts.count >= 2, let status = Int(parts[1]) else { return nil }
-            self = .status(status, retryAfter: parts.count > 2 ? Int(parts[2]) : nil)
+            self = .status(status, retryAfter: parts.count > 2 ? parts[2] : nil)
+        case "page":
+            guard parts.count == 3, let status = Int(parts[1]) else { return nil }
+            self = .page(status, parts[2])
         case "reset": self = .reset
         case "reset-after-apply": self = .resetAfterApply
         case "stall":

@@ -49,6 +49,7 @@ extension SandboxRouter {
         if let value = body["burst"]?.intValue { settings.burst = value }
         if let value = body["clockSkewSeconds"]?.doubleValue { settings.clockSkew = value }
         if let value = body["cursorLifetimeSeconds"]?.doubleValue { settings.cursorLifetime = value }
+        if let value = body["repeatsCursor"]?.boolValue { settings.repeatsCursor = value }
     }
 
     /// Changes a record behind the client's back: `delete`, `withdraw`, or `change` (a field edited).
