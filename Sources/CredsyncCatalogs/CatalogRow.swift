@@ -8,11 +8,16 @@ public struct CatalogRow: Sendable {
     public var line: Int
     /// The values in the order of the reader's `columns`; nil where the row has no such value.
     public var values: [String?]
+    /// What is wrong with a row whose fields could still be told apart (a value that is not valid
+    /// text, a stray byte-order mark), one message each; empty for a sound row. Such a row is set
+    /// aside; its damaged values are nil, or stripped of the byte-order mark.
+    public var damage: [String]
 
-    public init(file: String, line: Int, values: [String?]) {
+    public init(file: String, line: Int, values: [String?], damage: [String] = []) {
         self.file = file
         self.line = line
         self.values = values
+        self.damage = damage
     }
 }
 
@@ -21,11 +26,15 @@ public struct RowProblem: Error, Sendable, Equatable, CustomStringConvertible {
     public var file: String
     public var line: Int
     public var reason: String
+    /// The texts of the row that could be read, one a field as far as fields could be told apart:
+    /// where the key of a published record may still be recognised.
+    public var fragments: [String]
 
-    public init(file: String, line: Int, reason: String) {
+    public init(file: String, line: Int, reason: String, fragments: [String] = []) {
         self.file = file
         self.line = line
         self.reason = reason
+        self.fragments = fragments
     }
 
     public var description: String { "\(FileSystem.baseName(file)) line \(line): \(reason)" }

@@ -11,12 +11,17 @@ public enum Planner {
         let context = PlanContext(dataset: export.dataset, format: format, platform: platform, ledger: ledger, rules: rules, asOf: asOf)
         let records = export.records
         let steps = parallelMap(count: records.count, chunkSize: 1024) { context.step(records[$0]) }
-        return plan(steps: steps, dataset: export.dataset, platform: platform.id, ledger: ledger, setAsideKeys: export.setAsideKeys)
+        return plan(steps: steps, dataset: export.dataset, platform: platform.id, ledger: ledger, setAsideKeys: export.setAsideKeys,
+            unread: UnreadRows(export))
     }
 
     /// The plan from the steps of an export's valid records, in file order: published ledger
-    /// entries no record reached are withdrawn as `corrected`, unless their row is set aside.
-    public static func plan(steps: [PlanStep], dataset: Dataset, platform: PlatformID, ledger: Ledger, setAsideKeys: Set<String>) -> DatasetPlan {
+    /// entries no record reached are withdrawn as `corrected`, unless their row is set aside, or
+    /// may be one of the rows that could not be read; while the export was not read whole, they
+    /// are held (kept, with a warning) unless `unread` says the withdrawals are approved.
+    public static func plan(
+        steps: [PlanStep], dataset: Dataset, platform: PlatformID, ledger: Ledger, setAsideKeys: Set<String>, unread: UnreadRows = .none
+    ) -> DatasetPlan {
         var plan = DatasetPlan(platform: platform, dataset: dataset)
         plan.publishedBefore = ledger.publishedCount
         let entries = ledger.entries
@@ -37,14 +42,49 @@ public enum Planner {
             plan.warnings += detail.warnings
         }
         for key in entries.publishedKeys(unmarked: seen) {
-            if setAsideKeys.contains(key) {
+            if setAsideKeys.contains(key) || unread.possibleKeys.contains(key) {
                 plan.keptSetAside.append(key)
+            } else if unread.reason != nil && !unread.isApproved {
+                plan.keptSetAside.append(key)
+                plan.heldWithdrawals.append(key)
             } else {
                 plan.changes.append(Change(key: key, op: .withdraw, reason: "corrected", previousHash: entries[key]?.hash))
             }
         }
+        if let reason = unread.reason, !plan.heldWithdrawals.isEmpty {
+            let count = plan.heldWithdrawals.count
+            plan.warnings.append(
+                "\(count) published record\(count == 1 ? "" : "s") the export lacks \(count == 1 ? "is" : "are") kept, not withdrawn, "
+                    + "as the export was not read whole: \(reason); fix the export, or if \(count == 1 ? "it is" : "they are") gone, "
+                    + "approve with --approve-withdrawals")
+        }
         return plan
     }
+}
+
+/// What a plan knows of the rows of an export that could not be read: a published record the
+/// export lacks is withdrawn as `corrected` only when the export was read whole, or on approval.
+public struct UnreadRows: Sendable {
+    /// Why the export was not read whole; nil when it was.
+    public var reason: String?
+    /// Keys the unreadable rows may hold: their published records are kept even on approval.
+    public var possibleKeys: Set<String>
+    /// Whether the operator approved withdrawing what an export not read whole lacks.
+    public var isApproved: Bool
+
+    public init(reason: String?, possibleKeys: Set<String>, isApproved: Bool) {
+        self.reason = reason
+        self.possibleKeys = possibleKeys
+        self.isApproved = isApproved
+    }
+
+    /// What `export`'s unreadable rows say, not approved.
+    public init(_ export: ExportResult, isApproved: Bool = false) {
+        self.init(reason: export.notWholeReason, possibleKeys: export.unreadableKeys, isApproved: isApproved)
+    }
+
+    /// An export read whole.
+    public static let none = UnreadRows(reason: nil, possibleKeys: [], isApproved: false)
 }
 
 /// The checks that refuse a plan that looks wrong: a truncated export must never wipe a platform.

@@ -20,6 +20,35 @@ public struct ExportResult: Sendable {
     /// Keys that were set aside (data errors or duplicates): a published record with such a key is
     /// neither changed nor withdrawn.
     public var setAsideKeys: Set<String> { Set(setAside.compactMap(\.key)) }
+
+    /// Whether every row was read and every row set aside has its key: only then is a published
+    /// key the export lacks known to be gone (and withdrawn as `corrected`).
+    public var isReadWhole: Bool { unreadable.isEmpty && setAside.allSatisfy { $0.key != nil } }
+
+    /// Why the export is not read whole, naming the first rows; nil when it is.
+    public var notWholeReason: String? {
+        let keyless = setAside.filter { $0.key == nil }
+        guard !unreadable.isEmpty || !keyless.isEmpty else { return nil }
+        let lines = (unreadable.map(\.line) + keyless.map(\.line)).sorted()
+        let shown = lines.prefix(5).map(String.init).joined(separator: ", ") + (lines.count > 5 ? ", …" : "")
+        let count = lines.count == 1 ? "1 row" : "\(lines.count) rows"
+        return "\(count) of \(FileSystem.baseName(file)) could not be read or have no key (line \(shown))"
+    }
+
+    /// What the rows that could not be read might be keys of: their texts, trimmed, and as a code
+    /// field has them. A published record with such a key is kept even when withdrawals are approved.
+    public var unreadableKeys: Set<String> {
+        var keys: Set<String> = []
+        for problem in unreadable {
+            for fragment in problem.fragments {
+                let trimmed = Normalizer.trim(fragment)
+                guard !trimmed.isEmpty else { continue }
+                keys.insert(trimmed)
+                keys.insert(Normalizer.code(trimmed))
+            }
+        }
+        return keys
+    }
 }
 
 /// Reads an export through its mapping.
@@ -50,7 +79,7 @@ public struct ExportMapping: Sendable {
                 for item in batch.items() {
                     switch item {
                     case .problem(let problem): add(&chunk, .failure(problem))
-                    case .row(let row): add(&chunk, .success(mapper.map(row)))
+                    case .row(let row): add(&chunk, .success(row.damage.isEmpty ? mapper.map(row) : mapper.mapDamaged(row)))
                     }
                 }
                 slots.set(index, chunk)
