@@ -190,7 +190,7 @@ struct CSVTokenizer {
     }
 
     /// Skips to the start of the next line (after CRLF, LF or CR); returns what it skipped,
-    /// split at commas and quotes.
+    /// split at commas and quotes, the empty pieces left out.
     private mutating func skipRestOfLine() -> [[UInt8]] {
         var pieces: [[UInt8]] = [[]]
         while let byte = source.next() {
@@ -198,11 +198,11 @@ struct CSVTokenizer {
             case 0x0A, 0x0D:
                 if byte == 0x0D, source.peek() == 0x0A { _ = source.next() }
                 line += 1
-                return pieces
+                return pieces.filter { !$0.isEmpty }
             case 0x2C, 0x22: pieces.append([])
             default: pieces[pieces.count - 1].append(byte)
             }
         }
-        return pieces
+        return pieces.filter { !$0.isEmpty }
     }
 }

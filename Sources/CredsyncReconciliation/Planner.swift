@@ -6,13 +6,14 @@ import CredsyncPublicity
 public enum Planner {
     /// The plan of `export`'s records, each stepped on the cores.
     public static func plan(
-        export: ExportResult, format: NationalFormat, platform: PlatformConfig, ledger: Ledger, rules: PublicityRules, asOf: LocalDate
+        export: ExportResult, format: NationalFormat, platform: PlatformConfig, ledger: Ledger, rules: PublicityRules, asOf: LocalDate,
+        approveWithdrawals: Bool = false
     ) -> DatasetPlan {
         let context = PlanContext(dataset: export.dataset, format: format, platform: platform, ledger: ledger, rules: rules, asOf: asOf)
         let records = export.records
         let steps = parallelMap(count: records.count, chunkSize: 1024) { context.step(records[$0]) }
         return plan(steps: steps, dataset: export.dataset, platform: platform.id, ledger: ledger, setAsideKeys: export.setAsideKeys,
-            unread: UnreadRows(export))
+            unread: UnreadRows(export, isApproved: approveWithdrawals))
     }
 
     /// The plan from the steps of an export's valid records, in file order: published ledger
