@@ -33,7 +33,8 @@ public struct RowProblem: Error, Sendable, Equatable, CustomStringConvertible {
     public init(file: String, line: Int, reason: String, fragments: [String] = []) {
         self.file = file
         self.line = line
-        self.reason = reason
+        // A reason can quote what it found (a JSON key, say): a megabyte of it helps nobody.
+        self.reason = reason.utf8.count > 1000 ? String(reason.prefix(500)) + "… (cut)" : reason
         self.fragments = fragments
     }
 

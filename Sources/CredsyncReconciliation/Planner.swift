@@ -43,7 +43,7 @@ public enum Planner {
             plan.warnings += detail.warnings
         }
         for key in entries.publishedKeys(unmarked: seen) {
-            if setAsideKeys.contains(key) || unread.possibleKeys.contains(key) {
+            if setAsideKeys.contains(key) || unread.mayHold(key) {
                 plan.keptSetAside.append(key)
             } else if unread.reason != nil && !unread.isApproved {
                 plan.keptSetAside.append(key)
@@ -68,24 +68,31 @@ public enum Planner {
 public struct UnreadRows: Sendable {
     /// Why the export was not read whole; nil when it was.
     public var reason: String?
-    /// Keys the unreadable rows may hold: their published records are kept even on approval.
-    public var possibleKeys: Set<String>
+    /// The texts of the rows that could not be read (`ExportResult.unreadableTexts`): a published
+    /// key found in one is kept even on approval, as that row may be its own.
+    public var texts: [String]
     /// Whether the operator approved withdrawing what an export not read whole lacks.
     public var isApproved: Bool
 
-    public init(reason: String?, possibleKeys: Set<String>, isApproved: Bool) {
+    public init(reason: String?, texts: [String], isApproved: Bool) {
         self.reason = reason
-        self.possibleKeys = possibleKeys
+        self.texts = texts
         self.isApproved = isApproved
     }
 
-    /// What `export`'s unreadable rows say, not approved.
+    /// What `export`'s unreadable rows say.
     public init(_ export: ExportResult, isApproved: Bool = false) {
-        self.init(reason: export.notWholeReason, possibleKeys: export.unreadableKeys, isApproved: isApproved)
+        self.init(reason: export.notWholeReason, texts: export.unreadableTexts, isApproved: isApproved)
     }
 
     /// An export read whole.
-    public static let none = UnreadRows(reason: nil, possibleKeys: [], isApproved: false)
+    public static let none = UnreadRows(reason: nil, texts: [], isApproved: false)
+
+    /// Whether an unreadable row may hold `key`: its text has it somewhere. Asked only for the
+    /// few published keys the export lacks.
+    public func mayHold(_ key: String) -> Bool {
+        !key.isEmpty && texts.contains { $0.contains(key) }
+    }
 }
 
 /// The checks that refuse a plan that looks wrong: a truncated export must never wipe a platform.

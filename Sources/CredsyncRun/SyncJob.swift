@@ -55,6 +55,9 @@ public struct SyncJob: Sendable {
             report.unreadableRows += export.unreadable.map { (dataset, $0.description) }
         }
         report.unusableExports = run.unreadable.map { "\($0.0.rawValue): \($0.1.description)" }
+        for (dataset, problem) in run.unreadable {
+            logger.error("unusable export: \(problem.description): nothing of it is planned", [("dataset", dataset.rawValue)])
+        }
         report.refused = run.refused.map(\.1)
         for (plan, message) in run.refused { logger.error("refused: \(message)", [("platform", plan.platform.rawValue), ("dataset", plan.dataset.rawValue)]) }
         report.warnings = run.findings.map { "cross-check: " + $0.description }

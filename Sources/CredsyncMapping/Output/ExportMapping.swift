@@ -35,19 +35,18 @@ public struct ExportResult: Sendable {
         return "\(count) of \(FileSystem.baseName(file)) could not be read or have no key (line \(shown))"
     }
 
-    /// What the rows that could not be read might be keys of: their texts, trimmed, and as a code
-    /// field has them. A published record with such a key is kept even when withdrawals are approved.
-    public var unreadableKeys: Set<String> {
-        var keys: Set<String> = []
-        for problem in unreadable {
-            for fragment in problem.fragments {
-                let trimmed = Normalizer.trim(fragment)
-                guard !trimmed.isEmpty else { continue }
-                keys.insert(trimmed)
-                keys.insert(Normalizer.code(trimmed))
-            }
+    /// The text of each row that could not be read, as far as it could be (and again as a code
+    /// field has it, when that differs): a published key found in one may be that row's, and is
+    /// kept even when withdrawals are approved.
+    public var unreadableTexts: [String] {
+        var texts: [String] = []
+        for problem in unreadable where !problem.fragments.isEmpty {
+            let text = problem.fragments.joined(separator: "\n")
+            texts.append(text)
+            let code = Normalizer.code(text)
+            if code != text { texts.append(code) }
         }
-        return keys
+        return texts
     }
 }
 
