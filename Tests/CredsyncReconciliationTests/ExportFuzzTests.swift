@@ -191,8 +191,8 @@ struct SeededRandom: RandomNumberGenerator {
             let plan = Planner.plan(export: result, format: format, platform: Self.platform, ledger: ledger, rules: rules, asOf: Self.asOf)
             for change in plan.changes where change.op == .withdraw && change.reason == "corrected" {
                 let line = try #require(lines[change.key])
-                #expect(!Self.lineIsIntact(line, of: export.bytes, in: bytes),
-                    "\(name), \(damage): \(change.key) withdrawn although its line \(line) is in the file as it was")
+                let isIntact = Self.lineIsIntact(line, of: export.bytes, in: bytes)
+                #expect(!isIntact, "\(name), \(damage): \(change.key) withdrawn although its line \(line) is in the file as it was")
             }
         }
     }
