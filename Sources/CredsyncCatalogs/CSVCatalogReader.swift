@@ -190,14 +190,14 @@ struct CSVRows: Sendable {
     /// value it stands in, and reported.
     private func damaged(line: Int, firstField: Int, bytes: UnsafeBufferPointer<UInt8>, _ decoder: TextDecoder, path: String) -> CatalogItem {
         var values: [String?] = []
-        var damage: [String] = []
+        var damage: [RowDamage] = []
         for index in indexes {
             let field = UnsafeBufferPointer(rebasing: bytes[fields.field(firstField + index)])
             if let text = decoder.decode(field) {
                 values.append(text)
                 continue
             }
-            damage.append("column \(header[index]): \(decoder.problem(field))")
+            damage.append(RowDamage(column: header[index], problem: decoder.problem(field)))
             let stripped = decoder.withoutByteOrderMarks(field)
             values.append(stripped.count == field.count ? nil : stripped.withUnsafeBufferPointer { decoder.decode($0) })
         }

@@ -9,16 +9,30 @@ public struct CatalogRow: Sendable {
     /// The values in the order of the reader's `columns`; nil where the row has no such value.
     public var values: [String?]
     /// What is wrong with a row whose fields could still be told apart (a value that is not valid
-    /// text, a stray byte-order mark), one message each; empty for a sound row. Such a row is set
-    /// aside; its damaged values are nil, or stripped of the byte-order mark.
-    public var damage: [String]
+    /// text, a stray byte-order mark); empty for a sound row. Such a row is set aside; its damaged
+    /// values are nil, or stripped of the byte-order mark.
+    public var damage: [RowDamage]
 
-    public init(file: String, line: Int, values: [String?], damage: [String] = []) {
+    public init(file: String, line: Int, values: [String?], damage: [RowDamage] = []) {
         self.file = file
         self.line = line
         self.values = values
         self.damage = damage
     }
+}
+
+/// What is wrong with one value of a row (or, without a column, with the whole line).
+public struct RowDamage: Sendable, Equatable, CustomStringConvertible {
+    /// The export's column (a CSV header name or a JSON key); nil for the line as a whole.
+    public var column: String?
+    public var problem: String
+
+    public init(column: String?, problem: String) {
+        self.column = column
+        self.problem = problem
+    }
+
+    public var description: String { column.map { "column \($0): \(problem)" } ?? problem }
 }
 
 /// A row that could not be read, and why.

@@ -42,10 +42,10 @@ public struct JSONLinesCatalogReader: CatalogReader {
             guard sawAny else { return nil }
             line += 1
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            var damage: [String] = []
+            var damage: [RowDamage] = []
             if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
                 bytes.removeFirst(3)
-                damage.append("a byte-order mark (U+FEFF) before the line")
+                damage.append(RowDamage(column: nil, problem: "a byte-order mark (U+FEFF) before the line"))
             }
             let value: JSONValue
             do {
@@ -62,8 +62,8 @@ public struct JSONLinesCatalogReader: CatalogReader {
             let values: [String?] = columns.map { column in
                 switch object[column] {
                 case .string(let text):
-                    guard text.unicodeScalars.contains("\u{FEFF}") else { return text }
-                    damage.append("\(column): a byte-order mark (U+FEFF) inside the value")
+                    guard text.utf8.contains(0xEF), text.unicodeScalars.contains("\u{FEFF}") else { return text }
+                    damage.append(RowDamage(column: column, problem: "a byte-order mark (U+FEFF) inside the value"))
                     return String(text.unicodeScalars.filter { $0 != "\u{FEFF}" }.map(Character.init))
                 case .number(let text): return text
                 case .bool(let flag): return flag ? "true" : "false"
@@ -74,13 +74,13 @@ public struct JSONLinesCatalogReader: CatalogReader {
                         case .string(let text): texts.append(text)
                         case .number(let text): texts.append(text)
                         default:
-                            damage.append("\(column): an array holding \(item.kindDescription) where text belongs")
+                            damage.append(RowDamage(column: column, problem: "an array holding \(item.kindDescription) where text belongs"))
                             return nil
                         }
                     }
                     return texts.joined(separator: ";")
                 case .object:
-                    damage.append("\(column): an object where text belongs")
+                    damage.append(RowDamage(column: column, problem: "an object where text belongs"))
                     return nil
                 default: return nil
                 }

@@ -145,7 +145,7 @@ import Testing
 
     func describe(_ item: CatalogItem) -> String {
         switch item {
-        case .row(let row) where !row.damage.isEmpty: return "damaged \(row.line): " + row.damage.joined(separator: "; ")
+        case .row(let row) where !row.damage.isEmpty: return "damaged \(row.line): " + row.damage.map(\.description).joined(separator: "; ")
         case .row(let row): return "row \(row.line): " + row.values.map { $0 ?? "nil" }.joined(separator: "|")
         case .problem(let problem): return "problem \(problem.line): \(problem.reason)"
         }

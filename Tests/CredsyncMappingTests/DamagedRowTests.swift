@@ -32,7 +32,7 @@ import Testing
         switch item {
         case .row(let row):
             let values = "row \(row.line): " + row.values.map { $0 ?? "nil" }.joined(separator: "|")
-            return row.damage.isEmpty ? values : values + " damaged: " + row.damage.joined(separator: "; ")
+            return row.damage.isEmpty ? values : values + " damaged: " + row.damage.map(\.description).joined(separator: "; ")
         case .problem(let problem): return "problem \(problem.line): \(problem.reason) [\(problem.fragments.joined(separator: "|"))]"
         }
     }
@@ -135,9 +135,9 @@ import Testing
         #expect(try jsonl(Array(text.utf8)) == [
             "row 1: A|nil",
             "row 2: PUB|1 damaged: a byte-order mark (U+FEFF) before the line",
-            "row 3: B|nil damaged: v: an array holding an object where text belongs",
-            "row 4: C|nil damaged: v: an object where text belongs",
-            "row 5: D|ab damaged: v: a byte-order mark (U+FEFF) inside the value",
+            "row 3: B|nil damaged: column v: an array holding an object where text belongs",
+            "row 4: C|nil damaged: column v: an object where text belongs",
+            "row 5: D|ab damaged: column v: a byte-order mark (U+FEFF) inside the value",
             "row 6: E|x;2",
         ])
     }
