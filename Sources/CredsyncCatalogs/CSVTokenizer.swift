@@ -91,9 +91,12 @@ struct CSVTokenizer {
                 // A quote left open over several lines is more likely stray than cut: the lines
                 // after it are read again, and a cut shows on the last of them.
                 let reason =
-                    !inQuotes ? "the file ends inside this record, with no line end after it: is the export truncated?"
-                    : spansLines ? "broken quoting: the quote opened on line \(quotedFieldLine) is never closed"
-                    : "the file ends inside the quoted field opened on line \(quotedFieldLine): is the export truncated?"
+                    !inQuotes
+                    ? "the file ends inside this record, with no line end after it: is the export truncated?"
+                    : spansLines
+                        ? "broken quoting: the quote opened on line \(quotedFieldLine) is never closed"
+                        : "the file ends inside the quoted field opened on line \(quotedFieldLine): "
+                            + "is the export truncated?"
                 return broken(reason, &fields, from: firstField, startLine: startLine, spansLines: spansLines)
             }
             if inQuotes {
@@ -119,7 +122,8 @@ struct CSVTokenizer {
                     }
                     if line - quotedFieldLine > Self.maxLinesInQuotedField {
                         return broken(
-                            "broken quoting: the quote opened on line \(quotedFieldLine) is not closed within \(Self.maxLinesInQuotedField) lines",
+                            "broken quoting: the quote opened on line \(quotedFieldLine) is not closed within "
+                                + "\(Self.maxLinesInQuotedField) lines",
                             &fields, from: firstField, startLine: startLine, spansLines: true)
                     }
                 default:
@@ -139,10 +143,13 @@ struct CSVTokenizer {
                 fields.ends.append(fields.bytes.count)
                 let count = fields.ends.count - firstField
                 if let expected = expectedFields, count != expected {
-                    let reason = spansLines
-                        ? "has \(count) fields over lines \(startLine)-\(line - 1), the header has \(expected): a stray quote?"
+                    let reason =
+                        spansLines
+                        ? "has \(count) fields over lines \(startLine)-\(line - 1), the header has \(expected): "
+                            + "a stray quote?"
                         : "has \(count) fields, the header has \(expected)"
-                    return broken(reason, &fields, from: firstField, startLine: startLine, spansLines: spansLines, lineDone: true)
+                    return broken(
+                        reason, &fields, from: firstField, startLine: startLine, spansLines: spansLines, lineDone: true)
                 }
                 if spansLines { source.unmark() }
                 return .success(startLine)
@@ -152,12 +159,15 @@ struct CSVTokenizer {
                     fieldWasQuoted = true
                     quotedFieldLine = line
                 } else {
-                    let reason = "broken quoting: a quote inside field \(fields.ends.count - firstField + 1) that does not start with one"
+                    let reason =
+                        "broken quoting: a quote inside field \(fields.ends.count - firstField + 1) "
+                        + "that does not start with one"
                     return broken(reason, &fields, from: firstField, startLine: startLine, spansLines: spansLines)
                 }
             default:
                 if afterClosingQuote {
-                    let reason = "broken quoting: text after the closing quote of field \(fields.ends.count - firstField + 1)"
+                    let reason =
+                        "broken quoting: text after the closing quote of field \(fields.ends.count - firstField + 1)"
                     return broken(reason, &fields, from: firstField, startLine: startLine, spansLines: spansLines)
                 }
                 fields.bytes.append(byte)
@@ -169,7 +179,8 @@ struct CSVTokenizer {
     /// problem's pieces), and reading goes on from its second line when it spans several (the
     /// mark), else from the next line (`lineDone`: the record's line end is already taken).
     private mutating func broken(
-        _ reason: String, _ fields: inout Fields, from firstField: Int, startLine: Int, spansLines: Bool, lineDone: Bool = false
+        _ reason: String, _ fields: inout Fields, from firstField: Int, startLine: Int, spansLines: Bool,
+        lineDone: Bool = false
     ) -> Result<Int, Broken> {
         var pieces: [[UInt8]] = []
         let start = firstField == 0 ? 0 : fields.ends[firstField - 1]

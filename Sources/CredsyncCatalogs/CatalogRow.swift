@@ -58,7 +58,7 @@ public struct RowProblem: Error, Sendable, Equatable, CustomStringConvertible {
 /// What a reader yields: a row, or a row it could not read (reading goes on after it).
 public enum CatalogItem: Sendable {
     case row(CatalogRow)
-    case problem(RowProblem)
+    indirect case problem(RowProblem)
 }
 
 /// Reads an export row by row.

@@ -51,13 +51,19 @@ public struct JSONLinesCatalogReader: CatalogReader {
             do {
                 value = try JSONParser.parse(bytes)
             } catch {
-                let truncated = ended ? "" : "the file ends inside this line, with no line end after it: is the export truncated? "
-                return .problem(RowProblem(file: path, line: line, reason: "\(truncated)invalid JSON: \(error.message) at column \(error.column)",
-                    fragments: Self.stringLiterals(bytes)))
+                let truncated =
+                    ended ? "" : "the file ends inside this line, with no line end after it: is the export truncated? "
+                return .problem(
+                    RowProblem(
+                        file: path, line: line,
+                        reason: "\(truncated)invalid JSON: \(error.message) at column \(error.column)",
+                        fragments: Self.stringLiterals(bytes)))
             }
             guard let object = value.objectValue else {
-                return .problem(RowProblem(file: path, line: line, reason: "expected a JSON object, found \(value.kindDescription)",
-                    fragments: Self.stringLiterals(bytes)))
+                return .problem(
+                    RowProblem(
+                        file: path, line: line, reason: "expected a JSON object, found \(value.kindDescription)",
+                        fragments: Self.stringLiterals(bytes)))
             }
             let values: [String?] = columns.map { column in
                 switch object[column] {
@@ -74,7 +80,10 @@ public struct JSONLinesCatalogReader: CatalogReader {
                         case .string(let text): texts.append(text)
                         case .number(let text): texts.append(text)
                         default:
-                            damage.append(RowDamage(column: column, problem: "an array holding \(item.kindDescription) where text belongs"))
+                            damage.append(
+                                RowDamage(
+                                    column: column,
+                                    problem: "an array holding \(item.kindDescription) where text belongs"))
                             return nil
                         }
                     }

@@ -21,7 +21,9 @@ import Testing
         guard case .setAside(let setAside) = outcome else { return }
         var result = ExportResult(dataset: .license, file: "licenses.csv")
         result.setAside = [setAside]
-        result.unreadable = [RowProblem(file: "licenses.csv", line: 9, reason: "invalid JSON: duplicate key \"\(Self.huge)\"")]
+        result.unreadable = [
+            RowProblem(file: "licenses.csv", line: 9, reason: "invalid JSON: duplicate key \"\(Self.huge)\"")
+        ]
         #expect(result.unreadable[0].reason.utf8.count < 1600)
         let directory = try TemporaryDirectory("long")
         let path = try Quarantine.write(result, platforms: [.credit, .gsxt], directory: directory.path)

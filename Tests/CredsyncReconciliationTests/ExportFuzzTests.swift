@@ -17,8 +17,10 @@ struct WholeExport {
     let bytes: [UInt8]
     let definition: MappingDefinition
 
-    static func load(_ dataset: Dataset, _ name: String, _ format: CatalogConfig.Format, _ encoding: CatalogConfig.Encoding,
-        dropping broken: [String] = [], lines: Int = .max, lineEnd: [UInt8] = [0x0A]) throws -> WholeExport {
+    static func load(
+        _ dataset: Dataset, _ name: String, _ format: CatalogConfig.Format, _ encoding: CatalogConfig.Encoding,
+        dropping broken: [String] = [], lines: Int = .max, lineEnd: [UInt8] = [0x0A]
+    ) throws -> WholeExport {
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Binaries.packageRoot + "/fixtures/" + name)))
         for marker in broken {
             let pattern = Array(marker.utf8)
@@ -34,7 +36,8 @@ struct WholeExport {
         }
         if lines < .max { bytes.removeSubrange(end...) }
         let definition = try MappingLoader.load(Binaries.packageRoot + "/mappings/\(dataset.rawValue).json")
-        return WholeExport(dataset: dataset, name: name, format: format, encoding: encoding, bytes: bytes, definition: definition)
+        return WholeExport(
+            dataset: dataset, name: name, format: format, encoding: encoding, bytes: bytes, definition: definition)
     }
 
     static func find(_ pattern: [UInt8], in bytes: [UInt8], from start: Int = 0) -> Int? {
@@ -68,8 +71,10 @@ struct WholeExport {
         let path = directory.path + "/" + name
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         let mappingFile = Binaries.packageRoot + "/mappings/\(dataset.rawValue).json"
-        let catalog = CatalogConfig(dataset: dataset, path: path, format: format, encoding: encoding, mapping: mappingFile)
-        let mapping = ExportMapping(catalog: catalog, definition: definition, organisation: Records.organisation, today: ExportFuzzTests.asOf)
+        let catalog = CatalogConfig(
+            dataset: dataset, path: path, format: format, encoding: encoding, mapping: mappingFile)
+        let mapping = ExportMapping(
+            catalog: catalog, definition: definition, organisation: Records.organisation, today: ExportFuzzTests.asOf)
         return (try mapping.collect(), mapping)
     }
 }
@@ -91,7 +96,8 @@ struct SeededRandom: RandomNumberGenerator {
 /// line, and no published record whose row is still in the file is withdrawn.
 @Suite struct ExportFuzzTests {
     static let asOf = day("2026-12-31")
-    static let platform = PlatformConfig(id: .credit, baseURL: "http://127.0.0.1:1/credit/exchange/v1", appID: "t", secret: "t-secret-0123456789abcdef")
+    static let platform = PlatformConfig(
+        id: .credit, baseURL: "http://127.0.0.1:1/credit/exchange/v1", appID: "t", secret: "t-secret-0123456789abcdef")
     static let casesPerExport = Int(ProcessInfo.processInfo.environment["CREDSYNC_FUZZ_CASES"] ?? "") ?? 50
 
     static func mutate(_ bytes: [UInt8], _ random: inout SeededRandom) -> ([UInt8], String) {
@@ -164,7 +170,8 @@ struct SeededRandom: RandomNumberGenerator {
         var ledger = Ledger(platform: .credit, dataset: export.dataset)
         var lines: [String: Int] = [:]
         for record in intact.records where record.excludedFrom[.credit] == nil {
-            ledger.entries[record.key] = LedgerEntry(hash: record.payloadHash(format: format, dateSeparator: Self.platform.dateSeparator),
+            ledger.entries[record.key] = LedgerEntry(
+                hash: record.payloadHash(format: format, dateSeparator: Self.platform.dateSeparator),
                 isPublished: true, version: 1, updatedAt: 0, batchID: "b1")
             lines[record.key] = record.line
         }
@@ -181,18 +188,27 @@ struct SeededRandom: RandomNumberGenerator {
                 continue
             }
             let path = directory.path + "/" + name
-            #expect(result.rowsRead == result.records.count + result.setAside.count + result.excluded.count + result.unreadable.count,
+            #expect(
+                result.rowsRead == result.records.count + result.setAside.count + result.excluded.count
+                    + result.unreadable.count,
                 "\(name), \(damage): a row neither read nor set aside")
             for problem in result.unreadable {
-                #expect(problem.file == path && problem.line >= 1 && !problem.reason.isEmpty, "\(name), \(damage): \(problem)")
+                #expect(
+                    problem.file == path && problem.line >= 1 && !problem.reason.isEmpty,
+                    "\(name), \(damage): \(problem)")
                 #expect(problem.description.hasPrefix("\(name) line \(problem.line): "))
             }
-            for item in result.setAside { #expect(item.file == path && item.line >= 1 && !item.reasons.isEmpty, "\(name), \(damage)") }
-            let plan = Planner.plan(export: result, format: format, platform: Self.platform, ledger: ledger, rules: rules, asOf: Self.asOf)
+            for item in result.setAside {
+                #expect(item.file == path && item.line >= 1 && !item.reasons.isEmpty, "\(name), \(damage)")
+            }
+            let plan = Planner.plan(
+                export: result, format: format, platform: Self.platform, ledger: ledger, rules: rules, asOf: Self.asOf)
             for change in plan.changes where change.op == .withdraw && change.reason == "corrected" {
                 let line = try #require(lines[change.key])
                 let isIntact = Self.lineIsIntact(line, of: export.bytes, in: bytes)
-                #expect(!isIntact, "\(name), \(damage): \(change.key) withdrawn although its line \(line) is in the file as it was")
+                #expect(
+                    !isIntact,
+                    "\(name), \(damage): \(change.key) withdrawn although its line \(line) is in the file as it was")
             }
         }
     }

@@ -26,24 +26,29 @@ import Testing
         let format = mapping.mapper.definition.format
         var ledger = Ledger(platform: .credit, dataset: export.dataset)
         for record in intact.records {
-            ledger.entries[record.key] = LedgerEntry(hash: record.payloadHash(format: format, dateSeparator: "/"),
+            ledger.entries[record.key] = LedgerEntry(
+                hash: record.payloadHash(format: format, dateSeparator: "/"),
                 isPublished: true, version: 1, updatedAt: 0, batchID: "b1")
         }
-        ledger.entries["GONE-0001"] = LedgerEntry(hash: String(repeating: "1", count: 64), isPublished: true, version: 1, updatedAt: 0, batchID: "b1")
+        ledger.entries["GONE-0001"] = LedgerEntry(
+            hash: String(repeating: "1", count: 64), isPublished: true, version: 1, updatedAt: 0, batchID: "b1")
         return (ledger, format, intact)
     }
 
     func plan(_ export: WholeExport, _ bytes: [UInt8], approved: Bool = false) throws -> (DatasetPlan, ExportResult) {
         let (ledger, format, _) = try self.ledger(export)
         let (result, _) = try export.read(bytes, in: directory)
-        let plan = Planner.plan(export: result, format: format, platform: ExportFuzzTests.platform, ledger: ledger, rules: rules,
+        let plan = Planner.plan(
+            export: result, format: format, platform: ExportFuzzTests.platform, ledger: ledger, rules: rules,
             asOf: ExportFuzzTests.asOf, approveWithdrawals: approved)
         return (plan, result)
     }
 
     func pledges() throws -> WholeExport { try #require(WholeExport.all.first { $0.dataset == .pledge }) }
 
-    func withdrawn(_ plan: DatasetPlan) -> [String] { plan.changes.filter { $0.op == .withdraw && $0.reason == "corrected" }.map(\.key) }
+    func withdrawn(_ plan: DatasetPlan) -> [String] {
+        plan.changes.filter { $0.op == .withdraw && $0.reason == "corrected" }.map(\.key)
+    }
 
     /// `text` (UTF-8) replaced once in `bytes`.
     func replacing(_ text: String, with replacement: [UInt8], in bytes: [UInt8]) throws -> [UInt8] {
@@ -70,7 +75,10 @@ import Testing
         #expect(withdrawn(plan).isEmpty)
         #expect(plan.heldWithdrawals == ["GONE-0001"])
         #expect(Set(plan.keptSetAside) == ["GONE-0001", "ZX2025000001"])
-        #expect(plan.warnings.contains { $0.contains("not read whole") && $0.contains("pledges.csv") && $0.contains("--approve-withdrawals") })
+        #expect(
+            plan.warnings.contains {
+                $0.contains("not read whole") && $0.contains("pledges.csv") && $0.contains("--approve-withdrawals")
+            })
         // Approved, the record that is gone is withdrawn; the one whose row is broken is not.
         let (approved, _) = try self.plan(export, bytes, approved: true)
         #expect(withdrawn(approved) == ["GONE-0001"])
@@ -80,11 +88,13 @@ import Testing
     @Test func aRowWhoseKeyIsRecoveredIsSetAsideAndTheExportStaysWhole() throws {
         let export = try pledges()
         // A byte-order mark before the key, and bytes that are not UTF-8 in another value.
-        var bytes = try replacing("ZX2025000001,专利", with: [0xEF, 0xBB, 0xBF] + Array("ZX2025000001,专利".utf8), in: export.bytes)
+        var bytes = try replacing(
+            "ZX2025000001,专利", with: [0xEF, 0xBB, 0xBF] + Array("ZX2025000001,专利".utf8), in: export.bytes)
         bytes = try replacing("一种新型电池的装置", with: [0xFF, 0xFE], in: bytes)
         let (plan, result) = try self.plan(export, bytes)
         #expect(result.isReadWhole)
-        #expect(result.setAside.contains { $0.key == "ZX2025000001" && $0.reasons.contains { $0.rule == "E_UNREADABLE" } })
+        #expect(
+            result.setAside.contains { $0.key == "ZX2025000001" && $0.reasons.contains { $0.rule == "E_UNREADABLE" } })
         #expect(plan.keptSetAside.contains("ZX2025000001"))
         #expect(!plan.changes.contains { $0.key.unicodeScalars.contains("\u{FEFF}") || $0.key == "ZX2025000001" })
         #expect(withdrawn(plan) == ["GONE-0001"])
@@ -92,7 +102,8 @@ import Testing
 
     @Test func aRowWhoseKeyIsDamagedHoldsTheWithdrawals() throws {
         let export = try pledges()
-        let bytes = try replacing("ZX2025000001,", with: Array("ZX20250".utf8) + [0xFF] + Array("00001,".utf8), in: export.bytes)
+        let bytes = try replacing(
+            "ZX2025000001,", with: Array("ZX20250".utf8) + [0xFF] + Array("00001,".utf8), in: export.bytes)
         let (plan, result) = try self.plan(export, bytes)
         #expect(result.setAside.contains { $0.key == nil && $0.reasons.contains { $0.rule == "E_UNREADABLE" } })
         #expect(!result.isReadWhole)

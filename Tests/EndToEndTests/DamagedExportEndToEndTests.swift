@@ -18,7 +18,8 @@ import Testing
 
     func replace(_ text: String, with replacement: [UInt8], in bytes: inout [UInt8]) throws {
         let pattern = Array(text.utf8)
-        let at = try #require(bytes.indices.first { bytes[$0...].starts(with: pattern) }, "\(text) is not in the export")
+        let at = try #require(
+            bytes.indices.first { bytes[$0...].starts(with: pattern) }, "\(text) is not in the export")
         bytes.replaceSubrange(at..<(at + pattern.count), with: replacement)
     }
 
@@ -48,7 +49,8 @@ import Testing
         }
         // A JSON Lines line with a byte-order mark before it, and the last one cut in half.
         try edit(env.directory.path + "/dishonesty.jsonl") { bytes in
-            try replace("\n{\"decisionNo\"", with: [0x0A, 0xEF, 0xBB, 0xBF] + Array("{\"decisionNo\"".utf8), in: &bytes)
+            try replace(
+                "\n{\"decisionNo\"", with: [0x0A, 0xEF, 0xBB, 0xBF] + Array("{\"decisionNo\"".utf8), in: &bytes)
             bytes.removeLast(60)
         }
         let damaged = try env.credsync(["sync", "--dataset", "pledge", "--dataset", "dishonesty", "--json"])
@@ -62,10 +64,13 @@ import Testing
         let kept = report["outcomes"]?.arrayValue?.first { $0["dataset"] == "pledge" }?["keptSetAside"]?.intValue
         #expect(kept == 5)
         let warnings = report["warnings"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        #expect(warnings.contains {
-            $0.hasPrefix("credit/pledge 1 published record the export lacks is kept, not withdrawn, as the export was not read whole")
-                && $0.contains("--approve-withdrawals")
-        })
+        #expect(
+            warnings.contains {
+                $0.hasPrefix(
+                    "credit/pledge 1 published record the export lacks is kept, not withdrawn, as the export was not read whole"
+                )
+                    && $0.contains("--approve-withdrawals")
+            })
         let unreadable = report["unreadableRows"]?.arrayValue?.compactMap { $0["problem"]?.stringValue } ?? []
         #expect(unreadable.contains { $0.contains("pledges.csv line") && $0.contains("truncated") })
         #expect(unreadable.contains { $0.contains("dishonesty.jsonl line") && $0.contains("truncated") })
@@ -98,7 +103,8 @@ import Testing
         let refused = try env.credsync(["sync", "--dataset", "pledge", "--json"])
         #expect(refused.status == 65, "\(refused.stderr)")
         #expect(refused.stderr.contains(#"the header names "登记日期" twice, in columns 12 and 16"#))
-        let unusable = try JSONParser.parse(refused.stdout)["unusableExports"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let unusable =
+            try JSONParser.parse(refused.stdout)["unusableExports"]?.arrayValue?.compactMap(\.stringValue) ?? []
         #expect(unusable.contains { $0.contains("登记日期") })
         #expect(try snapshot(env, .pledge).count == 240)
     }

@@ -13,7 +13,9 @@ extension Mapper {
         for i in row.values.indices where row.values[i] == nil { standIn.values[i] = "\u{FFFD}" }
         let key = Self.key(of: map(bare)).flatMap { key in Self.key(of: map(standIn)) == key ? key : nil }
         // Named by the export's column, as the value never reached a national field.
-        let reasons = row.damage.map { Reason(field: $0.column ?? "line", rule: "E_UNREADABLE", value: nil, expected: $0.problem) }
+        let reasons = row.damage.map {
+            Reason(field: $0.column ?? "line", rule: "E_UNREADABLE", value: nil, expected: $0.problem)
+        }
         return .setAside(SetAside(file: row.file, line: row.line, key: key, reasons: reasons))
     }
 
