@@ -107,5 +107,10 @@ import Testing
             try JSONParser.parse(refused.stdout)["unusableExports"]?.arrayValue?.compactMap(\.stringValue) ?? []
         #expect(unusable.contains { $0.contains("登记日期") })
         #expect(try snapshot(env, .pledge).count == 240)
+        let check = try env.credsync(["check", "--dataset", "pledge", "--json"])
+        #expect(check.status == 65)
+        #expect(check.stderr.contains(#"error: pledge: pledges.csv line 1: the header names "登记日期" twice"#))
+        let checked = try JSONParser.parse(check.stdout)["datasets"]?.arrayValue?.first?["error"]?.stringValue
+        #expect(checked?.contains("登记日期") == true)
     }
 }
