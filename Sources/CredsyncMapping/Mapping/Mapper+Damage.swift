@@ -4,13 +4,16 @@ import CredsyncCore
 extension Mapper {
     /// The outcome of a damaged row (`CatalogRow.damage`): set aside, never a record, with its key
     /// where the damage does not touch it. The key counts as recovered when the row maps to the
-    /// same key with each unreadable value left out and with it stood in for: then the published
+    /// same key with each unreadable value left out and with one stood in for it: then the published
     /// record of that key is kept as it is, as for any row set aside.
     public func mapDamaged(_ row: CatalogRow) -> MappingOutcome {
         var standIn = row
         standIn.damage = []
         let bare = standIn
-        for i in row.values.indices where row.values[i] == nil { standIn.values[i] = "\u{FFFD}" }
+        let damaged = Set(row.damage.compactMap(\.column))
+        for (i, column) in definition.columns.enumerated() where i < row.values.count && row.values[i] == nil {
+            if damaged.contains(column) { standIn.values[i] = "\u{FFFD}" }
+        }
         let key = Self.key(of: map(bare)).flatMap { key in Self.key(of: map(standIn)) == key ? key : nil }
         // Named by the export's column, as the value never reached a national field.
         let reasons = row.damage.map {
