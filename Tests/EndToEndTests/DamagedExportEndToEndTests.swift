@@ -74,6 +74,9 @@ import Testing
         let unreadable = report["unreadableRows"]?.arrayValue?.compactMap { $0["problem"]?.stringValue } ?? []
         #expect(unreadable.contains { $0.contains("pledges.csv line") && $0.contains("truncated") })
         #expect(unreadable.contains { $0.contains("dishonesty.jsonl line") && $0.contains("truncated") })
+        let plan = try JSONParser.parse(try env.credsync(["plan", "--dataset", "pledge", "--json"]).stdout)
+        let held = plan["plans"]?.arrayValue?.first?["heldWithdrawals"]?.arrayValue?.compactMap(\.stringValue)
+        #expect(held == ["ZX2025000011"])
         // The published row after the unclosed quote was read again: approving the withdrawals
         // withdraws the row taken out, and nothing whose row is there, damaged or not.
         let approved = try env.credsync(["sync", "--dataset", "pledge", "--approve-withdrawals"])
