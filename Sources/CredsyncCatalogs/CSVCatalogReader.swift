@@ -36,14 +36,18 @@ public struct CSVCatalogReader: CatalogReader {
         for i in fields.ends.indices {
             let range = fields.field(i)
             guard let name = decoder.decode(fields, field: i) else {
-                let why = fields.bytes.withUnsafeBufferPointer { decoder.problem(UnsafeBufferPointer(rebasing: $0[range])) }
+                let why = fields.bytes.withUnsafeBufferPointer {
+                    decoder.problem(UnsafeBufferPointer(rebasing: $0[range]))
+                }
                 throw RowProblem(file: path, line: 1, reason: "header column \(i + 1): \(why)")
             }
             let trimmed = name.trimmingSpaces()
             // Two columns of one name: either could be the one meant, so the file is not read.
             if !trimmed.isEmpty, let other = names.firstIndex(of: trimmed) {
-                throw RowProblem(file: path, line: 1,
-                    reason: "the header names \"\(trimmed)\" twice, in columns \(other + 1) and \(i + 1): rename or drop one of them")
+                throw RowProblem(
+                    file: path, line: 1,
+                    reason: "the header names \"\(trimmed)\" twice, in columns \(other + 1) and \(i + 1): "
+                        + "rename or drop one of them")
             }
             names.append(trimmed)
         }
@@ -82,7 +86,8 @@ public struct CSVCatalogReader: CatalogReader {
             case .failure(let problem):
                 let decoder = TextDecoder(choice: choice)
                 let fragments = problem.pieces.map { decoder.leniently($0) }
-                rows.entries.append(.problem(RowProblem(file: path, line: problem.line, reason: problem.reason, fragments: fragments)))
+                let broken = RowProblem(file: path, line: problem.line, reason: problem.reason, fragments: fragments)
+                rows.entries.append(.problem(broken))
             case .success(let line):
                 rows.entries.append(.row(line: line, firstField: firstField))
                 if choice == .undecided { decideEncoding(rows.fields, firstField: firstField) }
@@ -188,7 +193,9 @@ struct CSVRows: Sendable {
     /// A row with a value that cannot be read: set aside by the mapping, every value that can be
     /// read kept so that its key may still be recovered. A byte-order mark is dropped from the
     /// value it stands in, and reported.
-    private func damaged(line: Int, firstField: Int, bytes: UnsafeBufferPointer<UInt8>, _ decoder: TextDecoder, path: String) -> CatalogItem {
+    private func damaged(
+        line: Int, firstField: Int, bytes: UnsafeBufferPointer<UInt8>, _ decoder: TextDecoder, path: String
+    ) -> CatalogItem {
         var values: [String?] = []
         var damage: [RowDamage] = []
         for index in indexes {

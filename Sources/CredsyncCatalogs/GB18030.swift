@@ -89,7 +89,7 @@ final class GB18030: Sendable {
                 if converter == nil { converter = Converter() }
                 let before = out.count
                 guard let converter, converter.convert(UnsafeBufferPointer(rebasing: bytes[i..<(i + length)]), into: &out) else { return false }
-                if out.count - before == 3, out[before] == 0xEF, out[before + 1] == 0xBB, out[before + 2] == 0xBF { return false }
+                if out.count - before == 3, out[before...].elementsEqual([0xEF, 0xBB, 0xBF]) { return false }
             } else {
                 for k in 0..<Int(packed >> 24) { out.append(UInt8(truncatingIfNeeded: packed >> (8 * UInt32(k)))) }
             }

@@ -6,14 +6,15 @@ import CredsyncPublicity
 public enum Planner {
     /// The plan of `export`'s records, each stepped on the cores.
     public static func plan(
-        export: ExportResult, format: NationalFormat, platform: PlatformConfig, ledger: Ledger, rules: PublicityRules, asOf: LocalDate,
-        approveWithdrawals: Bool = false
+        export: ExportResult, format: NationalFormat, platform: PlatformConfig, ledger: Ledger, rules: PublicityRules,
+        asOf: LocalDate, approveWithdrawals: Bool = false
     ) -> DatasetPlan {
         let context = PlanContext(dataset: export.dataset, format: format, platform: platform, ledger: ledger, rules: rules, asOf: asOf)
         let records = export.records
         let steps = parallelMap(count: records.count, chunkSize: 1024) { context.step(records[$0]) }
-        return plan(steps: steps, dataset: export.dataset, platform: platform.id, ledger: ledger, setAsideKeys: export.setAsideKeys,
-            unread: UnreadRows(export, isApproved: approveWithdrawals))
+        return plan(
+            steps: steps, dataset: export.dataset, platform: platform.id, ledger: ledger,
+            setAsideKeys: export.setAsideKeys, unread: UnreadRows(export, isApproved: approveWithdrawals))
     }
 
     /// The plan from the steps of an export's valid records, in file order: published ledger
@@ -21,7 +22,8 @@ public enum Planner {
     /// may be one of the rows that could not be read; while the export was not read whole, they
     /// are held (kept, with a warning) unless `unread` says the withdrawals are approved.
     public static func plan(
-        steps: [PlanStep], dataset: Dataset, platform: PlatformID, ledger: Ledger, setAsideKeys: Set<String>, unread: UnreadRows = .none
+        steps: [PlanStep], dataset: Dataset, platform: PlatformID, ledger: Ledger, setAsideKeys: Set<String>,
+        unread: UnreadRows = .none
     ) -> DatasetPlan {
         var plan = DatasetPlan(platform: platform, dataset: dataset)
         plan.publishedBefore = ledger.publishedCount
@@ -54,10 +56,10 @@ public enum Planner {
         }
         if let reason = unread.reason, !plan.heldWithdrawals.isEmpty {
             let count = plan.heldWithdrawals.count
+            let (records, are, they) = count == 1 ? ("record", "is", "it is") : ("records", "are", "they are")
             plan.warnings.append(
-                "\(count) published record\(count == 1 ? "" : "s") the export lacks \(count == 1 ? "is" : "are") kept, not withdrawn, "
-                    + "as the export was not read whole: \(reason); fix the export, or if \(count == 1 ? "it is" : "they are") gone, "
-                    + "approve with --approve-withdrawals")
+                "\(count) published \(records) the export lacks \(are) kept, not withdrawn, "
+                    + "as the export was not read whole: \(reason); fix the export, or if \(they) gone, approve with --approve-withdrawals")
         }
         return plan
     }

@@ -56,7 +56,8 @@ public struct SyncJob: Sendable {
         }
         report.unusableExports = run.unreadable.map { "\($0.0.rawValue): \($0.1.description)" }
         for (dataset, problem) in run.unreadable {
-            logger.error("unusable export: \(problem.description): nothing of it is planned", [("dataset", dataset.rawValue)])
+            logger.error(
+                "unusable export: \(problem.description): nothing of it is planned", [("dataset", dataset.rawValue)])
         }
         report.refused = run.refused.map(\.1)
         for (plan, message) in run.refused { logger.error("refused: \(message)", [("platform", plan.platform.rawValue), ("dataset", plan.dataset.rawValue)]) }

@@ -71,8 +71,8 @@ extension Workspace {
     /// unless `allowMassWithdraw`. A published record an export not read whole lacks is kept unless
     /// `approveWithdrawals` (see `UnreadRows`).
     public func plan(
-        asOf: LocalDate, platforms: [PlatformID] = [], allowMassWithdraw: Bool = false, approveWithdrawals: Bool = false,
-        ledgers: inout [String: Ledger], showProgress: Bool = false
+        asOf: LocalDate, platforms: [PlatformID] = [], allowMassWithdraw: Bool = false,
+        approveWithdrawals: Bool = false, ledgers: inout [String: Ledger], showProgress: Bool = false
     ) throws(CredsyncError) -> RunPlan {
         var run = RunPlan()
         let history = ExportHistory.load(stateDir: config.stateDir)
@@ -116,8 +116,8 @@ extension Workspace {
             let unread = UnreadRows(export, isApproved: approveWithdrawals)
             for (i, context) in contexts.enumerated() {
                 let plan = Planner.plan(
-                    steps: notes.map { $0.steps[i] }, dataset: dataset, platform: context.platform.id, ledger: loaded[i],
-                    setAsideKeys: setAsideKeys, unread: unread)
+                    steps: notes.map { $0.steps[i] }, dataset: dataset, platform: context.platform.id,
+                    ledger: loaded[i], setAsideKeys: setAsideKeys, unread: unread)
                 if !allowMassWithdraw, let why = Guardrail.refusal(
                     plan, exportRecords: export.recordCount, exportRows: export.rowsRead,
                     previousRecords: history.records[dataset], guardrails: config.guardrails)

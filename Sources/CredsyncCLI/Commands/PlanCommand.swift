@@ -25,7 +25,8 @@ enum PlanCommand {
             context.console.printError("error: refused: \(message)")
         }
         if !run.refused.isEmpty {
-            context.console.printError("hint: check the export; if the withdrawals are right, run again with --approve-withdrawals")
+            context.console.printError(
+                "hint: check the export; if the withdrawals are right, run again with --approve-withdrawals")
         }
         if !run.unreadable.isEmpty || !run.refused.isEmpty { return .dataError }
         let changes = run.plans.reduce(0) { $0 + $1.changes.count }
@@ -47,8 +48,10 @@ enum PlanCommand {
         for plan in run.plans {
             let held = Set(plan.heldWithdrawals)
             for key in plan.keptSetAside.prefix(20) {
-                let why = held.contains(key) ? "the export was not read whole, so its withdrawal waits" : "its row is set aside"
-                console.print("  kept  \(plan.platform.rawValue)/\(plan.dataset.rawValue) \(key): \(why); the platform keeps the last good version")
+                let why =
+                    held.contains(key) ? "the export was not read whole, so its withdrawal waits" : "its row is set aside"
+                let target = "\(plan.platform.rawValue)/\(plan.dataset.rawValue)"
+                console.print("  kept  \(target) \(key): \(why); the platform keeps the last good version")
             }
             for warning in plan.warnings.prefix(20) { console.print("  warning  \(plan.platform.rawValue)/\(plan.dataset.rawValue) \(warning)") }
             guard detail else { continue }

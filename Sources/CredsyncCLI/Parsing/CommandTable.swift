@@ -15,7 +15,8 @@ public enum CommandTable {
 
     static let approveWithdrawals = OptionSpec(
         "approve-withdrawals",
-        help: "Withdraw what the plan holds back: more than the guardrail's share, or what an export not read whole lacks.")
+        help: "Withdraw what the plan holds back: more than the guardrail's share, "
+            + "or what an export not read whole lacks.")
 
     static let allowMassWithdraw = OptionSpec("allow-mass-withdraw", help: "The former name of --approve-withdrawals.")
 
@@ -116,7 +117,9 @@ public enum CommandTable {
                     approveWithdrawals, allowMassWithdraw,
                 ]),
             CommandSpec("push", abstract: "Push the plan's changes and due retries, without pulling.",
-                options: [platform(repeatable: true), dataset(repeatable: true), approveWithdrawals, allowMassWithdraw]),
+                options: [
+                    platform(repeatable: true), dataset(repeatable: true), approveWithdrawals, allowMassWithdraw,
+                ]),
             CommandSpec("pull", abstract: "Pull enterprise changes and SAMR's serious-illegal list from gsxt.",
                 options: [OptionSpec("full", help: "Re-read the feeds from the beginning.")]),
             CommandSpec("reconcile", abstract: "Compare a platform's manifest with the ledger and report drift.",

@@ -26,8 +26,7 @@ public enum UTF8Text {
     /// Whether `bytes` hold the UTF-8 of U+FEFF (EF BB BF) anywhere.
     public static func containsByteOrderMark(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard bytes.count >= 3 else { return false }
-        for i in 0...(bytes.count - 3) where bytes[i] == 0xEF && bytes[i + 1] == 0xBB && bytes[i + 2] == 0xBF { return true }
-        return false
+        return (0...(bytes.count - 3)).contains { bytes[$0] == 0xEF && bytes[$0 + 1] == 0xBB && bytes[$0 + 2] == 0xBF }
     }
 
     @inline(__always)

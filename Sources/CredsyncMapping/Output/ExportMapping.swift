@@ -78,7 +78,8 @@ public struct ExportMapping: Sendable {
                 for item in batch.items() {
                     switch item {
                     case .problem(let problem): add(&chunk, .failure(problem))
-                    case .row(let row): add(&chunk, .success(row.damage.isEmpty ? mapper.map(row) : mapper.mapDamaged(row)))
+                    case .row(let row):
+                        add(&chunk, .success(row.damage.isEmpty ? mapper.map(row) : mapper.mapDamaged(row)))
                     }
                 }
                 slots.set(index, chunk)
