@@ -3,12 +3,14 @@ import Glibc
 #endif
 import CredsyncCore
 
-/// A file's bytes, read in chunks of 1 MiB, with room to put bytes back.
+/// A file's bytes, read in chunks of 1 MiB, with room to put bytes back and a mark to go back to.
 struct ByteSource {
     private let fd: Int32
     private(set) var buffer: [UInt8] = []
     private(set) var position = 0
     private var atEnd = false
+    /// Where `rewind()` goes back to in `buffer`; kept across refills while set.
+    private var marked: Int?
     let path: String
 
     init(path: String) throws(RowProblem) {
@@ -36,8 +38,8 @@ struct ByteSource {
         return buffer[position]
     }
 
-    /// Appends the bytes up to the next one a CSV reader must look at (a quote or LF inside quotes;
-    /// also a comma or CR outside them), without taking that one; returns how many it appended.
+    /// Appends the bytes up to the next one a CSV reader must look at (a quote, LF or CR; outside
+    /// quotes also a comma), without taking that one; returns how many it appended.
     @discardableResult
     mutating func copyRun(into out: inout [UInt8], quoted: Bool) -> Int {
         var copied = 0
@@ -47,7 +49,7 @@ struct ByteSource {
             let end = buffer.withUnsafeBufferPointer { bytes in
                 var i = start
                 if quoted {
-                    while i < bytes.count, bytes[i] != 0x22, bytes[i] != 0x0A { i += 1 }
+                    while i < bytes.count, bytes[i] != 0x22, bytes[i] != 0x0A, bytes[i] != 0x0D { i += 1 }
                 } else {
                     while i < bytes.count {
                         let byte = bytes[i]
@@ -65,10 +67,24 @@ struct ByteSource {
     }
 
     /// Puts `bytes` back in front of what is left to read.
+    /// - Precondition: no mark is set.
     mutating func unread(_ bytes: ArraySlice<UInt8>) {
         buffer = Array(bytes) + buffer[position...]
         position = 0
     }
+
+    /// Marks the next byte: `rewind()` reads again from here. The bytes from the mark on are kept
+    /// until `rewind()` or `unmark()`.
+    mutating func mark() { marked = position }
+
+    /// Reads again from the mark, and drops it.
+    mutating func rewind() {
+        if let marked { position = marked }
+        marked = nil
+    }
+
+    /// Drops the mark.
+    mutating func unmark() { marked = nil }
 
     private mutating func refill() -> Bool {
         if atEnd { return false }
@@ -82,8 +98,14 @@ struct ByteSource {
             return false
         }
         chunk.removeSubrange(n...)
-        buffer = chunk
-        position = 0
+        if let start = marked {
+            buffer = Array(buffer[start...]) + chunk
+            position -= start
+            marked = 0
+        } else {
+            buffer = chunk
+            position = 0
+        }
         return true
     }
 }

@@ -34,12 +34,25 @@ public struct CSVCatalogReader: CatalogReader {
         }
         var names: [String] = []
         for i in fields.ends.indices {
+            let range = fields.field(i)
             guard let name = decoder.decode(fields, field: i) else {
-                throw RowProblem(file: path, line: 1, reason: "header column \(i + 1) is not valid \(decoder.encodingName)")
+                let why = fields.bytes.withUnsafeBufferPointer {
+                    decoder.problem(UnsafeBufferPointer(rebasing: $0[range]))
+                }
+                throw RowProblem(file: path, line: 1, reason: "header column \(i + 1): \(why)")
             }
-            names.append(name.trimmingSpaces())
+            let trimmed = name.trimmingSpaces()
+            // Two columns of one name: either could be the one meant, so the file is not read.
+            if !trimmed.isEmpty, let other = names.firstIndex(of: trimmed) {
+                throw RowProblem(
+                    file: path, line: 1,
+                    reason: "the header names \"\(trimmed)\" twice, in columns \(other + 1) and \(i + 1): "
+                        + "rename or drop one of them")
+            }
+            names.append(trimmed)
         }
         header = names
+        tokenizer.expectedFields = names.count
         choice = decoder.choice
         var indexes: [Int] = []
         for column in columns {
@@ -71,14 +84,11 @@ public struct CSVCatalogReader: CatalogReader {
             guard let result = tokenizer.next(into: &rows.fields) else { break }
             switch result {
             case .failure(let problem):
-                rows.entries.append(.problem(RowProblem(file: path, line: problem.line, reason: problem.reason)))
+                let decoder = TextDecoder(choice: choice)
+                let fragments = problem.pieces.map { decoder.leniently($0) }
+                let broken = RowProblem(file: path, line: problem.line, reason: problem.reason, fragments: fragments)
+                rows.entries.append(.problem(broken))
             case .success(let line):
-                let count = rows.fields.ends.count - firstField
-                guard count == header.count else {
-                    rows.fields.removeFields(from: firstField)
-                    rows.entries.append(.problem(RowProblem(file: path, line: line, reason: "has \(count) fields, the header has \(header.count)")))
-                    continue
-                }
                 rows.entries.append(.row(line: line, firstField: firstField))
                 if choice == .undecided { decideEncoding(rows.fields, firstField: firstField) }
             }
@@ -170,16 +180,35 @@ struct CSVRows: Sendable {
                 continue
             }
             guard let text = decoder.decode(UnsafeBufferPointer(rebasing: bytes[range])) else {
-                let shown = bytes[range].prefix(8).map { String($0, radix: 16, uppercase: true) }.joined(separator: " ")
                 previous.fields[column] = -1
-                return .problem(RowProblem(file: path, line: line,
-                    reason: "column \(header[index]): bytes that are not valid \(decoder.encodingName) (\(shown)…)"))
+                return damaged(line: line, firstField: firstField, bytes: bytes, decoder, path: path)
             }
             values.append(text)
             previous.texts[column] = text
             previous.fields[column] = field
         }
         return .row(CatalogRow(file: path, line: line, values: values))
+    }
+
+    /// A row with a value that cannot be read: set aside by the mapping, every value that can be
+    /// read kept so that its key may still be recovered. A byte-order mark is dropped from the
+    /// value it stands in, and reported.
+    private func damaged(
+        line: Int, firstField: Int, bytes: UnsafeBufferPointer<UInt8>, _ decoder: TextDecoder, path: String
+    ) -> CatalogItem {
+        var values: [String?] = []
+        var damage: [RowDamage] = []
+        for index in indexes {
+            let field = UnsafeBufferPointer(rebasing: bytes[fields.field(firstField + index)])
+            if let text = decoder.decode(field) {
+                values.append(text)
+                continue
+            }
+            damage.append(RowDamage(column: header[index], problem: decoder.problem(field)))
+            let stripped = decoder.withoutByteOrderMarks(field)
+            values.append(stripped.count == field.count ? nil : stripped.withUnsafeBufferPointer { decoder.decode($0) })
+        }
+        return .row(CatalogRow(file: path, line: line, values: values, damage: damage))
     }
 
     private static func sameBytes(_ bytes: UnsafeBufferPointer<UInt8>, _ a: Range<Int>, _ b: Range<Int>) -> Bool {

@@ -1,6 +1,11 @@
-/// Splits CSV bytes into records per RFC 4180: fields separated by commas, records by CRLF or LF,
-/// quoted fields holding commas, line breaks and doubled quotes. Works on bytes: in UTF-8 and
+/// Splits CSV bytes into records per RFC 4180: fields separated by commas, records by CRLF, LF or
+/// CR, quoted fields holding commas, line breaks and doubled quotes. Works on bytes: in UTF-8 and
 /// GB18030 alike, no byte of a multi-byte character is a comma, a quote, CR or LF.
+///
+/// A record that cannot be read is reported and reading goes on: from the next line when the
+/// record spans one line, else from the record's second line, so a stray quote never swallows
+/// the rows after it. A file that ends inside a record (no line end after it, or inside quotes)
+/// reports that record as truncated.
 struct CSVTokenizer {
     /// The fields of the records read so far, back to back: one buffer for them all, so a
     /// record costs no allocation of its own.
@@ -20,10 +25,12 @@ struct CSVTokenizer {
         }
     }
 
-    /// A record that could not be read: the line it starts on and why.
+    /// A record that could not be read: the line it starts on, why, and the pieces of its first
+    /// line that could be its fields (to recognise the key of a published record in).
     struct Broken: Error {
         var line: Int
         var reason: String
+        var pieces: [[UInt8]] = []
     }
 
     /// A quoted field longer than this many lines is taken as a stray quote, not a real field.
@@ -32,6 +39,8 @@ struct CSVTokenizer {
     private(set) var source: ByteSource
     /// The line the next byte is on.
     private(set) var line = 1
+    /// How many fields a record must have (the header's count); nil while reading the header.
+    var expectedFields: Int?
 
     init(source: ByteSource) {
         self.source = source
@@ -44,12 +53,11 @@ struct CSVTokenizer {
         for expected: UInt8 in [0xEF, 0xBB, 0xBF] {
             guard let byte = source.next() else { break }
             taken.append(byte)
-            if byte != expected {
-                source.unread(taken[...])
-                return false
-            }
+            if byte != expected { break }
         }
-        return taken.count == 3
+        if taken == [0xEF, 0xBB, 0xBF] { return true }
+        source.unread(taken[...])
+        return false
     }
 
     /// Reads the next record, its fields appended to `fields`: the line it starts on, a broken
@@ -63,58 +71,62 @@ struct CSVTokenizer {
         guard source.peek() != nil else { return nil }
         let startLine = line
         let firstField = fields.ends.count
-        // What follows the record's first line break (which can only be inside quotes), kept to
-        // read again from there should the quote turn out to be stray.
-        var rest: [UInt8] = []
-        var pastFirstLine = false
+        // Set at the record's first line break (which can only be inside quotes): the start of
+        // its second line, to read again from should the record turn out to be broken.
+        var spansLines = false
         var fieldStart = fields.bytes.count
         var inQuotes = false
         var quotedFieldLine = 0
         var fieldWasQuoted = false
         var afterClosingQuote = false
 
-        func fail(_ reason: String, _ tokenizer: inout CSVTokenizer, _ fields: inout Fields) -> Result<Int, Broken> {
-            tokenizer.skipRestOfLine()
-            fields.removeFields(from: firstField)
-            return .failure(Broken(line: startLine, reason: reason))
-        }
-
         while true {
             // Plain bytes are copied a run at a time, up to the next byte that means something.
             if inQuotes {
-                let copied = source.copyRun(into: &fields.bytes, quoted: true)
-                if pastFirstLine && copied > 0 { rest.append(contentsOf: fields.bytes[(fields.bytes.count - copied)...]) }
+                source.copyRun(into: &fields.bytes, quoted: true)
             } else if !afterClosingQuote {
                 source.copyRun(into: &fields.bytes, quoted: false)
             }
             guard let byte = source.next() else {
-                if inQuotes {
-                    fields.removeFields(from: firstField)
-                    return recoverFromStrayQuote(rest: rest, startLine: startLine, quoteLine: quotedFieldLine)
-                }
-                fields.ends.append(fields.bytes.count)
-                return .success(startLine)
+                // A quote left open over several lines is more likely stray than cut: the lines
+                // after it are read again, and a cut shows on the last of them.
+                let reason =
+                    !inQuotes
+                    ? "the file ends inside this record, with no line end after it: is the export truncated?"
+                    : spansLines
+                        ? "broken quoting: the quote opened on line \(quotedFieldLine) is never closed"
+                        : "the file ends inside the quoted field opened on line \(quotedFieldLine): "
+                            + "is the export truncated?"
+                return broken(reason, &fields, from: firstField, startLine: startLine, spansLines: spansLines)
             }
-            if pastFirstLine { rest.append(byte) }
             if inQuotes {
-                if byte == 0x22 {
+                switch byte {
+                case 0x22:
                     if source.peek() == 0x22 {
                         _ = source.next()
-                        if pastFirstLine { rest.append(0x22) }
                         fields.bytes.append(0x22)
                     } else {
                         inQuotes = false
                         afterClosingQuote = true
                     }
-                } else {
-                    if byte == 0x0A {
-                        line += 1
-                        pastFirstLine = true
-                        if line - quotedFieldLine > Self.maxLinesInQuotedField {
-                            fields.removeFields(from: firstField)
-                            return recoverFromStrayQuote(rest: rest, startLine: startLine, quoteLine: quotedFieldLine)
-                        }
+                case 0x0A, 0x0D:
+                    fields.bytes.append(byte)
+                    if byte == 0x0D, source.peek() == 0x0A {
+                        _ = source.next()
+                        fields.bytes.append(0x0A)
                     }
+                    line += 1
+                    if !spansLines {
+                        spansLines = true
+                        source.mark()
+                    }
+                    if line - quotedFieldLine > Self.maxLinesInQuotedField {
+                        return broken(
+                            "broken quoting: the quote opened on line \(quotedFieldLine) is not closed within "
+                                + "\(Self.maxLinesInQuotedField) lines",
+                            &fields, from: firstField, startLine: startLine, spansLines: true)
+                    }
+                default:
                     fields.bytes.append(byte)
                 }
                 continue
@@ -129,6 +141,17 @@ struct CSVTokenizer {
                 if byte == 0x0D, source.peek() == 0x0A { _ = source.next() }
                 line += 1
                 fields.ends.append(fields.bytes.count)
+                let count = fields.ends.count - firstField
+                if let expected = expectedFields, count != expected {
+                    let reason =
+                        spansLines
+                        ? "has \(count) fields over lines \(startLine)-\(line - 1), the header has \(expected): "
+                            + "a stray quote?"
+                        : "has \(count) fields, the header has \(expected)"
+                    return broken(
+                        reason, &fields, from: firstField, startLine: startLine, spansLines: spansLines, lineDone: true)
+                }
+                if spansLines { source.unmark() }
                 return .success(startLine)
             case 0x22:  // "
                 if fields.bytes.count == fieldStart && !fieldWasQuoted {
@@ -136,31 +159,61 @@ struct CSVTokenizer {
                     fieldWasQuoted = true
                     quotedFieldLine = line
                 } else {
-                    return fail("broken quoting: a quote inside field \(fields.ends.count - firstField + 1) that does not start with one", &self, &fields)
+                    let reason =
+                        "broken quoting: a quote inside field \(fields.ends.count - firstField + 1) "
+                        + "that does not start with one"
+                    return broken(reason, &fields, from: firstField, startLine: startLine, spansLines: spansLines)
                 }
             default:
                 if afterClosingQuote {
-                    return fail("broken quoting: text after the closing quote of field \(fields.ends.count - firstField + 1)", &self, &fields)
+                    let reason =
+                        "broken quoting: text after the closing quote of field \(fields.ends.count - firstField + 1)"
+                    return broken(reason, &fields, from: firstField, startLine: startLine, spansLines: spansLines)
                 }
                 fields.bytes.append(byte)
             }
         }
     }
 
-    /// A quote opened on `quoteLine` that never closed (or ran on too long): report the record as
-    /// broken and read on from the line after the one the record started on.
-    private mutating func recoverFromStrayQuote(rest: [UInt8], startLine: Int, quoteLine: Int) -> Result<Int, Broken> {
-        if !rest.isEmpty { source.unread(rest[...]) }
-        line = startLine + 1
-        return .failure(Broken(line: startLine, reason: "broken quoting: the quote opened on line \(quoteLine) is never closed"))
+    /// Gives up the record that started on `startLine`: its fields are dropped (kept as the
+    /// problem's pieces), and reading goes on from its second line when it spans several (the
+    /// mark), else from the next line (`lineDone`: the record's line end is already taken).
+    private mutating func broken(
+        _ reason: String, _ fields: inout Fields, from firstField: Int, startLine: Int, spansLines: Bool,
+        lineDone: Bool = false
+    ) -> Result<Int, Broken> {
+        var pieces: [[UInt8]] = []
+        let start = firstField == 0 ? 0 : fields.ends[firstField - 1]
+        var pieceStart = start
+        for end in fields.ends[firstField...] {
+            pieces.append(Array(fields.bytes[pieceStart..<end]))
+            pieceStart = end
+        }
+        if pieceStart < fields.bytes.count { pieces.append(Array(fields.bytes[pieceStart...])) }
+        fields.removeFields(from: firstField)
+        if spansLines {
+            source.rewind()
+            line = startLine + 1
+        } else if !lineDone {
+            pieces += skipRestOfLine()
+        }
+        return .failure(Broken(line: startLine, reason: reason, pieces: pieces))
     }
 
-    private mutating func skipRestOfLine() {
+    /// Skips to the start of the next line (after CRLF, LF or CR); returns what it skipped,
+    /// split at commas and quotes, the empty pieces left out.
+    private mutating func skipRestOfLine() -> [[UInt8]] {
+        var pieces: [[UInt8]] = [[]]
         while let byte = source.next() {
-            if byte == 0x0A {
+            switch byte {
+            case 0x0A, 0x0D:
+                if byte == 0x0D, source.peek() == 0x0A { _ = source.next() }
                 line += 1
-                return
+                return pieces.filter { !$0.isEmpty }
+            case 0x2C, 0x22: pieces.append([])
+            default: pieces[pieces.count - 1].append(byte)
             }
         }
+        return pieces.filter { !$0.isEmpty }
     }
 }

@@ -8,12 +8,31 @@ public struct CatalogRow: Sendable {
     public var line: Int
     /// The values in the order of the reader's `columns`; nil where the row has no such value.
     public var values: [String?]
+    /// What is wrong with a row whose fields could still be told apart (a value that is not valid
+    /// text, a stray byte-order mark); empty for a sound row. Such a row is set aside; its damaged
+    /// values are nil, or stripped of the byte-order mark.
+    public var damage: [RowDamage]
 
-    public init(file: String, line: Int, values: [String?]) {
+    public init(file: String, line: Int, values: [String?], damage: [RowDamage] = []) {
         self.file = file
         self.line = line
         self.values = values
+        self.damage = damage
     }
+}
+
+/// What is wrong with one value of a row (or, without a column, with the whole line).
+public struct RowDamage: Sendable, Equatable, CustomStringConvertible {
+    /// The export's column (a CSV header name or a JSON key); nil for the line as a whole.
+    public var column: String?
+    public var problem: String
+
+    public init(column: String?, problem: String) {
+        self.column = column
+        self.problem = problem
+    }
+
+    public var description: String { column.map { "column \($0): \(problem)" } ?? problem }
 }
 
 /// A row that could not be read, and why.
@@ -21,11 +40,16 @@ public struct RowProblem: Error, Sendable, Equatable, CustomStringConvertible {
     public var file: String
     public var line: Int
     public var reason: String
+    /// The texts of the row that could be read, one a field as far as fields could be told apart:
+    /// where the key of a published record may still be recognised.
+    public var fragments: [String]
 
-    public init(file: String, line: Int, reason: String) {
+    public init(file: String, line: Int, reason: String, fragments: [String] = []) {
         self.file = file
         self.line = line
-        self.reason = reason
+        // A reason can quote what it found (a JSON key, say): a megabyte of it helps nobody.
+        self.reason = reason.utf8.count > 1000 ? String(reason.prefix(500)) + "… (cut)" : reason
+        self.fragments = fragments
     }
 
     public var description: String { "\(FileSystem.baseName(file)) line \(line): \(reason)" }
@@ -34,7 +58,7 @@ public struct RowProblem: Error, Sendable, Equatable, CustomStringConvertible {
 /// What a reader yields: a row, or a row it could not read (reading goes on after it).
 public enum CatalogItem: Sendable {
     case row(CatalogRow)
-    case problem(RowProblem)
+    indirect case problem(RowProblem)
 }
 
 /// Reads an export row by row.

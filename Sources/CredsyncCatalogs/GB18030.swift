@@ -25,6 +25,8 @@ final class GB18030: Sendable {
         }
         var singles = [UInt32](repeating: 0, count: 128)
         for byte in 0x80...0xFF { singles[byte - 0x80] = converter.packed([UInt8(byte)]) }
+        // EF BB (锘) begins the UTF-8 byte-order mark: sent the slow way, where `decode` refuses a mark.
+        pairs[(0xEF - 0x81) * 256 + 0xBB] = Self.askIconv
         self.pairs = pairs
         self.singles = singles
     }
@@ -82,8 +84,12 @@ final class GB18030: Sendable {
             }
             if packed == 0 || packed == Self.askIconv {
                 guard i + length <= count else { return false }
+                // A byte-order mark, in UTF-8 (EF BB BF) or in GB18030 (84 31 95 33, U+FEFF), is not text.
+                if byte == 0xEF, i + 2 < count, bytes[i + 1] == 0xBB, bytes[i + 2] == 0xBF { return false }
                 if converter == nil { converter = Converter() }
+                let before = out.count
                 guard let converter, converter.convert(UnsafeBufferPointer(rebasing: bytes[i..<(i + length)]), into: &out) else { return false }
+                if out.count - before == 3, out[before...].elementsEqual([0xEF, 0xBB, 0xBF]) { return false }
             } else {
                 for k in 0..<Int(packed >> 24) { out.append(UInt8(truncatingIfNeeded: packed >> (8 * UInt32(k)))) }
             }

@@ -34,22 +34,68 @@ final class TextDecoder {
         return fields.bytes.withUnsafeBufferPointer { decode(UnsafeBufferPointer(rebasing: $0[range])) }
     }
 
-    /// The text of `bytes`, or nil when they are not valid in the encoding.
+    /// The text of `bytes`, or nil when they are not valid in the encoding or hold a byte-order
+    /// mark (`problem(_:)` then says which).
     func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
         if Self.isASCII(bytes) { return String(decoding: bytes, as: UTF8.self) }
         switch choice {
         case .utf8:
-            return UTF8Text.string(bytes)
+            return UTF8Text.isWellFormedWithoutByteOrderMark(bytes) ? String(decoding: bytes, as: UTF8.self) : nil
         case .gb18030:
             return decodeGB18030(bytes)
         case .undecided:
-            if let text = UTF8Text.string(bytes) {
+            // A byte-order mark in a value is damage, not a sign of another encoding.
+            if UTF8Text.isWellFormed(bytes) {
                 choice = .utf8
-                return text
+                return UTF8Text.isWellFormedWithoutByteOrderMark(bytes) ? String(decoding: bytes, as: UTF8.self) : nil
             }
             choice = .gb18030
             return decodeGB18030(bytes)
         }
+    }
+
+    /// Why `decode(_:)` refused `bytes`, for a message: a byte-order mark, or the first bytes shown in hex.
+    func problem(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        if hasByteOrderMark(bytes) { return "a byte-order mark (U+FEFF) inside the value" }
+        let shown = bytes.prefix(8).map { String($0, radix: 16, uppercase: true) }.joined(separator: " ")
+        return "bytes that are not valid \(encodingName) (\(shown)…)"
+    }
+
+    /// `bytes` without the byte-order marks in them, in this decoder's encoding (UTF-8's EF BB BF;
+    /// in GB18030 also 84 31 95 33).
+    func withoutByteOrderMarks(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        var i = 0
+        while i < bytes.count {
+            if let length = byteOrderMarkLength(bytes, at: i) {
+                i += length
+                continue
+            }
+            out.append(bytes[i])
+            i += 1
+        }
+        return out
+    }
+
+    /// The text of `bytes` as far as it can be read: the byte-order marks dropped, invalid bytes
+    /// as U+FFFD. For recognising a key in a row that cannot be read, never for a value.
+    func leniently(_ bytes: [UInt8]) -> String {
+        let stripped = bytes.withUnsafeBufferPointer { withoutByteOrderMarks($0) }
+        if let text = stripped.withUnsafeBufferPointer({ decode($0) }) { return text }
+        return String(decoding: stripped, as: UTF8.self)
+    }
+
+    private func hasByteOrderMark(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        (0..<bytes.count).contains { byteOrderMarkLength(bytes, at: $0) != nil }
+    }
+
+    private func byteOrderMarkLength(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int) -> Int? {
+        func matches(_ mark: [UInt8]) -> Bool {
+            i + mark.count <= bytes.count && mark.indices.allSatisfy { bytes[i + $0] == mark[$0] }
+        }
+        if matches([0xEF, 0xBB, 0xBF]) { return 3 }
+        if choice == .gb18030, matches([0x84, 0x31, 0x95, 0x33]) { return 4 }
+        return nil
     }
 
     /// The name of the encoding in use, for messages.

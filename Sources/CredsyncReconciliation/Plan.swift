@@ -52,6 +52,9 @@ public struct DatasetPlan: Sendable {
     public var notPublished = 0
     /// Published keys whose row is now set aside: kept as they are until the row is fixed.
     public var keptSetAside: [String] = []
+    /// Published keys the export lacks, kept (and in `keptSetAside`) because the export was not
+    /// read whole: their `corrected` withdrawals wait for the export to be fixed, or for approval.
+    public var heldWithdrawals: [String] = []
     public var warnings: [String] = []
     public var deadlines: [Deadline] = []
     /// Changes whose deadline falls in a year the calendar does not cover.

@@ -6,17 +6,25 @@ import CredsyncPublicity
 public enum Planner {
     /// The plan of `export`'s records, each stepped on the cores.
     public static func plan(
-        export: ExportResult, format: NationalFormat, platform: PlatformConfig, ledger: Ledger, rules: PublicityRules, asOf: LocalDate
+        export: ExportResult, format: NationalFormat, platform: PlatformConfig, ledger: Ledger, rules: PublicityRules,
+        asOf: LocalDate, approveWithdrawals: Bool = false
     ) -> DatasetPlan {
         let context = PlanContext(dataset: export.dataset, format: format, platform: platform, ledger: ledger, rules: rules, asOf: asOf)
         let records = export.records
         let steps = parallelMap(count: records.count, chunkSize: 1024) { context.step(records[$0]) }
-        return plan(steps: steps, dataset: export.dataset, platform: platform.id, ledger: ledger, setAsideKeys: export.setAsideKeys)
+        return plan(
+            steps: steps, dataset: export.dataset, platform: platform.id, ledger: ledger,
+            setAsideKeys: export.setAsideKeys, unread: UnreadRows(export, isApproved: approveWithdrawals))
     }
 
     /// The plan from the steps of an export's valid records, in file order: published ledger
-    /// entries no record reached are withdrawn as `corrected`, unless their row is set aside.
-    public static func plan(steps: [PlanStep], dataset: Dataset, platform: PlatformID, ledger: Ledger, setAsideKeys: Set<String>) -> DatasetPlan {
+    /// entries no record reached are withdrawn as `corrected`, unless their row is set aside, or
+    /// may be one of the rows that could not be read; while the export was not read whole, they
+    /// are held (kept, with a warning) unless `unread` says the withdrawals are approved.
+    public static func plan(
+        steps: [PlanStep], dataset: Dataset, platform: PlatformID, ledger: Ledger, setAsideKeys: Set<String>,
+        unread: UnreadRows = .none
+    ) -> DatasetPlan {
         var plan = DatasetPlan(platform: platform, dataset: dataset)
         plan.publishedBefore = ledger.publishedCount
         let entries = ledger.entries
@@ -37,13 +45,55 @@ public enum Planner {
             plan.warnings += detail.warnings
         }
         for key in entries.publishedKeys(unmarked: seen) {
-            if setAsideKeys.contains(key) {
+            if setAsideKeys.contains(key) || unread.mayHold(key) {
                 plan.keptSetAside.append(key)
+            } else if unread.reason != nil && !unread.isApproved {
+                plan.keptSetAside.append(key)
+                plan.heldWithdrawals.append(key)
             } else {
                 plan.changes.append(Change(key: key, op: .withdraw, reason: "corrected", previousHash: entries[key]?.hash))
             }
         }
+        if let reason = unread.reason, !plan.heldWithdrawals.isEmpty {
+            let count = plan.heldWithdrawals.count
+            let (records, are, they) = count == 1 ? ("record", "is", "it is") : ("records", "are", "they are")
+            plan.warnings.append(
+                "\(count) published \(records) the export lacks \(are) kept, not withdrawn, "
+                    + "as the export was not read whole: \(reason); fix the export, or if \(they) gone, approve with --approve-withdrawals")
+        }
         return plan
+    }
+}
+
+/// What a plan knows of the rows of an export that could not be read: a published record the
+/// export lacks is withdrawn as `corrected` only when the export was read whole, or on approval.
+public struct UnreadRows: Sendable {
+    /// Why the export was not read whole; nil when it was.
+    public var reason: String?
+    /// The texts of the rows that could not be read (`ExportResult.unreadableTexts`): a published
+    /// key found in one is kept even on approval, as that row may be its own.
+    public var texts: [String]
+    /// Whether the operator approved withdrawing what an export not read whole lacks.
+    public var isApproved: Bool
+
+    public init(reason: String?, texts: [String], isApproved: Bool) {
+        self.reason = reason
+        self.texts = texts
+        self.isApproved = isApproved
+    }
+
+    /// What `export`'s unreadable rows say.
+    public init(_ export: ExportResult, isApproved: Bool = false) {
+        self.init(reason: export.notWholeReason, texts: export.unreadableTexts, isApproved: isApproved)
+    }
+
+    /// An export read whole.
+    public static let none = UnreadRows(reason: nil, texts: [], isApproved: false)
+
+    /// Whether an unreadable row may hold `key`: its text has it somewhere. Asked only for the
+    /// few published keys the export lacks.
+    public func mayHold(_ key: String) -> Bool {
+        !key.isEmpty && texts.contains { $0.contains(key) }
     }
 }
 

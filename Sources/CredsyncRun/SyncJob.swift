@@ -11,6 +11,8 @@ public struct SyncOptions: Sendable {
     public var datasets: [Dataset] = []
     public var dryRun = false
     public var allowMassWithdraw = false
+    /// Withdraw what an export not read whole lacks (see `UnreadRows`).
+    public var approveWithdrawals = false
     /// Progress lines on a terminal.
     public var showProgress = false
 
@@ -44,7 +46,8 @@ public struct SyncJob: Sendable {
         }
         var ledgers: [String: Ledger] = [:]
         let run = try workspace.plan(
-            asOf: options.asOf, platforms: options.platforms, allowMassWithdraw: options.allowMassWithdraw, ledgers: &ledgers,
+            asOf: options.asOf, platforms: options.platforms, allowMassWithdraw: options.allowMassWithdraw,
+            approveWithdrawals: options.approveWithdrawals, ledgers: &ledgers,
             showProgress: options.showProgress)
         phase("read, map and plan")
         for (dataset, export) in run.exports {
@@ -52,6 +55,10 @@ public struct SyncJob: Sendable {
             report.unreadableRows += export.unreadable.map { (dataset, $0.description) }
         }
         report.unusableExports = run.unreadable.map { "\($0.0.rawValue): \($0.1.description)" }
+        for (dataset, problem) in run.unreadable {
+            logger.error(
+                "unusable export: \(problem.description): nothing of it is planned", [("dataset", dataset.rawValue)])
+        }
         report.refused = run.refused.map(\.1)
         for (plan, message) in run.refused { logger.error("refused: \(message)", [("platform", plan.platform.rawValue), ("dataset", plan.dataset.rawValue)]) }
         report.warnings = run.findings.map { "cross-check: " + $0.description }

@@ -68,10 +68,11 @@ public struct RunPlan: Sendable {
 
 extension Workspace {
     /// Reads the exports and plans every platform and dataset as of `asOf`, the guardrails applied
-    /// unless `allowMassWithdraw`.
+    /// unless `allowMassWithdraw`. A published record an export not read whole lacks is kept unless
+    /// `approveWithdrawals` (see `UnreadRows`).
     public func plan(
-        asOf: LocalDate, platforms: [PlatformID] = [], allowMassWithdraw: Bool = false, ledgers: inout [String: Ledger],
-        showProgress: Bool = false
+        asOf: LocalDate, platforms: [PlatformID] = [], allowMassWithdraw: Bool = false,
+        approveWithdrawals: Bool = false, ledgers: inout [String: Ledger], showProgress: Bool = false
     ) throws(CredsyncError) -> RunPlan {
         var run = RunPlan()
         let history = try ExportHistory.load(stateDir: config.stateDir)
@@ -112,8 +113,11 @@ extension Workspace {
             }
             run.exports[dataset] = export
             let setAsideKeys = export.setAsideKeys
+            let unread = UnreadRows(export, isApproved: approveWithdrawals)
             for (i, context) in contexts.enumerated() {
-                let plan = Planner.plan(steps: notes.map { $0.steps[i] }, dataset: dataset, platform: context.platform.id, ledger: loaded[i], setAsideKeys: setAsideKeys)
+                let plan = Planner.plan(
+                    steps: notes.map { $0.steps[i] }, dataset: dataset, platform: context.platform.id,
+                    ledger: loaded[i], setAsideKeys: setAsideKeys, unread: unread)
                 if !allowMassWithdraw, let why = Guardrail.refusal(
                     plan, exportRecords: export.recordCount, exportRows: export.rowsRead,
                     previousRecords: history.records[dataset], guardrails: config.guardrails)

@@ -96,7 +96,7 @@ import Testing
         #expect(Array(one.prefix(5)) == [
             "row 2: x|0|multi\nline, \"quoted\"", "problem 4: has 4 fields, the header has 3",
             "problem 5: broken quoting: text after the closing quote of field 2", "row 6: z|3|杭州",
-            "problem 7: column b: bytes that are not valid GB18030 (81 20…)",
+            "damaged 7: column b: bytes that are not valid GB18030 (81 20…)",
         ])
     }
 
@@ -118,7 +118,7 @@ import Testing
         var items: [String] = []
         while let batch = reader.nextBatch(limit: 4) { items += batch.items().map(describe) }
         #expect(items == [
-            "row 2: 杭州|杭州|x", "row 3: x|杭州|x", "problem 4: column b: bytes that are not valid GB18030 (81 20…)",
+            "row 2: 杭州|杭州|x", "row 3: x|杭州|x", "damaged 4: column b: bytes that are not valid GB18030 (81 20…)",
             "row 5: ||x", "row 6:  x |杭州|y", "row 7:  x |杭州|y",
         ])
     }
@@ -145,6 +145,7 @@ import Testing
 
     func describe(_ item: CatalogItem) -> String {
         switch item {
+        case .row(let row) where !row.damage.isEmpty: return "damaged \(row.line): " + row.damage.map(\.description).joined(separator: "; ")
         case .row(let row): return "row \(row.line): " + row.values.map { $0 ?? "nil" }.joined(separator: "|")
         case .problem(let problem): return "problem \(problem.line): \(problem.reason)"
         }

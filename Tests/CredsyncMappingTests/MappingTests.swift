@@ -134,6 +134,19 @@ struct ReferenceMapping {
         #expect(throws: Amount.Problem.notANumber) { try Amount.yuanToWan("") }
     }
 
+    /// A comma that does not group the integer part in threes is not a thousands separator: the
+    /// amount is refused, never read with the comma dropped (`12,34` is not 1234).
+    @Test(arguments: ["12,34", "1,2345", ",123", "123,", "1,23,456", "12,345,67", "0.12,3", "1,,234", "12，34"])
+    func misplacedThousandsSeparatorsAreRefused(text: String) {
+        #expect(throws: Amount.Problem.notANumber) { try Amount.yuanToWan(text) }
+    }
+
+    @Test func thousandsSeparatorsInThreesAreRead() throws {
+        #expect(try Amount.yuanToWan("1,234,567.5") == "123.45675")
+        #expect(try Amount.yuanToWan("123,456") == "12.3456")
+        #expect(try Amount.yuanToWan("１２，０００元") == "1.2")
+    }
+
     @Test func multiValueCellsAreSplitJoinedAndDeduplicatedInOrder() {
         #expect(Normalizer.split("罚款、警告、罚款", on: ["、"]) == ["罚款", "警告"])
         #expect(Normalizer.split("a；b\nc，a", on: ["；", "，"]) == ["a", "b", "c"])

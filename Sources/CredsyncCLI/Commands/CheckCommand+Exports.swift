@@ -22,7 +22,8 @@ extension CheckCommand {
                 result = try mapping.read(organisation: config.organisation, today: context.asOf)
             } catch {
                 worst = .dataError
-                if !json { console.printError("error: \(mapping.catalog.dataset.rawValue): \(error.description): the export cannot be used") }
+                let dataset = mapping.catalog.dataset.rawValue
+                console.printError("error: \(dataset): \(error.description): the export cannot be used")
                 report.append(["dataset": .string(mapping.catalog.dataset.rawValue), "file": .string(mapping.catalog.path), "error": .string(error.description)])
                 continue
             }

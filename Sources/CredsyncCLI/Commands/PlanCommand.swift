@@ -11,7 +11,9 @@ enum PlanCommand {
         let platforms = invocation.all("platform").compactMap(PlatformID.init(rawValue:))
         let workspace = try Workspace(config: config, datasets: datasets)
         var ledgers: [String: Ledger] = [:]
-        let run = try workspace.plan(asOf: context.asOf, platforms: platforms, allowMassWithdraw: invocation.has("allow-mass-withdraw"), ledgers: &ledgers)
+        let run = try workspace.plan(
+            asOf: context.asOf, platforms: platforms, allowMassWithdraw: invocation.approvesWithdrawals,
+            approveWithdrawals: invocation.approvesWithdrawals, ledgers: &ledgers)
         let detail = invocation.has("detail")
         if invocation.global.json {
             context.console.printJSON(try json(run, asOf: context.asOf, detail: detail, stateDir: config.stateDir))
@@ -23,7 +25,8 @@ enum PlanCommand {
             context.console.printError("error: refused: \(message)")
         }
         if !run.refused.isEmpty {
-            context.console.printError("hint: check the export; if the withdrawals are right, run again with --allow-mass-withdraw")
+            context.console.printError(
+                "hint: check the export; if the withdrawals are right, run again with --approve-withdrawals")
         }
         if !run.unreadable.isEmpty || !run.refused.isEmpty { return .dataError }
         let changes = run.plans.reduce(0) { $0 + $1.changes.count }
@@ -45,8 +48,12 @@ enum PlanCommand {
         }
         console.print(lines: TextTable.render(rows))
         for plan in run.plans {
+            let held = Set(plan.heldWithdrawals)
             for key in plan.keptSetAside.prefix(20) {
-                console.print("  kept  \(plan.platform.rawValue)/\(plan.dataset.rawValue) \(key): its row is set aside; the platform keeps the last good version")
+                let why =
+                    held.contains(key) ? "the export was not read whole, so its withdrawal waits" : "its row is set aside"
+                let target = "\(plan.platform.rawValue)/\(plan.dataset.rawValue)"
+                console.print("  kept  \(target) \(key): \(why); the platform keeps the last good version")
             }
             for warning in plan.warnings.prefix(20) { console.print("  warning  \(plan.platform.rawValue)/\(plan.dataset.rawValue) \(warning)") }
             guard detail else { continue }
@@ -83,6 +90,7 @@ enum PlanCommand {
                 "create": .number(String(plan.count(.create))), "update": .number(String(plan.count(.update))),
                 "withdraw": .number(String(plan.count(.withdraw))), "unchanged": .number(String(plan.unchanged)),
                 "notYet": .number(String(plan.notYet)), "keptSetAside": .array(plan.keptSetAside.map { .string($0) }),
+                "heldWithdrawals": .array(plan.heldWithdrawals.map { .string($0) }),
                 "warnings": .array(plan.warnings.map { .string($0) }),
             ]
             if detail {

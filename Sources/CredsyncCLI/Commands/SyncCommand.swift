@@ -15,7 +15,8 @@ enum SyncCommand {
         options.platforms = invocation.all("platform").compactMap(PlatformID.init(rawValue:))
         options.datasets = invocation.all("dataset").compactMap(Dataset.init(rawValue:))
         options.dryRun = invocation.has("dry-run")
-        options.allowMassWithdraw = invocation.has("allow-mass-withdraw")
+        options.allowMassWithdraw = invocation.approvesWithdrawals
+        options.approveWithdrawals = invocation.approvesWithdrawals
         options.showProgress = !invocation.global.noProgress && !invocation.global.quiet && !invocation.global.json
         let workspace = try Workspace(config: config, datasets: options.datasets)
         let report = try await SyncJob(workspace: workspace, options: options, logger: context.logger, stop: stop).run()

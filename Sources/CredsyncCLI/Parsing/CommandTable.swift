@@ -13,8 +13,12 @@ public enum CommandTable {
         OptionSpec("dataset", value: .choice(datasetNames), repeatable: repeatable, help: help)
     }
 
-    static let allowMassWithdraw = OptionSpec(
-        "allow-mass-withdraw", help: "Go on although the plan would withdraw more than the guardrail's share.")
+    static let approveWithdrawals = OptionSpec(
+        "approve-withdrawals",
+        help: "Withdraw what the plan holds back: more than the guardrail's share, "
+            + "or what an export not read whole lacks.")
+
+    static let allowMassWithdraw = OptionSpec("allow-mass-withdraw", help: "The former name of --approve-withdrawals.")
 
     /// Options every command takes, before or after its name.
     public static let globalOptions: [OptionSpec] = [
@@ -109,17 +113,19 @@ public enum CommandTable {
                     platform(), dataset(),
                     OptionSpec("detail", help: "Every change with its key, op and reason; field by field for updates."),
                     OptionSpec("detailed-exitcode", help: "Exit 2 when there are changes, 0 when none."),
-                    allowMassWithdraw,
+                    approveWithdrawals, allowMassWithdraw,
                 ]),
             CommandSpec("sync", abstract: "The nightly job: pull, map, plan, push, queue, report.",
                 options: [
                     platform(repeatable: true, "Only these platforms (repeatable)."),
                     dataset(repeatable: true, "Only these datasets (repeatable)."),
                     OptionSpec("dry-run", help: "Plan and report, push nothing."),
-                    allowMassWithdraw,
+                    approveWithdrawals, allowMassWithdraw,
                 ]),
             CommandSpec("push", abstract: "Push the plan's changes and due retries, without pulling.",
-                options: [platform(repeatable: true), dataset(repeatable: true), allowMassWithdraw]),
+                options: [
+                    platform(repeatable: true), dataset(repeatable: true), approveWithdrawals, allowMassWithdraw,
+                ]),
             CommandSpec("pull", abstract: "Pull enterprise changes and SAMR's serious-illegal list from gsxt.",
                 options: [OptionSpec("full", help: "Re-read the feeds from the beginning.")]),
             CommandSpec("reconcile", abstract: "Compare a platform's manifest with the ledger and report drift.",

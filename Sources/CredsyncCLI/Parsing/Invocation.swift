@@ -45,6 +45,10 @@ public struct Invocation: Sendable, Equatable {
 
     public func has(_ flag: String) -> Bool { flags.contains(flag) }
 
+    /// Whether the withdrawals a plan holds back are approved: `--approve-withdrawals`, or its
+    /// former name `--allow-mass-withdraw`.
+    var approvesWithdrawals: Bool { has("approve-withdrawals") || has("allow-mass-withdraw") }
+
     /// The command's name as typed, e.g. `queue list`.
     public var commandName: String { path.joined(separator: " ") }
 }

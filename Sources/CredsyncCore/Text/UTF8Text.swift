@@ -14,6 +14,23 @@ public enum UTF8Text {
     }
 
     public static func isWellFormed(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        check(bytes, allowingByteOrderMark: true)
+    }
+
+    /// Whether `bytes` are well-formed UTF-8 that holds no byte-order mark (U+FEFF): the check an
+    /// export's values pass, where a stray mark is damage, never part of a value.
+    public static func isWellFormedWithoutByteOrderMark(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        check(bytes, allowingByteOrderMark: false)
+    }
+
+    /// Whether `bytes` hold the UTF-8 of U+FEFF (EF BB BF) anywhere.
+    public static func containsByteOrderMark(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count >= 3 else { return false }
+        return (0...(bytes.count - 3)).contains { bytes[$0] == 0xEF && bytes[$0 + 1] == 0xBB && bytes[$0 + 2] == 0xBF }
+    }
+
+    @inline(__always)
+    private static func check(_ bytes: UnsafeBufferPointer<UInt8>, allowingByteOrderMark: Bool) -> Bool {
         var i = 0
         let count = bytes.count
         while i < count {
@@ -36,7 +53,10 @@ public enum UTF8Text {
             switch lead {
             case 0xC2...0xDF: length = 2
             case 0xE0: length = 3; low = 0xA0
-            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xE1...0xEC, 0xEE: length = 3
+            case 0xEF:
+                length = 3
+                if !allowingByteOrderMark, i + 2 < count, bytes[i + 1] == 0xBB, bytes[i + 2] == 0xBF { return false }
             case 0xED: length = 3; high = 0x9F
             case 0xF0: length = 4; low = 0x90
             case 0xF1...0xF3: length = 4

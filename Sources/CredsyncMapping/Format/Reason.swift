@@ -12,8 +12,29 @@ public struct Reason: Sendable, Equatable, CustomStringConvertible {
     public init(field: String?, rule: String, value: String?, expected: String) {
         self.field = field
         self.rule = rule
-        self.value = value
+        self.value = value.map(Self.shortened)
         self.expected = expected
+    }
+
+    /// How many characters of a value a reason shows: a value of a megabyte would otherwise fill
+    /// every message, report and quarantine line it is named in.
+    public static let shownCharacters = 200
+
+    /// `value`, cut after `shownCharacters` characters with its full length said.
+    static func shortened(_ value: String) -> String {
+        guard value.utf8.count > shownCharacters else { return value }
+        var count = 0
+        var end = value.startIndex
+        for index in value.indices {
+            if count == shownCharacters {
+                end = index
+                break
+            }
+            count += 1
+            end = value.index(after: index)
+        }
+        guard end < value.endIndex else { return value }
+        return value[..<end] + "… (\(value.count) characters in all)"
     }
 
     /// For people: personal numbers masked (`PersonalData.shown`).

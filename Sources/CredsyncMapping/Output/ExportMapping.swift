@@ -20,6 +20,34 @@ public struct ExportResult: Sendable {
     /// Keys that were set aside (data errors or duplicates): a published record with such a key is
     /// neither changed nor withdrawn.
     public var setAsideKeys: Set<String> { Set(setAside.compactMap(\.key)) }
+
+    /// Whether every row was read and every row set aside has its key: only then is a published
+    /// key the export lacks known to be gone (and withdrawn as `corrected`).
+    public var isReadWhole: Bool { unreadable.isEmpty && setAside.allSatisfy { $0.key != nil } }
+
+    /// Why the export is not read whole, naming the first rows; nil when it is.
+    public var notWholeReason: String? {
+        let keyless = setAside.filter { $0.key == nil }
+        guard !unreadable.isEmpty || !keyless.isEmpty else { return nil }
+        let lines = (unreadable.map(\.line) + keyless.map(\.line)).sorted()
+        let shown = lines.prefix(5).map(String.init).joined(separator: ", ") + (lines.count > 5 ? ", …" : "")
+        let count = lines.count == 1 ? "1 row" : "\(lines.count) rows"
+        return "\(count) of \(FileSystem.baseName(file)) could not be read or have no key (line \(shown))"
+    }
+
+    /// The text of each row that could not be read, as far as it could be (and again as a code
+    /// field has it, when that differs): a published key found in one may be that row's, and is
+    /// kept even when withdrawals are approved.
+    public var unreadableTexts: [String] {
+        var texts: [String] = []
+        for problem in unreadable where !problem.fragments.isEmpty {
+            let text = problem.fragments.joined(separator: "\n")
+            texts.append(text)
+            let code = Normalizer.code(text)
+            if code != text { texts.append(code) }
+        }
+        return texts
+    }
 }
 
 /// Reads an export through its mapping.
@@ -50,7 +78,8 @@ public struct ExportMapping: Sendable {
                 for item in batch.items() {
                     switch item {
                     case .problem(let problem): add(&chunk, .failure(problem))
-                    case .row(let row): add(&chunk, .success(mapper.map(row)))
+                    case .row(let row):
+                        add(&chunk, .success(row.damage.isEmpty ? mapper.map(row) : mapper.mapDamaged(row)))
                     }
                 }
                 slots.set(index, chunk)

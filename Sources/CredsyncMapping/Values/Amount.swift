@@ -17,15 +17,34 @@ public enum Amount {
         try shifted(text, by: 0)
     }
 
+    /// Whether separators at `positions` of `digits` (a sign, integer digits, maybe a fraction)
+    /// group the integer part in threes from the point: `12,000.50` yes, `12,34` and `1,2345` no.
+    static func thousandsSeparated(_ digits: String, at positions: [Int]) -> Bool {
+        let scalars = Array(digits.unicodeScalars)
+        let sign = scalars.first == "-" || scalars.first == "+" ? 1 : 0
+        let point = scalars.firstIndex(of: ".") ?? scalars.count
+        var previous = sign
+        for position in positions {
+            let group = position - previous
+            guard position < point, group == 3 || (previous == sign && (1...3).contains(group)) else { return false }
+            previous = position
+        }
+        return point - previous == 3
+    }
+
     /// Divides by 10^`places` exactly, on the decimal digits.
     static func shifted(_ text: String, by places: Int) throws(Problem) -> String {
         var cleaned = ""
+        // Where each thousands separator stood, counted in digits from the start.
+        var separators: [Int] = []
         for scalar in Normalizer.halfWidth(text).unicodeScalars {
             switch scalar {
-            case ",", " ", "\u{00A0}", "\u{3000}", "元": continue
+            case ",": separators.append(cleaned.unicodeScalars.count)
+            case " ", "\u{00A0}", "\u{3000}", "元": continue
             default: cleaned.unicodeScalars.append(scalar)
             }
         }
+        if !separators.isEmpty, !thousandsSeparated(cleaned, at: separators) { throw .notANumber }
         if cleaned.hasPrefix("-") { throw .negative }
         if cleaned.hasPrefix("+") { cleaned.removeFirst() }
         let parts = cleaned.split(separator: ".", omittingEmptySubsequences: false)
