@@ -79,7 +79,7 @@ public struct ReconcileJob: Sendable {
                         updatedAt: Int(item.updatedAt.flatMap(Timestamp.parseRFC3339) ?? Timestamp.now()), batchID: ""))
                 })
                 try ledger.save(stateDir: config.stateDir)
-                logger.info("ledger set to the platform's truth", [("platform", platform.id.rawValue), ("dataset", plan.dataset.rawValue), ("records", String(manifest.count))])
+                logger.info("ledger set to the platform's truth", [("platform", platform.id.rawValue), ("dataset", plan.dataset.rawValue), ("records", manifest.count)])
             }
         }
         return drifts

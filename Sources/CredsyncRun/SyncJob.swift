@@ -13,6 +13,12 @@ public struct SyncOptions: Sendable {
     public var allowMassWithdraw = false
     /// Progress lines on a terminal.
     public var showProgress = false
+    /// The command that runs (`sync` or `push`), for the report's header.
+    public var command = "sync"
+    /// When the command started, and the seconds it spent loading the configuration and the
+    /// mappings before the job: the report's first phase, `load`.
+    public var startedAt: Double?
+    public var loadSeconds = 0.0
 
     public init(asOf: LocalDate) { self.asOf = asOf }
 }
@@ -35,7 +41,10 @@ public struct SyncJob: Sendable {
     var config: Config { workspace.config }
 
     public func run() async throws(CredsyncError) -> SyncReport {
-        var report = SyncReport(runID: Spool.newID(), asOf: options.asOf, startedAt: Timestamp.now(), dryRun: options.dryRun)
+        var report = SyncReport(
+            runID: Spool.newID(), asOf: options.asOf, startedAt: options.startedAt ?? Timestamp.now(), dryRun: options.dryRun)
+        report.command = options.command
+        if options.startedAt != nil { report.phases.append(("load", options.loadSeconds)) }
         var phaseStart = Timestamp.monotonic()
         func phase(_ name: String) {
             let now = Timestamp.monotonic()

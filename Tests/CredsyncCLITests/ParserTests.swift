@@ -37,11 +37,12 @@ import Testing
         #expect(invocation.arguments == ["--weird-id"])
     }
 
-    @Test func repeatableOptionsAccumulateOthersKeepTheLast() throws {
+    @Test func repeatableOptionsAccumulateOthersAreRejectedWhenRepeated() throws {
         let sync = try parser.parse(["sync", "--platform", "credit", "--platform", "ipp"])
         #expect(sync.all("platform") == ["credit", "ipp"])
         let plan = try parser.parse(["plan", "--platform", "credit", "--platform", "ipp"])
-        #expect(plan.all("platform") == ["ipp"])
+        #expect(plan.all("platform") == ["credit", "ipp"])
+        #expect(usageError(["reconcile", "--platform", "credit", "--platform", "ipp"])?.exitCode == .usage)
     }
 
     @Test func shortFlagsWork() throws {

@@ -43,10 +43,15 @@ enum PlanCommand {
         }
         console.print(lines: TextTable.render(rows))
         for plan in run.plans {
-            for key in plan.keptSetAside.prefix(20) {
-                console.print("  kept  \(plan.platform.rawValue)/\(plan.dataset.rawValue) \(key): its row is set aside; the platform keeps the last good version")
+            let target = "\(plan.platform.rawValue)/\(plan.dataset.rawValue)"
+            let see = "'credsync plan --platform \(plan.platform.rawValue) --dataset \(plan.dataset.rawValue) --json'"
+            for key in plan.keptSetAside.prefix(ListCut.shown) {
+                console.print("  kept  \(target) \(key): its row is set aside; the platform keeps the last good version")
             }
-            for warning in plan.warnings.prefix(20) { console.print("  warning  \(plan.platform.rawValue)/\(plan.dataset.rawValue) \(warning)") }
+            if let more = ListCut.more(plan.keptSetAside.count, see: see) { console.print(more) }
+            let warnings = ListCut.grouped(plan.warnings)
+            for group in warnings.prefix(ListCut.shown) { console.print("  warning  \(target) \(ListCut.describe(group))") }
+            if let more = ListCut.more(warnings.count, see: see) { console.print(more) }
             guard detail else { continue }
             let previous = plan.changes.contains { $0.op == .update }
                 ? SentPayloads.load(stateDir: stateDir, platform: plan.platform, dataset: plan.dataset) : [:]
@@ -65,11 +70,17 @@ enum PlanCommand {
         }
     }
 
-    /// A value for people: personal numbers masked, absent as `(none)`.
+    /// A value for people: personal numbers masked, text quoted, absent as `(none)`.
     static func shown(_ field: String, _ value: String?) -> String {
         guard let value else { return "(none)" }
+        let safe = masked(field, value)
+        return safe == value ? "\"\(value)\"" : safe
+    }
+
+    /// The value with a personal number masked; as it is otherwise (JSON quotes it itself).
+    static func masked(_ field: String, _ value: String) -> String {
         if field.hasSuffix("ZJHM") || field == "ZY_CZRDM", NationalIdentifiers.isValidIDCard(value) { return NationalIdentifiers.masked(value) }
-        return "\"\(value)\""
+        return value
     }
 
     static func json(_ run: RunPlan, asOf: LocalDate, detail: Bool, stateDir: String) -> JSONValue {
@@ -87,7 +98,8 @@ enum PlanCommand {
                     var item: JSONObject = ["key": .string(change.key), "op": .string(change.op.rawValue), "reason": .string(change.reason)]
                     if change.op == .update, let payload = change.payload {
                         item["fields"] = .array(SentPayloads.differences(old: previous[change.key], new: payload).map { field, before, after in
-                            ["field": .string(field), "old": before.map { .string(shown(field, $0)) } ?? .null, "new": after.map { .string(shown(field, $0)) } ?? .null]
+                            ["field": .string(field), "old": before.map { .string(masked(field, $0)) } ?? .null,
+                             "new": after.map { .string(masked(field, $0)) } ?? .null]
                         })
                     }
                     return .object(item)

@@ -84,6 +84,7 @@ struct ConfigReading {
         }
         let reportDir = root.string("reportDir").map(path) ?? stateDir + "/reports"
         let metricsFile = root.string("metricsFile").map(path)
+        let reportRetention = readReportRetention(root.object("reportRetention"))
         let auditFile = root.string("auditFile").map(path) ?? stateDir + "/audit/audit.jsonl"
         let pull = readPull(root.object("pull"))
         let publicityFile = root.string("publicityFile").map(path)
@@ -107,6 +108,7 @@ struct ConfigReading {
             retry: retry, guardrails: guardrails, reportDir: reportDir, metricsFile: metricsFile,
             auditFile: auditFile, pull: pull, publicityFile: publicityFile, calendarFile: calendarFile)
         config.blockingCrossChecks = blocking
+        config.reportRetention = reportRetention
         return config
     }
 

@@ -90,7 +90,7 @@ public final class PlatformClient: Sendable {
                     rateLimitWaits += 1
                     let seconds = Double(response.header("Retry-After") ?? "") ?? 1
                     bucket.pause(for: seconds)
-                    logger.debug("rate limited", [("platform", config.id.rawValue), ("retryAfter", String(seconds))])
+                    logger.debug("rate limited", [("platform", config.id.rawValue), ("retryAfter", seconds)])
                     if rateLimitWaits <= 20 { continue }
                     return .failure(ExchangeFailure(.transient, status: 429, code: failure.code, message: failure.message, requestID: failure.requestID))
                 }
@@ -106,7 +106,7 @@ public final class PlatformClient: Sendable {
             failures += 1
             if failures >= retry.attemptsInRun { return .failure(failure) }
             let delay = wait ?? backoff.delay(attempt: failures - 1)
-            logger.debug("retrying", [("platform", config.id.rawValue), ("after", String(delay)), ("error", failure.description)])
+            logger.debug("retrying", [("platform", config.id.rawValue), ("after", delay), ("error", failure.description)])
             try? await Task.sleep(nanoseconds: UInt64(delay * 1e9))
         }
     }
