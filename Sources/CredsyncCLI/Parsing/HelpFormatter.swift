@@ -31,7 +31,7 @@ public enum HelpFormatter {
         if let examples = CommandTable.examples[path.joined(separator: " ")], !examples.isEmpty {
             out += "\nEXAMPLES:\n"
             for (command, meaning) in examples {
-                out += Terminal.wrap(meaning, width: width - 2).map { "  # " + $0 }.joined(separator: "\n") + "\n"
+                out += Terminal.wrap(meaning, width: width - 4).map { "  # " + $0 }.joined(separator: "\n") + "\n"
                 out += "  $ " + command + "\n"
             }
         }
