@@ -43,9 +43,10 @@ import Testing
         for level in levels {
             var rest = shown[...]
             while let range = rest.range(of: level) {
-                let before = shown[..<range.lowerBound]
-                let fine = before.isEmpty || before.hasSuffix("\n") || before.hasSuffix("\r\u{1B}[2K")
-                #expect(fine, "a log line written onto something: …\(before.suffix(60).debugDescription)")
+                // By scalars: "\r\n" is one Character to Swift.
+                let before = Array(shown[..<range.lowerBound].unicodeScalars.suffix(5))
+                let fine = before.isEmpty || before.last == "\n" || String(String.UnicodeScalarView(before.suffix(5))) == "\r\u{1B}[2K"
+                #expect(fine, "a log line written onto something: …\(shown[..<range.lowerBound].suffix(60).debugDescription)")
                 checked += 1
                 rest = shown[range.upperBound...]
             }
