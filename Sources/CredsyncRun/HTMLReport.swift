@@ -31,7 +31,7 @@ public enum HTMLReport {
             table{border-collapse:collapse;background:#fff}td,th{border:1px solid #dde;padding:.3em .6em;text-align:left}td.n{text-align:right}
             .ok{color:#1b7f3b}.bad{color:#b3261e}
             </style></head><body>
-            <h1>credsync \(report.dryRun ? "dry run" : "sync") \(escape(report.runID))</h1>
+            <h1>credsync \(report.dryRun ? "dry run" : escape(report.command)) \(escape(report.runID))</h1>
             <p>As of \(report.asOf.iso) · started \(Timestamp.rfc3339(report.startedAt)) · finished \(Timestamp.rfc3339(report.finishedAt)) ·
             exit <b class="\(report.exitCode == .success ? "ok" : "bad")">\(report.exitCode.rawValue)</b> (\(escape(report.exitCode.meaning)))</p>
             <div class="tiles">
@@ -99,7 +99,7 @@ public enum HTMLReport {
     static func unavailableNote(_ report: SyncReport) -> String {
         guard !report.unavailable.isEmpty else { return "" }
         let names = report.unavailable.sorted().map(\.rawValue).joined(separator: ", ")
-        return "<p class=\"bad\">Unavailable: \(names); their changes wait in the queue.</p>\n"
+        return "<p class=\"bad\">Unavailable: \(names) (where their changes went: see the warnings below).</p>\n"
     }
 
     /// Rows set aside belong to a dataset's export, not to a platform: one count per dataset.

@@ -118,7 +118,6 @@ public enum ReportWriter {
         if !report.setAside.isEmpty || !report.unreadableRows.isEmpty {
             lines.append("  \(report.totals.setAside) rows set aside ('credsync check' lists them)")
         }
-        for platform in report.unavailable.sorted() { lines.append("  \(platform.rawValue): unavailable") }
         for (platform, message) in report.platformProblems { lines.append("  \(platform.rawValue): \(message)") }
         for message in report.refused { lines.append("  refused: \(message)") }
         for message in report.unusableExports { lines.append("  unusable export: \(message)") }

@@ -36,7 +36,7 @@ import Testing
         let text = try env.credsync(["report"])
         #expect(text.stdout.contains("set aside: \(setAside);"), "\(text.stdout)")
         #expect(text.stdout.contains("queued for retry: 0; held: 0; dead: \(dead);"), "\(text.stdout)")
-        #expect(text.stdout.contains("  gsxt: unavailable"), "\(text.stdout)")
+        #expect(text.stdout.contains("  gsxt: gsxt is unavailable: \(dead) dead"), "\(text.stdout)")
 
         // The HTML page: tiles from the same totals; set aside per dataset, not repeated per platform.
         let html = try String(contentsOfFile: env.stateDir + "/reports/latest.html", encoding: .utf8)

@@ -32,9 +32,7 @@ enum ReportCommand {
         // The same totals as the summary and the HTML page: one definition (RunTotals).
         let totals = RunTotals(json: json).named.map { "\(RunTotals.title($0.0)): \($0.1)" }.joined(separator: "; ")
         context.console.print("  totals: \(totals)")
-        for platform in json["unavailable"]?.arrayValue ?? [] {
-            context.console.print("  \(platform.stringValue ?? "?"): unavailable")
-        }
+        // Platform problems: unavailable (where its changes went), or an operator must act.
         for problem in json["platformProblems"]?.arrayValue ?? [] {
             context.console.print("  \(problem["platform"]?.stringValue ?? "?"): \(problem["message"]?.stringValue ?? "")")
         }
