@@ -86,8 +86,8 @@ public enum HTMLReport {
 
     static func section(_ title: String, see: String = "the JSON report beside this page", _ items: [String]) -> String {
         guard !items.isEmpty else { return "<h2>\(title)</h2>\n<p class=\"ok\">None.</p>\n" }
-        return "<h2>\(title) (\(items.count))</h2>\n<ul>" + items.prefix(itemsShown).map { "<li>\(escape($0))</li>" }.joined() + "</ul>\n"
-            + more(items.count - itemsShown, see: see)
+        let shown = items.prefix(itemsShown).map { "<li>\(escape($0))</li>" }.joined()
+        return "<h2>\(title) (\(items.count))</h2>\n<ul>" + shown + "</ul>\n" + more(items.count - itemsShown, see: see)
     }
 
     /// "… and N more (see …)" under a cut list; nothing when nothing was cut.

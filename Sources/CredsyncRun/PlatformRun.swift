@@ -70,13 +70,17 @@ struct PlatformRun: Sendable {
         let id = platform.id.rawValue
         let held = result.outcomes.reduce(0) { $0 + $1.held }
         if result.isUnavailable {
-            logger.error("platform unavailable", [("platform", id), ("failures", transientFailures), ("detail", Self.whereChangesWent(result.outcomes))])
+            logger.error("platform unavailable", [
+                ("platform", id), ("failures", transientFailures), ("detail", Self.whereChangesWent(result.outcomes)),
+            ])
         }
         if result.rateLimited > 0 {
-            logger.warning("platform throttled", [("platform", id), ("rateLimited", result.rateLimited), ("requests", result.requests)])
+            logger.warning(
+                "platform throttled", [("platform", id), ("rateLimited", result.rateLimited), ("requests", result.requests)])
         }
         if held > 0 {
-            logger.warning("changes held", [("platform", id), ("held", held), ("reason", result.problems.joined(separator: "; "))])
+            logger.warning(
+                "changes held", [("platform", id), ("held", held), ("reason", result.problems.joined(separator: "; "))])
         }
         if fromQueue > 0 && transientFailures == 0 {
             logger.info("platform recovered: queued changes delivered", [("platform", id), ("delivered", fromQueue)])

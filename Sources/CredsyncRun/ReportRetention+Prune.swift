@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import CredsyncCore
 
@@ -7,7 +7,9 @@ extension ReportRetention {
     /// Removes the run reports in `directory` that `retention` no longer keeps: a run's `.json`
     /// and `.html` go together, by the age of its `.json`. `latest.*` and the run `keeping` stay.
     /// Returns a message for every file that could not be removed (the run goes on).
-    public static func prune(_ retention: ReportRetention, directory: String, keeping: String, now: Double = Timestamp.now()) -> [String] {
+    public static func prune(
+        _ retention: ReportRetention, directory: String, keeping: String, now: Double = Timestamp.now()
+    ) -> [String] {
         guard retention.maxAge != nil || retention.keepRuns != nil,
             let names = try? FileSystem.list(directory)
         else { return [] }

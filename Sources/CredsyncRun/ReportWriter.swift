@@ -103,7 +103,9 @@ public enum ReportWriter {
         // The run's work, and writing its report (which finishedAt precedes).
         let writing = report.phases.last { $0.0 == "write" }?.1 ?? 0
         let duration = report.finishedAt - report.startedAt + (writing.isNaN ? 0 : writing)
-        let word = report.interrupted ? "interrupted by a stop signal (Ctrl-C or SIGTERM)" : summaryWord(report.exitCode)
+        // Exit 75 has two causes; a summary names the one that happened.
+        let word = report.interrupted
+            ? "interrupted by a stop signal (Ctrl-C or SIGTERM)" : summaryWord(report.exitCode)
         let name = report.dryRun ? "dry run" : report.command
         lines.append("credsync \(name) \(report.runID) as of \(report.asOf.iso): \(word) in \(format3(duration)) s")
         for outcome in report.outcomes {

@@ -42,7 +42,8 @@ public struct SyncJob: Sendable {
 
     public func run() async throws(CredsyncError) -> SyncReport {
         var report = SyncReport(
-            runID: Spool.newID(), asOf: options.asOf, startedAt: options.startedAt ?? Timestamp.now(), dryRun: options.dryRun)
+            runID: Spool.newID(), asOf: options.asOf, startedAt: options.startedAt ?? Timestamp.now(),
+            dryRun: options.dryRun)
         report.command = options.command
         if options.startedAt != nil { report.phases.append(("load", options.loadSeconds)) }
         var phaseStart = Timestamp.monotonic()

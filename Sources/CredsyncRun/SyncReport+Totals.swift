@@ -27,9 +27,11 @@ public struct RunTotals: Sendable, Equatable {
 
     /// The numbers by their JSON names, in the order every output shows them.
     public var named: [(String, Int)] {
-        [("created", created), ("updated", updated), ("withdrawn", withdrawn), ("unchanged", unchanged),
-         ("rejected", rejected), ("setAside", setAside), ("kept", kept), ("queued", queued), ("held", held),
-         ("dead", dead), ("overdue", overdue)]
+        [
+            ("created", created), ("updated", updated), ("withdrawn", withdrawn), ("unchanged", unchanged),
+            ("rejected", rejected), ("setAside", setAside), ("kept", kept), ("queued", queued), ("held", held),
+            ("dead", dead), ("overdue", overdue),
+        ]
     }
 
     /// The words people read for each JSON name.

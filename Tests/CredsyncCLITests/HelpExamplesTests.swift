@@ -5,9 +5,11 @@ import Testing
 
 /// Every help page has examples, and its lines fit the width it is given.
 @Suite struct HelpExamplesTests {
-    static let paths: [[String]] = [[]] + CommandTable.root.subcommands.flatMap { command in
-        [[command.name]] + command.subcommands.map { [command.name, $0.name] }
-    }
+    static let paths: [[String]] =
+        [[]]
+        + CommandTable.root.subcommands.flatMap { command in
+            [[command.name]] + command.subcommands.map { [command.name, $0.name] }
+        }
 
     @Test(arguments: paths)
     func everyHelpPageHasExamplesAndFitsFiftyColumns(path: [String]) {

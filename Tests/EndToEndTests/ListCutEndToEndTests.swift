@@ -30,11 +30,14 @@ import Testing
         let env = try SyncEnvironment(platforms: [.credit, .gsxt])
         // Many rows set aside at once would trip the shrink guardrail; this test is about the listing.
         let config = try String(contentsOfFile: env.configFile, encoding: .utf8)
-        try config.replacingOccurrences(of: #""stateDir": "state","#, with: #""stateDir": "state", "guardrails": {"maxShrinkShare": 0.6},"#)
-            .write(toFile: env.configFile, atomically: true, encoding: .utf8)
+        try config.replacingOccurrences(
+            of: #""stateDir": "state","#, with: #""stateDir": "state", "guardrails": {"maxShrinkShare": 0.6},"#
+        )
+        .write(toFile: env.configFile, atomically: true, encoding: .utf8)
         _ = try env.credsync(["sync", "--dataset", "dishonesty"])
         let path = env.directory.path + "/dishonesty.jsonl"
-        let published = Set(try env.sandbox.holdings(.credit, .dishonesty).filter { $0.value.status == "published" }.keys)
+        let published = Set(
+            try env.sandbox.holdings(.credit, .dishonesty).filter { $0.value.status == "published" }.keys)
         var renamed = ""
         try rewrite(path) { rows in
             // One published listing renamed: an update.
@@ -57,7 +60,8 @@ import Testing
             }
         }
 
-        let json = try JSONParser.parse(try env.credsync(["plan", "--platform", "credit", "--dataset", "dishonesty", "--json"]).stdout)
+        let json = try JSONParser.parse(
+            try env.credsync(["plan", "--platform", "credit", "--dataset", "dishonesty", "--json"]).stdout)
         let kept = json["plans"]?.arrayValue?.first?["keptSetAside"]?.arrayValue?.count ?? 0
         #expect(kept > 20)
         let plan = try env.credsync(["plan", "--platform", "credit", "--dataset", "dishonesty"])
@@ -79,7 +83,8 @@ import Testing
 
         // Repeated --platform accumulates on plan as on sync; a single-valued option repeated is refused.
         let both = try env.credsync(["plan", "--platform", "credit", "--platform", "gsxt", "--json"])
-        let planned = Set(try JSONParser.parse(both.stdout)["plans"]?.arrayValue?.compactMap { $0["platform"]?.stringValue } ?? [])
+        let planned = Set(
+            try JSONParser.parse(both.stdout)["plans"]?.arrayValue?.compactMap { $0["platform"]?.stringValue } ?? [])
         #expect(planned == ["credit", "gsxt"])
         let twice = try env.credsync(["reconcile", "--platform", "credit", "--platform", "gsxt"])
         #expect(twice.status == 64)

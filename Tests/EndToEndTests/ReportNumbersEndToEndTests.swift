@@ -40,13 +40,19 @@ import Testing
 
         // The HTML page: tiles from the same totals; set aside per dataset, not repeated per platform.
         let html = try String(contentsOfFile: env.stateDir + "/reports/latest.html", encoding: .utf8)
-        let titles = ["created": "created", "setAside": "set aside", "queued": "queued for retry", "held": "held", "dead": "dead"]
+        let titles = [
+            "created": "created", "setAside": "set aside", "queued": "queued for retry", "held": "held", "dead": "dead",
+        ]
         for (name, title) in titles {
             #expect(html.contains("<b>\(total(name))</b>\(title)</div>"), "\(name)")
         }
         #expect(!html.contains("<th>set aside</th>"))
-        let perDataset = html.components(separatedBy: "Rows set aside per dataset").last?.components(separatedBy: "</table>").first ?? ""
-        let cells = perDataset.components(separatedBy: "<td class=\"n\">").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }
+        let perDataset =
+            html.components(separatedBy: "Rows set aside per dataset").last?.components(separatedBy: "</table>").first
+            ?? ""
+        let cells = perDataset.components(separatedBy: "<td class=\"n\">").dropFirst().compactMap {
+            Int($0.prefix { $0.isNumber })
+        }
         #expect(cells.reduce(0, +) == setAside)
         #expect(html.contains("Unavailable: gsxt"))
 
@@ -64,14 +70,17 @@ import Testing
         let env = try SyncEnvironment(platforms: [.credit])
         let config = try String(contentsOfFile: env.configFile, encoding: .utf8)
         try config.replacingOccurrences(
-            of: #""stateDir": "state","#, with: #""stateDir": "state", "reportRetention": {"maxAge": "30d", "keepRuns": 2},"#
+            of: #""stateDir": "state","#,
+            with: #""stateDir": "state", "reportRetention": {"maxAge": "30d", "keepRuns": 2},"#
         ).write(toFile: env.configFile, atomically: true, encoding: .utf8)
         let reports = env.stateDir + "/reports"
         try FileManager.default.createDirectory(atPath: reports, withIntermediateDirectories: true)
         let old = "20200101T000000-0badc0de"
         for suffix in [".json", ".html"] {
             try "{}".write(toFile: reports + "/" + old + suffix, atomically: true, encoding: .utf8)
-            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_577_836_800)], ofItemAtPath: reports + "/" + old + suffix)
+            try FileManager.default.setAttributes(
+                [.modificationDate: Date(timeIntervalSince1970: 1_577_836_800)],
+                ofItemAtPath: reports + "/" + old + suffix)
         }
 
         let first = try env.credsync(["sync", "--dataset", "pledge"])
@@ -84,10 +93,15 @@ import Testing
         #expect(!saved.contains("0.000123456789"), "the write phase's time is filled in")
 
         for _ in 0..<2 { _ = try env.credsync(["sync", "--dataset", "pledge"]) }
-        let runs = try FileManager.default.contentsOfDirectory(atPath: reports).filter { $0.hasSuffix(".json") && $0 != "latest.json" }
+        let runs = try FileManager.default.contentsOfDirectory(atPath: reports).filter {
+            $0.hasSuffix(".json") && $0 != "latest.json"
+        }
         #expect(runs.count == 2, "keepRuns 2: \(runs)")
         let latestID = try env.latestReport()["runId"]?.stringValue ?? ""
         #expect(runs.contains(latestID + ".json"))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: reports).filter { $0.hasSuffix(".html") && $0 != "latest.html" }.count == 2)
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: reports).filter {
+                $0.hasSuffix(".html") && $0 != "latest.html"
+            }.count == 2)
     }
 }

@@ -15,7 +15,9 @@ import Testing
         process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
         process.arguments = ["-qfec", command, "/dev/null"]
         var environment = ProcessInfo.processInfo.environment
-        for (key, value) in SyncEnvironment.environment.merging(extra, uniquingKeysWith: { $1 }) { environment[key] = value }
+        for (key, value) in SyncEnvironment.environment.merging(extra, uniquingKeysWith: { $1 }) {
+            environment[key] = value
+        }
         environment["COLUMNS"] = nil
         process.environment = environment
         let output = Pipe()
@@ -31,7 +33,8 @@ import Testing
     func logLinesClearAndRedrawTheProgressLineAndNoColorIsHonoured() throws {
         let env = try SyncEnvironment(platforms: [.credit, .gsxt])
         try env.sandbox.admin("POST", "faults", ["platform": "gsxt", "down": true])
-        let command = "stty cols 200; \(Binaries.directory)/credsync sync -v --dataset license --config \(env.configFile) --as-of 2026-11-20"
+        let command =
+            "stty cols 200; \(Binaries.directory)/credsync sync -v --dataset license --config \(env.configFile) --as-of 2026-11-20"
         let output = try onTerminal(command, environment: ["NO_COLOR": "1"])
         #expect(!output.contains("\u{1B}[3") && !output.contains("\u{1B}[2m"), "no colour under NO_COLOR")
         // Colour aside (checked above), every log line must start a line of its own.
@@ -47,8 +50,12 @@ import Testing
             while let range = rest.range(of: level) {
                 // By scalars: "\r\n" is one Character to Swift.
                 let before = Array(shown[..<range.lowerBound].unicodeScalars.suffix(5))
-                let fine = before.isEmpty || before.last == "\n" || String(String.UnicodeScalarView(before.suffix(5))) == "\r\u{1B}[2K"
-                #expect(fine, "a log line written onto something: …\(shown[..<range.lowerBound].suffix(60).debugDescription)")
+                let fine =
+                    before.isEmpty || before.last == "\n"
+                    || String(String.UnicodeScalarView(before.suffix(5))) == "\r\u{1B}[2K"
+                #expect(
+                    fine,
+                    "a log line written onto something: …\(shown[..<range.lowerBound].suffix(60).debugDescription)")
                 checked += 1
                 rest = shown[range.upperBound...]
             }

@@ -46,11 +46,14 @@ enum PlanCommand {
             let target = "\(plan.platform.rawValue)/\(plan.dataset.rawValue)"
             let see = "'credsync plan --platform \(plan.platform.rawValue) --dataset \(plan.dataset.rawValue) --json'"
             for key in plan.keptSetAside.prefix(ListCut.shown) {
-                console.print("  kept  \(target) \(key): its row is set aside; the platform keeps the last good version")
+                console.print(
+                    "  kept  \(target) \(key): its row is set aside; the platform keeps the last good version")
             }
             if let more = ListCut.more(plan.keptSetAside.count, see: see) { console.print(more) }
             let warnings = ListCut.grouped(plan.warnings)
-            for group in warnings.prefix(ListCut.shown) { console.print("  warning  \(target) \(ListCut.describe(group))") }
+            for group in warnings.prefix(ListCut.shown) {
+                console.print("  warning  \(target) \(ListCut.describe(group))")
+            }
             if let more = ListCut.more(warnings.count, see: see) { console.print(more) }
             guard detail else { continue }
             let previous = plan.changes.contains { $0.op == .update }

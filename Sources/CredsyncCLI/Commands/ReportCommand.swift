@@ -34,7 +34,8 @@ enum ReportCommand {
         context.console.print("  totals: \(totals)")
         // Platform problems: unavailable (where its changes went), or an operator must act.
         for problem in json["platformProblems"]?.arrayValue ?? [] {
-            context.console.print("  \(problem["platform"]?.stringValue ?? "?"): \(problem["message"]?.stringValue ?? "")")
+            let platform = problem["platform"]?.stringValue ?? "?"
+            context.console.print("  \(platform): \(problem["message"]?.stringValue ?? "")")
         }
         context.console.print("  html: \(base).html")
         return .success

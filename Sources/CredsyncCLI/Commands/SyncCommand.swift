@@ -24,9 +24,8 @@ enum SyncCommand {
         options.loadSeconds = Timestamp.monotonic() - loadStart
         var report = try await SyncJob(workspace: workspace, options: options, logger: context.logger, stop: stop).run()
         let path = try ReportWriter.write(&report, directory: config.reportDir)
-        for problem in ReportRetention.prune(config.reportRetention, directory: config.reportDir, keeping: report.runID) {
-            context.logger.warning(problem)
-        }
+        let pruning = ReportRetention.prune(config.reportRetention, directory: config.reportDir, keeping: report.runID)
+        for problem in pruning { context.logger.warning(problem) }
         if let metrics = config.metricsFile { try Metrics.write(report, to: metrics) }
         if invocation.global.json {
             context.console.printJSON(ReportWriter.json(report))

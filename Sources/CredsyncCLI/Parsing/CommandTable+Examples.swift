@@ -13,7 +13,10 @@ extension CommandTable {
             ("credsync check --dataset license --json", "Check one export, machine-readable."),
         ],
         "map": [
-            ("credsync map --dataset license --platform credit --limit 5", "The first five records credit would receive."),
+            (
+                "credsync map --dataset license --platform credit --limit 5",
+                "The first five records credit would receive."
+            ),
             ("credsync map --dataset pledge --platform gsxt --key 'ZL-2026-0001'", "One record, by its key."),
         ],
         "plan": [
@@ -64,7 +67,9 @@ extension CommandTable {
         "queue drop": [("credsync queue drop --yes 20261120T021500-1a2b3c4d", "Delete one entry without asking.")],
         "queue stats": [("credsync queue stats --json", "The counts, machine-readable.")],
         "enterprise": [("credsync enterprise show 91330106MA2AXY7K3X", "What the store holds for one enterprise.")],
-        "enterprise show": [("credsync enterprise show 91330106MA2AXY7K3X", "What the store holds for one enterprise.")],
+        "enterprise show": [
+            ("credsync enterprise show 91330106MA2AXY7K3X", "What the store holds for one enterprise.")
+        ],
         "audit": [("credsync audit verify", "Verify the audit log and its rotations.")],
         "audit verify": [
             ("credsync audit verify", "Verify the configured log and its rotations."),

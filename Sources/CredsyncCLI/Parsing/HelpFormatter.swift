@@ -3,7 +3,9 @@ import CredsyncCore
 /// Renders help in the layout of swift-argument-parser.
 public enum HelpFormatter {
     /// The help for the command at `path`, wrapped at `width` columns.
-    public static func help(for path: [String], parser: CommandLineParser = CommandLineParser(), width: Int = 80) -> String {
+    public static func help(
+        for path: [String], parser: CommandLineParser = CommandLineParser(), width: Int = 80
+    ) -> String {
         guard let command = parser.command(at: path) else { return help(for: [], parser: parser, width: width) }
         let name = (["credsync"] + path).joined(separator: " ")
         let row = { (left: String, right: String) in Self.row(left, right, width: width) }
@@ -52,7 +54,8 @@ public enum HelpFormatter {
         let lines = Terminal.wrap(right, width: max(20, width - column))
         let rest = lines.dropFirst().map { indent + $0 + "\n" }.joined()
         if Terminal.displayWidth(padded) >= column { return padded + "\n" + lines.map { indent + $0 + "\n" }.joined() }
-        return padded + String(repeating: " ", count: column - Terminal.displayWidth(padded)) + (lines.first ?? "") + "\n" + rest
+        let gap = String(repeating: " ", count: column - Terminal.displayWidth(padded))
+        return padded + gap + (lines.first ?? "") + "\n" + rest
     }
 
     /// Paragraphs (split at blank lines) rewrapped at `width`; a line that starts with a space or

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import Synchronization
 
@@ -29,7 +29,9 @@ public final class ProgressLine: Sendable {
             return (state.count, state.total)
         }
         let done = total > 0 && count >= total
-        StatusLine.shared.update(id, Snapshot(label: label, count: count, total: total, elapsed: Timestamp.monotonic() - started), force: done)
+        StatusLine.shared.update(
+            id, Snapshot(label: label, count: count, total: total, elapsed: Timestamp.monotonic() - started),
+            force: done)
     }
 
     /// Takes the line off the status line.
@@ -52,7 +54,8 @@ public final class ProgressLine: Sendable {
             guard total > 0 else { return "\(label) \(count) \(rateText)" }
             let share = min(1, Double(count) / Double(total))
             let filled = Int(share * Double(barWidth))
-            var text = "\(label) [" + String(repeating: "#", count: filled) + String(repeating: ".", count: barWidth - filled)
+            var text =
+                "\(label) [" + String(repeating: "#", count: filled) + String(repeating: ".", count: barWidth - filled)
             text += "] \(count)/\(total) \(rateText)"
             if count < total, rate > 0 {
                 let seconds = Double(total - count) / rate
@@ -84,7 +87,11 @@ public final class StatusLine: Sendable {
 
     private let state = Mutex(State())
 
-    func newID() -> Int { state.withLock { $0.nextID += 1; return $0.nextID } }
+    func newID() -> Int {
+        state.withLock {
+            $0.nextID += 1; return $0.nextID
+        }
+    }
 
     /// Records `snapshot` and redraws, at most five times a second unless `force`.
     func update(_ id: Int, _ snapshot: ProgressLine.Snapshot, force: Bool) {
@@ -133,7 +140,9 @@ public final class StatusLine: Sendable {
     static func width() -> Int {
         var size = winsize()
         if ioctl(2, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
-        if let text = getenv("COLUMNS").map({ String(cString: $0) }), let columns = Int(text), columns > 0 { return columns }
+        if let text = getenv("COLUMNS").map({ String(cString: $0) }), let columns = Int(text), columns > 0 {
+            return columns
+        }
         return 80
     }
 

@@ -136,7 +136,8 @@ public struct ExportMapping: Sendable {
             let key = keys.key(number)
             for line in lines {
                 result.setAside.append(SetAside(file: catalog.path, line: line, key: key, reasons: [
-                    Reason(field: nil, rule: "E_DUPLICATE_KEY", value: key, expected: Self.duplicateText(line, among: lines))
+                    Reason(
+                        field: nil, rule: "E_DUPLICATE_KEY", value: key, expected: Self.duplicateText(line, among: lines))
                 ]))
             }
         }
