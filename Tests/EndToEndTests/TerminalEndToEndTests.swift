@@ -33,6 +33,10 @@ import Testing
     func logLinesClearAndRedrawTheProgressLineAndNoColorIsHonoured() throws {
         let env = try SyncEnvironment(platforms: [.credit, .gsxt])
         try env.sandbox.admin("POST", "faults", ["platform": "gsxt", "down": true])
+        // Small batches: more of them than are in flight, so retries are logged while bars are drawn.
+        let config = try String(contentsOfFile: env.configFile, encoding: .utf8)
+        try config.replacingOccurrences(of: #""batchSize": 100"#, with: #""batchSize": 10"#)
+            .write(toFile: env.configFile, atomically: true, encoding: .utf8)
         let command =
             "stty cols 200; \(Binaries.directory)/credsync sync -v --dataset license --config \(env.configFile) --as-of 2026-11-20"
         let output = try onTerminal(command, environment: ["NO_COLOR": "1"])
