@@ -73,7 +73,8 @@ public enum CredsyncCommand {
                 report(unknown, console: console)
                 return unknown.exitCode.rawValue
             }
-            console.print(String(HelpFormatter.help(for: path, parser: parser).dropLast()))
+            let width = Terminal.columns(environment: environment)
+            console.print(String(HelpFormatter.help(for: path, parser: parser, width: width).dropLast()))
             return ExitCode.success.rawValue
         }
         let global = invocation.global

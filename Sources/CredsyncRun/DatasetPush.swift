@@ -16,6 +16,8 @@ struct DatasetPush {
     var outcome: DatasetOutcome
     var delivered = 0
     var transientFailures = 0
+    /// Changes delivered that had waited in the deferred queue after an earlier failure.
+    var deliveredFromQueue = 0
     var sent: [(String, JSONObject)] = []
     var deliveredKeys: Set<String> = []
 
@@ -220,6 +222,7 @@ struct DatasetPush {
 
     private mutating func done(_ located: Spool.Located?) {
         guard let located else { return }
+        if located.state == .deferred { deliveredFromQueue += 1 }
         record { (spool) throws(CredsyncError) in try spool.remove(located.entry, from: located.state) }
     }
 

@@ -17,12 +17,9 @@ public enum HTMLReport {
     }
 
     public static func render(_ report: SyncReport) -> String {
-        let sum = { (f: (DatasetOutcome) -> Int) in report.outcomes.reduce(0) { $0 + f($1) } }
-        let tiles: [(String, Int, Bool)] = [
-            ("created", sum(\.created), false), ("updated", sum(\.updated), false), ("withdrawn", sum(\.withdrawn), false),
-            ("rejected", sum { $0.rejected.count }, true), ("set aside", report.setAside.count + report.unreadableRows.count, true),
-            ("queued", sum { $0.queued + $0.held + $0.dead }, true), ("overdue", report.overdue, true),
-        ]
+        let totals = report.totals
+        let calm: Set<String> = ["created", "updated", "withdrawn", "unchanged"]
+        let tiles: [(String, Int, Bool)] = totals.named.map { (RunTotals.title($0.0), $0.1, !calm.contains($0.0)) }
         var html = """
             <!DOCTYPE html>
             <html lang="zh-CN"><head><meta charset="utf-8"><title>credsync run \(escape(report.runID))</title>
@@ -34,7 +31,7 @@ public enum HTMLReport {
             table{border-collapse:collapse;background:#fff}td,th{border:1px solid #dde;padding:.3em .6em;text-align:left}td.n{text-align:right}
             .ok{color:#1b7f3b}.bad{color:#b3261e}
             </style></head><body>
-            <h1>credsync \(report.dryRun ? "dry run" : "sync") \(escape(report.runID))</h1>
+            <h1>credsync \(report.dryRun ? "dry run" : escape(report.command)) \(escape(report.runID))</h1>
             <p>As of \(report.asOf.iso) · started \(Timestamp.rfc3339(report.startedAt)) · finished \(Timestamp.rfc3339(report.finishedAt)) ·
             exit <b class="\(report.exitCode == .success ? "ok" : "bad")">\(report.exitCode.rawValue)</b> (\(escape(report.exitCode.meaning)))</p>
             <div class="tiles">
@@ -42,17 +39,20 @@ public enum HTMLReport {
         for (title, value, warn) in tiles {
             html += "<div class=\"tile\(warn && value > 0 ? " warn" : "")\"><b>\(value)</b>\(title)</div>"
         }
-        html += "</div>\n<h2>Per platform and dataset</h2>\n<table><tr><th>platform</th><th>dataset</th><th>created</th><th>updated</th><th>withdrawn</th><th>unchanged</th><th>rejected</th><th>set aside</th><th>queued</th></tr>\n"
+        html += "</div>\n<h2>Per platform and dataset</h2>\n<table><tr><th>platform</th><th>dataset</th><th>created</th><th>updated</th><th>withdrawn</th><th>unchanged</th><th>rejected</th><th>kept (row set aside)</th><th>queued for retry</th><th>held</th><th>dead</th></tr>\n"
         for outcome in report.outcomes {
-            let setAside = report.setAside.filter { $0.0 == outcome.dataset }.count + report.unreadableRows.filter { $0.0 == outcome.dataset }.count
-            let cells = [outcome.created, outcome.updated, outcome.withdrawn, outcome.unchanged, outcome.rejected.count, setAside, outcome.queued + outcome.held + outcome.dead]
+            let cells = [outcome.created, outcome.updated, outcome.withdrawn, outcome.unchanged, outcome.rejected.count,
+                outcome.keptSetAside, outcome.queued, outcome.held, outcome.dead]
             html += "<tr><td>\(outcome.platform.rawValue)</td><td>\(outcome.dataset.rawValue)</td>" + cells.map { "<td class=\"n\">\($0)</td>" }.joined() + "</tr>\n"
         }
         html += "</table>\n"
+        html += unavailableNote(report)
+        html += setAsideTable(report)
         html += section("Rejected by a platform", report.outcomes.flatMap { outcome in
             outcome.rejected.map { "\(outcome.platform.rawValue)/\(outcome.dataset.rawValue) \($0.key): " + $0.errors.map(\.description).joined(separator: "; ") }
         })
-        html += section("Set aside (not sent)", report.setAside.map { dataset, item in
+        let details = "\(report.runID).json, or 'credsync check'"
+        html += section("Set aside (not sent)", see: details, report.setAside.map { dataset, item in
             "\(dataset.rawValue) \(FileSystem.baseName(item.file)) line \(item.line)" + (item.key.map { " [\($0)]" } ?? "") + ": "
                 + item.reasons.map { reason in
                     var shown = reason
@@ -66,22 +66,48 @@ public enum HTMLReport {
             html += "<p class=\"ok\">Nothing is overdue or pending.</p>\n"
         } else {
             html += "<table><tr><th>status</th><th>due</th><th>platform</th><th>dataset</th><th>kind</th><th>key</th></tr>\n"
-            for item in report.deadlines.prefix(500) {
+            for item in report.deadlines.prefix(deadlinesShown) {
                 let overdue = item.due < report.asOf
                 html += "<tr><td class=\"\(overdue ? "bad" : "")\">\(overdue ? "overdue" : "pending")</td><td>\(item.due.iso)</td><td>\(item.platform.rawValue)</td><td>\(item.dataset.rawValue)</td><td>\(item.kind)</td><td>\(escape(item.key))</td></tr>\n"
             }
             html += "</table>\n"
+            html += more(report.deadlines.count - deadlinesShown, see: "'credsync deadlines' or \(report.runID).json")
         }
         html += "<h2>Queue</h2>\n<p>" + (report.queueDepth.isEmpty ? "The queues are empty." : report.queueDepth.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: " · ")) + "</p>\n"
         html += queueAgeChart(report.queueAges)
-        html += "<h2>Time per phase</h2>\n<table>" + report.phases.map { "<tr><td>\(escape($0.0))</td><td class=\"n\">\(ReportWriter.format3($0.1)) s</td></tr>" }.joined() + "</table>\n"
+        html += "<h2>Time per phase</h2>\n<table>" + report.phases.map { "<tr><td>\(escape($0.0))</td><td class=\"n\">\(ReportWriter.seconds($0.1)) s</td></tr>" }.joined() + "</table>\n"
         html += "</body></html>\n"
         return html
     }
 
-    static func section(_ title: String, _ items: [String]) -> String {
+    /// How many items a list and the deadline table show; the rest are counted and pointed to.
+    static let itemsShown = 1000
+    static let deadlinesShown = 500
+
+    static func section(_ title: String, see: String = "the JSON report beside this page", _ items: [String]) -> String {
         guard !items.isEmpty else { return "<h2>\(title)</h2>\n<p class=\"ok\">None.</p>\n" }
-        return "<h2>\(title) (\(items.count))</h2>\n<ul>" + items.prefix(1000).map { "<li>\(escape($0))</li>" }.joined() + "</ul>\n"
+        let shown = items.prefix(itemsShown).map { "<li>\(escape($0))</li>" }.joined()
+        return "<h2>\(title) (\(items.count))</h2>\n<ul>" + shown + "</ul>\n" + more(items.count - itemsShown, see: see)
+    }
+
+    /// "… and N more (see …)" under a cut list; nothing when nothing was cut.
+    static func more(_ count: Int, see: String) -> String {
+        count > 0 ? "<p class=\"more\">… and \(count) more (see \(escape(see)))</p>\n" : ""
+    }
+
+    /// The platforms that could not be reached, in words.
+    static func unavailableNote(_ report: SyncReport) -> String {
+        guard !report.unavailable.isEmpty else { return "" }
+        let names = report.unavailable.sorted().map(\.rawValue).joined(separator: ", ")
+        return "<p class=\"bad\">Unavailable: \(names) (where their changes went: see the warnings below).</p>\n"
+    }
+
+    /// Rows set aside belong to a dataset's export, not to a platform: one count per dataset.
+    static func setAsideTable(_ report: SyncReport) -> String {
+        let rows = report.setAsideByDataset
+        guard !rows.isEmpty else { return "" }
+        return "<h2>Rows set aside per dataset</h2>\n<table><tr><th>dataset</th><th>rows set aside</th></tr>\n"
+            + rows.map { "<tr><td>\($0.0.rawValue)</td><td class=\"n\">\($0.1)</td></tr>\n" }.joined() + "</table>\n"
     }
 
     /// Queued entries by age as an inline SVG bar chart.

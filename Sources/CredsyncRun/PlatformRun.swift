@@ -32,12 +32,14 @@ struct PlatformRun: Sendable {
         let queued = spool.entries(platforms: [platform.id]).entries
         var delivered = 0
         var transientFailures = 0
+        var fromQueue = 0
         for plan in plans.sorted(by: { $0.dataset < $1.dataset }) {
             do throws(CredsyncError) {
                 var state = try DatasetPush(run: self, plan: plan, spool: spool, queued: queued.filter { $0.entry.dataset == plan.dataset })
                 await state.push(client: client, result: &result)
                 delivered += state.delivered
                 transientFailures += state.transientFailures
+                fromQueue += state.deliveredFromQueue
                 result.outcomes.append(state.outcome)
             } catch {
                 result.stateError = error
@@ -47,9 +49,42 @@ struct PlatformRun: Sendable {
         progress.finish()
         if transientFailures > 0 && delivered == 0 {
             result.isUnavailable = true
-            result.problems.append("\(platform.id.rawValue) is unavailable: its changes are queued for the next run")
+            result.problems.append("\(platform.id.rawValue) is unavailable: " + Self.whereChangesWent(result.outcomes))
         }
+        logEvents(result, transientFailures: transientFailures, fromQueue: fromQueue)
         return result
+    }
+
+    /// Where the changes that did not go went, in words: "12 queued for the next run, 3 dead".
+    static func whereChangesWent(_ outcomes: [DatasetOutcome]) -> String {
+        let (queued, held, dead) = outcomes.reduce((0, 0, 0)) { ($0.0 + $1.queued, $0.1 + $1.held, $0.2 + $1.dead) }
+        var parts: [String] = []
+        if queued > 0 { parts.append("\(queued) changes queued for the next run") }
+        if held > 0 { parts.append("\(held) held for an operator ('credsync queue list --state hold')") }
+        if dead > 0 { parts.append("\(dead) dead: the retry policy ran out ('credsync queue list --state dead')") }
+        return parts.isEmpty ? "nothing was delivered" : parts.joined(separator: ", ")
+    }
+
+    /// One log event for each platform-level happening: unavailable, throttled, held, recovered.
+    func logEvents(_ result: Result, transientFailures: Int, fromQueue: Int) {
+        let id = platform.id.rawValue
+        let held = result.outcomes.reduce(0) { $0 + $1.held }
+        if result.isUnavailable {
+            logger.error("platform unavailable", [
+                ("platform", id), ("failures", transientFailures), ("detail", Self.whereChangesWent(result.outcomes)),
+            ])
+        }
+        if result.rateLimited > 0 {
+            logger.warning(
+                "platform throttled", [("platform", id), ("rateLimited", result.rateLimited), ("requests", result.requests)])
+        }
+        if held > 0 {
+            logger.warning(
+                "changes held", [("platform", id), ("held", held), ("reason", result.problems.joined(separator: "; "))])
+        }
+        if fromQueue > 0 && transientFailures == 0 {
+            logger.info("platform recovered: queued changes delivered", [("platform", id), ("delivered", fromQueue)])
+        }
     }
 
     /// The next try of a queued entry: exponential backoff with full jitter between the bounds.

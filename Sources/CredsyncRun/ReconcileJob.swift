@@ -130,7 +130,7 @@ public struct ReconcileJob: Sendable {
                     "ledger set to the platform's truth",
                     [
                         ("platform", platform.id.rawValue), ("dataset", dataset.rawValue),
-                        ("records", String(manifest.count)),
+                        ("records", manifest.count),
                     ])
             }
         }

@@ -10,11 +10,17 @@ public enum ReportWriter {
         object["asOf"] = .string(report.asOf.iso)
         object["startedAt"] = .string(Timestamp.rfc3339(report.startedAt))
         object["finishedAt"] = .string(Timestamp.rfc3339(report.finishedAt))
+        object["command"] = .string(report.command)
         object["dryRun"] = .bool(report.dryRun)
         object["exitCode"] = .number(String(report.exitCode.rawValue))
         object["interrupted"] = .bool(report.interrupted)
         object["requests"] = .number(String(report.requests))
         object["rateLimited"] = .number(String(report.rateLimited))
+        object["totals"] = .object(JSONObject(report.totals.named.map { JSONMember($0.0, .number(String($0.1))) }))
+        object["setAsideByDataset"] = .object(JSONObject(report.setAsideByDataset.map {
+            JSONMember($0.0.rawValue, .number(String($0.1)))
+        }))
+        object["unavailable"] = .array(report.unavailable.sorted().map { .string($0.rawValue) })
         object["outcomes"] = .array(report.outcomes.map { outcome in
             [
                 "platform": .string(outcome.platform.rawValue), "dataset": .string(outcome.dataset.rawValue),
@@ -42,8 +48,23 @@ public enum ReportWriter {
              "kind": .string(item.kind), "due": .string(item.due.iso), "overdue": .bool(item.due < report.asOf)]
         })
         object["queue"] = .object(JSONObject(report.queueDepth.sorted { $0.key < $1.key }.map { JSONMember($0.key, .number(String($0.value))) }))
-        object["phases"] = .array(report.phases.map { ["phase": .string($0.0), "seconds": .number(String(format3($0.1)))] })
+        object["phases"] = .array(report.phases.map { ["phase": .string($0.0), "seconds": .number(seconds($0.1))] })
         return .object(object)
+    }
+
+    /// Stands for the seconds of the phase that writes the report while it is rendered; replaced
+    /// by the time the rendering took once it is known (a number no three-decimal phase can be).
+    static let writeSecondsMarker = "0.000123456789"
+
+    /// A phase's seconds as the report shows them; NaN (the write phase, not yet timed) as the marker.
+    static func seconds(_ value: Double) -> String { value.isNaN ? writeSecondsMarker : format3(value) }
+
+    /// `text` with its last marker replaced by `seconds`.
+    static func fillWriteSeconds(_ text: String, _ seconds: Double) -> String {
+        guard let range = text.ranges(of: writeSecondsMarker).last else { return text }
+        var filled = text
+        filled.replaceSubrange(range, with: format3(seconds))
+        return filled
     }
 
     static func format3(_ value: Double) -> String {
@@ -52,11 +73,18 @@ public enum ReportWriter {
     }
 
     /// Writes `<reportDir>/<runId>.json` and `.html`, and `latest.json` and `latest.html`; returns the HTML page's path.
+    /// The time the rendering takes is the report's last phase, `write`, in the files and in `report`.
     @discardableResult
-    public static func write(_ report: SyncReport, directory: String) throws(CredsyncError) -> String {
-        let text = Redactor.shared.redact(JSONWriter.pretty(json(report))) + "\n"
+    public static func write(_ report: inout SyncReport, directory: String) throws(CredsyncError) -> String {
+        let start = Timestamp.monotonic()
+        report.phases.append(("write", .nan))
+        var text = Redactor.shared.redact(JSONWriter.pretty(json(report))) + "\n"
         let path = directory + "/\(report.runID).json"
-        let html = HTMLReport.render(report)
+        var html = HTMLReport.render(report)
+        let seconds = Timestamp.monotonic() - start
+        report.phases[report.phases.count - 1].1 = seconds
+        text = fillWriteSeconds(text, seconds)
+        html = fillWriteSeconds(html, seconds)
         do {
             try FileSystem.createDirectory(directory)
             try FileSystem.writeAtomically(path, text: text)
@@ -72,8 +100,14 @@ public enum ReportWriter {
     /// The few lines an operator reads first.
     public static func summary(_ report: SyncReport) -> [String] {
         var lines: [String] = []
-        let duration = report.finishedAt - report.startedAt
-        lines.append("credsync \(report.dryRun ? "dry run" : "sync") \(report.runID) as of \(report.asOf.iso): \(summaryWord(report.exitCode)) in \(format3(duration)) s")
+        // The run's work, and writing its report (which finishedAt precedes).
+        let writing = report.phases.last { $0.0 == "write" }?.1 ?? 0
+        let duration = report.finishedAt - report.startedAt + (writing.isNaN ? 0 : writing)
+        // Exit 75 has two causes; a summary names the one that happened.
+        let word = report.interrupted
+            ? "interrupted by a stop signal (Ctrl-C or SIGTERM)" : summaryWord(report.exitCode)
+        let name = report.dryRun ? "dry run" : report.command
+        lines.append("credsync \(name) \(report.runID) as of \(report.asOf.iso): \(word) in \(format3(duration)) s")
         for outcome in report.outcomes {
             var parts = ["\(outcome.created) created", "\(outcome.updated) updated", "\(outcome.withdrawn) withdrawn", "\(outcome.unchanged) unchanged"]
             if !outcome.rejected.isEmpty { parts.append("\(outcome.rejected.count) rejected") }
@@ -84,7 +118,7 @@ public enum ReportWriter {
             lines.append("  \(outcome.platform.rawValue)/\(outcome.dataset.rawValue): " + parts.joined(separator: ", "))
         }
         if !report.setAside.isEmpty || !report.unreadableRows.isEmpty {
-            lines.append("  \(report.setAside.count + report.unreadableRows.count) rows set aside ('credsync check' lists them)")
+            lines.append("  \(report.totals.setAside) rows set aside ('credsync check' lists them)")
         }
         for (platform, message) in report.platformProblems { lines.append("  \(platform.rawValue): \(message)") }
         for message in report.refused { lines.append("  refused: \(message)") }

@@ -15,6 +15,12 @@ public struct SyncOptions: Sendable {
     public var approveWithdrawals = false
     /// Progress lines on a terminal.
     public var showProgress = false
+    /// The command that runs (`sync` or `push`), for the report's header.
+    public var command = "sync"
+    /// When the command started, and the seconds it spent loading the configuration and the
+    /// mappings before the job: the report's first phase, `load`.
+    public var startedAt: Double?
+    public var loadSeconds = 0.0
 
     public init(asOf: LocalDate) { self.asOf = asOf }
 }
@@ -37,7 +43,11 @@ public struct SyncJob: Sendable {
     var config: Config { workspace.config }
 
     public func run() async throws(CredsyncError) -> SyncReport {
-        var report = SyncReport(runID: Spool.newID(), asOf: options.asOf, startedAt: Timestamp.now(), dryRun: options.dryRun)
+        var report = SyncReport(
+            runID: Spool.newID(), asOf: options.asOf, startedAt: options.startedAt ?? Timestamp.now(),
+            dryRun: options.dryRun)
+        report.command = options.command
+        if options.startedAt != nil { report.phases.append(("load", options.loadSeconds)) }
         var phaseStart = Timestamp.monotonic()
         func phase(_ name: String) {
             let now = Timestamp.monotonic()

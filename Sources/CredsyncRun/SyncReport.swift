@@ -38,6 +38,8 @@ public struct SyncReport: Sendable {
     public var startedAt: Double
     public var finishedAt: Double = 0
     public var dryRun: Bool
+    /// The command that ran: `sync` or `push`.
+    public var command = "sync"
     public var outcomes: [DatasetOutcome] = []
     /// Rows set aside per dataset, with reasons.
     public var setAside: [(Dataset, SetAside)] = []

@@ -49,13 +49,19 @@ enum PlanCommand {
         console.print(lines: TextTable.render(rows))
         for plan in run.plans {
             let held = Set(plan.heldWithdrawals)
-            for key in plan.keptSetAside.prefix(20) {
+            let target = "\(plan.platform.rawValue)/\(plan.dataset.rawValue)"
+            let see = "'credsync plan --platform \(plan.platform.rawValue) --dataset \(plan.dataset.rawValue) --json'"
+            for key in plan.keptSetAside.prefix(ListCut.shown) {
                 let why =
                     held.contains(key) ? "the export was not read whole, so its withdrawal waits" : "its row is set aside"
-                let target = "\(plan.platform.rawValue)/\(plan.dataset.rawValue)"
                 console.print("  kept  \(target) \(key): \(why); the platform keeps the last good version")
             }
-            for warning in plan.warnings.prefix(20) { console.print("  warning  \(plan.platform.rawValue)/\(plan.dataset.rawValue) \(warning)") }
+            if let more = ListCut.more(plan.keptSetAside.count, see: see) { console.print(more) }
+            let warnings = ListCut.grouped(plan.warnings)
+            for group in warnings.prefix(ListCut.shown) {
+                console.print("  warning  \(target) \(ListCut.describe(group))")
+            }
+            if let more = ListCut.more(warnings.count, see: see) { console.print(more) }
             guard detail else { continue }
             let previous = plan.changes.contains { $0.op == .update }
                 ? try SentPayloads.load(stateDir: stateDir, platform: plan.platform, dataset: plan.dataset) : [:]
@@ -74,11 +80,16 @@ enum PlanCommand {
         }
     }
 
-    /// A value for people: personal numbers masked, absent as `(none)`.
+    /// A value for people: personal numbers masked, text quoted, absent as `(none)`.
     static func shown(_ field: String, _ value: String?) -> String {
         guard let value else { return "(none)" }
-        if PersonalData.isPersonalField(field) { return PersonalData.shown(value, field: field) }
-        return "\"\(PersonalData.mask(value))\""
+        let safe = masked(field, value)
+        return PersonalData.isPersonalField(field) ? safe : "\"\(safe)\""
+    }
+
+    /// The value with personal numbers masked (`PersonalData.shown`), unquoted: JSON quotes it itself.
+    static func masked(_ field: String, _ value: String) -> String {
+        PersonalData.shown(value, field: field)
     }
 
     static func json(
@@ -99,7 +110,8 @@ enum PlanCommand {
                     var item: JSONObject = ["key": .string(change.key), "op": .string(change.op.rawValue), "reason": .string(change.reason)]
                     if change.op == .update, let payload = change.payload {
                         item["fields"] = .array(SentPayloads.differences(old: previous[change.key], new: payload).map { field, before, after in
-                            ["field": .string(field), "old": before.map { .string(shown(field, $0)) } ?? .null, "new": after.map { .string(shown(field, $0)) } ?? .null]
+                            ["field": .string(field), "old": before.map { .string(masked(field, $0)) } ?? .null,
+                             "new": after.map { .string(masked(field, $0)) } ?? .null]
                         })
                     }
                     return .object(item)

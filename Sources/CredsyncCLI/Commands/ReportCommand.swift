@@ -1,4 +1,5 @@
 import CredsyncCore
+import CredsyncRun
 
 /// `credsync report [RUN-ID|latest] [--html|--json]`: a kept run report.
 enum ReportCommand {
@@ -35,10 +36,17 @@ enum ReportCommand {
         context.console.print("run \(json["runId"]?.stringValue ?? id) as of \(json["asOf"]?.stringValue ?? "?"), exit \(json["exitCode"]?.intValue ?? -1), finished \(json["finishedAt"]?.stringValue ?? "?")")
         for outcome in json["outcomes"]?.arrayValue ?? [] {
             let fields = ["created", "updated", "withdrawn", "unchanged", "rejected", "queued", "held", "dead"]
-                .map { "\(outcome[$0]?.intValue ?? 0) \($0)" }.joined(separator: ", ")
+                .map { "\(outcome[$0]?.intValue ?? 0) \(RunTotals.title($0))" }.joined(separator: ", ")
             context.console.print("  \(outcome["platform"]?.stringValue ?? "")/\(outcome["dataset"]?.stringValue ?? ""): \(fields)")
         }
-        context.console.print("  set aside: \(json["setAside"]?.arrayValue?.count ?? 0); overdue deadlines: \((json["deadlines"]?.arrayValue ?? []).filter { $0["overdue"] == .bool(true) }.count)")
+        // The same totals as the summary and the HTML page: one definition (RunTotals).
+        let totals = RunTotals(json: json).named.map { "\(RunTotals.title($0.0)): \($0.1)" }.joined(separator: "; ")
+        context.console.print("  totals: \(totals)")
+        // Platform problems: unavailable (where its changes went), or an operator must act.
+        for problem in json["platformProblems"]?.arrayValue ?? [] {
+            let platform = problem["platform"]?.stringValue ?? "?"
+            context.console.print("  \(platform): \(problem["message"]?.stringValue ?? "")")
+        }
         context.console.print("  html: \(base).html")
         return .success
     }

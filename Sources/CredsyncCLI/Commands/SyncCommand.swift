@@ -6,6 +6,7 @@ import CredsyncSpool
 enum SyncCommand {
     static func run(_ context: CommandContext) async throws(CredsyncError) -> ExitCode {
         let invocation = context.invocation
+        let (started, loadStart) = (Timestamp.now(), Timestamp.monotonic())
         let config = try context.loadConfig()
         let lock = try RunLock.acquire(stateDir: config.stateDir, purpose: invocation.commandName)
         defer { withExtendedLifetime(lock) {} }
@@ -18,9 +19,14 @@ enum SyncCommand {
         options.allowMassWithdraw = invocation.approvesWithdrawals
         options.approveWithdrawals = invocation.approvesWithdrawals
         options.showProgress = !invocation.global.noProgress && !invocation.global.quiet && !invocation.global.json
+        options.command = invocation.commandName
         let workspace = try Workspace(config: config, datasets: options.datasets)
-        let report = try await SyncJob(workspace: workspace, options: options, logger: context.logger, stop: stop).run()
-        let path = try ReportWriter.write(report, directory: config.reportDir)
+        options.startedAt = started
+        options.loadSeconds = Timestamp.monotonic() - loadStart
+        var report = try await SyncJob(workspace: workspace, options: options, logger: context.logger, stop: stop).run()
+        let path = try ReportWriter.write(&report, directory: config.reportDir)
+        let pruning = ReportRetention.prune(config.reportRetention, directory: config.reportDir, keeping: report.runID)
+        for problem in pruning { context.logger.warning(problem) }
         if let metrics = config.metricsFile { try Metrics.write(report, to: metrics, group: config.metricsGroup) }
         if invocation.global.json {
             context.console.printJSON(ReportWriter.json(report))

@@ -134,6 +134,12 @@ public struct CommandLineParser: Sendable {
         default:
             if spec.isRepeatable {
                 invocation.values[spec.name, default: []].append(value)
+            } else if let earlier = invocation.values[spec.name]?.first {
+                // The same on every command: an option that takes one value is never silently
+                // overridden by a second one (global options above: the last counts).
+                throw CredsyncError.usage(
+                    "option '--\(spec.name)' is given twice ('\(earlier)' and '\(value)'); "
+                        + "'\(invocation.commandName)' takes one", hint: "give it once")
             } else {
                 invocation.values[spec.name] = [value]
             }

@@ -102,6 +102,12 @@ public enum CommandTable {
                     """,
                 options: [dataset(repeatable: true)]),
             CommandSpec("map", abstract: "Print the national records an export maps to, as canonical JSON Lines.",
+                discussion: """
+                    Reads one dataset's export through its mapping and prints, one a line, the records
+                    the platform would receive, in canonical JSON (the bytes the payload hash is taken
+                    of). Personal numbers are masked. Rows set aside are not shown: a warning counts
+                    them and 'credsync check' lists them. Nothing is sent and no state changes.
+                    """,
                 options: [
                     OptionSpec("dataset", value: .choice(datasetNames), help: "The dataset (required)."),
                     OptionSpec("platform", value: .choice(platformNames), help: "The platform (required)."),
@@ -110,7 +116,8 @@ public enum CommandTable {
                 ]),
             CommandSpec("plan", abstract: "Dry run: what a push would create, update and withdraw.",
                 options: [
-                    platform(), dataset(),
+                    platform(repeatable: true, "Only these platforms (repeatable)."),
+                    dataset(repeatable: true, "Only these datasets (repeatable)."),
                     OptionSpec("detail", help: "Every change with its key, op and reason; field by field for updates."),
                     OptionSpec("detailed-exitcode", help: "Exit 2 when there are changes, 0 when none."),
                     approveWithdrawals, allowMassWithdraw,

@@ -2,12 +2,15 @@ import CredsyncCore
 
 /// Renders help in the layout of swift-argument-parser.
 public enum HelpFormatter {
-    /// The help for the command at `path`.
-    public static func help(for path: [String], parser: CommandLineParser = CommandLineParser()) -> String {
-        guard let command = parser.command(at: path) else { return help(for: [], parser: parser) }
+    /// The help for the command at `path`, wrapped at `width` columns.
+    public static func help(
+        for path: [String], parser: CommandLineParser = CommandLineParser(), width: Int = 80
+    ) -> String {
+        guard let command = parser.command(at: path) else { return help(for: [], parser: parser, width: width) }
         let name = (["credsync"] + path).joined(separator: " ")
-        var out = "OVERVIEW: \(command.abstract)\n"
-        if !command.discussion.isEmpty { out += "\n" + command.discussion + "\n" }
+        let row = { (left: String, right: String) in Self.row(left, right, width: width) }
+        var out = Terminal.wrap("OVERVIEW: \(command.abstract)", width: width).joined(separator: "\n") + "\n"
+        if !command.discussion.isEmpty { out += "\n" + reflow(command.discussion, width: width) + "\n" }
         out += "\nUSAGE: \(name)"
         if !command.subcommands.isEmpty { out += " <subcommand>" }
         if !command.options.isEmpty { out += " [options]" }
@@ -26,19 +29,59 @@ public enum HelpFormatter {
         }
         out += "\nGLOBAL OPTIONS:\n" + parser.globalOptions.map { row($0.synopsis, $0.help) }.joined()
         out += row("-h, --help", "Show help information.")
+        if path.isEmpty { out += row("--version", "Show the version.") }
+        if let examples = CommandTable.examples[path.joined(separator: " ")], !examples.isEmpty {
+            out += "\nEXAMPLES:\n"
+            for (command, meaning) in examples {
+                out += Terminal.wrap(meaning, width: width - 4).map { "  # " + $0 }.joined(separator: "\n") + "\n"
+                out += "  $ " + command + "\n"
+            }
+        }
         if path.isEmpty {
-            out += row("--version", "Show the version.")
             out += "\nEXIT CODES:\n"
             out += ExitCode.allCases.map { row(String($0.rawValue), $0.meaning) }.joined()
-            out += "\n  See 'credsync help <subcommand>' for detailed help.\n"
+            let see = Terminal.wrap("See 'credsync help <subcommand>' for detailed help.", width: width - 2)
+            out += "\n" + see.map { "  " + $0 + "\n" }.joined()
         }
         return out
     }
 
-    private static func row(_ left: String, _ right: String) -> String {
-        let width = 28
+    /// A left column and its help, the help wrapped at `width` under its own column.
+    private static func row(_ left: String, _ right: String, width: Int) -> String {
+        let column = 28
         let padded = "  " + left
-        if padded.count >= width { return padded + "\n" + String(repeating: " ", count: width) + right + "\n" }
-        return padded + String(repeating: " ", count: width - padded.count) + right + "\n"
+        let indent = String(repeating: " ", count: column)
+        let lines = Terminal.wrap(right, width: max(20, width - column))
+        let rest = lines.dropFirst().map { indent + $0 + "\n" }.joined()
+        if Terminal.displayWidth(padded) >= column { return padded + "\n" + lines.map { indent + $0 + "\n" }.joined() }
+        let gap = String(repeating: " ", count: column - Terminal.displayWidth(padded))
+        return padded + gap + (lines.first ?? "") + "\n" + rest
+    }
+
+    /// Paragraphs (split at blank lines) rewrapped at `width`; a line that starts with a space or
+    /// "- " keeps its own line.
+    static func reflow(_ text: String, width: Int) -> String {
+        var out: [String] = []
+        var paragraph = ""
+        func flush() {
+            if !paragraph.isEmpty { out += Terminal.wrap(paragraph, width: width) }
+            paragraph = ""
+        }
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.isEmpty {
+                flush()
+                out.append("")
+            } else if line.hasPrefix(" ") || line.hasPrefix("- ") {
+                flush()
+                let indent = String(line.prefix { $0 == " " })
+                let wrapped = Terminal.wrap(String(line), width: width - indent.count - 2)
+                for (index, part) in wrapped.enumerated() { out.append((index == 0 ? indent : indent + "  ") + part) }
+            } else {
+                if !paragraph.isEmpty { paragraph += " " }
+                paragraph += String(line)
+            }
+        }
+        flush()
+        return out.joined(separator: "\n")
     }
 }

@@ -29,6 +29,8 @@ public struct Config: Sendable {
     /// Cross-checks against gsxt that set a record aside instead of only warning:
     /// `unknown`, `nameMismatch`, `deregistered`, `seriousIllegal`.
     public var blockingCrossChecks: Set<String> = []
+    /// How long run reports are kept (`reportRetention`).
+    public var reportRetention = ReportRetention()
 
     /// The platform with `id`, if configured.
     public func platform(_ id: PlatformID) -> PlatformConfig? {

@@ -89,6 +89,7 @@ struct ConfigReading {
             root.problem("metricsGroup", "\"\(metricsGroup)\" is not a group on this machine",
                 hint: "create it (groupadd --system \(metricsGroup)) or name node_exporter's group")
         }
+        let reportRetention = readReportRetention(root.object("reportRetention"))
         let auditFile = root.string("auditFile").map(path) ?? stateDir + "/audit/audit.jsonl"
         let pull = readPull(root.object("pull"))
         let publicityFile = root.string("publicityFile").map(path)
@@ -113,6 +114,7 @@ struct ConfigReading {
             auditFile: auditFile, pull: pull, publicityFile: publicityFile, calendarFile: calendarFile)
         config.blockingCrossChecks = blocking
         config.metricsGroup = metricsGroup
+        config.reportRetention = reportRetention
         return config
     }
 

@@ -29,6 +29,8 @@ public final class Logger: Sendable {
     public let format: Format
     private let fileDescriptor: Int32
     private let isTerminal: Bool
+    /// Colour on a terminal unless `NO_COLOR` is set (no-color.org) or `TERM` is `dumb`.
+    private let usesColor: Bool
     private let lock = Mutex(())
     private let captured = Mutex<[String]?>(nil)
 
@@ -38,6 +40,9 @@ public final class Logger: Sendable {
         self.format = format
         self.fileDescriptor = fileDescriptor
         self.isTerminal = isatty(fileDescriptor) == 1
+        var environment: [String: String] = [:]
+        for name in ["NO_COLOR", "TERM"] { environment[name] = getenv(name).map { String(cString: $0) } }
+        self.usesColor = isTerminal && Terminal.allowsColor(environment: environment)
     }
 
     /// A logger that keeps its lines in memory, for tests.
@@ -50,17 +55,26 @@ public final class Logger: Sendable {
     /// The lines a capturing logger has kept.
     public var capturedLines: [String] { captured.withLock { $0 ?? [] } }
 
-    public func debug(_ message: String, _ fields: [(String, String)] = []) { log(.debug, message, fields) }
-    public func info(_ message: String, _ fields: [(String, String)] = []) { log(.info, message, fields) }
-    public func warning(_ message: String, _ fields: [(String, String)] = []) { log(.warning, message, fields) }
-    public func error(_ message: String, _ fields: [(String, String)] = []) { log(.error, message, fields) }
+    public func debug(_ message: String, _ fields: [(String, any LogValue)] = []) { log(.debug, message, fields) }
+    public func info(_ message: String, _ fields: [(String, any LogValue)] = []) { log(.info, message, fields) }
+    public func warning(_ message: String, _ fields: [(String, any LogValue)] = []) { log(.warning, message, fields) }
+    public func error(_ message: String, _ fields: [(String, any LogValue)] = []) { log(.error, message, fields) }
 
     /// Writes one event if `level` is at or above the minimum.
-    public func log(_ level: Level, _ message: String, _ fields: [(String, String)] = []) {
+    /// Numbers (`Int`, `Double`) are JSON numbers in JSON Lines; text is redacted.
+    public func log(_ level: Level, _ message: String, _ fields: [(String, any LogValue)] = []) {
         guard level >= minimumLevel else { return }
         let redactor = Redactor.shared
         let message = redactor.redact(message)
-        let fields = fields.map { ($0.0, redactor.redact($0.1)) }
+        let typed: [(String, JSONValue)] = fields.map { key, value in
+            let json = value.logJSON
+            if case .string(let text) = json { return (key, .string(redactor.redact(text))) }
+            return (key, json)
+        }
+        let fields: [(String, String)] = typed.map { key, value in
+            if case .string(let text) = value { return (key, text) }
+            return (key, JSONWriter.compact(value))
+        }
         let line: String
         switch format {
         case .json:
@@ -68,11 +82,11 @@ public final class Logger: Sendable {
             object["ts"] = .string(Timestamp.rfc3339(Timestamp.now(), fractional: true))
             object["level"] = .string(level.name)
             object["msg"] = .string(message)
-            for (key, value) in fields where object[key] == nil { object[key] = .string(value) }
+            for (key, value) in typed where object[key] == nil { object[key] = value }
             line = JSONWriter.compact(.object(object))
         case .text:
             var text = isTerminal ? "" : Timestamp.rfc3339(Timestamp.now()) + " "
-            text += isTerminal ? styledLevel(level) : level.name
+            text += usesColor ? styledLevel(level) : level.name
             text += ": " + message.replacingAll("\n", with: " ")
             for (key, value) in fields {
                 let needsQuotes = value.isEmpty || value.contains(" ") || value.contains("\"") || value.contains("=")
@@ -105,10 +119,33 @@ public final class Logger: Sendable {
             return true
         }
         if kept { return }
+        if isTerminal && fileDescriptor == 2 {
+            // Above the progress bars, which are drawn again below the line.
+            StatusLine.shared.write(line + "\n")
+            return
+        }
         lock.withLock { _ in
             _ = FileOutput.writeAll(fileDescriptor, line + "\n")
         }
     }
+}
+
+/// A log field's value: text, or a number written as a JSON number in JSON Lines.
+public protocol LogValue: Sendable {
+    var logJSON: JSONValue { get }
+}
+
+extension String: LogValue {
+    public var logJSON: JSONValue { .string(self) }
+}
+
+extension Int: LogValue {
+    public var logJSON: JSONValue { .number(String(self)) }
+}
+
+extension Double: LogValue {
+    /// Finite values as numbers; NaN and infinities (not JSON) as text.
+    public var logJSON: JSONValue { isFinite ? .number(String(self)) : .string(String(self)) }
 }
 
 /// Writing whole strings to a file descriptor, retrying short writes and EINTR.

@@ -21,7 +21,7 @@ extension PlatformClient {
             result.batchIDs.removeLast()
             let first = Batch(dataset: batch.dataset, source: source, records: Array(batch.records[..<middle]))
             let second = Batch(dataset: batch.dataset, source: source, records: Array(batch.records[middle...]))
-            logger.info("batch too large for the platform, split", [("platform", config.id.rawValue), ("batch", batch.id), ("records", String(batch.records.count))])
+            logger.info("batch too large for the platform, split", [("platform", config.id.rawValue), ("batch", batch.id), ("records", batch.records.count)])
             result.merge(await push(first))
             result.merge(await push(second))
         case .success(let answer):

@@ -98,7 +98,7 @@ public final class PlatformClient: Sendable {
                     if let tooLong = tooLong(retryAfter, failure) { return .failure(tooLong) }
                     let seconds = retryAfter ?? 1
                     bucket.pause(for: seconds)
-                    logger.debug("rate limited", [("platform", config.id.rawValue), ("retryAfter", String(seconds))])
+                    logger.debug("rate limited", [("platform", config.id.rawValue), ("retryAfter", seconds)])
                     if rateLimitWaits <= 20 { continue }
                     return .failure(ExchangeFailure(.transient, status: 429, code: failure.code, message: failure.message, requestID: failure.requestID))
                 }
@@ -115,7 +115,7 @@ public final class PlatformClient: Sendable {
             failures += 1
             if failures >= retry.attemptsInRun { return .failure(failure) }
             let delay = wait ?? backoff.delay(attempt: failures - 1)
-            logger.debug("retrying", [("platform", config.id.rawValue), ("after", String(delay)), ("error", failure.description)])
+            logger.debug("retrying", [("platform", config.id.rawValue), ("after", delay), ("error", failure.description)])
             await Sleep.seconds(delay)
         }
     }

@@ -164,14 +164,34 @@ public struct ExportMapping: Sendable {
         for (number, lines) in duplicated.sorted(by: { $0.value[0] < $1.value[0] }) {
             let key = keys.key(number)
             for line in lines {
-                let others = lines.filter { $0 != line }.map(String.init).joined(separator: ", ")
                 result.setAside.append(SetAside(file: catalog.path, line: line, key: key, reasons: [
-                    Reason(field: nil, rule: "E_DUPLICATE_KEY", value: key, expected: "the key is used on more than one row: also on line \(others)")
+                    Reason(
+                        field: nil, rule: "E_DUPLICATE_KEY", value: key, expected: Self.duplicateText(line, among: lines))
                 ]))
             }
         }
         result.setAside.sort { $0.line < $1.line }
         return (result, notes)
+    }
+}
+
+extension ExportMapping {
+    /// How many of a duplicated key's other lines a reason names; the rest are counted.
+    static let duplicateLinesNamed = 3
+
+    /// "the key is used on more than one row: also on line 7, 9, 12 and 297 more": a reason's length
+    /// stays bounded however often a key repeats.
+    static func duplicateText(_ line: Int, among lines: [Int]) -> String {
+        var named: [Int] = []
+        for other in lines where other != line {
+            named.append(other)
+            if named.count == duplicateLinesNamed { break }
+        }
+        let rest = lines.count - 1 - named.count
+        var text = "the key is used on more than one row: also on line "
+        text += named.map(String.init).joined(separator: ", ")
+        if rest > 0 { text += " and \(rest) more" }
+        return text
     }
 }
 

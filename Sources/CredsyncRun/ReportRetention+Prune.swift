@@ -1,0 +1,38 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+import CredsyncCore
+
+extension ReportRetention {
+    /// Removes the run reports in `directory` that `retention` no longer keeps: a run's `.json`
+    /// and `.html` go together, by the age of its `.json`. `latest.*` and the run `keeping` stay.
+    /// Returns a message for every file that could not be removed (the run goes on).
+    public static func prune(
+        _ retention: ReportRetention, directory: String, keeping: String, now: Double = Timestamp.now()
+    ) -> [String] {
+        guard retention.maxAge != nil || retention.keepRuns != nil,
+            let names = try? FileSystem.list(directory)
+        else { return [] }
+        // Runs by their report's modification time, newest first.
+        var runs: [(id: String, modified: Double)] = []
+        for name in names where name.hasSuffix(".json") && name != "latest.json" {
+            var info = stat()
+            guard stat(directory + "/" + name, &info) == 0 else { continue }
+            runs.append((String(name.dropLast(5)), Double(info.st_mtim.tv_sec)))
+        }
+        runs.sort { ($0.modified, $0.id) > ($1.modified, $1.id) }
+        var problems: [String] = []
+        for (index, run) in runs.enumerated() where run.id != keeping {
+            let tooOld = retention.maxAge.map { now - run.modified > $0 } ?? false
+            let tooMany = retention.keepRuns.map { index >= $0 } ?? false
+            guard tooOld || tooMany else { continue }
+            for suffix in [".json", ".html"] {
+                let path = directory + "/" + run.id + suffix
+                if unlink(path) != 0 && errno != ENOENT {
+                    problems.append("\(path): cannot remove an old report: \(String(cString: strerror(errno)))")
+                }
+            }
+        }
+        return problems
+    }
+}
