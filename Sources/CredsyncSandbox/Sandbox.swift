@@ -107,7 +107,8 @@ public final class Sandbox: Sendable {
             case "--request-timeout": limits.requestTimeout = try number(argument)
             case "--require-sm3": requiringSM3 = Set(PlatformID.allCases)
             case let option where option.hasPrefix("--require-sm3="):
-                requiringSM3 = try Sandbox.platforms(String(option.dropFirst("--require-sm3=".count)), option: "--require-sm3")
+                let names = String(option.dropFirst("--require-sm3=".count))
+                requiringSM3 = try Sandbox.platforms(names, option: "--require-sm3")
             default:
                 throw CredsyncError.usage("unknown option '\(argument)'", hint: "use credsync-sandbox --help")
             }
@@ -119,7 +120,8 @@ public final class Sandbox: Sendable {
         var platforms: [PlatformID: SandboxPlatform] = [:]
         for id in PlatformID.allCases { platforms[id] = try SandboxPlatform(id: id, stateDir: stateDir, validator: validator) }
         let router = SandboxRouter(
-            platforms: platforms, authenticator: Authenticator(apps: apps, requiringSM3: requiringSM3), faults: FaultPlan(defaults: settings),
+            platforms: platforms, authenticator: Authenticator(apps: apps, requiringSM3: requiringSM3),
+            faults: FaultPlan(defaults: settings),
             feeds: try EnterpriseFeeds(enterprisesFile: enterprises, listFile: list))
         self.server = try HTTPServer(host: String(parts[0]), port: port, limits: limits) { router.handle($0) }
         self.portFile = portFile

@@ -22,7 +22,8 @@ import Testing
             """)
         let sha = try RequestSigner.stringToSign(
             using: .hmacSHA256, method: "POST", path: "/p", query: "", timestamp: 1, nonce: "n", body: [])
-        #expect(sha == RequestSigner.stringToSign(method: "POST", path: "/p", query: "", timestamp: 1, nonce: "n", body: []))
+        let plain = RequestSigner.stringToSign(method: "POST", path: "/p", query: "", timestamp: 1, nonce: "n", body: [])
+        #expect(sha == plain)
     }
 
     // Each expected signature was computed with:

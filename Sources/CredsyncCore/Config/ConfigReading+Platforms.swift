@@ -88,7 +88,8 @@ extension ConfigReading {
         guard let method = reader.choice("signatureMethod", as: SignatureMethod.self) else { return nil }
         if method == .hmacSM3, !SM3.isAvailable {
             reader.problem("signatureMethod", "HMAC-SM3 needs SM3, and this system's libcrypto has none",
-                hint: "install an OpenSSL with SM3 (1.1.1 or later, not FIPS-only), or ask the platform for HMAC-SHA256")
+                hint: "install an OpenSSL with SM3 (1.1.1 or later, not FIPS-only), "
+                    + "or ask the platform for HMAC-SHA256")
             return nil
         }
         return method
