@@ -47,7 +47,8 @@ import Testing
                 let key = (0..<keyLength).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ length) }
                 let mac = try Self.openssl(
                     ["mac", "-digest", "SM3", "-macopt", "hexkey:" + Hex.encode(key), "-in", messageFile, "HMAC"])
-                #expect(try Hex.encode(SM3.mac(key: key, message: message)) == mac.lowercased(),
+                #expect(
+                    try Hex.encode(SM3.mac(key: key, message: message)) == mac.lowercased(),
                     "HMAC-SM3 of \(length) bytes under a \(keyLength)-byte key")
             }
         }
@@ -83,7 +84,8 @@ import Testing
 /// `signatureMethod` in a platform's configuration.
 @Suite struct SignatureMethodConfigTests {
     func load(_ members: String) throws -> ConfigReport {
-        let platform = #"{"id": "credit", "baseURL": "http://127.0.0.1:8719/credit/exchange/v1", "appId": "a", "#
+        let platform =
+            #"{"id": "credit", "baseURL": "http://127.0.0.1:8719/credit/exchange/v1", "appId": "a", "#
             + #""secretEnv": "SECRET""# + members + "}"
         return try ConfigFixture().load(ConfigFixture.text(platform: platform))
     }
@@ -93,8 +95,9 @@ import Testing
         let sm3 = try load(#", "signatureMethod": "HMAC-SM3""#)
         #expect(sm3.problems.isEmpty)
         #expect(try sm3.requireConfig().platforms.first?.signatureMethod == .hmacSM3)
-        #expect(try load(#", "signatureMethod": "HMAC-SHA256""#).requireConfig().platforms.first?.signatureMethod
-            == .hmacSHA256)
+        #expect(
+            try load(#", "signatureMethod": "HMAC-SHA256""#).requireConfig().platforms.first?.signatureMethod
+                == .hmacSHA256)
     }
 
     @Test(arguments: [

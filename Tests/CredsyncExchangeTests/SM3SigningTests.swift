@@ -12,17 +12,19 @@ import Testing
         let text = try RequestSigner.stringToSign(
             using: .hmacSM3, method: "post", path: "/gsxt/exchange/v1/datasets/pledge/batches", query: "",
             timestamp: 1_700_000_123, nonce: "ffeeddccbbaa99887766554433221100", body: Array(#"{"a":"b"}"#.utf8))
-        #expect(text == """
-            POST
-            /gsxt/exchange/v1/datasets/pledge/batches
+        #expect(
+            text == """
+                POST
+                /gsxt/exchange/v1/datasets/pledge/batches
 
-            1700000123
-            ffeeddccbbaa99887766554433221100
-            51f337bf2e4d6f1b5d738f5a7567e6aa757298fa0df18e2ba6a60e23381a2943
-            """)
+                1700000123
+                ffeeddccbbaa99887766554433221100
+                51f337bf2e4d6f1b5d738f5a7567e6aa757298fa0df18e2ba6a60e23381a2943
+                """)
         let sha = try RequestSigner.stringToSign(
             using: .hmacSHA256, method: "POST", path: "/p", query: "", timestamp: 1, nonce: "n", body: [])
-        let plain = RequestSigner.stringToSign(method: "POST", path: "/p", query: "", timestamp: 1, nonce: "n", body: [])
+        let plain = RequestSigner.stringToSign(
+            method: "POST", path: "/p", query: "", timestamp: 1, nonce: "n", body: [])
         #expect(sha == plain)
     }
 
@@ -49,10 +51,11 @@ import Testing
         let sm3 = try RequestSigner.headers(
             using: .hmacSM3, appID: "a", secret: Self.secret, method: "GET", path: "/", query: "", body: [], now: 100,
             nonce: "0123456789abcdef0123456789abcdef")
-        #expect(sm3.map(\.0) == [
-            "X-Exchange-App", "X-Exchange-Timestamp", "X-Exchange-Nonce", "X-Exchange-Signature",
-            "X-Exchange-Signature-Method",
-        ])
+        #expect(
+            sm3.map(\.0) == [
+                "X-Exchange-App", "X-Exchange-Timestamp", "X-Exchange-Nonce", "X-Exchange-Signature",
+                "X-Exchange-Signature-Method",
+            ])
         #expect(sm3.last?.1 == "HMAC-SM3")
         let expected = try RequestSigner.signature(
             using: .hmacSM3, secret: Self.secret, method: "GET", path: "/", query: "", timestamp: 100,
@@ -63,8 +66,11 @@ import Testing
             now: 100, nonce: "0123456789abcdef0123456789abcdef")
         #expect(sha.count == 4)
         #expect(sha[3].1 != expected)
-        #expect(sha.map(\.1) == RequestSigner.headers(
-            appID: "a", secret: Self.secret, method: "GET", path: "/", query: "", body: [], now: 100,
-            nonce: "0123456789abcdef0123456789abcdef").map(\.1))
+        #expect(
+            sha.map(\.1)
+                == RequestSigner.headers(
+                    appID: "a", secret: Self.secret, method: "GET", path: "/", query: "", body: [], now: 100,
+                    nonce: "0123456789abcdef0123456789abcdef"
+                ).map(\.1))
     }
 }
