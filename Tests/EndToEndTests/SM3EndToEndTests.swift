@@ -1,4 +1,5 @@
 import CredsyncCore
+import CredsyncExchange
 import Foundation
 import TestSupport
 import Testing
@@ -34,6 +35,48 @@ import Testing
         #expect(check.status == 78)
         #expect(check.stderr.contains(#"platforms[0].signatureMethod: "HMAC-SM4" is not one of HMAC-SHA256, HMAC-SM3"#))
         #expect(check.stderr.contains(#"did you mean "HMAC-SM3"?"#), "\(check.stderr)")
+    }
+
+    /// The sandbox verifies either method by its header; `--require-sm3` (every platform) refuses
+    /// HMAC-SHA256 with the contract's message, named or not; an unknown method is refused by name.
+    @Test func theSandboxVerifiesEitherMethodAndRequireSM3RefusesTheOthers() throws {
+        let either = try SandboxProcess()
+        #expect(try Self.signedGet(either, .hmacSHA256).status == 200)
+        #expect(try Self.signedGet(either, .hmacSM3).status == 200)
+        // An SM3 MAC sent without its header is checked as SHA-256, and does not match.
+        let unnamed = try Self.signedGet(either, .hmacSM3) { $0.removeAll { $0.0 == SignatureMethod.headerName } }
+        #expect(unnamed.status == 401 && unnamed.message == "the signature does not match the request")
+        let unknown = try Self.signedGet(either, .hmacSHA256) { $0.append((SignatureMethod.headerName, "HMAC-MD5")) }
+        #expect(unknown.status == 401 && unknown.code == "BAD_SIGNATURE")
+        #expect(unknown.message == #"unknown signature method "HMAC-MD5": use HMAC-SHA256 or HMAC-SM3"#)
+
+        let strict = try SandboxProcess(["--require-sm3"])
+        for named in [false, true] {
+            let refused = try Self.signedGet(strict, .hmacSHA256) {
+                if named { $0.append((SignatureMethod.headerName, "HMAC-SHA256")) }
+            }
+            #expect(refused.status == 401 && refused.code == "BAD_SIGNATURE")
+            #expect(refused.message == "signature method HMAC-SM3 required")
+        }
+        #expect(try Self.signedGet(strict, .hmacSM3).status == 200)
+    }
+
+    /// A signed `GET …/datasets/license/records` to credit, its headers changed by `adjust` after
+    /// signing. Returns the status and the error's code and message.
+    static func signedGet(
+        _ sandbox: SandboxProcess, _ method: SignatureMethod, adjust: (inout [(String, String)]) -> Void = { _ in }
+    ) throws -> (status: Int, code: String?, message: String?) {
+        let path = "/credit/exchange/v1/datasets/license/records"
+        let query = RequestSigner.canonicalQuery([("source", SandboxProcess.source)])
+        var headers = try RequestSigner.headers(
+            using: method, appID: SandboxProcess.appID, secret: SandboxProcess.secret, method: "GET", path: path,
+            query: query, body: [])
+        adjust(&headers)
+        let request = HTTPRequest(
+            method: "GET", url: "http://127.0.0.1:\(sandbox.port)\(path)?\(query)", headers: headers)
+        let response = try HTTPClient(options: HTTPClientOptions()).sendBlocking(request).get()
+        let error = (try? JSONParser.parse(response.body))?["error"]
+        return (response.status, error?["code"]?.stringValue, error?["message"]?.stringValue)
     }
 
     @Test func theSandboxRefusesAnUnknownPlatformForRequireSM3() throws {
