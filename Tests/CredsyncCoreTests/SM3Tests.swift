@@ -65,6 +65,9 @@ import Testing
 
     /// The output of `openssl` with `arguments`, trimmed; a failure names the command.
     static func openssl(_ arguments: [String]) throws -> String {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl") else {
+            throw CryptoError("this test runs /usr/bin/openssl, which is missing: apt-get install openssl")
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
         process.arguments = arguments
