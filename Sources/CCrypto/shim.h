@@ -1,7 +1,8 @@
-// OpenSSL's libcrypto, for SHA-256 and HMAC (and later SM3/SM4).
+// OpenSSL's libcrypto, for SHA-256, SM3 and HMAC (and later SM4).
 #ifndef CCRYPTO_SHIM_H
 #define CCRYPTO_SHIM_H
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>

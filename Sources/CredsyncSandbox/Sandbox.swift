@@ -28,6 +28,8 @@ public enum SandboxCommand {
           --error-rate <share>      Share of requests answered 503.
           --reset-rate <share>      Share of connections reset without an answer.
           --clock-skew <seconds>    The platforms' clock offset.
+          --require-sm3[=<ids>]     Refuse any signature but HMAC-SM3 (401 BAD_SIGNATURE), on every platform
+                                    or on those listed (e.g. --require-sm3=gsxt,ipp).
           --request-timeout <s>     Seconds a request may take to arrive (slow clients are cut off; default 10).
           -h, --help                Show this help.
         """
@@ -67,6 +69,7 @@ public final class Sandbox: Sendable {
         var list: String?
         var settings = FaultSettings()
         var limits = HTTPServer.Limits()
+        var requiringSM3: Set<PlatformID> = []
         var rest = arguments[...]
         func value(_ name: String) throws -> String {
             guard let next = rest.popFirst() else { throw CredsyncError.usage("option '\(name)' needs a value", hint: "see credsync-sandbox --help") }
@@ -102,6 +105,10 @@ public final class Sandbox: Sendable {
             case "--reset-rate": settings.resetRate = try number(argument)
             case "--clock-skew": settings.clockSkew = try number(argument)
             case "--request-timeout": limits.requestTimeout = try number(argument)
+            case "--require-sm3": requiringSM3 = Set(PlatformID.allCases)
+            case let option where option.hasPrefix("--require-sm3="):
+                let names = String(option.dropFirst("--require-sm3=".count))
+                requiringSM3 = try Sandbox.platforms(names, option: "--require-sm3")
             default:
                 throw CredsyncError.usage("unknown option '\(argument)'", hint: "use credsync-sandbox --help")
             }
@@ -113,9 +120,22 @@ public final class Sandbox: Sendable {
         var platforms: [PlatformID: SandboxPlatform] = [:]
         for id in PlatformID.allCases { platforms[id] = try SandboxPlatform(id: id, stateDir: stateDir, validator: validator) }
         let router = SandboxRouter(
-            platforms: platforms, authenticator: Authenticator(apps: apps), faults: FaultPlan(defaults: settings),
+            platforms: platforms, authenticator: Authenticator(apps: apps, requiringSM3: requiringSM3),
+            faults: FaultPlan(defaults: settings),
             feeds: try EnterpriseFeeds(enterprisesFile: enterprises, listFile: list))
         self.server = try HTTPServer(host: String(parts[0]), port: port, limits: limits) { router.handle($0) }
         self.portFile = portFile
+    }
+
+    /// A comma-separated list of platform ids, as an option's value.
+    static func platforms(_ text: String, option: String) throws -> Set<PlatformID> {
+        var platforms: Set<PlatformID> = []
+        for name in text.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let platform = PlatformID(rawValue: String(name)) else {
+                throw CredsyncError.usage("\(option): \"\(name)\" is not a platform", hint: "use credit, gsxt or ipp")
+            }
+            platforms.insert(platform)
+        }
+        return platforms
     }
 }

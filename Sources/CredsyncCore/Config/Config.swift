@@ -101,6 +101,9 @@ public struct PlatformConfig: Sendable {
     /// The secret itself, read at load time (registered with the `Redactor`); empty when the
     /// configuration was loaded for a command that never reaches a platform.
     public var secret: String
+    /// `signatureMethod`: how requests (and file-channel batches) are signed; HMAC-SHA256 unless the
+    /// platform's interface document asks for HMAC-SM3.
+    public var signatureMethod: SignatureMethod = .hmacSHA256
     /// A CA bundle to verify the platform's certificate with, instead of the system's.
     public var caFile: String?
     /// The client certificate and key for mutual TLS (PEM).

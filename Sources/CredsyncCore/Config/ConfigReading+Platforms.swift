@@ -33,6 +33,7 @@ extension ConfigReading {
                 hint: "put the secret in a file readable only by its owner (secretFile) or in an environment variable (secretEnv)")
         }
         let secret = readSecret(reader, hasInlineSecret: hasInlineSecret)
+        let signatureMethod = readSignatureMethod(reader)
         let caFile = readFile(reader, "caFile")
         let clientCertificate = readFile(reader, "clientCertificate")
         let clientKey = readFile(reader, "clientKey")
@@ -69,14 +70,29 @@ extension ConfigReading {
             }
         }
         reader.rejectUnknownKeys()
-        guard let id, let baseURL, let appID, let secret else { return nil }
-        return PlatformConfig(
+        guard let id, let baseURL, let appID, let secret, let signatureMethod else { return nil }
+        var platform = PlatformConfig(
             id: id, baseURL: baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL, appID: appID,
             secret: secret.1, secretSource: secret.0, caFile: caFile, clientCertificate: clientCertificate,
             clientKey: clientKey, verifyTLS: verifyTLS, proxy: proxy, connectTimeout: connectTimeout,
             requestTimeout: requestTimeout, requestsPerSecond: requestsPerSecond, burst: burst, batchSize: batchSize,
             concurrency: concurrency, datasets: datasets, dateSeparator: dateSeparator,
             maxResponseBytes: maxResponseBytes)
+        platform.signatureMethod = signatureMethod
+        return platform
+    }
+
+    /// `signatureMethod`: HMAC-SHA256 (the default) or HMAC-SM3, which needs SM3 in libcrypto.
+    private func readSignatureMethod(_ reader: ObjectReader) -> SignatureMethod? {
+        guard reader.value("signatureMethod") != nil else { return .hmacSHA256 }
+        guard let method = reader.choice("signatureMethod", as: SignatureMethod.self) else { return nil }
+        if method == .hmacSM3, !SM3.isAvailable {
+            reader.problem("signatureMethod", "HMAC-SM3 needs SM3, and this system's libcrypto has none",
+                hint: "install an OpenSSL with SM3 (1.1.1 or later, not FIPS-only), "
+                    + "or ask the platform for HMAC-SHA256")
+            return nil
+        }
+        return method
     }
 
     /// `baseURL`: http(s), a host, a port in range, no user-info (never printed), no query; plain

@@ -72,8 +72,14 @@ public final class PlatformClient: Sendable {
             await bucket.acquire()
             let now = Timestamp.monotonic()
             if let refusal = backedOff.withLock({ now < $0.until ? $0.failure : nil }) { return .failure(refusal) }
-            var headers = RequestSigner.headers(
-                appID: config.appID, secret: config.secret, method: method, path: wirePath, query: canonicalQuery, body: body)
+            var headers: [(String, String)]
+            do {
+                headers = try RequestSigner.headers(
+                    using: config.signatureMethod, appID: config.appID, secret: config.secret, method: method,
+                    path: wirePath, query: canonicalQuery, body: body)
+            } catch {
+                return .failure(ExchangeFailure(.permanent, status: nil, code: "SIGNING_FAILED", message: "\(error)"))
+            }
             headers.append(("Content-Type", "application/json"))
             headers.append(("Accept", "application/json"))
             statistics.requests += 1

@@ -2,18 +2,21 @@ import CredsyncCore
 import CredsyncExchange
 import Synchronization
 
-/// Checks the four exchange headers as a national platform does: unknown app, clock skew
-/// (±300 s), signature, replayed nonce (900 s).
+/// Checks the exchange headers as a national platform does: unknown app, clock skew (±300 s),
+/// signature by the method `X-Exchange-Signature-Method` names (HMAC-SHA256 when absent; a platform
+/// in `requiringSM3` refuses any method but HMAC-SM3), replayed nonce (900 s).
 final class Authenticator: Sendable {
     private let apps: [String: String]
+    private let requiringSM3: Set<PlatformID>
     private let nonces = Mutex<[String: Double]>([:])
 
-    init(apps: [String: String]) {
+    init(apps: [String: String], requiringSM3: Set<PlatformID> = []) {
         self.apps = apps
+        self.requiringSM3 = requiringSM3
     }
 
-    /// Nil when the request may pass; else the 401 answer.
-    func refusal(_ request: ServerRequest, now: Double) -> ServerResponse? {
+    /// Nil when the request to `platform` may pass; else the 401 answer.
+    func refusal(_ request: ServerRequest, platform: PlatformID, now: Double) -> ServerResponse? {
         func refuse(_ code: String, _ message: String) -> ServerResponse {
             SandboxJSON.error(401, code: code, message: message)
         }
@@ -32,9 +35,21 @@ final class Authenticator: Sendable {
         guard let query = Self.canonicalQuery(request.rawQuery) else {
             return refuse("BAD_SIGNATURE", "the query string is not valid percent-encoding")
         }
-        let expected = RequestSigner.signature(
-            secret: secret, method: request.method, path: request.rawPath, query: query, timestamp: timestamp,
-            nonce: nonce, body: request.body)
+        let methodName = request.header(SignatureMethod.headerName.lowercased()) ?? SignatureMethod.hmacSHA256.rawValue
+        guard let signatureMethod = SignatureMethod(rawValue: methodName) else {
+            return refuse("BAD_SIGNATURE", "unknown signature method \"\(methodName)\": use HMAC-SHA256 or HMAC-SM3")
+        }
+        if requiringSM3.contains(platform), signatureMethod != .hmacSM3 {
+            return refuse("BAD_SIGNATURE", "signature method HMAC-SM3 required")
+        }
+        let expected: String
+        do {
+            expected = try RequestSigner.signature(
+                using: signatureMethod, secret: secret, method: request.method, path: request.rawPath, query: query,
+                timestamp: timestamp, nonce: nonce, body: request.body)
+        } catch {
+            return SandboxJSON.error(500, code: "INTERNAL", message: "the platform cannot verify: \(error)")
+        }
         guard request.header("x-exchange-signature") == expected else {
             return refuse("BAD_SIGNATURE", "the signature does not match the request")
         }

@@ -61,7 +61,7 @@ final class SandboxRouter: Sendable {
             return SandboxJSON.error(settings.errorStatus, code: "UNAVAILABLE", message: "injected fault")
         }
         let now = Timestamp.now() + settings.clockSkew
-        if let refusal = authenticator.refusal(request, now: now) { return refusal }
+        if let refusal = authenticator.refusal(request, platform: platform.id, now: now) { return refusal }
         let app = request.header("x-exchange-app") ?? ""
         if let wait = faults.rateLimitWait(platform.id, app: app) {
             return SandboxJSON.error(429, code: "RATE_LIMITED", message: "over the rate limit",
