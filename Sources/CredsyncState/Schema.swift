@@ -151,7 +151,11 @@ package enum Schema {
 
     /// Brings the database to the latest version, one migration a transaction. A store written by
     /// a newer credsync (a version this build does not know) is refused, never changed.
+    /// A store already at the latest version is only read, so opening it never waits for a run's lock.
     package static func migrate(_ database: Database, now: Double = Timestamp.now()) throws(CredsyncError) {
+        let found = try version(of: database)
+        if found > latestVersion { throw newer(found, database) }
+        guard found < latestVersion else { return }
         try database.transaction { () throws(CredsyncError) in
             try database.execute(
                 "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at REAL NOT NULL)")
@@ -159,13 +163,7 @@ package enum Schema {
         for migration in migrations {
             try database.transaction { () throws(CredsyncError) in
                 let current = try database.integer("SELECT max(version) FROM schema_version") ?? 0
-                if current > latestVersion {
-                    throw CredsyncError(
-                        .ioError,
-                        "\(database.path): the state store is at schema version \(current), "
-                            + "this credsync knows versions up to \(latestVersion)",
-                        hint: "run the credsync release that wrote it (or a newer one); this one leaves the store alone")
-                }
+                if current > latestVersion { throw newer(current, database) }
                 guard current < migration.version else { return }
                 for statement in statements(of: migration.sql) { try database.execute(statement) }
                 try database.execute(
@@ -173,6 +171,14 @@ package enum Schema {
                     [.int(migration.version), .real(now)])
             }
         }
+    }
+
+    private static func newer(_ version: Int, _ database: Database) -> CredsyncError {
+        CredsyncError(
+            .ioError,
+            "\(database.path): the state store is at schema version \(version), "
+                + "this credsync knows versions up to \(latestVersion)",
+            hint: "run the credsync release that wrote it (or a newer one); this one leaves the store alone")
     }
 
     /// The version the database is at (0 for an empty file).

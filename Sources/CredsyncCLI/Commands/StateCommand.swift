@@ -6,7 +6,8 @@ import CredsyncState
 enum StateCommand {
     /// Exit 0 when clean, 1 when credsync's invariants are broken, 74 when the file is damaged.
     static func check(_ context: CommandContext) throws(CredsyncError) -> ExitCode {
-        let file = try context.invocation.arguments.first ?? storeFile(context)
+        let file: String
+        if let given = context.invocation.arguments.first { file = given } else { file = try storeFile(context) }
         let report = try StateCheck.run(file: file)
         if context.invocation.global.json {
             context.console.printJSON([
