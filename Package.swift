@@ -35,7 +35,7 @@ let package = Package(
         // Thin executables.
         .executableTarget(name: "credsync", dependencies: ["CredsyncCLI"]),
         .executableTarget(name: "credsync-sandbox", dependencies: ["CredsyncSandbox"]),
-        .executableTarget(name: "credsync-bench", dependencies: ["CredsyncRun", "CredsyncSandbox", "CredsyncCLI"]),
+        .executableTarget(name: "credsync-bench", dependencies: ["CredsyncRun", "CredsyncSandbox", "CredsyncCLI", "CredsyncState"]),
 
         // Helpers the tests share: running the real binaries, the sandbox, temporary directories.
         .target(name: "TestSupport", dependencies: ["CredsyncExchange"], path: "Tests/TestSupport"),
