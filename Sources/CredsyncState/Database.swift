@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import CSQLite
 import CredsyncCore
@@ -27,9 +27,13 @@ package final class Database {
 
     /// Opens (creating when missing, with mode 0640) the database at `path`.
     /// - Parameter busyTimeout: how long a write waits for another connection's lock, in milliseconds.
-    package init(path: String, busyTimeout milliseconds: Int32 = 5000, journal: Journal = .wal) throws(CredsyncError) {
+    /// - Parameter readOnly: open an existing file only to read it, changing nothing in it (not even
+    ///   its journal mode): for `state check` and the source of a backup.
+    package init(
+        path: String, busyTimeout milliseconds: Int32 = 5000, journal: Journal = .wal, readOnly: Bool = false
+    ) throws(CredsyncError) {
         self.path = path
-        if !FileSystem.exists(path) {
+        if !readOnly && !FileSystem.exists(path) {
             // SQLite gives its -wal and -shm files the database file's mode: create it private.
             let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
             if fd >= 0 {
@@ -41,8 +45,8 @@ package final class Database {
             }
         }
         var opened: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
-        let code = sqlite3_open_v2(path, &opened, flags, nil)
+        let access = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        let code = sqlite3_open_v2(path, &opened, access | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, nil)
         guard code == SQLITE_OK, let opened else {
             let message = opened.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(code))
             sqlite3_close_v2(opened)
@@ -51,14 +55,20 @@ package final class Database {
         handle = opened
         do throws(CredsyncError) {
             try check(sqlite3_busy_timeout(handle, milliseconds), "set the busy time-out")
-            var mode = ""
-            try query("PRAGMA journal_mode=\(journal.rawValue)") { row in mode = row.text(0) }
-            guard mode == journal.rawValue else {
-                throw CredsyncError(
-                    .ioError, "\(path): the file system does not support SQLite's WAL journal (journal mode is \(mode))",
-                    hint: "put the state directory on a local file system (not NFS)")
+            if readOnly {
+                // The first read finds a file that is not a database.
+                try execute("SELECT count(*) FROM sqlite_schema")
+            } else {
+                var mode = ""
+                try query("PRAGMA journal_mode=\(journal.rawValue)") { row in mode = row.text(0) }
+                guard mode == journal.rawValue else {
+                    throw CredsyncError(
+                        .ioError,
+                        "\(path): the file system does not support SQLite's WAL journal (journal mode is \(mode))",
+                        hint: "put the state directory on a local file system (not NFS)")
+                }
+                try execute("PRAGMA synchronous=FULL")
             }
-            try execute("PRAGMA synchronous=FULL")
             try execute("PRAGMA foreign_keys=ON")
         } catch {
             closeConnection()
@@ -241,7 +251,9 @@ final class PreparedStatement {
             }
         case .blob(let value):
             return value.withUnsafeBytes { bytes in
-                guard let base = bytes.baseAddress, !bytes.isEmpty else { return sqlite3_bind_zeroblob(handle, index, 0) }
+                guard let base = bytes.baseAddress, !bytes.isEmpty else {
+                    return sqlite3_bind_zeroblob(handle, index, 0)
+                }
                 return csqlite_bind_blob(handle, index, base, Int32(clamping: bytes.count))
             }
         }

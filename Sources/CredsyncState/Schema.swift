@@ -183,8 +183,9 @@ package enum Schema {
 
     /// The version the database is at (0 for an empty file).
     package static func version(of database: Database) throws(CredsyncError) -> Int {
-        let exists = try database.integer(
-            "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_version'") ?? 0
+        let exists =
+            try database.integer(
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_version'") ?? 0
         guard exists > 0 else { return 0 }
         return try database.integer("SELECT max(version) FROM schema_version") ?? 0
     }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import CredsyncCore
 
@@ -25,12 +25,13 @@ package enum StateBackup {
                 .usage, "\(destination): that is the state store itself", hint: "name a file outside the store")
         }
         if FileSystem.isDirectory(destination) {
-            throw CredsyncError(.usage, "\(destination): is a directory", hint: "name the backup file, e.g. \(destination)/credsync.db")
+            throw CredsyncError(
+                .usage, "\(destination): is a directory", hint: "name the backup file, e.g. \(destination)/credsync.db")
         }
         let partial = destination + ".partial"
         for leftover in [partial, partial + "-journal", partial + "-wal", partial + "-shm"] { unlink(leftover) }
         do throws(CredsyncError) {
-            let from = try Database(path: source)
+            let from = try Database(path: source, readOnly: true)
             let copy = try Database(path: partial, journal: .rollback)
             try from.backup(into: copy)
             var mode = ""

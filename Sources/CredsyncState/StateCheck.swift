@@ -17,7 +17,9 @@ package struct StateCheckReport: Sendable {
     package var isClean: Bool { damage.isEmpty && inconsistencies.isEmpty }
 
     /// 74 when damaged, 1 when only inconsistent, else 0.
-    package var exitCode: ExitCode { !damage.isEmpty ? .ioError : !inconsistencies.isEmpty ? .needsAttention : .success }
+    package var exitCode: ExitCode {
+        !damage.isEmpty ? .ioError : !inconsistencies.isEmpty ? .needsAttention : .success
+    }
 }
 
 /// `credsync state check`: SQLite's `PRAGMA integrity_check` and foreign-key check, then credsync's
@@ -25,7 +27,8 @@ package struct StateCheckReport: Sendable {
 /// - every queue entry's key has a ledger row, or the entry is a create (an upsert planned as `new`);
 /// - no key is both deferred and held.
 ///
-/// It only reads (it neither creates nor migrates the file) and works while a run writes.
+/// It only reads (read-only connection: it neither creates, migrates nor converts the file, a backup
+/// stays a single file) and works while a run writes.
 package enum StateCheck {
     /// The tables of the latest schema, for the row counts.
     static let tables = [
@@ -46,13 +49,14 @@ package enum StateCheck {
         }
         var report = StateCheckReport(file: file)
         do throws(CredsyncError) {
-            let database = try Database(path: file)
+            let database = try Database(path: file, readOnly: true)
             report.schemaVersion = try Schema.version(of: database)
             try checkIntegrity(database, into: &report)
             guard report.damage.isEmpty else { return report }
             if report.schemaVersion > Schema.latestVersion {
                 report.inconsistencies.append(
-                    "schema version \(report.schemaVersion) is newer than this credsync knows (\(Schema.latestVersion)): "
+                    "schema version \(report.schemaVersion) is newer than this credsync knows "
+                        + "(\(Schema.latestVersion)): "
                         + "its own invariants are not checked")
                 return report
             }
@@ -61,13 +65,14 @@ package enum StateCheck {
                 report.tableRows.append((table, try database.integer("SELECT count(*) FROM \(table)") ?? 0))
             }
             try checkInvariants(database, into: &report)
-        } catch where SQLiteFailure.isDamage(error) {
+        } catch  where SQLiteFailure.isDamage(error) {
             report.damage.append(error.message)
         }
         return report
     }
 
-    private static func checkIntegrity(_ database: Database, into report: inout StateCheckReport) throws(CredsyncError) {
+    private static func checkIntegrity(_ database: Database, into report: inout StateCheckReport) throws(CredsyncError)
+    {
         var problems: [String] = []
         try database.query("PRAGMA integrity_check(\(listed))") { row in
             let line = row.text(0)
@@ -86,7 +91,8 @@ package enum StateCheck {
         if foreign > listed { report.damage.append("foreign key: \(foreign - listed) more rows like these") }
     }
 
-    private static func checkInvariants(_ database: Database, into report: inout StateCheckReport) throws(CredsyncError) {
+    private static func checkInvariants(_ database: Database, into report: inout StateCheckReport) throws(CredsyncError)
+    {
         var orphans = 0
         try database.query(
             """
@@ -102,7 +108,9 @@ package enum StateCheck {
                 "queue entry \(row.text(0)) (\(row.text(1)) \(row.text(2)) \(PersonalData.mask(row.text(3))), "
                     + "\(row.text(4)) \(row.text(5))): its key has no ledger row and it is not a create")
         }
-        if orphans > listed { report.inconsistencies.append("\(orphans - listed) more queue entries without a ledger row") }
+        if orphans > listed {
+            report.inconsistencies.append("\(orphans - listed) more queue entries without a ledger row")
+        }
         var both = 0
         try database.query(
             """

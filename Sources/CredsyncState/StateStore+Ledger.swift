@@ -97,7 +97,8 @@ extension StateStore {
     /// A value the schema's CHECK constraints should have kept out: the file was changed by hand.
     func damagedValue(table: String, key: String, column: String, value: String) -> CredsyncError {
         CredsyncError(
-            .ioError, "\(path): table \(table), key \(PersonalData.mask(key)): \(column) is \"\(value)\", not a value "
+            .ioError,
+            "\(path): table \(table), key \(PersonalData.mask(key)): \(column) is \"\(value)\", not a value "
                 + "credsync writes",
             hint: "run 'credsync state check'; restore the last 'credsync state backup' if the store was edited")
     }

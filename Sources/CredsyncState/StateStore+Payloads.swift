@@ -75,7 +75,9 @@ extension StateStore {
         try database.query(
             "SELECT key, hash, rejected_at, reason FROM rejected WHERE platform = ? AND dataset = ? AND key = ?",
             [.text(platform.rawValue), .text(dataset.rawValue), .text(key)]
-        ) { row in found = RejectedRow(key: row.text(0), hash: row.text(1), rejectedAt: row.integer(2), reason: row.text(3)) }
+        ) { row in
+            found = RejectedRow(key: row.text(0), hash: row.text(1), rejectedAt: row.integer(2), reason: row.text(3))
+        }
         return found
     }
 

@@ -63,7 +63,8 @@ extension StateStore {
     /// What the store holds for a USCC.
     package func enterprise(uscc: String) throws(CredsyncError) -> EnterpriseRow? {
         var found: EnterpriseRow?
-        try database.query("SELECT uscc, record, seq, fetched_at FROM enterprise WHERE uscc = ?", [.text(uscc)]) { row in
+        try database.query("SELECT uscc, record, seq, fetched_at FROM enterprise WHERE uscc = ?", [.text(uscc)]) {
+            row in
             found = EnterpriseRow(
                 uscc: row.text(0), record: row.optionalText(1), seq: row.optionalInteger(2), fetchedAt: row.real(3))
         }

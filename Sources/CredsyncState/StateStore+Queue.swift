@@ -148,7 +148,8 @@ extension StateStore {
     @discardableResult
     package func moveQueueEntry(id: String, to state: QueueState, nextAttempt: Double) throws(CredsyncError) -> Bool {
         try database.execute(
-            "UPDATE queue SET state = ?, next_attempt = ? WHERE id = ?", [.text(state.rawValue), .real(nextAttempt), .text(id)])
+            "UPDATE queue SET state = ?, next_attempt = ? WHERE id = ?",
+            [.text(state.rawValue), .real(nextAttempt), .text(id)])
         return try database.integer("SELECT changes()") ?? 0 > 0
     }
 
@@ -198,7 +199,8 @@ extension StateStore {
     /// An entry's payload as stored (nil for a withdrawal or an unknown id).
     package func queuePayload(id: String) throws(CredsyncError) -> String? {
         var payload: String?
-        try database.query("SELECT payload FROM queue WHERE id = ?", [.text(id)]) { row in payload = row.optionalText(0) }
+        try database.query("SELECT payload FROM queue WHERE id = ?", [.text(id)]) { row in payload = row.optionalText(0)
+        }
         return payload
     }
 

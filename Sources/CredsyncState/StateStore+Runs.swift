@@ -10,7 +10,8 @@ package struct RunSummaryRow: Sendable, Equatable {
     package var isDryRun: Bool
     package var exitCode: Int32
 
-    package init(runID: String, asOf: LocalDate, startedAt: Double, finishedAt: Double, isDryRun: Bool, exitCode: Int32) {
+    package init(runID: String, asOf: LocalDate, startedAt: Double, finishedAt: Double, isDryRun: Bool, exitCode: Int32)
+    {
         self.runID = runID
         self.asOf = asOf
         self.startedAt = startedAt

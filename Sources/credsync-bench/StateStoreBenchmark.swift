@@ -16,7 +16,8 @@ struct StateStoreBenchmark {
         do {
             let store = try StateStore(stateDir: stateDir)
             let payload = #"{"XK_NR":"\#(String(repeating: "许可内容", count: 40))"}"#
-            let failure = QueueFailure(at: 1, failureClass: .transient, status: 503, code: "UNAVAILABLE", message: "HTTP 503")
+            let failure = QueueFailure(
+                at: 1, failureClass: .transient, status: 503, code: "UNAVAILABLE", message: "HTTP 503")
             var started = Timestamp.monotonic()
             for first in stride(from: 0, to: entries, by: 1000) {
                 try store.transaction { () throws(CredsyncError) in
@@ -50,10 +51,14 @@ struct StateStoreBenchmark {
             var iterated = 0
             try store.forEachLedgerRow(platform: .credit, dataset: .license) { _ in iterated += 1 }
             let ledgerRead = Timestamp.monotonic() - started
-            print(String(format: "state store: %d queue entries written in %.2f s, listed in %.3f s (target < 1 s)",
-                entries, enqueue, list))
-            print(String(format: "state store: %d ledger rows written in %.2f s, iterated in %.2f s; peak memory %.0f MB",
-                ledgerRows, ledgerWrite, ledgerRead, peakMemoryMB()))
+            print(
+                String(
+                    format: "state store: %d queue entries written in %.2f s, listed in %.3f s (target < 1 s)",
+                    entries, enqueue, list))
+            print(
+                String(
+                    format: "state store: %d ledger rows written in %.2f s, iterated in %.2f s; peak memory %.0f MB",
+                    ledgerRows, ledgerWrite, ledgerRead, peakMemoryMB()))
             return listed == entries && iterated == ledgerRows && list < 1 ? 0 : 1
         } catch {
             FileOutput.writeAll(2, "error: \(error.message)\n")

@@ -41,7 +41,9 @@ import TestSupport
     @Test func backupRefusesToOverwriteTheStoreAndNeedsAStore() throws {
         let directory = try TemporaryDirectory("state")
         let file = StateStore.path(stateDir: directory.path)
-        let missing = #expect(throws: CredsyncError.self) { try StateBackup.write(from: file, to: directory.path + "/b.db") }
+        let missing = #expect(throws: CredsyncError.self) {
+            try StateBackup.write(from: file, to: directory.path + "/b.db")
+        }
         #expect(missing?.exitCode == .ioError)
         #expect(!FileSystem.exists(file))
         let store = try StateStore(stateDir: directory.path)

@@ -52,6 +52,7 @@ import TestSupport
         #expect(copied.stdout.contains("backed up \(file) to \(backup)"), "\(copied.stdout)")
         let checked = try env.credsync(["state", "check", backup])
         #expect(checked.status == 0 && checked.stdout.contains(backup), "\(checked.stdout)\(checked.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: backup + "-wal"), "state check only reads")
         // The README's way to look inside: the sqlite3 shell.
         let published = try Self.sqlite3(backup, "SELECT count(*) FROM ledger WHERE status = 'published'")
         #expect(published == "5\n")

@@ -62,7 +62,8 @@ enum Sample {
                     dataset: .penalty)
                 try store.recordExport(dataset: .license, records: 1200, recordedAt: 7, runID: "r-1")
                 try store.setCursor(feed: "enterprises", cursor: "c-9", pulledAt: 8)
-                try store.upsertEnterprise(EnterpriseRow(uscc: "91330106MA2AXY7K3X", record: #"{"name":"甲"}"#, seq: 4, fetchedAt: 9))
+                try store.upsertEnterprise(
+                    EnterpriseRow(uscc: "91330106MA2AXY7K3X", record: #"{"name":"甲"}"#, seq: 4, fetchedAt: 9))
                 try store.addSeriousIllegalEntry(uscc: "91330106MA2AXY7K3X", seq: 3, entry: #"{"in":true}"#)
                 try store.putQueueEntry(Sample.queue("q-1", key: "K-1"), payload: #"{"a":2}"#, errors: [Sample.failure])
                 var outcome = RunOutcomeRow(platform: .credit, dataset: .license)
@@ -166,9 +167,12 @@ enum Sample {
         try store.upsertRejected(
             RejectedRow(key: "K-1", hash: "h", rejectedAt: 1, reason: "E_ID \(idCard)"), platform: .credit,
             dataset: .license)
-        #expect(try store.acceptedPayload(platform: .credit, dataset: .license, key: "K-1") == #"{"ZJHM":"110105********002X"}"#)
+        #expect(
+            try store.acceptedPayload(platform: .credit, dataset: .license, key: "K-1")
+                == #"{"ZJHM":"110105********002X"}"#)
         #expect(try store.queueErrors(id: "q-1").first?.message == "bad 110105********002X")
-        #expect(try store.rejected(platform: .credit, dataset: .license, key: "K-1")?.reason == "E_ID 110105********002X")
+        #expect(
+            try store.rejected(platform: .credit, dataset: .license, key: "K-1")?.reason == "E_ID 110105********002X")
     }
 
     @Test func queueListsInKeyOrderWithTheLatestErrorAndFilters() throws {
@@ -196,8 +200,9 @@ enum Sample {
         #expect(due == ["q-1"])
         #expect(try store.removeQueueEntry(id: "q-2"))
         #expect(try store.queueErrors(id: "q-2").isEmpty)
-        #expect(try store.queueCounts().map { "\($0.0) \($0.1) \($0.2) \($0.3)" } == [
-            "credit license deferred 1", "ipp license deferred 1",
-        ])
+        #expect(
+            try store.queueCounts().map { "\($0.0) \($0.1) \($0.2) \($0.3)" } == [
+                "credit license deferred 1", "ipp license deferred 1",
+            ])
     }
 }

@@ -18,7 +18,8 @@ enum StateCommand {
                 "inconsistencies": .array(report.inconsistencies.map { .string($0) }),
             ])
         } else {
-            let verdict = !report.damage.isEmpty ? "DAMAGED" : !report.inconsistencies.isEmpty ? "inconsistent" : "clean"
+            let verdict =
+                !report.damage.isEmpty ? "DAMAGED" : !report.inconsistencies.isEmpty ? "inconsistent" : "clean"
             context.console.print("state store \(report.file): schema version \(report.schemaVersion), \(verdict)")
             if !report.tableRows.isEmpty {
                 let rows = report.tableRows.map { [$0.table, String($0.rows)] }
