@@ -41,7 +41,7 @@ package final class Database {
             } else if errno != EEXIST {
                 throw CredsyncError(
                     .ioError, FileError(operation: "create", path: path, errno: errno).description,
-                    hint: "check that the state directory exists and is writable by this user")
+                    hint: "check that the directory exists and is writable by this user")
             }
         }
         var opened: OpaquePointer?
@@ -76,6 +76,7 @@ package final class Database {
         }
     }
 
+    /// Closing cannot fail once every statement is finalized, and an open transaction is rolled back.
     deinit { closeConnection() }
 
     private func closeConnection() {
@@ -127,10 +128,18 @@ package final class Database {
             return result
         } catch {
             // A failed COMMIT (a full disk) may have rolled back already; ROLLBACK then has nothing to do.
+            var code = SQLITE_OK
             if nested {
-                _ = sqlite3_exec(handle, "ROLLBACK TO nested; RELEASE nested", nil, nil, nil)
+                code = sqlite3_exec(handle, "ROLLBACK TO nested; RELEASE nested", nil, nil, nil)
             } else if sqlite3_get_autocommit(handle) == 0 {
-                _ = sqlite3_exec(handle, "ROLLBACK", nil, nil, nil)
+                code = sqlite3_exec(handle, "ROLLBACK", nil, nil, nil)
+            }
+            guard code == SQLITE_OK else {
+                let rollback = failure(code, "roll back")
+                throw CredsyncError(
+                    .ioError, error.message + "; then " + rollback.message,
+                    hint: "stop here: the state store may hold a partial change until this process ends, when "
+                        + "SQLite rolls it back; run 'credsync state check' afterwards")
             }
             throw error
         }
@@ -259,7 +268,8 @@ final class PreparedStatement {
         }
     }
 
-    /// Resets the statement for its next use and drops its bindings.
+    /// Resets the statement for its next use and drops its bindings. Their codes repeat the last
+    /// step's, which the query has checked.
     func release() {
         if isTransient {
             finalize()

@@ -28,6 +28,9 @@ import TestSupport
         try FileManager.default.createDirectory(
             atPath: env.directory.path + "/backups", withIntermediateDirectories: true)
 
+        let none = try env.credsync(["state", "check"])
+        #expect(none.status == 0 && none.stdout.contains("none yet"), "\(none.stdout)\(none.stderr)")
+        #expect(try env.credsync(["state", "check", file]).status == 74, "a FILE named must exist")
         let missing = try env.credsync(["state", "backup", backup])
         #expect(missing.status == 74, "\(missing.stderr)")
         #expect(missing.stderr.contains(file) && missing.stderr.contains("hint: "), "\(missing.stderr)")

@@ -111,6 +111,8 @@ enum SmallFileSystem {
         let error = try #require(failure, "512 KiB should fill up long before 200 batches of 64 KB")
         #expect(error.exitCode == .ioError)
         #expect(error.message.contains(store.path))
+        #expect(error.message.contains("database or disk is full"), "\(error.message)")
+        #expect(error.hint?.contains("free space") == true)
         #expect(!store.database.isInTransaction)
         #expect(try store.ledgerCount(platform: .credit, dataset: .license) == 10)
         let queued = try store.database.integer("SELECT count(*) FROM queue") ?? -1
