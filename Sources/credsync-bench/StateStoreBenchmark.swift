@@ -11,6 +11,9 @@ struct StateStoreBenchmark {
     func run() -> Int32 {
         let entries = options.int("entries", 100_000)
         let ledgerRows = options.int("ledger", 1_000_000)
+        if let stateDir = options.string("state-dir"), options.string("crash-log") != nil {
+            return Self.crashLoop(stateDir: stateDir)
+        }
         let stateDir = NSTemporaryDirectory() + "credsync-bench-state-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: stateDir) }
         do {
@@ -60,6 +63,42 @@ struct StateStoreBenchmark {
                     format: "state store: %d ledger rows written in %.2f s, iterated in %.2f s; peak memory %.0f MB",
                     ledgerRows, ledgerWrite, ledgerRead, peakMemoryMB()))
             return listed == entries && iterated == ledgerRows && list < 1 ? 0 : 1
+        } catch {
+            FileOutput.writeAll(2, "error: \(error.message)\n")
+            return 74
+        }
+    }
+
+    /// The child of the store's crash test (`--state-dir DIR --crash-log yes`): batch after batch,
+    /// one transaction writes ten ledger rows and their payloads, queues an entry and removes the
+    /// previous batch's, then reports `C <batch>` on stdout once committed. Runs until killed.
+    static func crashLoop(stateDir: String) -> Int32 {
+        do {
+            let store = try StateStore(stateDir: stateDir)
+            var batch = try store.database.integer("SELECT count(*) FROM ledger").map { $0 / 10 } ?? 0
+            while true {
+                let current = batch
+                try store.transaction { () throws(CredsyncError) in
+                    for n in 0..<10 {
+                        let key = "ZJ-\(current)-\(n)"
+                        let row = LedgerRow(
+                            key: key, status: .published, version: 1, hash: String(repeating: "b", count: 64),
+                            batch: "b-\(current)", createdAt: current, updatedAt: current)
+                        try store.upsertLedger(row, platform: .credit, dataset: .license)
+                        try store.replaceAcceptedPayload(
+                            platform: .credit, dataset: .license, key: key, payload: #"{"n":\#(n)}"#,
+                            acceptedAt: current)
+                    }
+                    let entry = QueueRow(
+                        id: "q-\(current)", platform: .credit, dataset: .license, key: "ZJ-\(current)-0", op: .upsert,
+                        reason: "changed", state: .deferred, hash: nil, batch: nil, attempts: 1, firstAttempt: 1,
+                        lastAttempt: 1, nextAttempt: 300)
+                    try store.putQueueEntry(entry, payload: "{}", errors: [])
+                    try store.removeQueueEntry(id: "q-\(current - 1)")
+                }
+                FileOutput.writeAll(1, "C \(current)\n")
+                batch += 1
+            }
         } catch {
             FileOutput.writeAll(2, "error: \(error.message)\n")
             return 74
