@@ -25,15 +25,15 @@ package final class Database {
         case rollback = "delete"
     }
 
-    /// Opens (creating when missing, with mode 0640) the database at `path`.
+    /// Opens the database at `path`, creating it when missing (mode 0640), in `journal` mode.
     /// - Parameter busyTimeout: how long a write waits for another connection's lock, in milliseconds.
-    /// - Parameter readOnly: open an existing file only to read it, changing nothing in it (not even
-    ///   its journal mode): for `state check` and the source of a backup.
-    package init(
-        path: String, busyTimeout milliseconds: Int32 = 5000, journal: Journal = .wal, readOnly: Bool = false
-    ) throws(CredsyncError) {
+    /// - Parameter journal: nil opens an existing file as it is, without changing its journal mode:
+    ///   for `state check` and the source of a backup. It is still opened for writing, since after a
+    ///   crash the first connection must recover the WAL index (a read-only one fails with
+    ///   `SQLITE_READONLY_RECOVERY`).
+    package init(path: String, busyTimeout milliseconds: Int32 = 5000, journal: Journal? = .wal) throws(CredsyncError) {
         self.path = path
-        if !readOnly && !FileSystem.exists(path) {
+        if journal != nil && !FileSystem.exists(path) {
             // SQLite gives its -wal and -shm files the database file's mode: create it private.
             let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
             if fd >= 0 {
@@ -45,7 +45,7 @@ package final class Database {
             }
         }
         var opened: OpaquePointer?
-        let access = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        let access = journal == nil ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
         let code = sqlite3_open_v2(path, &opened, access | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, nil)
         guard code == SQLITE_OK, let opened else {
             let message = opened.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(code))
@@ -55,20 +55,20 @@ package final class Database {
         handle = opened
         do throws(CredsyncError) {
             try check(sqlite3_busy_timeout(handle, milliseconds), "set the busy time-out")
-            if readOnly {
-                // The first read finds a file that is not a database.
-                try execute("SELECT count(*) FROM sqlite_schema")
-            } else {
+            if let journal {
                 var mode = ""
                 try query("PRAGMA journal_mode=\(journal.rawValue)") { row in mode = row.text(0) }
                 guard mode == journal.rawValue else {
                     throw CredsyncError(
                         .ioError,
-                        "\(path): the file system does not support SQLite's WAL journal (journal mode is \(mode))",
+                        "\(path): cannot set SQLite's \(journal.rawValue) journal mode (it is \(mode))",
                         hint: "put the state directory on a local file system (not NFS)")
                 }
-                try execute("PRAGMA synchronous=FULL")
+            } else {
+                // The first read finds a file that is not a database.
+                try execute("SELECT count(*) FROM sqlite_schema")
             }
+            try execute("PRAGMA synchronous=FULL")
             try execute("PRAGMA foreign_keys=ON")
         } catch {
             closeConnection()

@@ -31,7 +31,7 @@ package enum StateBackup {
         let partial = destination + ".partial"
         for leftover in [partial, partial + "-journal", partial + "-wal", partial + "-shm"] { unlink(leftover) }
         do throws(CredsyncError) {
-            let from = try Database(path: source, readOnly: true)
+            let from = try Database(path: source, journal: nil)
             let copy = try Database(path: partial, journal: .rollback)
             try from.backup(into: copy)
             var mode = ""

@@ -27,8 +27,8 @@ package struct StateCheckReport: Sendable {
 /// - every queue entry's key has a ledger row, or the entry is a create (an upsert planned as `new`);
 /// - no key is both deferred and held.
 ///
-/// It only reads (read-only connection: it neither creates, migrates nor converts the file, a backup
-/// stays a single file) and works while a run writes.
+/// It only reads: it neither creates, migrates nor converts the file (a backup stays one file), and
+/// it works while a run writes. After a crash it recovers the WAL index, as any first connection does.
 package enum StateCheck {
     /// The tables of the latest schema, for the row counts.
     static let tables = [
@@ -49,7 +49,7 @@ package enum StateCheck {
         }
         var report = StateCheckReport(file: file)
         do throws(CredsyncError) {
-            let database = try Database(path: file, readOnly: true)
+            let database = try Database(path: file, journal: nil)
             report.schemaVersion = try Schema.version(of: database)
             try checkIntegrity(database, into: &report)
             guard report.damage.isEmpty else { return report }

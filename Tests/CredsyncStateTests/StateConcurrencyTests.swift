@@ -107,7 +107,8 @@ final class Progress: Sendable {
             #expect(try StateCheck.run(file: file).isClean)
             // Bytes 18 and 19 of the header are 1 for a rollback journal, 2 for WAL.
             let header = try FileSystem.read(file).prefix(20)
-            #expect(header.count == 20 && header.suffix(2) == [1, 1], "one self-contained file, and checking leaves it so")
+            #expect(
+                header.count == 20 && header.suffix(2) == [1, 1], "one self-contained file, and checking leaves it so")
             let copy = try StateStore(file: file)
             let rows = try copy.ledgerCount(platform: .gsxt, dataset: .license)
             let payloads = try copy.database.integer("SELECT count(*) FROM accepted_payload") ?? -1

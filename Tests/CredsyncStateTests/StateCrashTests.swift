@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import CredsyncCore
 import Foundation
@@ -33,7 +33,8 @@ import TestSupport
         for round in 0..<40 {
             // Half the rounds start again on the store the last round left, half on a new one.
             let stateDir = directory.path + "/state\(round / 2)"
-            let before = FileSystem.exists(StateStore.path(stateDir: stateDir))
+            let before =
+                FileSystem.exists(StateStore.path(stateDir: stateDir))
                 ? try StateStore(stateDir: stateDir).ledgerCount(platform: .credit, dataset: .license) : 0
             let reported = try killedLoop(stateDir: stateDir, delay: Double.random(in: 0.01...0.25))
             guard FileSystem.exists(StateStore.path(stateDir: stateDir)) else {
@@ -49,7 +50,8 @@ import TestSupport
             #expect(rows % 10 == 0 && rows == payloads, "round \(round): \(rows) ledger rows, \(payloads) payloads")
             #expect(queued == (rows > 0 ? 1 : 0), "round \(round): \(queued) queue entries for \(rows) rows")
             // Everything reported committed is there; at most the batch being reported is beyond it.
-            #expect(rows >= max(before, (reported + 1) * 10), "round \(round): batch \(reported) reported, \(rows) rows")
+            #expect(
+                rows >= max(before, (reported + 1) * 10), "round \(round): batch \(reported) reported, \(rows) rows")
             let limit = reported < 0 ? before + 10 : (reported + 2) * 10
             #expect(rows <= limit, "round \(round): batch \(reported) reported, \(rows) rows")
         }
