@@ -48,6 +48,17 @@ extension StateStore {
         return payload
     }
 
+    /// Every accepted payload of a platform's dataset in key order, one at a time, for a plan that
+    /// walks the export and the store side by side.
+    package func forEachAcceptedPayload(
+        platform: PlatformID, dataset: Dataset, _ body: (_ key: String, _ payload: String) throws(CredsyncError) -> Void
+    ) throws(CredsyncError) {
+        try database.query(
+            "SELECT key, payload FROM accepted_payload WHERE platform = ? AND dataset = ? ORDER BY key",
+            [.text(platform.rawValue), .text(dataset.rawValue)]
+        ) { row throws(CredsyncError) in try body(row.text(0), row.text(1)) }
+    }
+
     /// Records (or replaces) a rejection.
     package func upsertRejected(_ rejected: RejectedRow, platform: PlatformID, dataset: Dataset) throws(CredsyncError) {
         try database.execute(

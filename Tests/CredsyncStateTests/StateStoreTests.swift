@@ -78,6 +78,11 @@ enum Sample {
         #expect(try store.database.integer("SELECT count(*) FROM schema_version") == 1)
         #expect(try store.ledgerRow(platform: .credit, dataset: .license, key: "K-1") == Sample.ledger("K-1"))
         #expect(try store.acceptedPayload(platform: .credit, dataset: .license, key: "K-1") == #"{"a":1}"#)
+        var payloads: [String] = []
+        try store.forEachAcceptedPayload(platform: .credit, dataset: .license) { key, payload in
+            payloads.append(key + " " + payload)
+        }
+        #expect(payloads == [#"K-1 {"a":1}"#])
         #expect(try store.rejected(platform: .gsxt, dataset: .penalty, key: "K-2")?.hash == "withdraw")
         #expect(try store.lastExportRecords(dataset: .license) == 1200)
         #expect(try store.lastExportRecords(dataset: .pledge) == nil)
