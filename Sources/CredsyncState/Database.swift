@@ -158,8 +158,12 @@ package final class Database {
         let code = sqlite3_backup_step(backup, -1)
         let finish = sqlite3_backup_finish(backup)
         guard code == SQLITE_DONE else {
+            // A damaged page is the source's; a full disk or a write error is the copy's.
+            let primary = code & 0xFF
+            let isSource = primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB
             throw SQLiteFailure.error(
-                code: code, message: String(cString: sqlite3_errstr(code)), file: path, doing: "back up")
+                code: code, message: String(cString: sqlite3_errstr(code)), file: isSource ? path : destination.path,
+                doing: isSource ? "read it for a backup" : "write the backup of \(path)")
         }
         try destination.check(finish, "finish the backup of \(path)")
     }

@@ -40,7 +40,7 @@ package enum StateBackup {
                 throw CredsyncError(.ioError, "\(partial): cannot make the copy self-contained (journal mode \(mode))")
             }
         } catch {
-            unlink(partial)
+            for leftover in [partial, partial + "-journal"] { unlink(leftover) }
             throw error
         }
         guard rename(partial, destination) == 0 else {

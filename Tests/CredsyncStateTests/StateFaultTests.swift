@@ -124,4 +124,27 @@ enum SmallFileSystem {
         let report = try StateCheck.run(file: reopened.path)
         #expect(report.damage.isEmpty, "\(report.damage)")
     }
+
+    @Test(.enabled(if: SmallFileSystem.isAvailable, "needs root and mount -t tmpfs to fill a small file system"))
+    func backupOntoAFullDiskIsExit74AndLeavesNoPartialCopy() throws {
+        let directory = try TemporaryDirectory("state-backup-full")
+        let store = try StateStore(stateDir: directory.path + "/state")
+        try store.transaction { () throws(CredsyncError) in
+            for n in 0..<2000 { try store.upsertLedger(Sample.ledger("K-\(n)"), platform: .credit, dataset: .license) }
+        }
+        let backups = directory.path + "/backups"
+        try FileManager.default.createDirectory(atPath: backups, withIntermediateDirectories: true)
+        guard SmallFileSystem.mount(backups, kilobytes: 64) else {
+            Issue.record("mounting a tmpfs on \(backups) failed although the probe succeeded")
+            return
+        }
+        defer { SmallFileSystem.unmount(backups) }
+        let error = #expect(throws: CredsyncError.self) {
+            try StateBackup.write(from: store.path, to: backups + "/credsync.db")
+        }
+        #expect(error?.exitCode == .ioError)
+        #expect(error?.message.contains(backups) == true, "\(error?.message ?? "")")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: backups).isEmpty, "no partial copy left")
+        #expect(try store.ledgerCount(platform: .credit, dataset: .license) == 2000)
+    }
 }
