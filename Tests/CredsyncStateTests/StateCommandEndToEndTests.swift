@@ -47,7 +47,7 @@ import TestSupport
         #expect(clean.stdout.contains("schema version 1, clean"), "\(clean.stdout)")
         #expect(clean.stdout.contains("ledger") && clean.stdout.contains("5"), "\(clean.stdout)")
         let json = try JSONParser.parse(Array(try env.credsync(["state", "check", "--json"]).stdout.utf8))
-        #expect(json["clean"]?.boolValue == true)
+        #expect(json["clean"]?.boolValue == true && json["exists"]?.boolValue == true)
         #expect(json["tables"]?["queue_error"]?.intValue == 1)
 
         let copied = try env.credsync(["state", "backup", backup])

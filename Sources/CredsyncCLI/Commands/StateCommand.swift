@@ -13,15 +13,19 @@ enum StateCommand {
             file = try storeFile(context)
             // Until the pipeline writes the store (issue 17), a state directory without one is normal.
             guard FileSystem.exists(file) else {
-                context.console.print("state store \(file): none yet (no run has written it), nothing to check")
+                if context.invocation.global.json {
+                    context.console.printJSON(["file": .string(file), "exists": .bool(false), "clean": .bool(true)])
+                } else {
+                    context.console.print("state store \(file): none yet (no run has written it), nothing to check")
+                }
                 return .success
             }
         }
         let report = try StateCheck.run(file: file)
         if context.invocation.global.json {
             context.console.printJSON([
-                "file": .string(report.file), "schemaVersion": .number(String(report.schemaVersion)),
-                "clean": .bool(report.isClean),
+                "file": .string(report.file), "exists": .bool(true),
+                "schemaVersion": .number(String(report.schemaVersion)), "clean": .bool(report.isClean),
                 "tables": .object(JSONObject(report.tableRows.map { JSONMember($0.table, .number(String($0.rows))) })),
                 "damage": .array(report.damage.map { .string($0) }),
                 "inconsistencies": .array(report.inconsistencies.map { .string($0) }),
