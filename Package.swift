@@ -2,7 +2,7 @@
 // credsync: the data-exchange gateway between a provincial IP office and the national platforms.
 // The pipeline's direction is written here: catalogs → mapping → publicity → reconciliation →
 // exchange → spool → run. A lower stage never imports a higher one. No package dependencies:
-// only the toolchain and system C libraries (libcurl, libcrypto) through `C…` targets.
+// only the toolchain and system C libraries (libcurl, libcrypto, libsqlite3) through `C…` targets.
 import PackageDescription
 
 let package = Package(
@@ -16,6 +16,7 @@ let package = Package(
         // C libraries from the system, through module maps and shim headers only.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
         // The pipeline, one module per stage.
         .target(name: "CredsyncCore", dependencies: ["CCrypto"]),
@@ -26,13 +27,15 @@ let package = Package(
         .target(name: "CredsyncExchange", dependencies: ["CredsyncReconciliation", "CCurl"]),
         .target(name: "CredsyncSpool", dependencies: ["CredsyncExchange"]),
         .target(name: "CredsyncRun", dependencies: ["CredsyncSpool"]),
-        .target(name: "CredsyncCLI", dependencies: ["CredsyncRun"]),
+        .target(name: "CredsyncCLI", dependencies: ["CredsyncRun", "CredsyncState"]),
+        // The state store, <stateDir>/credsync.db; not yet wired into the pipeline.
+        .target(name: "CredsyncState", dependencies: ["CredsyncCore", "CSQLite"]),
         .target(name: "CredsyncSandbox", dependencies: ["CredsyncExchange"]),
 
         // Thin executables.
         .executableTarget(name: "credsync", dependencies: ["CredsyncCLI"]),
         .executableTarget(name: "credsync-sandbox", dependencies: ["CredsyncSandbox"]),
-        .executableTarget(name: "credsync-bench", dependencies: ["CredsyncRun", "CredsyncSandbox", "CredsyncCLI"]),
+        .executableTarget(name: "credsync-bench", dependencies: ["CredsyncRun", "CredsyncSandbox", "CredsyncCLI", "CredsyncState"]),
 
         // Helpers the tests share: running the real binaries, the sandbox, temporary directories.
         .target(name: "TestSupport", dependencies: ["CredsyncExchange"], path: "Tests/TestSupport"),
@@ -42,6 +45,7 @@ let package = Package(
         .testTarget(name: "CredsyncCLITests", dependencies: ["CredsyncCLI"]),
         .testTarget(name: "CredsyncExchangeTests", dependencies: ["CredsyncExchange", "TestSupport"]),
         .testTarget(name: "CredsyncSpoolTests", dependencies: ["CredsyncSpool", "TestSupport"]),
+        .testTarget(name: "CredsyncStateTests", dependencies: ["CredsyncState", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "CredsyncCLI"]),
     ]
 )

@@ -25,6 +25,8 @@ public enum CredsyncCommand {
         "report": ReportCommand.run,
         "pull": PullCommand.run,
         "enterprise show": PullCommand.show,
+        "state check": StateCommand.check,
+        "state backup": StateCommand.backup,
     ]
 
     /// Runs credsync with the arguments as the system gave them, bytes without the program name.

@@ -10,6 +10,8 @@ let usage = """
     BENCHMARKS:
       ledger  Save and load a ledger: --entries N (1000000).
       store   Load the enterprise store: --enterprises N (1000000) written, loaded, looked up.
+      state   The SQLite state store: --entries N (100000) queue entries written and listed,
+              --ledger N (1000000) ledger rows written and iterated.
       plan    1,000,000 licenses planned cold (empty ledger) and warm (ledger matches, 0.1% changed), against map.
               --rows N (1000000) --repeat K (2: map and warm plan in turns, the fastest of each compared)
       queue   Enqueue and complete entries with fsync, and list them.
@@ -36,6 +38,7 @@ case "queue": exit(await QueueBenchmark(options: options).run())
 case "plan": exit(PlanBenchmark(options: options).run())
 case "store": exit(StoreBenchmark(options: options).run())
 case "ledger": exit(LedgerBenchmark(options: options).run())
+case "state": exit(StateStoreBenchmark(options: options).run())
 default:
     FileOutput.writeAll(2, "error: unknown benchmark '\(name)'\nhint: use credsync-bench --help\n")
     exit(64)

@@ -156,6 +156,14 @@ public enum CommandTable {
                     CommandSpec("verify", abstract: "Verify the audit log's hash chain; name the first broken line.",
                         arguments: ArgumentsSpec("FILE…", help: "Audit files in order (default: the configured log and its rotations)."))
                 ]),
+            CommandSpec("state", abstract: "Check or back up the state store, <stateDir>/credsync.db.",
+                subcommands: [
+                    CommandSpec("check", abstract: "SQLite's integrity check and credsync's invariants.",
+                        discussion: "Exit 74 when the file is damaged, 1 when it breaks credsync's invariants.",
+                        arguments: ArgumentsSpec("FILE", maximum: 1, help: "A store file (default: the state directory's).")),
+                    CommandSpec("backup", abstract: "Write a consistent copy of the store, also while a run is going.",
+                        arguments: ArgumentsSpec("FILE", minimum: 1, maximum: 1, help: "Where the copy goes.")),
+                ]),
             CommandSpec("report", abstract: "Show a run report.",
                 options: [OptionSpec("html", help: "Print the path of the HTML report.")],
                 arguments: ArgumentsSpec("RUN-ID|latest", maximum: 1, help: "The run (default: latest).")),

@@ -1,0 +1,203 @@
+import CredsyncCore
+
+/// The store's schema, as ordered migrations: migration n turns a store at version n-1 into one at
+/// version n, in one transaction, and `schema_version` lists every migration applied.
+///
+/// Version 1 (times are Unix seconds; platform is credit|gsxt|ipp, dataset is
+/// license|penalty|dishonesty|pledge):
+///
+///     schema_version    version PK, applied_at
+///     ledger            platform, dataset, key PK; status published|withdrawn, version, hash (SHA-256 of
+///                       the canonical payload), batch (empty when set by reconcile --repair),
+///                       created_at, updated_at
+///     accepted_payload  platform, dataset, key PK -> ledger; payload (canonical JSON, 证件号码 masked),
+///                       accepted_at. One row a key, replaced on every acceptance.
+///     rejected          platform, dataset, key PK; hash (withdraw for a withdrawal), rejected_at, reason
+///     export_history    id PK; dataset, records (valid records in the export), recorded_at, run_id
+///     pull_cursor       feed PK; cursor, pulled_at
+///     enterprise        uscc PK; record (gsxt's JSON, NULL when not_found), not_found 0|1, seq (the feed's,
+///                       NULL when from a query), fetched_at
+///     serious_illegal   uscc, seq PK; entry (the list feed's JSON)
+///     queue             id PK; platform, dataset, key, op upsert|withdraw, reason, state deferred|hold|dead,
+///                       payload (JSON, NULL for a withdrawal), hash, batch, attempts, first_attempt,
+///                       last_attempt, next_attempt
+///     queue_error       queue_id -> queue (deleted with it), seq PK; at, class transient|permanent,
+///                       status (HTTP), code (the platform's), message (证件号码 masked)
+///     run_summary       run_id PK; as_of (YYYY-MM-DD), started_at, finished_at, dry_run 0|1, exit_code
+///     run_outcome       run_id -> run_summary, platform, dataset PK; created, updated, withdrawn, unchanged,
+///                       rejected, queued, held, dead
+package enum Schema {
+    /// One step of the schema.
+    package struct Migration: Sendable {
+        package var version: Int
+        package var sql: String
+    }
+
+    /// The newest version this build knows.
+    package static var latestVersion: Int { migrations.last?.version ?? 0 }
+
+    /// Every migration, in order; a new one is appended, an applied one never changes.
+    package static let migrations: [Migration] = [Migration(version: 1, sql: version1)]
+
+    static let version1 = """
+        CREATE TABLE ledger (
+            platform TEXT NOT NULL CHECK (platform IN ('credit', 'gsxt', 'ipp')),
+            dataset TEXT NOT NULL CHECK (dataset IN ('license', 'penalty', 'dishonesty', 'pledge')),
+            key TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('published', 'withdrawn')),
+            version INTEGER NOT NULL,
+            hash TEXT NOT NULL,
+            batch TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (platform, dataset, key)
+        ) WITHOUT ROWID;
+        CREATE TABLE accepted_payload (
+            platform TEXT NOT NULL,
+            dataset TEXT NOT NULL,
+            key TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            accepted_at INTEGER NOT NULL,
+            PRIMARY KEY (platform, dataset, key),
+            FOREIGN KEY (platform, dataset, key) REFERENCES ledger (platform, dataset, key) ON DELETE CASCADE
+        ) WITHOUT ROWID;
+        CREATE TABLE rejected (
+            platform TEXT NOT NULL CHECK (platform IN ('credit', 'gsxt', 'ipp')),
+            dataset TEXT NOT NULL CHECK (dataset IN ('license', 'penalty', 'dishonesty', 'pledge')),
+            key TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            rejected_at INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            PRIMARY KEY (platform, dataset, key)
+        ) WITHOUT ROWID;
+        CREATE TABLE export_history (
+            id INTEGER PRIMARY KEY,
+            dataset TEXT NOT NULL CHECK (dataset IN ('license', 'penalty', 'dishonesty', 'pledge')),
+            records INTEGER NOT NULL CHECK (records >= 0),
+            recorded_at INTEGER NOT NULL,
+            run_id TEXT NOT NULL
+        );
+        CREATE INDEX export_history_by_dataset ON export_history (dataset, id);
+        CREATE TABLE pull_cursor (
+            feed TEXT PRIMARY KEY,
+            cursor TEXT NOT NULL,
+            pulled_at REAL NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE enterprise (
+            uscc TEXT PRIMARY KEY,
+            record TEXT,
+            not_found INTEGER NOT NULL CHECK (not_found IN (0, 1)),
+            seq INTEGER,
+            fetched_at REAL NOT NULL,
+            CHECK ((record IS NULL) = (not_found = 1))
+        ) WITHOUT ROWID;
+        CREATE TABLE serious_illegal (
+            uscc TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            entry TEXT NOT NULL,
+            PRIMARY KEY (uscc, seq)
+        ) WITHOUT ROWID;
+        CREATE TABLE queue (
+            id TEXT PRIMARY KEY,
+            platform TEXT NOT NULL CHECK (platform IN ('credit', 'gsxt', 'ipp')),
+            dataset TEXT NOT NULL CHECK (dataset IN ('license', 'penalty', 'dishonesty', 'pledge')),
+            key TEXT NOT NULL,
+            op TEXT NOT NULL CHECK (op IN ('upsert', 'withdraw')),
+            reason TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('deferred', 'hold', 'dead')),
+            payload TEXT,
+            hash TEXT,
+            batch TEXT,
+            attempts INTEGER NOT NULL CHECK (attempts >= 0),
+            first_attempt REAL NOT NULL,
+            last_attempt REAL NOT NULL,
+            next_attempt REAL NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX queue_by_key ON queue (platform, dataset, key);
+        CREATE INDEX queue_by_due ON queue (state, next_attempt);
+        CREATE TABLE queue_error (
+            queue_id TEXT NOT NULL REFERENCES queue (id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            at REAL NOT NULL,
+            class TEXT NOT NULL CHECK (class IN ('transient', 'permanent')),
+            status INTEGER,
+            code TEXT,
+            message TEXT NOT NULL,
+            PRIMARY KEY (queue_id, seq)
+        ) WITHOUT ROWID;
+        CREATE TABLE run_summary (
+            run_id TEXT PRIMARY KEY,
+            as_of TEXT NOT NULL,
+            started_at REAL NOT NULL,
+            finished_at REAL NOT NULL,
+            dry_run INTEGER NOT NULL CHECK (dry_run IN (0, 1)),
+            exit_code INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE run_outcome (
+            run_id TEXT NOT NULL REFERENCES run_summary (run_id) ON DELETE CASCADE,
+            platform TEXT NOT NULL,
+            dataset TEXT NOT NULL,
+            created INTEGER NOT NULL,
+            updated INTEGER NOT NULL,
+            withdrawn INTEGER NOT NULL,
+            unchanged INTEGER NOT NULL,
+            rejected INTEGER NOT NULL,
+            queued INTEGER NOT NULL,
+            held INTEGER NOT NULL,
+            dead INTEGER NOT NULL,
+            PRIMARY KEY (run_id, platform, dataset)
+        ) WITHOUT ROWID;
+        """
+
+    /// Brings the database to the latest version, one migration a transaction. A store written by
+    /// a newer credsync (a version this build does not know) is refused, never changed.
+    /// A store already at the latest version is only read, so opening it never waits for a run's lock.
+    package static func migrate(_ database: Database, now: Double = Timestamp.now()) throws(CredsyncError) {
+        let found = try version(of: database)
+        if found > latestVersion { throw newer(found, database) }
+        guard found < latestVersion else { return }
+        try database.transaction { () throws(CredsyncError) in
+            try database.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at REAL NOT NULL)")
+        }
+        for migration in migrations {
+            try database.transaction { () throws(CredsyncError) in
+                let current = try database.integer("SELECT max(version) FROM schema_version") ?? 0
+                if current > latestVersion { throw newer(current, database) }
+                guard current < migration.version else { return }
+                for statement in statements(of: migration.sql) { try database.execute(statement) }
+                try database.execute(
+                    "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
+                    [.int(migration.version), .real(now)])
+            }
+        }
+    }
+
+    private static func newer(_ version: Int, _ database: Database) -> CredsyncError {
+        CredsyncError(
+            .ioError,
+            "\(database.path): the state store is at schema version \(version), "
+                + "this credsync knows versions up to \(latestVersion)",
+            hint: "run the credsync release that wrote it (or a newer one); this one leaves the store alone")
+    }
+
+    /// The version the database is at (0 for an empty file).
+    package static func version(of database: Database) throws(CredsyncError) -> Int {
+        let exists =
+            try database.integer(
+                "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_version'") ?? 0
+        guard exists > 0 else { return 0 }
+        return try database.integer("SELECT max(version) FROM schema_version") ?? 0
+    }
+
+    /// A migration's statements. They hold no `;` inside strings or triggers.
+    private static func statements(of sql: String) -> [String] {
+        sql.split(separator: ";").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingSpaces() -> String {
+        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+    }
+}
