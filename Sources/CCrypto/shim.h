@@ -1,9 +1,12 @@
-// OpenSSL's libcrypto, for SHA-256 and HMAC (and later SM3/SM4).
+// OpenSSL's libcrypto, for SHA-256 and HMAC, and SM2 signatures over SM3 (PEM keys).
 #ifndef CCRYPTO_SHIM_H
 #define CCRYPTO_SHIM_H
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/err.h>
 
 #endif

@@ -90,6 +90,7 @@ struct ConfigReading {
                 hint: "create it (groupadd --system \(metricsGroup)) or name node_exporter's group")
         }
         let auditFile = root.string("auditFile").map(path) ?? stateDir + "/audit/audit.jsonl"
+        let audit = readAudit(root.object("audit"))
         let pull = readPull(root.object("pull"))
         let publicityFile = root.string("publicityFile").map(path)
         let calendarFile = root.string("calendarFile").map(path)
@@ -113,6 +114,7 @@ struct ConfigReading {
             auditFile: auditFile, pull: pull, publicityFile: publicityFile, calendarFile: calendarFile)
         config.blockingCrossChecks = blocking
         config.metricsGroup = metricsGroup
+        config.audit = audit
         return config
     }
 
