@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import CredsyncCore
 
@@ -45,7 +45,8 @@ public enum AuditArchive {
         do { try FileSystem.createDirectory(archiveDir) } catch { throw CredsyncError(.ioError, error.description) }
         var targets: [String] = []
         for file in chosen {
-            let name = FileSystem.baseName(auditFile) + "." + (dateOf(Substring(file.first))?.iso ?? "unknown") + "."
+            let name =
+                FileSystem.baseName(auditFile) + "." + (dateOf(Substring(file.first))?.iso ?? "unknown") + "."
                 + (dateOf(Substring(file.last))?.iso ?? "unknown") + "." + String(SHA256.hex(file.last).prefix(12))
             let target = archiveDir + "/" + name
             guard !FileSystem.exists(target) else {
@@ -65,7 +66,8 @@ public enum AuditArchive {
         if let log { log.append(event) } else { try AuditLog(path: auditFile).append(event) }
         for (file, target) in zip(chosen, targets) {
             guard rename(file.path, target) == 0 else {
-                throw CredsyncError(.ioError, FileError(operation: "move to \(target)", path: file.path, errno: errno).description)
+                throw CredsyncError(
+                    .ioError, FileError(operation: "move to \(target)", path: file.path, errno: errno).description)
             }
             result.archived.append(target)
         }

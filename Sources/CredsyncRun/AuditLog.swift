@@ -97,7 +97,8 @@ public enum AuditVerifier {
             let text: String
             do { text = try FileSystem.readText(file) } catch { throw CredsyncError(.ioError, error.description) }
             var isFirstOfFile = true
-            for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
+            let fileLines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            for (index, line) in fileLines.enumerated() where !line.isEmpty {
                 outcome.lines += 1
                 guard let json = try? JSONParser.parse(String(line)), let prev = json["prev"]?.stringValue else {
                     outcome.broken = (file, index + 1, "not an audit line (no prev)")
@@ -106,8 +107,10 @@ public enum AuditVerifier {
                 if firstPrev == nil { firstPrev = (file, prev) }
                 if let previous, prev != previous {
                     let reason = isFirstOfFile && fileIndex > 0
-                        ? "its prev does not match the last line of \(files[fileIndex - 1]): an audit file between them was removed, or lines were cut"
-                        : "its prev does not match the line before: a line was edited, inserted or deleted here or just before"
+                        ? "its prev does not match the last line of \(files[fileIndex - 1]): "
+                            + "an audit file between them was removed, or lines were cut"
+                        : "its prev does not match the line before: "
+                            + "a line was edited, inserted or deleted here or just before"
                     outcome.broken = (file, index + 1, reason)
                     return outcome
                 }
@@ -119,7 +122,9 @@ public enum AuditVerifier {
                     manifests.append((file, index + 1, String(line), json))
                     outcome.unsealedLines = 0
                 case "audit-archive":
-                    if let archived = json["archivedHead"]?.stringValue { archivedHeads[archived] = "\(file) line \(index + 1)" }
+                    if let archived = json["archivedHead"]?.stringValue {
+                        archivedHeads[archived] = "\(file) line \(index + 1)"
+                    }
                     outcome.unsealedLines += 1
                 default:
                     outcome.unsealedLines += 1
@@ -127,12 +132,19 @@ public enum AuditVerifier {
             }
         }
         if let head, let previous, head != previous {
-            outcome.broken = (files.last ?? "", lastLine, "the last line does not match the head file: it was edited, or lines were removed from the end")
+            outcome.broken = (
+                files.last ?? "", lastLine,
+                "the last line does not match the head file: it was edited, or lines were removed from the end"
+            )
             return outcome
         }
         if let firstPrev, firstPrev.hash != AuditLog.genesis {
             guard let archive = archivedHeads[firstPrev.hash] else {
-                outcome.broken = (firstPrev.file, 1, "the chain does not start here and no archive event in it says why: the audit file before it was removed, or lines were cut from its start")
+                outcome.broken = (
+                    firstPrev.file, 1,
+                    "the chain does not start here and no archive event in it says why: "
+                        + "the audit file before it was removed, or lines were cut from its start"
+                )
                 return outcome
             }
             outcome.startsAfterArchive = archive
@@ -144,7 +156,8 @@ public enum AuditVerifier {
     /// Checks each manifest: its head is its prev, and its signature is good under `key`. An unsigned
     /// manifest after a signed one is a downgrade, so broken; before the first signed one, counted.
     static func checkManifests(
-        _ manifests: [(file: String, line: Int, text: String, json: JSONValue)], key: SM2Key?, into outcome: inout Outcome
+        _ manifests: [(file: String, line: Int, text: String, json: JSONValue)], key: SM2Key?,
+        into outcome: inout Outcome
     ) {
         var seenSigned = false
         for manifest in manifests {
@@ -155,7 +168,10 @@ public enum AuditVerifier {
             }
             guard let signed = AuditManifest.split(manifest.text) else {
                 if seenSigned {
-                    outcome.broken = (manifest.file, manifest.line, "the manifest is unsigned, after signed ones: its signature was removed")
+                    outcome.broken = (
+                        manifest.file, manifest.line,
+                        "the manifest is unsigned, after signed ones: its signature was removed"
+                    )
                     return
                 }
                 outcome.unsigned += 1
@@ -166,8 +182,13 @@ public enum AuditVerifier {
                 outcome.unchecked += 1
                 continue
             }
-            guard let signature = Base64.decode(signed.signature), key.verify(signature, of: Array(signed.data.utf8)) else {
-                outcome.broken = (manifest.file, manifest.line, "the manifest's SM2 signature does not verify with key \(key.fingerprint): the manifest or a line before it was changed, or another key signed it")
+            guard let signature = Base64.decode(signed.signature), key.verify(signature, of: Array(signed.data.utf8))
+            else {
+                outcome.broken = (
+                    manifest.file, manifest.line,
+                    "the manifest's SM2 signature does not verify with key \(key.fingerprint): "
+                        + "the manifest or a line before it was changed, or another key signed it"
+                )
                 return
             }
             outcome.signaturesVerified += 1

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import CredsyncCore
 
@@ -17,7 +17,9 @@ public enum AuditManifest {
     public static func split(_ line: String) -> (data: String, signature: String)? {
         let bytes = Array(line.utf8)
         let marker = Array(signatureMarker.utf8)
-        guard bytes.count > marker.count + 2, bytes.suffix(2) == [UInt8(ascii: "\""), UInt8(ascii: "}")] else { return nil }
+        guard bytes.count > marker.count + 2, bytes.suffix(2) == [UInt8(ascii: "\""), UInt8(ascii: "}")] else {
+            return nil
+        }
         let end = bytes.count - 2
         // The signature is base64: no quote in it, so the marker is the last quote's.
         guard let quote = bytes[..<end].lastIndex(of: UInt8(ascii: "\"")), quote + 1 >= marker.count,
@@ -31,14 +33,15 @@ public enum AuditManifest {
     public static func members(of report: SyncReport) -> JSONObject {
         var counts = JSONObject()
         for outcome in report.outcomes {
-            counts["\(outcome.platform.rawValue)/\(outcome.dataset.rawValue)"] = .object(JSONObject([
-                JSONMember("created", .number(String(outcome.created))),
-                JSONMember("updated", .number(String(outcome.updated))),
-                JSONMember("withdrawn", .number(String(outcome.withdrawn))),
-                JSONMember("unchanged", .number(String(outcome.unchanged))),
-                JSONMember("rejected", .number(String(outcome.rejected.count))),
-                JSONMember("queued", .number(String(outcome.queued))),
-            ]))
+            counts["\(outcome.platform.rawValue)/\(outcome.dataset.rawValue)"] = .object(
+                JSONObject([
+                    JSONMember("created", .number(String(outcome.created))),
+                    JSONMember("updated", .number(String(outcome.updated))),
+                    JSONMember("withdrawn", .number(String(outcome.withdrawn))),
+                    JSONMember("unchanged", .number(String(outcome.unchanged))),
+                    JSONMember("rejected", .number(String(outcome.rejected.count))),
+                    JSONMember("queued", .number(String(outcome.queued))),
+                ]))
         }
         var object = JSONObject([
             JSONMember("run", .string(report.runID)), JSONMember("asOf", .string(report.asOf.iso)),
@@ -70,7 +73,8 @@ extension AuditManifest {
             let result = try AuditArchive.archive(
                 auditFile: config.auditFile, archiveDir: config.audit.archiveDirectory(auditFile: config.auditFile),
                 before: before, details: JSONObject([JSONMember("reason", "retention")]), log: log)
-            return result.archived.isEmpty ? [] : ["audit: archived \(result.archived.count) file(s) older than \(before.iso)"]
+            return result.archived.isEmpty
+                ? [] : ["audit: archived \(result.archived.count) file(s) older than \(before.iso)"]
         } catch {
             return ["audit: retention archiving skipped: \(error.message)"]
         }

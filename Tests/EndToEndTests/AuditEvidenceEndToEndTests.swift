@@ -11,7 +11,9 @@ import Testing
         let readme = try String(contentsOfFile: Binaries.packageRoot + "/README.md", encoding: .utf8)
         let start = try #require(readme.range(of: "## Audit evidence"))
         let section = readme[start.upperBound...].components(separatedBy: "\n## ").first ?? ""
-        return section.components(separatedBy: "```sh\n").dropFirst().compactMap { $0.components(separatedBy: "```").first }
+        return section.components(separatedBy: "```sh\n").dropFirst().compactMap {
+            $0.components(separatedBy: "```").first
+        }
     }
 
     /// Runs a shell script as written, with `sh -e`, in `directory`.
@@ -120,7 +122,9 @@ import Testing
         try rechain(edited, from: last, log: log)
         let tamperedManifest = try env.credsync(["audit", "verify"])
         #expect(tamperedManifest.status == 1)
-        #expect(tamperedManifest.stderr.contains("audit.jsonl line \(last + 1): the manifest's SM2 signature does not verify"))
+        #expect(
+            tamperedManifest.stderr.contains(
+                "audit.jsonl line \(last + 1): the manifest's SM2 signature does not verify"))
 
         // A covered line changed: the chain breaks at the next line; chained again, the signature fails.
         var covered = original
@@ -167,7 +171,11 @@ import Testing
         try FileManager.default.moveItem(atPath: log + ".1", toPath: env.directory.path + "/aside.1")
         let middle = try env.credsync(["audit", "verify"])
         #expect(middle.status == 1)
-        #expect(middle.stderr.contains("audit.jsonl line 1: its prev does not match the last line of \(log).2: an audit file between them was removed"))
+        #expect(
+            middle.stderr.contains(
+                "audit.jsonl line 1: its prev does not match the last line of \(log).2: "
+                    + "an audit file between them was removed"
+            ))
         try FileManager.default.moveItem(atPath: env.directory.path + "/aside.1", toPath: log + ".1")
 
         try FileManager.default.moveItem(atPath: log + ".2", toPath: env.directory.path + "/aside.2")
@@ -176,7 +184,9 @@ import Testing
         let json = try JSONParser.parse(oldest.stdout)
         #expect(json["file"]?.stringValue == log + ".1")
         #expect(json["line"]?.intValue == 1)
-        #expect(json["reason"]?.stringValue?.contains("the chain does not start here and no archive event in it says why") == true)
+        #expect(
+            json["reason"]?.stringValue?.contains("the chain does not start here and no archive event in it says why")
+                == true)
     }
 
     /// Old audit lines made by hand, chained from `prev`, one a day from `day`.
@@ -184,7 +194,9 @@ import Testing
         var lines: [String] = []
         var previous = prev
         for day in 1...count {
-            let line = #"{"ts":"\#(month)-0\#(day)T01:00:00.000Z","prev":"\#(previous)","event":"operator","action":"test","n":\#(day)}"#
+            let line =
+                #"{"ts":"\#(month)-0\#(day)T01:00:00.000Z","prev":"\#(previous)","event":"operator","#
+                + #""action":"test","n":\#(day)}"#
             lines.append(line)
             previous = SHA256.hex(line)
         }
@@ -234,10 +246,15 @@ import Testing
         _ = try env.credsync(["sync", "--dataset", "license"])
         #expect(!FileManager.default.fileExists(atPath: log + ".1"))
         let kept = try lines(log)
-        #expect(kept.filter { $0.contains("\"event\":\"audit-archive\"") && $0.contains("\"reason\":\"retention\"") }.count == 1)
+        #expect(
+            kept.filter { $0.contains("\"event\":\"audit-archive\"") && $0.contains("\"reason\":\"retention\"") }.count
+                == 1)
         #expect(kept.last?.contains("\"event\":\"manifest\"") == true)
         #expect(try env.credsync(["audit", "verify"]).status == 0)
-        #expect(try env.latestReport()["warnings"]?.arrayValue?.contains { $0.stringValue?.contains("audit: archived 1 file") == true } == true)
+        #expect(
+            try env.latestReport()["warnings"]?.arrayValue?.contains {
+                $0.stringValue?.contains("audit: archived 1 file") == true
+            } == true)
 
         // Nothing was lost: the archived files, unchanged, and the live file are one chain from the genesis.
         let archived = try FileManager.default.contentsOfDirectory(atPath: audit + "/archive").sorted()

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The audit log's evidence settings (`audit` in the configuration): the SM2 key pair that signs
@@ -40,7 +40,8 @@ extension ConfigReading {
         }
         if let days = reader.int("retentionDays", in: 0...36600) {
             if days < AuditConfig.minimumRetentionDays {
-                reader.problem("retentionDays", "\(days) is below the six months audit records must be kept",
+                reader.problem(
+                    "retentionDays", "\(days) is below the six months audit records must be kept",
                     hint: "use \(AuditConfig.minimumRetentionDays) or more")
             } else {
                 audit.retentionDays = days
@@ -48,7 +49,8 @@ extension ConfigReading {
         }
         audit.archiveDir = reader.string("archiveDir").map(path)
         if audit.signingKey == nil {
-            reader.warning("signingKey", "not set: run manifests are written unsigned",
+            reader.warning(
+                "signingKey", "not set: run manifests are written unsigned",
                 hint: "make an SM2 key pair (see the README, Audit evidence) and name it here")
         }
         reader.rejectUnknownKeys()
@@ -61,7 +63,8 @@ extension ConfigReading {
             do {
                 let mode = try FileSystem.permissions(file)
                 if mode & 0o077 != 0 {
-                    reader.problem(key, "\"\(file)\" is readable by group or others (mode \(String(mode, radix: 8)))",
+                    reader.problem(
+                        key, "\"\(file)\" is readable by group or others (mode \(String(mode, radix: 8)))",
                         hint: "chmod 600 \(file)")
                     return
                 }

@@ -110,7 +110,8 @@ public final class SM2Key: @unchecked Sendable {
         guard let context = EVP_MD_CTX_new() else { return false }
         defer { EVP_MD_CTX_free(context) }
         var keyContext: OpaquePointer?
-        let initialised = signing
+        let initialised =
+            signing
             ? EVP_DigestSignInit_ex(context, &keyContext, "SM3", nil, nil, key, nil)
             : EVP_DigestVerifyInit_ex(context, &keyContext, "SM3", nil, nil, key, nil)
         guard initialised == 1, let keyContext else { return false }
