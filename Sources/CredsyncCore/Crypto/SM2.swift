@@ -16,28 +16,26 @@ public final class SM2Key: @unchecked Sendable {
     /// Reads a private key (`-----BEGIN PRIVATE KEY-----`, as `openssl genpkey -algorithm SM2` writes).
     /// A key with a passphrase, or of another algorithm, is refused with the reason.
     public init(privatePEM: [UInt8]) throws(SM2Error) {
-        key = try Self.read(privatePEM) { bio in PEM_read_bio_PrivateKey(bio, nil, { _, _, _, _ in 0 }, nil) }
+        key = try Self.read(
+            privatePEM, kind: "SM2 private key", hint: "make one with: openssl genpkey -algorithm SM2"
+        ) { bio in PEM_read_bio_PrivateKey(bio, nil, { _, _, _, _ in 0 }, nil) }
         isPrivate = true
-        guard EVP_PKEY_is_a(key, "SM2") == 1 else {
-            EVP_PKEY_free(key)
-            throw SM2Error("not an SM2 key (make one with: openssl genpkey -algorithm SM2)")
-        }
     }
 
     /// Reads a public key (`-----BEGIN PUBLIC KEY-----`, as `openssl pkey -pubout` writes).
     public init(publicPEM: [UInt8]) throws(SM2Error) {
-        key = try Self.read(publicPEM) { bio in PEM_read_bio_PUBKEY(bio, nil, { _, _, _, _ in 0 }, nil) }
+        key = try Self.read(
+            publicPEM, kind: "SM2 public key", hint: "make it with: openssl pkey -in PRIVATE.pem -pubout"
+        ) { bio in PEM_read_bio_PUBKEY(bio, nil, { _, _, _, _ in 0 }, nil) }
         isPrivate = false
-        guard EVP_PKEY_is_a(key, "SM2") == 1 else {
-            EVP_PKEY_free(key)
-            throw SM2Error("not an SM2 public key (make it with: openssl pkey -in PRIVATE.pem -pubout)")
-        }
     }
 
     deinit { EVP_PKEY_free(key) }
 
+    /// The key in `pem`, checked to be SM2 before it is kept: a throw after `key` is set would run
+    /// `deinit` and free it a second time.
     private static func read(
-        _ pem: [UInt8], _ reader: (OpaquePointer?) -> OpaquePointer?
+        _ pem: [UInt8], kind: String, hint: String, _ reader: (OpaquePointer?) -> OpaquePointer?
     ) throws(SM2Error) -> OpaquePointer {
         ERR_clear_error()
         let key: OpaquePointer? = pem.withUnsafeBytes { buffer in
@@ -45,7 +43,11 @@ public final class SM2Key: @unchecked Sendable {
             defer { BIO_free(bio) }
             return reader(bio)
         }
-        guard let key else { throw SM2Error("not a PEM key libcrypto can read" + lastError()) }
+        guard let key else { throw SM2Error("not a PEM \(kind) libcrypto can read" + lastError() + "; " + hint) }
+        guard EVP_PKEY_is_a(key, "SM2") == 1 else {
+            EVP_PKEY_free(key)
+            throw SM2Error("not an \(kind); " + hint)
+        }
         return key
     }
 
