@@ -22,6 +22,7 @@ public enum CredsyncCommand {
         "deadlines": DeadlinesCommand.run,
         "reconcile": ReconcileCommand.run,
         "audit verify": AuditCommand.run,
+        "audit prune": AuditCommand.prune,
         "report": ReportCommand.run,
         "pull": PullCommand.run,
         "enterprise show": PullCommand.show,

@@ -11,7 +11,7 @@ import Synchronization
 /// deletion anywhere breaks the chain, and `credsync audit verify` names the first broken line.
 public final class AuditLog: Sendable {
     public let path: String
-    private let state: Mutex<(fd: Int32, last: String)>
+    let state: Mutex<(fd: Int32, last: String)>
     public static let genesis = String(repeating: "0", count: 64)
 
     public init(path: String) throws(CredsyncError) {
@@ -63,39 +63,135 @@ public final class AuditLog: Sendable {
     }
 }
 
-/// Checking the chain.
+/// Checking the chain, and the signed manifests that seal each run's segment of it.
 public enum AuditVerifier {
     public struct Outcome: Sendable {
         public var lines = 0
         /// The first broken place: file, line and why.
         public var broken: (file: String, line: Int, reason: String)?
+        /// Manifests found, and of them: signatures checked and good, unsigned, signed but unchecked
+        /// (no public key given).
+        public var manifests = 0
+        public var signaturesVerified = 0
+        public var unsigned = 0
+        public var unchecked = 0
+        /// Lines after the last manifest: not yet sealed by a run (operator actions since, or a run
+        /// that stopped before its end).
+        public var unsealedLines = 0
+        /// The archive event that explains where the kept chain starts, when it does not start at genesis.
+        public var startsAfterArchive: String?
     }
 
-    /// Verifies `files` in order as one chain; `head` is the expected hash of the last line, if known.
-    public static func verify(files: [String], head: String?) throws(CredsyncError) -> Outcome {
+    /// Verifies `files` in order as one chain; `head` is the expected hash of the last line, if
+    /// known; `key` checks every manifest's SM2 signature. The chain must start at the genesis, or
+    /// after the last line of files an archive event in the chain moved away: a removed file,
+    /// at the start or between two others, breaks it.
+    public static func verify(files: [String], head: String?, key: SM2Key? = nil) throws(CredsyncError) -> Outcome {
         var outcome = Outcome()
         var previous: String?
         var lastLine = 0
-        for file in files {
+        var firstPrev: (file: String, hash: String)?
+        var archivedHeads: [String: String] = [:]
+        var manifests: [(file: String, line: Int, text: String, json: JSONValue)] = []
+        for (fileIndex, file) in files.enumerated() {
             let text: String
             do { text = try FileSystem.readText(file) } catch { throw CredsyncError(.ioError, error.description) }
-            for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
+            var isFirstOfFile = true
+            let fileLines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            for (index, line) in fileLines.enumerated() where !line.isEmpty {
                 outcome.lines += 1
                 guard let json = try? JSONParser.parse(String(line)), let prev = json["prev"]?.stringValue else {
                     outcome.broken = (file, index + 1, "not an audit line (no prev)")
                     return outcome
                 }
+                if firstPrev == nil { firstPrev = (file, prev) }
                 if let previous, prev != previous {
-                    outcome.broken = (file, index + 1, "its prev does not match the line before: a line was edited, inserted or deleted here or just before")
+                    let reason = isFirstOfFile && fileIndex > 0
+                        ? "its prev does not match the last line of \(files[fileIndex - 1]): "
+                            + "an audit file between them was removed, or lines were cut"
+                        : "its prev does not match the line before: "
+                            + "a line was edited, inserted or deleted here or just before"
+                    outcome.broken = (file, index + 1, reason)
                     return outcome
                 }
+                isFirstOfFile = false
                 previous = SHA256.hex(String(line))
                 lastLine = index + 1
+                switch json["event"]?.stringValue {
+                case "manifest":
+                    manifests.append((file, index + 1, String(line), json))
+                    outcome.unsealedLines = 0
+                case "audit-archive":
+                    if let archived = json["archivedHead"]?.stringValue {
+                        archivedHeads[archived] = "\(file) line \(index + 1)"
+                    }
+                    outcome.unsealedLines += 1
+                default:
+                    outcome.unsealedLines += 1
+                }
             }
         }
         if let head, let previous, head != previous {
-            outcome.broken = (files.last ?? "", lastLine, "the last line does not match the head file: it was edited, or lines were removed from the end")
+            outcome.broken = (
+                files.last ?? "", lastLine,
+                "the last line does not match the head file: it was edited, or lines were removed from the end"
+            )
+            return outcome
         }
+        if let firstPrev, firstPrev.hash != AuditLog.genesis {
+            guard let archive = archivedHeads[firstPrev.hash] else {
+                outcome.broken = (
+                    firstPrev.file, 1,
+                    "the chain does not start here and no archive event in it says why: "
+                        + "the audit file before it was removed, or lines were cut from its start"
+                )
+                return outcome
+            }
+            outcome.startsAfterArchive = archive
+        }
+        checkManifests(manifests, key: key, into: &outcome)
         return outcome
+    }
+
+    /// Checks each manifest: its head is its prev, and its signature is good under `key`. An unsigned
+    /// manifest after a signed one is a downgrade, so broken; before the first signed one, counted.
+    static func checkManifests(
+        _ manifests: [(file: String, line: Int, text: String, json: JSONValue)], key: SM2Key?,
+        into outcome: inout Outcome
+    ) {
+        var seenSigned = false
+        for manifest in manifests {
+            outcome.manifests += 1
+            guard manifest.json["head"]?.stringValue == manifest.json["prev"]?.stringValue else {
+                outcome.broken = (manifest.file, manifest.line, "the manifest's head is not its prev")
+                return
+            }
+            guard let signed = AuditManifest.split(manifest.text) else {
+                if seenSigned {
+                    outcome.broken = (
+                        manifest.file, manifest.line,
+                        "the manifest is unsigned, after signed ones: its signature was removed"
+                    )
+                    return
+                }
+                outcome.unsigned += 1
+                continue
+            }
+            seenSigned = true
+            guard let key else {
+                outcome.unchecked += 1
+                continue
+            }
+            guard let signature = Base64.decode(signed.signature), key.verify(signature, of: Array(signed.data.utf8))
+            else {
+                outcome.broken = (
+                    manifest.file, manifest.line,
+                    "the manifest's SM2 signature does not verify with key \(key.fingerprint): "
+                        + "the manifest or a line before it was changed, or another key signed it"
+                )
+                return
+            }
+            outcome.signaturesVerified += 1
+        }
     }
 }

@@ -87,6 +87,7 @@ public struct SyncJob: Sendable {
                 return outcome
             }
         } else {
+            let signer = try AuditManifest.signingKey(config)
             let audit = try AuditLog(path: config.auditFile)
             let results = await withTaskGroup(of: PlatformRun.Result.self) { group in
                 for (platformID, plans) in byPlatform {
@@ -118,6 +119,8 @@ public struct SyncJob: Sendable {
                 }
                 try history.save(stateDir: config.stateDir)
             }
+            report.warnings += AuditManifest.archiveExpired(config, log: audit)
+            try audit.appendManifest(AuditManifest.members(of: report), signer: signer)
         }
         report.outcomes.sort { ($0.platform, $0.dataset) < ($1.platform, $1.dataset) }
         phase(options.dryRun ? "dry run" : "push")

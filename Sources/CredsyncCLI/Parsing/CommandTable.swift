@@ -153,8 +153,16 @@ public enum CommandTable {
                 ]),
             CommandSpec("audit", abstract: "Check the audit log.",
                 subcommands: [
-                    CommandSpec("verify", abstract: "Verify the audit log's hash chain; name the first broken line.",
-                        arguments: ArgumentsSpec("FILE…", help: "Audit files in order (default: the configured log and its rotations)."))
+                    CommandSpec("verify",
+                        abstract: "Verify the audit log's hash chain and manifest signatures; name the first broken line.",
+                        options: [OptionSpec("key", value: .text, valueName: "file",
+                            help: "The SM2 public key (PEM) to check signatures with (default: audit.verifyKey).")],
+                        arguments: ArgumentsSpec("FILE…",
+                            help: "Audit files in order (default: the configured log and its rotations).")),
+                    CommandSpec("prune",
+                        abstract: "Archive rotated audit files older than a date, keeping the chain verifiable.",
+                        options: [OptionSpec("before", value: .date,
+                            help: "Archive the rotated files whose last line is before this day (required).")]),
                 ]),
             CommandSpec("state", abstract: "Check or back up the state store, <stateDir>/credsync.db.",
                 subcommands: [

@@ -20,6 +20,8 @@ public struct Config: Sendable {
     public var metricsGroup: String?
     /// The audit log; defaults to `<stateDir>/audit/audit.jsonl`.
     public var auditFile: String
+    /// The audit log's signing keys and retention (`audit`).
+    public var audit = AuditConfig()
     /// The enterprise pull; none when not configured.
     public var pull: PullConfig?
     /// The publicity rules and the working-day calendar; default: `publicity.json` and

@@ -91,6 +91,7 @@ struct ConfigReading {
         }
         let reportRetention = readReportRetention(root.object("reportRetention"))
         let auditFile = root.string("auditFile").map(path) ?? stateDir + "/audit/audit.jsonl"
+        let audit = readAudit(root.object("audit"))
         let pull = readPull(root.object("pull"))
         let publicityFile = root.string("publicityFile").map(path)
         let calendarFile = root.string("calendarFile").map(path)
@@ -115,6 +116,7 @@ struct ConfigReading {
         config.blockingCrossChecks = blocking
         config.metricsGroup = metricsGroup
         config.reportRetention = reportRetention
+        config.audit = audit
         return config
     }
 
