@@ -75,6 +75,17 @@ extension CommandTable {
             ("credsync audit verify", "Verify the configured log and its rotations."),
             ("credsync audit verify audit.jsonl.1 audit.jsonl", "Verify given files, oldest first."),
         ],
+        "audit prune": [
+            ("credsync audit prune --before 2026-06-01", "Archive rotated files that end before June 2026.")
+        ],
+        "state": [("credsync state check", "Check the state store.")],
+        "state check": [
+            ("credsync state check", "Check the state directory's store."),
+            ("credsync state check backup.db", "Check a backup before restoring it."),
+        ],
+        "state backup": [
+            ("credsync state backup /srv/backup/credsync.db", "A consistent copy, also during a run.")
+        ],
         "report": [
             ("credsync report", "The last run's numbers."),
             ("credsync report latest --json", "The last run's whole report."),

@@ -164,7 +164,7 @@ public enum CommandTable {
                         options: [OptionSpec("before", value: .date,
                             help: "Archive the rotated files whose last line is before this day (required).")]),
                 ]),
-            CommandSpec("state", abstract: "Check or back up the state store, <stateDir>/credsync.db.",
+            CommandSpec("state", abstract: "Check or back up the state store (credsync.db).",
                 subcommands: [
                     CommandSpec("check", abstract: "SQLite's integrity check and credsync's invariants.",
                         discussion: "Exit 74 when the file is damaged, 1 when it breaks credsync's invariants.",
