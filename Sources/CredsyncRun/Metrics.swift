@@ -41,6 +41,8 @@ public enum Metrics {
         metric("queue_entries", "Entries waiting in the retry queues.", "gauge", samples)
         let oldest = report.queueAges.max() ?? 0
         metric("queue_oldest_entry_age_seconds", "Age of the oldest queued entry.", "gauge", [("", oldest)])
+        metric("authentication_failures", "1 when the platform refused the credentials or the permission (401/403) in the last run.", "gauge",
+            PlatformID.allCases.map { id in ("{platform=\"\(id.rawValue)\"}", report.platformsRefusingCredentials.contains(id) ? 1 : 0) })
         metric("deadlines_overdue", "Publications and withdrawals past their deadline after the last run.", "gauge", [("", Double(report.overdue))])
         return lines.joined(separator: "\n") + "\n"
     }

@@ -72,7 +72,7 @@ public struct PullJob: Sendable {
                 cursor = nil
                 continue
             case .failure(let failure):
-                throw CredsyncError(failure.failureClass == .transient ? .unavailable : .needsAttention, "gsxt \(feed) feed: \(failure)")
+                throw Self.error(failure, "gsxt \(feed) feed")
             case .success(let result):
                 try save(&store, result.items)
                 count += result.items.count
@@ -82,6 +82,14 @@ public struct PullJob: Sendable {
                 if !result.hasMore || result.items.isEmpty { return count }
             }
         }
+    }
+
+    /// A failed request as the error that ends the pull: 77 for a 401 or 403, 69 when it may pass.
+    static func error(_ failure: ExchangeFailure, _ what: String) -> CredsyncError {
+        if failure.isAuthenticationFailure {
+            return CredsyncError(.noPermission, "\(what): \(failure)", hint: "check gsxt's secret or certificate with 'credsync check --online'")
+        }
+        return CredsyncError(failure.failureClass == .transient ? .unavailable : .needsAttention, "\(what): \(failure)")
     }
 
     /// Subjects named in the exports that the store lacks, or holds from a query older than `refreshAfter`.
@@ -105,7 +113,7 @@ public struct PullJob: Sendable {
             start += 100
             switch await client.queryEnterprises(chunk) {
             case .failure(let failure):
-                throw CredsyncError(failure.failureClass == .transient ? .unavailable : .needsAttention, "gsxt enterprise query: \(failure)")
+                throw Self.error(failure, "gsxt enterprise query")
             case .success(let answer):
                 try store.append(enterprises: answer.items.map { (nil, $0) }, notFound: answer.notFound)
                 report.queried += chunk.count

@@ -34,6 +34,7 @@ public enum ReportWriter {
         })
         object["unreadableRows"] = .array(report.unreadableRows.map { ["dataset": .string($0.0.rawValue), "problem": .string($0.1)] })
         object["warnings"] = .array(report.warnings.map { .string($0) })
+        object["authenticationFailures"] = report.authenticationFailuresJSON
         object["platformProblems"] = .array(report.platformProblems.map { ["platform": .string($0.0.rawValue), "message": .string($0.1)] })
         object["refused"] = .array(report.refused.map { .string($0) })
         object["unusableExports"] = .array(report.unusableExports.map { .string($0) })
@@ -52,21 +53,24 @@ public enum ReportWriter {
     }
 
     /// Writes `<reportDir>/<runId>.json` and `.html`, and `latest.json` and `latest.html`; returns the HTML page's path.
+    /// A dry run's report is `<runId>.dry-run.json` and `.html`, and never becomes `latest`.
     @discardableResult
     public static func write(_ report: SyncReport, directory: String) throws(CredsyncError) -> String {
         let text = Redactor.shared.redact(JSONWriter.pretty(json(report))) + "\n"
-        let path = directory + "/\(report.runID).json"
+        let name = report.dryRun ? "\(report.runID).dry-run" : report.runID
         let html = HTMLReport.render(report)
         do {
             try FileSystem.createDirectory(directory)
-            try FileSystem.writeAtomically(path, text: text)
-            try FileSystem.writeAtomically(directory + "/\(report.runID).html", text: html)
-            try FileSystem.writeAtomically(directory + "/latest.json", text: text)
-            try FileSystem.writeAtomically(directory + "/latest.html", text: html)
+            try FileSystem.writeAtomically(directory + "/\(name).json", text: text)
+            try FileSystem.writeAtomically(directory + "/\(name).html", text: html)
+            if !report.dryRun {
+                try FileSystem.writeAtomically(directory + "/latest.json", text: text)
+                try FileSystem.writeAtomically(directory + "/latest.html", text: html)
+            }
         } catch {
             throw CredsyncError(.ioError, error.description)
         }
-        return directory + "/\(report.runID).html"
+        return directory + "/\(name).html"
     }
 
     /// The few lines an operator reads first.
@@ -74,6 +78,7 @@ public enum ReportWriter {
         var lines: [String] = []
         let duration = report.finishedAt - report.startedAt
         lines.append("credsync \(report.dryRun ? "dry run" : "sync") \(report.runID) as of \(report.asOf.iso): \(summaryWord(report.exitCode)) in \(format3(duration)) s")
+        lines += report.authenticationBanner
         for outcome in report.outcomes {
             var parts = ["\(outcome.created) created", "\(outcome.updated) updated", "\(outcome.withdrawn) withdrawn", "\(outcome.unchanged) unchanged"]
             if !outcome.rejected.isEmpty { parts.append("\(outcome.rejected.count) rejected") }

@@ -11,6 +11,8 @@ public struct SyncOptions: Sendable {
     public var datasets: [Dataset] = []
     public var dryRun = false
     public var allowMassWithdraw = false
+    /// Pull the enterprise feed and the serious-illegal list first (`sync`; not `push`, `--no-pull`).
+    public var pull = false
     /// Progress lines on a terminal.
     public var showProgress = false
 
@@ -41,6 +43,10 @@ public struct SyncJob: Sendable {
             let now = Timestamp.monotonic()
             report.phases.append((name, now - phaseStart))
             phaseStart = now
+        }
+        if options.pull {
+            try await pullFirst(into: &report)
+            phase("pull")
         }
         var ledgers: [String: Ledger] = [:]
         let run = try workspace.plan(
@@ -90,6 +96,7 @@ public struct SyncJob: Sendable {
                 report.requests += result.requests
                 report.rateLimited += result.rateLimited
                 report.platformProblems += result.problems.map { (result.platform, $0) }
+                report.authenticationFailures += result.authenticationFailures
                 if result.isUnavailable { report.unavailable.insert(result.platform) }
                 if let error = result.stateError { throw error }
             }
@@ -97,7 +104,7 @@ public struct SyncJob: Sendable {
             if !report.interrupted {
                 var history = ExportHistory.load(stateDir: config.stateDir)
                 for (dataset, export) in run.exports where run.refused.allSatisfy({ $0.0.dataset != dataset }) {
-                    history.records[dataset] = export.recordCount
+                    history.records[dataset] = export.recordCountAnyDate
                 }
                 try history.save(stateDir: config.stateDir)
             }

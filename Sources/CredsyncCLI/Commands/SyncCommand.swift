@@ -16,11 +16,14 @@ enum SyncCommand {
         options.datasets = invocation.all("dataset").compactMap(Dataset.init(rawValue:))
         options.dryRun = invocation.has("dry-run")
         options.allowMassWithdraw = invocation.has("allow-mass-withdraw")
+        // A dry run changes nothing in the state directory but its own report: it does not pull.
+        options.pull = invocation.commandName == "sync" && !options.dryRun && !invocation.has("no-pull")
         options.showProgress = !invocation.global.noProgress && !invocation.global.quiet && !invocation.global.json
         let workspace = try Workspace(config: config, datasets: options.datasets)
         let report = try await SyncJob(workspace: workspace, options: options, logger: context.logger, stop: stop).run()
         let path = try ReportWriter.write(report, directory: config.reportDir)
-        if let metrics = config.metricsFile { try Metrics.write(report, to: metrics) }
+        // Prometheus reads the metrics as the last real run: a dry run leaves them alone.
+        if let metrics = config.metricsFile, !report.dryRun { try Metrics.write(report, to: metrics) }
         if invocation.global.json {
             context.console.printJSON(ReportWriter.json(report))
         } else if !invocation.global.quiet {

@@ -8,6 +8,8 @@ public struct Reason: Sendable, Equatable, CustomStringConvertible {
     public var rule: String
     public var value: String?
     public var expected: String
+    /// The value is a date after the as-of date (`notAfterToday`): the row is valid on a later day.
+    public var isDatedAfterAsOf = false
 
     public init(field: String?, rule: String, value: String?, expected: String) {
         self.field = field
