@@ -28,7 +28,7 @@ extension HTMLReport {
             let failures = report.authenticationFailures.filter { $0.platform == platform }
             let answers = Array(Set(failures.map(\.answer))).sorted().joined(separator: ", ")
             let datasets = failures.compactMap { $0.dataset?.rawValue }
-            html += "<div class=\"banner bad\"><b>Authentication failed: \(platform.rawValue)</b> answered \(escape(answers))"
+            html += "<div class=\"banner bad\"><b>Authentication failed: \(platform.rawValue)</b> refused the credentials: \(escape(answers))"
                 + (datasets.isEmpty ? "" : " (\(datasets.joined(separator: ", ")))")
                 + ". Nothing more was sent to it. Fix its secret or certificate, verify with "
                 + "<code>credsync check --online</code>, release the held entries and run again.</div>\n"
