@@ -23,6 +23,7 @@ extension SyncJob {
             let message = "the pull failed (\(error.message)): the cross-checks use the enterprise store as it was"
             logger.error(message, [("platform", PlatformID.gsxt.rawValue)])
             report.platformProblems.append((.gsxt, message))
+            if error.exitCode == .unavailable { report.unavailable.insert(.gsxt) }
             if error.exitCode == .noPermission {
                 report.authenticationFailures.append(AuthenticationFailure(platform: .gsxt, message: error.message))
             }
