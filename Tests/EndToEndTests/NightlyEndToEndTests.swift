@@ -121,7 +121,8 @@ import Testing
         let yearEnd = try credsync(env, ["deadlines", "--json"], asOf: "2026-12-29")
         #expect(yearEnd.status == 1, "\(yearEnd.stderr)")
         let json = try JSONParser.parse(yearEnd.stdout)
-        #expect(!(json["items"]?.arrayValue ?? []).isEmpty)
+        let items = json["items"]?.arrayValue ?? []
+        #expect(items.count > 0)
         let unknown = json["unknown"]?.arrayValue ?? []
         #expect(!unknown.isEmpty && unknown.allSatisfy { $0["missingYear"]?.intValue == 2027 })
         #expect(json["horizon"] == "2026-12-31")
@@ -163,12 +164,17 @@ import Testing
         environment["CREDSYNC_DEMO_PORT"] = "0"
         process.environment = environment
         process.currentDirectoryURL = URL(fileURLWithPath: Binaries.packageRoot)
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
+        // Into a file: the sandbox the script starts in the background must not hold a pipe open.
+        let log = directory.path + "/demo.log"
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
         try process.run()
-        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        try handle.close()
+        let output = try read(log)
         #expect(process.terminationStatus == 0, "\(output)")
         #expect(output.contains("91330102M279W02NX0  杭州远景电子有限公司"), "\(output)")
         #expect(output.contains("serious-illegal list: listed"))
