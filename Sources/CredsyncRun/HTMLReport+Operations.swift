@@ -21,20 +21,24 @@ extension HTMLReport {
     static func banners(_ report: SyncReport) -> String {
         var html = ""
         if report.dryRun {
-            html += "<div class=\"banner info\"><b>Dry run</b>: nothing was sent; this report is not the latest "
+            html +=
+                "<div class=\"banner info\"><b>Dry run</b>: nothing was sent; this report is not the latest "
                 + "and the metrics are unchanged.</div>\n"
         }
         for platform in report.platformsRefusingCredentials {
             let failures = report.authenticationFailures.filter { $0.platform == platform }
             let answers = Array(Set(failures.map(\.answer))).sorted().joined(separator: ", ")
             let datasets = failures.compactMap { $0.dataset?.rawValue }
-            html += "<div class=\"banner bad\"><b>Authentication failed: \(platform.rawValue)</b> refused the credentials: \(escape(answers))"
+            html +=
+                "<div class=\"banner bad\"><b>Authentication failed: \(platform.rawValue)</b> refused the credentials: "
+                + escape(answers)
                 + (datasets.isEmpty ? "" : " (\(datasets.joined(separator: ", ")))")
                 + ". Nothing more was sent to it. Fix its secret or certificate, verify with "
                 + "<code>credsync check --online</code>, release the held entries and run again.</div>\n"
         }
         for platform in PlatformID.allCases where report.unavailable.contains(platform) {
-            html += "<div class=\"banner warn\"><b>\(platform.rawValue) was unavailable</b>: its changes are queued and "
+            html +=
+                "<div class=\"banner warn\"><b>\(platform.rawValue) was unavailable</b>: its changes are queued and "
                 + "retried by the next runs; tell its helpdesk if it lasts.</div>\n"
         }
         return html
@@ -44,15 +48,18 @@ extension HTMLReport {
     static func queueTable(_ report: SyncReport) -> String {
         let states = SpoolState.allCases.filter { $0 != .corrupt }
         guard !report.queueDepth.isEmpty else { return "<p class=\"ok\">The queues are empty.</p>\n" }
-        var html = "<table><tr><th>platform</th>" + states.map { "<th>\($0.rawValue)</th>" }.joined() + "<th>total</th></tr>\n"
+        var html =
+            "<table><tr><th>platform</th>" + states.map { "<th>\($0.rawValue)</th>" }.joined() + "<th>total</th></tr>\n"
         for platform in PlatformID.allCases {
             let counts = states.map { report.queueDepthByPlatform["\(platform.rawValue)|\($0.rawValue)"] ?? 0 }
-            html += "<tr><td>\(platform.rawValue)</td>" + counts.map { "<td class=\"n\">\($0)</td>" }.joined()
+            html +=
+                "<tr><td>\(platform.rawValue)</td>" + counts.map { "<td class=\"n\">\($0)</td>" }.joined()
                 + "<td class=\"n\">\(counts.reduce(0, +))</td></tr>\n"
         }
         html += "</table>\n"
         if let corrupt = report.queueDepth["corrupt"], corrupt > 0 {
-            html += "<p class=\"bad\">\(corrupt) corrupt \(corrupt == 1 ? "entry" : "entries"): see the RUNBOOK, "
+            html +=
+                "<p class=\"bad\">\(corrupt) corrupt \(corrupt == 1 ? "entry" : "entries"): see the RUNBOOK, "
                 + "\"A corrupt entry\".</p>\n"
         }
         return html

@@ -13,10 +13,12 @@ extension SyncJob {
         }
         do {
             let pulled = try await PullJob(workspace: workspace, asOf: options.asOf, logger: logger).run(full: false)
-            logger.info("pulled from gsxt", [
-                ("enterprises", String(pulled.enterprises)), ("listItems", String(pulled.listItems)),
-                ("queried", String(pulled.queried)),
-            ])
+            logger.info(
+                "pulled from gsxt",
+                [
+                    ("enterprises", String(pulled.enterprises)), ("listItems", String(pulled.listItems)),
+                    ("queried", String(pulled.queried)),
+                ])
             report.warnings += pulled.messages.map { "pull: " + $0 }
         } catch {
             if error.exitCode == .ioError { throw error }

@@ -55,7 +55,9 @@ extension SyncReport {
             let answers = Array(Set(failures.map(\.answer))).sorted().joined(separator: ", ")
             let datasets = failures.compactMap { $0.dataset?.rawValue }
             let scope = datasets.isEmpty ? "" : " (" + datasets.joined(separator: ", ") + ")"
-            return "  AUTHENTICATION FAILED: \(platform.rawValue) refused the credentials: \(answers)\(scope); nothing more was sent to it; "
+            return
+                "  AUTHENTICATION FAILED: \(platform.rawValue) refused the credentials: \(answers)\(scope); "
+                + "nothing more was sent to it; "
                 + "fix its secret or certificate, verify with 'credsync check --online', release the held entries "
                 + "and run again (RUNBOOK: rotating secrets)"
         }

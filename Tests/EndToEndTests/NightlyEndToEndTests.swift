@@ -11,7 +11,8 @@ import Testing
         _ env: SyncEnvironment, _ arguments: [String], secret: String = SandboxProcess.secret, asOf: String? = nil
     ) throws -> Binaries.Result {
         try Binaries.run(
-            "credsync", arguments + ["--config", env.configFile, "--no-progress"] + (asOf.map { ["--as-of", $0] } ?? []),
+            "credsync",
+            arguments + ["--config", env.configFile, "--no-progress"] + (asOf.map { ["--as-of", $0] } ?? []),
             environment: ["CREDSYNC_TEST_SECRET": secret], directory: env.directory.path)
     }
 
@@ -20,8 +21,10 @@ import Testing
     /// Adds the metrics file to the environment's configuration.
     func withMetrics(_ env: SyncEnvironment) throws -> String {
         let config = try read(env.configFile)
-        try config.replacingOccurrences(of: #""stateDir": "state","#, with: #""stateDir": "state", "metricsFile": "state/metrics/credsync.prom","#)
-            .write(toFile: env.configFile, atomically: true, encoding: .utf8)
+        try config.replacingOccurrences(
+            of: #""stateDir": "state","#, with: #""stateDir": "state", "metricsFile": "state/metrics/credsync.prom","#
+        )
+        .write(toFile: env.configFile, atomically: true, encoding: .utf8)
         return env.stateDir + "/metrics/credsync.prom"
     }
 
@@ -29,7 +32,8 @@ import Testing
     static func recipe(_ heading: String) throws -> [[String]] {
         let text = try String(contentsOfFile: Binaries.packageRoot + "/ops/RUNBOOK.md", encoding: .utf8)
         let section = try #require(text.components(separatedBy: "\n## " + heading + "\n").dropFirst().first)
-        let block = try #require(section.components(separatedBy: "```sh\n").dropFirst().first?.components(separatedBy: "```").first)
+        let block = try #require(
+            section.components(separatedBy: "```sh\n").dropFirst().first?.components(separatedBy: "```").first)
         let lines = block.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         #expect(!lines.isEmpty && lines.allSatisfy { $0.hasPrefix("credsync ") }, "\(lines)")
         return lines.map { $0.split(separator: " ").dropFirst().map(String.init) }
@@ -42,10 +46,15 @@ import Testing
         // The secret rotated on the platforms' side, not here: the night.
         let night = try credsync(env, ["sync"], secret: wrong)
         #expect(night.status == 77, "\(night.stdout)\(night.stderr)")
-        #expect(night.stdout.contains("AUTHENTICATION FAILED: credit refused the credentials: HTTP 401 BAD_SIGNATURE"), "\(night.stdout)")
+        #expect(
+            night.stdout.contains("AUTHENTICATION FAILED: credit refused the credentials: HTTP 401 BAD_SIGNATURE"),
+            "\(night.stdout)")
         let report = try env.latestReport()
         let failures = report["authenticationFailures"]?.arrayValue ?? []
-        #expect(failures.contains { $0["platform"] == "credit" && $0["code"] == "BAD_SIGNATURE" && $0["status"]?.intValue == 401 })
+        #expect(
+            failures.contains {
+                $0["platform"] == "credit" && $0["code"] == "BAD_SIGNATURE" && $0["status"]?.intValue == 401
+            })
         let prometheus = try read(metrics)
         #expect(prometheus.contains(#"credsync_authentication_failures{platform="credit"} 1"#))
         #expect(prometheus.contains("credsync_last_run_exit_code 77"))
@@ -64,7 +73,9 @@ import Testing
             let result = try credsync(env, arguments)
             #expect(result.status == 0 || result.status == 1, "\(arguments): \(result.stdout)\(result.stderr)")
             if arguments.first == "check" {
-                for platform in PlatformID.allCases { #expect(result.stdout.contains("\(platform.rawValue): signed request accepted")) }
+                for platform in PlatformID.allCases {
+                    #expect(result.stdout.contains("\(platform.rawValue): signed request accepted"))
+                }
             }
         }
         #expect(try env.sandbox.holdings(.credit, .license).count == 321)
@@ -147,7 +158,8 @@ import Testing
         let back = try credsync(env, ["sync"], asOf: "2026-11-21")
         #expect(back.status == 1, "\(back.stderr)")
         let lines = try read(env.directory.path + "/dishonesty.jsonl").split(separator: "\n")
-        try (lines.prefix(20).joined(separator: "\n") + "\n").write(toFile: env.directory.path + "/dishonesty.jsonl", atomically: true, encoding: .utf8)
+        try (lines.prefix(20).joined(separator: "\n") + "\n").write(
+            toFile: env.directory.path + "/dishonesty.jsonl", atomically: true, encoding: .utf8)
         let truncated = try credsync(env, ["plan", "--as-of", "2026-03-05"])
         #expect(truncated.status == 65)
         #expect(truncated.stderr.contains("dishonesty: the export shrank"), "\(truncated.stderr)")
@@ -183,16 +195,20 @@ import Testing
 
     @Test func theSystemdUnitIsHardenedAndVerifiesClean() throws {
         let unit = try read(Binaries.packageRoot + "/ops/systemd/credsync.service")
-        for line in ["SystemCallFilter=@system-service", "ProtectProc=invisible", "ProcSubset=pid", "PrivateMounts=yes",
-                     "RemoveIPC=yes", "#IPAddressAllow=", "SuccessExitStatus=1\n"] {
+        for line in [
+            "SystemCallFilter=@system-service", "ProtectProc=invisible", "ProcSubset=pid", "PrivateMounts=yes",
+            "RemoveIPC=yes", "#IPAddressAllow=", "SuccessExitStatus=1\n",
+        ] {
             #expect(unit.contains(line), "\(line)")
         }
         let analyze = "/usr/bin/systemd-analyze"
         guard FileManager.default.isExecutableFile(atPath: analyze) else { return }
         // The example enabled and the binary a real one, as on an installed machine.
         let directory = try TemporaryDirectory("unit")
-        let copy = try directory.write("credsync.service", unit.replacingOccurrences(of: "#IPAddress", with: "IPAddress")
-            .replacingOccurrences(of: "/usr/local/bin/credsync", with: "/bin/true"))
+        let copy = try directory.write(
+            "credsync.service",
+            unit.replacingOccurrences(of: "#IPAddress", with: "IPAddress")
+                .replacingOccurrences(of: "/usr/local/bin/credsync", with: "/bin/true"))
         let verify = try Binaries.runTool(analyze, ["verify", "--man=no", copy])
         #expect(verify.status == 0 && verify.stderr.isEmpty, "\(verify.stderr)")
     }

@@ -6,13 +6,16 @@ extension CheckCommand {
     /// `check --online`: one signed, harmless request per platform (a manifest page of limit 1), so
     /// that a rotated secret or certificate is proven before the night. Exit 77 when a platform
     /// refuses the credentials or the permission, 69 when one cannot be reached.
-    static func checkOnline(_ config: Config, _ context: CommandContext) async throws(CredsyncError) -> (ExitCode, [JSONValue]) {
+    static func checkOnline(_ config: Config, _ context: CommandContext) async throws(CredsyncError) -> (
+        ExitCode, [JSONValue]
+    ) {
         let mappings = try DatasetMapping.load(config)
         var worst = ExitCode.success
         var results: [JSONValue] = []
         for platform in config.platforms {
             let dataset = mappings.first { $0.platforms.contains { $0.id == platform.id } }?.catalog.dataset ?? .license
-            let client = PlatformClient(config: platform, source: config.organisation.uscc, retry: config.retry, logger: context.logger)
+            let client = PlatformClient(
+                config: platform, source: config.organisation.uscc, retry: config.retry, logger: context.logger)
             let name = platform.id.rawValue
             switch await client.probe(dataset) {
             case .success(let requestID):
@@ -21,22 +24,29 @@ extension CheckCommand {
                     "requestId": requestID.map { .string($0) } ?? .null,
                 ])
                 if !context.invocation.global.json {
-                    context.console.print("\(name): signed request accepted (\(dataset.rawValue) manifest, limit 1"
-                        + (requestID.map { ", request \($0)" } ?? "") + ")")
+                    context.console.print(
+                        "\(name): signed request accepted (\(dataset.rawValue) manifest, limit 1"
+                            + (requestID.map { ", request \($0)" } ?? "") + ")")
                 }
             case .failure(let failure):
-                let code: ExitCode = failure.isAuthenticationFailure ? .noPermission : failure.failureClass == .transient ? .unavailable : .needsAttention
+                let code: ExitCode =
+                    failure.isAuthenticationFailure
+                    ? .noPermission : failure.failureClass == .transient ? .unavailable : .needsAttention
                 if severity(code) > severity(worst) { worst = code }
                 results.append([
                     "platform": .string(name), "ok": .bool(false), "dataset": .string(dataset.rawValue),
-                    "status": failure.status.map { .number(String($0)) } ?? .null, "code": failure.code.map { .string($0) } ?? .null,
+                    "status": failure.status.map { .number(String($0)) } ?? .null,
+                    "code": failure.code.map { .string($0) } ?? .null,
                     "message": .string(failure.message), "requestId": failure.requestID.map { .string($0) } ?? .null,
                 ])
                 if !context.invocation.global.json {
                     context.console.printError("error: \(name): \(failure)")
-                    context.console.printError("hint: " + (failure.isAuthenticationFailure
-                        ? "\(name) refused the credentials: check its secret (\(secretWhere(platform.secretSource))), the client certificate and the app id"
-                        : "check baseURL, the network and the proxy; then try again"))
+                    context.console.printError(
+                        "hint: "
+                            + (failure.isAuthenticationFailure
+                                ? "\(name) refused the credentials: check its secret "
+                                    + "(\(secretWhere(platform.secretSource))), the client certificate and the app id"
+                                : "check baseURL, the network and the proxy; then try again"))
                 }
             }
         }

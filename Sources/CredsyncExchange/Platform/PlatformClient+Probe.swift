@@ -7,7 +7,9 @@ extension PlatformClient {
     public func probe(_ dataset: Dataset) async -> Result<String?, ExchangeFailure> {
         var statistics = BatchResult()
         let query = [("source", source), ("limit", "1")]
-        switch await exchange(method: "GET", path: "/datasets/\(dataset.rawValue)/records", query: query, statistics: &statistics) {
+        switch await exchange(
+            method: "GET", path: "/datasets/\(dataset.rawValue)/records", query: query, statistics: &statistics)
+        {
         case .failure(let failure): return .failure(failure)
         case .success(let answer): return .success(answer.requestID)
         }
