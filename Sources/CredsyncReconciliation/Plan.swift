@@ -38,6 +38,8 @@ public struct UnknownDeadline: Sendable, Equatable {
     public var kind: Deadline.Kind
     /// What is missing, naming the year and the calendar file.
     public var problem: String
+    /// The year the calendar lacks.
+    public var missingYear: Int
 }
 
 /// The plan for one platform and dataset.

@@ -97,7 +97,7 @@ public struct PlanContext: Sendable {
             do {
                 if let date = try date(decision) { deadline = Deadline(key: record.key, kind: kind, due: date) }
             } catch {
-                unknownDeadline = UnknownDeadline(key: record.key, kind: kind, problem: error.description)
+                unknownDeadline = UnknownDeadline(key: record.key, kind: kind, problem: error.description, missingYear: error.year)
                 warnings.append("\(record.key): deadline unknown: \(error)")
             }
         }

@@ -87,7 +87,8 @@ struct DatasetPush {
         var completed = 0
         await withTaskGroup(of: (Batch, BatchResult).self) { group in
             func startNext() -> Bool {
-                guard next < batches.count, !run.stop.isSet else { return false }
+                // After a 401 or 403 the rest would fail the same way: it waits for the next run.
+                guard next < batches.count, !run.stop.isSet, authenticationFailure == nil else { return false }
                 let batch = batches[next]
                 next += 1
                 group.addTask { (batch, await client.push(batch)) }
@@ -113,6 +114,8 @@ struct DatasetPush {
     }
 
     private var pendingError: CredsyncError?
+    /// The first 401 or 403 answer of this dataset's pushes.
+    private(set) var authenticationFailure: ExchangeFailure?
 
     private mutating func record(_ action: (Spool) throws(CredsyncError) -> Void) {
         do { try action(spool) } catch { pendingError = pendingError ?? error }
@@ -137,6 +140,11 @@ struct DatasetPush {
 
     private mutating func apply(_ answer: BatchResult, of batch: Batch, changes: [String: Change], result: inout PlatformRun.Result) {
         run.audit.append(Self.auditEvent(answer, of: batch, platform: plan.platform))
+        if let failure = answer.authenticationFailure, authenticationFailure == nil {
+            authenticationFailure = failure
+            result.authenticationFailures.append(AuthenticationFailure(platform: plan.platform, dataset: plan.dataset, failure: failure))
+            run.logger.error("\(plan.platform.rawValue) refused the credentials", [("dataset", plan.dataset.rawValue), ("error", failure.description)])
+        }
         run.progress.add(batch.records.count)
         result.requests += answer.requests
         result.rateLimited += answer.rateLimited

@@ -30,9 +30,10 @@ public enum HTMLReport {
             .tile b{display:block;font-size:1.8em}.tile.warn b{color:#b3261e}
             table{border-collapse:collapse;background:#fff}td,th{border:1px solid #dde;padding:.3em .6em;text-align:left}td.n{text-align:right}
             .ok{color:#1b7f3b}.bad{color:#b3261e}
+            \(bannerStyle)
             </style></head><body>
             <h1>credsync \(report.dryRun ? "dry run" : escape(report.command)) \(escape(report.runID))</h1>
-            <p>As of \(report.asOf.iso) · started \(Timestamp.rfc3339(report.startedAt)) · finished \(Timestamp.rfc3339(report.finishedAt)) ·
+            \(banners(report))<p>As of \(report.asOf.iso) · started \(beijingTime(report.startedAt)) · finished \(beijingTime(report.finishedAt)) ·
             exit <b class="\(report.exitCode == .success ? "ok" : "bad")">\(report.exitCode.rawValue)</b> (\(escape(report.exitCode.meaning)))</p>
             <div class="tiles">
             """
@@ -73,7 +74,7 @@ public enum HTMLReport {
             html += "</table>\n"
             html += more(report.deadlines.count - deadlinesShown, see: "'credsync deadlines' or \(report.runID).json")
         }
-        html += "<h2>Queue</h2>\n<p>" + (report.queueDepth.isEmpty ? "The queues are empty." : report.queueDepth.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: " · ")) + "</p>\n"
+        html += "<h2>Queue</h2>\n" + queueTable(report)
         html += queueAgeChart(report.queueAges)
         html += "<h2>Time per phase</h2>\n<table>" + report.phases.map { "<tr><td>\(escape($0.0))</td><td class=\"n\">\(ReportWriter.seconds($0.1)) s</td></tr>" }.joined() + "</table>\n"
         html += "</body></html>\n"

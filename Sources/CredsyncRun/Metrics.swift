@@ -59,6 +59,12 @@ public enum Metrics {
         metric(
             "deadlines_overdue", "Publications and withdrawals past their deadline after the last run.", "gauge",
             [("", Double(report.overdue))])
+        metric(
+            "authentication_failures",
+            "1 when the platform refused the credentials or the permission (401/403) in the last run.", "gauge",
+            PlatformID.allCases.map { id in
+                ("{platform=\"\(id.rawValue)\"}", report.platformsRefusingCredentials.contains(id) ? 1 : 0)
+            })
         return lines
     }
 

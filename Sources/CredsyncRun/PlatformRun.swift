@@ -20,6 +20,8 @@ struct PlatformRun: Sendable {
         var outcomes: [DatasetOutcome] = []
         var problems: [String] = []
         var isUnavailable = false
+        /// Datasets whose pushes the platform refused for the credentials or the permission.
+        var authenticationFailures: [AuthenticationFailure] = []
         var requests = 0
         var rateLimited = 0
         var stateError: CredsyncError?

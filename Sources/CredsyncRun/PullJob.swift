@@ -74,7 +74,7 @@ public struct PullJob: Sendable {
                 cursor = nil
                 continue
             case .failure(let failure):
-                throw CredsyncError(failure.failureClass == .transient ? .unavailable : .needsAttention, "gsxt \(feed) feed: \(failure)")
+                throw Self.error(failure, "gsxt \(feed) feed")
             case .success(let result):
                 let goesOn = result.hasMore && !result.items.isEmpty
                 if goesOn, let loop = trail.follow(result.nextCursor, what: "gsxt \(feed) feed") {
@@ -89,6 +89,14 @@ public struct PullJob: Sendable {
                 if !goesOn { return count }
             }
         }
+    }
+
+    /// A failed request as the error that ends the pull: 77 for a 401 or 403, 69 when it may pass.
+    static func error(_ failure: ExchangeFailure, _ what: String) -> CredsyncError {
+        if failure.isAuthenticationFailure {
+            return CredsyncError(.noPermission, "\(what): \(failure)", hint: "check gsxt's secret or certificate with 'credsync check --online'")
+        }
+        return CredsyncError(failure.failureClass == .transient ? .unavailable : .needsAttention, "\(what): \(failure)")
     }
 
     /// Subjects named in the exports that the store lacks, or holds from a query older than `refreshAfter`.
@@ -112,7 +120,7 @@ public struct PullJob: Sendable {
             start += 100
             switch await client.queryEnterprises(chunk) {
             case .failure(let failure):
-                throw CredsyncError(failure.failureClass == .transient ? .unavailable : .needsAttention, "gsxt enterprise query: \(failure)")
+                throw Self.error(failure, "gsxt enterprise query")
             case .success(let answer):
                 try store.append(enterprises: answer.items.map { (nil, $0) }, notFound: answer.notFound)
                 report.queried += chunk.count

@@ -40,6 +40,7 @@ public enum ReportWriter {
         })
         object["unreadableRows"] = .array(report.unreadableRows.map { ["dataset": .string($0.0.rawValue), "problem": .string($0.1)] })
         object["warnings"] = .array(report.warnings.map { .string($0) })
+        object["authenticationFailures"] = report.authenticationFailuresJSON
         object["platformProblems"] = .array(report.platformProblems.map { ["platform": .string($0.0.rawValue), "message": .string($0.1)] })
         object["refused"] = .array(report.refused.map { .string($0) })
         object["unusableExports"] = .array(report.unusableExports.map { .string($0) })
@@ -73,13 +74,14 @@ public enum ReportWriter {
     }
 
     /// Writes `<reportDir>/<runId>.json` and `.html`, and `latest.json` and `latest.html`; returns the HTML page's path.
+    /// A dry run's report is `<runId>.dry-run.json` and `.html`, and never becomes `latest`.
     /// The time the rendering takes is the report's last phase, `write`, in the files and in `report`.
     @discardableResult
     public static func write(_ report: inout SyncReport, directory: String) throws(CredsyncError) -> String {
         let start = Timestamp.monotonic()
         report.phases.append(("write", .nan))
         var text = Redactor.shared.redact(JSONWriter.pretty(json(report))) + "\n"
-        let path = directory + "/\(report.runID).json"
+        let name = report.dryRun ? "\(report.runID).dry-run" : report.runID
         var html = HTMLReport.render(report)
         let seconds = Timestamp.monotonic() - start
         report.phases[report.phases.count - 1].1 = seconds
@@ -87,14 +89,16 @@ public enum ReportWriter {
         html = fillWriteSeconds(html, seconds)
         do {
             try FileSystem.createDirectory(directory)
-            try FileSystem.writeAtomically(path, text: text)
-            try FileSystem.writeAtomically(directory + "/\(report.runID).html", text: html)
-            try FileSystem.writeAtomically(directory + "/latest.json", text: text)
-            try FileSystem.writeAtomically(directory + "/latest.html", text: html)
+            try FileSystem.writeAtomically(directory + "/\(name).json", text: text)
+            try FileSystem.writeAtomically(directory + "/\(name).html", text: html)
+            if !report.dryRun {
+                try FileSystem.writeAtomically(directory + "/latest.json", text: text)
+                try FileSystem.writeAtomically(directory + "/latest.html", text: html)
+            }
         } catch {
             throw CredsyncError(.ioError, error.description)
         }
-        return directory + "/\(report.runID).html"
+        return directory + "/\(name).html"
     }
 
     /// The few lines an operator reads first.
@@ -108,6 +112,7 @@ public enum ReportWriter {
             ? "interrupted by a stop signal (Ctrl-C or SIGTERM)" : summaryWord(report.exitCode)
         let name = report.dryRun ? "dry run" : report.command
         lines.append("credsync \(name) \(report.runID) as of \(report.asOf.iso): \(word) in \(format3(duration)) s")
+        lines += report.authenticationBanner
         for outcome in report.outcomes {
             var parts = ["\(outcome.created) created", "\(outcome.updated) updated", "\(outcome.withdrawn) withdrawn", "\(outcome.unchanged) unchanged"]
             if !outcome.rejected.isEmpty { parts.append("\(outcome.rejected.count) rejected") }

@@ -13,6 +13,8 @@ public struct SyncOptions: Sendable {
     public var allowMassWithdraw = false
     /// Withdraw what an export not read whole lacks (see `UnreadRows`).
     public var approveWithdrawals = false
+    /// Pull the enterprise feed and the serious-illegal list first (`sync`; not `push`, `--no-pull`).
+    public var pull = false
     /// Progress lines on a terminal.
     public var showProgress = false
     /// The command that runs (`sync` or `push`), for the report's header.
@@ -53,6 +55,10 @@ public struct SyncJob: Sendable {
             let now = Timestamp.monotonic()
             report.phases.append((name, now - phaseStart))
             phaseStart = now
+        }
+        if options.pull {
+            try await pullFirst(into: &report)
+            phase("pull")
         }
         var ledgers: [String: Ledger] = [:]
         let run = try workspace.plan(
@@ -108,6 +114,7 @@ public struct SyncJob: Sendable {
                 report.requests += result.requests
                 report.rateLimited += result.rateLimited
                 report.platformProblems += result.problems.map { (result.platform, $0) }
+                report.authenticationFailures += result.authenticationFailures
                 if result.isUnavailable { report.unavailable.insert(result.platform) }
                 if let error = result.stateError { throw error }
             }
@@ -115,7 +122,7 @@ public struct SyncJob: Sendable {
             if !report.interrupted {
                 var history = try ExportHistory.load(stateDir: config.stateDir)
                 for (dataset, export) in run.exports where run.refused.allSatisfy({ $0.0.dataset != dataset }) {
-                    history.records[dataset] = export.recordCount
+                    history.records[dataset] = export.recordCountAnyDate
                 }
                 try history.save(stateDir: config.stateDir)
             }

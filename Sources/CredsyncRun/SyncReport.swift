@@ -48,6 +48,8 @@ public struct SyncReport: Sendable {
     /// Platform-level problems: unavailable, or an operator must act.
     public var platformProblems: [(PlatformID, String)] = []
     public var unavailable: Set<PlatformID> = []
+    /// Platforms that refused the credentials or the permission (401, 403): exit 77.
+    public var authenticationFailures: [AuthenticationFailure] = []
     public var refused: [String] = []
     public var unusableExports: [String] = []
     public var phases: [(String, Double)] = []
@@ -68,6 +70,7 @@ public struct SyncReport: Sendable {
     /// The exit code the run ends with, per the documented table.
     public var exitCode: ExitCode {
         if interrupted { return .temporaryFailure }
+        if !authenticationFailures.isEmpty { return .noPermission }
         if !refused.isEmpty || !unusableExports.isEmpty { return .dataError }
         if !unavailable.isEmpty { return .unavailable }
         let attention = !setAside.isEmpty || !unreadableRows.isEmpty

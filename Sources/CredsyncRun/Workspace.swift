@@ -119,7 +119,7 @@ extension Workspace {
                     steps: notes.map { $0.steps[i] }, dataset: dataset, platform: context.platform.id,
                     ledger: loaded[i], setAsideKeys: setAsideKeys, unread: unread)
                 if !allowMassWithdraw, let why = Guardrail.refusal(
-                    plan, exportRecords: export.recordCount, exportRows: export.rowsRead,
+                    plan, exportRecords: export.recordCountAnyDate, exportRows: export.rowsRead,
                     previousRecords: history.records[dataset], guardrails: config.guardrails)
                 {
                     run.refused.append((plan, why))

@@ -142,6 +142,6 @@ import Testing
 
 @Suite struct ExitCodeTests {
     @Test func exitCodesFollowSysexits() {
-        #expect(ExitCode.allCases.map(\.rawValue) == [0, 1, 2, 64, 65, 69, 70, 74, 75, 78])
+        #expect(ExitCode.allCases.map(\.rawValue) == [0, 1, 2, 64, 65, 69, 70, 74, 75, 77, 78])
     }
 }

@@ -3,7 +3,7 @@ import CredsyncMapping
 
 /// `credsync check`: the configuration (every problem with its JSON path), then the exports.
 enum CheckCommand {
-    static func run(_ context: CommandContext) throws(CredsyncError) -> ExitCode {
+    static func run(_ context: CommandContext) async throws(CredsyncError) -> ExitCode {
         let report = try ConfigLoader.load(
             file: context.configFile, environment: context.environment,
             stateDirOverride: context.invocation.global.stateDir)
@@ -15,7 +15,7 @@ enum CheckCommand {
                     + "\(config?.platforms.count ?? 0) platforms)")
         }
         guard report.problems.isEmpty, let config = report.config else {
-            if context.invocation.global.json { context.console.printJSON(json(report, datasets: [])) }
+            if context.invocation.global.json { context.console.printJSON(json(report, datasets: [], online: nil)) }
             if !context.invocation.global.json {
                 for problem in report.problems { context.console.printError("error: \(report.file): \(problem)") }
                 context.console.printError(
@@ -24,12 +24,18 @@ enum CheckCommand {
             }
             return .configuration
         }
-        let (code, datasets) = try checkExports(config, context)
-        if context.invocation.global.json { context.console.printJSON(json(report, datasets: datasets)) }
+        var (code, datasets) = try checkExports(config, context)
+        var online: [JSONValue]?
+        if context.invocation.has("online") {
+            let (onlineCode, results) = try await checkOnline(config, context)
+            online = results
+            if severity(onlineCode) > severity(code) { code = onlineCode }
+        }
+        if context.invocation.global.json { context.console.printJSON(json(report, datasets: datasets, online: online)) }
         return code
     }
 
-    static func json(_ report: ConfigReport, datasets: [JSONValue]) -> JSONValue {
+    static func json(_ report: ConfigReport, datasets: [JSONValue], online: [JSONValue]?) -> JSONValue {
         func list(_ problems: [ConfigProblem]) -> JSONValue {
             .array(problems.map { problem in
                 var object: JSONValue = ["path": .string(problem.path), "message": .string(problem.message)]
@@ -40,12 +46,14 @@ enum CheckCommand {
                 return object
             })
         }
-        return [
+        var object: JSONObject = [
             "config": [
                 "file": .string(report.file), "ok": .bool(report.problems.isEmpty),
                 "problems": list(report.problems), "warnings": list(report.warnings),
             ],
             "datasets": .array(datasets),
         ]
+        if let online { object["online"] = .array(online) }
+        return .object(object)
     }
 }

@@ -1,4 +1,5 @@
 import CredsyncCore
+import CredsyncPublicity
 import CredsyncReconciliation
 import CredsyncRun
 
@@ -12,9 +13,13 @@ enum DeadlinesCommand {
         var ledgers: [String: Ledger] = [:]
         let run = try workspace.plan(asOf: context.asOf, allowMassWithdraw: true, ledgers: &ledgers)
         let within = context.invocation.value("within").flatMap(Int.init) ?? 3
-        let horizon: LocalDate
+        // A window reaching into a year the calendar lacks ends with the last day it covers: every
+        // deadline worked out falls on or before it, and those in the missing year are unknown.
+        var horizon: LocalDate
+        var cutShort: WorkingCalendar.MissingYear?
         do { horizon = try workspace.rules.calendar.adding(workingDays: within, to: context.asOf) } catch {
-            throw CredsyncError(.configuration, error.description)
+            horizon = LocalDate(dayNumber: (LocalDate(year: error.year, month: 1, day: 1)?.dayNumber ?? context.asOf.dayNumber) - 1)
+            cutShort = error
         }
         var items: [(DatasetPlan, Deadline)] = []
         for plan in run.plans { for deadline in plan.deadlines where deadline.due <= horizon { items.append((plan, deadline)) } }
@@ -24,13 +29,15 @@ enum DeadlinesCommand {
         if context.invocation.global.json {
             context.console.printJSON([
                 "asOf": .string(context.asOf.iso), "within": .number(String(within)), "overdue": .number(String(overdue)),
+                "horizon": .string(horizon.iso), "horizonCutShort": cutShort.map { .string($0.description) } ?? .null,
                 "items": .array(items.map { plan, deadline in
                     ["platform": .string(plan.platform.rawValue), "dataset": .string(plan.dataset.rawValue), "key": .string(deadline.key),
                      "kind": .string(deadline.kind.rawValue), "due": .string(deadline.due.iso), "overdue": .bool(deadline.due < context.asOf)]
                 }),
                 "unknown": .array(unknown.map { plan, item in
                     ["platform": .string(plan.platform.rawValue), "dataset": .string(plan.dataset.rawValue), "key": .string(item.key),
-                     "kind": .string(item.kind.rawValue), "problem": .string(item.problem)]
+                     "kind": .string(item.kind.rawValue), "missingYear": .number(String(item.missingYear)),
+                     "problem": .string(item.problem)]
                 }),
             ])
         } else {
@@ -40,10 +47,13 @@ enum DeadlinesCommand {
             for (plan, deadline) in items {
                 rows.append([deadline.due < context.asOf ? "OVERDUE" : "due", deadline.due.iso, plan.platform.rawValue, plan.dataset.rawValue, deadline.kind.rawValue, deadline.key])
             }
-            for (plan, item) in unknown { rows.append(["UNKNOWN", "?", plan.platform.rawValue, plan.dataset.rawValue, item.kind.rawValue, item.key]) }
+            for (plan, item) in unknown { rows.append(["UNKNOWN", "in \(item.missingYear)", plan.platform.rawValue, plan.dataset.rawValue, item.kind.rawValue, item.key]) }
             if rows.count > 1 { context.console.print(lines: TextTable.render(rows)) }
             // Every unknown deadline has the same cause: say it once.
             for problem in Set(unknown.map(\.1.problem)).sorted() { context.console.print("unknown: \(problem)") }
+            if let cutShort {
+                context.console.print("the window ends on \(horizon.iso): \(cutShort)")
+            }
         }
         return overdue > 0 || !unknown.isEmpty ? .needsAttention : .success
     }

@@ -18,6 +18,8 @@ enum SyncCommand {
         options.dryRun = invocation.has("dry-run")
         options.allowMassWithdraw = invocation.approvesWithdrawals
         options.approveWithdrawals = invocation.approvesWithdrawals
+        // A dry run changes nothing in the state directory but its own report: it does not pull.
+        options.pull = invocation.commandName == "sync" && !options.dryRun && !invocation.has("no-pull")
         options.showProgress = !invocation.global.noProgress && !invocation.global.quiet && !invocation.global.json
         options.command = invocation.commandName
         let workspace = try Workspace(config: config, datasets: options.datasets)
@@ -27,7 +29,10 @@ enum SyncCommand {
         let path = try ReportWriter.write(&report, directory: config.reportDir)
         let pruning = ReportRetention.prune(config.reportRetention, directory: config.reportDir, keeping: report.runID)
         for problem in pruning { context.logger.warning(problem) }
-        if let metrics = config.metricsFile { try Metrics.write(report, to: metrics, group: config.metricsGroup) }
+        // Prometheus reads the metrics as the last real run: a dry run leaves them alone.
+        if let metrics = config.metricsFile, !report.dryRun {
+            try Metrics.write(report, to: metrics, group: config.metricsGroup)
+        }
         if invocation.global.json {
             context.console.printJSON(ReportWriter.json(report))
         } else if !invocation.global.quiet {

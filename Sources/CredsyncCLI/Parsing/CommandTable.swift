@@ -98,9 +98,14 @@ public enum CommandTable {
                     Reads the configuration and reports every problem with its JSON path. Then reads
                     every export through its mapping and prints per dataset and platform the rows read,
                     records mapped and records set aside, with the first reasons and the quarantine file.
-                    Exit 1 if anything was set aside.
+                    Exit 1 if anything was set aside. With --online, signs one harmless request per
+                    platform (a manifest page of limit 1) to prove the secret and the certificate: exit 77
+                    when a platform refuses them, 69 when one cannot be reached.
                     """,
-                options: [dataset(repeatable: true)]),
+                options: [
+                    dataset(repeatable: true),
+                    OptionSpec("online", help: "Also sign one harmless request per platform (after rotating a secret)."),
+                ]),
             CommandSpec("map", abstract: "Print the national records an export maps to, as canonical JSON Lines.",
                 discussion: """
                     Reads one dataset's export through its mapping and prints, one a line, the records
@@ -126,7 +131,8 @@ public enum CommandTable {
                 options: [
                     platform(repeatable: true, "Only these platforms (repeatable)."),
                     dataset(repeatable: true, "Only these datasets (repeatable)."),
-                    OptionSpec("dry-run", help: "Plan and report, push nothing."),
+                    OptionSpec("dry-run", help: "Plan and report, push nothing (the report is not the latest; no metrics)."),
+                    OptionSpec("no-pull", help: "Do not pull from gsxt first: cross-check with the store as it is."),
                     approveWithdrawals, allowMassWithdraw,
                 ]),
             CommandSpec("push", abstract: "Push the plan's changes and due retries, without pulling.",

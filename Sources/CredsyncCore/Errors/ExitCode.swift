@@ -19,6 +19,9 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
     case ioError = 74
     /// Temporary: another run holds the lock, or the run was interrupted. Try again later.
     case temporaryFailure = 75
+    /// A platform refused the credentials or the permission (HTTP 401 or 403): a wrong or rotated
+    /// secret or certificate, or a dataset the platform does not allow (EX_NOPERM).
+    case noPermission = 77
     /// The configuration is wrong.
     case configuration = 78
 
@@ -35,6 +38,7 @@ public enum ExitCode: Int32, Sendable, CaseIterable {
         case .unavailable: return "a platform was unavailable"
         case .software: return "internal error"
         case .ioError: return "I/O error on the state directory"
+        case .noPermission: return "a platform refused the credentials or the permission (HTTP 401 or 403)"
         case .temporaryFailure: return "temporary: another run holds the lock, or the run was interrupted"
         case .configuration: return "configuration error"
         }

@@ -55,6 +55,8 @@ public struct BatchResult: Sendable {
     public var requests: Int
     /// 429 answers met.
     public var rateLimited: Int
+    /// The platform refused the credentials or the permission (401, 403), if it did.
+    public var authenticationFailure: ExchangeFailure?
 
     public init() {
         outcomes = []
@@ -70,5 +72,6 @@ public struct BatchResult: Sendable {
         requestIDs += other.requestIDs
         requests += other.requests
         rateLimited += other.rateLimited
+        authenticationFailure = authenticationFailure ?? other.authenticationFailure
     }
 }

@@ -10,6 +10,7 @@ extension PlatformClient {
             method: "POST", path: "/datasets/\(batch.dataset.rawValue)/batches", body: batch.body, statistics: &result)
         switch answer {
         case .failure(let failure):
+            if failure.isAuthenticationFailure { result.authenticationFailure = failure }
             result.outcomes = batch.records.map { ($0.key, failure.recordOutcome) }
         case .success(let answer) where answer.status == 413:
             guard batch.records.count > 1 else {

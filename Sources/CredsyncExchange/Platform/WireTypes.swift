@@ -86,6 +86,10 @@ public struct ExchangeFailure: Error, Sendable, CustomStringConvertible {
         self.requestID = requestID
     }
 
+    /// The platform refused the credentials (401: secret, signature, clock, certificate) or the
+    /// permission (403): an operator must act before anything reaches it.
+    public var isAuthenticationFailure: Bool { status == 401 || status == 403 }
+
     public var description: String {
         var text = status.map { "HTTP \($0)" } ?? "no answer"
         if let code { text += " \(code)" }

@@ -8,6 +8,13 @@ public struct Reason: Sendable, Equatable, CustomStringConvertible {
     public var rule: String
     public var value: String?
     public var expected: String
+    /// The value is a date after the as-of date (`notAfterToday`): the row is valid on a later day.
+    /// Not part of equality: it follows from the rule broken.
+    public var isDatedAfterAsOf = false
+
+    public static func == (lhs: Reason, rhs: Reason) -> Bool {
+        lhs.field == rhs.field && lhs.rule == rhs.rule && lhs.value == rhs.value && lhs.expected == rhs.expected
+    }
 
     public init(field: String?, rule: String, value: String?, expected: String) {
         self.field = field

@@ -79,7 +79,9 @@ public struct Validator: Sendable {
                 }
                 if !dates.isEmpty { dates[i] = date }
                 if rule.notAfterToday, date > today {
-                    reasons.append(Reason(field: rule.code, rule: "E_RANGE", value: value, expected: "not after today (\(today.iso))"))
+                    var reason = Reason(field: rule.code, rule: "E_RANGE", value: value, expected: "not after today (\(today.iso))")
+                    reason.isDatedAfterAsOf = true
+                    reasons.append(reason)
                 }
             case .amount:
                 if (try? Amount.canonical(value)) != value {

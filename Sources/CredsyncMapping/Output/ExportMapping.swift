@@ -14,6 +14,12 @@ public struct ExportResult: Sendable {
     /// How many valid records the export holds, kept or not.
     public var recordCount: Int { records.count + droppedRecords }
     public var setAside: [SetAside] = []
+    /// The records the export holds whatever the as-of date: the valid ones, and the rows set aside
+    /// only because a date lies after it (valid on a later day). The shrink guardrail counts these,
+    /// so that re-running a past day is not taken for a truncated export.
+    public var recordCountAnyDate: Int {
+        recordCount + setAside.filter { !$0.reasons.isEmpty && $0.reasons.allSatisfy(\.isDatedAfterAsOf) }.count
+    }
     public var excluded: [(line: Int, key: String?, reason: String)] = []
     public var unreadable: [RowProblem] = []
 
