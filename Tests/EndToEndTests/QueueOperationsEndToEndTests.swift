@@ -86,7 +86,9 @@ import Testing
         #expect(text.contains("credsync_queue_entries{platform=\"gsxt\",state=\"hold\"} 240"))
         #expect(text.contains("credsync_queue_oldest_entry_timestamp_seconds{platform=\"credit\",state=\"deferred\"} "))
         #expect(!text.contains("credsync_queue_oldest_entry_timestamp_seconds{platform=\"credit\",state=\"hold\"}"))
-        #expect(text.contains("credsync_last_run_exit_code 1"))
+        // A 403 is an authentication or permission failure: the run exited 77.
+        #expect(text.contains("credsync_last_run_exit_code 77"))
+        #expect(text.contains("credsync_authentication_failures{platform=\"gsxt\"} 1"))
         #expect(text.contains("outcome=\"held\"} 240"))
 
         let drop = try env.credsync(["queue", "drop", "--platform", "gsxt", "--state", "hold", "--yes", "ALL"])
