@@ -28,16 +28,18 @@ let package = Package(
         .target(name: "CredsyncRun", dependencies: ["CredsyncSpool"]),
         .target(name: "CredsyncCLI", dependencies: ["CredsyncRun"]),
         .target(name: "CredsyncSandbox", dependencies: ["CredsyncExchange"]),
+        // Realistic generated exports, for the benchmarks and the differential tests.
+        .target(name: "CredsyncBenchData", dependencies: ["CredsyncCore"]),
 
         // Thin executables.
         .executableTarget(name: "credsync", dependencies: ["CredsyncCLI"]),
         .executableTarget(name: "credsync-sandbox", dependencies: ["CredsyncSandbox"]),
-        .executableTarget(name: "credsync-bench", dependencies: ["CredsyncRun", "CredsyncSandbox", "CredsyncCLI"]),
+        .executableTarget(name: "credsync-bench", dependencies: ["CredsyncRun", "CredsyncSandbox", "CredsyncCLI", "CredsyncBenchData"]),
 
         // Helpers the tests share: running the real binaries, the sandbox, temporary directories.
         .target(name: "TestSupport", dependencies: ["CredsyncExchange"], path: "Tests/TestSupport"),
         .testTarget(name: "CredsyncCoreTests", dependencies: ["CredsyncCore"]),
-        .testTarget(name: "CredsyncMappingTests", dependencies: ["CredsyncMapping", "TestSupport"]),
+        .testTarget(name: "CredsyncMappingTests", dependencies: ["CredsyncMapping", "TestSupport", "CredsyncBenchData"]),
         .testTarget(name: "CredsyncReconciliationTests", dependencies: ["CredsyncReconciliation", "TestSupport"]),
         .testTarget(name: "CredsyncCLITests", dependencies: ["CredsyncCLI"]),
         .testTarget(name: "CredsyncExchangeTests", dependencies: ["CredsyncExchange", "TestSupport"]),
