@@ -19,7 +19,7 @@ extension LicenseExportGenerator {
             }
         case .badIDCardCheckCharacter:
             becomePerson(&v, type: "身份证")
-            let number = idNumber(type: "身份证").uppercased()
+            let number = validIDCard()
             v[9] = String(number.dropLast()) + String(otherCharacter(than: number.last, in: Array("0123456789X")))
         case .endBeforeStart:
             let starts = LocalDate(dayNumber: random.within(Self.firstDecision.dayNumber...Self.lastDecision.dayNumber))

@@ -217,10 +217,7 @@ public struct LicenseExportGenerator: Sendable {
     mutating func idNumber(type: String) -> String {
         switch type {
         case "身份证":
-            let born = LocalDate(dayNumber: random.within(
-                (LocalDate(year: 1950, month: 1, day: 1)?.dayNumber ?? 0)...(LocalDate(year: 2006, month: 12, day: 31)?.dayNumber ?? 0)))
-            let body = random.pick(NamePools.idRegions) + born.formatted(separator: "") + padded(random.within(1...999), 3)
-            let number = body + String(Self.idCardCheck(body))
+            let number = validIDCard()
             let draw = random.below(100)
             return draw < 5 ? Self.fullWidth(number) : draw < 8 ? number.lowercased() : number
         case "护照": return random.pick(["E", "G", "EA", "EB"]) + digits(random.chance(0.5) ? 8 : 7)
@@ -228,6 +225,14 @@ public struct LicenseExportGenerator: Sendable {
         case "台湾通行证": return digits(8)
         default: return random.pick(["CHN", "USA", "GBR", "DEU", "JPN", "KOR", "FRA"]) + digits(12)
         }
+    }
+
+    /// A valid 身份证号: a region anywhere in the country, a birth date from 1950 to 2006, a serial.
+    mutating func validIDCard() -> String {
+        let born = LocalDate(dayNumber: random.within(
+            (LocalDate(year: 1950, month: 1, day: 1)?.dayNumber ?? 0)...(LocalDate(year: 2006, month: 12, day: 31)?.dayNumber ?? 0)))
+        let body = random.pick(NamePools.idRegions) + born.formatted(separator: "") + padded(random.within(1...999), 3)
+        return body + String(Self.idCardCheck(body))
     }
 
     static func idCardCheck(_ body: String) -> Character {
