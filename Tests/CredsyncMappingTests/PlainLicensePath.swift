@@ -8,8 +8,8 @@ import Foundation
 
 /// What became of one row, as the differential test compares the two paths.
 enum RowFate: Equatable, CustomStringConvertible {
-    /// A valid record: its key, its values by format field, and its canonical payload for "-" and "/".
-    case record(key: String, values: [String?], payloads: [String])
+    /// A valid record: its key, its values by format field, and its payload's hash for "-" and "/".
+    case record(key: String, values: [String?], hashes: [String])
     case setAside(key: String?, reasons: [Reason])
     case excluded(key: String?, reason: String)
     /// Not readable as a row (a reader's problem, or a value that is not valid in the encoding).
@@ -17,7 +17,7 @@ enum RowFate: Equatable, CustomStringConvertible {
 
     var description: String {
         switch self {
-        case .record(let key, _, let payloads): return "record \(key) \(payloads.first ?? "")"
+        case .record(let key, let values, _): return "record \(key) \(values.map { $0 ?? "" }.joined(separator: ","))"
         case .setAside(let key, let reasons): return "set aside \(key ?? "-"): \(reasons.map(\.description).joined(separator: "; "))"
         case .excluded(let key, let reason): return "excluded \(key ?? "-"): \(reason)"
         case .damaged: return "damaged"
@@ -139,7 +139,7 @@ struct PlainLicensePath {
             reasons.append(Reason(field: nil, rule: "E_REQUIRED", value: nil, expected: "a key: " + format.key.map { format.fields[$0].code }.joined(separator: " or ")))
         }
         guard let key, reasons.isEmpty else { return .setAside(key: key, reasons: reasons) }
-        return .record(key: key, values: values.fields, payloads: Self.dateSeparators.map { canonicalPayload(values.fields, $0) })
+        return .record(key: key, values: values.fields, hashes: Self.dateSeparators.map { SHA256.hex(canonicalBytes(values.fields, $0)) })
     }
 
     func evaluate(_ spec: ValueSpec, _ values: inout Values, name: String, _ reasons: inout [Reason]) -> String {
@@ -202,6 +202,7 @@ struct PlainLicensePath {
     }
 
     static func trim(_ text: String) -> String {
+        guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last, isSpace(first) || isSpace(last) else { return text }
         var scalars = Array(text.unicodeScalars)
         while let first = scalars.first, isSpace(first) { scalars.removeFirst() }
         while let last = scalars.last, isSpace(last) { scalars.removeLast() }
@@ -260,31 +261,40 @@ struct PlainLicensePath {
     /// The payload's canonical JSON (RFC 8785): non-empty fields sorted by code in UTF-16 order,
     /// dates written with `separator`, strings escaped as the standard says.
     func canonicalPayload(_ values: [String?], _ separator: String) -> String {
-        var members: [(String, String)] = []
-        for i in order {
-            let rule = definition.format.fields[i]
-            guard let value = values[i], !value.isEmpty else { continue }
-            members.append((rule.code, rule.kind == .date ? value.replacingOccurrences(of: "-", with: separator) : value))
-        }
-        return "{" + members.map { Self.quoted($0.0) + ":" + Self.quoted($0.1) }.joined(separator: ",") + "}"
+        String(decoding: canonicalBytes(values, separator), as: UTF8.self)
     }
 
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
+    func canonicalBytes(_ values: [String?], _ separator: String) -> [UInt8] {
+        var out: [UInt8] = [0x7B]
+        let rules = definition.format.fields
+        for i in order {
+            guard let value = values[i], !value.isEmpty else { continue }
+            if out.count > 1 { out.append(0x2C) }
+            Self.appendQuoted(rules[i].code, to: &out)
+            out.append(0x3A)
+            Self.appendQuoted(rules[i].kind == .date ? value.split(separator: "-").joined(separator: separator) : value, to: &out)
+        }
+        out.append(0x7D)
+        return out
+    }
+
+    /// A JSON string: only ASCII is ever escaped, so the text's UTF-8 is copied as it is otherwise.
+    static func appendQuoted(_ text: String, to out: inout [UInt8]) {
+        out.append(0x22)
+        defer { out.append(0x22) }
+        for byte in text.utf8 {
+            switch byte {
+            case 0x22: out += [0x5C, 0x22]
+            case 0x5C: out += [0x5C, 0x5C]
+            case 0x08: out += [0x5C, 0x62]
+            case 0x0C: out += [0x5C, 0x66]
+            case 0x0A: out += [0x5C, 0x6E]
+            case 0x0D: out += [0x5C, 0x72]
+            case 0x09: out += [0x5C, 0x74]
+            case 0..<0x20: out += Array(String(format: "\\u%04x", byte).utf8)
+            default: out.append(byte)
             }
         }
-        return out + "\""
     }
 
     // MARK: - CSV, byte by byte
