@@ -34,12 +34,14 @@ let package = Package(
         // Thin executables.
         .executableTarget(name: "credsync", dependencies: ["CredsyncCLI"]),
         .executableTarget(name: "credsync-sandbox", dependencies: ["CredsyncSandbox"]),
-        .executableTarget(name: "credsync-bench", dependencies: ["CredsyncRun", "CredsyncSandbox", "CredsyncCLI", "CredsyncBenchData"]),
+        .executableTarget(
+            name: "credsync-bench", dependencies: ["CredsyncRun", "CredsyncSandbox", "CredsyncCLI", "CredsyncBenchData"]),
 
         // Helpers the tests share: running the real binaries, the sandbox, temporary directories.
         .target(name: "TestSupport", dependencies: ["CredsyncExchange"], path: "Tests/TestSupport"),
         .testTarget(name: "CredsyncCoreTests", dependencies: ["CredsyncCore"]),
-        .testTarget(name: "CredsyncMappingTests", dependencies: ["CredsyncMapping", "TestSupport", "CredsyncBenchData"]),
+        .testTarget(
+            name: "CredsyncMappingTests", dependencies: ["CredsyncMapping", "TestSupport", "CredsyncBenchData"]),
         .testTarget(name: "CredsyncReconciliationTests", dependencies: ["CredsyncReconciliation", "TestSupport"]),
         .testTarget(name: "CredsyncCLITests", dependencies: ["CredsyncCLI"]),
         .testTarget(name: "CredsyncExchangeTests", dependencies: ["CredsyncExchange", "TestSupport"]),

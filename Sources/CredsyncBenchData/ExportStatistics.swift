@@ -68,13 +68,15 @@ public struct ExportStatistics: Sendable {
             "|---|---:|---:|---:|---:|---:|",
         ]
         for column in columns {
-            lines.append("| \(column.name) | \(column.distinct) | \(percent(column.distinct)) | \(percent(column.empty)) | "
-                + "\(percent(column.sameAsRowBefore)) | \(formatted(column.topShare * 100))% |")
+            lines.append(
+                "| \(column.name) | \(column.distinct) | \(percent(column.distinct)) | \(percent(column.empty)) | "
+                    + "\(percent(column.sameAsRowBefore)) | \(formatted(column.topShare * 100))% |")
         }
         let bad = defects.values.reduce(0, +)
         lines.append("")
-        lines.append("bad rows: \(bad) of \(rows) (\(percent(bad))): "
-            + LicenseDefect.allCases.map { "\($0.rawValue) \(defects[$0] ?? 0)" }.joined(separator: ", "))
+        lines.append(
+            "bad rows: \(bad) of \(rows) (\(percent(bad))): "
+                + LicenseDefect.allCases.map { "\($0.rawValue) \(defects[$0] ?? 0)" }.joined(separator: ", "))
         return lines.joined(separator: "\n")
     }
 

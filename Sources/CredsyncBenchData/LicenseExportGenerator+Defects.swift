@@ -10,7 +10,9 @@ extension LicenseExportGenerator {
             v[random.pick([3, 10, 11, 13, 16, 17, 18])] = random.pick(["", "", " ", "\u{3000}"])
         case .badUSCCCheckCharacter:
             let code = uscc(prefix: "91", region: random.pick(["330106", "330212", "330302", "330602"]))
-            let wrong = String(code.dropLast()) + String(otherCharacter(than: code.last, in: NationalIdentifiers.usccCharacters))
+            let wrong =
+                String(code.dropLast())
+                + String(otherCharacter(than: code.last, in: NationalIdentifiers.usccCharacters))
             if random.chance(0.3) {
                 v[17] = wrong
             } else {
@@ -41,9 +43,12 @@ extension LicenseExportGenerator {
             v[0] = number
             v[1] = document
         case .unreadableDate:
-            v[random.pick([13, 14, 15])] = random.pick(["2026年13月5日", "2025-02-30", "2025/6/31", "20251340", "二〇二五年三月五日", "2025-00-10", "2025.1.32"])
+            v[random.pick([13, 14, 15])] = random.pick([
+                "2026年13月5日", "2025-02-30", "2025/6/31", "20251340", "二〇二五年三月五日", "2025-00-10", "2025.1.32",
+            ])
         case .decidedInFuture:
-            let decided = LocalDate(dayNumber: (LocalDate(year: 2027, month: 1, day: 1)?.dayNumber ?? 0) + random.below(700))
+            let decided = LocalDate(
+                dayNumber: (LocalDate(year: 2027, month: 1, day: 1)?.dayNumber ?? 0) + random.below(700))
             v[13] = written(decided)
             v[14] = written(decided)
             v[15] = ""
@@ -56,7 +61,9 @@ extension LicenseExportGenerator {
             v[9] = ""
         case .wrongFieldCount:
             let fields = v.map { LicenseExportWriter.quoted(Self.onOneLine($0)) }
-            let kept = random.chance(0.5) ? Array(fields.prefix(random.within(1...19))) : fields + [random.pick(["", "多余", "1"])]
+            let kept =
+                random.chance(0.5)
+                ? Array(fields.prefix(random.within(1...19))) : fields + [random.pick(["", "多余", "1"])]
             row.rawLine = kept.joined(separator: ",")
         case .brokenQuoting:
             var fields = v.map { LicenseExportWriter.quoted(Self.onOneLine($0)) }
@@ -70,7 +77,9 @@ extension LicenseExportGenerator {
             row.rawLine = fields.joined(separator: ",")
         case .invalidBytes:
             row.invalidColumn = random.pick([2, 3, 10, 19])
-            row.invalidBytes = random.pick([[0x81, 0x20, 0xFF], [0xFF, 0xFE, 0x41], [0x41, 0x81, 0x30], [0x31, 0xD6]])
+            row.invalidBytes = random.pick([
+                [0x81, 0x20, 0xFF], [0xFF, 0xFE, 0x41], [0x41, 0x81, 0x30], [0x31, 0xD6],
+            ])
         }
         row.values = v
     }

@@ -83,7 +83,8 @@ public struct LicenseExportGenerator: Sendable {
             let number = "\(authority.numberPrefix)-\(year)-" + padded(rowNumber, 7)
             v[0] = random.chance(0.08) ? Self.fullWidth(number) : number
         }
-        let brackets = random.pick([("〔", "〕", 80), ("[", "]", 10), ("【", "】", 5), ("（", "）", 5)].map { (($0.0, $0.1), $0.2) })
+        let brackets = random.pick(
+            [("〔", "〕", 80), ("[", "]", 10), ("【", "】", 5), ("（", "）", 5)].map { (($0.0, $0.1), $0.2) })
         v[1] = authority.documentPrefix + brackets.0 + year + brackets.1 + String(rowNumber) + "号"
         v[2] = random.pick(NamePools.documentTitles)
         let kind = random.pick([("企业", 70), ("事业单位", 5), ("社会组织", 5), ("个体工商户", 10), ("个人", 10)])
@@ -97,7 +98,9 @@ public struct LicenseExportGenerator: Sendable {
             v[8] = random.pick([("身份证", 80), ("护照", 8), ("港澳通行证", 6), ("台湾通行证", 4), ("外国人永居证", 2)])
             v[9] = idNumber(type: v[8])
         case "个体工商户":
-            v[3] = random.chance(0.5) ? city.name + "市" + district.0 + personName() + random.pick(NamePools.shopKinds)
+            v[3] =
+                random.chance(0.5)
+                ? city.name + "市" + district.0 + personName() + random.pick(NamePools.shopKinds)
                 : tradeName() + random.pick(NamePools.shopKinds)
             if random.chance(0.5) {
                 v[6] = region + digits(9)
@@ -128,7 +131,8 @@ public struct LicenseExportGenerator: Sendable {
         v[18] = random.pick([("有效", 85), ("已撤销", 5), ("已注销", 5), ("已过期", 5)])
         v[19] = remark()
         let updated = decided.adding(days: random.within(0...400))
-        let time = padded(random.within(7...20), 2) + ":" + padded(random.below(60), 2) + ":" + padded(random.below(60), 2)
+        let time =
+            padded(random.within(7...20), 2) + ":" + padded(random.below(60), 2) + ":" + padded(random.below(60), 2)
         v[20] = updated.iso + (random.chance(0.7) ? "T" + time + "+08:00" : " " + time)
         // Stray white space: often around names, now and then around any other value.
         for i in [3, 7, 16] where random.chance(0.12) { v[i] = spaced(v[i]) }
@@ -148,13 +152,16 @@ public struct LicenseExportGenerator: Sendable {
 
     mutating func nextAuthority() -> LicensingAuthority {
         var index = random.below(LicensingAuthority.all.count)
-        if index == previousAuthority { index = (index + 1 + random.below(LicensingAuthority.all.count - 1)) % LicensingAuthority.all.count }
+        if index == previousAuthority {
+            index = (index + 1 + random.below(LicensingAuthority.all.count - 1)) % LicensingAuthority.all.count
+        }
         previousAuthority = index
         return LicensingAuthority.all[index]
     }
 
     mutating func personName() -> String {
-        random.pick(NamePools.surnames) + random.pick(NamePools.given) + (random.chance(0.7) ? random.pick(NamePools.given) : "")
+        random.pick(NamePools.surnames) + random.pick(NamePools.given)
+            + (random.chance(0.7) ? random.pick(NamePools.given) : "")
     }
 
     mutating func tradeName() -> String {
@@ -229,8 +236,10 @@ public struct LicenseExportGenerator: Sendable {
 
     /// A valid 身份证号: a region anywhere in the country, a birth date from 1950 to 2006, a serial.
     mutating func validIDCard() -> String {
-        let born = LocalDate(dayNumber: random.within(
-            (LocalDate(year: 1950, month: 1, day: 1)?.dayNumber ?? 0)...(LocalDate(year: 2006, month: 12, day: 31)?.dayNumber ?? 0)))
+        let born = LocalDate(
+            dayNumber: random.within(
+                (LocalDate(year: 1950, month: 1, day: 1)?.dayNumber ?? 0)...(LocalDate(year: 2006, month: 12, day: 31)?
+                    .dayNumber ?? 0)))
         let body = random.pick(NamePools.idRegions) + born.formatted(separator: "") + padded(random.within(1...999), 3)
         return body + String(Self.idCardCheck(body))
     }
@@ -280,9 +289,11 @@ public struct LicenseExportGenerator: Sendable {
 
     /// Printable ASCII as full-width (U+FF01–U+FF5E); anything else kept.
     static func fullWidth(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
-            (0x21...0x7E).contains(scalar.value) ? Unicode.Scalar(scalar.value + 0xFEE0) ?? scalar : scalar
-        }))
+        String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map { scalar in
+                    (0x21...0x7E).contains(scalar.value) ? Unicode.Scalar(scalar.value + 0xFEE0) ?? scalar : scalar
+                }))
     }
 }
 

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Writes generated rows as the approval system does: GB18030, CRLF, a header row, fields quoted
@@ -16,10 +16,13 @@ public enum LicenseExportWriter {
     /// returns the file's size in bytes.
     @discardableResult
     public static func write(
-        rows: Int, to path: String, generator: inout LicenseExportGenerator, observe: (LicenseExportRow) -> Void = { _ in }
+        rows: Int, to path: String, generator: inout LicenseExportGenerator,
+        observe: (LicenseExportRow) -> Void = { _ in }
     ) throws(Failure) -> Int {
         let opened: iconv_t? = iconv_open("GB18030", "UTF-8")
-        guard let converter = opened, Int(bitPattern: converter) != -1 else { throw Failure(path: path, reason: "iconv cannot write GB18030") }
+        guard let converter = opened, Int(bitPattern: converter) != -1 else {
+            throw Failure(path: path, reason: "iconv cannot write GB18030")
+        }
         defer { iconv_close(converter) }
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw Failure(path: path, reason: "cannot be written (errno \(errno))") }
@@ -32,7 +35,9 @@ public enum LicenseExportWriter {
             text = ""
             var written = 0
             while written < bytes.count {
-                let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress.map { $0 + written }, bytes.count - written) }
+                let n = bytes.withUnsafeBytes {
+                    Glibc.write(fd, $0.baseAddress.map { $0 + written }, bytes.count - written)
+                }
                 guard n > 0 else { throw Failure(path: path, reason: "write failed (errno \(errno))") }
                 written += n
             }

@@ -35,7 +35,11 @@ enum BenchExport: String {
 
     /// An unknown `--export`: the error and exit code 64.
     static func refuse(_ options: BenchOptions) -> Int32 {
-        FileOutput.writeAll(2, "error: unknown export '\(options.string("export") ?? "")'\nhint: use --export realistic or --export repetitive\n")
+        FileOutput.writeAll(
+            2,
+            "error: unknown export '\(options.string("export") ?? "")'\n"
+                + "hint: use --export realistic or --export repetitive\n"
+        )
         return 64
     }
 }
@@ -51,7 +55,9 @@ struct ExportStatsBenchmark {
         let started = Timestamp.monotonic()
         if let file = options.string("write") {
             do {
-                let size = try LicenseExportWriter.write(rows: rows, to: file, generator: &generator) { statistics.add($0) }
+                let size = try LicenseExportWriter.write(rows: rows, to: file, generator: &generator) {
+                    statistics.add($0)
+                }
                 print(String(format: "export-stats: wrote %@ (%.1f MB of GB18030)", file, Double(size) / 1e6))
             } catch {
                 FileOutput.writeAll(2, "error: \(error)\n")
@@ -62,7 +68,10 @@ struct ExportStatsBenchmark {
         }
         let elapsed = Timestamp.monotonic() - started
         statistics.finish()
-        print(String(format: "export-stats: %d rows of the realistic export, seed %llu, generated in %.2f s", rows, BenchExport.seed(options), elapsed))
+        print(
+            String(
+                format: "export-stats: %d rows of the realistic export, seed %llu, generated in %.2f s", rows,
+                BenchExport.seed(options), elapsed))
         print(statistics.table())
         return 0
     }

@@ -27,13 +27,19 @@ struct MapBenchmark {
         let mappingFile = options.string("mapping") ?? FileSystem.currentDirectory() + "/mappings/license.json"
         let definition: MappingDefinition
         do { definition = try MappingLoader.load(mappingFile) } catch {
-            FileOutput.writeAll(2, "error: \(error.message)\nhint: run from the package's directory or give --mapping FILE\n")
+            FileOutput.writeAll(
+                2, "error: \(error.message)\nhint: run from the package's directory or give --mapping FILE\n")
             return 78
         }
-        let catalog = CatalogConfig(dataset: .license, path: file, format: .csv, encoding: .gb18030, mapping: mappingFile)
+        let catalog = CatalogConfig(
+            dataset: .license, path: file, format: .csv, encoding: .gb18030, mapping: mappingFile)
         let mapper = Mapper(definition: definition, organisation: BenchDefaults.organisation, today: BenchDefaults.asOf)
         guard let stage = MapPipeline.Stage(rawValue: options.string("stage") ?? "hash") else {
-            FileOutput.writeAll(2, "error: unknown stage '\(options.string("stage") ?? "")'\nhint: use --stage read, decode, map, validate or hash\n")
+            FileOutput.writeAll(
+                2,
+                "error: unknown stage '\(options.string("stage") ?? "")'\n"
+                    + "hint: use --stage read, decode, map, validate or hash\n"
+            )
             return 64
         }
         let workers = options.int("workers", ProcessInfo.processInfo.activeProcessorCount)
@@ -46,7 +52,9 @@ struct MapBenchmark {
         for _ in 0..<max(1, options.int("runs", 3)) {
             floors.append(Self.sha256sum(file))
             do {
-                let (elapsed, cpu, result) = try StageProfile.time { try MapPipeline.run(catalog: catalog, mapper: mapper, workers: workers, stage: stage) }
+                let (elapsed, cpu, result) = try StageProfile.time {
+                    try MapPipeline.run(catalog: catalog, mapper: mapper, workers: workers, stage: stage)
+                }
                 counts = result
                 maps.append((elapsed, cpu))
             } catch {
@@ -57,13 +65,23 @@ struct MapBenchmark {
         let floor = floors.min() ?? 0
         let fastest = maps.min { $0.elapsed < $1.elapsed } ?? (0, 0)
         let ratio = fastest.elapsed / max(floor, 1e-6)
-        print(String(format: "map: %d mapped, %d set aside, %d unreadable in %.2f s (fastest of %@ s): %.0f rows/s; %.2f s of CPU (%.1f µs a row)",
-            counts.mapped, counts.setAside, counts.unreadable, fastest.elapsed, StageProfile.seconds(maps.map(\.elapsed)),
-            Double(rows) / fastest.elapsed, fastest.cpu, fastest.cpu / Double(max(rows, 1)) * 1e6))
-        print(String(format: "map: sha256sum floor %.2f s (fastest of %@ s); ratio %.2f× the floor (target ≤ 3×); peak memory %.0f MB (target < 200 MB)",
-            floor, StageProfile.seconds(floors), ratio, peakMemoryMB()))
+        print(
+            String(
+                format:
+                    "map: %d mapped, %d set aside, %d unreadable in %.2f s (fastest of %@ s): %.0f rows/s; "
+                    + "%.2f s of CPU (%.1f µs a row)",
+                counts.mapped, counts.setAside, counts.unreadable, fastest.elapsed,
+                StageProfile.seconds(maps.map(\.elapsed)),
+                Double(rows) / fastest.elapsed, fastest.cpu, fastest.cpu / Double(max(rows, 1)) * 1e6))
+        print(
+            String(
+                format:
+                    "map: sha256sum floor %.2f s (fastest of %@ s); ratio %.2f× the floor (target ≤ 3×); "
+                    + "peak memory %.0f MB (target < 200 MB)",
+                floor, StageProfile.seconds(floors), ratio, peakMemoryMB()))
         if options.string("profile") != nil {
-            let profile = StageProfile(catalog: catalog, definition: definition, mapper: mapper, workers: workers, rows: rows,
+            let profile = StageProfile(
+                catalog: catalog, definition: definition, mapper: mapper, workers: workers, rows: rows,
                 runs: max(1, options.int("runs", 3)), floor: floor)
             do { try profile.run() } catch {
                 FileOutput.writeAll(2, "error: \(error)\n")
@@ -140,7 +158,8 @@ enum MapPipeline {
                             counts.mapped += 1
                             if stage == .map { continue }
                             if stage == .validate {
-                                counts.hashes += validator.reasons(record.values, dateSeparator: "-", today: mapper.today).count
+                                counts.hashes +=
+                                    validator.reasons(record.values, dateSeparator: "-", today: mapper.today).count
                                 continue
                             }
                             // As the plan does: the digests held inline, compared without a hex string.

@@ -28,7 +28,9 @@ struct StageProfile {
     func run() throws {
         var figures: [Figure] = []
         for stage in MapPipeline.Stage.allCases {
-            let fastest = try fastestOf { try MapPipeline.run(catalog: catalog, mapper: mapper, workers: workers, stage: stage) }
+            let fastest = try fastestOf {
+                try MapPipeline.run(catalog: catalog, mapper: mapper, workers: workers, stage: stage)
+            }
             figures.append(Figure(name: stage.rawValue, elapsed: fastest.elapsed, cpu: fastest.cpu))
         }
         let plan = try WarmPlan(catalog: catalog, definition: definition)
@@ -41,12 +43,14 @@ struct StageProfile {
     func report(_ figures: [Figure]) -> String {
         let perRow = { (seconds: Double) in seconds / Double(max(rows, 1)) * 1e6 }
         let what = [
-            "read": "split into rows and fields", "decode": "+ GB18030 decoded", "map": "+ mapped, normalised, validated",
+            "read": "split into rows and fields", "decode": "+ GB18030 decoded",
+            "map": "+ mapped, normalised, validated",
             "validate": "map + a second validation", "hash": "map + canonical form, SHA-256 per date form",
             "plan": "warm plan, both platforms (ExportMapping)",
         ]
         var lines = [
-            "profile: each stage on its own over the same file, fastest of \(runs); sha256sum floor \(String(format: "%.2f", floor)) s",
+            "profile: each stage on its own over the same file, fastest of \(runs); "
+                + "sha256sum floor \(String(format: "%.2f", floor)) s",
             "| stage | what runs | wall s | × floor | CPU s | CPU µs a row | + CPU µs a row |",
             "|---|---|---:|---:|---:|---:|---:|",
         ]
@@ -55,8 +59,11 @@ struct StageProfile {
             // Validation is measured against map (run twice less once); hash and plan against map too.
             let base = figure.name == "validate" || figure.name == "hash" ? figures.first { $0.name == "map" } : before
             let added = base.map { perRow(figure.cpu - $0.cpu) }.map { String(format: "%+.1f", $0) } ?? "–"
-            lines.append(String(format: "| %@ | %@ | %.2f | %.2f | %.2f | %.1f | %@ |", figure.name, what[figure.name] ?? "", figure.elapsed,
-                figure.elapsed / max(floor, 1e-6), figure.cpu, perRow(figure.cpu), added))
+            lines.append(
+                String(
+                    format: "| %@ | %@ | %.2f | %.2f | %.2f | %.1f | %@ |", figure.name, what[figure.name] ?? "",
+                    figure.elapsed,
+                    figure.elapsed / max(floor, 1e-6), figure.cpu, perRow(figure.cpu), added))
             if figure.name != "validate" { before = figure }
         }
         return lines.joined(separator: "\n")
@@ -79,7 +86,9 @@ struct StageProfile {
         return (Timestamp.monotonic() - started, cpuSeconds() - cpuStarted, result)
     }
 
-    static func seconds(_ values: [Double]) -> String { values.map { String(format: "%.2f", $0) }.joined(separator: ", ") }
+    static func seconds(_ values: [Double]) -> String {
+        values.map { String(format: "%.2f", $0) }.joined(separator: ", ")
+    }
 }
 
 /// The warm plan of both platforms as `credsync plan` computes it (each record stepped for every
@@ -97,16 +106,21 @@ struct WarmPlan {
         let calendar = try WorkingCalendar(file: root + "/calendar-cn.json")
         rules = try PublicityRules.load(root + "/publicity.json", calendar: calendar, mappings: [definition])
         self.definition = definition
-        mapping = ExportMapping(catalog: catalog, definition: definition, organisation: BenchDefaults.organisation, today: BenchDefaults.asOf)
+        mapping = ExportMapping(
+            catalog: catalog, definition: definition, organisation: BenchDefaults.organisation,
+            today: BenchDefaults.asOf)
         platforms = PlatformID.allCases.map { id in
-            PlatformConfig(id: id, baseURL: "http://127.0.0.1:1/\(id.rawValue)/exchange/v1", appID: "bench", secret: "bench-secret-0123456789")
+            PlatformConfig(
+                id: id, baseURL: "http://127.0.0.1:1/\(id.rawValue)/exchange/v1", appID: "bench",
+                secret: "bench-secret-0123456789")
         }
         ledgers = platforms.map { Ledger(platform: $0.id, dataset: .license) }
         // The cold plan writes the ledgers the warm one is measured against.
         for (k, plan) in try plans().enumerated() {
             var ledger = ledgers[k]
             for change in plan.changes {
-                ledger.entries[change.key] = LedgerEntry(hash: change.hash ?? "", isPublished: true, version: 1, updatedAt: 0, batchID: "b")
+                ledger.entries[change.key] = LedgerEntry(
+                    hash: change.hash ?? "", isPublished: true, version: 1, updatedAt: 0, batchID: "b")
             }
             var changed = 0
             for (key, _) in ledger.entries where changed < max(1, ledger.entries.count / 1000) {
@@ -124,11 +138,15 @@ struct WarmPlan {
 
     private func plans() throws -> [DatasetPlan] {
         let contexts = zip(platforms, ledgers).map { platform, ledger in
-            PlanContext(dataset: .license, format: definition.format, platform: platform, ledger: ledger, rules: rules, asOf: BenchDefaults.asOf)
+            PlanContext(
+                dataset: .license, format: definition.format, platform: platform, ledger: ledger, rules: rules,
+                asOf: BenchDefaults.asOf)
         }
         let (export, steps) = try mapping.collect(keepRecords: false) { PlanContext.steps($0, contexts: contexts) }
         return platforms.indices.map { k in
-            Planner.plan(steps: steps.map { $0[k] }, dataset: .license, platform: platforms[k].id, ledger: ledgers[k], setAsideKeys: export.setAsideKeys)
+            Planner.plan(
+                steps: steps.map { $0[k] }, dataset: .license, platform: platforms[k].id, ledger: ledgers[k],
+                setAsideKeys: export.setAsideKeys)
         }
     }
 }

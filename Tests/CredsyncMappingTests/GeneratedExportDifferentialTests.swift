@@ -37,15 +37,20 @@ import Testing
         let directory = try TemporaryDirectory("differential")
         let generated = try Self.generate(in: directory, rows: Self.rows, seed: LicenseExportGenerator.defaultSeed)
         let (definition, _) = try ReferenceMapping.sample(.license, "licenses.csv", .csv, .gb18030)
-        let catalog = CatalogConfig(dataset: .license, path: generated.file, format: .csv, encoding: .gb18030, mapping: definition.file)
-        let export = try ExportMapping(catalog: catalog, definition: definition, organisation: ReferenceMapping.organisation,
-            today: ReferenceMapping.today).collect()
+        let catalog = CatalogConfig(
+            dataset: .license, path: generated.file, format: .csv, encoding: .gb18030, mapping: definition.file)
+        let export = try ExportMapping(
+            catalog: catalog, definition: definition, organisation: ReferenceMapping.organisation,
+            today: ReferenceMapping.today
+        ).collect()
 
         var fast: [Int: RowFate] = [:]
         var payloads: [Int: [String]] = [:]
         for (k, record) in export.records.enumerated() {
             // The hashes written straight from the values, as the plan compares them.
-            let hashes = PlainLicensePath.dateSeparators.map { record.payloadHash(format: definition.format, dateSeparator: $0) }
+            let hashes = PlainLicensePath.dateSeparators.map {
+                record.payloadHash(format: definition.format, dateSeparator: $0)
+            }
             fast[record.line] = .record(key: record.key, values: record.values, hashes: hashes)
             // And the payloads as they are sent, for one record in 20 (building them is slow in debug).
             if k % 20 == 0 {
@@ -55,21 +60,27 @@ import Testing
             }
         }
         for item in export.setAside {
-            fast[item.line] = item.reasons.contains { $0.rule == "E_UNREADABLE" } ? .damaged : .setAside(key: item.key, reasons: item.reasons)
+            fast[item.line] =
+                item.reasons.contains { $0.rule == "E_UNREADABLE" }
+                ? .damaged : .setAside(key: item.key, reasons: item.reasons)
         }
         for (line, key, reason) in export.excluded { fast[line] = .excluded(key: key, reason: reason) }
         for problem in export.unreadable { fast[problem.line] = .damaged }
 
-        let plain = try PlainLicensePath(definition: definition, organisation: ReferenceMapping.organisation, today: ReferenceMapping.today)
-            .fates(file: generated.file)
+        let plain = try PlainLicensePath(
+            definition: definition, organisation: ReferenceMapping.organisation, today: ReferenceMapping.today
+        )
+        .fates(file: generated.file)
         let lines = Set(fast.keys).union(plain.keys).sorted()
         let differing = lines.filter { fast[$0] != plain[$0] }
         #expect(lines.count == Self.rows)
         let shown = differing.prefix(3).map {
-            "line \($0): fast \(fast[$0].map(String.init(describing:)) ?? "none"), plain \(plain[$0].map(String.init(describing:)) ?? "none")"
+            "line \($0): fast \(fast[$0].map(String.init(describing:)) ?? "none"), "
+                + "plain \(plain[$0].map(String.init(describing:)) ?? "none")"
         }
         #expect(differing.isEmpty, "\(differing.count) rows differ, first: \(shown.joined(separator: " | "))")
-        let path = PlainLicensePath(definition: definition, organisation: ReferenceMapping.organisation, today: ReferenceMapping.today)
+        let path = PlainLicensePath(
+            definition: definition, organisation: ReferenceMapping.organisation, today: ReferenceMapping.today)
         let differingPayloads = payloads.filter { line, sent in
             guard case .record(_, let values, _)? = plain[line] else { return true }
             return PlainLicensePath.dateSeparators.map { path.canonicalPayload(values, $0) } != sent
@@ -86,10 +97,14 @@ import Testing
             case (let defect?, .setAside?) where !defect.isUnreadable: continue
             case (nil, .record?): continue
             case (nil, .setAside(_, let reasons)?) where reasons.allSatisfy({ $0.rule == "E_DUPLICATE_KEY" }): continue
-            default: missed.append("line \(line) (\(row.defect?.rawValue ?? "good")): \(fate.map(String.init(describing:)) ?? "none")")
+            default:
+                missed.append(
+                    "line \(line) (\(row.defect?.rawValue ?? "good")): \(fate.map(String.init(describing:)) ?? "none")")
             }
         }
-        #expect(missed.isEmpty, "\(missed.count) rows not as generated, first: \(missed.prefix(3).joined(separator: " | "))")
+        #expect(
+            missed.isEmpty, "\(missed.count) rows not as generated, first: \(missed.prefix(3).joined(separator: " | "))"
+        )
         let kinds = Set(generated.lines.compactMap(\.row.defect))
         #expect(kinds == Set(LicenseDefect.allCases))
         let bad = generated.lines.filter { $0.row.defect != nil }.count

@@ -12,9 +12,12 @@ import Testing
     }
 
     static func halfWidth(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map {
-            (0xFF01...0xFF5E).contains($0.value) ? Unicode.Scalar($0.value - 0xFEE0) ?? $0 : $0
-        })).uppercased().trimmingCharacters(in: .whitespaces)
+        String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map {
+                    (0xFF01...0xFF5E).contains($0.value) ? Unicode.Scalar($0.value - 0xFEE0) ?? $0 : $0
+                })
+        ).uppercased().trimmingCharacters(in: .whitespaces)
     }
 
     @Test func sameSeedSameRowsOtherSeedOtherRows() {
@@ -42,7 +45,8 @@ import Testing
         // 许可编号, 决定书文号, 相对人名称, 统一社会信用代码, 工商注册号, 法定代表人, 证件号码, 许可事项, dates, 备注, 更新时间.
         for column in [0, 1, 3, 5, 6, 7, 9, 10, 13, 14, 15, 19, 20] {
             let repeats = zip(rows, rows.dropFirst()).filter { pair in
-                pair.0.defect == nil && pair.1.defect == nil && !pair.1.values[column].isEmpty && pair.0.values[column] == pair.1.values[column]
+                pair.0.defect == nil && pair.1.defect == nil && !pair.1.values[column].isEmpty
+                    && pair.0.values[column] == pair.1.values[column]
             }
             #expect(repeats.isEmpty, "column \(LicenseExportGenerator.header[column]) repeats \(repeats.count) times")
         }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import CredsyncCore
 import Foundation
@@ -18,7 +18,8 @@ enum RowFate: Equatable, CustomStringConvertible {
     var description: String {
         switch self {
         case .record(let key, let values, _): return "record \(key) \(values.map { $0 ?? "" }.joined(separator: ","))"
-        case .setAside(let key, let reasons): return "set aside \(key ?? "-"): \(reasons.map(\.description).joined(separator: "; "))"
+        case .setAside(let key, let reasons):
+            return "set aside \(key ?? "-"): \(reasons.map(\.description).joined(separator: "; "))"
         case .excluded(let key, let reason): return "excluded \(key ?? "-"): \(reason)"
         case .damaged: return "damaged"
         }
@@ -74,9 +75,13 @@ struct PlainLicensePath {
         for (key, lines) in linesByKey where lines.count > 1 {
             for line in lines {
                 let others = lines.filter { $0 != line }.map(String.init).joined(separator: ", ")
-                fates[line] = .setAside(key: key, reasons: [
-                    Reason(field: nil, rule: "E_DUPLICATE_KEY", value: key, expected: "the key is used on more than one row: also on line \(others)")
-                ])
+                fates[line] = .setAside(
+                    key: key,
+                    reasons: [
+                        Reason(
+                            field: nil, rule: "E_DUPLICATE_KEY", value: key,
+                            expected: "the key is used on more than one row: also on line \(others)")
+                    ])
             }
         }
         return fates
@@ -101,7 +106,8 @@ struct PlainLicensePath {
             switch condition {
             case .equals(let reference, let expected): return value(reference) == expected
             case .oneOf(let reference, let values): return values.contains(value(reference))
-            case .contains(let reference, let expected): return value(reference).split(separator: ";").contains { String($0) == expected }
+            case .contains(let reference, let expected):
+                return value(reference).split(separator: ";").contains { String($0) == expected }
             case .only(let reference, let expected): return value(reference) == expected
             case .isEmpty(let reference, let empty): return value(reference).isEmpty == empty
             case .all(let conditions): return conditions.allSatisfy(holds)
@@ -114,7 +120,8 @@ struct PlainLicensePath {
     /// One row's values (by the mapping's columns) through the mapping, the format's rules and the key.
     func map(_ raw: [String]) -> RowFate {
         let format = definition.format
-        var values = Values(fields: Array(repeating: nil, count: format.fields.count), columns: raw.map(Self.trim),
+        var values = Values(
+            fields: Array(repeating: nil, count: format.fields.count), columns: raw.map(Self.trim),
             control: Array(repeating: nil, count: definition.control.count))
         var reasons: [Reason] = []
         for (i, spec) in definition.control.enumerated() {
@@ -136,10 +143,15 @@ struct PlainLicensePath {
         let failed = Set(reasons.compactMap(\.field))
         reasons += invalid.filter { $0.field.map { !failed.contains($0) } ?? true }
         if key == nil {
-            reasons.append(Reason(field: nil, rule: "E_REQUIRED", value: nil, expected: "a key: " + format.key.map { format.fields[$0].code }.joined(separator: " or ")))
+            reasons.append(
+                Reason(
+                    field: nil, rule: "E_REQUIRED", value: nil,
+                    expected: "a key: " + format.key.map { format.fields[$0].code }.joined(separator: " or ")))
         }
         guard let key, reasons.isEmpty else { return .setAside(key: key, reasons: reasons) }
-        return .record(key: key, values: values.fields, hashes: Self.dateSeparators.map { SHA256.hex(canonicalBytes(values.fields, $0)) })
+        return .record(
+            key: key, values: values.fields,
+            hashes: Self.dateSeparators.map { SHA256.hex(canonicalBytes(values.fields, $0)) })
     }
 
     func evaluate(_ spec: ValueSpec, _ values: inout Values, name: String, _ reasons: inout [Reason]) -> String {
@@ -153,13 +165,15 @@ struct PlainLicensePath {
         case .field(let i): value = values.fields[i] ?? ""
         case .control(let i): value = values.control[i] ?? ""
         case .concat(let parts, let separator):
-            value = parts.map { evaluate($0, &values, name: name, &reasons) }.filter { !$0.isEmpty }.joined(separator: separator)
+            value = parts.map { evaluate($0, &values, name: name, &reasons) }.filter { !$0.isEmpty }.joined(
+                separator: separator)
         case .firstOf(let parts):
             value = ""
             for part in parts where value.isEmpty { value = evaluate(part, &values, name: name, &reasons) }
         case .dateAdd:
             value = ""
-            reasons.append(Reason(field: name, rule: "E_MAPPING", value: nil, expected: "dateAdd is not in the plain path"))
+            reasons.append(
+                Reason(field: name, rule: "E_MAPPING", value: nil, expected: "dateAdd is not in the plain path"))
         }
         if !value.isEmpty, spec.split != nil || spec.map != nil || spec.ensurePrefix != nil || spec.join != nil {
             var items = spec.split.map { Self.split(value, on: $0) } ?? [value]
@@ -167,8 +181,10 @@ struct PlainLicensePath {
                 items = items.compactMap { item in
                     if let mapped = table[item] { return mapped }
                     if spec.unmapped == .keep { return item }
-                    reasons.append(Reason(field: name, rule: "E_CODE", value: item,
-                        expected: "one of the mapping's values: \(table.keys.sorted().joined(separator: ", "))"))
+                    reasons.append(
+                        Reason(
+                            field: name, rule: "E_CODE", value: item,
+                            expected: "one of the mapping's values: \(table.keys.sorted().joined(separator: ", "))"))
                     return nil
                 }
             }
@@ -183,13 +199,16 @@ struct PlainLicensePath {
             if let date = Self.date(value) {
                 value = date.iso
             } else {
-                reasons.append(Reason(field: name, rule: "E_FORMAT", value: value,
-                    expected: "a date such as 2025-03-05, 2025/3/5, 2025.03.05, 2025年3月5日 or 20250305"))
+                reasons.append(
+                    Reason(
+                        field: name, rule: "E_FORMAT", value: value,
+                        expected: "a date such as 2025-03-05, 2025/3/5, 2025.03.05, 2025年3月5日 or 20250305"))
                 value = ""
             }
         }
         if !value.isEmpty && (spec.amountYuanToWan || spec.isAmount) {
-            reasons.append(Reason(field: name, rule: "E_MAPPING", value: value, expected: "amounts are not in the plain path"))
+            reasons.append(
+                Reason(field: name, rule: "E_MAPPING", value: value, expected: "amounts are not in the plain path"))
         }
         if value.isEmpty, let fallback = spec.ifEmpty { value = evaluate(fallback, &values, name: name, &reasons) }
         return value
@@ -202,7 +221,9 @@ struct PlainLicensePath {
     }
 
     static func trim(_ text: String) -> String {
-        guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last, isSpace(first) || isSpace(last) else { return text }
+        guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last,
+            isSpace(first) || isSpace(last)
+        else { return text }
         var scalars = Array(text.unicodeScalars)
         while let first = scalars.first, isSpace(first) { scalars.removeFirst() }
         while let last = scalars.last, isSpace(last) { scalars.removeLast() }
@@ -214,10 +235,12 @@ struct PlainLicensePath {
     }
 
     static func code(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { scalar -> Unicode.Scalar in
-            let half = halfWidth(scalar)
-            return ("a"..."z").contains(half) ? Unicode.Scalar(half.value - 0x20) ?? half : half
-        }))
+        String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map { scalar -> Unicode.Scalar in
+                    let half = halfWidth(scalar)
+                    return ("a"..."z").contains(half) ? Unicode.Scalar(half.value - 0x20) ?? half : half
+                }))
     }
 
     static func name(_ text: String) -> String {
@@ -226,7 +249,9 @@ struct PlainLicensePath {
 
     static func split(_ text: String, on separators: [String]) -> [String] {
         var parts = [text]
-        for separator in separators + ["\r\n", "\n", "\r"] { parts = parts.flatMap { $0.split(separator: separator, omittingEmptySubsequences: false).map(String.init) } }
+        for separator in separators + ["\r\n", "\n", "\r"] {
+            parts = parts.flatMap { $0.split(separator: separator, omittingEmptySubsequences: false).map(String.init) }
+        }
         var seen: Set<String> = []
         return parts.map(trim).filter { !$0.isEmpty && seen.insert($0).inserted }
     }
@@ -251,7 +276,8 @@ struct PlainLicensePath {
                 parts = plain.split(separator: separator, omittingEmptySubsequences: false)
             }
         }
-        guard parts.count == 3, let year = number(parts[0], 4...4), let month = number(parts[1], 1...2), let day = number(parts[2], 1...2)
+        guard parts.count == 3, let year = number(parts[0], 4...4), let month = number(parts[1], 1...2),
+            let day = number(parts[2], 1...2)
         else { return nil }
         return LocalDate(year: year, month: month, day: day)
     }
@@ -272,7 +298,8 @@ struct PlainLicensePath {
             if out.count > 1 { out.append(0x2C) }
             Self.appendQuoted(rules[i].code, to: &out)
             out.append(0x3A)
-            Self.appendQuoted(rules[i].kind == .date ? value.split(separator: "-").joined(separator: separator) : value, to: &out)
+            Self.appendQuoted(
+                rules[i].kind == .date ? value.split(separator: "-").joined(separator: separator) : value, to: &out)
         }
         out.append(0x7D)
         return out
