@@ -13,6 +13,14 @@ struct MapBenchmark {
     func run() -> Int32 {
         let rows = options.int("rows", 1_000_000)
         guard let export = BenchExport(options) else { return BenchExport.refuse(options) }
+        guard let stage = MapPipeline.Stage(rawValue: options.string("stage") ?? "hash") else {
+            FileOutput.writeAll(
+                2,
+                "error: unknown stage '\(options.string("stage") ?? "")'\n"
+                    + "hint: use --stage read, decode, map, validate or hash\n"
+            )
+            return 64
+        }
         let directory = NSTemporaryDirectory() + "credsync-bench-\(getpid())"
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -34,14 +42,6 @@ struct MapBenchmark {
         let catalog = CatalogConfig(
             dataset: .license, path: file, format: .csv, encoding: .gb18030, mapping: mappingFile)
         let mapper = Mapper(definition: definition, organisation: BenchDefaults.organisation, today: BenchDefaults.asOf)
-        guard let stage = MapPipeline.Stage(rawValue: options.string("stage") ?? "hash") else {
-            FileOutput.writeAll(
-                2,
-                "error: unknown stage '\(options.string("stage") ?? "")'\n"
-                    + "hint: use --stage read, decode, map, validate or hash\n"
-            )
-            return 64
-        }
         let workers = options.int("workers", ProcessInfo.processInfo.activeProcessorCount)
 
         // The floor and the map taken in turns, the fastest of each compared: this machine's
