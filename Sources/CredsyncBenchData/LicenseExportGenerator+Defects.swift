@@ -61,9 +61,10 @@ extension LicenseExportGenerator {
             v[9] = ""
         case .wrongFieldCount:
             let fields = v.map { LicenseExportWriter.quoted(Self.onOneLine($0)) }
+            // At least two fields: a lone empty 许可编号 would be an empty line, which is no row at all.
             let kept =
                 random.chance(0.5)
-                ? Array(fields.prefix(random.within(1...19))) : fields + [random.pick(["", "多余", "1"])]
+                ? Array(fields.prefix(max(2, random.within(1...19)))) : fields + [random.pick(["", "多余", "1"])]
             row.rawLine = kept.joined(separator: ",")
         case .brokenQuoting:
             var fields = v.map { LicenseExportWriter.quoted(Self.onOneLine($0)) }
