@@ -31,16 +31,21 @@ let package = Package(
         // The state store, <stateDir>/credsync.db; not yet wired into the pipeline.
         .target(name: "CredsyncState", dependencies: ["CredsyncCore", "CSQLite"]),
         .target(name: "CredsyncSandbox", dependencies: ["CredsyncExchange"]),
+        // Realistic generated exports, for the benchmarks and the differential tests.
+        .target(name: "CredsyncBenchData", dependencies: ["CredsyncCore"]),
 
         // Thin executables.
         .executableTarget(name: "credsync", dependencies: ["CredsyncCLI"]),
         .executableTarget(name: "credsync-sandbox", dependencies: ["CredsyncSandbox"]),
-        .executableTarget(name: "credsync-bench", dependencies: ["CredsyncRun", "CredsyncSandbox", "CredsyncCLI", "CredsyncState"]),
+        .executableTarget(
+            name: "credsync-bench",
+            dependencies: ["CredsyncRun", "CredsyncSandbox", "CredsyncCLI", "CredsyncState", "CredsyncBenchData"]),
 
         // Helpers the tests share: running the real binaries, the sandbox, temporary directories.
         .target(name: "TestSupport", dependencies: ["CredsyncExchange"], path: "Tests/TestSupport"),
         .testTarget(name: "CredsyncCoreTests", dependencies: ["CredsyncCore"]),
-        .testTarget(name: "CredsyncMappingTests", dependencies: ["CredsyncMapping", "TestSupport"]),
+        .testTarget(
+            name: "CredsyncMappingTests", dependencies: ["CredsyncMapping", "TestSupport", "CredsyncBenchData"]),
         .testTarget(name: "CredsyncReconciliationTests", dependencies: ["CredsyncReconciliation", "TestSupport"]),
         .testTarget(name: "CredsyncCLITests", dependencies: ["CredsyncCLI"]),
         .testTarget(name: "CredsyncExchangeTests", dependencies: ["CredsyncExchange", "TestSupport"]),

@@ -8,7 +8,9 @@ struct BenchOptions {
         var rest = arguments[...]
         while let argument = rest.popFirst() {
             guard argument.hasPrefix("--") else { continue }
-            values[String(argument.dropFirst(2))] = rest.popFirst() ?? ""
+            // A flag (`--profile`) takes no value when the next argument is another option.
+            let value = rest.first.map { $0.hasPrefix("--") } == false ? rest.popFirst() : nil
+            values[String(argument.dropFirst(2))] = value ?? ""
         }
     }
 

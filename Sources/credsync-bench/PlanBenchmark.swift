@@ -16,7 +16,12 @@ struct PlanBenchmark {
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let file = directory + "/licenses.csv"
-        _ = LicenseExportGenerator.write(rows: rows, to: file)
+        guard let export = BenchExport(options) else { return BenchExport.refuse(options) }
+        do { _ = try export.write(rows: rows, to: file, options: options) } catch {
+            FileOutput.writeAll(2, "error: \(error)\n")
+            return 74
+        }
+        print("plan: \(rows) rows of \(export.label(options))")
         let root = FileSystem.currentDirectory() + "/mappings"
         let organisation = Organisation(name: "某省知识产权局", uscc: "11330000MB12345679")
         let asOf = LocalDate(iso: "2026-11-20") ?? LocalDate.todayInShanghai()

@@ -15,7 +15,7 @@ struct StoreBenchmark {
             var batch: [(seq: Int?, enterprise: JSONValue)] = []
             var codes: [String] = []
             for i in 0..<count {
-                let code = LicenseExportGenerator.uscc(i)
+                let code = RepetitiveLicenseExport.uscc(i)
                 if i % 1000 == 0 { codes.append(code) }
                 batch.append((i + 1, [
                     "uscc": .string(code), "name": .string("杭州示例科技有限公司\(i)"), "type": "有限责任公司", "legalRepresentative": "张三",

@@ -14,14 +14,20 @@ let usage = """
               --ledger N (1000000) ledger rows written and iterated.
       plan    1,000,000 licenses planned cold (empty ledger) and warm (ledger matches, 0.1% changed), against map.
               --rows N (1000000) --repeat K (2: map and warm plan in turns, the fastest of each compared)
+              --export realistic|repetitive --seed S (as for map)
       queue   Enqueue and complete entries with fsync, and list them.
               --entries N (100000) --state-dir DIR --keep yes (leave the queue for timing `credsync queue list`)
-      map     Generate a GB18030 license export and read + map + validate + canonicalise + hash it on both cores;
-              compare with sha256sum over the same file (the floor).
+      map     Generate a GB18030 license export and read + map + validate + canonicalise + hash it (both platforms'
+              date forms) on both cores; compare with sha256sum over the same file (the floor).
               --rows N (1000000) --mapping FILE (mappings/license.json)
+              --export realistic|repetitive (realistic: every column varied; repetitive: the first generator)
+              --seed S (20261202: the realistic export's seed)
               --runs K (3: the floor and the map in turns, the fastest of each compared)
-              --stage read|map (stop after reading and decoding, or after mapping and validating: where the time goes)
+              --stage read|decode|map|validate|hash (stop after that stage; hash, the default, is all of it)
+              --profile (then every stage on its own, and the warm plan: where the time goes)
               --workers N (the cores: mapping threads)
+      export-stats  The entropy built into the realistic export: distinct values per column and more.
+              --rows N (1000000) --seed S (20261202) --write FILE (also write the export there)
       push    Push records to the sandbox with latency and a rate limit injected; compare with the bound
               min(rate, concurrency / latency) × batch size.
               --records N (100000) --latency-ms L (50) --rate R (20) --burst B (40) --concurrency C (4) --batch-size S (500)
@@ -34,6 +40,7 @@ let options = BenchOptions(Array(arguments.dropFirst()))
 switch name {
 case "push": exit(await PushBenchmark(options: options).run())
 case "map": exit(MapBenchmark(options: options).run())
+case "export-stats": exit(ExportStatsBenchmark(options: options).run())
 case "queue": exit(await QueueBenchmark(options: options).run())
 case "plan": exit(PlanBenchmark(options: options).run())
 case "store": exit(StoreBenchmark(options: options).run())

@@ -3,9 +3,12 @@ import Glibc
 #endif
 import CredsyncCore
 
-/// Writes a realistic licenses.csv of `rows` rows in GB18030 with CRLF, as the approval system does:
-/// every local date form, full-width codes now and then, quoted remarks with commas and line breaks.
-struct LicenseExportGenerator {
+/// The first benchmark export (`--export repetitive`), kept to compare with: GB18030, CRLF and every
+/// local date form, but most values repeat from row to row (one legal representative, six cities,
+/// eight words, one authority, one remark), so the reader's "repeated from the row before" shortcut
+/// and the caches make most columns free. The README's first `map` figure (2.8× the floor) came
+/// from it; `BenchExport.realistic` (CredsyncBenchData) is the default now.
+struct RepetitiveLicenseExport {
     static let header = "许可编号,决定书文号,决定书名称,相对人名称,相对人类型,统一社会信用代码,工商注册号,法定代表人,证件类型,证件号码,许可事项,许可类别,证书名称,决定日期,有效期起,有效期止,许可机关,许可机关代码,状态,备注,更新时间"
 
     /// A valid USCC with a region and a serial.
