@@ -54,6 +54,16 @@ public enum PersonalData {
         return NationalIdentifiers.masked(value)
     }
 
+    /// `payload` with every text member as `shown(_:field:)` shows it, for what is kept or listed
+    /// rather than sent. Idempotent: a payload already shown stays as it is.
+    public static func shown(_ payload: JSONObject) -> JSONObject {
+        JSONObject(
+            payload.members.map { member in
+                guard let value = member.value.stringValue else { return member }
+                return JSONMember(member.key, .string(shown(value, field: member.key)))
+            })
+    }
+
     private static func isDigit(_ byte: UInt8) -> Bool { byte &- 0x30 < 10 }
 
     /// The region digit and birth date of the candidate at `bytes[start..<start + length]`.
