@@ -1,3 +1,4 @@
+import CredsyncCatalogs
 import Testing
 
 @testable import CredsyncMapping
@@ -18,5 +19,13 @@ import Testing
         let value = String(repeating: "7", count: 300)
         let reason = Reason(field: "XK_NR", rule: "E_RANGE", value: value, expected: "x")
         #expect(reason.value == String(repeating: "7", count: Reason.shownCharacters) + "… (300 characters in all)")
+    }
+
+    @Test func anUnreadableRowsCutReasonLeavesNoDigitsOfAnIDInClear() {
+        let reason = "invalid JSON: duplicate key \"" + String(repeating: "a", count: 462) + "110101199001011234"
+            + String(repeating: "b", count: 1000) + "\""
+        let problem = RowProblem(file: "licenses.jsonl", line: 3, reason: reason)
+        #expect(!problem.reason.contains("1101"), "\(problem.reason.suffix(40))")
+        #expect(problem.reason.hasSuffix(String(repeating: "a", count: 462) + "… (cut)"))
     }
 }

@@ -30,37 +30,9 @@ public struct Reason: Sendable, Equatable, CustomStringConvertible {
     /// `value`, cut after `shownCharacters` characters with its full length said.
     static func shortened(_ value: String) -> String {
         guard value.utf8.count > shownCharacters else { return value }
-        var count = 0
-        var end = value.startIndex
-        for index in value.indices {
-            if count == shownCharacters {
-                end = index
-                break
-            }
-            count += 1
-            end = value.index(after: index)
-        }
-        guard end < value.endIndex else { return value }
-        // A cut inside a run of digits would leave the first digits of a 身份证号 that no mask
-        // then recognises: such a run of up to 18 digits goes whole.
-        if isDigitOrX(value[end]) {
-            var start = end
-            var run = 0
-            while start > value.startIndex, run <= 18, isDigit(value[value.index(before: start)]) {
-                start = value.index(before: start)
-                run += 1
-            }
-            if run <= 18 { end = start }
-        }
-        return value[..<end] + "… (\(value.count) characters in all)"
-    }
-
-    private static func isDigit(_ character: Character) -> Bool {
-        character.asciiValue.map { (0x30...0x39).contains($0) } ?? false
-    }
-
-    private static func isDigitOrX(_ character: Character) -> Bool {
-        isDigit(character) || character == "X" || character == "x"
+        let shown = PersonalData.prefix(value, characters: shownCharacters)
+        guard shown.endIndex < value.endIndex else { return value }
+        return shown + "… (\(value.count) characters in all)"
     }
 
     /// For people: personal numbers masked (`PersonalData.shown`).
