@@ -48,7 +48,7 @@ public struct RowProblem: Error, Sendable, Equatable, CustomStringConvertible {
         self.file = file
         self.line = line
         // A reason can quote what it found (a JSON key, say): a megabyte of it helps nobody.
-        self.reason = reason.utf8.count > 1000 ? String(reason.prefix(500)) + "… (cut)" : reason
+        self.reason = reason.utf8.count > 1000 ? PersonalData.prefix(reason, characters: 500) + "… (cut)" : reason
         self.fragments = fragments
     }
 

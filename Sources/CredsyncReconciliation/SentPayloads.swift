@@ -22,7 +22,8 @@ public enum SentPayloads {
         let file = path(stateDir: stateDir, platform: platform, dataset: dataset)
         var text = ""
         for (key, payload) in payloads {
-            text += JSONWriter.compact(["key": .string(key), "payload": .object(payload)]) + "\n"
+            // A state file: personal numbers kept masked, as diffs show them anyway.
+            text += JSONWriter.compact(["key": .string(key), "payload": .object(PersonalData.shown(payload))]) + "\n"
         }
         do { try FileSystem.createDirectory(FileSystem.parent(of: file)) } catch {
             throw CredsyncError(.ioError, error.description)
@@ -66,8 +67,11 @@ public enum SentPayloads {
         return result
     }
 
-    /// The fields that differ: (field, old, new), an absent value as nil.
+    /// The fields that differ: (field, old, new), an absent value as nil. Both sides are compared
+    /// as kept (`PersonalData.shown`): a personal number differs only where its mask shows it.
     public static func differences(old: JSONObject?, new: JSONObject) -> [(String, String?, String?)] {
+        let old = old.map(PersonalData.shown)
+        let new = PersonalData.shown(new)
         let keys = Set((old?.keys ?? []) + new.keys).sorted()
         return keys.compactMap { key in
             let before = old?[key]?.stringValue

@@ -80,9 +80,12 @@ public struct ReconcileJob: Sendable {
             switch await client.manifest(dataset) {
             case .success(let items): manifests[dataset] = items
             case .failure(let failure):
+                // 77 for a 401 or 403, as a push or a pull ends: the credentials need an operator.
+                let code: ExitCode =
+                    failure.isAuthenticationFailure
+                    ? .noPermission : failure.failureClass == .transient ? .unavailable : .needsAttention
                 throw CredsyncError(
-                    failure.failureClass == .transient ? .unavailable : .needsAttention,
-                    "\(platform.id.rawValue): cannot read the \(dataset.rawValue) manifest: \(failure)",
+                    code, "\(platform.id.rawValue): cannot read the \(dataset.rawValue) manifest: \(failure)",
                     hint: repair ? "nothing was changed: every ledger is as it was" : nil)
             }
         }

@@ -5,7 +5,8 @@ import CredsyncCore
 
 extension ReportRetention {
     /// Removes the run reports in `directory` that `retention` no longer keeps: a run's `.json`
-    /// and `.html` go together, by the age of its `.json`. `latest.*` and the run `keeping` stay.
+    /// and `.html` go together, by the age of its `.json`. `latest.*` and the run `keeping` (or its
+    /// dry run) stay. `keepRuns` counts real runs and dry runs (`<runId>.dry-run.*`) each on its own.
     /// Returns a message for every file that could not be removed (the run goes on).
     public static func prune(
         _ retention: ReportRetention, directory: String, keeping: String, now: Double = Timestamp.now()
@@ -22,7 +23,13 @@ extension ReportRetention {
         }
         runs.sort { ($0.modified, $0.id) > ($1.modified, $1.id) }
         var problems: [String] = []
-        for (index, run) in runs.enumerated() where run.id != keeping {
+        // Dry runs' reports are counted apart: a few dry runs never push out real runs' reports.
+        var counted: [Bool: Int] = [:]
+        for run in runs {
+            let isDryRun = run.id.hasSuffix(dryRunSuffix)
+            let index = counted[isDryRun, default: 0]
+            counted[isDryRun] = index + 1
+            guard run.id != keeping, run.id != keeping + dryRunSuffix else { continue }
             let tooOld = retention.maxAge.map { now - run.modified > $0 } ?? false
             let tooMany = retention.keepRuns.map { index >= $0 } ?? false
             guard tooOld || tooMany else { continue }
@@ -35,4 +42,6 @@ extension ReportRetention {
         }
         return problems
     }
+
+    static let dryRunSuffix = ".dry-run"
 }

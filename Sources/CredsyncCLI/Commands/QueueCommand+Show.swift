@@ -112,11 +112,5 @@ extension QueueCommand {
     }
 
     /// A payload for people: natural persons' 证件号码 masked (first 6 and last 4).
-    static func masked(_ payload: JSONObject) -> JSONObject {
-        JSONObject(
-            payload.members.map { member in
-                guard let value = member.value.stringValue else { return member }
-                return JSONMember(member.key, .string(PersonalData.shown(value, field: member.key)))
-            })
-    }
+    static func masked(_ payload: JSONObject) -> JSONObject { PersonalData.shown(payload) }
 }

@@ -54,6 +54,36 @@ public enum PersonalData {
         return NationalIdentifiers.masked(value)
     }
 
+    /// The first `characters` characters of `text`, for a message that cuts what it quotes. A cut
+    /// inside a run of digits would leave the first digits of a 身份证号 that `mask` then does not
+    /// recognise: a run of up to 18 digits the cut falls in is left out whole.
+    public static func prefix(_ text: String, characters: Int) -> Substring {
+        guard let end = text.index(text.startIndex, offsetBy: characters, limitedBy: text.endIndex),
+            end < text.endIndex
+        else { return text[...] }
+        func isDigit(_ character: Character) -> Bool {
+            character.asciiValue.map { (0x30...0x39).contains($0) } ?? false
+        }
+        guard isDigit(text[end]) || text[end] == "X" || text[end] == "x" else { return text[..<end] }
+        var start = end
+        var run = 0
+        while start > text.startIndex, run <= 18, isDigit(text[text.index(before: start)]) {
+            start = text.index(before: start)
+            run += 1
+        }
+        return text[..<(run <= 18 ? start : end)]
+    }
+
+    /// `payload` with every text member as `shown(_:field:)` shows it, for what is kept or listed
+    /// rather than sent. Idempotent: a payload already shown stays as it is.
+    public static func shown(_ payload: JSONObject) -> JSONObject {
+        JSONObject(
+            payload.members.map { member in
+                guard let value = member.value.stringValue else { return member }
+                return JSONMember(member.key, .string(shown(value, field: member.key)))
+            })
+    }
+
     private static func isDigit(_ byte: UInt8) -> Bool { byte &- 0x30 < 10 }
 
     /// The region digit and birth date of the candidate at `bytes[start..<start + length]`.

@@ -30,18 +30,9 @@ public struct Reason: Sendable, Equatable, CustomStringConvertible {
     /// `value`, cut after `shownCharacters` characters with its full length said.
     static func shortened(_ value: String) -> String {
         guard value.utf8.count > shownCharacters else { return value }
-        var count = 0
-        var end = value.startIndex
-        for index in value.indices {
-            if count == shownCharacters {
-                end = index
-                break
-            }
-            count += 1
-            end = value.index(after: index)
-        }
-        guard end < value.endIndex else { return value }
-        return value[..<end] + "… (\(value.count) characters in all)"
+        let shown = PersonalData.prefix(value, characters: shownCharacters)
+        guard shown.endIndex < value.endIndex else { return value }
+        return shown + "… (\(value.count) characters in all)"
     }
 
     /// For people: personal numbers masked (`PersonalData.shown`).
