@@ -119,6 +119,11 @@ struct ConfigFixture {
         #expect(logger.capturedLines.allSatisfy { !$0.contains("file-secret-0123456789") })
     }
 
+    @Test func aNumericSecretShapedLikeAnIDNumberIsRedactedNotHalfMasked() {
+        Redactor.shared.register("110101199003070018")
+        #expect(Redactor.shared.redact("sent with 110101199003070018.") == "sent with [redacted].")
+    }
+
     @Test func tlsVerificationOffIsAWarningNotAProblem() throws {
         let platform = #"{"id": "credit", "baseURL": "https://c.example/x", "appId": "a", "secretEnv": "SECRET", "verifyTLS": false}"#
         let report = try ConfigFixture().load(ConfigFixture.text(platform: platform))

@@ -22,12 +22,13 @@ public final class Redactor: Sendable {
     /// `text` with every registered secret replaced by `[redacted]` and personal numbers masked.
     public func redact(_ text: String) -> String {
         let list = secrets.withLock { $0 }
-        var result = PersonalData.mask(text)
-        guard !list.isEmpty else { return result }
+        // Secrets first: a numeric secret shaped like an ID number would otherwise be half masked, not
+        // redacted.
+        var result = text
         for secret in list where result.contains(secret) {
             result = result.replacingAll(secret, with: "[redacted]")
         }
-        return result
+        return PersonalData.mask(result)
     }
 }
 
