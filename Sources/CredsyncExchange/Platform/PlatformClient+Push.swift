@@ -15,7 +15,7 @@ extension PlatformClient {
         case .success(let answer) where answer.status == 413:
             guard batch.records.count > 1 else {
                 let outcome = RecordOutcome.permanent("HTTP 413 TOO_LARGE: a single record is over the platform's size limit")
-                result.outcomes = [(batch.records[0].key, outcome)]
+                result.outcomes = batch.records.map { ($0.key, outcome) }
                 return result
             }
             let middle = batch.records.count / 2
