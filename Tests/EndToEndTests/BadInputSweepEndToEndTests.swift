@@ -35,4 +35,32 @@ import Testing
         #expect(try snapshot(env, .pledge) == pledges)
         #expect(try snapshot(env, .dishonesty) == listings)
     }
+
+    /// A batch answer naming a record twice (`accepted` v9, then v10) was taken as published though
+    /// the platform applied nothing: the ledger said "updated" and the change was never sent again.
+    @Test func aBatchAnswerNamingARecordTwiceIsNotTakenAsPublished() throws {
+        let env = try SyncEnvironment(platforms: [.credit])
+        let first = try env.credsync(["sync", "--dataset", "pledge"])
+        #expect(first.status == 1, "\(first.stderr)")
+        let before = try #require(try env.sandbox.holdings(.credit, .pledge)["ZX2025000012"])
+        let path = env.directory.path + "/pledges.csv"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.hasPrefix("ZX2025000012,") ? line.replacingOccurrences(of: "有限公司", with: "股份有限公司") : String(line)
+        }
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let results = #"[{"key":"ZX2025000012","status":"accepted","version":9},"#
+            + #"{"key":"ZX2025000012","status":"accepted","version":10}]"#
+        let body = #"body:{"batchId":"x","receivedAt":"2026-11-22T01:02:03Z","results":"# + results + "}"
+        _ = try env.sandbox.admin("POST", "script", ["platform": "credit", "faults": [.string(body)]])
+        let damaged = try env.credsync(["sync", "--dataset", "pledge"])
+        // Queued, not recorded as published; the next push delivers it.
+        #expect(damaged.status == 69 && damaged.stdout.contains("1 queued"), "\(damaged.stdout)")
+        #expect(try env.sandbox.holdings(.credit, .pledge)["ZX2025000012"]?.hash == before.hash)
+        _ = try env.credsync(["queue", "retry", "--all"])
+        let retried = try env.credsync(["push", "--dataset", "pledge"])
+        #expect(retried.status == 0 || retried.status == 1, "\(retried.stderr)")
+        let after = try #require(try env.sandbox.holdings(.credit, .pledge)["ZX2025000012"])
+        #expect(after.version == before.version + 1 && after.hash != before.hash)
+    }
 }
