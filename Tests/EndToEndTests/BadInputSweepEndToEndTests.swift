@@ -46,7 +46,8 @@ import Testing
         let path = env.directory.path + "/pledges.csv"
         let text = try String(contentsOfFile: path, encoding: .utf8)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            line.hasPrefix("ZX2025000012,") ? line.replacingOccurrences(of: "有限公司", with: "股份有限公司") : String(line)
+            guard line.hasPrefix("ZX2025000012,") else { return String(line) }
+            return line.replacingOccurrences(of: "有限公司", with: "股份有限公司")
         }
         try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
         let results = #"[{"key":"ZX2025000012","status":"accepted","version":9},"#
