@@ -14,10 +14,29 @@ struct ByteSource {
     let path: String
 
     init(path: String) throws(RowProblem) {
-        fd = open(path, O_RDONLY | O_CLOEXEC)
+        // Non-blocking, so a FIFO without a writer cannot hang the run; only regular files are read.
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         self.path = path
         if fd < 0 {
             throw RowProblem(file: path, line: 0, reason: "cannot open the export: \(String(cString: strerror(errno)))")
+        }
+        var info = stat()
+        let kind = fstat(fd, &info) == 0 ? info.st_mode & S_IFMT : 0
+        guard kind == S_IFREG else {
+            _ = Glibc.close(fd)
+            throw RowProblem(file: path, line: 0, reason: "the export is not a regular file (\(Self.kindName(kind)))")
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+    }
+
+    private static func kindName(_ kind: mode_t) -> String {
+        switch kind {
+        case S_IFDIR: return "a directory"
+        case S_IFIFO: return "a FIFO"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFSOCK: return "a socket"
+        default: return "not readable as a file"
         }
     }
 

@@ -35,8 +35,11 @@ extension PlatformClient {
     static func outcomes(of batch: Batch, answer: Answer) -> [(key: String, outcome: RecordOutcome)] {
         let results = answer.json?["results"]?.arrayValue ?? []
         var byKey: [String: RecordOutcome] = [:]
+        // A key answered twice (`accepted` and then `accepted` again, or `rejected`) says nothing sure.
+        var answeredTwice: Set<String> = []
         for item in results {
             guard let key = item["key"]?.stringValue else { continue }
+            if byKey[key] != nil { answeredTwice.insert(key) }
             switch item["status"]?.stringValue {
             case "accepted": byKey[key] = .accepted(version: item["version"]?.intValue ?? 0)
             case "unchanged": byKey[key] = .unchanged
@@ -50,6 +53,7 @@ extension PlatformClient {
             default: break
             }
         }
+        for key in answeredTwice { byKey[key] = .transient("the platform's answer named this record more than once") }
         return batch.records.map { record in
             (record.key, byKey[record.key] ?? .transient("the platform's answer did not mention this record"))
         }
