@@ -19,17 +19,67 @@ public enum LicenseExportWriter {
         rows: Int, to path: String, generator: inout LicenseExportGenerator,
         observe: (LicenseExportRow) -> Void = { _ in }
     ) throws(Failure) -> Int {
-        let opened: iconv_t? = iconv_open("GB18030", "UTF-8")
-        guard let converter = opened, Int(bitPattern: converter) != -1 else {
-            throw Failure(path: path, reason: "iconv cannot write GB18030")
+        var output = try Output(path: path)
+        defer { output.close() }
+        try output.append(LicenseExportGenerator.header.joined(separator: ",") + "\r\n")
+        for _ in 0..<max(0, rows) {
+            let row = generator.next()
+            observe(row)
+            if let line = row.rawLine {
+                try output.append(line + "\r\n")
+            } else if let column = row.invalidColumn {
+                // The bad bytes go in as they are, between the encoded text before and after them.
+                try output.append(row.values[..<column].map(quoted).joined(separator: ",") + ",")
+                try output.flush(row.invalidBytes)
+                try output.append("," + row.values[(column + 1)...].map(quoted).joined(separator: ",") + "\r\n")
+            } else {
+                try output.append(row.values.map(quoted).joined(separator: ",") + "\r\n")
+            }
         }
-        defer { iconv_close(converter) }
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw Failure(path: path, reason: "cannot be written (errno \(errno))") }
-        defer { close(fd) }
+        try output.flush()
+        return output.size
+    }
+
+    /// Writes `header` and then each of `lines` (CRLF after each) to `path` in GB18030; returns the
+    /// file's size in bytes.
+    @discardableResult
+    public static func write(header: String, lines: some Sequence<String>, to path: String) throws(Failure) -> Int {
+        var output = try Output(path: path)
+        defer { output.close() }
+        try output.append(header + "\r\n")
+        for line in lines { try output.append(line + "\r\n") }
+        try output.flush()
+        return output.size
+    }
+
+    /// A GB18030 file being written: UTF-8 text gathered and encoded a megabyte at a time.
+    struct Output {
+        let path: String
+        let converter: iconv_t
+        let fd: Int32
+        var text = ""
         var size = 0
-        var text = LicenseExportGenerator.header.joined(separator: ",") + "\r\n"
-        func flush(_ raw: [UInt8] = []) throws(Failure) {
+
+        init(path: String) throws(Failure) {
+            let opened: iconv_t? = iconv_open("GB18030", "UTF-8")
+            guard let converter = opened, Int(bitPattern: converter) != -1 else {
+                throw Failure(path: path, reason: "iconv cannot write GB18030")
+            }
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            guard fd >= 0 else {
+                iconv_close(converter)
+                throw Failure(path: path, reason: "cannot be written (errno \(errno))")
+            }
+            (self.path, self.converter, self.fd) = (path, converter, fd)
+        }
+
+        mutating func append(_ more: String) throws(Failure) {
+            text += more
+            if text.utf8.count > 1 << 20 { try flush() }
+        }
+
+        /// Encodes and writes the text gathered, then `raw` as it is.
+        mutating func flush(_ raw: [UInt8] = []) throws(Failure) {
             var bytes = try encode(text, converter, path: path)
             bytes += raw
             text = ""
@@ -43,23 +93,11 @@ public enum LicenseExportWriter {
             }
             size += bytes.count
         }
-        for _ in 0..<max(0, rows) {
-            let row = generator.next()
-            observe(row)
-            if let line = row.rawLine {
-                text += line + "\r\n"
-            } else if let column = row.invalidColumn {
-                // The bad bytes go in as they are, between the encoded text before and after them.
-                text += row.values[..<column].map(quoted).joined(separator: ",") + ","
-                try flush(row.invalidBytes)
-                text += "," + row.values[(column + 1)...].map(quoted).joined(separator: ",") + "\r\n"
-            } else {
-                text += row.values.map(quoted).joined(separator: ",") + "\r\n"
-            }
-            if text.utf8.count > 1 << 20 { try flush() }
+
+        func close() {
+            iconv_close(converter)
+            Glibc.close(fd)
         }
-        try flush()
-        return size
     }
 
     /// A field as CSV writes it: quoted, its quotes doubled, when it holds a comma, a quote or a line break.

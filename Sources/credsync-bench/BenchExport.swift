@@ -14,7 +14,7 @@ enum BenchExport: String {
     func write(rows: Int, to path: String, options: BenchOptions) throws -> Int {
         switch self {
         case .repetitive:
-            return RepetitiveLicenseExport.write(rows: rows, to: path)
+            return try RepetitiveLicenseExport.write(rows: rows, to: path)
         case .realistic:
             var generator = LicenseExportGenerator(seed: Self.seed(options))
             return try LicenseExportWriter.write(rows: rows, to: path, generator: &generator)

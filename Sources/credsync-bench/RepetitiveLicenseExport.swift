@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CredsyncBenchData
 import CredsyncCore
 
 /// The first benchmark export (`--export repetitive`), kept to compare with: GB18030, CRLF and every
@@ -41,36 +42,8 @@ struct RepetitiveLicenseExport {
     }
 
     /// Writes the file and returns its size in bytes.
-    static func write(rows: Int, to path: String) -> Int {
-        guard let converter = Optional(iconv_open("GB18030", "UTF-8")), Int(bitPattern: converter) != -1 else { return 0 }
-        defer { iconv_close(converter) }
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        defer { close(fd) }
-        var size = 0
-        var text = header + "\r\n"
-        func flush() {
-            var input = Array(text.utf8)
-            var output = [UInt8](repeating: 0, count: input.count * 2 + 16)
-            let produced = input.withUnsafeMutableBufferPointer { inBuffer in
-                output.withUnsafeMutableBufferPointer { outBuffer -> Int in
-                    var inPointer = UnsafeMutableRawPointer(inBuffer.baseAddress)?.assumingMemoryBound(to: CChar.self)
-                    var inLeft = inBuffer.count
-                    var outPointer = UnsafeMutableRawPointer(outBuffer.baseAddress)?.assumingMemoryBound(to: CChar.self)
-                    var outLeft = outBuffer.count
-                    _ = iconv(converter, &inPointer, &inLeft, &outPointer, &outLeft)
-                    return outBuffer.count - outLeft
-                }
-            }
-            _ = output.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, produced) }
-            size += produced
-            text = ""
-        }
-        for i in 1...max(1, rows) {
-            text += row(i) + "\r\n"
-            if text.utf8.count > 1 << 20 { flush() }
-        }
-        flush()
-        return size
+    static func write(rows: Int, to path: String) throws -> Int {
+        try LicenseExportWriter.write(header: header, lines: (1...max(1, rows)).lazy.map(row), to: path)
     }
 }
 
