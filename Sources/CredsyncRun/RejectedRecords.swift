@@ -18,18 +18,7 @@ struct RejectedRecords {
         let file = path(stateDir, platform, dataset)
         let hint = "restore it from a backup, or move it aside: the records it lists are then sent again as they are, "
             + "and rejected again"
-        let bytes: [UInt8]
-        do { bytes = try FileSystem.read(file) } catch {
-            if error.isNotFound { return RejectedRecords() }
-            throw CredsyncError(.ioError, error.description, hint: hint)
-        }
-        let json: JSONValue
-        do { json = try JSONParser.parse(bytes) } catch {
-            throw CredsyncError(.ioError, "\(file): \(error.description)", hint: hint)
-        }
-        guard let object = json.objectValue else {
-            throw CredsyncError(.ioError, "\(file): not a JSON object", hint: hint)
-        }
+        guard let object = try StateFile.object(file, hint: hint) else { return RejectedRecords() }
         var records = RejectedRecords()
         for member in object {
             guard let hash = member.value.stringValue else {

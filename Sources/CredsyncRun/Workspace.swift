@@ -145,18 +145,7 @@ public struct ExportHistory: Sendable {
         var history = ExportHistory()
         let file = path(stateDir)
         let hint = "move it aside: the next run writes it again, without the shrink guardrail for that one run"
-        let bytes: [UInt8]
-        do { bytes = try FileSystem.read(file) } catch {
-            if error.isNotFound { return history }
-            throw CredsyncError(.ioError, error.description, hint: hint)
-        }
-        let json: JSONValue
-        do { json = try JSONParser.parse(bytes) } catch {
-            throw CredsyncError(.ioError, "\(file): \(error.description)", hint: hint)
-        }
-        guard let object = json.objectValue else {
-            throw CredsyncError(.ioError, "\(file): not a JSON object", hint: hint)
-        }
+        guard let object = try StateFile.object(file, hint: hint) else { return history }
         for member in object {
             guard let dataset = Dataset(rawValue: member.key) else { continue }
             guard let count = member.value["records"]?.intValue, count >= 0 else {
