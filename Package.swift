@@ -23,12 +23,12 @@ let package = Package(
         .target(name: "CredsyncCatalogs", dependencies: ["CredsyncCore"]),
         .target(name: "CredsyncMapping", dependencies: ["CredsyncCatalogs"]),
         .target(name: "CredsyncPublicity", dependencies: ["CredsyncMapping"]),
-        .target(name: "CredsyncReconciliation", dependencies: ["CredsyncPublicity"]),
+        .target(name: "CredsyncReconciliation", dependencies: ["CredsyncPublicity", "CredsyncState"]),
         .target(name: "CredsyncExchange", dependencies: ["CredsyncReconciliation", "CCurl"]),
-        .target(name: "CredsyncSpool", dependencies: ["CredsyncExchange"]),
-        .target(name: "CredsyncRun", dependencies: ["CredsyncSpool"]),
+        .target(name: "CredsyncSpool", dependencies: ["CredsyncExchange", "CredsyncState"]),
+        .target(name: "CredsyncRun", dependencies: ["CredsyncSpool", "CredsyncState"]),
         .target(name: "CredsyncCLI", dependencies: ["CredsyncRun", "CredsyncState"]),
-        // The state store, <stateDir>/credsync.db; not yet wired into the pipeline.
+        // The state store, <stateDir>/credsync.db.
         .target(name: "CredsyncState", dependencies: ["CredsyncCore", "CSQLite"]),
         .target(name: "CredsyncSandbox", dependencies: ["CredsyncExchange"]),
         // Realistic generated exports, for the benchmarks and the differential tests.

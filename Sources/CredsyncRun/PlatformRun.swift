@@ -2,6 +2,7 @@ import CredsyncCore
 import CredsyncExchange
 import CredsyncReconciliation
 import CredsyncSpool
+import CredsyncState
 
 /// One platform's part of a run: its changes and due retries pushed in batches, a bounded number
 /// in flight, the ledger and the queue updated from every answer.
@@ -14,6 +15,8 @@ struct PlatformRun: Sendable {
     let stop: StopFlag
     let audit: AuditLog
     let progress: ProgressLine
+    /// The state store, shared by the platforms of the run.
+    let store: StateStore
 
     struct Result: Sendable {
         var platform: PlatformID

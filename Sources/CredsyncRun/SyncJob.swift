@@ -3,6 +3,7 @@ import CredsyncExchange
 import CredsyncMapping
 import CredsyncReconciliation
 import CredsyncSpool
+import CredsyncState
 
 /// What a sync run is asked to do.
 public struct SyncOptions: Sendable {
@@ -95,6 +96,7 @@ public struct SyncJob: Sendable {
         } else {
             let signer = try AuditManifest.signingKey(config)
             let audit = try AuditLog(path: config.auditFile)
+            let store = try StateStore(stateDir: config.stateDir)
             let results = await withTaskGroup(of: PlatformRun.Result.self) { group in
                 for (platformID, plans) in byPlatform {
                     guard let platform = config.platform(platformID) else { continue }
@@ -102,7 +104,7 @@ public struct SyncJob: Sendable {
                     let progress = ProgressLine("push \(platformID.rawValue)", total: plans.reduce(0) { $0 + $1.changes.count }, enabled: options.showProgress)
                     let platformRun = PlatformRun(
                         config: config, platform: platform, plans: plans, ledgers: ledgersOfPlatform, logger: logger, stop: stop, audit: audit,
-                        progress: progress)
+                        progress: progress, store: store)
                     group.addTask { await platformRun.run() }
                 }
                 var all: [PlatformRun.Result] = []

@@ -3,19 +3,24 @@
 #endif
 import CSQLite
 import CredsyncCore
+import Foundation
 
-/// One connection to an SQLite database file, used by one thread at a time.
+/// One connection to an SQLite database file, shared by the tasks of one process: every call holds
+/// a recursive lock, and `transaction` holds it for its whole body, so another task's statement
+/// waits for the commit rather than landing inside someone else's transaction.
 ///
 /// Opened with a WAL journal (readers never wait for a writer), `synchronous=FULL` (a commit is on
 /// disk when it returns), foreign keys on, and a busy time-out (a second writer waits that long for
 /// the lock, then fails with exit 75). Every SQLite return code is checked; a failure throws a
 /// `CredsyncError` naming the file and SQLite's message (see `SQLiteFailure`).
-package final class Database {
+package final class Database: @unchecked Sendable {
     /// The database file.
     package let path: String
     private let handle: OpaquePointer
     /// Prepared statements by SQL text, reused; a statement is never shared by two live queries.
     private var cache: [String: PreparedStatement] = [:]
+    /// Serialises every use of `handle` and `cache`.
+    private let lock = NSRecursiveLock()
 
     /// How commits reach the file.
     package enum Journal: String, Sendable {
@@ -96,6 +101,8 @@ package final class Database {
     package func query(
         _ sql: String, _ values: [SQLValue] = [], _ body: (Row) throws(CredsyncError) -> Void
     ) throws(CredsyncError) {
+        lock.lock()
+        defer { lock.unlock() }
         let statement = try prepared(sql)
         defer { statement.release() }
         for (index, value) in values.enumerated() {
@@ -120,6 +127,8 @@ package final class Database {
     /// The outer call takes the write lock at once (`BEGIN IMMEDIATE`, waiting up to the busy
     /// time-out); a nested call is a savepoint inside it.
     package func transaction<T>(_ body: () throws(CredsyncError) -> T) throws(CredsyncError) -> T {
+        lock.lock()
+        defer { lock.unlock() }
         let nested = sqlite3_get_autocommit(handle) == 0
         try execute(nested ? "SAVEPOINT nested" : "BEGIN IMMEDIATE")
         do throws(CredsyncError) {
@@ -146,11 +155,17 @@ package final class Database {
     }
 
     /// Whether a transaction is open on this connection.
-    package var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+    package var isInTransaction: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return sqlite3_get_autocommit(handle) == 0
+    }
 
     /// Copies the whole database into `destination` with SQLite's online backup: one read
     /// transaction, so the copy is the state as of one commit while other connections go on writing.
     package func backup(into destination: Database) throws(CredsyncError) {
+        lock.lock()
+        defer { lock.unlock() }
         guard let backup = sqlite3_backup_init(destination.handle, "main", handle, "main") else {
             throw destination.failure(sqlite3_errcode(destination.handle), "start the backup of \(path)")
         }

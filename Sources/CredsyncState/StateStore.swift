@@ -7,9 +7,10 @@ import CredsyncCore
 
 /// The state directory's database, opened and migrated to the latest schema.
 ///
-/// One `StateStore` is one connection, used by one thread; a reader and a writer in two processes
+/// One `StateStore` is one connection, shared by the tasks of a process (its `Database` serialises
+/// them); a reader and a writer in two processes
 /// (or two stores in one) work at once (WAL). Changes that belong together go in one `transaction`.
-package final class StateStore {
+package final class StateStore: Sendable {
     /// The database file's name in the state directory.
     package static let fileName = "credsync.db"
 
