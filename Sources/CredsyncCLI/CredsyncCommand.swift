@@ -28,6 +28,7 @@ public enum CredsyncCommand {
         "enterprise show": PullCommand.show,
         "state check": StateCommand.check,
         "state backup": StateCommand.backup,
+        "key generate": KeyCommand.generate,
     ]
 
     /// Runs credsync with the arguments as the system gave them, bytes without the program name.

@@ -78,6 +78,8 @@ extension CommandTable {
         "audit prune": [
             ("credsync audit prune --before 2026-06-01", "Archive rotated files that end before June 2026.")
         ],
+        "key": [("credsync key generate /etc/credsync/data.key", "A new data key for dataKeyFile.")],
+        "key generate": [("credsync key generate /etc/credsync/data.key", "A new data key, mode 0600.")],
         "state": [("credsync state check", "Check the state store.")],
         "state check": [
             ("credsync state check", "Check the state directory's store."),

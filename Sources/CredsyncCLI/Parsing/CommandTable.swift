@@ -178,6 +178,12 @@ public enum CommandTable {
                     CommandSpec("backup", abstract: "Write a consistent copy of the store, also while a run is going.",
                         arguments: ArgumentsSpec("FILE", minimum: 1, maximum: 1, help: "Where the copy goes.")),
                 ]),
+            CommandSpec("key", abstract: "Manage the data key that seals personal identifiers at rest.",
+                subcommands: [
+                    CommandSpec("generate", abstract: "Write a new random data key (SM4 and HMAC-SM3) to FILE, mode 0600.",
+                        discussion: "The file is never overwritten; its key id is printed, the key never is.",
+                        arguments: ArgumentsSpec("FILE", minimum: 1, maximum: 1, help: "Where the key goes (dataKeyFile).")),
+                ]),
             CommandSpec("report", abstract: "Show a run report.",
                 options: [OptionSpec("html", help: "Print the path of the HTML report.")],
                 arguments: ArgumentsSpec("RUN-ID|latest", maximum: 1, help: "The run (default: latest).")),
