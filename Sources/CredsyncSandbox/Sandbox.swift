@@ -30,6 +30,10 @@ public enum SandboxCommand {
           --clock-skew <seconds>    The platforms' clock offset.
           --require-sm3[=<ids>]     Refuse any signature but HMAC-SM3 (401 BAD_SIGNATURE), on every platform
                                     or on those listed (e.g. --require-sm3=gsxt,ipp).
+          --receipts <ids>          Platforms that publish asynchronously (1.1 receipts), e.g. --receipts gsxt:
+                                    an accepted version is pending until its receipt, which fails with
+                                    E_SUBJECT_UNMATCHED when the subject's 统一社会信用代码 is not in --enterprises.
+          --receipt-delay <s>       Seconds before a receipt is issued (default 0: at the next request).
           --request-timeout <s>     Seconds a request may take to arrive (slow clients are cut off; default 10).
           -h, --help                Show this help.
         """
@@ -70,6 +74,8 @@ public final class Sandbox: Sendable {
         var settings = FaultSettings()
         var limits = HTTPServer.Limits()
         var requiringSM3: Set<PlatformID> = []
+        var receiptPlatforms: Set<PlatformID> = []
+        var receiptDelay = 0.0
         var rest = arguments[...]
         func value(_ name: String) throws -> String {
             guard let next = rest.popFirst() else { throw CredsyncError.usage("option '\(name)' needs a value", hint: "see credsync-sandbox --help") }
@@ -105,6 +111,8 @@ public final class Sandbox: Sendable {
             case "--reset-rate": settings.resetRate = try number(argument)
             case "--clock-skew": settings.clockSkew = try number(argument)
             case "--request-timeout": limits.requestTimeout = try number(argument)
+            case "--receipts": receiptPlatforms = try Sandbox.platforms(try value(argument), option: argument)
+            case "--receipt-delay": receiptDelay = try number(argument)
             case "--require-sm3": requiringSM3 = Set(PlatformID.allCases)
             case let option where option.hasPrefix("--require-sm3="):
                 let names = String(option.dropFirst("--require-sm3=".count))
@@ -117,12 +125,16 @@ public final class Sandbox: Sendable {
         let parts = listen.split(separator: ":")
         guard parts.count == 2, let port = Int(parts[1]) else { throw CredsyncError.usage("--listen \(listen): expected host:port") }
         if let stateDir { try FileSystem.createDirectory(stateDir) }
+        let feeds = try EnterpriseFeeds(enterprisesFile: enterprises, listFile: list)
+        let policy = ReceiptPolicy(delay: max(0, receiptDelay), registered: enterprises == nil ? nil : Set(feeds.latest.keys))
         var platforms: [PlatformID: SandboxPlatform] = [:]
-        for id in PlatformID.allCases { platforms[id] = try SandboxPlatform(id: id, stateDir: stateDir, validator: validator) }
+        for id in PlatformID.allCases {
+            platforms[id] = try SandboxPlatform(
+                id: id, stateDir: stateDir, validator: validator, receipts: receiptPlatforms.contains(id) ? policy : nil)
+        }
         let router = SandboxRouter(
             platforms: platforms, authenticator: Authenticator(apps: apps, requiringSM3: requiringSM3),
-            faults: FaultPlan(defaults: settings),
-            feeds: try EnterpriseFeeds(enterprisesFile: enterprises, listFile: list))
+            faults: FaultPlan(defaults: settings), feeds: feeds)
         self.server = try HTTPServer(host: String(parts[0]), port: port, limits: limits) { router.handle($0) }
         self.portFile = portFile
     }

@@ -57,6 +57,8 @@ public struct BatchResult: Sendable {
     public var rateLimited: Int
     /// The platform refused the credentials or the permission (401, 403), if it did.
     public var authenticationFailure: ExchangeFailure?
+    /// Keys accepted but not yet public: their receipt will say published or failed (1.1).
+    public var pendingReceipts: Set<String> = []
 
     public init() {
         outcomes = []
@@ -73,5 +75,6 @@ public struct BatchResult: Sendable {
         requests += other.requests
         rateLimited += other.rateLimited
         authenticationFailure = authenticationFailure ?? other.authenticationFailure
+        pendingReceipts.formUnion(other.pendingReceipts)
     }
 }

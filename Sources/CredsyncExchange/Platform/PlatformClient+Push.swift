@@ -27,8 +27,19 @@ extension PlatformClient {
             result.merge(await push(second))
         case .success(let answer):
             result.outcomes = Self.outcomes(of: batch, answer: answer)
+            result.pendingReceipts = Self.pendingReceipts(answer)
         }
         return result
+    }
+
+    /// The keys whose `accepted` result says `"receipt": "pending"` (1.1): received, not yet public.
+    static func pendingReceipts(_ answer: Answer) -> Set<String> {
+        var keys: Set<String> = []
+        for item in answer.json?["results"]?.arrayValue ?? []
+        where item["status"]?.stringValue == "accepted" && item["receipt"]?.stringValue == "pending" {
+            if let key = item["key"]?.stringValue { keys.insert(key) }
+        }
+        return keys
     }
 
     /// Reads the per-record results of a 200 answer; a record the answer does not mention is transient.

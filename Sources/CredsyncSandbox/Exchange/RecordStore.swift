@@ -20,6 +20,11 @@ struct RecordStore {
     private(set) var records: [String: [Dataset: [String: StoredRecord]]] = [:]
     /// batchId → (SHA-256 of the body, the answer's bytes).
     private(set) var batches: [String: (String, [UInt8])] = [:]
+    /// Versions accepted on an asynchronous platform, waiting for their receipt, oldest first.
+    private(set) var pendingVersions: [PendingVersion] = []
+    /// Receipts issued, by source and dataset, in ascending `seq`.
+    private(set) var receipts: [String: [(seq: Int, receipt: JSONObject)]] = [:]
+    private(set) var lastReceiptSeq = 0
     private var journal: Int32 = -1
     private var pending = ""
     private var sortedKeys: [String: [String]] = [:]
@@ -68,6 +73,32 @@ struct RecordStore {
         append(line)
     }
 
+    mutating func addPending(_ pending: PendingVersion) {
+        pendingVersions.append(pending)
+        append([
+            "t": "pending", "source": .string(pending.source), "dataset": .string(pending.dataset.rawValue),
+            "key": .string(pending.key), "version": .number(String(pending.version)), "batchId": .string(pending.batchID),
+            "withdraw": .bool(pending.isWithdraw), "acceptedAt": .number(String(pending.acceptedAt)),
+        ])
+    }
+
+    mutating func replacePending(_ waiting: [PendingVersion]) {
+        pendingVersions = waiting
+        append(["t": "pending-left", "count": .number(String(waiting.count))])
+    }
+
+    mutating func addReceipt(source: String, dataset: Dataset, _ receipt: JSONObject) {
+        lastReceiptSeq += 1
+        var numbered = receipt
+        numbered["seq"] = .number(String(lastReceiptSeq))
+        receipts[source + "/" + dataset.rawValue, default: []].append((lastReceiptSeq, numbered))
+        append(["t": "receipt", "source": .string(source), "dataset": .string(dataset.rawValue), "receipt": .object(numbered)])
+    }
+
+    func receipts(source: String, dataset: Dataset) -> [(seq: Int, receipt: JSONObject)] {
+        receipts[source + "/" + dataset.rawValue] ?? []
+    }
+
     func storedBatch(_ id: String) -> (String, [UInt8])? { batches[id] }
 
     mutating func storeBatch(_ id: String, bodyHash: String, answer: [UInt8]) {
@@ -89,6 +120,11 @@ struct RecordStore {
         pending = ""
     }
 
+    private static func number(_ value: JSONValue?) -> Double? {
+        guard case .number(let text)? = value else { return nil }
+        return Double(text)
+    }
+
     private mutating func replay(_ line: JSONValue) {
         switch line["t"]?.stringValue {
         case "record":
@@ -102,6 +138,24 @@ struct RecordStore {
             } else {
                 records[source]?[dataset]?[key] = nil
             }
+        case "pending":
+            guard let source = line["source"]?.stringValue, let dataset = line["dataset"]?.stringValue.flatMap(Dataset.init),
+                let key = line["key"]?.stringValue, let version = line["version"]?.intValue
+            else { return }
+            pendingVersions.append(PendingVersion(
+                source: source, dataset: dataset, key: key, version: version, batchID: line["batchId"]?.stringValue ?? "",
+                isWithdraw: line["withdraw"]?.boolValue ?? false,
+                acceptedAt: Self.number(line["acceptedAt"]) ?? 0))
+        case "pending-left":
+            // The receipts issued are the oldest pending versions: those that remain are the newest.
+            let count = line["count"]?.intValue ?? 0
+            pendingVersions = Array(pendingVersions.suffix(count))
+        case "receipt":
+            guard let source = line["source"]?.stringValue, let dataset = line["dataset"]?.stringValue,
+                let receipt = line["receipt"]?.objectValue, let seq = receipt["seq"]?.intValue
+            else { return }
+            receipts[source + "/" + dataset, default: []].append((seq, receipt))
+            lastReceiptSeq = max(lastReceiptSeq, seq)
         case "batch":
             if let id = line["id"]?.stringValue, let hash = line["bodyHash"]?.stringValue, let answer = line["answer"]?.stringValue {
                 batches[id] = (hash, Array(answer.utf8))

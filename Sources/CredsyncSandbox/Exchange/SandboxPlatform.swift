@@ -9,10 +9,15 @@ final class SandboxPlatform: Sendable {
     let store: Mutex<RecordStore>
     /// Datasets each app may not use (403 FORBIDDEN), as "app/dataset".
     let forbidden: Mutex<Set<String>>
+    /// How receipts are issued on an asynchronous platform (1.1); nil for a synchronous one.
+    let receipts: ReceiptPolicy?
 
-    init(id: PlatformID, stateDir: String?, validator: any PayloadValidator) throws(CredsyncError) {
+    init(
+        id: PlatformID, stateDir: String?, validator: any PayloadValidator, receipts: ReceiptPolicy? = nil
+    ) throws(CredsyncError) {
         self.id = id
         self.validator = validator
+        self.receipts = receipts
         self.store = Mutex(try RecordStore(journalPath: stateDir.map { $0 + "/\(id.rawValue).jsonl" }))
         self.forbidden = Mutex([])
     }
@@ -54,13 +59,26 @@ final class SandboxPlatform: Sendable {
         let checked = records.map { check($0, dataset: dataset, today: today) }
         let stamp = Timestamp.rfc3339(now)
         return store.withLock { store -> ServerResponse in
+            if let receipts { store.issueReceipts(now: now, policy: receipts) }
             if let (storedHash, answer) = store.storedBatch(batchID) {
                 guard storedHash == bodyHash else {
                     return SandboxJSON.error(409, code: "BATCH_ID_REUSED", message: "this batchId was used with another body")
                 }
                 return ServerResponse.json(200, String(decoding: answer, as: UTF8.self), headers: [("X-Request-Id", SandboxJSON.requestID())])
             }
-            let results = checked.map { apply($0, source: source, dataset: dataset, stamp: stamp, store: &store) }
+            let results = checked.map { record in
+                var result = apply(record, source: source, dataset: dataset, stamp: stamp, store: &store)
+                if receipts != nil, case .object(var object) = result, object["status"]?.stringValue == "accepted",
+                    let version = object["version"]?.intValue
+                {
+                    object["receipt"] = "pending"
+                    result = .object(object)
+                    store.addPending(PendingVersion(
+                        source: source, dataset: dataset, key: record.key, version: version, batchID: batchID,
+                        isWithdraw: record.isWithdraw, acceptedAt: now))
+                }
+                return result
+            }
             let answer: JSONValue = ["batchId": .string(batchID), "receivedAt": .string(stamp), "results": .array(results)]
             let bytes = Array(JSONWriter.compact(answer).utf8)
             store.storeBatch(batchID, bodyHash: bodyHash, answer: bytes)
@@ -117,23 +135,25 @@ final class SandboxPlatform: Sendable {
                     ["code": "E_NOT_FOUND", "field": .null, "message": "no published record with this key"]]]
             }
             if current.status == "withdrawn" { return ["key": .string(key), "status": "unchanged"] }
-            current.status = "withdrawn"
+            current.status = receipts == nil ? "withdrawn" : "pending"
             current.version += 1
             current.updatedAt = stamp
             store.set(source: source, dataset: dataset, key: key, current)
             return ["key": .string(key), "status": "accepted", "version": .number(String(current.version))]
         }
-        if let existing, existing.status == "published", existing.hash == record.hash {
+        // A version pending or failed is not sent again with the same content: only a new hash
+        // (the province fixed the record) is a new version (exchange-api.md 1.1, "Receipts").
+        if let existing, ["published", "pending", "failed"].contains(existing.status), existing.hash == record.hash {
             return ["key": .string(key), "status": "unchanged"]
         }
         let version = (existing?.version ?? 0) + 1
         store.set(source: source, dataset: dataset, key: key,
-            StoredRecord(hash: record.hash, status: "published", version: version, updatedAt: stamp, payload: record.payload ?? JSONObject()))
+            StoredRecord(hash: record.hash, status: receipts == nil ? "published" : "pending", version: version, updatedAt: stamp, payload: record.payload ?? JSONObject()))
         return ["key": .string(key), "status": "accepted", "version": .number(String(version))]
     }
 
     /// `GET /datasets/{dataset}/records?source&cursor&limit`, ordered by key in UTF-8 byte order.
-    func manifest(dataset: Dataset, parameters: [String: String]) -> ServerResponse {
+    func manifest(dataset: Dataset, parameters: [String: String], now: Double = Timestamp.now()) -> ServerResponse {
         guard let source = parameters["source"], NationalIdentifiers.isValidUSCC(source) else {
             return SandboxJSON.error(400, code: "BAD_REQUEST", message: "source must be a valid 统一社会信用代码")
         }
@@ -145,6 +165,7 @@ final class SandboxPlatform: Sendable {
             after = bytes
         }
         return store.withLock { store in
+            if let receipts { store.issueReceipts(now: now, policy: receipts) }
             let keys = store.keys(source: source, dataset: dataset)
             var start = 0
             if let after {
@@ -168,15 +189,45 @@ final class SandboxPlatform: Sendable {
     }
 
     /// `GET /datasets/{dataset}/records/{key}?source`.
-    func record(dataset: Dataset, key: String, parameters: [String: String]) -> ServerResponse {
+    func record(dataset: Dataset, key: String, parameters: [String: String], now: Double = Timestamp.now()) -> ServerResponse {
         guard let source = parameters["source"] else { return SandboxJSON.error(400, code: "BAD_REQUEST", message: "source is required") }
-        guard let record = store.withLock({ $0.record(source: source, dataset: dataset, key: key) }) else {
+        let found = store.withLock { store in
+            if let receipts { store.issueReceipts(now: now, policy: receipts) }
+            return store.record(source: source, dataset: dataset, key: key)
+        }
+        guard let record = found else {
             return SandboxJSON.error(404, code: "NOT_FOUND", message: "no record with this key")
         }
         return SandboxJSON.ok([
             "key": .string(key), "hash": .string(record.hash), "status": .string(record.status),
             "version": .number(String(record.version)), "updatedAt": .string(record.updatedAt), "payload": .object(record.payload),
         ])
+    }
+
+    /// `GET /datasets/{dataset}/receipts?source&cursor&limit` (1.1): the receipts after the
+    /// cursor's `seq`, paged as the enterprise feed is; 404 on a synchronous platform.
+    func receiptPage(dataset: Dataset, parameters: [String: String], now: Double, cursorLifetime: Double) -> ServerResponse {
+        guard let receipts else {
+            return SandboxJSON.error(404, code: "NOT_FOUND", message: "\(id.rawValue) publishes synchronously: no receipts")
+        }
+        guard let source = parameters["source"], NationalIdentifiers.isValidUSCC(source) else {
+            return SandboxJSON.error(400, code: "BAD_REQUEST", message: "source must be a valid 统一社会信用代码")
+        }
+        let limit = parameters["limit"].map { Int($0) ?? -1 } ?? 500
+        guard (1...1000).contains(limit) else { return SandboxJSON.error(400, code: "BAD_REQUEST", message: "limit must be 1 to 1000") }
+        var after = 0
+        if let cursor = parameters["cursor"] {
+            guard let seq = EnterpriseFeeds.seq(fromCursor: cursor, now: now, lifetime: cursorLifetime) else {
+                return SandboxJSON.error(400, code: "BAD_CURSOR", message: "the cursor is unknown or older than its lifetime; re-read from the start")
+            }
+            after = seq
+        }
+        let issued = store.withLock { store in
+            store.issueReceipts(now: now, policy: receipts)
+            return store.receipts(source: source, dataset: dataset)
+        }
+        let items = issued.map { ($0.seq, JSONValue.object($0.receipt)) }
+        return SandboxJSON.ok(EnterpriseFeeds.page(items, after: after, limit: limit, now: now, include: { _ in true }, wrap: { $1 }))
     }
 
     static func unhex(_ text: String) -> [UInt8]? {

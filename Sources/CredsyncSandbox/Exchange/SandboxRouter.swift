@@ -70,7 +70,7 @@ final class SandboxRouter: Sendable {
         guard var parameters = Authenticator.queryParameters(request.rawQuery).map({ Dictionary($0, uniquingKeysWith: { _, last in last }) }) else {
             return SandboxJSON.error(400, code: "BAD_REQUEST", message: "malformed query")
         }
-        let isPaged = request.method == "GET" && (rest.last == "changes" || (rest.count == 3 && rest.last == "records"))
+        let isPaged = request.method == "GET" && (rest.last == "changes" || (rest.count == 3 && (rest.last == "records" || rest.last == "receipts")))
         if settings.repeatsCursor, isPaged { parameters["cursor"] = nil }
         var response = endpoint(request, platform: platform, rest: rest, parameters: parameters, app: app, now: now, settings: settings)
         if settings.repeatsCursor, isPaged { response = Self.repeatingCursor(response) }
@@ -107,12 +107,15 @@ final class SandboxRouter: Sendable {
             }
             switch (request.method, rest[2], rest.count) {
             case ("POST", "batches", 3): return platform.pushBatch(dataset: dataset, body: request.body, now: now)
-            case ("GET", "records", 3): return platform.manifest(dataset: dataset, parameters: parameters)
+            case ("GET", "records", 3): return platform.manifest(dataset: dataset, parameters: parameters, now: now)
+            case ("GET", "receipts", 3):
+                return platform.receiptPage(
+                    dataset: dataset, parameters: parameters, now: now, cursorLifetime: settings.cursorLifetime)
             case ("GET", "records", 4):
                 guard let key = PercentEncoding.decode(rest[3]) else {
                     return SandboxJSON.error(400, code: "BAD_REQUEST", message: "the key is not valid percent-encoding")
                 }
-                return platform.record(dataset: dataset, key: key, parameters: parameters)
+                return platform.record(dataset: dataset, key: key, parameters: parameters, now: now)
             default: return SandboxJSON.error(405, code: "NOT_FOUND", message: "no such endpoint for \(request.method)")
             }
         }
