@@ -40,7 +40,8 @@ struct ChildProcess {
         started = Timestamp.monotonic()
         let result = posix_spawn(&pid, path, &actions, nil, argv, envp)
         guard result == 0 else {
-            throw CredsyncError(.software, "\(path) could not be started: \(String(cString: strerror(result)))",
+            throw CredsyncError(
+                .software, "\(path) could not be started: \(String(cString: strerror(result)))",
                 hint: "build it: swift build -c release --product \(FileSystem.baseName(path))")
         }
         self.pid = pid

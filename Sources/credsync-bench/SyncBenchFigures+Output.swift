@@ -14,11 +14,15 @@ extension SyncBenchFigures {
         let platforms = settings.platforms.map(\.rawValue).joined(separator: ", ")
         print(
             String(
-                format: "sync: %d rows of the realistic export (seed %llu), %.1f MB of GB18030, generated in %.1f s; platforms %@",
+                format:
+                    "sync: %d rows of the realistic export (seed %llu), %.1f MB of GB18030, generated in %.1f s;"
+                    + " platforms %@",
                 settings.rows, settings.seed, Double(exportBytes) / 1e6, generateSeconds, platforms))
         print(
             String(
-                format: "sync: sandbox rate %g/s (burst %d), latency %.0f ms, national formats validated; credsync concurrency %d, batch %d",
+                format:
+                    "sync: sandbox rate %g/s (burst %d), latency %.0f ms, national formats validated;"
+                    + " credsync concurrency %d, batch %d",
                 settings.rate, settings.burst, settings.latency * 1000, settings.concurrency, settings.batchSize))
         print(
             String(
@@ -28,12 +32,14 @@ extension SyncBenchFigures {
         print("| run | what | exit | wall s | CPU s | user s | sys s | peak MB | sandbox CPU s |")
         print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
         for run in runs {
-            let what = (Self.described[run.name] ?? run.name).replacingOccurrences(of: " P ", with: " \(mapPlatform.rawValue) ")
+            let what = (Self.described[run.name] ?? run.name).replacingOccurrences(
+                of: " P ", with: " \(mapPlatform.rawValue) ")
             let usage = run.usage
             print(
                 String(
                     format: "| %@ | %@ | %d | %.2f | %.2f | %.2f | %.2f | %.0f | %.2f |", run.name, what, usage.status,
-                    usage.wallSeconds, usage.cpuSeconds, usage.userSeconds, usage.systemSeconds, usage.peakMB, run.sandboxCPU))
+                    usage.wallSeconds, usage.cpuSeconds, usage.userSeconds, usage.systemSeconds, usage.peakMB,
+                    run.sandboxCPU))
         }
         print("sync: cold sync: " + Self.summary(coldReport, settings))
         print("sync: warm sync: " + Self.summary(warmReport, settings))
@@ -45,7 +51,9 @@ extension SyncBenchFigures {
         let cold = coldSync?.usage.wallSeconds ?? 0
         print(
             String(
-                format: "sync: slowest platform %@: %d records / %.0f records/s = push bound %.1f s; + cold plan %.1f s = %.1f s;"
+                format:
+                    "sync: slowest platform %@: %d records / %.0f records/s = push bound %.1f s;"
+                    + " + cold plan %.1f s = %.1f s;"
                     + " cold sync %.1f s = %.2f× that (%.2f× the push bound alone)",
                 platform.rawValue, records, settings.boundRate, bound, plan, bound + plan, cold,
                 cold / max(bound + plan, 1e-9), cold / max(bound, 1e-9)))
@@ -54,7 +62,8 @@ extension SyncBenchFigures {
         print(
             String(
                 format: "sync: warm sync %.2f s = %.2f× map (%.2f s); CPU %.2f s = %.2f× map's (%.2f s)",
-                warm?.wallSeconds ?? 0, (warm?.wallSeconds ?? 0) / max(map?.wallSeconds ?? 0, 1e-9), map?.wallSeconds ?? 0,
+                warm?.wallSeconds ?? 0, (warm?.wallSeconds ?? 0) / max(map?.wallSeconds ?? 0, 1e-9),
+                map?.wallSeconds ?? 0,
                 warm?.cpuSeconds ?? 0, (warm?.cpuSeconds ?? 0) / max(map?.cpuSeconds ?? 0, 1e-9), map?.cpuSeconds ?? 0))
         if let sandbox {
             print(
@@ -74,7 +83,8 @@ extension SyncBenchFigures {
     private static func summary(_ report: JSONValue, _ settings: SyncBenchSettings) -> String {
         let names = ["created", "updated", "withdrawn", "unchanged", "rejected", "setAside", "queued", "held", "dead"]
         let totals = names.map { "\($0) \(total(report, $0))" }.joined(separator: ", ")
-        let sentByPlatform = settings.platforms.map { "\($0.rawValue) \(Self.sent(report, $0))" }.joined(separator: ", ")
+        let sentByPlatform = settings.platforms.map { "\($0.rawValue) \(Self.sent(report, $0))" }.joined(
+            separator: ", ")
         return "exit \(report["exitCode"]?.intValue ?? -1); \(totals); sent (created, updated, withdrawn or rejected):"
             + " \(sentByPlatform);"
             + " \(report["requests"]?.intValue ?? 0) requests, \(report["rateLimited"]?.intValue ?? 0) answered 429"
@@ -82,7 +92,9 @@ extension SyncBenchFigures {
 
     private static func phases(_ report: JSONValue) -> String? {
         let phases = (report["phases"]?.arrayValue ?? []).compactMap { phase -> String? in
-            guard let name = phase["phase"]?.stringValue, let seconds = phase["seconds"]?.doubleValue else { return nil }
+            guard let name = phase["phase"]?.stringValue, let seconds = phase["seconds"]?.doubleValue else {
+                return nil
+            }
             return String(format: "%@ %.2f s", name, seconds)
         }
         return phases.isEmpty ? nil : phases.joined(separator: ", ")
@@ -103,7 +115,9 @@ extension SyncBenchFigures {
             [
                 "totals": report["totals"] ?? .null, "requests": report["requests"] ?? .null,
                 "rateLimited": report["rateLimited"] ?? .null, "phases": report["phases"] ?? .null,
-                "sent": .object(JSONObject(settings.platforms.map { JSONMember($0.rawValue, .number(String(Self.sent(report, $0)))) })),
+                "sent": .object(
+                    JSONObject(
+                        settings.platforms.map { JSONMember($0.rawValue, .number(String(Self.sent(report, $0)))) })),
             ]
         }
         let (platform, records) = slowest(settings)
@@ -119,7 +133,9 @@ extension SyncBenchFigures {
             "latencyMs": number(settings.latency * 1000), "formatsValidated": true,
             "cpuSeconds": number(sandbox?.cpuSeconds ?? 0), "peakMB": number(sandbox?.peakMB ?? 0),
         ]
-        object["credsync"] = ["concurrency": .number(String(settings.concurrency)), "batchSize": .number(String(settings.batchSize))]
+        object["credsync"] = [
+            "concurrency": .number(String(settings.concurrency)), "batchSize": .number(String(settings.batchSize)),
+        ]
         object["bound"] = [
             "recordsPerSecond": number(settings.boundRate), "slowestPlatform": .string(platform.rawValue),
             "records": .number(String(records)), "pushSeconds": number(bound), "coldPlanSeconds": number(plan),

@@ -30,7 +30,8 @@ struct SyncBenchFigures {
     /// Records a platform answered for in a report: created, updated, withdrawn or rejected.
     static func sent(_ report: JSONValue, _ platform: PlatformID) -> Int {
         var sent = 0
-        for outcome in report["outcomes"]?.arrayValue ?? [] where outcome["platform"]?.stringValue == platform.rawValue {
+        for outcome in report["outcomes"]?.arrayValue ?? [] where outcome["platform"]?.stringValue == platform.rawValue
+        {
             for name in ["created", "updated", "withdrawn", "rejected"] { sent += outcome[name]?.intValue ?? 0 }
         }
         return sent
@@ -53,7 +54,9 @@ struct SyncBenchFigures {
         return [
             Target(name: "cold sync peak memory", value: cold?.peakMB ?? 0, limit: 300, unit: "MB", isStrict: true),
             Target(name: "warm sync peak memory", value: warm?.peakMB ?? 0, limit: 200, unit: "MB", isStrict: true),
-            Target(name: "cold sync time ≤ 1.2 × (push bound + cold plan)", value: cold?.wallSeconds ?? 0, limit: allowed, unit: "s"),
+            Target(
+                name: "cold sync time ≤ 1.2 × (push bound + cold plan)", value: cold?.wallSeconds ?? 0, limit: allowed,
+                unit: "s"),
             Target(
                 name: "warm sync time ≤ 1.5 × map (issue 19)", value: warm?.wallSeconds ?? 0,
                 limit: 1.5 * (map?.usage.wallSeconds ?? 0), unit: "s"),

@@ -23,9 +23,11 @@ struct SyncBenchWorkspace {
     init() throws {
         root = FileSystem.currentDirectory()
         guard FileSystem.exists(root + "/mappings/license.json") else {
-            throw CredsyncError(.usage, "\(root)/mappings/license.json not found", hint: "run from the package's directory")
+            throw CredsyncError(
+                .usage, "\(root)/mappings/license.json not found", hint: "run from the package's directory")
         }
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let executable =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         binaries = FileSystem.parent(of: executable)
         for name in ["credsync", "credsync-sandbox"] where !FileSystem.exists(binaries + "/" + name) {
             throw CredsyncError(
@@ -51,11 +53,14 @@ struct SyncBenchWorkspace {
             ],
             environment: environment, stdout: directory + "/sandbox.out", stderr: directory + "/sandbox.err")
         for _ in 0..<400 {
-            if let text = try? FileSystem.readText(portFile), let port = Int(text.trimmingSpaces()) { return (sandbox, port) }
+            if let text = try? FileSystem.readText(portFile), let port = Int(text.trimmingSpaces()) {
+                return (sandbox, port)
+            }
             Thread.sleep(forTimeInterval: 0.05)
         }
         _ = sandbox.kill()
-        throw CredsyncError(.unavailable, "the sandbox did not start within 20 s", hint: "see \(directory)/sandbox.err (--keep)")
+        throw CredsyncError(
+            .unavailable, "the sandbox did not start within 20 s", hint: "see \(directory)/sandbox.err (--keep)")
     }
 
     /// Writes the export's configuration: the license catalog, and each platform on the sandbox
@@ -65,7 +70,8 @@ struct SyncBenchWorkspace {
         let platforms = settings.platforms.map { platform in
             """
             {"id": "\(platform.rawValue)", "baseURL": "http://127.0.0.1:\(port)/\(platform.rawValue)/exchange/v1", \
-            "appId": "\(Self.appID)", "secretEnv": "\(Self.secretVariable)", "connectTimeout": "5s", "timeout": "120s", \
+            "appId": "\(Self.appID)", "secretEnv": "\(Self.secretVariable)", \
+            "connectTimeout": "5s", "timeout": "120s", \
             "rateLimit": {"perSecond": \(settings.rate), "burst": \(settings.burst)}, \
             "batchSize": \(settings.batchSize), "concurrency": \(settings.concurrency), "datasets": ["license"]}
             """

@@ -57,7 +57,8 @@ struct SyncBenchmark {
         var figures = SyncBenchFigures()
         let started = Timestamp.monotonic()
         var generator = LicenseExportGenerator(seed: settings.seed)
-        figures.exportBytes = try LicenseExportWriter.write(rows: settings.rows, to: workspace.export, generator: &generator)
+        figures.exportBytes = try LicenseExportWriter.write(
+            rows: settings.rows, to: workspace.export, generator: &generator)
         figures.generateSeconds = Timestamp.monotonic() - started
         progress(settings, String(format: "%d rows generated in %.1f s", settings.rows, figures.generateSeconds))
 
@@ -70,7 +71,9 @@ struct SyncBenchmark {
             let before = sandbox.cpuSecondsSoFar()
             let usage = try workspace.credsync(name, arguments, output: output)
             let run = Run(name: name, usage: usage, sandboxCPU: sandbox.cpuSecondsSoFar() - before)
-            progress(settings, String(format: "%@ exit %d, %.1f s, %.0f MB", name, usage.status, usage.wallSeconds, usage.peakMB))
+            progress(
+                settings,
+                String(format: "%@ exit %d, %.1f s, %.0f MB", name, usage.status, usage.wallSeconds, usage.peakMB))
             guard usage.status == 0 || usage.status == 1 else {
                 throw CredsyncError(
                     .software, "credsync \(arguments.joined(separator: " ")) exited \(usage.status)",
@@ -79,7 +82,8 @@ struct SyncBenchmark {
             return run
         }
         let first = settings.platforms.first ?? .credit
-        figures.map = try timed("map", ["map", "--dataset", "license", "--platform", first.rawValue], output: "/dev/null")
+        figures.map = try timed(
+            "map", ["map", "--dataset", "license", "--platform", first.rawValue], output: "/dev/null")
         figures.mapPlatform = first
         figures.coldPlan = try timed("cold-plan", ["plan", "--state-dir", workspace.directory + "/plan-state"])
         figures.coldSync = try timed("cold-sync", ["sync", "--json"])

@@ -17,7 +17,8 @@ import TestSupport
 
     @Test func smallRunReportsColdAndWarmSyncAgainstTheBound() throws {
         let result = try Binaries.run(
-            "credsync-bench", ["sync", "--rows", "1500", "--rate", "1000", "--burst", "1000", "--latency-ms", "0", "--json"])
+            "credsync-bench",
+            ["sync", "--rows", "1500", "--rate", "1000", "--burst", "1000", "--latency-ms", "0", "--json"])
         #expect(result.status == 0 || result.status == 1, "\(result.stderr)")
         let figures = try JSONParser.parse(result.stdout)
         for run in ["map", "cold-plan", "cold-sync", "warm-sync"] {
@@ -30,7 +31,9 @@ import TestSupport
         #expect((coldSent?["gsxt"]?.intValue ?? 0) > 1000)
         #expect(figures["warm"]?["sent"]?["credit"]?.intValue == 0)
         #expect(figures["warm"]?["sent"]?["gsxt"]?.intValue == 0)
-        #expect(figures["bound"]?["records"]?.intValue == max(coldSent?["credit"]?.intValue ?? 0, coldSent?["gsxt"]?.intValue ?? 0))
+        #expect(
+            figures["bound"]?["records"]?.intValue
+                == max(coldSent?["credit"]?.intValue ?? 0, coldSent?["gsxt"]?.intValue ?? 0))
         #expect(figures["targets"]?.arrayValue?.count == 4)
     }
 }
