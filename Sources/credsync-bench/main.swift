@@ -31,6 +31,13 @@ let usage = """
       push    Push records to the sandbox with latency and a rate limit injected; compare with the bound
               min(rate, concurrency / latency) × batch size.
               --records N (100000) --latency-ms L (50) --rate R (20) --burst B (40) --concurrency C (4) --batch-size S (500)
+      sync    The whole `credsync sync` of a realistic license export against credsync-sandbox, cold then warm (nothing
+              changed): wall, CPU and peak memory of the credsync process, against the push bound plus a cold
+              `credsync plan`, and the warm sync against `credsync map`, all in one run. Needs credsync and
+              credsync-sandbox built next to credsync-bench; run from the package's directory.
+              --rows N (1000000) --platforms credit,gsxt --seed S (20261202) --rate R (20) --burst B (40)
+              --latency-ms L (50) --concurrency C (4) --batch-size S (500) --keep (leave the temporary directory)
+              --json (the figures as one JSON object)
     """
 guard let name = arguments.first, name != "-h", name != "--help" else {
     print(usage)
@@ -39,6 +46,7 @@ guard let name = arguments.first, name != "-h", name != "--help" else {
 let options = BenchOptions(Array(arguments.dropFirst()))
 switch name {
 case "push": exit(await PushBenchmark(options: options).run())
+case "sync": exit(SyncBenchmark(options: options).run())
 case "map": exit(MapBenchmark(options: options).run())
 case "export-stats": exit(ExportStatsBenchmark(options: options).run())
 case "queue": exit(await QueueBenchmark(options: options).run())
