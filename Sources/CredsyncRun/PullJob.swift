@@ -1,7 +1,9 @@
+import CredsyncCatalogs
 import CredsyncCore
 import CredsyncExchange
 import CredsyncMapping
 import CredsyncReconciliation
+import CredsyncState
 
 /// What a pull did.
 public struct PullReport: Sendable {
@@ -108,18 +110,43 @@ public struct PullJob: Sendable {
     }
 
     /// Subjects named in the exports that the store lacks, or holds from a query older than `refreshAfter`.
-    private func queryMissing(client: PlatformClient, store: EnterpriseStore, refreshAfter: Double, report: inout PullReport) async throws(CredsyncError) {
+    /// Each export is streamed (its records dropped once looked at) and each code looked up by key.
+    private func queryMissing(
+        client: PlatformClient, store: EnterpriseStore, refreshAfter: Double, report: inout PullReport
+    ) async throws(CredsyncError) {
         var wanted: Set<String> = []
         let now = Timestamp.now()
+        let config = workspace.config
         for mapping in workspace.mappings {
-            guard case .success(let export) = workspace.read(mapping, asOf: asOf) else { continue }
-            for record in export.records {
-                for subject in mapping.definition.subjects {
-                    guard let code = record.values[subject.uscc], code != NationalIdentifiers.usccPlaceholder, NationalIdentifiers.isValidUSCC(code) else { continue }
-                    if let stored = try store.enterprise(code), stored.seq != nil || now - stored.fetchedAt < refreshAfter { continue }
-                    wanted.insert(code)
+            let definition = mapping.definition
+            let export = ExportMapping(
+                catalog: mapping.catalog, definition: definition, organisation: config.organisation, today: asOf)
+            let failure = CrossCheckFailure()
+            let read = Result { () throws(RowProblem) in
+                try export.collect(keepRecords: false) { record -> [String] in
+                    var missing: [String] = []
+                    for subject in definition.subjects {
+                        guard let code = record.values[subject.uscc], code != NationalIdentifiers.usccPlaceholder,
+                            NationalIdentifiers.isValidUSCC(code)
+                        else { continue }
+                        do throws(CredsyncError) {
+                            if let stored = try store.state.enterprise(uscc: code),
+                                stored.seq != nil || now - stored.fetchedAt < refreshAfter
+                            {
+                                continue
+                            }
+                        } catch {
+                            failure.record(error)
+                            continue
+                        }
+                        missing.append(code)
+                    }
+                    return missing
                 }
             }
+            try failure.check()
+            guard case .success(let result) = read else { continue }
+            for codes in result.notes { wanted.formUnion(codes) }
         }
         let codes = wanted.sorted()
         var start = 0
