@@ -16,6 +16,16 @@ public struct StoredEnterprise: Sendable {
     public var updatedAt: String { enterprise["updatedAt"]?.stringValue ?? "" }
 }
 
+/// What the cross-checks compare of an enterprise.
+public struct EnterpriseSummary: Sendable {
+    public var name: String
+    public var status: String
+    public var updatedAt: String
+    public var notFound: Bool
+    /// Whether SAMR's serious-illegal list has any entry for the code.
+    public var hasListEntries: Bool
+}
+
 /// The local enterprise store: gsxt's enterprises (feed and queries, not-found answers included)
 /// and SAMR's serious-illegal list, by USCC, in the state store's tables `enterprise`,
 /// `serious_illegal` and `pull_cursor` (see `StateStore+Pull`). Nothing is loaded: every look-up
@@ -56,6 +66,15 @@ public struct EnterpriseStore: Sendable {
                 hint: Self.recovery)
         }
         return StoredEnterprise(enterprise: enterprise, seq: row.seq, fetchedAt: row.fetchedAt, notFound: false)
+    }
+
+    /// What the cross-checks compare, without parsing the record in Swift: one look-up by key.
+    public func summary(_ code: String) throws(CredsyncError) -> EnterpriseSummary? {
+        try state.enterpriseSubject(uscc: code).map {
+            EnterpriseSummary(
+                name: $0.name, status: $0.status, updatedAt: $0.updatedAt, notFound: $0.isNotFound,
+                hasListEntries: $0.hasListEntries)
+        }
     }
 
     /// How many enterprises (and codes unknown to gsxt) the store holds.

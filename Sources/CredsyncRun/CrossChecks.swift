@@ -47,7 +47,7 @@ public enum CrossChecks {
         var findings: [CrossCheckFinding] = []
         for subject in definition.subjects {
             guard let code = record.values[subject.uscc], code.count == 18, code != NationalIdentifiers.usccPlaceholder,
-                NationalIdentifiers.isValidUSCC(code), let stored = try store.enterprise(code)
+                NationalIdentifiers.isValidUSCC(code), let stored = try store.summary(code)
             else { continue }
             let shown = PersonalData.mask(code)
             func add(_ kind: String, _ message: String) {
@@ -66,7 +66,7 @@ public enum CrossChecks {
             if terminal.contains(stored.status), let date, let changed = LocalDate(iso: String(stored.updatedAt.prefix(10))), changed < date {
                 add("deregistered", "\(stored.name) (\(shown)) was \(stored.status) on \(changed.iso), before \(date.iso)")
             }
-            if let date, let entry = try store.isListed(code, on: date) {
+            if let date, stored.hasListEntries, let entry = try store.isListed(code, on: date) {
                 add("seriousIllegal", "\(stored.name) (\(shown)) is on SAMR's serious-illegal list on \(date.iso) "
                     + "(\(entry["decisionNo"]?.stringValue ?? ""), listed \(entry["date"]?.stringValue ?? "")): review for 联合惩戒")
             }

@@ -21,6 +21,16 @@ package struct EnterpriseRow: Sendable, Equatable {
     }
 }
 
+/// What the cross-checks read of an enterprise: the fields they compare, taken out of the record by
+/// SQLite, and whether SAMR's list names the code at all.
+package struct EnterpriseSubjectRow: Sendable, Equatable {
+    package var name: String
+    package var status: String
+    package var updatedAt: String
+    package var isNotFound: Bool
+    package var hasListEntries: Bool
+}
+
 extension StateStore {
     /// The `uscc` column's value for a code: the code itself, or, for a code shaped like a natural
     /// person's 身份证号 (a 出质人代码 or an operator's number in a USCC field), `sha256:` and the hex
@@ -93,6 +103,34 @@ extension StateStore {
         ) { row in
             found = EnterpriseRow(
                 uscc: uscc, record: row.optionalText(0), seq: row.optionalInteger(1), fetchedAt: row.real(2))
+        }
+        return found
+    }
+
+    /// The cross-checks' look-up: one cached statement, the record's JSON read by SQLite, nothing
+    /// else parsed. A record that is not a JSON object throws.
+    package func enterpriseSubject(uscc: String) throws(CredsyncError) -> EnterpriseSubjectRow? {
+        var found: EnterpriseSubjectRow?
+        var isDamaged = false
+        try database.query(
+            """
+            SELECT CASE WHEN record IS NULL THEN 1 WHEN json_valid(record) THEN json_type(record) = 'object' ELSE 0 END,
+                CASE WHEN json_valid(record) THEN record ->> '$.name' END,
+                CASE WHEN json_valid(record) THEN record ->> '$.status' END,
+                CASE WHEN json_valid(record) THEN record ->> '$.updatedAt' END,
+                not_found, EXISTS (SELECT 1 FROM serious_illegal s WHERE s.uscc = e.uscc)
+            FROM enterprise e WHERE uscc = ?
+            """, [.text(Self.enterpriseKey(uscc))]
+        ) { row in
+            isDamaged = row.integer(0) == 0
+            found = EnterpriseSubjectRow(
+                name: row.optionalText(1) ?? "", status: row.optionalText(2) ?? "", updatedAt: row.optionalText(3) ?? "",
+                isNotFound: row.integer(4) == 1, hasListEntries: row.integer(5) == 1)
+        }
+        if isDamaged {
+            throw CredsyncError(
+                .ioError, "\(path): table enterprise, uscc \(PersonalData.mask(uscc)): the record is not a JSON object",
+                hint: "run 'credsync pull --full': it reads the feeds again from the start and replaces what they cover")
         }
         return found
     }

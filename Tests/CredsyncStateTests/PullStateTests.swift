@@ -65,4 +65,21 @@ import TestSupport
         try store.addSeriousIllegalEntry(uscc: Self.company, seq: 1, entry: "{}")
         #expect(try store.hasEnterpriseData() == true)
     }
+
+    @Test func theCrossChecksLookUpReadsTheComparedFieldsAndRefusesADamagedRecord() throws {
+        let directory = try TemporaryDirectory("state")
+        let store = try StateStore(stateDir: directory.path)
+        let record = #"{"name":"甲公司","status":"注销","updatedAt":"2026-01-05T02:00:00Z","type":"有限责任公司"}"#
+        try store.upsertEnterprise(EnterpriseRow(uscc: Self.company, record: record, seq: 1, fetchedAt: 1))
+        try store.upsertEnterprise(EnterpriseRow(uscc: Self.person, record: nil, seq: nil, fetchedAt: 1))
+        try store.addSeriousIllegalEntry(uscc: Self.company, seq: 2, entry: "{}")
+        #expect(try store.enterpriseSubject(uscc: Self.company) == EnterpriseSubjectRow(
+            name: "甲公司", status: "注销", updatedAt: "2026-01-05T02:00:00Z", isNotFound: false, hasListEntries: true))
+        #expect(try store.enterpriseSubject(uscc: Self.person)?.isNotFound == true)
+        #expect(try store.enterpriseSubject(uscc: "91330100716105853F") == nil)
+        try store.database.execute("UPDATE enterprise SET record = '{\"name\": ' WHERE uscc = ?", [.text(Self.company)])
+        let error = #expect(throws: CredsyncError.self) { try store.enterpriseSubject(uscc: Self.company) }
+        #expect(error?.exitCode == .ioError)
+        #expect(error?.message.contains("table enterprise") == true)
+    }
 }
