@@ -35,7 +35,7 @@ import Testing
         let sandbox = try SandboxProcess(["--enterprises", feedFile])
         let env = try SyncEnvironment(sandbox: sandbox, platforms: [.gsxt])
         // Slow pages, so the pull is still going when it is killed.
-        try sandbox.admin("POST", "faults", ["platform": "gsxt", "latencyMs": 60])
+        try sandbox.admin("POST", "faults", ["platform": "gsxt", "latencyMs": 100])
         let total = count + renamed
         var killedAt: [Int] = []
         for target in [3_000, 15_000] {
