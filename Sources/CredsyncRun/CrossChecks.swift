@@ -1,6 +1,7 @@
 import CredsyncCore
 import CredsyncMapping
 import CredsyncReconciliation
+import Synchronization
 
 /// What a cross-check against gsxt found about a record's enterprise.
 public struct CrossCheckFinding: Sendable {
@@ -9,6 +10,7 @@ public struct CrossCheckFinding: Sendable {
     public var dataset: Dataset
     public var key: String
     public var line: Int
+    /// The subject's code, masked when it is shaped like a 身份证号.
     public var uscc: String
     public var message: String
     public var blocking: Bool
@@ -26,37 +28,46 @@ public enum CrossChecks {
         Normalizer.name(name).unicodeScalars.filter { !Normalizer.isSpaceScalar($0) }.map(String.init).joined()
     }
 
-    public static func findings(_ export: ExportResult, definition: MappingDefinition, store: EnterpriseStore, blocking: Set<String>) -> [CrossCheckFinding] {
-        export.records.flatMap { findings(for: $0, dataset: export.dataset, definition: definition, store: store, blocking: blocking) }
+    public static func findings(
+        _ export: ExportResult, definition: MappingDefinition, store: EnterpriseStore, blocking: Set<String>
+    ) throws(CredsyncError) -> [CrossCheckFinding] {
+        var all: [CrossCheckFinding] = []
+        for record in export.records {
+            all += try findings(
+                for: record, dataset: export.dataset, definition: definition, store: store, blocking: blocking)
+        }
+        return all
     }
 
-    /// The findings about one record's subjects.
+    /// The findings about one record's subjects: each subject's code looked up in the store by key
+    /// (nothing loaded whole). A code shaped like a 身份证号 is named masked.
     public static func findings(
         for record: MappedRecord, dataset: Dataset, definition: MappingDefinition, store: EnterpriseStore, blocking: Set<String>
-    ) -> [CrossCheckFinding] {
+    ) throws(CredsyncError) -> [CrossCheckFinding] {
         var findings: [CrossCheckFinding] = []
         for subject in definition.subjects {
             guard let code = record.values[subject.uscc], code.count == 18, code != NationalIdentifiers.usccPlaceholder,
-                NationalIdentifiers.isValidUSCC(code), let stored = store.enterprise(code)
+                NationalIdentifiers.isValidUSCC(code), let stored = try store.summary(code)
             else { continue }
+            let shown = PersonalData.mask(code)
             func add(_ kind: String, _ message: String) {
-                findings.append(CrossCheckFinding(kind: kind, dataset: dataset, key: record.key, line: record.line, uscc: code,
+                findings.append(CrossCheckFinding(kind: kind, dataset: dataset, key: record.key, line: record.line, uscc: shown,
                     message: message, blocking: blocking.contains(kind)))
             }
             if stored.notFound {
-                add("unknown", "统一社会信用代码 \(code) is unknown to gsxt")
+                add("unknown", "统一社会信用代码 \(shown) is unknown to gsxt")
                 continue
             }
             let name = record.values[subject.name] ?? ""
             if !name.isEmpty, normalised(name) != normalised(stored.name) {
-                add("nameMismatch", "name \"\(name)\" differs from the registered \"\(stored.name)\" (\(code))")
+                add("nameMismatch", "name \"\(name)\" differs from the registered \"\(stored.name)\" (\(shown))")
             }
             let date = record.values[subject.date].flatMap(LocalDate.init(iso:))
             if terminal.contains(stored.status), let date, let changed = LocalDate(iso: String(stored.updatedAt.prefix(10))), changed < date {
-                add("deregistered", "\(stored.name) (\(code)) was \(stored.status) on \(changed.iso), before \(date.iso)")
+                add("deregistered", "\(stored.name) (\(shown)) was \(stored.status) on \(changed.iso), before \(date.iso)")
             }
-            if let date, let entry = store.isListed(code, on: date) {
-                add("seriousIllegal", "\(stored.name) (\(code)) is on SAMR's serious-illegal list on \(date.iso) "
+            if let date, stored.hasListEntries, let entry = try store.isListed(code, on: date) {
+                add("seriousIllegal", "\(stored.name) (\(shown)) is on SAMR's serious-illegal list on \(date.iso) "
                     + "(\(entry["decisionNo"]?.stringValue ?? ""), listed \(entry["date"]?.stringValue ?? "")): review for 联合惩戒")
             }
         }
@@ -85,6 +96,17 @@ public enum CrossChecks {
             }
         }
         return rows
+    }
+}
+
+/// The first failure of a cross-check's look-up on the mapping threads, thrown once the export is read.
+final class CrossCheckFailure: Sendable {
+    private let first = Mutex<CredsyncError?>(nil)
+
+    func record(_ error: CredsyncError) { first.withLock { if $0 == nil { $0 = error } } }
+
+    func check() throws(CredsyncError) {
+        if let error = first.withLock({ $0 }) { throw error }
     }
 }
 

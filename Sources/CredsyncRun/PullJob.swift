@@ -1,7 +1,9 @@
+import CredsyncCatalogs
 import CredsyncCore
 import CredsyncExchange
 import CredsyncMapping
 import CredsyncReconciliation
+import CredsyncState
 
 /// What a pull did.
 public struct PullReport: Sendable {
@@ -20,11 +22,14 @@ public struct PullJob: Sendable {
     public let workspace: Workspace
     public let logger: Logger
     public let asOf: LocalDate
+    /// The store pulled into; nil opens the state directory's.
+    public let enterprises: EnterpriseStore?
 
-    public init(workspace: Workspace, asOf: LocalDate, logger: Logger) {
+    public init(workspace: Workspace, asOf: LocalDate, logger: Logger, enterprises: EnterpriseStore? = nil) {
         self.workspace = workspace
         self.asOf = asOf
         self.logger = logger
+        self.enterprises = enterprises
     }
 
     public func run(full: Bool) async throws(CredsyncError) -> PullReport {
@@ -36,29 +41,35 @@ public struct PullJob: Sendable {
             throw CredsyncError(.configuration, "\(config.file): pull: is not configured", hint: "add \"pull\": {\"region\": \"330000\"}")
         }
         let client = PlatformClient(config: gsxt, source: config.organisation.uscc, retry: config.retry, logger: logger)
-        var store = try EnterpriseStore(stateDir: config.stateDir)
+        let store: EnterpriseStore
+        if let enterprises { store = enterprises } else { store = try EnterpriseStore(stateDir: config.stateDir) }
         var report = PullReport()
-        report.enterprises = try await follow(feed: "enterprises", full: full, store: &store, report: &report) { cursor in
+        report.enterprises = try await follow(feed: "enterprises", full: full, store: store, report: &report) {
+            cursor in
             await client.enterpriseChanges(region: pull.region, cursor: cursor)
-        } store: { (store, items) throws(CredsyncError) in
-            try store.append(enterprises: items.compactMap { item in item["enterprise"].map { (item["seq"]?.intValue, $0) } })
+        } store: { (items, cursor) throws(CredsyncError) in
+            let enterprises = items.compactMap { item in
+                item["enterprise"].map { (seq: item["seq"]?.intValue, enterprise: $0) }
+            }
+            try store.storePage(enterprises: enterprises, feed: "enterprises", cursor: cursor)
         }
-        report.listItems = try await follow(feed: "list", full: full, store: &store, report: &report) { cursor in
+        report.listItems = try await follow(feed: "list", full: full, store: store, report: &report) { cursor in
             await client.seriousIllegalChanges(cursor: cursor)
-        } store: { (store, items) throws(CredsyncError) in
-            try store.append(listItems: items)
+        } store: { (items, cursor) throws(CredsyncError) in
+            try store.storePage(listItems: items, feed: "list", cursor: cursor)
         }
-        try await queryMissing(client: client, store: &store, refreshAfter: pull.refreshAfter, report: &report)
-        try store.compactIfNeeded()
+        try await queryMissing(client: client, store: store, refreshAfter: pull.refreshAfter, report: &report)
         return report
     }
 
     /// Reads a feed page by page from its cursor; a BAD_CURSOR answer starts it over from the beginning.
+    /// `save` stores a page together with the cursor after it, in one transaction.
     private func follow(
-        feed: String, full: Bool, store: inout EnterpriseStore, report: inout PullReport,
-        page: (String?) async -> Result<FeedPage, ExchangeFailure>, store save: (inout EnterpriseStore, [JSONValue]) throws(CredsyncError) -> Void
+        feed: String, full: Bool, store: EnterpriseStore, report: inout PullReport,
+        page: (String?) async -> Result<FeedPage, ExchangeFailure>,
+        store save: ([JSONValue], String?) throws(CredsyncError) -> Void
     ) async throws(CredsyncError) -> Int {
-        var cursor = full ? nil : store.cursors[feed]
+        var cursor = full ? nil : try store.cursors()[feed]
         var count = 0
         var restarted = false
         var trail = CursorTrail()
@@ -81,10 +92,9 @@ public struct PullJob: Sendable {
                     throw CredsyncError(
                         .unavailable, "\(loop)", hint: "the saved cursor stays where it was; tell the platform's operators")
                 }
-                try save(&store, result.items)
+                // The page and the cursor after it in one transaction: the cursor never passes what it covers.
+                try save(result.items, result.nextCursor)
                 count += result.items.count
-                // The cursor moves only once the page is durably stored.
-                try store.saveCursor(result.nextCursor, feed: feed)
                 cursor = result.nextCursor
                 if !goesOn { return count }
             }
@@ -100,18 +110,43 @@ public struct PullJob: Sendable {
     }
 
     /// Subjects named in the exports that the store lacks, or holds from a query older than `refreshAfter`.
-    private func queryMissing(client: PlatformClient, store: inout EnterpriseStore, refreshAfter: Double, report: inout PullReport) async throws(CredsyncError) {
+    /// Each export is streamed (its records dropped once looked at) and each code looked up by key.
+    private func queryMissing(
+        client: PlatformClient, store: EnterpriseStore, refreshAfter: Double, report: inout PullReport
+    ) async throws(CredsyncError) {
         var wanted: Set<String> = []
         let now = Timestamp.now()
+        let config = workspace.config
         for mapping in workspace.mappings {
-            guard case .success(let export) = workspace.read(mapping, asOf: asOf) else { continue }
-            for record in export.records {
-                for subject in mapping.definition.subjects {
-                    guard let code = record.values[subject.uscc], code != NationalIdentifiers.usccPlaceholder, NationalIdentifiers.isValidUSCC(code) else { continue }
-                    if let stored = store.enterprise(code), stored.seq != nil || now - stored.fetchedAt < refreshAfter { continue }
-                    wanted.insert(code)
+            let definition = mapping.definition
+            let export = ExportMapping(
+                catalog: mapping.catalog, definition: definition, organisation: config.organisation, today: asOf)
+            let failure = CrossCheckFailure()
+            let read = Result { () throws(RowProblem) in
+                try export.collect(keepRecords: false) { record -> [String] in
+                    var missing: [String] = []
+                    for subject in definition.subjects {
+                        guard let code = record.values[subject.uscc], code != NationalIdentifiers.usccPlaceholder,
+                            NationalIdentifiers.isValidUSCC(code)
+                        else { continue }
+                        do throws(CredsyncError) {
+                            if let stored = try store.state.enterprise(uscc: code),
+                                stored.seq != nil || now - stored.fetchedAt < refreshAfter
+                            {
+                                continue
+                            }
+                        } catch {
+                            failure.record(error)
+                            continue
+                        }
+                        missing.append(code)
+                    }
+                    return missing
                 }
             }
+            try failure.check()
+            guard case .success(let result) = read else { continue }
+            for codes in result.notes { wanted.formUnion(codes) }
         }
         let codes = wanted.sorted()
         var start = 0

@@ -1,18 +1,21 @@
 import CredsyncCore
 import CredsyncExchange
+import CredsyncReconciliation
 
 extension SyncJob {
     /// The pull before a sync: the enterprise store and SAMR's serious-illegal list refreshed, so
     /// the cross-checks judge against today's registry. A failure is reported (a 401 or 403 as an
     /// authentication failure) and the run goes on with the store it has; only trouble with the
     /// state directory stops it.
-    func pullFirst(into report: inout SyncReport) async throws(CredsyncError) {
+    func pullFirst(into report: inout SyncReport, store: EnterpriseStore) async throws(CredsyncError) {
         guard config.pull != nil, config.platform(.gsxt) != nil else {
             logger.info("not pulling: no pull region or no gsxt platform is configured")
             return
         }
         do {
-            let pulled = try await PullJob(workspace: workspace, asOf: options.asOf, logger: logger).run(full: false)
+            let pulled = try await PullJob(
+                workspace: workspace, asOf: options.asOf, logger: logger, enterprises: store
+            ).run(full: false)
             logger.info(
                 "pulled from gsxt",
                 [

@@ -57,15 +57,18 @@ public struct SyncJob: Sendable {
             report.phases.append((name, now - phaseStart))
             phaseStart = now
         }
-        if options.pull {
-            try await pullFirst(into: &report)
+        // The process's one connection to the state store: the pull, the plan and the push share it.
+        // A dry run opens none (the plan reads the state directory's store if there is one).
+        let store = options.dryRun ? nil : try StateStore(stateDir: config.stateDir)
+        if options.pull, let store {
+            try await pullFirst(into: &report, store: EnterpriseStore(state: store))
             phase("pull")
         }
         var ledgers: [String: Ledger] = [:]
         let run = try workspace.plan(
             asOf: options.asOf, platforms: options.platforms, allowMassWithdraw: options.allowMassWithdraw,
             approveWithdrawals: options.approveWithdrawals, ledgers: &ledgers,
-            showProgress: options.showProgress)
+            showProgress: options.showProgress, enterprises: store.map(EnterpriseStore.init(state:)))
         phase("read, map and plan")
         for (dataset, export) in run.exports {
             report.setAside += export.setAside.map { (dataset, $0) }
@@ -93,10 +96,9 @@ public struct SyncJob: Sendable {
                 outcome.pendingDeadlines = plan.deadlines
                 return outcome
             }
-        } else {
+        } else if let store {
             let signer = try AuditManifest.signingKey(config)
             let audit = try AuditLog(path: config.auditFile)
-            let store = try StateStore(stateDir: config.stateDir)
             let results = await withTaskGroup(of: PlatformRun.Result.self) { group in
                 for (platformID, plans) in byPlatform {
                     guard let platform = config.platform(platformID) else { continue }

@@ -24,7 +24,8 @@ public struct Workspace: Sendable {
     /// One dataset's export read through its mapping for planning: each valid record cross-checked
     /// against `store` and stepped for every platform while it is fresh, then dropped.
     func read(
-        _ mapping: DatasetMapping, asOf: LocalDate, contexts: [PlanContext], store: EnterpriseStore?, showProgress: Bool
+        _ mapping: DatasetMapping, asOf: LocalDate, contexts: [PlanContext], store: EnterpriseStore?, showProgress: Bool,
+        failure: CrossCheckFailure = CrossCheckFailure()
     ) -> Result<(ExportResult, [RecordNote]), RowProblem> {
         let progress = ProgressLine("read \(FileSystem.baseName(mapping.catalog.path))", total: 0, enabled: showProgress)
         let definition = mapping.definition
@@ -32,7 +33,13 @@ public struct Workspace: Sendable {
         let exportMapping = ExportMapping(catalog: mapping.catalog, definition: definition, organisation: config.organisation, today: asOf)
         return Result { () throws(RowProblem) -> (ExportResult, [RecordNote]) in
             try exportMapping.collect(progress: progress, keepRecords: false) { record in
-                let findings = store.map { CrossChecks.findings(for: record, dataset: definition.dataset, definition: definition, store: $0, blocking: blocking) } ?? []
+                var findings: [CrossCheckFinding] = []
+                if let store {
+                    do throws(CredsyncError) {
+                        findings = try CrossChecks.findings(
+                            for: record, dataset: definition.dataset, definition: definition, store: store, blocking: blocking)
+                    } catch { failure.record(error) }
+                }
                 return RecordNote(findings: findings, steps: PlanContext.steps(record, contexts: contexts))
             }
         }
@@ -72,11 +79,19 @@ extension Workspace {
     /// `approveWithdrawals` (see `UnreadRows`).
     public func plan(
         asOf: LocalDate, platforms: [PlatformID] = [], allowMassWithdraw: Bool = false,
-        approveWithdrawals: Bool = false, ledgers: inout [String: Ledger], showProgress: Bool = false
+        approveWithdrawals: Bool = false, ledgers: inout [String: Ledger], showProgress: Bool = false,
+        enterprises: EnterpriseStore? = nil
     ) throws(CredsyncError) -> RunPlan {
         var run = RunPlan()
         let history = try ExportHistory.load(stateDir: config.stateDir)
-        let store = FileSystem.exists(config.stateDir + "/enterprises") ? try EnterpriseStore(stateDir: config.stateDir) : nil
+        // The cross-checks look each subject up in the store (the run's, or the state directory's).
+        let store: EnterpriseStore?
+        if let enterprises {
+            store = try enterprises.ifPulled()
+        } else {
+            store = try EnterpriseStore.ifPulled(stateDir: config.stateDir)
+        }
+        let lookups = CrossCheckFailure()
         for mapping in mappings {
             let dataset = mapping.catalog.dataset
             let targets = mapping.platforms.filter { platforms.isEmpty || platforms.contains($0.id) }
@@ -97,7 +112,10 @@ extension Workspace {
             }
             var export: ExportResult
             var notes: [RecordNote]
-            switch read(mapping, asOf: asOf, contexts: contexts, store: store, showProgress: showProgress) {
+            let result = read(
+                mapping, asOf: asOf, contexts: contexts, store: store, showProgress: showProgress, failure: lookups)
+            try lookups.check()
+            switch result {
             case .failure(let problem):
                 run.unreadable.append((dataset, problem))
                 continue

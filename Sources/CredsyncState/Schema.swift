@@ -15,9 +15,10 @@ import CredsyncCore
 ///     rejected          platform, dataset, key PK; hash (withdraw for a withdrawal), rejected_at, reason
 ///     export_history    id PK; dataset, records (valid records in the export), recorded_at, run_id
 ///     pull_cursor       feed PK; cursor, pulled_at
-///     enterprise        uscc PK; record (gsxt's JSON, NULL when not_found), not_found 0|1, seq (the feed's,
-///                       NULL when from a query), fetched_at
-///     serious_illegal   uscc, seq PK; entry (the list feed's JSON)
+///     enterprise        uscc PK (a code shaped like a 身份证号 as sha256:<hex>); record (gsxt's JSON, 证件号码
+///                       masked, NULL when not_found), not_found 0|1, seq (the feed's, NULL when from a query),
+///                       fetched_at
+///     serious_illegal   uscc (as in enterprise), seq PK; entry (the list feed's JSON, 证件号码 masked)
 ///     queue             id PK; platform, dataset, key, op upsert|withdraw, reason, state deferred|hold|dead,
 ///                       payload (JSON, NULL for a withdrawal), hash, batch, attempts, first_attempt,
 ///                       last_attempt, next_attempt

@@ -2,7 +2,7 @@ import CredsyncCore
 import CredsyncReconciliation
 import Foundation
 
-/// Loading the enterprise store: `--enterprises N` (1,000,000) written, then loaded and looked up.
+/// The enterprise store: `--enterprises N` (1,000,000) written to the state store, then opened and looked up.
 struct StoreBenchmark {
     let options: BenchOptions
 
@@ -11,7 +11,7 @@ struct StoreBenchmark {
         let stateDir = NSTemporaryDirectory() + "credsync-bench-store-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: stateDir) }
         do {
-            var store = try EnterpriseStore(stateDir: stateDir)
+            let store = try EnterpriseStore(stateDir: stateDir)
             var batch: [(seq: Int?, enterprise: JSONValue)] = []
             var codes: [String] = []
             for i in 0..<count {
@@ -33,10 +33,10 @@ struct StoreBenchmark {
             let load = Timestamp.monotonic() - started
             let lookupStart = Timestamp.monotonic()
             var found = 0
-            for _ in 0..<100 { for code in codes where loaded.enterprise(code) != nil { found += 1 } }
+            for _ in 0..<100 { for code in codes where try loaded.enterprise(code) != nil { found += 1 } }
             let lookup = (Timestamp.monotonic() - lookupStart) / Double(max(1, found))
             print(String(format: "store: %d enterprises loaded in %.2f s (target < 2 s); lookup %.2f µs; peak memory %.0f MB",
-                loaded.count, load, lookup * 1e6, peakMemoryMB()))
+                try loaded.count(), load, lookup * 1e6, peakMemoryMB()))
             return load < 2 ? 0 : 1
         } catch {
             FileOutput.writeAll(2, "error: \(error.message)\n")

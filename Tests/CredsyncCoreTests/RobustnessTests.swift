@@ -68,6 +68,8 @@ import Testing
         // 出质人代码: an organisation's code stays, anything else is masked.
         #expect(PersonalData.shown("913310020W56G1HN00", field: "ZY_CZRDM") == "913310020W56G1HN00")
         #expect(PersonalData.shown("913310020W56G1HN01", field: "ZY_CZRDM") == "913310********HN01")
+        // A pledgor's 身份证号 that happens to pass the USCC check is still a person's number.
+        #expect(PersonalData.shown("330106199210058878", field: "ZY_CZRDM") == "330106********8878")
         // A 身份证号 typed into a 统一社会信用代码 or 质权人代码 field is masked as free text.
         #expect(PersonalData.shown("330106199012092282", field: "XK_XDR_SHXYM") == "330106********2282")
         #expect(PersonalData.shown("330106199012092282", field: "ZY_ZQRDM") == "330106********2282")

@@ -4,6 +4,7 @@ import TestSupport
 import Testing
 
 @testable import CredsyncReconciliation
+@testable import CredsyncState
 
 @Suite struct PullEndToEndTests {
     func json(_ result: Binaries.Result) throws -> JSONValue { try JSONParser.parse(result.stdout) }
@@ -50,17 +51,30 @@ import Testing
     @Test func aCrashBetweenStoringAndSavingTheCursorLosesNothing() throws {
         let env = try SyncEnvironment()
         _ = try env.credsync(["pull"])
-        let store = try EnterpriseStore(stateDir: env.stateDir)
-        // What a crash after the pages were stored, before the cursors were saved, leaves.
-        try FileManager.default.removeItem(atPath: env.stateDir + "/enterprises/cursors.json")
+        let before = try Self.contents(env.stateDir)
+        // What a crash after the pages were stored, before the cursors were saved, would leave.
+        try EnterpriseStore(stateDir: env.stateDir).state.removeCursors()
         let again = try env.credsync(["pull", "--json"])
         #expect(again.status == 0)
-        let reloaded = try EnterpriseStore(stateDir: env.stateDir)
-        #expect(reloaded.count == store.count)
-        for code in store.codes { #expect(reloaded.enterprise(code)?.name == store.enterprise(code)?.name) }
-        let listed = reloaded.listEntries.values.reduce(0) { $0 + $1.count }
-        let listedBefore = store.listEntries.values.reduce(0) { $0 + $1.count }
-        #expect(listed == listedBefore)
+        let after = try Self.contents(env.stateDir)
+        #expect(after.enterprises.count == before.enterprises.count)
+        #expect(after.enterprises == before.enterprises)
+        #expect(after.listEntries == before.listEntries)
+        #expect(try EnterpriseStore(stateDir: env.stateDir).cursors().keys.sorted() == ["enterprises", "list"])
+    }
+
+    /// Every enterprise's name (or nil for a code gsxt does not know) and every list entry, by key.
+    static func contents(_ stateDir: String) throws -> (enterprises: [String: String?], listEntries: [String]) {
+        let database = try EnterpriseStore(stateDir: stateDir).state.database
+        var enterprises: [String: String?] = [:]
+        try database.query("SELECT uscc, record FROM enterprise") { row in
+            enterprises[row.text(0)] = row.optionalText(1).flatMap { try? JSONParser.parse($0)["name"]?.stringValue }
+        }
+        var entries: [String] = []
+        try database.query("SELECT uscc, seq, entry FROM serious_illegal ORDER BY uscc, seq") { row in
+            entries.append(row.text(0) + " " + row.text(2))
+        }
+        return (enterprises, entries)
     }
 
     @Test func anExpiredCursorFallsBackToAFullReread() throws {
@@ -88,13 +102,16 @@ import Testing
 
     @Test func olderPagesReadAgainDoNotOverwriteNewerOnes() throws {
         let directory = try TemporaryDirectory("store")
-        var store = try EnterpriseStore(stateDir: directory.path)
+        let store = try EnterpriseStore(stateDir: directory.path)
         let newer: JSONValue = ["uscc": "91330100716105852F", "name": "新名称有限公司", "status": "存续"]
         let older: JSONValue = ["uscc": "91330100716105852F", "name": "旧名称有限公司", "status": "存续"]
         try store.append(enterprises: [(seq: 9, enterprise: newer)])
         try store.append(enterprises: [(seq: 3, enterprise: older), (seq: 9, enterprise: newer)])
-        #expect(store.enterprise("91330100716105852F")?.name == "新名称有限公司")
+        #expect(try store.enterprise("91330100716105852F")?.name == "新名称有限公司")
+        // A not-found answer does not replace a record either.
+        try store.append(enterprises: [], notFound: ["91330100716105852F"])
         let reloaded = try EnterpriseStore(stateDir: directory.path)
-        #expect(reloaded.enterprise("91330100716105852F")?.name == "新名称有限公司")
+        #expect(try reloaded.enterprise("91330100716105852F")?.name == "新名称有限公司")
+        #expect(try reloaded.enterprise("91330100716105852F")?.seq == 9)
     }
 }

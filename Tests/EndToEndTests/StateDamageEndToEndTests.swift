@@ -78,32 +78,7 @@ import Testing
             try env.credsync(["plan", "--dataset", "license", "--detail", "--json", "--detailed-exitcode"]).status == 0)
         try Self.write(sentText, sent)
 
-        // The enterprise store: unreadable or garbled files are not an empty store.
-        let enterprises = state + "/enterprises"
-        try FileManager.default.createDirectory(atPath: enterprises, withIntermediateDirectories: true)
-        try Self.expectRefused(
-            env, enterprises + "/cursors.json", by: { try Self.write("{\"list\": ", enterprises + "/cursors.json") },
-            running: plan, hint: "credsync pull")
-        try Self.expectRefused(
-            env, enterprises + "/enterprises.journal",
-            by: { try Self.replaceWithDirectory(enterprises + "/enterprises.journal") },
-            running: plan, hint: "credsync pull")
-        try Self.expectRefused(
-            env, enterprises + "/enterprises.journal",
-            by: {
-                try Self.write(
-                    "91330100716105852F\t12\tgarbage\n91330100716105853F\t-\t1\t-\n",
-                    enterprises + "/enterprises.journal")
-            },
-            running: plan, hint: "credsync pull")
-        try Self.expectRefused(
-            env, enterprises + "/serious-illegal.jsonl",
-            by: {
-                try Self.write(
-                    "{\"uscc\"\n{\"uscc\": \"91330100716105852F\", \"seq\": 1}\n",
-                    enterprises + "/serious-illegal.jsonl")
-            },
-            running: plan, hint: "credsync pull")
+        // The enterprise store is in the state store: see PullStoreEndToEndTests.
         #expect(try env.credsync(plan).status == 0)
     }
 

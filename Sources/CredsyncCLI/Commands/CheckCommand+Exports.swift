@@ -10,7 +10,7 @@ extension CheckCommand {
     static func checkExports(_ config: Config, _ context: CommandContext) throws(CredsyncError) -> (ExitCode, [JSONValue]) {
         let datasets = context.invocation.all("dataset").compactMap(Dataset.init(rawValue:))
         let mappings = try DatasetMapping.load(config, datasets: datasets)
-        let store = FileSystem.exists(config.stateDir + "/enterprises") ? try EnterpriseStore(stateDir: config.stateDir) : nil
+        let store = try EnterpriseStore.ifPulled(stateDir: config.stateDir)
         var worst = ExitCode.success
         var report: [JSONValue] = []
         let console = context.console
@@ -27,7 +27,10 @@ extension CheckCommand {
                 report.append(["dataset": .string(mapping.catalog.dataset.rawValue), "file": .string(mapping.catalog.path), "error": .string(error.description)])
                 continue
             }
-            let findings = store.map { CrossChecks.findings(result, definition: mapping.definition, store: $0, blocking: config.blockingCrossChecks) } ?? []
+            let findings = try store.map { store throws(CredsyncError) in
+                try CrossChecks.findings(
+                    result, definition: mapping.definition, store: store, blocking: config.blockingCrossChecks)
+            } ?? []
             let quarantine: String
             do {
                 quarantine = try Quarantine.write(result, platforms: mapping.platforms.map(\.id), directory: config.stateDir + "/quarantine")

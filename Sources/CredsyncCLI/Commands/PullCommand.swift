@@ -11,7 +11,9 @@ enum PullCommand {
         let lock = try RunLock.acquire(stateDir: config.stateDir, purpose: "pull")
         defer { withExtendedLifetime(lock) {} }
         let workspace = try Workspace(config: config)
-        let report = try await PullJob(workspace: workspace, asOf: context.asOf, logger: context.logger).run(full: context.invocation.has("full"))
+        let store = try EnterpriseStore(stateDir: config.stateDir)
+        let job = PullJob(workspace: workspace, asOf: context.asOf, logger: context.logger, enterprises: store)
+        let report = try await job.run(full: context.invocation.has("full"))
         if context.invocation.global.json {
             context.console.printJSON([
                 "enterprises": .number(String(report.enterprises)), "listItems": .number(String(report.listItems)),
@@ -28,25 +30,32 @@ enum PullCommand {
     static func show(_ context: CommandContext) async throws(CredsyncError) -> ExitCode {
         let config = try context.loadConfig(readsSecrets: false)
         let code = Normalizer.code(context.invocation.arguments.first ?? "")
-        let store = try EnterpriseStore(stateDir: config.stateDir)
-        guard let stored = store.enterprise(code) else {
-            throw CredsyncError(.needsAttention, "\(code) is not in the enterprise store",
-                hint: store.pulledAt == nil ? "run 'credsync pull' first" : "it was neither in the region's feed nor named in an export")
+        // A code shaped like a 身份证号 is looked up by its hash and shown masked.
+        let shown = PersonalData.mask(code)
+        guard let store = try EnterpriseStore.ifPulled(stateDir: config.stateDir) else {
+            throw CredsyncError(
+                .needsAttention, "\(shown) is not in the enterprise store", hint: "run 'credsync pull' first")
         }
-        let list = store.listEntries[code] ?? []
+        guard let stored = try store.enterprise(code) else {
+            let hint =
+                try store.pulledAt() == nil
+                ? "run 'credsync pull' first" : "it was neither in the region's feed nor named in an export"
+            throw CredsyncError(.needsAttention, "\(shown) is not in the enterprise store", hint: hint)
+        }
+        let list = try store.listEntries(code)
         if context.invocation.global.json {
             context.console.printJSON([
-                "uscc": .string(code), "notFound": .bool(stored.notFound), "enterprise": stored.enterprise,
+                "uscc": .string(shown), "notFound": .bool(stored.notFound), "enterprise": stored.enterprise,
                 "source": .string(stored.seq == nil ? "query" : "feed"), "seq": stored.seq.map { .number(String($0)) } ?? .null,
                 "fetchedAt": .string(Timestamp.rfc3339(stored.fetchedAt)), "seriousIllegal": .array(list),
             ])
             return .success
         }
         if stored.notFound {
-            context.console.print("\(code): unknown to gsxt (queried \(Timestamp.rfc3339(stored.fetchedAt)))")
+            context.console.print("\(shown): unknown to gsxt (queried \(Timestamp.rfc3339(stored.fetchedAt)))")
             return .success
         }
-        context.console.print("\(code)  \(stored.name)")
+        context.console.print("\(shown)  \(stored.name)")
         for key in ["type", "legalRepresentative", "registeredCapital", "establishedOn", "operatingTo", "authority", "status", "address", "updatedAt"] {
             if let value = stored.enterprise[key]?.stringValue { context.console.print("  \(key): \(value)") }
         }

@@ -46,11 +46,12 @@ public enum PersonalData {
     }
 
     /// `value` as people may see it: a personal field's value masked whatever its validity (a
-    /// 出质人代码 that is a valid 统一社会信用代码 names an organisation and stays), anything
-    /// else with its 身份证号-shaped runs masked.
+    /// 出质人代码 that is a valid 统一社会信用代码 names an organisation and stays, unless it is also
+    /// shaped like a 身份证号, as some pledgors' numbers are), anything else with its 身份证号-shaped
+    /// runs masked.
     public static func shown(_ value: String, field: String?) -> String {
         guard let field, isPersonalField(field) else { return mask(value) }
-        if field == "ZY_CZRDM", NationalIdentifiers.isValidUSCC(value) { return value }
+        if field == "ZY_CZRDM", NationalIdentifiers.isValidUSCC(value), mask(value) == value { return value }
         return NationalIdentifiers.masked(value)
     }
 
