@@ -135,6 +135,17 @@ import TestSupport
         #expect(refused.refusal?.code == "BAD_SIGNATURE" && refused.refusal?.status == 401)
         #expect(refused.result(for: forged).authenticationFailure != nil)
         #expect(try fixture.sandbox.holdings(.credit, .license)["浙知许〔2026〕5号"] == nil)
+
+        // Receipts the platform leaves in the outbox are read in seq order and deleted once recorded.
+        let receipt = #"{"seq": 7, "key": "浙知许〔2026〕3号", "version": 1, "status": "published"}"#
+        for (name, text) in [("receipts-000000000007.jsonl", receipt + "\n"), ("receipts-7.jsonl.part", "torn")] {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: fixture.outbox + "/" + name))
+        }
+        let receipts = try await client.receipts(.license)
+        #expect(receipts.map(\.file) == ["outbox/license/receipts-000000000007.jsonl"])
+        #expect(receipts.first?.items.first?["seq"]?.intValue == 7)
+        try await client.acknowledge(try #require(receipts.first))
+        #expect(!fixture.exists(fixture.outbox + "/receipts-000000000007.jsonl"))
     }
 
     /// A changed or unknown host key and a key the server does not know are refused, each with an
