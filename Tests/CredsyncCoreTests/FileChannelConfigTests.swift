@@ -10,8 +10,12 @@ import Testing
             + (baseURL ? #""baseURL": "https://ipp.example/x", "# : "") + #""channel": "# + channel + "}"
     }
 
-    func channel(key: String = "user_key", knownHosts: String = "known_hosts", url: String = "sftp://fep.example:2222/exchange/ipp/") -> String {
-        #"{"type": "sftp", "url": "\#(url)", "user": "credsync", "privateKey": "\#(key)", "knownHosts": "\#(knownHosts)"}"#
+    func channel(
+        key: String = "user_key", knownHosts: String = "known_hosts",
+        url: String = "sftp://fep.example:2222/exchange/ipp/"
+    ) -> String {
+        #"{"type": "sftp", "url": "\#(url)", "user": "credsync", "privateKey": "\#(key)", "#
+            + #""knownHosts": "\#(knownHosts)"}"#
     }
 
     @Test func channelIsReadWithHostPortRootAndFiles() throws {
@@ -35,27 +39,37 @@ import Testing
         func problems(_ platform: String) throws -> [String] {
             try fixture.load(ConfigFixture.text(platform: platform)).problems.map(\.description)
         }
-        #expect(try problems(Self.platform(channel(), baseURL: true)).contains {
-            $0.contains("platforms[0].channel: give baseURL or channel, not both")
-        })
-        #expect(try problems(Self.platform(channel(key: "open_key"))).contains {
-            $0.contains("platforms[0].channel.privateKey: \"open_key\" is readable by group or others (mode 644)")
-        })
-        #expect(try problems(Self.platform(channel(knownHosts: "missing_hosts"))).contains {
-            $0.contains("platforms[0].channel.knownHosts: \"missing_hosts\": no such file")
-        })
-        #expect(try problems(Self.platform(channel(knownHosts: "empty_hosts"))).contains {
-            $0.contains("platforms[0].channel.knownHosts: \"empty_hosts\" holds no host key")
-        })
-        #expect(try problems(Self.platform(channel(url: "https://fep.example/x"))).contains {
-            $0.contains("platforms[0].channel.url: \"https://fep.example/x\" is not an sftp URL")
-        })
-        #expect(try problems(Self.platform(#"{"type": "sftp", "url": "sftp://fep.example/x", "user": "u", "privateKey": "user_key"}"#)).contains {
-            $0.contains("platforms[0].channel.knownHosts") && $0.contains("required")
-        })
+        #expect(
+            try problems(Self.platform(channel(), baseURL: true)).contains {
+                $0.contains("platforms[0].channel: give baseURL or channel, not both")
+            })
+        #expect(
+            try problems(Self.platform(channel(key: "open_key"))).contains {
+                $0.contains("platforms[0].channel.privateKey: \"open_key\" is readable by group or others (mode 644)")
+            })
+        #expect(
+            try problems(Self.platform(channel(knownHosts: "missing_hosts"))).contains {
+                $0.contains("platforms[0].channel.knownHosts: \"missing_hosts\": no such file")
+            })
+        #expect(
+            try problems(Self.platform(channel(knownHosts: "empty_hosts"))).contains {
+                $0.contains("platforms[0].channel.knownHosts: \"empty_hosts\" holds no host key")
+            })
+        #expect(
+            try problems(Self.platform(channel(url: "https://fep.example/x"))).contains {
+                $0.contains("platforms[0].channel.url: \"https://fep.example/x\" is not an sftp URL")
+            })
+        #expect(
+            try problems(
+                Self.platform(
+                    #"{"type": "sftp", "url": "sftp://fep.example/x", "user": "u", "privateKey": "user_key"}"#)
+            ).contains {
+                $0.contains("platforms[0].channel.knownHosts") && $0.contains("required")
+            })
         // Without a channel, baseURL stays required.
-        #expect(try problems(#"{"id": "ipp", "appId": "a", "secretEnv": "SECRET"}"#).contains {
-            $0.contains("platforms[0].baseURL") && $0.contains("required")
-        })
+        #expect(
+            try problems(#"{"id": "ipp", "appId": "a", "secretEnv": "SECRET"}"#).contains {
+                $0.contains("platforms[0].baseURL") && $0.contains("required")
+            })
     }
 }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import CredsyncCore
 import Foundation
@@ -26,7 +26,8 @@ public final class SSHServer: @unchecked Sendable {
 
     public init() throws {
         guard FileManager.default.isExecutableFile(atPath: Self.sshd) else {
-            throw CredsyncError(.unavailable, "\(Self.sshd) is missing", hint: "ops/setup --test installs openssh-server")
+            throw CredsyncError(
+                .unavailable, "\(Self.sshd) is missing", hint: "ops/setup --test installs openssh-server")
         }
         directory = try TemporaryDirectory("sshd")
         let path = directory.path
@@ -38,7 +39,8 @@ public final class SSHServer: @unchecked Sendable {
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: authorized)
         if getuid() == 0, !FileManager.default.fileExists(atPath: "/run/sshd") {
             // sshd started as root needs its privilege-separation directory (systemd makes it at boot).
-            try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true,
+            try FileManager.default.createDirectory(
+                atPath: "/run/sshd", withIntermediateDirectories: true,
                 attributes: [.posixPermissions: 0o755])
         }
         let logFile = path + "/sshd.log"
@@ -48,7 +50,9 @@ public final class SSHServer: @unchecked Sendable {
             let port = try Self.freePort()
             // Root may log in only by key when the tests run as root; any other account is not root.
             let rootLogin = getuid() == 0 ? "prohibit-password" : "no"
-            let config = try directory.write("sshd_config", """
+            let config = try directory.write(
+                "sshd_config",
+                """
                 ListenAddress 127.0.0.1
                 Port \(port)
                 HostKey \(hostKey)
@@ -71,8 +75,9 @@ public final class SSHServer: @unchecked Sendable {
             let listening = waitUntil(timeout: 10) {
                 var status: Int32 = 0
                 if waitpid(pid, &status, WNOHANG) == pid { exited = true }
-                return exited || ((try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "")
-                    .contains("Server listening")
+                return exited
+                    || ((try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "")
+                        .contains("Server listening")
             }
             if listening, !exited {
                 started = (pid, port)
@@ -112,7 +117,9 @@ public final class SSHServer: @unchecked Sendable {
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
         let result = posix_spawn(&pid, arguments[0], &actions, nil, &argv, environ)
-        guard result == 0 else { throw CredsyncError(.software, "\(arguments[0]) could not start: \(String(cString: strerror(result)))") }
+        guard result == 0 else {
+            throw CredsyncError(.software, "\(arguments[0]) could not start: \(String(cString: strerror(result)))")
+        }
         return pid
     }
 
@@ -142,7 +149,8 @@ public final class SSHServer: @unchecked Sendable {
 
     /// ed25519, no passphrase; returns the private key's path (mode 0600).
     static func makeKey(_ path: String) throws -> String {
-        let result = try Binaries.runTool(Self.keygen, ["-q", "-t", "ed25519", "-N", "", "-C", "credsync-test", "-f", path])
+        let result = try Binaries.runTool(
+            Self.keygen, ["-q", "-t", "ed25519", "-N", "", "-C", "credsync-test", "-f", path])
         guard result.status == 0 else { throw CredsyncError(.software, "ssh-keygen failed: \(result.stderr)") }
         return path
     }
@@ -168,7 +176,9 @@ public final class SSHServer: @unchecked Sendable {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = 0
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0 else { throw CredsyncError(.software, "bind failed") }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)

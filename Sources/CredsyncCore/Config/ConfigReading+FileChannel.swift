@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension ConfigReading {
@@ -23,19 +23,23 @@ extension ConfigReading {
                 var root = afterScheme.firstIndex(of: "/").map { String(afterScheme[$0...]) } ?? ""
                 while root.hasSuffix("/") { root.removeLast() }
                 if root.isEmpty {
-                    reader.problem("url", "\"\(text)\" names no root directory",
+                    reader.problem(
+                        "url", "\"\(text)\" names no root directory",
                         hint: "give the platform's directory on the 前置机, e.g. \"sftp://fep.example:22/exchange/ipp\"")
                 } else {
                     parsed = (url.host, url.port ?? 22, root)
                 }
             case .failure(let problem):
                 let shown = problem == .userInfo ? "the URL" : "\"\(text)\""
-                let hint = problem == .userInfo ? "give the account in \"user\"" : "e.g. \"sftp://fep.example:22/exchange/ipp\""
+                let hint =
+                    problem == .userInfo
+                    ? "give the account in \"user\"" : "e.g. \"sftp://fep.example:22/exchange/ipp\""
                 reader.problem("url", "\(shown) \(problem.message)", hint: hint)
             }
         }
         if let user, user.isEmpty || !user.unicodeScalars.allSatisfy(Self.isUserNameScalar) {
-            reader.problem("user", "\"\(user)\" is not an account name",
+            reader.problem(
+                "user", "\"\(user)\" is not an account name",
                 hint: "letters, digits, '.', '_' and '-', as the 前置机's administrator created it")
         }
         let privateKey = keyText.flatMap { readPrivateKey(reader, $0) }
@@ -57,12 +61,14 @@ extension ConfigReading {
         do {
             mode = try FileSystem.permissions(file)
         } catch {
-            reader.problem("privateKey", "\"\(text)\": \(error.reason)",
+            reader.problem(
+                "privateKey", "\"\(text)\": \(error.reason)",
                 hint: "ssh-keygen -t ed25519 -N '' -f \(file), then give the 前置机's administrator \(file).pub")
             return nil
         }
         if mode & 0o077 != 0 {
-            reader.problem("privateKey", "\"\(text)\" is readable by group or others (mode \(String(mode, radix: 8)))",
+            reader.problem(
+                "privateKey", "\"\(text)\" is readable by group or others (mode \(String(mode, radix: 8)))",
                 hint: "chmod 600 \(file)")
             return nil
         }
@@ -72,7 +78,8 @@ extension ConfigReading {
     private func readKnownHosts(_ reader: ObjectReader, _ text: String) -> String? {
         let file = path(text)
         guard let content = try? FileSystem.readText(file) else {
-            reader.problem("knownHosts", "\"\(text)\": no such file or it cannot be read",
+            reader.problem(
+                "knownHosts", "\"\(text)\": no such file or it cannot be read",
                 hint: "get the 前置机's host key from its administrator (not from the network) and write it there")
             return nil
         }
@@ -81,7 +88,8 @@ extension ConfigReading {
             return !trimmed.isEmpty && !trimmed.hasPrefix("#")
         }
         guard hasEntry else {
-            reader.problem("knownHosts", "\"\(text)\" holds no host key: the 前置机 could not be verified",
+            reader.problem(
+                "knownHosts", "\"\(text)\" holds no host key: the 前置机 could not be verified",
                 hint: "add the line \"[host]:port ssh-ed25519 AAAA…\" the administrator gave you")
             return nil
         }

@@ -54,18 +54,20 @@ public final class FileChannelClient: Sendable {
     ) async throws(FileChannelError) -> T {
         let url = "sftp://\(channel.host):\(channel.port)\(channel.root)"
         let result: Result<T, FileChannelError> = await withCheckedContinuation { continuation in
-            queue.put(SessionJob { session in
-                guard let session else {
-                    continuation.resume(returning: .failure(
-                        FileChannelError(.other, url: url, message: "libcurl could not create a handle")))
-                    return
-                }
-                do throws(FileChannelError) {
-                    continuation.resume(returning: .success(try body(session)))
-                } catch {
-                    continuation.resume(returning: .failure(error))
-                }
-            })
+            queue.put(
+                SessionJob { session in
+                    guard let session else {
+                        continuation.resume(
+                            returning: .failure(
+                                FileChannelError(.other, url: url, message: "libcurl could not create a handle")))
+                        return
+                    }
+                    do throws(FileChannelError) {
+                        continuation.resume(returning: .success(try body(session)))
+                    } catch {
+                        continuation.resume(returning: .failure(error))
+                    }
+                })
         }
         return try result.get()
     }
@@ -81,7 +83,8 @@ public final class FileChannelClient: Sendable {
                 batch.body, dataset: batch.dataset, batchID: batch.id, appID: config.appID, secret: config.secret,
                 method: config.signatureMethod, now: now)
         } catch {
-            throw FileChannelError(.other, url: channel.url, message: "the batch \(batch.id) cannot be signed: \(error)")
+            throw FileChannelError(
+                .other, url: channel.url, message: "the batch \(batch.id) cannot be signed: \(error)")
         }
         let dataset = batch.dataset
         let id = batch.id
@@ -93,7 +96,7 @@ public final class FileChannelClient: Sendable {
             try session.upload(FileChannelLayout.signature(dataset, id), Array(signature.line.utf8))
             do throws(FileChannelError) {
                 try session.rename(part, to: target)
-            } catch where error.kind == .refused {
+            } catch  where error.kind == .refused {
                 // OpenSSH will not rename onto an existing file: the batch is already in place.
                 guard (try? session.modificationTime(target)) != nil else { throw error }
                 try session.remove(part)
@@ -129,7 +132,7 @@ public final class FileChannelClient: Sendable {
                 let bytes: [UInt8]
                 do throws(FileChannelError) {
                     bytes = try session.download(file)
-                } catch where error.kind == .notFound {
+                } catch  where error.kind == .notFound {
                     continue
                 }
                 switch FileChannelAnswer.parse(bytes, batchID: batchID, dataset: dataset, file: file) {
@@ -147,7 +150,7 @@ public final class FileChannelClient: Sendable {
         try await onSession { session throws(FileChannelError) in
             do throws(FileChannelError) {
                 try session.remove(file)
-            } catch where error.kind == .notFound || error.kind == .refused {
+            } catch  where error.kind == .notFound || error.kind == .refused {
                 // Already gone (a concurrent collect); nothing is lost.
                 guard (try? session.modificationTime(file)) == nil else { throw error }
             }

@@ -51,7 +51,8 @@ public struct FileChannelError: Error, Sendable, CustomStringConvertible {
         let hint: String?
         switch kind {
         case .hostKeyChanged:
-            hint = "do not connect: ask the 前置机's administrator whether its host key was replaced; only then "
+            hint =
+                "do not connect: ask the 前置机's administrator whether its host key was replaced; only then "
                 + "replace the line in knownHosts with the key they give you (ops/RUNBOOK.md, 前置机)"
         case .hostKeyUnknown:
             hint = "add the 前置机's host key, as its administrator gives it, to the knownHosts file"

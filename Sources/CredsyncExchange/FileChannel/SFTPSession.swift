@@ -42,15 +42,19 @@ final class SFTPSession {
         try withExtendedLifetime(source) { () throws(FileChannelError) in
             try perform(url(path)) { handle in
                 var ok = ccurl_easy_setopt_long(handle, CURLOPT_UPLOAD, 1) == CURLE_OK
-                ok = ok && ccurl_easy_setopt_off_t(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(bytes.count)) == CURLE_OK
+                ok =
+                    ok && ccurl_easy_setopt_off_t(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(bytes.count)) == CURLE_OK
                 ok = ok && ccurl_easy_setopt_long(handle, CURLOPT_FTP_CREATE_MISSING_DIRS, 1) == CURLE_OK
                 ok = ok && ccurl_easy_setopt_long(handle, CURLOPT_NEW_FILE_PERMS, 0o640) == CURLE_OK
                 ok = ok && ccurl_easy_setopt_long(handle, CURLOPT_NEW_DIRECTORY_PERMS, 0o750) == CURLE_OK
                 let context = Unmanaged.passUnretained(source).toOpaque()
-                ok = ok && ccurl_easy_setopt_read_function(handle, CURLOPT_READFUNCTION) { buffer, size, count, context in
-                    guard let buffer, let context else { return 0 }
-                    return Unmanaged<UploadSource>.fromOpaque(context).takeUnretainedValue().read(buffer, size * count)
-                } == CURLE_OK
+                ok =
+                    ok
+                    && ccurl_easy_setopt_read_function(handle, CURLOPT_READFUNCTION) { buffer, size, count, context in
+                        guard let buffer, let context else { return 0 }
+                        return Unmanaged<UploadSource>.fromOpaque(context).takeUnretainedValue().read(
+                            buffer, size * count)
+                    } == CURLE_OK
                 return ok && ccurl_easy_setopt_pointer(handle, CURLOPT_READDATA, context) == CURLE_OK
             }
         }
@@ -71,10 +75,11 @@ final class SFTPSession {
         do {
             try withExtendedLifetime(sink) { () throws(FileChannelError) in
                 try perform(url(path) + "/") { handle in
-                    ccurl_easy_setopt_long(handle, CURLOPT_DIRLISTONLY, 1) == CURLE_OK && Self.collect(into: sink, handle)
+                    ccurl_easy_setopt_long(handle, CURLOPT_DIRLISTONLY, 1) == CURLE_OK
+                        && Self.collect(into: sink, handle)
                 }
             }
-        } catch where error.kind == .notFound {
+        } catch  where error.kind == .notFound {
             return []
         }
         return String(decoding: sink.body, as: UTF8.self).split(separator: "\n")
@@ -148,7 +153,9 @@ final class SFTPSession {
                 set(ccurl_easy_setopt_string(handle, CURLOPT_SSH_PRIVATE_KEYFILE, channel.privateKey))
                 set(ccurl_easy_setopt_string(handle, CURLOPT_SSH_KNOWNHOSTS, channel.knownHosts))
                 set(ccurl_easy_setopt_ssh_key_function(handle, CURLOPT_SSH_KEYFUNCTION, hostKeyCheck))
-                set(ccurl_easy_setopt_pointer(handle, CURLOPT_SSH_KEYDATA, Unmanaged.passUnretained(verdict).toOpaque()))
+                set(
+                    ccurl_easy_setopt_pointer(handle, CURLOPT_SSH_KEYDATA, Unmanaged.passUnretained(verdict).toOpaque())
+                )
                 set(ccurl_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, CurlEasy.milliseconds(connectTimeout)))
                 set(ccurl_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, CurlEasy.milliseconds(requestTimeout)))
                 guard ok, configure(handle) else { return CURLE_FAILED_INIT }
@@ -159,7 +166,8 @@ final class SFTPSession {
         let detail = errorBuffer.withUnsafeBufferPointer { buffer in
             String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
-        throw failure(code, url: url, detail: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail,
+        throw failure(
+            code, url: url, detail: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail,
             verdict: verdict)
     }
 
@@ -167,19 +175,27 @@ final class SFTPSession {
         let server = "\(channel.host):\(channel.port)"
         switch (code, verdict.match) {
         case (_, .mismatch):
-            return FileChannelError(.hostKeyChanged, url: url, message:
-                "the host key of \(server) (\(verdict.fingerprint)) is not the one pinned in \(channel.knownHosts): "
-                + "refused; it may be an attack or a reinstalled 前置机")
+            return FileChannelError(
+                .hostKeyChanged, url: url,
+                message:
+                    "the host key of \(server) (\(verdict.fingerprint)) is not the one pinned in "
+                    + "\(channel.knownHosts): refused; it may be an attack or a reinstalled 前置机")
         case (_, .missing):
-            return FileChannelError(.hostKeyUnknown, url: url, message:
-                "\(server) is not in \(channel.knownHosts) (its host key is \(verdict.fingerprint)): refused")
+            return FileChannelError(
+                .hostKeyUnknown, url: url,
+                message:
+                    "\(server) is not in \(channel.knownHosts) (its host key is \(verdict.fingerprint)): refused")
         case (CURLE_PEER_FAILED_VERIFICATION, _):
-            return FileChannelError(.hostKeyUnknown, url: url, message:
-                "the host key of \(server) could not be verified against \(channel.knownHosts) (\(detail))")
+            return FileChannelError(
+                .hostKeyUnknown, url: url,
+                message:
+                    "the host key of \(server) could not be verified against \(channel.knownHosts) (\(detail))")
         case (CURLE_LOGIN_DENIED, _):
-            return FileChannelError(.authenticationRefused, url: url, message:
-                "\(server) refused user \"\(channel.user)\" with the key \(channel.privateKey) (public-key "
-                + "authentication; no password is offered): \(detail)")
+            return FileChannelError(
+                .authenticationRefused, url: url,
+                message:
+                    "\(server) refused user \"\(channel.user)\" with the key \(channel.privateKey) (public-key "
+                    + "authentication; no password is offered): \(detail)")
         case (CURLE_REMOTE_FILE_NOT_FOUND, _):
             return FileChannelError(.notFound, url: url, message: "no such file or directory (\(detail))")
         case (CURLE_QUOTE_ERROR, _), (CURLE_REMOTE_ACCESS_DENIED, _), (CURLE_REMOTE_DISK_FULL, _),
@@ -189,9 +205,11 @@ final class SFTPSession {
             (CURLE_SEND_ERROR, _), (CURLE_RECV_ERROR, _), (CURLE_GOT_NOTHING, _), (CURLE_PARTIAL_FILE, _):
             return FileChannelError(.unreachable, url: url, message: "\(server) could not be reached: \(detail)")
         case (CURLE_SSH, _) where detail.lowercased().contains("key"):
-            return FileChannelError(.authenticationRefused, url: url, message:
-                "user \"\(channel.user)\" could not authenticate to \(server) with the key \(channel.privateKey): "
-                + detail)
+            return FileChannelError(
+                .authenticationRefused, url: url,
+                message:
+                    "user \"\(channel.user)\" could not authenticate to \(server) with the key \(channel.privateKey): "
+                    + detail)
         default:
             return FileChannelError(.other, url: url, message: detail)
         }
@@ -219,7 +237,9 @@ private let hostKeyCheck: curl_sshkeycallback = { _, _, found, match, context in
             raw = Array(UnsafeRawBufferPointer(start: key, count: found.pointee.len))
         }
         if !raw.isEmpty {
-            verdict.fingerprint = "SHA256:" + Data(SHA256.digest(raw)).base64EncodedString()
+            verdict.fingerprint =
+                "SHA256:"
+                + Data(SHA256.digest(raw)).base64EncodedString()
                 .replacingOccurrences(of: "=", with: "")
         }
     }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import CredsyncCore
 import CredsyncExchange
@@ -35,7 +35,8 @@ final class FileChannelPoller: Sendable {
         for platform in PlatformID.allCases {
             for dataset in platform.acceptedDatasets {
                 for side in ["inbox", "outbox", "manifest"] {
-                    try FileSystem.createDirectory("\(root)/\(platform.rawValue)/\(side)/\(dataset.rawValue)", mode: 0o755)
+                    try FileSystem.createDirectory(
+                        "\(root)/\(platform.rawValue)/\(side)/\(dataset.rawValue)", mode: 0o755)
                 }
             }
         }
@@ -91,7 +92,8 @@ final class FileChannelPoller: Sendable {
             let file = inbox + "/\(batchID).json"
             let signatureFile = inbox + "/\(batchID).sig"
             guard let body = try? FileSystem.read(file) else { continue }
-            let answer = self.answer(platform, dataset: dataset, batchID: batchID, body: body,
+            let answer = self.answer(
+                platform, dataset: dataset, batchID: batchID, body: body,
                 signature: try? FileSystem.readText(signatureFile), now: now)
             let target = "\(base)/outbox/\(dataset.rawValue)/\(batchID)\(FileChannelLayout.answerSuffix)"
             guard Self.writeAsPart(target, answer) else { continue }
@@ -109,7 +111,9 @@ final class FileChannelPoller: Sendable {
         _ platform: SandboxPlatform, dataset: Dataset, batchID: String, body: [UInt8], signature: String?, now: Double
     ) -> [UInt8] {
         func refusal(_ code: String, _ message: String) -> [UInt8] {
-            let json: JSONValue = ["batchId": .string(batchID), "error": ["code": .string(code), "message": .string(message)]]
+            let json: JSONValue = [
+                "batchId": .string(batchID), "error": ["code": .string(code), "message": .string(message)],
+            ]
             return Array(JSONWriter.compact(json).utf8)
         }
         guard let signature = signature.flatMap(FileSignature.init(line:)) else {
