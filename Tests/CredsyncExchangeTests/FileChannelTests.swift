@@ -17,19 +17,21 @@ import TestSupport
         var inbox: String { platformRoot + "/inbox/license" }
         var outbox: String { platformRoot + "/outbox/license" }
 
-        init(fault: String = "none") throws {
+        init(fault: String = "none", arguments: [String] = []) throws {
             ssh = try SSHServer()
             root = try TemporaryDirectory("fep")
             sandbox = try SandboxProcess([
                 "--file-channel", root.path, "--file-channel-poll-ms", "20", "--file-channel-fault", fault,
-            ])
+            ] + arguments)
         }
 
-        func client(secret: String = SandboxProcess.secret, privateKey: String? = nil, knownHosts: String? = nil)
-            -> FileChannelClient
-        {
+        func client(
+            secret: String = SandboxProcess.secret, method: SignatureMethod = .hmacSHA256, privateKey: String? = nil,
+            knownHosts: String? = nil
+        ) -> FileChannelClient {
             var config = sandbox.platformConfig(.credit)
             config.secret = secret
+            config.signatureMethod = method
             let channel = ssh.channel(root: platformRoot, privateKey: privateKey, knownHosts: knownHosts)
             config.channel = channel
             return FileChannelClient(
@@ -146,6 +148,23 @@ import TestSupport
         #expect(receipts.first?.items.first?["seq"]?.intValue == 7)
         try await client.acknowledge(try #require(receipts.first))
         #expect(!fixture.exists(fixture.outbox + "/receipts-000000000007.jsonl"))
+    }
+
+    /// A platform that requires SM3 takes a batch file signed with HMAC-SM3 and refuses one signed
+    /// with HMAC-SHA256, as its API does.
+    @Test func sm3SignedBatchIsTakenWhereSM3IsRequiredAndSHA256Refused() async throws {
+        let fixture = try Fixture(arguments: ["--require-sm3=credit"])
+        let signedSM3 = Self.batch([7])
+        let signedSHA256 = Self.batch([8])
+        try await fixture.client(method: .hmacSM3).send(signedSM3)
+        try await fixture.client().send(signedSHA256)
+        #expect(fixture.answerArrives(signedSM3) && fixture.answerArrives(signedSHA256))
+        let answers = try await fixture.client().answers(.license)
+        let taken = try #require(answers.first { $0.batchID == signedSM3.id })
+        #expect(taken.result(for: signedSM3).outcomes.map(\.outcome) == [.accepted(version: 1)])
+        let refused = try #require(answers.first { $0.batchID == signedSHA256.id })
+        #expect(refused.refusal?.code == "BAD_SIGNATURE")
+        #expect(refused.refusal?.message.contains("signature method HMAC-SM3 required") == true)
     }
 
     /// A changed or unknown host key and a key the server does not know are refused, each with an
