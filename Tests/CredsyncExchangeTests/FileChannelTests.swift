@@ -148,6 +148,14 @@ import TestSupport
         #expect(receipts.first?.items.first?["seq"]?.intValue == 7)
         try await client.acknowledge(try #require(receipts.first))
         #expect(!fixture.exists(fixture.outbox + "/receipts-000000000007.jsonl"))
+
+        // An answer file that is not an answer is reported and left for an operator, never deleted.
+        let bogus = fixture.outbox + "/\(SecureRandom.uuid()).answer.json"
+        try Data("<html>proxy error</html>".utf8).write(to: URL(fileURLWithPath: bogus))
+        let collected = try await client.collect(.license, isRecorded: { _ in false }) { _ in }
+        #expect(collected.malformed.map(\.kind) == [.malformed])
+        #expect(Set(collected.applied) == [torn.id, other.id, forged.id])
+        #expect(fixture.exists(bogus))
     }
 
     /// A platform that requires SM3 takes a batch file signed with HMAC-SM3 and refuses one signed
