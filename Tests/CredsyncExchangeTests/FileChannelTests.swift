@@ -110,10 +110,11 @@ import TestSupport
     @Test func tornPartIsIgnoredAndTheNextUploadSupersedesIt() async throws {
         let fixture = try Fixture()
         let client = fixture.client()
-        let torn = Self.batch([3])
-        try FileManager.default.createDirectory(atPath: fixture.inbox, withIntermediateDirectories: true)
-        try Data(torn.body.prefix(torn.body.count / 2)).write(
-            to: URL(fileURLWithPath: fixture.inbox + "/\(torn.id).json.part"))
+        let torn = Self.batch(Array(3..<403).filter { $0 != 4 && $0 != 5 })
+        let part = fixture.inbox + "/\(torn.id).json.part"
+        try Self.killUploadHalfway(torn, to: part, fixture)
+        let tornSize = (try FileManager.default.attributesOfItem(atPath: part)[.size] as? Int) ?? 0
+        #expect(tornSize > 0 && tornSize < torn.body.count)
         // A batch sent after it is answered: the poll that answered it saw the torn one too.
         let other = Self.batch([4])
         try await client.send(other)
@@ -127,7 +128,8 @@ import TestSupport
         let answers = try await client.answers(.license)
         #expect(Set(answers.map(\.batchID)) == [torn.id, other.id])
         let answer = try #require(answers.first { $0.batchID == torn.id })
-        #expect(answer.result(for: torn).outcomes.map(\.outcome) == [.accepted(version: 1)])
+        let outcomes = answer.result(for: torn).outcomes
+        #expect(outcomes.count == torn.records.count && outcomes.allSatisfy { $0.outcome == .accepted(version: 1) })
 
         // A batch signed with another secret is refused as the API refuses it.
         let forged = Self.batch([5])
@@ -200,6 +202,35 @@ import TestSupport
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: fixture.inbox)) ?? []).isEmpty)
         let log = try String(contentsOfFile: fixture.ssh.logFile, encoding: .utf8)
         #expect(!log.contains("password") && !log.contains("keyboard-interactive"), "\(log)")
+    }
+
+    /// Uploads `batch` to `part` with the curl tool (libcurl, through sshd, slowed down) and kills
+    /// it with SIGKILL once part of the file has arrived: a run that died during its upload.
+    static func killUploadHalfway(_ batch: Batch, to part: String, _ fixture: Fixture) throws {
+        let work = try TemporaryDirectory("upload")
+        try FileManager.default.createDirectory(atPath: work.path + "/.ssh", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: fixture.ssh.knownHosts, toPath: work.path + "/.ssh/known_hosts")
+        let body = work.path + "/body.json"
+        try Data(batch.body).write(to: URL(fileURLWithPath: body))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        let url = "sftp://127.0.0.1:\(fixture.ssh.port)" + part.split(separator: "/").map {
+            PercentEncoding.encode(String($0))
+        }.reduce("") { $0 + "/" + $1 }
+        process.arguments = [
+            "-sS", "--ftp-create-dirs", "--limit-rate", "2k", "-u", fixture.ssh.user + ":", "--key",
+            fixture.ssh.privateKey, "-T", body, url,
+        ]
+        process.environment = ["HOME": work.path, "PATH": "/usr/bin:/bin"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let started = waitUntil(timeout: 30) {
+            ((try? FileManager.default.attributesOfItem(atPath: part)[.size] as? Int) ?? 0) > 0
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(started, "the upload never began")
     }
 
     static func failure(_ body: () async throws -> Void) async -> FileChannelError? {
