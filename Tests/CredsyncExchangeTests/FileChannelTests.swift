@@ -66,6 +66,11 @@ import TestSupport
         let signature = try #require(FileSignature(line: signatureLine))
         #expect(signature.appID == SandboxProcess.appID && signature.method == .hmacSHA256)
         #expect(signature.verifies(batch.body, dataset: .license, batchID: batch.id, secret: SandboxProcess.secret))
+        // Sent again before the platform took it (a retry): OpenSSH will not rename onto the file in
+        // place, so the new upload is dropped and the batch stays once in the inbox.
+        try await client.send(batch)
+        #expect(fixture.exists(fixture.inbox + "/\(batch.id).json"))
+        #expect(!fixture.exists(fixture.inbox + "/\(batch.id).json.part"))
 
         var store: [String: BatchResult] = [:]  // what the caller's state store would hold, by batch id
         var handedOver = 0
