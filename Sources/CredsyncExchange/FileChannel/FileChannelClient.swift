@@ -20,7 +20,13 @@ public final class FileChannelClient: Sendable {
     private let queue = BoundedQueue<SessionJob>(capacity: .max)
     private let threads = Thread.Group()
 
-    /// - Precondition: `config.channel` is set (else `channel` must be given).
+    /// The client of `config`'s channel; nil when the platform has none (it is reached by its API).
+    public convenience init?(config: PlatformConfig, source: String, logger: Logger) {
+        guard let channel = config.channel else { return nil }
+        self.init(config: config, channel: channel, source: source, logger: logger)
+    }
+
+    /// The client of `channel`; `config` gives the app id, secret, signature method and time-outs.
     public init(config: PlatformConfig, channel: FileChannelConfig, source: String, logger: Logger) {
         self.config = config
         self.channel = channel
