@@ -29,6 +29,15 @@ static inline CURLcode ccurl_easy_setopt_write_function(CURL *handle, CURLoption
     return curl_easy_setopt(handle, option, value);
 }
 
+static inline CURLcode ccurl_easy_setopt_read_function(CURL *handle, CURLoption option, curl_read_callback value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
+/// CURLOPT_SSH_KEYFUNCTION: decides on the server's host key after libcurl matched it against known_hosts.
+static inline CURLcode ccurl_easy_setopt_ssh_key_function(CURL *handle, CURLoption option, curl_sshkeycallback value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
 static inline CURLcode ccurl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

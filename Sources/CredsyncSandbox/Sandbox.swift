@@ -35,6 +35,12 @@ public enum SandboxCommand {
                                     E_SUBJECT_UNMATCHED when the subject's 统一社会信用代码 is not in --enterprises.
           --receipt-delay <s>       Seconds before a receipt is issued (default 0: at the next request).
           --request-timeout <s>     Seconds a request may take to arrive (slow clients are cut off; default 10).
+          --file-channel <dir>      Also serve the file channel: poll <dir>/{credit,gsxt,ipp}/inbox/{dataset}/,
+                                    answer into outbox/, write manifest/ (exchange-api.md 1.1). Admin:
+                                    POST /_admin/file-channel {"platform", "hold": bool, "fault": …}.
+          --file-channel-fault <f>  none, never (batches stay unanswered), twice (an answer is written again
+                                    once deleted) or late:<seconds> (answered only after that long).
+          --file-channel-poll-ms <n>  Milliseconds between polls of the inbox (default 100).
           -h, --help                Show this help.
         """
 
@@ -43,6 +49,7 @@ public enum SandboxCommand {
         do {
             let sandbox = try Sandbox(arguments: arguments, environment: environment)
             sandbox.server.start()
+            sandbox.fileChannel?.start()
             FileOutput.writeAll(1, "credsync-sandbox listening on http://\(sandbox.server.host):\(sandbox.server.port)\n")
             if let portFile = sandbox.portFile {
                 try? FileSystem.writeAtomically(portFile, text: "\(sandbox.server.port)\n")
@@ -62,6 +69,7 @@ public enum SandboxCommand {
 public final class Sandbox: Sendable {
     public let server: HTTPServer
     let portFile: String?
+    let fileChannel: FileChannelPoller?
 
     public init(arguments: [String], environment: [String: String]) throws {
         var validator: any PayloadValidator = StructuralValidator()
@@ -76,6 +84,9 @@ public final class Sandbox: Sendable {
         var requiringSM3: Set<PlatformID> = []
         var receiptPlatforms: Set<PlatformID> = []
         var receiptDelay = 0.0
+        var fileChannelRoot: String?
+        var fileChannelFault = FileChannelFault()
+        var fileChannelPoll = 0.1
         var rest = arguments[...]
         func value(_ name: String) throws -> String {
             guard let next = rest.popFirst() else { throw CredsyncError.usage("option '\(name)' needs a value", hint: "see credsync-sandbox --help") }
@@ -113,6 +124,14 @@ public final class Sandbox: Sendable {
             case "--request-timeout": limits.requestTimeout = try number(argument)
             case "--receipts": receiptPlatforms = try Sandbox.platforms(try value(argument), option: argument)
             case "--receipt-delay": receiptDelay = try number(argument)
+            case "--file-channel": fileChannelRoot = try value(argument)
+            case "--file-channel-poll-ms": fileChannelPoll = try number(argument) / 1000
+            case "--file-channel-fault":
+                let text = try value(argument)
+                guard let fault = FileChannelFault(text) else {
+                    throw CredsyncError.usage("--file-channel-fault \(text): use none, never, twice or late:<seconds>")
+                }
+                fileChannelFault = fault
             case "--require-sm3": requiringSM3 = Set(PlatformID.allCases)
             case let option where option.hasPrefix("--require-sm3="):
                 let names = String(option.dropFirst("--require-sm3=".count))
@@ -132,9 +151,19 @@ public final class Sandbox: Sendable {
             platforms[id] = try SandboxPlatform(
                 id: id, stateDir: stateDir, validator: validator, receipts: receiptPlatforms.contains(id) ? policy : nil)
         }
+        let fileChannelFaults = FileChannelFaults(defaults: fileChannelFault)
+        do {
+            fileChannel = try fileChannelRoot.map { root throws(FileError) in
+                try FileChannelPoller(
+                    root: root, platforms: platforms, apps: apps, requiringSM3: requiringSM3, faults: fileChannelFaults,
+                    interval: fileChannelPoll)
+            }
+        } catch {
+            throw CredsyncError(.ioError, "--file-channel: \(error)")
+        }
         let router = SandboxRouter(
             platforms: platforms, authenticator: Authenticator(apps: apps, requiringSM3: requiringSM3),
-            faults: FaultPlan(defaults: settings), feeds: feeds)
+            faults: FaultPlan(defaults: settings), feeds: feeds, fileChannel: fileChannelFaults)
         self.server = try HTTPServer(host: String(parts[0]), port: port, limits: limits) { router.handle($0) }
         self.portFile = portFile
     }

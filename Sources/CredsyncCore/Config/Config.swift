@@ -106,6 +106,8 @@ public struct PlatformConfig: Sendable {
     /// `signatureMethod`: how requests (and file-channel batches) are signed; HMAC-SHA256 unless the
     /// platform's interface document asks for HMAC-SM3.
     public var signatureMethod: SignatureMethod = .hmacSHA256
+    /// `channel`: the 前置机 the platform is reached through instead of `baseURL` (then empty).
+    public var channel: FileChannelConfig?
     /// A CA bundle to verify the platform's certificate with, instead of the system's.
     public var caFile: String?
     /// The client certificate and key for mutual TLS (PEM).

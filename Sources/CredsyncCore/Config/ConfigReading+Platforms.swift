@@ -24,7 +24,14 @@ extension ConfigReading {
 
     private func readPlatform(_ reader: ObjectReader) -> PlatformConfig? {
         let id = reader.choice("id", required: true, as: PlatformID.self)
-        let baseURL = readBaseURL(reader)
+        // A platform is reached by its API (baseURL) or through a 前置机 (channel), never both.
+        let hasChannel = reader.value("channel") != nil
+        if hasChannel, reader.value("baseURL") != nil {
+            reader.problem("channel", "give baseURL or channel, not both",
+                hint: "a platform reached through a 前置机 has no API address in this configuration")
+        }
+        let channel = hasChannel ? reader.object("channel").flatMap { readFileChannel($0) } : nil
+        let baseURL = hasChannel ? "" : readBaseURL(reader)
         let appID = reader.string("appId", required: true)
         let hasInlineSecret = reader.value("secret") != nil
         if hasInlineSecret {
@@ -79,6 +86,10 @@ extension ConfigReading {
             concurrency: concurrency, datasets: datasets, dateSeparator: dateSeparator,
             maxResponseBytes: maxResponseBytes)
         platform.signatureMethod = signatureMethod
+        if hasChannel {
+            guard let channel else { return nil }
+            platform.channel = channel
+        }
         return platform
     }
 

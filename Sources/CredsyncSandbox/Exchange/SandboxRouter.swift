@@ -9,8 +9,13 @@ final class SandboxRouter: Sendable {
     let faults: FaultPlan
     let feeds: EnterpriseFeeds
     let counters = Mutex<[String: Int]>([:])
+    let fileChannel: FileChannelFaults
 
-    init(platforms: [PlatformID: SandboxPlatform], authenticator: Authenticator, faults: FaultPlan, feeds: EnterpriseFeeds) {
+    init(
+        platforms: [PlatformID: SandboxPlatform], authenticator: Authenticator, faults: FaultPlan, feeds: EnterpriseFeeds,
+        fileChannel: FileChannelFaults = FileChannelFaults()
+    ) {
+        self.fileChannel = fileChannel
         self.platforms = platforms
         self.authenticator = authenticator
         self.faults = faults

@@ -25,6 +25,8 @@ extension SandboxRouter {
             }
             for platform in targets { platforms[platform]?.forbidden.withLock { _ = $0.insert(app + "/" + dataset) } }
             return SandboxJSON.ok(["ok": true])
+        case ("POST", "/_admin/file-channel"):
+            return fileChannelFault(body, targets: targets)
         case ("POST", "/_admin/drift"):
             return drift(body, platform: named)
         case ("GET", "/_admin/records"):
