@@ -23,11 +23,17 @@ extension ForecastJob {
     public static let reportRowLimit = 100_000
 
     /// The report's forecast: the next 10 working days as of `asOf`, from the state as the run
-    /// left it; skipped past `reportRowLimit` rows, and when it cannot be worked out (the run's
-    /// own result stands either way).
+    /// left it. Skipped for a run of a day before `today` (its next days are past, and the state
+    /// is today's), past `reportRowLimit` rows, and when it cannot be worked out (the run's own
+    /// result stands either way).
     public static func forReport(
-        _ workspace: Workspace, asOf: LocalDate, platforms: [PlatformID], rows: Int
+        _ workspace: Workspace, asOf: LocalDate, today: LocalDate, platforms: [PlatformID], rows: Int
     ) -> ReportForecast {
+        guard asOf >= today else {
+            return .skipped(
+                "a run of a past day (\(asOf.iso)) has no forecast: its next days are past; "
+                    + "'credsync forecast' shows today's")
+        }
         guard rows <= reportRowLimit else {
             return .skipped(
                 "the exports hold \(rows) rows, more than the \(reportRowLimit) a run forecasts on its own: "

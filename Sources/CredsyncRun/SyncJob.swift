@@ -135,7 +135,8 @@ public struct SyncJob: Sendable {
         phase(options.dryRun ? "dry run" : "push")
         if !stop.isSet {
             let rows = run.exports.values.reduce(0) { $0 + $1.rowsRead }
-            report.forecast = ForecastJob.forReport(workspace, asOf: options.asOf, platforms: options.platforms, rows: rows)
+            report.forecast = ForecastJob.forReport(
+                workspace, asOf: options.asOf, today: .todayInShanghai(), platforms: options.platforms, rows: rows)
             phase("forecast")
         }
         // Deadlines as the run leaves things: those of changes not delivered.

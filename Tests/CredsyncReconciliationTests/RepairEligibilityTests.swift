@@ -27,8 +27,5 @@ import Testing
         #expect(rules.hasRepairMinimum(.penalty))
         #expect(!rules.hasRepairMinimum(.license) && !rules.hasRepairMinimum(.dishonesty))
         #expect(rules.repairAllowedFrom(try Records.map(.license, Records.license), dataset: .license) == nil)
-        // 轻微 has no minimum period (it is never published).
-        let slight = try Records.map(.penalty, Records.penalty.merging(["严重程度": "轻微"]) { $1 })
-        #expect(rules.repairAllowedFrom(slight, dataset: .penalty) == nil)
     }
 }

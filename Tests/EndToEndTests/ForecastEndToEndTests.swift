@@ -66,25 +66,13 @@ import Testing
         let sync = try env.credsync(["sync", "-q"], asOf: asOf)
         #expect(sync.status == 0 || sync.status == 1, "\(sync.stderr)")
 
-        // The run's report looks 10 working days ahead, as the command does on the state it left.
-        let report = try env.latestReport()
-        let byDefault = try env.credsync(["forecast", "--json"], asOf: asOf)
-        #expect(byDefault.status == 0 || byDefault.status == 1, "\(byDefault.stderr)")
-        let defaultJSON = try JSONParser.parse(byDefault.stdout)
-        #expect(defaultJSON["days"]?.arrayValue?.count == 10)
-        #expect(report["forecast"]?["days"] == defaultJSON["days"])
-        let html = try String(contentsOfFile: env.stateDir + "/reports/latest.html", encoding: .utf8)
-        #expect(html.contains("<h2>The next 10 working days</h2>"))
-        #expect(html.contains("<svg xmlns=\"http://www.w3.org/2000/svg\"") && html.contains("aria-label=\"the next working days"))
-        #expect(!html.contains("<script") && !html.contains("src=") && !html.contains("href="))
-        #expect(html.contains("浙知失〔2026〕F1号"))
-
-        let result = try env.credsync(["forecast", "--until", "2026-03-06", "--json"], asOf: asOf)
+        let result = try env.credsync(["forecast", "--until", "2026-03-03", "--json"], asOf: asOf)
+        #expect(result.status == 1, "something goes overdue: \(result.stderr)")
         let forecast = try JSONParser.parse(result.stdout)
         let days = [forecast["today"]].compactMap { $0 } + (forecast["days"]?.arrayValue ?? [])
         let dates = days.compactMap { $0["date"]?.stringValue }
         #expect(dates == [asOf, "2026-02-12", "2026-02-13", "2026-02-14", "2026-02-24", "2026-02-25", "2026-02-26",
-            "2026-02-27", "2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05", "2026-03-06"])
+            "2026-02-27", "2026-02-28", "2026-03-02", "2026-03-03"])
         #expect(forecast["cutShort"] == .null)
 
         var previousChanges: Set<String> = []
@@ -128,25 +116,46 @@ import Testing
             previousOverdue = deadlines.overdue
         }
         // The holiday's events land on the first working day after it; the deadlines run on working days.
-        for platform in ["credit", "gsxt"] {
-            #expect(items["2026-02-13"]?.contains("publication \(platform)/dishonesty 浙知失〔2026〕F3号 new 2026-03-03") == true)
-            #expect(items["2026-02-24"]?.contains("withdrawal \(platform)/dishonesty 浙知失〔2026〕F1号 expired 2026-02-26") == true)
-            #expect(items["2026-02-25"]?.contains("withdrawal \(platform)/dishonesty 浙知失〔2026〕F2号 repaired 2026-03-02") == true)
-            #expect(items["2026-02-27"]?.contains("overdue \(platform)/dishonesty 浙知失〔2026〕F1号 withdrawal 2026-02-26") == true)
-            #expect(items["2026-03-04"]?.contains("overdue \(platform)/dishonesty 浙知失〔2026〕F3号 publication 2026-03-03") == true)
-        }
-        let repairs = days.flatMap { ($0["items"]?.arrayValue ?? []).filter { $0["kind"]?.stringValue == "repairEligible" } }
-        #expect(!repairs.isEmpty)
-        print(items.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.sorted())" }.joined(separator: "\n"))
+        #expect(items["2026-02-13"]?.contains("publication credit/dishonesty 浙知失〔2026〕F3号 new 2026-03-02") == true)
+        #expect(items["2026-02-24"]?.contains("withdrawal credit/dishonesty 浙知失〔2026〕F1号 expired 2026-02-26") == true)
+        #expect(items["2026-02-25"]?.contains("withdrawal credit/dishonesty 浙知失〔2026〕F2号 repaired 2026-02-28") == true)
+        #expect(items["2026-02-27"]?.contains("overdue credit/dishonesty 浙知失〔2026〕F1号 withdrawal 2026-02-26") == true)
+        #expect(items["2026-03-03"]?.contains("overdue credit/dishonesty 浙知失〔2026〕F3号 publication 2026-03-02") == true)
+        // A penalty of 2025-11-23 (一般: three months) may be repaired from 02-23, a holiday: listed on 02-24.
+        #expect(items["2026-02-24"]?.contains("repairEligible /penalty 浙知处〔2025〕125号 一般 2026-02-23") == true)
+        #expect(items["2026-02-24"]?.contains { $0.hasPrefix("publication gsxt/penalty ") } == true)
     }
 
-    @Test func daysAndUntilTogetherAreAUsageError() throws {
+    /// The run's report looks 10 working days ahead from the state the run left, as the command
+    /// does; a run of a past day has none.
+    @Test func theRunReportForecastsAsTheCommandDoesFromToday() throws {
         let env = try SyncEnvironment(platforms: [.credit])
+        let past = try env.credsync(["sync", "-q"], asOf: "2026-11-20")
+        #expect(past.status == 0 || past.status == 1, "\(past.stderr)")
+        #expect(try env.latestReport()["forecast"]?["skipped"]?.stringValue?.contains("a run of a past day") == true)
+
+        let today = LocalDate.todayInShanghai().iso
+        let sync = try env.credsync(["sync", "-q"], asOf: today)
+        #expect(sync.status == 0 || sync.status == 1, "\(sync.stderr)")
+        let report = try env.latestReport()
+        let command = try env.credsync(["forecast", "--json"], asOf: today)
+        let forecast = try JSONParser.parse(command.stdout)
+        let days = forecast["days"]?.arrayValue ?? []
+        #expect(!days.isEmpty && days.count <= 10)
+        #expect(days.count == 10 || forecast["cutShort"]?.stringValue != nil)
+        #expect(report["forecast"]?["days"] == forecast["days"])
+        let phases = report["phases"]?.arrayValue?.compactMap { $0["phase"]?.stringValue } ?? []
+        #expect(phases.contains("forecast"), "\(phases)")
+        let html = try String(contentsOfFile: env.stateDir + "/reports/latest.html", encoding: .utf8)
+        #expect(html.contains("<h2>The next \(days.count) working days</h2>"))
+        #expect(html.contains("<svg xmlns=\"http://www.w3.org/2000/svg\"") && html.contains("aria-label=\"the next working days"))
+        #expect(!html.contains("<script") && !html.contains("src=") && !html.contains("href="))
+
         let both = try env.credsync(["forecast", "--days", "3", "--until", "2026-12-01"])
         #expect(both.status == 64)
         #expect(both.stderr.contains("error: --days and --until both say how far to look"), "\(both.stderr)")
-        let past = try env.credsync(["forecast", "--until", "2026-11-01"])
-        #expect(past.status == 64)
-        #expect(past.stderr.contains("is not a date after the as-of date 2026-11-20"), "\(past.stderr)")
+        let before = try env.credsync(["forecast", "--until", "2026-11-01"])
+        #expect(before.status == 64)
+        #expect(before.stderr.contains("is not a date after the as-of date 2026-11-20"), "\(before.stderr)")
     }
 }
