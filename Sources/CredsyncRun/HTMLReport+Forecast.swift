@@ -30,6 +30,7 @@ extension HTMLReport {
         html += "</table>\n"
         let items = forecast.days.flatMap { day in day.items.filter { $0.kind != .cancelled }.map { (day.date, $0) } }
         if !items.isEmpty {
+            html += "<p>The first of them (all of them: <code>credsync forecast</code>):</p>\n"
             html += "<table><tr><th>day</th><th>what</th><th>where</th><th>key</th><th>why</th><th>date</th></tr>\n"
             for (date, item) in items.prefix(forecastItemsShown) {
                 let bad = item.kind == .overdue ? " class=\"bad\"" : ""

@@ -47,7 +47,7 @@ enum ForecastCommand {
         let last = forecast.days.last?.date.iso ?? forecast.asOf.iso
         console.print(
             "forecast as of \(forecast.asOf.iso): \(forecast.days.count) working days to \(last), "
-                + "nothing sent in between (a dry run: nothing is sent)")
+                + "if nothing is sent in between")
         var rows = [["day", "publish", "withdraw", "overdue", "repairs", "cancelled", "refused"]]
         for day in [forecast.today] + forecast.days {
             let name = day.date == forecast.asOf ? "\(day.date.iso) today" : day.date.iso
@@ -67,10 +67,11 @@ enum ForecastCommand {
 
     /// One item as a line: what, where, which record, why and by when.
     static func describe(_ item: Forecast.Item) -> String {
-        let due = item.date.map(\.iso) ?? "none"
+        let due = item.date.map(\.iso) ?? ""
+        let deadline = item.date.map { ", due \($0.iso)" } ?? ""
         switch item.kind {
-        case .publication: return "publish   \(item.target) \(item.key) (\(item.reason), due \(due))"
-        case .withdrawal: return "withdraw  \(item.target) \(item.key) (\(item.reason), due \(due))"
+        case .publication: return "publish   \(item.target) \(item.key) (\(item.reason)\(deadline))"
+        case .withdrawal: return "withdraw  \(item.target) \(item.key) (\(item.reason)\(deadline))"
         case .overdue: return "OVERDUE   \(item.target) \(item.key) (\(item.reason) was due \(due))"
         case .repairEligible: return "repair    \(item.target) \(item.key) (\(item.reason): may take effect from \(due))"
         case .cancelled: return "cancelled \(item.target) \(item.key) (\(item.reason) no longer planned)"
