@@ -73,7 +73,8 @@ public struct Forecast: Sendable {
     /// refused, a deadline is unknown, or the window was cut short.
     public var needsAttention: Bool {
         let all = [today] + days
-        return cutShort != nil || all.contains { $0.count(.overdue) > 0 || !$0.refusals.isEmpty || $0.unknownDeadlines > 0 }
+        return cutShort != nil
+            || all.contains { $0.count(.overdue) > 0 || !$0.refusals.isEmpty || $0.unknownDeadlines > 0 }
     }
 
     /// The `--json` shape (README, "Machine output").
@@ -82,28 +83,31 @@ public struct Forecast: Sendable {
         func day(_ day: Day) -> JSONValue {
             var object = JSONObject()
             object["date"] = .string(day.date.iso)
-            object["counts"] = .object(JSONObject(Item.Kind.allCases.map { JSONMember($0.rawValue, count(day.count($0))) }))
+            object["counts"] = .object(
+                JSONObject(Item.Kind.allCases.map { JSONMember($0.rawValue, count(day.count($0))) }))
             object["unknownDeadlines"] = count(day.unknownDeadlines)
-            object["plans"] = .array(day.plans.map { plan in
-                var item = JSONObject()
-                item["platform"] = .string(plan.platform.rawValue)
-                item["dataset"] = .string(plan.dataset.rawValue)
-                item["create"] = count(plan.create)
-                item["update"] = count(plan.update)
-                item["withdraw"] = count(plan.withdraw)
-                item["refused"] = plan.refusal.map { .string($0) } ?? .null
-                return .object(item)
-            })
-            object["items"] = .array(day.items.map { item in
-                var member = JSONObject()
-                member["kind"] = .string(item.kind.rawValue)
-                member["platform"] = item.platform.map { .string($0.rawValue) } ?? .null
-                member["dataset"] = .string(item.dataset.rawValue)
-                member["key"] = .string(item.key)
-                member["reason"] = .string(item.reason)
-                member["date"] = item.date.map { .string($0.iso) } ?? .null
-                return .object(member)
-            })
+            object["plans"] = .array(
+                day.plans.map { plan in
+                    var item = JSONObject()
+                    item["platform"] = .string(plan.platform.rawValue)
+                    item["dataset"] = .string(plan.dataset.rawValue)
+                    item["create"] = count(plan.create)
+                    item["update"] = count(plan.update)
+                    item["withdraw"] = count(plan.withdraw)
+                    item["refused"] = plan.refusal.map { .string($0) } ?? .null
+                    return .object(item)
+                })
+            object["items"] = .array(
+                day.items.map { item in
+                    var member = JSONObject()
+                    member["kind"] = .string(item.kind.rawValue)
+                    member["platform"] = item.platform.map { .string($0.rawValue) } ?? .null
+                    member["dataset"] = .string(item.dataset.rawValue)
+                    member["key"] = .string(item.key)
+                    member["reason"] = .string(item.reason)
+                    member["date"] = item.date.map { .string($0.iso) } ?? .null
+                    return .object(member)
+                })
             return .object(object)
         }
         var object = JSONObject()
@@ -112,7 +116,8 @@ public struct Forecast: Sendable {
         object["cutShort"] = cutShort.map { .string($0) } ?? .null
         object["today"] = day(today)
         object["days"] = .array(days.map(day))
-        object["unreadable"] = .array(unreadable.map { ["dataset": .string($0.dataset.rawValue), "problem": .string($0.problem)] })
+        object["unreadable"] = .array(
+            unreadable.map { ["dataset": .string($0.dataset.rawValue), "problem": .string($0.problem)] })
         return .object(object)
     }
 }

@@ -28,7 +28,8 @@ public struct ForecastJob: Sendable {
     public let window: Window
     public let platforms: [PlatformID]
 
-    public init(workspace: Workspace, asOf: LocalDate, window: Window = .workingDays(10), platforms: [PlatformID] = []) {
+    public init(workspace: Workspace, asOf: LocalDate, window: Window = .workingDays(10), platforms: [PlatformID] = [])
+    {
         self.workspace = workspace
         self.asOf = asOf
         self.window = window
@@ -106,10 +107,15 @@ struct RepairCandidates {
     func eligible(after start: LocalDate, through end: LocalDate, rules: PublicityRules) -> [Forecast.Item] {
         records.filter { candidate in
             guard candidate.date > start, candidate.date <= end else { return false }
-            if case .published = rules.decide(candidate.record, dataset: candidate.dataset, asOf: end).state { return true }
+            if case .published = rules.decide(candidate.record, dataset: candidate.dataset, asOf: end).state {
+                return true
+            }
             return false
         }
-        .map { Forecast.Item(kind: .repairEligible, dataset: $0.dataset, key: $0.record.key, reason: $0.severity, date: $0.date) }
+        .map {
+            Forecast.Item(
+                kind: .repairEligible, dataset: $0.dataset, key: $0.record.key, reason: $0.severity, date: $0.date)
+        }
         .sorted { ($0.dataset.rawValue, $0.key) < ($1.dataset.rawValue, $1.key) }
     }
 }
@@ -120,7 +126,9 @@ struct DayPlan {
         var platform: PlatformID
         var dataset: Dataset
 
-        static func < (a: Target, b: Target) -> Bool { (a.platform.rawValue, a.dataset.rawValue) < (b.platform.rawValue, b.dataset.rawValue) }
+        static func < (a: Target, b: Target) -> Bool {
+            (a.platform.rawValue, a.dataset.rawValue) < (b.platform.rawValue, b.dataset.rawValue)
+        }
     }
 
     struct Plan {
@@ -149,7 +157,9 @@ struct DayPlan {
             count.withdraw = plan.count(.withdraw)
             var entry = Plan(count: count)
             for change in plan.changes { entry.changes[change.key + "\u{0}" + change.op.rawValue] = change }
-            for deadline in plan.deadlines { entry.deadlines[deadline.key + "\u{0}" + deadline.kind.rawValue] = deadline }
+            for deadline in plan.deadlines {
+                entry.deadlines[deadline.key + "\u{0}" + deadline.kind.rawValue] = deadline
+            }
             entry.unknownDeadlines = Set(plan.unknownDeadlines.map { $0.key + "\u{0}" + $0.kind.rawValue })
             plans[Target(platform: plan.platform, dataset: plan.dataset)] = entry
         }
@@ -165,8 +175,11 @@ struct DayPlan {
             let before = previous.plans[target]
             day.plans.append(plan.count)
             day.unknownDeadlines += plan.unknownDeadlines.subtracting(before?.unknownDeadlines ?? []).count
-            func item(_ kind: Forecast.Item.Kind, _ key: String, _ reason: String, _ date: LocalDate?) -> Forecast.Item {
-                Forecast.Item(kind: kind, platform: target.platform, dataset: target.dataset, key: key, reason: reason, date: date)
+            func item(_ kind: Forecast.Item.Kind, _ key: String, _ reason: String, _ date: LocalDate?) -> Forecast.Item
+            {
+                Forecast.Item(
+                    kind: kind, platform: target.platform, dataset: target.dataset, key: key, reason: reason, date: date
+                )
             }
             for (id, change) in plan.changes where before?.changes[id]?.reason != change.reason {
                 let isWithdrawal = change.op == .withdraw

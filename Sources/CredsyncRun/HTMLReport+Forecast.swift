@@ -19,12 +19,16 @@ extension HTMLReport {
             return ""
         }
         var html = "<h2>The next \(forecast.days.count) working days</h2>\n"
-        html += "<p>If nothing is sent in between: each day planned as <code>credsync plan --as-of</code> that day.</p>\n"
+        html +=
+            "<p>If nothing is sent in between: each day planned as <code>credsync plan --as-of</code> that day.</p>\n"
         html += forecastChart(forecast.days)
-        html += "<table><tr><th>day</th>" + forecastSeries.map { "<th>\($0.2)</th>" }.joined() + "<th>refused</th></tr>\n"
+        html +=
+            "<table><tr><th>day</th>" + forecastSeries.map { "<th>\($0.2)</th>" }.joined() + "<th>refused</th></tr>\n"
         for day in forecast.days {
             let refused = day.refusals.count
-            html += "<tr><td>\(day.date.iso)</td>" + forecastSeries.map { "<td class=\"n\">\(day.count($0.0))</td>" }.joined()
+            html +=
+                "<tr><td>\(day.date.iso)</td>"
+                + forecastSeries.map { "<td class=\"n\">\(day.count($0.0))</td>" }.joined()
                 + "<td class=\"n\(refused > 0 ? " bad" : "")\">\(refused)</td></tr>\n"
         }
         html += "</table>\n"
@@ -34,12 +38,16 @@ extension HTMLReport {
             html += "<table><tr><th>day</th><th>what</th><th>where</th><th>key</th><th>why</th><th>date</th></tr>\n"
             for (date, item) in items.prefix(forecastItemsShown) {
                 let bad = item.kind == .overdue ? " class=\"bad\"" : ""
-                html += "<tr><td>\(date.iso)</td><td\(bad)>\(item.kind.rawValue)</td><td>\(escape(item.target))</td>"
-                    + "<td>\(escape(item.key))</td><td>\(escape(item.reason))</td><td>\(item.date?.iso ?? "")</td></tr>\n"
+                html +=
+                    "<tr><td>\(date.iso)</td><td\(bad)>\(item.kind.rawValue)</td><td>\(escape(item.target))</td>"
+                    + "<td>\(escape(item.key))</td><td>\(escape(item.reason))</td>"
+                    + "<td>\(item.date?.iso ?? "")</td></tr>\n"
             }
             html += "</table>\n" + more(items.count - forecastItemsShown, see: "'credsync forecast'")
         }
-        for refusal in forecast.days.flatMap(\.refusals) { html += "<p class=\"bad\">Would be refused: \(escape(refusal))</p>\n" }
+        for refusal in forecast.days.flatMap(\.refusals) {
+            html += "<p class=\"bad\">Would be refused: \(escape(refusal))</p>\n"
+        }
         if let cutShort = forecast.cutShort { html += "<p class=\"bad\">Cut short: \(escape(cutShort))</p>\n" }
         return html
     }
@@ -51,7 +59,8 @@ extension HTMLReport {
         let bar = 13
         let top = max(1, days.map { day in forecastSeries.map { day.count($0.0) }.max() ?? 0 }.max() ?? 1)
         let width = 40 + days.count * group
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"190\" role=\"img\" "
+        var svg =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"190\" role=\"img\" "
             + "aria-label=\"the next working days: publications, withdrawals, overdue and repairs per day\">"
         for (i, series) in forecastSeries.enumerated() {
             let x = 20 + i * 130
@@ -64,9 +73,11 @@ extension HTMLReport {
                 let count = day.count(series.0)
                 let height = Int((Double(count) / Double(top) * 120).rounded())
                 let x = x0 + i * bar
-                svg += "<rect x=\"\(x)\" y=\"\(160 - height)\" width=\"\(bar - 2)\" height=\"\(height)\" fill=\"\(series.1)\"/>"
+                svg += "<rect x=\"\(x)\" y=\"\(160 - height)\" width=\"\(bar - 2)\" height=\"\(height)\" "
+                svg += "fill=\"\(series.1)\"/>"
                 if count > 0 {
-                    svg += "<text x=\"\(x + bar / 2)\" y=\"\(156 - height)\" font-size=\"9\" text-anchor=\"middle\">\(count)</text>"
+                    svg += "<text x=\"\(x + bar / 2)\" y=\"\(156 - height)\" font-size=\"9\" "
+                    svg += "text-anchor=\"middle\">\(count)</text>"
                 }
             }
             let label = String(day.date.iso.dropFirst(5))

@@ -16,9 +16,12 @@ import Testing
         #expect(allowed.date == day(first))
         #expect(allowed.severity == severity)
         for (repair, withdraws) in [(allowed.date, true), (allowed.date.adding(days: -1), false)] {
-            let repaired = try Records.map(.penalty, Records.penalty.merging(["严重程度": severity, "信用修复日期": repair.iso]) { $1 })
+            let repaired = try Records.map(
+                .penalty, Records.penalty.merging(["严重程度": severity, "信用修复日期": repair.iso]) { $1 })
             let state = rules.decide(repaired, dataset: .penalty, asOf: allowed.date.adding(days: 1)).state
-            #expect((state == .withdrawn(reason: "repaired", since: repair)) == withdraws, "repair dated \(repair.iso): \(state)")
+            #expect(
+                (state == .withdrawn(reason: "repaired", since: repair)) == withdraws,
+                "repair dated \(repair.iso): \(state)")
         }
     }
 

@@ -30,17 +30,21 @@ import Testing
         for item in plan["plans"]?.arrayValue ?? [] {
             let target = "\(item["platform"]?.stringValue ?? "")/\(item["dataset"]?.stringValue ?? "")"
             for change in item["changes"]?.arrayValue ?? [] {
-                set.insert("\(target) \(change["key"]?.stringValue ?? "") \(change["op"]?.stringValue ?? "") \(change["reason"]?.stringValue ?? "")")
+                let fields = ["key", "op", "reason"].map { change[$0]?.stringValue ?? "" }
+                set.insert("\(target) " + fields.joined(separator: " "))
             }
         }
         return set
     }
 
     func counts(_ plans: [JSONValue]) -> Set<String> {
-        Set(plans.map { p in
-            ["platform", "dataset", "create", "update", "withdraw"].map { p[$0]?.stringValue ?? p[$0]?.intValue.map(String.init) ?? "" }
+        Set(
+            plans.map { p in
+                ["platform", "dataset", "create", "update", "withdraw"].map {
+                    p[$0]?.stringValue ?? p[$0]?.intValue.map(String.init) ?? ""
+                }
                 .joined(separator: " ")
-        })
+            })
     }
 
     /// `target key kind` → due of every deadline of a `deadlines --json`, and which are overdue.
@@ -71,8 +75,11 @@ import Testing
         let forecast = try JSONParser.parse(result.stdout)
         let days = [forecast["today"]].compactMap { $0 } + (forecast["days"]?.arrayValue ?? [])
         let dates = days.compactMap { $0["date"]?.stringValue }
-        #expect(dates == [asOf, "2026-02-12", "2026-02-13", "2026-02-14", "2026-02-24", "2026-02-25", "2026-02-26",
-            "2026-02-27", "2026-02-28", "2026-03-02", "2026-03-03"])
+        #expect(
+            dates == [
+                asOf, "2026-02-12", "2026-02-13", "2026-02-14", "2026-02-24", "2026-02-25", "2026-02-26",
+                "2026-02-27", "2026-02-28", "2026-03-02", "2026-03-03",
+            ])
         #expect(forecast["cutShort"] == .null)
 
         var previousChanges: Set<String> = []
@@ -85,7 +92,8 @@ import Testing
             let planJSON = try JSONParser.parse(plan.stdout)
             #expect(planJSON["refused"]?.arrayValue?.isEmpty == true, "\(date)")
             #expect(counts(day["plans"]?.arrayValue ?? []) == counts(planJSON["plans"]?.arrayValue ?? []), "\(date)")
-            let deadlines = deadlines(try JSONParser.parse(try env.credsync(["deadlines", "--within", "30", "--json"], asOf: date).stdout))
+            let deadlines = deadlines(
+                try JSONParser.parse(try env.credsync(["deadlines", "--within", "30", "--json"], asOf: date).stdout))
 
             let changes = changes(planJSON)
             var new: Set<String> = []
@@ -101,7 +109,9 @@ import Testing
                     let op = field("kind") == "withdrawal" ? "withdraw" : field("reason") == "new" ? "create" : "update"
                     new.insert("\(target) \(field("key")) \(op) \(field("reason"))")
                     let kind = field("kind") == "withdrawal" ? "withdrawal" : "publication"
-                    #expect(deadlines.due["\(target) \(field("key")) \(kind)"].map { $0 == field("date") } ?? true, "\(date): \(field("key"))")
+                    #expect(
+                        deadlines.due["\(target) \(field("key")) \(kind)"].map { $0 == field("date") } ?? true,
+                        "\(date): \(field("key"))")
                 case "cancelled": cancelled.insert("\(target) \(field("key")) \(field("reason"))")
                 case "overdue": overdue.insert("\(target) \(field("key")) \(field("reason"))")
                 default: break
@@ -109,8 +119,12 @@ import Testing
             }
             items[date] = named
             #expect(new == changes.subtracting(previousChanges), "\(date): new changes")
-            let gone = previousChanges.filter { old in !changes.contains { $0.split(separator: " ").prefix(3) == old.split(separator: " ").prefix(3) } }
-            #expect(cancelled == Set(gone.map { $0.split(separator: " ").prefix(3).joined(separator: " ") }), "\(date): no longer planned")
+            let gone = previousChanges.filter { old in
+                !changes.contains { $0.split(separator: " ").prefix(3) == old.split(separator: " ").prefix(3) }
+            }
+            #expect(
+                cancelled == Set(gone.map { $0.split(separator: " ").prefix(3).joined(separator: " ") }),
+                "\(date): no longer planned")
             #expect(overdue == deadlines.overdue.subtracting(previousOverdue), "\(date): overdue")
             previousChanges = changes
             previousOverdue = deadlines.overdue
@@ -148,7 +162,9 @@ import Testing
         #expect(phases.contains("forecast"), "\(phases)")
         let html = try String(contentsOfFile: env.stateDir + "/reports/latest.html", encoding: .utf8)
         #expect(html.contains("<h2>The next \(days.count) working days</h2>"))
-        #expect(html.contains("<svg xmlns=\"http://www.w3.org/2000/svg\"") && html.contains("aria-label=\"the next working days"))
+        #expect(
+            html.contains("<svg xmlns=\"http://www.w3.org/2000/svg\"")
+                && html.contains("aria-label=\"the next working days"))
         #expect(!html.contains("<script") && !html.contains("src=") && !html.contains("href="))
 
         let both = try env.credsync(["forecast", "--days", "3", "--until", "2026-12-01"])

@@ -13,7 +13,8 @@ enum ForecastCommand {
         let datasets = invocation.all("dataset").compactMap(Dataset.init(rawValue:))
         let platforms = invocation.all("platform").compactMap(PlatformID.init(rawValue:))
         let workspace = try Workspace(config: config, datasets: datasets)
-        let forecast = try ForecastJob(workspace: workspace, asOf: context.asOf, window: window, platforms: platforms).run()
+        let forecast = try ForecastJob(workspace: workspace, asOf: context.asOf, window: window, platforms: platforms)
+            .run()
         if invocation.global.json {
             context.console.printJSON(forecast.json)
         } else {
@@ -35,7 +36,9 @@ enum ForecastCommand {
         }
         if let until {
             guard let date = LocalDate(iso: until), date > asOf else {
-                throw .usage("--until \(until) is not a date after the as-of date \(asOf.iso)", hint: "e.g. --until \(asOf.adding(days: 14).iso)")
+                throw .usage(
+                    "--until \(until) is not a date after the as-of date \(asOf.iso)",
+                    hint: "e.g. --until \(asOf.adding(days: 14).iso)")
             }
             return .until(date)
         }
@@ -51,8 +54,10 @@ enum ForecastCommand {
         var rows = [["day", "publish", "withdraw", "overdue", "repairs", "cancelled", "refused"]]
         for day in [forecast.today] + forecast.days {
             let name = day.date == forecast.asOf ? "\(day.date.iso) today" : day.date.iso
-            rows.append([name] + [.publication, .withdrawal, .overdue, .repairEligible, .cancelled].map { String(day.count($0)) }
-                + [String(day.refusals.count)])
+            rows.append(
+                [name]
+                    + [.publication, .withdrawal, .overdue, .repairEligible, .cancelled].map { String(day.count($0)) }
+                    + [String(day.refusals.count)])
         }
         console.print(lines: TextTable.render(rows))
         let see = "'credsync forecast --json'"
@@ -73,7 +78,8 @@ enum ForecastCommand {
         case .publication: return "publish   \(item.target) \(item.key) (\(item.reason)\(deadline))"
         case .withdrawal: return "withdraw  \(item.target) \(item.key) (\(item.reason)\(deadline))"
         case .overdue: return "OVERDUE   \(item.target) \(item.key) (\(item.reason) was due \(due))"
-        case .repairEligible: return "repair    \(item.target) \(item.key) (\(item.reason): may take effect from \(due))"
+        case .repairEligible:
+            return "repair    \(item.target) \(item.key) (\(item.reason): may take effect from \(due))"
         case .cancelled: return "cancelled \(item.target) \(item.key) (\(item.reason) no longer planned)"
         }
     }

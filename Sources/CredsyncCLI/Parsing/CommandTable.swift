@@ -160,8 +160,10 @@ public enum CommandTable {
                     unknown or the window is cut short by the calendar.
                     """,
                 options: [
-                    OptionSpec("days", value: .count(1...366), valueName: "n", help: "This many working days (default 10)."),
-                    OptionSpec("until", value: .date, valueName: "YYYY-MM-DD", help: "Every working day up to this date."),
+                    OptionSpec("days", value: .count(1...366), valueName: "n",
+                        help: "This many working days (default 10)."),
+                    OptionSpec("until", value: .date, valueName: "YYYY-MM-DD",
+                        help: "Every working day up to this date."),
                     platform(repeatable: true, "Only these platforms (repeatable)."),
                     dataset(repeatable: true, "Only these datasets (repeatable)."),
                 ]),
