@@ -6,13 +6,13 @@ import CredsyncMapping
 /// repair becomes eligible.
 extension PublicityRules {
     /// Whether `dataset`'s repairs wait for a minimum period.
-    public func hasRepairMinimum(_ dataset: Dataset) -> Bool {
+    package func hasRepairMinimum(_ dataset: Dataset) -> Bool {
         !(rules[dataset]?.repairMinimumPeriods.isEmpty ?? true)
     }
 
     /// The first day an approved credit repair of `record` may take effect, with the severity that
     /// sets it; nil where the dataset, the record's severity or its start date has none.
-    public func repairAllowedFrom(_ record: MappedRecord, dataset: Dataset) -> (date: LocalDate, severity: String)? {
+    package func repairAllowedFrom(_ record: MappedRecord, dataset: Dataset) -> (date: LocalDate, severity: String)? {
         guard let rule = rules[dataset], let from = rule.publishedFrom.date(in: record) else { return nil }
         return rule.repairMinimum(record, from: from)
     }

@@ -4,10 +4,10 @@ import CredsyncCore
 /// day would publish and withdraw that the day before would not, what goes overdue, and which
 /// credit repairs become eligible. Worked out by `ForecastJob`, which plans each day as
 /// `credsync plan --as-of` that day would.
-public struct Forecast: Sendable {
+package struct Forecast: Sendable {
     /// One thing a day brings.
-    public struct Item: Sendable, Equatable {
-        public enum Kind: String, Sendable, CaseIterable {
+    package struct Item: Sendable, Equatable {
+        package enum Kind: String, Sendable, CaseIterable {
             /// A record a run publishes from this day on (created, or republished); `date`: its deadline.
             case publication
             /// A record a run withdraws from this day on; `reason`: expired, repaired, revoked or
@@ -23,62 +23,62 @@ public struct Forecast: Sendable {
             case cancelled
         }
 
-        public var kind: Kind
+        package var kind: Kind
         /// nil for a repair: it is the record's, on every platform.
-        public var platform: PlatformID?
-        public var dataset: Dataset
-        public var key: String
-        public var reason: String
-        public var date: LocalDate?
+        package var platform: PlatformID?
+        package var dataset: Dataset
+        package var key: String
+        package var reason: String
+        package var date: LocalDate?
 
         /// `credit/penalty`, or the dataset alone for a repair.
-        public var target: String { platform.map { "\($0.rawValue)/\(dataset.rawValue)" } ?? dataset.rawValue }
+        package var target: String { platform.map { "\($0.rawValue)/\(dataset.rawValue)" } ?? dataset.rawValue }
     }
 
     /// One platform and dataset's plan on a day, counted as `plan --as-of` that day counts it.
-    public struct PlanCount: Sendable, Equatable {
-        public var platform: PlatformID
-        public var dataset: Dataset
-        public var create = 0
-        public var update = 0
-        public var withdraw = 0
+    package struct PlanCount: Sendable, Equatable {
+        package var platform: PlatformID
+        package var dataset: Dataset
+        package var create = 0
+        package var update = 0
+        package var withdraw = 0
         /// Why a run that day would be refused by a guardrail (its changes wait for approval), or nil.
-        public var refusal: String?
+        package var refusal: String?
     }
 
     /// One day of the forecast.
-    public struct Day: Sendable {
-        public var date: LocalDate
-        public var plans: [PlanCount] = []
+    package struct Day: Sendable {
+        package var date: LocalDate
+        package var plans: [PlanCount] = []
         /// In the order of `Item.Kind`, then by platform, dataset and key.
-        public var items: [Item] = []
+        package var items: [Item] = []
         /// Changes of the day's plan whose deadline falls in a year the calendar lacks.
-        public var unknownDeadlines = 0
+        package var unknownDeadlines = 0
 
-        public func count(_ kind: Item.Kind) -> Int { items.reduce(0) { $0 + ($1.kind == kind ? 1 : 0) } }
-        public var refusals: [String] { plans.compactMap(\.refusal) }
+        package func count(_ kind: Item.Kind) -> Int { items.reduce(0) { $0 + ($1.kind == kind ? 1 : 0) } }
+        package var refusals: [String] { plans.compactMap(\.refusal) }
     }
 
-    public var asOf: LocalDate
+    package var asOf: LocalDate
     /// Today: its items are what a run today would send and what is overdue already.
-    public var today: Day
+    package var today: Day
     /// The working days after today, in order.
-    public var days: [Day] = []
+    package var days: [Day] = []
     /// Why the window ends before the day asked for (a year the calendar lacks), or nil.
-    public var cutShort: String?
+    package var cutShort: String?
     /// Exports that could not be read at all: nothing of them is forecast.
-    public var unreadable: [(dataset: Dataset, problem: String)] = []
+    package var unreadable: [(dataset: Dataset, problem: String)] = []
 
     /// Whether an operator should look before the window: something goes overdue, a run would be
     /// refused, a deadline is unknown, or the window was cut short.
-    public var needsAttention: Bool {
+    package var needsAttention: Bool {
         let all = [today] + days
         return cutShort != nil
             || all.contains { $0.count(.overdue) > 0 || !$0.refusals.isEmpty || $0.unknownDeadlines > 0 }
     }
 
     /// The `--json` shape (README, "Machine output").
-    public var json: JSONValue {
+    package var json: JSONValue {
         func count(_ n: Int) -> JSONValue { .number(String(n)) }
         func day(_ day: Day) -> JSONValue {
             var object = JSONObject()

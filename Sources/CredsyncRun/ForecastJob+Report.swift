@@ -2,12 +2,12 @@ import CredsyncCore
 
 /// The run report's look ahead (the HTML page's "next 10 working days"): the forecast from the
 /// state the run leaves, or why the run did not work it out.
-public enum ReportForecast: Sendable {
+package enum ReportForecast: Sendable {
     case forecast(Forecast)
     case skipped(String)
 
     /// The report JSON's `forecast` member: the forecast's `--json` shape, or `{"skipped": why}`.
-    public var json: JSONValue {
+    package var json: JSONValue {
         switch self {
         case .forecast(let forecast): return forecast.json
         case .skipped(let why): return ["skipped": .string(why)]
@@ -20,13 +20,13 @@ extension ForecastJob {
     /// A forecast of 10 working days costs 11 plans, each re-reading the exports: on a province's
     /// exports of a few thousand rows a second or two, but past this it would lengthen the
     /// nightly window noticeably, so the report says to run `credsync forecast` instead.
-    public static let reportRowLimit = 100_000
+    package static let reportRowLimit = 100_000
 
     /// The report's forecast: the next 10 working days as of `asOf`, from the state as the run
     /// left it. Skipped for a run of a day before `today` (its next days are past, and the state
     /// is today's), past `reportRowLimit` rows, and when it cannot be worked out (the run's own
     /// result stands either way).
-    public static func forReport(
+    package static func forReport(
         _ workspace: Workspace, asOf: LocalDate, today: LocalDate, platforms: [PlatformID], rows: Int
     ) -> ReportForecast {
         guard asOf >= today else {

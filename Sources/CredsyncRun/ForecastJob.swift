@@ -11,9 +11,9 @@ import CredsyncReconciliation
 /// Each day re-reads and re-maps the exports: a record dated after the as-of date is set aside
 /// until that day (`notAfterToday`), so one mapped export cannot stand for every day. A forecast of
 /// N days costs N + 1 plans, and one more read of each export whose repairs have a minimum period.
-public struct ForecastJob: Sendable {
+package struct ForecastJob: Sendable {
     /// How far the forecast looks.
-    public enum Window: Sendable, Equatable {
+    package enum Window: Sendable, Equatable {
         /// The next n working days after the as-of date.
         case workingDays(Int)
         /// Every working day after the as-of date up to this one.
@@ -21,14 +21,14 @@ public struct ForecastJob: Sendable {
     }
 
     /// The most working days one forecast covers.
-    public static let maximumDays = 366
+    package static let maximumDays = 366
 
-    public let workspace: Workspace
-    public let asOf: LocalDate
-    public let window: Window
-    public let platforms: [PlatformID]
+    package let workspace: Workspace
+    package let asOf: LocalDate
+    package let window: Window
+    package let platforms: [PlatformID]
 
-    public init(workspace: Workspace, asOf: LocalDate, window: Window = .workingDays(10), platforms: [PlatformID] = [])
+    package init(workspace: Workspace, asOf: LocalDate, window: Window = .workingDays(10), platforms: [PlatformID] = [])
     {
         self.workspace = workspace
         self.asOf = asOf
@@ -38,7 +38,7 @@ public struct ForecastJob: Sendable {
 
     /// The working days of the window, and why it ends early when it does: a year the calendar
     /// lacks, or the `maximumDays` limit.
-    public func dates() -> (dates: [LocalDate], cutShort: String?) {
+    package func dates() -> (dates: [LocalDate], cutShort: String?) {
         let calendar = workspace.rules.calendar
         var dates: [LocalDate] = []
         var day = asOf
@@ -60,7 +60,7 @@ public struct ForecastJob: Sendable {
     }
 
     /// The forecast. Throws what `Workspace.plan` throws (a damaged state file, the store).
-    public func run() throws(CredsyncError) -> Forecast {
+    package func run() throws(CredsyncError) -> Forecast {
         let (dates, cutShort) = dates()
         let repairs = repairCandidates(until: dates.last ?? asOf)
         var ledgers: [String: Ledger] = [:]

@@ -67,7 +67,7 @@ public struct SyncReport: Sendable {
     /// The queues after the run, per platform and state, for the metrics.
     public var queueCensus = QueueCensus()
     /// The next working days as the run leaves things (nil when not looked at: an interrupted run).
-    public var forecast: ReportForecast?
+    package var forecast: ReportForecast?
 
     /// The exit code the run ends with, per the documented table.
     public var exitCode: ExitCode {

@@ -135,6 +135,12 @@ import Testing
         #expect(items["2026-02-25"]?.contains("withdrawal credit/dishonesty 浙知失〔2026〕F2号 repaired 2026-02-28") == true)
         #expect(items["2026-02-27"]?.contains("overdue credit/dishonesty 浙知失〔2026〕F1号 withdrawal 2026-02-26") == true)
         #expect(items["2026-03-03"]?.contains("overdue credit/dishonesty 浙知失〔2026〕F3号 publication 2026-03-02") == true)
+        // The RUNBOOK's commands before a holiday: something goes overdue in either window.
+        for arguments in try NightlyEndToEndTests.recipe("Before a holiday: forecast") {
+            let run = try env.credsync(arguments, asOf: asOf)
+            #expect(run.status == 1, "\(arguments): \(run.stderr)")
+            #expect(run.stdout.contains("OVERDUE   credit/dishonesty 浙知失〔2026〕F1号 (withdrawal was due 2026-02-26)"))
+        }
         // A penalty of 2025-11-23 (一般: three months) may be repaired from 02-23, a holiday: listed on 02-24.
         #expect(items["2026-02-24"]?.contains("repairEligible /penalty 浙知处〔2025〕125号 一般 2026-02-23") == true)
         #expect(items["2026-02-24"]?.contains { $0.hasPrefix("publication gsxt/penalty ") } == true)
