@@ -173,6 +173,13 @@ import Testing
                 && html.contains("aria-label=\"the next working days"))
         #expect(!html.contains("<script") && !html.contains("src=") && !html.contains("href="))
 
+        // Read-only: it runs without the platform secrets.
+        let unsecret = try Binaries.run(
+            "credsync", ["forecast", "--days", "1", "--config", env.configFile, "--as-of", today],
+            directory: env.directory.path)
+        #expect(unsecret.status == 0 || unsecret.status == 1, "\(unsecret.stderr)")
+        #expect(unsecret.stdout.hasPrefix("forecast as of \(today): 1 working day to "), "\(unsecret.stdout)")
+
         let both = try env.credsync(["forecast", "--days", "3", "--until", "2026-12-01"])
         #expect(both.status == 64)
         #expect(both.stderr.contains("error: --days and --until both say how far to look"), "\(both.stderr)")

@@ -49,7 +49,8 @@ enum ForecastCommand {
         let console = context.console
         let last = forecast.days.last?.date.iso ?? forecast.asOf.iso
         console.print(
-            "forecast as of \(forecast.asOf.iso): \(forecast.days.count) working days to \(last), "
+            "forecast as of \(forecast.asOf.iso): \(forecast.days.count) working "
+                + (forecast.days.count == 1 ? "day" : "days") + " to \(last), "
                 + "if nothing is sent in between")
         var rows = [["day", "publish", "withdraw", "overdue", "repairs", "cancelled", "refused"]]
         for day in [forecast.today] + forecast.days {
