@@ -170,9 +170,18 @@ struct DayPlan {
     func day(since previous: DayPlan) -> Forecast.Day {
         var day = Forecast.Day(date: date)
         var items: [Forecast.Item] = []
-        for target in plans.keys.sorted() {
-            guard let plan = plans[target] else { continue }
+        for target in Set(plans.keys).union(previous.plans.keys).sorted() {
             let before = previous.plans[target]
+            guard let plan = plans[target] else {
+                // Gone from this day's plans: every change it had is no longer planned.
+                for change in before?.changes.values.map({ $0 }) ?? [] {
+                    items.append(
+                        Forecast.Item(
+                            kind: .cancelled, platform: target.platform, dataset: target.dataset, key: change.key,
+                            reason: change.op.rawValue))
+                }
+                continue
+            }
             day.plans.append(plan.count)
             day.unknownDeadlines += plan.unknownDeadlines.subtracting(before?.unknownDeadlines ?? []).count
             func item(_ kind: Forecast.Item.Kind, _ key: String, _ reason: String, _ date: LocalDate?) -> Forecast.Item
