@@ -20,6 +20,7 @@ public enum CredsyncCommand {
         "map": MapCommand.run,
         "plan": PlanCommand.run,
         "deadlines": DeadlinesCommand.run,
+        "forecast": ForecastCommand.run,
         "reconcile": ReconcileCommand.run,
         "audit verify": AuditCommand.run,
         "audit prune": AuditCommand.prune,

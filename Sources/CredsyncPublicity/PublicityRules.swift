@@ -89,12 +89,10 @@ public struct PublicityRules: Sendable {
         }
         if let end = rule.expiresAfter?.date(in: record) { event(end.adding(days: 1), "expired") }
         if let repair = rule.repairDate?.date(in: record) {
-            let start = rule.repairMinimumFrom?.date(in: record) ?? from
-            let severity = rule.repairMinimumBy?.value(in: record) ?? ""
-            if let period = rule.repairMinimumPeriods[severity], repair < period.added(to: start) {
+            if let minimum = rule.repairMinimum(record, from: from), repair < minimum.date {
                 warnings.append(
-                    "credit repair dated \(repair.iso) is before the minimum period for \(severity) "
-                        + "(from \(period.added(to: start).iso)): a data error; the record stays published")
+                    "credit repair dated \(repair.iso) is before the minimum period for \(minimum.severity) "
+                        + "(from \(minimum.date.iso)): a data error; the record stays published")
             } else {
                 event(repair, "repaired")
             }

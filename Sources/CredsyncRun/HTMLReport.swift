@@ -74,6 +74,7 @@ public enum HTMLReport {
             html += "</table>\n"
             html += more(report.deadlines.count - deadlinesShown, see: "'credsync deadlines' or \(report.runID).json")
         }
+        html += forecastSection(report)
         html += "<h2>Queue</h2>\n" + queueTable(report)
         html += queueAgeChart(report.queueAges)
         html += "<h2>Time per phase</h2>\n<table>" + report.phases.map { "<tr><td>\(escape($0.0))</td><td class=\"n\">\(ReportWriter.seconds($0.1)) s</td></tr>" }.joined() + "</table>\n"

@@ -49,6 +49,7 @@ public enum ReportWriter {
              "kind": .string(item.kind), "due": .string(item.due.iso), "overdue": .bool(item.due < report.asOf)]
         })
         object["queue"] = .object(JSONObject(report.queueDepth.sorted { $0.key < $1.key }.map { JSONMember($0.key, .number(String($0.value))) }))
+        object["forecast"] = report.forecast?.json ?? .null
         object["phases"] = .array(report.phases.map { ["phase": .string($0.0), "seconds": .number(seconds($0.1))] })
         return .object(object)
     }

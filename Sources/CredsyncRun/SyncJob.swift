@@ -135,6 +135,12 @@ public struct SyncJob: Sendable {
         }
         report.outcomes.sort { ($0.platform, $0.dataset) < ($1.platform, $1.dataset) }
         phase(options.dryRun ? "dry run" : "push")
+        if !stop.isSet {
+            let rows = run.exports.values.reduce(0) { $0 + $1.rowsRead }
+            report.forecast = ForecastJob.forReport(
+                workspace, asOf: options.asOf, today: .todayInShanghai(), platforms: options.platforms, rows: rows)
+            phase("forecast")
+        }
         // Deadlines as the run leaves things: those of changes not delivered.
         for outcome in report.outcomes {
             for deadline in outcome.pendingDeadlines {

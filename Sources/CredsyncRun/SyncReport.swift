@@ -66,6 +66,8 @@ public struct SyncReport: Sendable {
     public var queueAges: [Double] = []
     /// The queues after the run, per platform and state, for the metrics.
     public var queueCensus = QueueCensus()
+    /// The next working days as the run leaves things (nil when not looked at: an interrupted run).
+    package var forecast: ReportForecast?
 
     /// The exit code the run ends with, per the documented table.
     public var exitCode: ExitCode {

@@ -46,6 +46,11 @@ extension CommandTable {
             ("credsync deadlines", "What is overdue, and what falls due within three working days."),
             ("credsync deadlines --within 10 --json", "Ten working days ahead, machine-readable."),
         ],
+        "forecast": [
+            ("credsync forecast", "What each of the next ten working days brings."),
+            ("credsync forecast --until 2026-02-27 --platform credit", "Up to a day after the holiday, credit only."),
+            ("credsync forecast --days 3 --json", "Three working days, machine-readable."),
+        ],
         "queue": [
             ("credsync queue list", "Every queued entry."),
             ("credsync queue stats", "Counts by state, platform and error class."),

@@ -151,6 +151,22 @@ public enum CommandTable {
                 discussion: "Exit 1 when anything is overdue, or when a deadline falls in a year the working-day calendar lacks (listed as unknown).",
                 options: [OptionSpec("within", value: .count(0...366), valueName: "days",
                     help: "Also list what falls due within this many working days (default 3).")]),
+            CommandSpec("forecast", abstract: "What each of the next working days brings if nothing is sent.",
+                discussion: """
+                    Plans today and each working day of the window as 'plan --as-of' that day would, from
+                    today's exports and state, and lists per day the publications and withdrawals new on
+                    it (with reason and deadline), what goes overdue, and the credit repairs whose minimum
+                    period ends. Exit 1 when something goes overdue, a run would be refused, a deadline is
+                    unknown or the window is cut short by the calendar.
+                    """,
+                options: [
+                    OptionSpec("days", value: .count(1...366), valueName: "n",
+                        help: "This many working days (default 10)."),
+                    OptionSpec("until", value: .date, valueName: "YYYY-MM-DD",
+                        help: "Every working day up to this date."),
+                    platform(repeatable: true, "Only these platforms (repeatable)."),
+                    dataset(repeatable: true, "Only these datasets (repeatable)."),
+                ]),
             queue,
             CommandSpec("enterprise", abstract: "Look up the local enterprise store.",
                 subcommands: [
