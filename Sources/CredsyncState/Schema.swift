@@ -19,7 +19,7 @@ import CredsyncCore
 ///                       NULL when from a query), fetched_at
 ///     serious_illegal   uscc, seq PK; entry (the list feed's JSON)
 ///     queue             id PK; platform, dataset, key, op upsert|withdraw, reason, state deferred|hold|dead,
-///                       payload (JSON, NULL for a withdrawal), hash, batch, attempts, first_attempt,
+///                       payload (a JSON object, NULL for a withdrawal), hash, batch, attempts, first_attempt,
 ///                       last_attempt, next_attempt
 ///     queue_error       queue_id -> queue (deleted with it), seq PK; at, class transient|permanent,
 ///                       status (HTTP), code (the platform's), message (证件号码 masked)
@@ -105,7 +105,7 @@ package enum Schema {
             op TEXT NOT NULL CHECK (op IN ('upsert', 'withdraw')),
             reason TEXT NOT NULL,
             state TEXT NOT NULL CHECK (state IN ('deferred', 'hold', 'dead')),
-            payload TEXT,
+            payload TEXT CHECK (payload IS NULL OR json_valid(payload) AND json_type(payload) = 'object'),
             hash TEXT,
             batch TEXT,
             attempts INTEGER NOT NULL CHECK (attempts >= 0),
