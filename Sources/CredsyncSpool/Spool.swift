@@ -16,6 +16,13 @@ public struct Spool: Sendable {
         self.store = store
     }
 
+    /// The queue of `stateDir`'s store, or nil when there is no store yet (so no queue): for
+    /// readers, which must not create the store.
+    public static func existing(stateDir: String) throws(CredsyncError) -> Spool? {
+        guard FileSystem.exists(StateStore.path(stateDir: stateDir)) else { return nil }
+        return Spool(store: try StateStore(stateDir: stateDir))
+    }
+
     /// A new entry id: sortable by time, unique.
     public static func newID(now: Double = Timestamp.now()) -> String {
         let stamp = Timestamp.rfc3339(now).replacingAll("-", with: "").replacingAll(":", with: "")

@@ -122,6 +122,10 @@ import Testing
     @Test func readingTheQueueChangesNothingAndACorruptEntryIsShownAndDroppedById() throws {
         let env = try SyncEnvironment(platforms: [.credit])
         try addKeys(env, #""metricsFile": "state/metrics/credsync.prom""#)
+        // Before any run there is no store, and reading the queue does not create one.
+        let empty = try env.credsync(["queue", "list"])
+        #expect(empty.status == 0 && empty.stdout.contains("the queues are empty"), "\(empty.stdout)\(empty.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: env.stateDir + "/credsync.db"))
         try env.sandbox.admin("POST", "faults", ["platform": "credit", "down": true])
         _ = try env.credsync(["sync", "--dataset", "pledge"])
         let queued = try entries(env)

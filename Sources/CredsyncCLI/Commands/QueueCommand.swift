@@ -27,8 +27,7 @@ enum QueueCommand {
 
     /// The queue of the state directory's store, or nil when there is no store yet (no queue).
     static func existingSpool(_ config: Config) throws(CredsyncError) -> Spool? {
-        guard FileSystem.exists(StateStore.path(stateDir: config.stateDir)) else { return nil }
-        return Spool(store: try StateStore(stateDir: config.stateDir))
+        try Spool.existing(stateDir: config.stateDir)
     }
 
     static func list(_ spool: Spool?, _ context: CommandContext) throws(CredsyncError) -> ExitCode {
