@@ -4,7 +4,6 @@
 import CredsyncCore
 import CredsyncRun
 import CredsyncSpool
-import CredsyncState
 
 extension QueueCommand {
     /// The states each changing command acts on; an entry selected in another state is skipped
@@ -113,10 +112,10 @@ extension QueueCommand {
             }
         } catch {
             // Nothing changed: the attempt is audited with no items.
-            try? record(sub, filter: filter, everything: everything, items: [], skipped: skipped, config, context)
+            try? record(sub, filter: filter, everything: everything, items: [], skipped: skipped, spool, config, context)
             throw error
         }
-        try record(sub, filter: filter, everything: everything, items: done, skipped: skipped, config, context)
+        try record(sub, filter: filter, everything: everything, items: done, skipped: skipped, spool, config, context)
         report(sub, count: count, ids: targets.map(\.entry.id) + corrupt.map(\.id), skipped: skipped, context)
         return .success
     }
@@ -133,7 +132,7 @@ extension QueueCommand {
     /// The audit event, then the metrics' queue gauges as the queue now stands.
     static func record(
         _ sub: String, filter: QueueFilter, everything: Bool, items: [JSONValue], skipped: [SpoolState: Int],
-        _ config: Config, _ context: CommandContext
+        _ spool: Spool, _ config: Config, _ context: CommandContext
     ) throws(CredsyncError) {
         var selection = filter.json
         if everything {
@@ -153,7 +152,7 @@ extension QueueCommand {
             action: "queue \(sub)", selection: selection, items: items, count: items.count, details: details)
         try action.record(in: config.auditFile, environment: context.environment)
         guard let metrics = config.metricsFile else { return }
-        let now = try QueueListing(Spool(store: StateStore(stateDir: config.stateDir)))
+        let now = try QueueListing(spool)
         try Metrics.rewriteQueue(
             QueueCensus(now.entries, corrupt: now.corrupt), at: metrics, group: config.metricsGroup)
     }
