@@ -38,7 +38,9 @@ struct QueueBenchmark {
         do {
             for first in stride(from: 0, to: count, by: batch) {
                 try spool.transaction { () throws(CredsyncError) in
-                    for i in first..<min(count, first + batch) { try spool.write(Self.entry(i, id: ids[i]), to: .deferred) }
+                    for i in first..<min(count, first + batch) {
+                        try spool.write(Self.entry(i, id: ids[i]), to: .deferred)
+                    }
                 }
             }
             let enqueue = Timestamp.monotonic() - started
@@ -47,7 +49,10 @@ struct QueueBenchmark {
             listed = try spool.entries().entries.count
             list = Timestamp.monotonic() - started
             listCPU = Double(clock() - cpuStart) / Double(CLOCKS_PER_SEC)
-            print(String(format: "queue: %d entries enqueued in %.2f s (%.0f entries/s, %d a transaction)", count, enqueue, Double(count) / enqueue, batch))
+            print(
+                String(
+                    format: "queue: %d entries enqueued in %.2f s (%.0f entries/s, %d a transaction)", count, enqueue,
+                    Double(count) / enqueue, batch))
         } catch {
             FileOutput.writeAll(2, "error: \(error.message)\n")
             return 74
@@ -61,13 +66,21 @@ struct QueueBenchmark {
         started = Timestamp.monotonic()
         for first in stride(from: 0, to: count, by: batch) {
             try? spool.transaction { () throws(CredsyncError) in
-                for i in first..<min(count, first + batch) { try spool.remove(Self.entry(i, id: ids[i]), from: .deferred) }
+                for i in first..<min(count, first + batch) {
+                    try spool.remove(Self.entry(i, id: ids[i]), from: .deferred)
+                }
             }
         }
         let complete = Timestamp.monotonic() - started
-        print(String(format: "queue: read %d entries (rows and latest errors, no payloads) in %.2f s (%.2f s CPU)", listed, list, listCPU))
+        print(
+            String(
+                format: "queue: read %d entries (rows and latest errors, no payloads) in %.2f s (%.2f s CPU)", listed,
+                list, listCPU))
         for (name, seconds, cpu) in command {
-            print(String(format: "queue: `credsync %@` over %d entries, output to /dev/null: %.2f s, %.2f s CPU (target < 1 s for 100,000)", name, listed, seconds, cpu))
+            print(
+                String(
+                    format: "queue: `credsync %@` over %d entries, output to /dev/null: %.2f s, %.2f s CPU "
+                        + "(target < 1 s for 100,000)", name, listed, seconds, cpu))
         }
         print(String(format: "queue: completed %d entries in %.2f s (%.0f entries/s)", count, complete, Double(count) / complete))
         return listed == count ? 0 : 1

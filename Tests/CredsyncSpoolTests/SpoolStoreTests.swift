@@ -47,7 +47,8 @@ import Testing
         #expect(listing.count == 1 && listing.first?.state == .hold && listing.first?.entry == again)
         // A failure appended to a history read from the store keeps the older ones.
         var failed = try #require(listing.first).entry
-        failed.errors.append(SpoolError(at: 1_790_001_000, errorClass: .permanent, status: 403, code: "E", message: "no"))
+        failed.errors.append(
+            SpoolError(at: 1_790_001_000, errorClass: .permanent, status: 403, code: "E", message: "no"))
         try spool.write(failed, to: .hold)
         #expect(try store.queueErrors(id: original.id).map(\.failureClass) == [.transient, .permanent])
         #expect(try spool.entries().entries.first?.entry.lastError?.status == 403)

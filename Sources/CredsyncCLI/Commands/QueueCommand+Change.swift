@@ -112,7 +112,8 @@ extension QueueCommand {
             }
         } catch {
             // Nothing changed: the attempt is audited with no items.
-            try? record(sub, filter: filter, everything: everything, items: [], skipped: skipped, spool, config, context)
+            try? record(
+                sub, filter: filter, everything: everything, items: [], skipped: skipped, spool, config, context)
             throw error
         }
         try record(sub, filter: filter, everything: everything, items: done, skipped: skipped, spool, config, context)

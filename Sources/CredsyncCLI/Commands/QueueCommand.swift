@@ -54,7 +54,8 @@ enum QueueCommand {
             }
             // The last error whole: its request id is what the platform's helpdesk asks for.
             rows.append([
-                entry.id, located.state.rawValue, entry.platform.rawValue, entry.dataset.rawValue, entry.key, entry.op.rawValue,
+                entry.id, located.state.rawValue, entry.platform.rawValue, entry.dataset.rawValue, entry.key,
+                entry.op.rawValue,
                 String(entry.attempts), DurationText.describe(now - entry.firstAttempt), next,
                 entry.lastError.map(errorText) ?? "",
             ])
