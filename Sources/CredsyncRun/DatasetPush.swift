@@ -129,9 +129,9 @@ struct DatasetPush {
     func supersede(_ entry: SpoolEntry?, with change: Change) -> SpoolEntry {
         let now = Timestamp.now()
         var updated = entry ?? SpoolEntry(
-            id: Spool.newID(now: now), platform: plan.platform, dataset: plan.dataset, key: change.key, op: "", reason: "", payload: nil,
+            id: Spool.newID(now: now), platform: plan.platform, dataset: plan.dataset, key: change.key, op: .upsert, reason: "", payload: nil,
             hash: nil, batchID: nil, attempts: 0, firstAttempt: now, lastAttempt: now, nextAttempt: now, errors: [])
-        updated.op = change.op == .withdraw ? "withdraw" : "upsert"
+        updated.op = change.op == .withdraw ? .withdraw : .upsert
         updated.reason = change.reason
         updated.payload = change.payload
         updated.hash = change.hash
@@ -179,9 +179,9 @@ struct DatasetPush {
                 done(located)
             case .transient(let message):
                 transientFailures += 1
-                queue(change, located: located, batchID: batch.id, failure: SpoolError(at: now, errorClass: "transient", status: nil, code: nil, message: message), permanent: false)
+                queue(change, located: located, batchID: batch.id, failure: SpoolError(at: now, errorClass: .transient, status: nil, code: nil, message: message), permanent: false)
             case .permanent(let message):
-                queue(change, located: located, batchID: batch.id, failure: SpoolError(at: now, errorClass: "permanent", status: nil, code: nil, message: message), permanent: true)
+                queue(change, located: located, batchID: batch.id, failure: SpoolError(at: now, errorClass: .permanent, status: nil, code: nil, message: message), permanent: true)
                 if !result.problems.contains(message) { result.problems.append(message) }
             }
         }

@@ -82,7 +82,8 @@ public enum Metrics {
         let lines =
             family(
                 "queue_entries",
-                "Entries in the retry queues by platform and state (corrupt: unreadable files).", "gauge", entries)
+                "Entries in the retry queues by platform and state (corrupt: rows that cannot be read back).", "gauge",
+                entries)
             + family(
                 "queue_oldest_entry_timestamp_seconds",
                 "When the oldest entry of each queue was first queued (Unix seconds; absent when empty).",

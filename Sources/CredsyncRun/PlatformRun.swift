@@ -33,8 +33,12 @@ struct PlatformRun: Sendable {
     func run() async -> Result {
         var result = Result(platform: platform.id)
         let client = PlatformClient(config: platform, source: config.organisation.uscc, retry: config.retry, logger: logger)
-        let spool = Spool(stateDir: config.stateDir)
-        let queued = spool.entries(platforms: [platform.id]).entries
+        let spool = Spool(store: store)
+        let queued: [Spool.Located]
+        do { queued = try spool.entries(platforms: [platform.id]).entries } catch {
+            result.stateError = error
+            return result
+        }
         var delivered = 0
         var transientFailures = 0
         var fromQueue = 0

@@ -2,7 +2,7 @@ import CredsyncCore
 import CredsyncSpool
 
 /// The queues as a listing found them, for the metrics: entries per platform and state (corrupt:
-/// unreadable files, under the platform whose directory holds them) and when the oldest entry of
+/// rows that cannot be read back, under their platform) and when the oldest entry of
 /// each platform and state was first queued.
 public struct QueueCensus: Sendable, Equatable {
     public var counts: [PlatformID: [SpoolState: Int]] = [:]
@@ -19,7 +19,11 @@ public struct QueueCensus: Sendable, Equatable {
             if let current = oldest[platform]?[located.state], current <= first { continue }
             oldest[platform, default: [:]][located.state] = first
         }
-        for file in corrupt { counts[file.platform, default: [:]][.corrupt, default: 0] += 1 }
+        // A row whose platform cannot be read counts under no platform: `queue list` shows it.
+        for file in corrupt {
+            guard let platform = file.platform else { continue }
+            counts[platform, default: [:]][.corrupt, default: 0] += 1
+        }
     }
 
     /// The entries of `platform` in `state`.

@@ -148,7 +148,7 @@ public struct SyncJob: Sendable {
             }
         }
         report.deadlines.sort { ($0.due, $0.key) < ($1.due, $1.key) }
-        let queue = Spool(stateDir: config.stateDir).entries()
+        let queue = try Spool.existing(stateDir: config.stateDir)?.entries() ?? (entries: [], corrupted: [])
         report.queueCensus = QueueCensus(queue.entries, corrupt: queue.corrupted)
         for located in queue.entries {
             report.queueDepth[located.state.rawValue, default: 0] += 1

@@ -1,175 +1,184 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CredsyncCore
-import Foundation
+import CredsyncState
 
-/// The queues of one state directory: `<stateDir>/queue/<platform>/<state>/<id>`.
+/// The retry queues of one state directory, in the state store's `queue` and `queue_error`
+/// tables: one row an entry (its state a column, its payload as JSON), its failed attempts beside.
 ///
-/// An entry file is written under a temporary name in the platform's `tmp` directory, fsynced,
-/// renamed into place and the directory fsynced. It checks itself:
-///
-///     credsync-spool 2 <length> <sha256>      the length and SHA-256 of every byte after this line
-///     {"id":…,"key":…,"errors":[…]}           the entry without its payload (compact JSON, one line)
-///     {"XK_XDR_MC":…}                          the payload (compact JSON, or null)
-///
-/// so a torn or altered file is detected, moved to `corrupt` and reported, never half-read; a
-/// listing parses the summary line only. Format 1 (one JSON object with the payload inside) is
-/// still read. Moving between states is a rename.
+/// Each method is one change to the store, committed when it returns, or part of the caller's
+/// transaction when there is one (`StateStore.transaction` nests): a batch's answer changes the
+/// ledger and the queue together. Moving between states is one UPDATE, so an entry is in exactly
+/// one state at every instant; there are no files to tear. A row the store holds but this credsync
+/// cannot read back (edited by hand) is listed as `corrupt` by id, never sent, and can be dropped.
 public struct Spool: Sendable {
-    public let root: String
+    let store: StateStore
 
-    public init(stateDir: String) {
-        root = stateDir + "/queue"
+    package init(store: StateStore) {
+        self.store = store
     }
 
-    func directory(_ platform: PlatformID, _ state: SpoolState) -> String { "\(root)/\(platform.rawValue)/\(state.rawValue)" }
+    /// The queue of `stateDir`'s store, or nil when there is no store yet (so no queue): for
+    /// readers, which must not create the store.
+    public static func existing(stateDir: String) throws(CredsyncError) -> Spool? {
+        guard FileSystem.exists(StateStore.path(stateDir: stateDir)) else { return nil }
+        return Spool(store: try StateStore(stateDir: stateDir))
+    }
 
     /// A new entry id: sortable by time, unique.
     public static func newID(now: Double = Timestamp.now()) -> String {
-        let stamp = Timestamp.rfc3339(now).replacingAll("-", with: "").replacingAll(":", with: "").replacingAll("Z", with: "")
+        let stamp = Timestamp.rfc3339(now).replacingAll("-", with: "").replacingAll(":", with: "")
+            .replacingAll("Z", with: "")
         return stamp + "-" + Hex.encode(SecureRandom.bytes(4))
     }
 
-    /// Writes `entry` into `state`, atomically, replacing an entry with the same id there.
+    /// Runs `body` in one transaction of the store: its changes are committed together, or none.
+    public func transaction<T>(_ body: () throws(CredsyncError) -> T) throws(CredsyncError) -> T {
+        try store.transaction(body)
+    }
+
+    /// Writes `entry` into `state`, replacing an entry with the same id (in any state). A payload
+    /// or error history read from the store and left unchanged is not rewritten.
     public func write(_ entry: SpoolEntry, to state: SpoolState) throws(CredsyncError) {
-        let directory = directory(entry.platform, state)
-        var body = Array(JSONWriter.compact(entry.summaryJSON).utf8)
-        body.append(0x0A)
-        body += entry.payloadJSON
-        let bytes = Array("credsync-spool 2 \(body.count) \(SHA256.hex(body))\n".utf8) + body
-        do {
-            try FileSystem.createDirectory(directory)
-            try FileSystem.writeAtomically(directory + "/" + entry.id, bytes, mode: 0o640)
-        } catch {
-            throw CredsyncError(.ioError, "queue: \(error.description)", hint: error.isNoSpace ? "free space on the state directory's file system; the queue is intact" : nil)
+        let target = try Self.stored(state)
+        var payload = QueuePart<String?>.kept
+        if case .parsed(let object) = entry.payloadStorage { payload = .replaced(object.map(Self.json)) }
+        if case .stored(let stored) = entry.payloadStorage, stored.id != entry.id || stored.store !== store {
+            payload = .replaced(try stored.payload().map(Self.json))
+        }
+        var errors = QueuePart<[QueueFailure]>.kept
+        if case .loaded(let list) = entry.errorStorage { errors = .replaced(list.map(\.failure)) }
+        if case .stored(let stored, _) = entry.errorStorage, stored.id != entry.id || stored.store !== store {
+            errors = .replaced(entry.errors.map(\.failure))
+        }
+        try Self.queueing { () throws(CredsyncError) in
+            try store.saveQueueEntry(entry.row(target), payload: payload, errors: errors)
         }
     }
 
-    /// Moves an entry between states (a rename, then the directories fsynced).
+    /// Moves an entry between states; its next attempt becomes `entry.nextAttempt`.
     public func move(_ entry: SpoolEntry, from: SpoolState, to: SpoolState) throws(CredsyncError) {
-        let source = directory(entry.platform, from) + "/" + entry.id
-        let target = directory(entry.platform, to)
-        do throws(FileError) {
-            try FileSystem.createDirectory(target)
-            guard rename(source, target + "/" + entry.id) == 0 else { throw FileError(operation: "move to \(to.rawValue)", path: source, errno: errno) }
-            try FileSystem.syncDirectory(of: target + "/" + entry.id)
-            try FileSystem.syncDirectory(of: source)
-        } catch {
-            throw CredsyncError(.ioError, "queue: \(error.description)")
+        let source = try Self.stored(from)
+        let target = try Self.stored(to)
+        let moved = try Self.queueing { () throws(CredsyncError) in
+            try store.moveQueueEntry(id: entry.id, from: source, to: target, nextAttempt: entry.nextAttempt)
+        }
+        guard moved else {
+            throw CredsyncError(
+                .ioError, "\(store.path): queue entry \(entry.id) is not \(from.rawValue) any more",
+                hint: "list the queue again ('credsync queue list') and act on what it shows")
         }
     }
 
-    /// Deletes an entry.
+    /// Deletes an entry and its error history if it is in `state` (after `write` put it in
+    /// another, it stays). An entry already gone is not an error.
     public func remove(_ entry: SpoolEntry, from state: SpoolState) throws(CredsyncError) {
-        let file = directory(entry.platform, state) + "/" + entry.id
-        if unlink(file) != 0 && errno != ENOENT {
-            throw CredsyncError(.ioError, "queue: \(FileError(operation: "delete", path: file, errno: errno).description)")
+        let source = try Self.stored(state)
+        try Self.queueing { () throws(CredsyncError) in
+            _ = try store.removeQueueEntry(id: entry.id, from: source)
         }
-        try? FileSystem.syncDirectory(of: file)
     }
 
-    /// An entry found on disk with the state it is in.
+    /// Deletes a row that cannot be read back.
+    public func remove(_ row: Unreadable) throws(CredsyncError) {
+        try Self.queueing { () throws(CredsyncError) in _ = try store.removeQueueEntry(id: row.id) }
+    }
+
+    /// An entry with the state it is in.
     public struct Located: Sendable {
         public var entry: SpoolEntry
         public var state: SpoolState
     }
 
-    /// A queue file that does not check out: it is never half-read, only shown and dropped.
+    /// A queue row that cannot be read back: never sent, only shown and dropped.
     public struct Unreadable: Sendable, Equatable {
-        public var platform: PlatformID
-        /// Its file name, which is the entry's id.
+        /// nil when its platform is what cannot be read.
+        public var platform: PlatformID?
         public var id: String
-        public var path: String
+        /// What is wrong with it, naming the column and its value.
+        public var problem: String
+        /// What can still be told of it (dataset, key, op, reason). Never the payload.
+        public var fields: [(String, String)] { row.fields.map { ($0.name, $0.value) } }
+        let row: UnreadableQueueRow
     }
 
-    /// Every readable entry, and the files that do not check out. With `quarantine` (commands
-    /// that hold the run lock) those are moved to `corrupt`; without (commands that only read)
-    /// nothing on disk is touched and they are reported where they lie.
+    /// What a listing selects; nil matches everything. Filtered in SQL.
+    public struct Selection: Sendable {
+        public var platforms: [PlatformID]
+        public var dataset: Dataset?
+        /// A state of the store (`corrupt` selects nothing of this: pass nil and keep the unreadable).
+        public var state: SpoolState?
+        /// Only entries first queued before this (Unix seconds).
+        public var firstQueuedBefore: Double?
+
+        public init(
+            platforms: [PlatformID] = PlatformID.allCases, dataset: Dataset? = nil, state: SpoolState? = nil,
+            firstQueuedBefore: Double? = nil
+        ) {
+            self.platforms = platforms
+            self.dataset = dataset
+            self.state = state
+            self.firstQueuedBefore = firstQueuedBefore
+        }
+    }
+
+    /// Every entry of `platforms` in id order (ids sort by time), and the rows that cannot be
+    /// read back. Payloads and error histories stay in the store until an entry's are asked for.
     public func entries(
-        platforms: [PlatformID] = PlatformID.allCases, quarantine: Bool = true
-    ) -> (entries: [Located], corrupted: [Unreadable]) {
-        var files: [(PlatformID, SpoolState, String)] = []
+        platforms: [PlatformID] = PlatformID.allCases
+    ) throws(CredsyncError) -> (entries: [Located], corrupted: [Unreadable]) {
+        try entries(Selection(platforms: platforms))
+    }
+
+    /// The entries and unreadable rows `selection` selects, in id order.
+    public func entries(_ selection: Selection) throws(CredsyncError) -> (entries: [Located], corrupted: [Unreadable]) {
+        guard !selection.platforms.isEmpty else { return ([], []) }
+        let platforms = Set(selection.platforms)
+        // Unreadable rows are in no state of the store: `corrupt` reads every row and keeps those.
+        let onlyCorrupt = selection.state == .corrupt
+        let query = QueueSelection(
+            platform: platforms.count == 1 ? selection.platforms.first : nil, dataset: selection.dataset,
+            state: selection.state?.queueState, firstQueuedBefore: selection.firstQueuedBefore)
+        var found: [Located] = []
         var corrupted: [Unreadable] = []
-        for platform in platforms {
-            for state in SpoolState.allCases {
-                let directory = directory(platform, state)
-                guard let names = try? FileSystem.list(directory) else { continue }
-                for name in names where !name.contains(".tmp-") {
-                    if state == .corrupt {
-                        corrupted.append(Unreadable(platform: platform, id: name, path: directory + "/" + name))
-                    } else {
-                        files.append((platform, state, name))
-                    }
+        let store = self.store
+        try Self.queueing { () throws(CredsyncError) in
+            try store.forEachQueueReading(query) { reading in
+                switch reading {
+                case .entry(let row) where platforms.contains(row.platform) && !onlyCorrupt:
+                    found.append(Located(entry: SpoolEntry(row, store: store), state: SpoolState(row.state)))
+                case .entry: break
+                case .unreadable(let row):
+                    guard row.platform.map(platforms.contains) ?? true else { return }
+                    corrupted.append(Unreadable(platform: row.platform, id: row.id, problem: row.problem, row: row))
                 }
             }
         }
-        // Entry ids are their file names and sort by time: sorting the names sorts the entries.
-        files.sort { $0.2 < $1.2 }
-        // One open descriptor per directory; each file is opened relative to it.
-        var descriptors: [String: Int32] = [:]
-        for (platform, state, _) in files where descriptors["\(platform.rawValue)/\(state.rawValue)"] == nil {
-            descriptors["\(platform.rawValue)/\(state.rawValue)"] = open(directory(platform, state), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        }
-        defer { for fd in descriptors.values where fd >= 0 { close(fd) } }
-        let locations = files.map { (descriptors["\($0.0.rawValue)/\($0.1.rawValue)"] ?? -1, $0.2) }
-        let states = files.map(\.1)
-        // Reading and checking files is most of the work: spread it over the cores.
-        let results = parallelMap(count: files.count) { i in
-            (try? FileSystem.read(name: locations[i].1, in: locations[i].0)).flatMap(Self.decode(bytes:)).map { Located(entry: $0, state: states[i]) }
-        }
-        var found: [Located] = []
-        found.reserveCapacity(files.count)
-        for (i, (platform, state, name)) in files.enumerated() {
-            if let located = results[i] {
-                found.append(located)
-            } else if quarantine {
-                let target = directory(platform, .corrupt)
-                try? FileSystem.createDirectory(target)
-                _ = rename(directory(platform, state) + "/" + name, target + "/" + name)
-                corrupted.append(Unreadable(platform: platform, id: name, path: target + "/" + name))
-            } else {
-                let path = directory(platform, state) + "/" + name
-                corrupted.append(Unreadable(platform: platform, id: name, path: path))
-            }
-        }
-        return (found, corrupted.sorted { $0.id < $1.id })
+        return (found, corrupted)
     }
 
-    /// Deletes an unreadable file.
-    public func remove(_ file: Unreadable) throws(CredsyncError) {
-        if unlink(file.path) != 0 && errno != ENOENT {
-            let error = FileError(operation: "delete", path: file.path, errno: errno)
-            throw CredsyncError(.ioError, "queue: \(error.description)")
+    /// An entry's payload read from the store, throwing when it does not parse.
+    public func payload(of entry: SpoolEntry) throws(CredsyncError) -> JSONObject? {
+        switch entry.payloadStorage {
+        case .parsed(let payload): payload
+        case .stored(let stored): try stored.payload()
         }
-        try? FileSystem.syncDirectory(of: file.path)
     }
 
-    /// The entry in `file`, or nil when it does not check out.
-    static func decode(_ file: String) -> SpoolEntry? {
-        (try? FileSystem.read(file)).flatMap(decode(bytes:))
+    static func json(_ payload: JSONObject) -> String { JSONWriter.compact(.object(payload)) }
+
+    static func stored(_ state: SpoolState) throws(CredsyncError) -> QueueState {
+        guard let state = state.queueState else {
+            throw CredsyncError(.ioError, "queue: no entry is written as corrupt; drop it instead")
+        }
+        return state
     }
 
-    /// The entry in a file's bytes, or nil when they do not check out.
-    static func decode(bytes: [UInt8]) -> SpoolEntry? {
-        bytes.withUnsafeBufferPointer { buffer -> SpoolEntry? in
-            let prefix = "credsync-spool ".utf8
-            guard buffer.count > 17, buffer.starts(with: prefix), buffer[16] == 0x20, let newline = buffer.firstIndex(of: 0x0A) else { return nil }
-            let version = buffer[15]
-            guard version == UInt8(ascii: "1") || version == UInt8(ascii: "2") else { return nil }
-            let lengthStart = 17
-            guard let space = buffer[lengthStart..<newline].firstIndex(of: 0x20),
-                let length = ASCIIDecimal.parse(buffer, lengthStart, space), newline - space - 1 == 64
-            else { return nil }
-            let body = UnsafeBufferPointer(rebasing: buffer[(newline + 1)...])
-            guard body.count == length else { return nil }
-            let digest = SHA256.digest(UnsafeRawBufferPointer(body))
-            guard Hex.matches(digest, UnsafeBufferPointer(rebasing: buffer[(space + 1)..<newline])) else { return nil }
-            if version == UInt8(ascii: "1") { return (try? JSONParser.parse(body)).flatMap { SpoolEntry(json: $0) } }
-            guard let split = body.firstIndex(of: 0x0A), let summary = try? JSONParser.parse(UnsafeBufferPointer(rebasing: body[..<split])) else { return nil }
-            let payload = Array(body[(split + 1)...])
-            guard payload.first == UInt8(ascii: "{") && payload.last == UInt8(ascii: "}") || payload.elementsEqual("null".utf8) else { return nil }
-            return SpoolEntry(json: summary, payload: payload)
+    /// Runs a use of the queue's tables, its errors prefixed with `queue:` (the store's hint kept:
+    /// on a full disk the change was rolled back and the queue is intact).
+    static func queueing<T>(_ body: () throws(CredsyncError) -> T) throws(CredsyncError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw CredsyncError(error.exitCode, "queue: " + error.message, hint: error.hint)
         }
     }
 }

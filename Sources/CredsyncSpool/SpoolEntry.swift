@@ -1,11 +1,31 @@
 import CredsyncCore
+import CredsyncState
 
-/// The states an entry can be in: one directory each.
+/// The states an entry can be in, as operators name them: the store's three, and `corrupt` for a
+/// row that cannot be read back (never written as a state).
 public enum SpoolState: String, Sendable, CaseIterable, Comparable {
     case deferred, hold, dead, corrupt
 
     public static func < (lhs: SpoolState, rhs: SpoolState) -> Bool {
         (allCases.firstIndex(of: lhs) ?? 0) < (allCases.firstIndex(of: rhs) ?? 0)
+    }
+
+    /// The store's state; nil for `corrupt`.
+    public var queueState: QueueState? {
+        switch self {
+        case .deferred: .deferred
+        case .hold: .hold
+        case .dead: .dead
+        case .corrupt: nil
+        }
+    }
+
+    public init(_ state: QueueState) {
+        switch state {
+        case .deferred: self = .deferred
+        case .hold: self = .hold
+        case .dead: self = .dead
+        }
     }
 }
 
@@ -13,13 +33,12 @@ public enum SpoolState: String, Sendable, CaseIterable, Comparable {
 public struct SpoolError: Sendable, Equatable {
     /// Unix seconds.
     public var at: Double
-    /// `transient` or `permanent`.
-    public var errorClass: String
+    public var errorClass: FailureClass
     public var status: Int?
     public var code: String?
     public var message: String
 
-    public init(at: Double, errorClass: String, status: Int?, code: String?, message: String) {
+    public init(at: Double, errorClass: FailureClass, status: Int?, code: String?, message: String) {
         self.at = at
         self.errorClass = errorClass
         self.status = status
@@ -30,22 +49,23 @@ public struct SpoolError: Sendable, Equatable {
 
 /// A change waiting to reach a platform.
 ///
-/// Read from a queue file, the payload stays as its JSON bytes until something asks for it, so
-/// listing a large queue does not build every payload.
+/// Read from the store, the payload and the error history stay there until something asks for
+/// them, so listing a large queue reads neither (the latest error comes with the row).
 public struct SpoolEntry: Sendable, Equatable {
     public var id: String
     public var platform: PlatformID
     public var dataset: Dataset
     public var key: String
-    /// `upsert` or `withdraw`.
-    public var op: String
+    public var op: QueueOperation
     /// Why it was planned: `new`, `changed`, `expired`, …
     public var reason: String
+    /// The payload (nil for a withdrawal). Read from the store on first use; one that cannot be
+    /// parsed reads as nil (`Spool.payload(of:)` says why).
     public var payload: JSONObject? {
         get {
             switch payloadStorage {
             case .parsed(let payload): payload
-            case .raw(let bytes): (try? JSONParser.parse(bytes))?.objectValue
+            case .stored(let stored): (try? stored.payload()) ?? nil
             }
         }
         set { payloadStorage = .parsed(newValue) }
@@ -59,10 +79,23 @@ public struct SpoolEntry: Sendable, Equatable {
     public var firstAttempt: Double
     public var lastAttempt: Double
     public var nextAttempt: Double
-    public var errors: [SpoolError]
+    /// Every failed attempt, oldest first. Read from the store on first use.
+    public var errors: [SpoolError] {
+        get {
+            switch errorStorage {
+            case .loaded(let errors): errors
+            case .stored(let stored, let last): stored.errors() ?? last.map { [$0] } ?? []
+            }
+        }
+        set { errorStorage = .loaded(newValue) }
+    }
+    var errorStorage: ErrorStorage
 
-    public init(id: String, platform: PlatformID, dataset: Dataset, key: String, op: String, reason: String, payload: JSONObject?,
-        hash: String?, batchID: String?, attempts: Int, firstAttempt: Double, lastAttempt: Double, nextAttempt: Double, errors: [SpoolError]) {
+    public init(
+        id: String, platform: PlatformID, dataset: Dataset, key: String, op: QueueOperation, reason: String,
+        payload: JSONObject?, hash: String?, batchID: String?, attempts: Int, firstAttempt: Double,
+        lastAttempt: Double, nextAttempt: Double, errors: [SpoolError]
+    ) {
         self.id = id
         self.platform = platform
         self.dataset = dataset
@@ -76,69 +109,97 @@ public struct SpoolEntry: Sendable, Equatable {
         self.firstAttempt = firstAttempt
         self.lastAttempt = lastAttempt
         self.nextAttempt = nextAttempt
-        self.errors = errors
+        self.errorStorage = .loaded(errors)
     }
 
-    public var lastError: SpoolError? { errors.last }
-
-    /// How the payload is held: built, or as the canonical JSON bytes read from the queue file.
-    enum PayloadStorage: Sendable {
-        case parsed(JSONObject?)
-        case raw([UInt8])
-    }
-
-    /// The payload's compact JSON (`null` when there is none).
-    var payloadJSON: [UInt8] {
-        switch payloadStorage {
-        case .raw(let bytes): bytes
-        case .parsed(let payload): Array(JSONWriter.compact(payload.map { .object($0) } ?? .null).utf8)
+    /// The latest failure, without reading the whole history.
+    public var lastError: SpoolError? {
+        switch errorStorage {
+        case .loaded(let errors): errors.last
+        case .stored(_, let last): last
         }
     }
 
+    /// Where an entry read from the store came from: its id in one store.
+    struct Stored: Sendable {
+        let store: StateStore
+        let id: String
+
+        func payload() throws(CredsyncError) -> JSONObject? {
+            guard let text = try store.queuePayload(id: id) else { return nil }
+            guard let object = (try? JSONParser.parse(text))?.objectValue else {
+                throw CredsyncError(
+                    .ioError, "\(store.path): queue entry \(id): its payload is not a JSON object",
+                    hint: "drop it ('credsync queue drop \(id)'); the next sync plans the change again")
+            }
+            return object
+        }
+
+        func errors() -> [SpoolError]? {
+            (try? store.queueErrors(id: id))?.map(SpoolError.init)
+        }
+
+        func isSame(as other: Stored) -> Bool { store === other.store && id == other.id }
+    }
+
+    /// How the payload is held: built, or left in the store.
+    enum PayloadStorage: Sendable {
+        case parsed(JSONObject?)
+        case stored(Stored)
+    }
+
+    /// How the error history is held: built, or left in the store with the latest error read.
+    enum ErrorStorage: Sendable {
+        case loaded([SpoolError])
+        case stored(Stored, last: SpoolError?)
+    }
+
     public static func == (a: SpoolEntry, b: SpoolEntry) -> Bool {
-        a.id == b.id && a.platform == b.platform && a.dataset == b.dataset && a.key == b.key && a.op == b.op && a.reason == b.reason
-            && a.hash == b.hash && a.batchID == b.batchID && a.attempts == b.attempts && a.firstAttempt == b.firstAttempt
-            && a.lastAttempt == b.lastAttempt && a.nextAttempt == b.nextAttempt && a.errors == b.errors && a.payload == b.payload
+        guard
+            a.id == b.id && a.platform == b.platform && a.dataset == b.dataset && a.key == b.key && a.op == b.op
+                && a.reason == b.reason && a.hash == b.hash && a.batchID == b.batchID && a.attempts == b.attempts
+                && a.firstAttempt == b.firstAttempt && a.lastAttempt == b.lastAttempt
+                && a.nextAttempt == b.nextAttempt
+        else { return false }
+        // What both left in the same place in the store is the same, unread.
+        switch (a.errorStorage, b.errorStorage) {
+        case (.stored(let x, _), .stored(let y, _)) where x.isSame(as: y): break
+        default: if a.errors != b.errors { return false }
+        }
+        switch (a.payloadStorage, b.payloadStorage) {
+        case (.stored(let x), .stored(let y)) where x.isSame(as: y): return true
+        default: return a.payload == b.payload
+        }
     }
 
-    /// Everything but the payload, as the queue file's summary line holds it.
-    var summaryJSON: JSONValue {
-        var object = JSONObject()
-        object["id"] = .string(id)
-        object["platform"] = .string(platform.rawValue)
-        object["dataset"] = .string(dataset.rawValue)
-        object["key"] = .string(key)
-        object["op"] = .string(op)
-        object["reason"] = .string(reason)
-        object["hash"] = hash.map { .string($0) } ?? .null
-        object["batchId"] = batchID.map { .string($0) } ?? .null
-        object["attempts"] = .number(String(attempts))
-        object["firstAttempt"] = .number(String(firstAttempt))
-        object["lastAttempt"] = .number(String(lastAttempt))
-        object["nextAttempt"] = .number(String(nextAttempt))
-        object["errors"] = .array(errors.map { error in
-            ["at": .number(String(error.at)), "class": .string(error.errorClass), "status": error.status.map { .number(String($0)) } ?? .null,
-             "code": error.code.map { .string($0) } ?? .null, "message": .string(error.message)]
-        })
-        return .object(object)
-    }
-
-    /// The entry of a summary line and the payload's JSON bytes (format 2), or of one JSON object
-    /// holding both (format 1, when `payload` is nil).
-    init?(json: JSONValue, payload: [UInt8]? = nil) {
-        guard let id = json["id"]?.stringValue, let platform = json["platform"]?.stringValue.flatMap(PlatformID.init(rawValue:)),
-            let dataset = json["dataset"]?.stringValue.flatMap(Dataset.init(rawValue:)), let key = json["key"]?.stringValue,
-            let op = json["op"]?.stringValue
-        else { return nil }
+    /// The entry of a row read from `store`, its payload and history left there.
+    init(_ row: QueueRow, store: StateStore) {
+        let stored = Stored(store: store, id: row.id)
         self.init(
-            id: id, platform: platform, dataset: dataset, key: key, op: op, reason: json["reason"]?.stringValue ?? "",
-            payload: payload == nil ? json["payload"]?.objectValue : nil, hash: json["hash"]?.stringValue, batchID: json["batchId"]?.stringValue,
-            attempts: json["attempts"]?.intValue ?? 0, firstAttempt: json["firstAttempt"]?.doubleValue ?? 0,
-            lastAttempt: json["lastAttempt"]?.doubleValue ?? 0, nextAttempt: json["nextAttempt"]?.doubleValue ?? 0,
-            errors: (json["errors"]?.arrayValue ?? []).map { error in
-                SpoolError(at: error["at"]?.doubleValue ?? 0, errorClass: error["class"]?.stringValue ?? "", status: error["status"]?.intValue,
-                    code: error["code"]?.stringValue, message: error["message"]?.stringValue ?? "")
-            })
-        if let payload { payloadStorage = payload.elementsEqual("null".utf8) ? .parsed(nil) : .raw(payload) }
+            id: row.id, platform: row.platform, dataset: row.dataset, key: row.key, op: row.op, reason: row.reason,
+            payload: nil, hash: row.hash, batchID: row.batch, attempts: row.attempts, firstAttempt: row.firstAttempt,
+            lastAttempt: row.lastAttempt, nextAttempt: row.nextAttempt, errors: [])
+        payloadStorage = .stored(stored)
+        errorStorage = .stored(stored, last: row.lastError.map(SpoolError.init))
+    }
+
+    /// The store's row for this entry in `state`.
+    func row(_ state: QueueState) -> QueueRow {
+        QueueRow(
+            id: id, platform: platform, dataset: dataset, key: key, op: op, reason: reason, state: state, hash: hash,
+            batch: batchID, attempts: attempts, firstAttempt: firstAttempt, lastAttempt: lastAttempt,
+            nextAttempt: nextAttempt)
+    }
+}
+
+extension SpoolError {
+    init(_ failure: QueueFailure) {
+        self.init(
+            at: failure.at, errorClass: failure.failureClass, status: failure.status, code: failure.code,
+            message: failure.message)
+    }
+
+    var failure: QueueFailure {
+        QueueFailure(at: at, failureClass: errorClass, status: status, code: code, message: message)
     }
 }

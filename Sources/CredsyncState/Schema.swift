@@ -20,7 +20,7 @@ import CredsyncCore
 ///                       fetched_at
 ///     serious_illegal   uscc (as in enterprise), seq PK; entry (the list feed's JSON, 证件号码 masked)
 ///     queue             id PK; platform, dataset, key, op upsert|withdraw, reason, state deferred|hold|dead,
-///                       payload (JSON, NULL for a withdrawal), hash, batch, attempts, first_attempt,
+///                       payload (a JSON object, NULL for a withdrawal), hash, batch, attempts, first_attempt,
 ///                       last_attempt, next_attempt
 ///     queue_error       queue_id -> queue (deleted with it), seq PK; at, class transient|permanent,
 ///                       status (HTTP), code (the platform's), message (证件号码 masked)
@@ -106,7 +106,7 @@ package enum Schema {
             op TEXT NOT NULL CHECK (op IN ('upsert', 'withdraw')),
             reason TEXT NOT NULL,
             state TEXT NOT NULL CHECK (state IN ('deferred', 'hold', 'dead')),
-            payload TEXT,
+            payload TEXT CHECK (payload IS NULL OR json_valid(payload) AND json_type(payload) = 'object'),
             hash TEXT,
             batch TEXT,
             attempts INTEGER NOT NULL CHECK (attempts >= 0),

@@ -1,7 +1,7 @@
 import CredsyncCore
 
 /// Where a queue entry stands.
-package enum QueueState: String, Sendable, CaseIterable {
+public enum QueueState: String, Sendable, CaseIterable {
     /// Waiting for its next attempt.
     case deferred
     /// Kept until an operator releases it.
@@ -11,12 +11,12 @@ package enum QueueState: String, Sendable, CaseIterable {
 }
 
 /// What a queue entry does on the platform.
-package enum QueueOperation: String, Sendable, CaseIterable {
+public enum QueueOperation: String, Sendable, CaseIterable {
     case upsert, withdraw
 }
 
 /// Whether a failure may pass by itself.
-package enum FailureClass: String, Sendable, CaseIterable {
+public enum FailureClass: String, Sendable, CaseIterable {
     case transient, permanent
 }
 
@@ -134,7 +134,7 @@ extension StateStore {
         try insert(failure, queueID: id, seq: last + 1)
     }
 
-    private func insert(_ failure: QueueFailure, queueID: String, seq: Int) throws(CredsyncError) {
+    func insert(_ failure: QueueFailure, queueID: String, seq: Int) throws(CredsyncError) {
         try database.execute(
             "INSERT INTO queue_error (queue_id, seq, at, class, status, code, message) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
@@ -146,17 +146,22 @@ extension StateStore {
     /// Moves an entry to another state (hold, release, retry, give up), due at `nextAttempt`.
     /// Returns false when no entry has the id.
     @discardableResult
-    package func moveQueueEntry(id: String, to state: QueueState, nextAttempt: Double) throws(CredsyncError) -> Bool {
+    /// With `from`, only an entry in that state moves.
+    package func moveQueueEntry(
+        id: String, from: QueueState? = nil, to state: QueueState, nextAttempt: Double
+    ) throws(CredsyncError) -> Bool {
         try database.execute(
-            "UPDATE queue SET state = ?, next_attempt = ? WHERE id = ?",
-            [.text(state.rawValue), .real(nextAttempt), .text(id)])
+            "UPDATE queue SET state = ?, next_attempt = ? WHERE id = ? AND (?4 IS NULL OR state = ?4)",
+            [.text(state.rawValue), .real(nextAttempt), .text(id), .optional(from?.rawValue)])
         return try database.integer("SELECT changes()") ?? 0 > 0
     }
 
     /// Deletes an entry and its error history. Returns false when no entry has the id.
+    /// With `from`, only an entry in that state is deleted.
     @discardableResult
-    package func removeQueueEntry(id: String) throws(CredsyncError) -> Bool {
-        try database.execute("DELETE FROM queue WHERE id = ?", [.text(id)])
+    package func removeQueueEntry(id: String, from: QueueState? = nil) throws(CredsyncError) -> Bool {
+        try database.execute(
+            "DELETE FROM queue WHERE id = ? AND (?2 IS NULL OR state = ?2)", [.text(id), .optional(from?.rawValue)])
         return try database.integer("SELECT changes()") ?? 0 > 0
     }
 
@@ -232,7 +237,7 @@ extension StateStore {
         return counts
     }
 
-    private func queueRow(_ row: Row) throws(CredsyncError) -> QueueRow {
+    func queueRow(_ row: Row) throws(CredsyncError) -> QueueRow {
         let id = row.text(0)
         guard let platform = PlatformID(rawValue: row.text(1)) else {
             throw damagedValue(table: "queue", key: id, column: "platform", value: row.text(1))
@@ -254,7 +259,7 @@ extension StateStore {
     }
 
     /// The failure in columns `from`…`from + 4` (at, class, status, code, message), nil when NULL.
-    private func queueFailure(_ row: Row, from first: Int32, id: String) throws(CredsyncError) -> QueueFailure? {
+    func queueFailure(_ row: Row, from first: Int32, id: String) throws(CredsyncError) -> QueueFailure? {
         guard !row.isNull(first) else { return nil }
         guard let failureClass = FailureClass(rawValue: row.text(first + 1)) else {
             throw damagedValue(table: "queue_error", key: id, column: "class", value: row.text(first + 1))

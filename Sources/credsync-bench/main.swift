@@ -15,8 +15,8 @@ let usage = """
       plan    1,000,000 licenses planned cold (empty ledger) and warm (ledger matches, 0.1% changed), against map.
               --rows N (1000000) --repeat K (2: map and warm plan in turns, the fastest of each compared)
               --export realistic|repetitive --seed S (as for map)
-      queue   Enqueue and complete entries with fsync, and list them.
-              --entries N (100000) --state-dir DIR --keep yes (leave the queue for timing `credsync queue list`)
+      queue   Enqueue and complete entries in the state store, and list them.
+              --entries N (100000) --batch N (100 a transaction) --state-dir DIR --keep yes (leave the queue for timing `credsync queue list`)
       map     Generate a GB18030 license export and read + map + validate + canonicalise + hash it (both platforms'
               date forms) on both cores; compare with sha256sum over the same file (the floor).
               --rows N (1000000) --mapping FILE (mappings/license.json)

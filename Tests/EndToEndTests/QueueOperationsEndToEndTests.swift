@@ -6,7 +6,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// The operator's queue commands on the real binaries: filters, corrupt files, audit events and
+/// The operator's queue commands on the real binaries: filters, corrupt entries, audit events and
 /// the metrics they keep current.
 @Suite struct QueueOperationsEndToEndTests {
     func entries(_ env: SyncEnvironment, _ filters: [String] = []) throws -> [JSONValue] {
@@ -112,30 +112,45 @@ import Testing
         #expect(try env.credsync(["audit", "verify"]).status == 0)
     }
 
-    @Test func readingTheQueueMovesNothingAndACorruptFileIsShownAndDroppedById() throws {
+    /// What the `sqlite3` shell prints for `sql` on the state store.
+    func sqlite3(_ env: SyncEnvironment, _ sql: String) throws -> String {
+        let run = try SQLiteShell.run(env.stateDir + "/credsync.db", sql)
+        #expect(run.status == 0, "\(run.stderr)")
+        return run.stdout
+    }
+
+    @Test func readingTheQueueChangesNothingAndACorruptEntryIsShownAndDroppedById() throws {
         let env = try SyncEnvironment(platforms: [.credit])
         try addKeys(env, #""metricsFile": "state/metrics/credsync.prom""#)
+        // Before any run there is no store, and reading the queue does not create one.
+        let empty = try env.credsync(["queue", "list"])
+        #expect(empty.status == 0 && empty.stdout.contains("the queues are empty"), "\(empty.stdout)\(empty.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: env.stateDir + "/credsync.db"))
         try env.sandbox.admin("POST", "faults", ["platform": "credit", "down": true])
         _ = try env.credsync(["sync", "--dataset", "pledge"])
         let queued = try entries(env)
         let victim = try #require(queued.first?["id"]?.stringValue)
         let other = try #require(queued.last?["id"]?.stringValue)
-        let path = env.stateDir + "/queue/credit/deferred/" + victim
-        var bytes = try Array(Data(contentsOf: URL(fileURLWithPath: path)))
-        bytes[bytes.count - 3] ^= 0x01
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        #expect(!FileManager.default.fileExists(atPath: env.stateDir + "/queue"), "the queue is in the store")
+        // A hand edit past the schema's checks (a state this credsync does not know).
+        _ = try sqlite3(
+            env, "PRAGMA ignore_check_constraints = ON; UPDATE queue SET state = 'paused' WHERE id = '\(victim)'")
+        let before = try sqlite3(env, "SELECT * FROM queue ORDER BY id")
 
-        // list, show and stats only read: the damaged file stays where it is.
+        // list, show and stats only read: the damaged row stays as it is.
         let list = try env.credsync(["queue", "list"])
         #expect(list.stdout.contains("\(victim)  corrupt"), "\(list.stdout)")
         #expect(list.stdout.contains("(1 corrupt"))
+        let listed = try JSONParser.parse(try env.credsync(["queue", "list", "--json", "--state", "corrupt"]).stdout)
+        #expect(listed["entries"]?.arrayValue?.isEmpty == true)
+        #expect(listed["corrupt"]?.arrayValue?.first?["id"]?.stringValue == victim)
+        #expect(listed["corrupt"]?.arrayValue?.first?["problem"]?.stringValue?.contains("\"paused\"") == true)
         _ = try env.credsync(["queue", "stats"])
-        #expect(FileManager.default.fileExists(atPath: path))
         let shown = try env.credsync(["queue", "show", victim])
         #expect(shown.status == 0, "\(shown.stderr)")
-        #expect(shown.stdout.contains("corrupt file \(victim)"))
-        #expect(shown.stdout.contains("its SHA-256 does not match the header"))
-        #expect(FileManager.default.fileExists(atPath: path))
+        #expect(shown.stdout.contains("corrupt entry \(victim)"), "\(shown.stdout)")
+        #expect(shown.stdout.contains("its state is \"paused\", not a value credsync writes"), "\(shown.stdout)")
+        #expect(try sqlite3(env, "SELECT * FROM queue ORDER BY id") == before)
 
         // A readable entry reads as text; --json gives the machine form.
         let text = try env.credsync(["queue", "show", other])
@@ -148,17 +163,17 @@ import Testing
         let json = try JSONParser.parse(try env.credsync(["queue", "show", other, "--json"]).stdout)
         #expect(json["id"]?.stringValue == other && json["payload"]?.objectValue != nil)
 
-        // A command that changes the queue sets it aside; the metrics count it under credit.
+        // A command that changes the queue leaves it as it is; the metrics count it under credit.
         #expect(try env.credsync(["queue", "hold", other]).status == 0)
-        #expect(!FileManager.default.fileExists(atPath: path))
-        #expect(FileManager.default.fileExists(atPath: env.stateDir + "/queue/credit/corrupt/" + victim))
+        #expect(try sqlite3(env, "SELECT state FROM queue WHERE id = '\(victim)'") == "paused\n")
+        #expect(try sqlite3(env, "SELECT state FROM queue WHERE id = '\(other)'") == "hold\n")
         var metrics = try metrics(env)
         #expect(metrics.contains("credsync_queue_entries{platform=\"credit\",state=\"corrupt\"} 1"))
         #expect(!metrics.contains("platform=\"all\""))
         let drop = try env.credsync(["queue", "drop", String(victim.prefix(victim.count - 2)), "--yes"])
         #expect(drop.status == 0, "\(drop.stderr)")
         #expect(drop.stdout.contains("1 entry dropped"))
-        #expect(!FileManager.default.fileExists(atPath: env.stateDir + "/queue/credit/corrupt/" + victim))
+        #expect(try sqlite3(env, "SELECT count(*) FROM queue WHERE id = '\(victim)'") == "0\n")
         metrics = try self.metrics(env)
         #expect(metrics.contains("credsync_queue_entries{platform=\"credit\",state=\"corrupt\"} 0"))
         let events = try operatorEvents(env)

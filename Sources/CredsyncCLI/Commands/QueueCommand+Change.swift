@@ -20,7 +20,7 @@ extension QueueCommand {
     /// Why an entry in `state` is left alone by `sub`, and what acts on it instead.
     static func skipReason(_ sub: String, _ state: SpoolState) -> String {
         switch (sub, state) {
-        case (_, .corrupt): "corrupt files can only be dropped ('credsync queue drop ID')"
+        case (_, .corrupt): "corrupt entries can only be dropped ('credsync queue drop ID')"
         case (_, .hold): sub == "hold" ? "already held" : "held entries need 'credsync queue release'"
         case ("hold", .dead): "dead entries are retried ('credsync queue retry') or dropped"
         case (_, .deferred): "deferred entries are already waiting for their next try"
@@ -53,7 +53,7 @@ extension QueueCommand {
                 hint: "e.g. credsync queue \(sub) --platform credit ALL")
         }
         let now = Timestamp.now()
-        let all = QueueListing(spool, quarantine: true)
+        let all = try QueueListing(spool)
         var selected: QueueListing
         if everything {
             selected = all.filtered(filter, now: now)
@@ -86,31 +86,37 @@ extension QueueCommand {
             }
         }
         var done: [JSONValue] = []
+        // One transaction: every selected entry changes, or none does (one commit, not one each).
         do throws(CredsyncError) {
-            for located in targets {
-                var entry = located.entry
-                switch sub {
-                case "retry", "release":
-                    entry.nextAttempt = now
-                    try spool.write(entry, to: .deferred)
-                    if located.state != .deferred { try spool.remove(entry, from: located.state) }
-                case "hold":
-                    try spool.move(entry, from: located.state, to: .hold)
-                default:
-                    try spool.remove(entry, from: located.state)
+            try spool.transaction { () throws(CredsyncError) in
+                for located in targets {
+                    var entry = located.entry
+                    switch sub {
+                    case "retry", "release":
+                        entry.nextAttempt = now
+                        try spool.write(entry, to: .deferred)
+                    case "hold":
+                        try spool.move(entry, from: located.state, to: .hold)
+                    default:
+                        try spool.remove(entry, from: located.state)
+                    }
+                    done.append(auditItem(located))
                 }
-                done.append(auditItem(located))
-            }
-            for file in corrupt {
-                try spool.remove(file)
-                done.append(["id": .string(file.id), "platform": .string(file.platform.rawValue), "state": "corrupt"])
+                for file in corrupt {
+                    try spool.remove(file)
+                    done.append([
+                        "id": .string(file.id), "platform": file.platform.map { .string($0.rawValue) } ?? .null,
+                        "state": "corrupt",
+                    ])
+                }
             }
         } catch {
-            // What was changed before the failure is still audited.
-            try? record(sub, filter: filter, everything: everything, items: done, skipped: skipped, config, context)
+            // Nothing changed: the attempt is audited with no items.
+            try? record(
+                sub, filter: filter, everything: everything, items: [], skipped: skipped, spool, config, context)
             throw error
         }
-        try record(sub, filter: filter, everything: everything, items: done, skipped: skipped, config, context)
+        try record(sub, filter: filter, everything: everything, items: done, skipped: skipped, spool, config, context)
         report(sub, count: count, ids: targets.map(\.entry.id) + corrupt.map(\.id), skipped: skipped, context)
         return .success
     }
@@ -120,14 +126,14 @@ extension QueueCommand {
         return [
             "id": .string(entry.id), "platform": .string(entry.platform.rawValue),
             "dataset": .string(entry.dataset.rawValue),
-            "key": .string(entry.key), "op": .string(entry.op), "state": .string(located.state.rawValue),
+            "key": .string(entry.key), "op": .string(entry.op.rawValue), "state": .string(located.state.rawValue),
         ]
     }
 
     /// The audit event, then the metrics' queue gauges as the queue now stands.
     static func record(
         _ sub: String, filter: QueueFilter, everything: Bool, items: [JSONValue], skipped: [SpoolState: Int],
-        _ config: Config, _ context: CommandContext
+        _ spool: Spool, _ config: Config, _ context: CommandContext
     ) throws(CredsyncError) {
         var selection = filter.json
         if everything {
@@ -147,7 +153,7 @@ extension QueueCommand {
             action: "queue \(sub)", selection: selection, items: items, count: items.count, details: details)
         try action.record(in: config.auditFile, environment: context.environment)
         guard let metrics = config.metricsFile else { return }
-        let now = QueueListing(Spool(stateDir: config.stateDir), quarantine: true)
+        let now = try QueueListing(spool)
         try Metrics.rewriteQueue(
             QueueCensus(now.entries, corrupt: now.corrupt), at: metrics, group: config.metricsGroup)
     }

@@ -2,35 +2,52 @@ import CredsyncCore
 import CredsyncSpool
 
 extension QueueCommand {
-    /// `queue show ID`: one entry (or unreadable file) for people, or as JSON with `--json`.
-    static func show(_ spool: Spool, _ context: CommandContext) throws(CredsyncError) -> ExitCode {
-        let listing = QueueListing(spool, quarantine: false)
+    /// `queue show ID`: one entry (or unreadable row) for people, or as JSON with `--json`.
+    static func show(_ spool: Spool?, _ context: CommandContext) throws(CredsyncError) -> ExitCode {
+        let listing = try QueueListing(spool)
         let now = Timestamp.now()
         let json = context.invocation.global.json
         switch try listing.find(context.invocation.arguments.first ?? "") {
-        case .entry(let located):
+        case .entry(var located):
+            // A payload that does not parse makes the entry unreadable, shown as such.
+            do {
+                located.entry.payload = try spool?.payload(of: located.entry)
+            } catch {
+                return showCorrupt(
+                    id: located.entry.id, platform: located.entry.platform, problem: error.message,
+                    fields: [
+                        ("dataset", located.entry.dataset.rawValue), ("key", located.entry.key),
+                        ("op", located.entry.op.rawValue), ("reason", located.entry.reason),
+                    ], context)
+            }
             if json {
                 context.console.printJSON(.object(detailJSON(located, now: now)))
             } else {
                 context.console.print(lines: detailLines(located, now: now).map(PersonalData.mask))
             }
         case .corrupt(let file):
-            let problem = Spool.problem(in: file)
-            let fields = Spool.summaryFields(of: file)
-            if json {
-                var object = corruptJSON(file).objectValue ?? JSONObject()
-                object["problem"] = .string(problem)
-                object["summary"] = .object(JSONObject(fields.map { JSONMember($0.0, .string($0.1)) }))
-                context.console.printJSON(.object(object))
-            } else {
-                var lines = ["corrupt file \(file.id)"]
-                lines += aligned(
-                    [("platform", file.platform.rawValue), ("file", file.path), ("problem", problem)] + fields)
-                lines.append(
-                    "It is never sent. Drop it (credsync queue drop \(file.id)); the next sync plans the change")
-                lines.append("again from the export and the ledger.")
-                context.console.print(lines: lines.map(PersonalData.mask))
-            }
+            return showCorrupt(
+                id: file.id, platform: file.platform, problem: file.problem, fields: file.fields, context)
+        }
+        return .success
+    }
+
+    /// An entry whose row cannot be read back: what is wrong, what can still be told, what to do.
+    static func showCorrupt(
+        id: String, platform: PlatformID?, problem: String, fields: [(String, String)], _ context: CommandContext
+    ) -> ExitCode {
+        if context.invocation.global.json {
+            context.console.printJSON([
+                "id": .string(id), "state": "corrupt", "platform": platform.map { .string($0.rawValue) } ?? .null,
+                "problem": .string(PersonalData.mask(problem)),
+                "summary": .object(JSONObject(fields.map { JSONMember($0.0, .string(PersonalData.mask($0.1))) })),
+            ])
+        } else {
+            var lines = ["corrupt entry \(id)"]
+            lines += aligned([("platform", platform?.rawValue ?? "-"), ("problem", problem)] + fields)
+            lines.append("It is never sent. Drop it (credsync queue drop \(id)); the next sync plans the change")
+            lines.append("again from the export and the ledger.")
+            context.console.print(lines: lines.map(PersonalData.mask))
         }
         return .success
     }
@@ -45,7 +62,7 @@ extension QueueCommand {
         object["errors"] = .array(
             entry.errors.map { error in
                 [
-                    "at": .string(Timestamp.rfc3339(error.at)), "class": .string(error.errorClass),
+                    "at": .string(Timestamp.rfc3339(error.at)), "class": .string(error.errorClass.rawValue),
                     "message": .string(error.message),
                 ]
             })
@@ -66,7 +83,7 @@ extension QueueCommand {
         var fields = [
             ("state", located.state.rawValue), ("platform", entry.platform.rawValue),
             ("dataset", entry.dataset.rawValue),
-            ("key", entry.key), ("change", entry.op + (entry.reason.isEmpty ? "" : " (\(entry.reason))")),
+            ("key", entry.key), ("change", entry.op.rawValue + (entry.reason.isEmpty ? "" : " (\(entry.reason))")),
             ("attempts", String(entry.attempts)),
             ("first queued", beijing(entry.firstAttempt) + relative(entry.firstAttempt, now: now)),
             ("last attempt", beijing(entry.lastAttempt) + relative(entry.lastAttempt, now: now)),
@@ -77,13 +94,13 @@ extension QueueCommand {
         var lines = ["entry \(entry.id)"] + aligned(fields)
         lines.append("errors, oldest first:" + (entry.errors.isEmpty ? " none" : ""))
         for error in entry.errors {
-            lines.append("  \(beijing(error.at))  \(error.errorClass)  \(errorText(error))")
+            lines.append("  \(beijing(error.at))  \(error.errorClass.rawValue)  \(errorText(error))")
         }
         if let payload = entry.payload {
             lines.append("payload (personal numbers masked):")
             lines += aligned(masked(payload).members.map { ($0.key, valueText($0.value)) }, indent: "  ")
         } else {
-            lines.append("payload: none (\(entry.op))")
+            lines.append("payload: none (\(entry.op.rawValue))")
         }
         return lines
     }

@@ -3,32 +3,37 @@
 #endif
 import CredsyncCore
 import CredsyncSpool
+import CredsyncState
 
 /// `credsync queue list|show|retry|hold|release|drop|stats`, modelled on mailq and postsuper.
-/// Commands that only read (list, show, stats) never change a file; the others take the run lock,
-/// append an audit event and rewrite the metrics' queue gauges.
+/// The queue is in the state store. Commands that only read (list, show, stats) never change it
+/// (nor create the store); the others take the run lock, append an audit event and rewrite the
+/// metrics' queue gauges.
 enum QueueCommand {
     static func run(_ context: CommandContext) async throws(CredsyncError) -> ExitCode {
         let config = try context.loadConfig(readsSecrets: false)
-        let spool = Spool(stateDir: config.stateDir)
         let sub = context.invocation.path.last ?? "list"
         switch sub {
-        case "list": return list(spool, context)
-        case "show": return try show(spool, context)
-        case "stats": return stats(spool, context)
+        case "list": return try list(existingSpool(config), context)
+        case "show": return try show(existingSpool(config), context)
+        case "stats": return try stats(existingSpool(config), context)
         default:
             // Changing the queue waits briefly for a running sync, then refuses.
             let lock = try RunLock.acquire(stateDir: config.stateDir, purpose: "queue \(sub)", wait: 5)
             defer { withExtendedLifetime(lock) {} }
-            return try change(sub, spool, config, context)
+            return try change(sub, Spool(store: StateStore(stateDir: config.stateDir)), config, context)
         }
     }
 
-    static func list(_ spool: Spool, _ context: CommandContext) -> ExitCode {
+    /// The queue of the state directory's store, or nil when there is no store yet (no queue).
+    static func existingSpool(_ config: Config) throws(CredsyncError) -> Spool? {
+        try Spool.existing(stateDir: config.stateDir)
+    }
+
+    static func list(_ spool: Spool?, _ context: CommandContext) throws(CredsyncError) -> ExitCode {
         let filter = QueueFilter(context.invocation)
         let now = Timestamp.now()
-        let all = QueueListing(spool, platforms: filter.platforms, quarantine: false)
-        let listing = all.filtered(filter, now: now)
+        let listing = try QueueListing(spool, filter: filter, now: now)
         if context.invocation.global.json {
             context.console.printJSON([
                 "entries": .array(listing.entries.map { summaryJSON($0, now: now) }),
@@ -37,7 +42,7 @@ enum QueueCommand {
             return .success
         }
         if listing.isEmpty {
-            context.console.print(emptyMessage(filter, spool: spool))
+            context.console.print(try emptyMessage(filter, spool: spool))
             return .success
         }
         var rows = [["id", "state", "platform", "dataset", "key", "op", "attempts", "age", "next try", "last error"]]
@@ -49,14 +54,15 @@ enum QueueCommand {
             }
             // The last error whole: its request id is what the platform's helpdesk asks for.
             rows.append([
-                entry.id, located.state.rawValue, entry.platform.rawValue, entry.dataset.rawValue, entry.key, entry.op,
+                entry.id, located.state.rawValue, entry.platform.rawValue, entry.dataset.rawValue, entry.key,
+                entry.op.rawValue,
                 String(entry.attempts), DurationText.describe(now - entry.firstAttempt), next,
                 entry.lastError.map(errorText) ?? "",
             ])
         }
         for file in listing.corrupt {
             rows.append([
-                file.id, "corrupt", file.platform.rawValue, "-", "-", "-", "-", "-", "-",
+                file.id, "corrupt", file.platform?.rawValue ?? "-", "-", "-", "-", "-", "-", "-",
                 "unreadable: 'credsync queue show \(file.id)' says why",
             ])
         }
@@ -69,9 +75,9 @@ enum QueueCommand {
 
     /// What `list` says when nothing matches: that the queues are empty, or that the filters
     /// matched nothing among the entries there are.
-    static func emptyMessage(_ filter: QueueFilter, spool: Spool) -> String {
+    static func emptyMessage(_ filter: QueueFilter, spool: Spool?) throws(CredsyncError) -> String {
         if filter.isEmpty { return "the queues are empty" }
-        let total = QueueListing(spool, quarantine: false).count
+        let total = try QueueListing(spool).count
         if total == 0 { return "the queues are empty" }
         return "no entry matches \(filter.description) (the queues hold \(plural(total, "entry", "entries")): "
             + "'credsync queue stats' counts them)"
@@ -90,7 +96,7 @@ enum QueueCommand {
         return [
             "id": .string(entry.id), "state": .string(located.state.rawValue),
             "platform": .string(entry.platform.rawValue),
-            "dataset": .string(entry.dataset.rawValue), "key": .string(entry.key), "op": .string(entry.op),
+            "dataset": .string(entry.dataset.rawValue), "key": .string(entry.key), "op": .string(entry.op.rawValue),
             "reason": .string(entry.reason), "attempts": .number(String(entry.attempts)),
             "firstAttempt": .string(Timestamp.rfc3339(entry.firstAttempt)),
             "nextAttempt": .string(Timestamp.rfc3339(entry.nextAttempt)),
@@ -100,13 +106,13 @@ enum QueueCommand {
 
     static func corruptJSON(_ file: Spool.Unreadable) -> JSONValue {
         [
-            "id": .string(file.id), "state": "corrupt", "platform": .string(file.platform.rawValue),
-            "file": .string(file.path),
+            "id": .string(file.id), "state": "corrupt", "platform": file.platform.map { .string($0.rawValue) } ?? .null,
+            "problem": .string(PersonalData.mask(file.problem)),
         ]
     }
 
-    static func stats(_ spool: Spool, _ context: CommandContext) -> ExitCode {
-        let all = QueueListing(spool, quarantine: false)
+    static func stats(_ spool: Spool?, _ context: CommandContext) throws(CredsyncError) -> ExitCode {
+        let all = try QueueListing(spool)
         var byState: [String: Int] = [:]
         var byPlatform: [String: Int] = [:]
         var byDataset: [String: Int] = [:]
@@ -115,9 +121,9 @@ enum QueueCommand {
             byState[located.state.rawValue, default: 0] += 1
             byPlatform[located.entry.platform.rawValue, default: 0] += 1
             byDataset[located.entry.dataset.rawValue, default: 0] += 1
-            byError[located.entry.lastError?.errorClass ?? "none", default: 0] += 1
+            byError[located.entry.lastError?.errorClass.rawValue ?? "none", default: 0] += 1
         }
-        for file in all.corrupt { byPlatform[file.platform.rawValue, default: 0] += 1 }
+        for file in all.corrupt { byPlatform[file.platform?.rawValue ?? "unknown", default: 0] += 1 }
         if !all.corrupt.isEmpty { byState["corrupt"] = all.corrupt.count }
         let oldest = all.entries.min { $0.entry.firstAttempt < $1.entry.firstAttempt }
         func object(_ counts: [String: Int]) -> JSONValue {

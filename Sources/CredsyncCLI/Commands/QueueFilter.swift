@@ -2,8 +2,8 @@ import CredsyncCore
 import CredsyncSpool
 
 /// The filters every queue command takes: `--platform`, `--dataset`, `--state`, `--older-than`.
-/// An unreadable (corrupt) file matches `--platform` and `--state corrupt` only: its dataset and
-/// age cannot be read.
+/// An unreadable (corrupt) row matches `--platform` and `--state corrupt` only: its dataset and
+/// age are not trusted.
 struct QueueFilter: Sendable {
     var platform: PlatformID?
     var dataset: Dataset?
@@ -33,7 +33,8 @@ struct QueueFilter: Sendable {
     }
 
     func matches(_ file: Spool.Unreadable) -> Bool {
-        (platform == nil || file.platform == platform) && (state == nil || state == .corrupt) && dataset == nil
+        (platform == nil || file.platform == nil || file.platform == platform) && (state == nil || state == .corrupt)
+            && dataset == nil
             && olderThan == nil
     }
 
@@ -58,7 +59,7 @@ struct QueueFilter: Sendable {
     }
 }
 
-/// What a queue command found: readable entries and unreadable files, each found by id.
+/// What a queue command found: readable entries and unreadable rows, each found by id.
 struct QueueListing: Sendable {
     var entries: [Spool.Located]
     var corrupt: [Spool.Unreadable]
@@ -66,9 +67,18 @@ struct QueueListing: Sendable {
     var isEmpty: Bool { entries.isEmpty && corrupt.isEmpty }
     var count: Int { entries.count + corrupt.count }
 
-    /// Reads the queues of `platforms`; `quarantine` only under the run lock.
-    init(_ spool: Spool, platforms: [PlatformID] = PlatformID.allCases, quarantine: Bool) {
-        (entries, corrupt) = spool.entries(platforms: platforms, quarantine: quarantine)
+    /// Reads the whole queue (nothing when the state directory has no store yet).
+    init(_ spool: Spool?) throws(CredsyncError) {
+        (entries, corrupt) = try spool?.entries() ?? ([], [])
+    }
+
+    /// Reads what `filter` selects, filtered in SQL as far as SQL can; the rest as `matches` says.
+    init(_ spool: Spool?, filter: QueueFilter, now: Double) throws(CredsyncError) {
+        let selection = Spool.Selection(
+            platforms: filter.platforms, dataset: filter.dataset, state: filter.state,
+            firstQueuedBefore: filter.olderThan.map { now - $0 + 1 })
+        (entries, corrupt) = try spool?.entries(selection) ?? ([], [])
+        self = filtered(filter, now: now)
     }
 
     init(entries: [Spool.Located], corrupt: [Spool.Unreadable]) {
@@ -80,7 +90,7 @@ struct QueueListing: Sendable {
         QueueListing(entries: entries.filter { filter.matches($0, now: now) }, corrupt: corrupt.filter(filter.matches))
     }
 
-    /// One entry or unreadable file.
+    /// One entry or unreadable row.
     enum Item: Sendable {
         case entry(Spool.Located)
         case corrupt(Spool.Unreadable)
@@ -93,7 +103,7 @@ struct QueueListing: Sendable {
         }
     }
 
-    /// The entry or file with this id, or an id prefix that names exactly one.
+    /// The entry or row with this id, or an id prefix that names exactly one.
     func find(_ id: String) throws(CredsyncError) -> Item {
         let items = entries.map(Item.entry) + corrupt.map(Item.corrupt)
         let exact = items.filter { $0.id == id }
