@@ -6,8 +6,8 @@ import CredsyncCore
 /// A ledger's entries: key → entry, keys compared by their bytes, in the order they were first set.
 ///
 /// A ledger of a million keys must load in well under a second, so the table holds no `String`
-/// per entry: keys, hashes and batch ids are byte ranges of one arena (when loaded, the ledger
-/// file itself), found through an open-addressing index. `LedgerEntry` values and key strings are
+/// per entry: keys, hashes and batch ids are byte ranges of one arena (filled as the store's rows
+/// stream in), found through an open-addressing index. `LedgerEntry` values and key strings are
 /// made only when asked for. A changed entry appends its new bytes; the old ones stay unused
 /// until the ledger is next loaded.
 public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
@@ -47,14 +47,6 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
     public init(_ pairs: some Sequence<(String, LedgerEntry)>) {
         self.init()
         for (key, entry) in pairs { self[key] = entry }
-    }
-
-    /// Entries over `arena` (which holds every byte the slots point at), as the ledger codec builds them.
-    init(arena: [UInt8], slots: [Slot]) throws(LedgerFormatError) {
-        self.arena = arena
-        self.slots = slots
-        rebuildIndex(capacity: slots.count)
-        guard live == slots.count else { throw LedgerFormatError(reason: "holds a key more than once") }
     }
 
     public var count: Int { live }
@@ -117,13 +109,6 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
 
     /// The number of entries that are published.
     public var publishedCount: Int { slots.reduce(0) { $0 + ($1.isPublished && !$1.isRemoved ? 1 : 0) } }
-
-    /// Calls `body` with each live entry's raw fields, in order, as the codec writes them.
-    func forEachSlot(_ body: (UnsafeBufferPointer<UInt8>, Slot) -> Void) {
-        arena.withUnsafeBufferPointer { bytes in
-            for slot in slots where !slot.isRemoved { body(bytes, slot) }
-        }
-    }
 
     public static func == (a: LedgerEntries, b: LedgerEntries) -> Bool {
         guard a.count == b.count else { return false }

@@ -61,11 +61,14 @@ public struct SyncJob: Sendable {
             try await pullFirst(into: &report)
             phase("pull")
         }
+        let store = try StateStore(stateDir: config.stateDir)
+        // The ledgers are compared with the export, then dropped: the push writes the store's rows.
         var ledgers: [String: Ledger] = [:]
         let run = try workspace.plan(
             asOf: options.asOf, platforms: options.platforms, allowMassWithdraw: options.allowMassWithdraw,
             approveWithdrawals: options.approveWithdrawals, ledgers: &ledgers,
-            showProgress: options.showProgress)
+            showProgress: options.showProgress, store: store)
+        ledgers = [:]
         phase("read, map and plan")
         for (dataset, export) in run.exports {
             report.setAside += export.setAside.map { (dataset, $0) }
@@ -96,14 +99,12 @@ public struct SyncJob: Sendable {
         } else {
             let signer = try AuditManifest.signingKey(config)
             let audit = try AuditLog(path: config.auditFile)
-            let store = try StateStore(stateDir: config.stateDir)
             let results = await withTaskGroup(of: PlatformRun.Result.self) { group in
                 for (platformID, plans) in byPlatform {
                     guard let platform = config.platform(platformID) else { continue }
-                    let ledgersOfPlatform = ledgers.filter { $0.key.hasPrefix(platformID.rawValue + "/") }
                     let progress = ProgressLine("push \(platformID.rawValue)", total: plans.reduce(0) { $0 + $1.changes.count }, enabled: options.showProgress)
                     let platformRun = PlatformRun(
-                        config: config, platform: platform, plans: plans, ledgers: ledgersOfPlatform, logger: logger, stop: stop, audit: audit,
+                        config: config, platform: platform, plans: plans, logger: logger, stop: stop, audit: audit,
                         progress: progress, store: store)
                     group.addTask { await platformRun.run() }
                 }
@@ -122,11 +123,11 @@ public struct SyncJob: Sendable {
             }
             report.interrupted = stop.isSet
             if !report.interrupted {
-                var history = try ExportHistory.load(stateDir: config.stateDir)
+                var history = ExportHistory()
                 for (dataset, export) in run.exports where run.refused.allSatisfy({ $0.0.dataset != dataset }) {
                     history.records[dataset] = export.recordCountAnyDate
                 }
-                try history.save(stateDir: config.stateDir)
+                try history.save(in: store, runID: report.runID)
             }
             report.warnings += AuditManifest.archiveExpired(config, log: audit)
             try audit.appendManifest(AuditManifest.members(of: report), signer: signer)
