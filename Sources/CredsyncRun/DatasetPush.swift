@@ -149,12 +149,13 @@ struct DatasetPush {
                 }
             }
         } catch {
+            // The store's error keeps its exit code (74 for a full disk or an I/O error) and its hint.
             let failure = CredsyncError(
-                .ioError,
+                error.exitCode,
                 "\(plan.platform.rawValue)/\(plan.dataset.rawValue): the answer to batch \(batchID) could not be "
-                    + "recorded in the state store, nothing of it was: \(error.message)",
-                hint: "free space on the state directory's file system (or fix what the message names), then run "
-                    + "again: the audit log holds the answer, and the next run sends those records again")
+                    + "recorded, nothing of it was (the audit log holds it; the next run sends those records again): "
+                    + error.message,
+                hint: error.hint)
             commitFailure = failure
             run.logger.error(failure.message, [("platform", plan.platform.rawValue), ("dataset", plan.dataset.rawValue)])
         }
