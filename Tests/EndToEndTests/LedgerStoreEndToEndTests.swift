@@ -105,4 +105,64 @@ import Testing
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
         #expect(Self.oldStateFiles(env.stateDir).isEmpty)
     }
+
+    @Test(.enabled(if: getuid() == 0, "mounting a small tmpfs needs root"))
+    func aFullDiskAtACommitExits74WithTheStoreIntactAndTheAuditLineWritten() throws {
+        let env = try SyncEnvironment(platforms: [.credit])
+        // The audit log elsewhere, so that it still has room; small batches one at a time, slowed.
+        let config = try String(contentsOfFile: env.configFile, encoding: .utf8)
+        try config.replacingOccurrences(of: #""batchSize": 100"#, with: #""batchSize": 25, "concurrency": 1"#)
+            .replacingOccurrences(of: #""stateDir": "state","#, with: #""stateDir": "state", "auditFile": "audit/audit.jsonl","#)
+            .write(toFile: env.configFile, atomically: true, encoding: .utf8)
+        try env.sandbox.admin("POST", "faults", ["latencyMs": 150])
+        try FileManager.default.createDirectory(atPath: env.stateDir, withIntermediateDirectories: true)
+        let mount = try Binaries.runTool("/usr/bin/mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", env.stateDir])
+        #expect(mount.status == 0, "\(mount.stderr)")
+        guard mount.status == 0 else { return }
+        defer { _ = try? Binaries.runTool("/usr/bin/umount", [env.stateDir]) }
+
+        let errors = env.directory.path + "/sync.stderr"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Binaries.directory + "/credsync")
+        process.arguments = ["sync", "--dataset", "license", "--config", env.configFile, "--as-of", "2026-11-20", "-q"]
+        process.environment = ProcessInfo.processInfo.environment.merging(SyncEnvironment.environment) { _, new in new }
+        process.currentDirectoryURL = URL(fileURLWithPath: env.directory.path)
+        FileManager.default.createFile(atPath: errors, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        // Once the first answers are committed, the state directory's file system fills up.
+        _ = waitUntil(timeout: 60) {
+            let count = (try? env.storeRows("SELECT count(*) FROM ledger").first?.first) ?? nil
+            return !process.isRunning || Int(count ?? "") ?? 0 > 0
+        }
+        #expect(process.isRunning, "the push ended before the disk filled")
+        let filler = env.stateDir + "/filler"
+        _ = try Binaries.runTool("/bin/dd", ["if=/dev/zero", "of=" + filler, "bs=64k"])
+        process.waitUntilExit()
+        let stderr = try String(contentsOfFile: errors, encoding: .utf8)
+        #expect(process.terminationStatus == 74, "\(stderr)")
+        #expect(stderr.contains("could not be recorded") && stderr.contains("full"), "\(stderr)")
+        try FileManager.default.removeItem(atPath: filler)
+
+        // The store is intact and holds whole batches only: every row the platform's, with its payload.
+        let check = try env.credsync(["state", "check"])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        let rows = try env.ledgerRows(.credit, .license)
+        let holdings = try env.sandbox.holdings(.credit, .license)
+        #expect(!rows.isEmpty && rows.count % 25 == 0 && rows.count < holdings.count, "\(rows.count) rows")
+        #expect(rows.allSatisfy { holdings[$0.key]?.hash == $0.value.hash })
+        #expect(try env.storeRows("SELECT count(*) FROM accepted_payload") == [[String(rows.count)]])
+        // The audit log holds the answer that could not be recorded.
+        let audit = try String(contentsOfFile: env.directory.path + "/audit/audit.jsonl", encoding: .utf8)
+        let batches = audit.split(separator: "\n").filter { $0.contains(#""event":"batch""#) }.count
+        #expect(batches > rows.count / 25, "\(batches) batch lines, \(rows.count) rows")
+
+        // With room again, the next run completes: every record once, the ledger the platform's.
+        let again = try env.credsync(["sync", "--dataset", "license"])
+        #expect(again.status <= 1, "\(again.stderr)")
+        let after = try env.sandbox.holdings(.credit, .license)
+        #expect(after.values.allSatisfy { $0.version == 1 }, "a record was sent twice")
+        try Self.expectLedgerMatches(env, .license, "after the full disk", unknownVersions: true)
+    }
 }
