@@ -145,7 +145,8 @@ struct DatasetPush {
             try store.transaction { () throws(CredsyncError) in
                 for (key, recordOutcome) in answer.outcomes {
                     guard let change = changes[key] else { continue }
-                    try apply(recordOutcome, of: change, batchID: batchID, attempted: batch.id, now: now, result: &result)
+                    try apply(
+                        recordOutcome, of: change, batchID: batchID, attempted: batch.id, now: now, result: &result)
                 }
             }
         } catch {
@@ -157,7 +158,8 @@ struct DatasetPush {
                     + error.message,
                 hint: error.hint)
             commitFailure = failure
-            run.logger.error(failure.message, [("platform", plan.platform.rawValue), ("dataset", plan.dataset.rawValue)])
+            run.logger.error(
+                failure.message, [("platform", plan.platform.rawValue), ("dataset", plan.dataset.rawValue)])
         }
     }
 
@@ -238,7 +240,9 @@ struct DatasetPush {
 
     /// The ledger row of an accepted (or unchanged) change, its accepted payload, and no rejection.
     /// `version` nil keeps the row's (the platform answered unchanged).
-    private mutating func setLedger(_ change: Change, version: Int?, batchID: String, now: Double) throws(CredsyncError) {
+    private mutating func setLedger(
+        _ change: Change, version: Int?, batchID: String, now: Double
+    ) throws(CredsyncError) {
         try store.recordAnswer(
             key: change.key, status: change.op == .withdraw ? .withdrawn : .published, version: version,
             hash: change.hash, batch: batchID, at: Int(now), platform: plan.platform, dataset: plan.dataset)

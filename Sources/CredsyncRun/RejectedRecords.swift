@@ -9,7 +9,9 @@ struct RejectedRecords {
     var hashes: [String: String] = [:]
 
     /// The list of a platform's dataset; empty before the first rejection.
-    static func load(_ store: StateStore, _ platform: PlatformID, _ dataset: Dataset) throws(CredsyncError) -> RejectedRecords {
+    static func load(
+        _ store: StateStore, _ platform: PlatformID, _ dataset: Dataset
+    ) throws(CredsyncError) -> RejectedRecords {
         var records = RejectedRecords()
         try store.forEachRejected(platform: platform, dataset: dataset) { row in records.hashes[row.key] = row.hash }
         return records
@@ -26,7 +28,9 @@ struct RejectedRecords {
     }
 
     /// Forgets a rejection of `key` (it was accepted since), if there is one.
-    mutating func forget(_ key: String, in store: StateStore, _ platform: PlatformID, _ dataset: Dataset) throws(CredsyncError) {
+    mutating func forget(
+        _ key: String, in store: StateStore, _ platform: PlatformID, _ dataset: Dataset
+    ) throws(CredsyncError) {
         guard hashes[key] != nil else { return }
         try store.removeRejected(platform: platform, dataset: dataset, key: key)
         hashes[key] = nil

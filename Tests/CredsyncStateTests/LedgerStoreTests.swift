@@ -17,7 +17,9 @@ import TestSupport
             key: "K-1", status: .withdrawn, version: nil, hash: nil, batch: "b2", at: 20, platform: .credit,
             dataset: .license)
         let row = try store.ledgerRow(platform: .credit, dataset: .license, key: "K-1")
-        #expect(row == LedgerRow(key: "K-1", status: .withdrawn, version: 3, hash: "h1", batch: "b2", createdAt: 10, updatedAt: 20))
+        let expected = LedgerRow(
+            key: "K-1", status: .withdrawn, version: 3, hash: "h1", batch: "b2", createdAt: 10, updatedAt: 20)
+        #expect(row == expected)
         try store.recordAnswer(
             key: "K-2", status: .published, version: nil, hash: "h2", batch: "b3", at: 30, platform: .credit,
             dataset: .license)
@@ -34,7 +36,8 @@ import TestSupport
             try store.upsertLedger(Sample.ledger(key), platform: .gsxt, dataset: .license)
         }
         try store.replaceAcceptedPayload(platform: .credit, dataset: .license, key: "B", payload: "{}", acceptedAt: 1)
-        try store.replaceLedger([Sample.ledger("B", version: 9), Sample.ledger("D")], platform: .credit, dataset: .license)
+        try store.replaceLedger(
+            [Sample.ledger("B", version: 9), Sample.ledger("D")], platform: .credit, dataset: .license)
         var keys: [String] = []
         try store.forEachLedgerRow(platform: .credit, dataset: .license) { keys.append($0.key) }
         #expect(keys == ["B", "D"])

@@ -9,7 +9,9 @@ import Testing
 @Suite struct LedgerRecoveryEndToEndTests {
     /// Damage done to the credit/license rows with the `sqlite3` shell, as a hand edit or a restore
     /// of an old backup would leave them.
-    static let damages = ["rows deleted", "hashes and versions altered", "a row the platform never held", "every row deleted"]
+    static let damages = [
+        "rows deleted", "hashes and versions altered", "a row the platform never held", "every row deleted",
+    ]
 
     /// The command lines of the RUNBOOK's "A damaged ledger" section, without `credsync`.
     static func runbookRecipe() throws -> [[String]] {

@@ -61,7 +61,8 @@ import Testing
         try Self.expectLedgerMatches(env, .pledge, "update")
         #expect(try env.ledgerRows(.credit, .pledge).values.contains { $0.version == 2 })
         #expect(try env.storeRows("SELECT count(*) FROM accepted_payload WHERE \(pledges)") == published)
-        let payloads = try env.storeRows("SELECT count(*) FROM accepted_payload WHERE \(pledges) AND payload LIKE '%登记处%'")
+        let payloads = try env.storeRows(
+            "SELECT count(*) FROM accepted_payload WHERE \(pledges) AND payload LIKE '%登记处%'")
         #expect(payloads == published)
         #expect(try env.storeRows("SELECT count(*) FROM export_history") == [["3"]])
         #expect(Self.oldStateFiles(env.stateDir).isEmpty, "\(Self.oldStateFiles(env.stateDir))")
@@ -112,7 +113,8 @@ import Testing
         // The audit log elsewhere, so that it still has room; small batches one at a time, slowed.
         let config = try String(contentsOfFile: env.configFile, encoding: .utf8)
         try config.replacingOccurrences(of: #""batchSize": 100"#, with: #""batchSize": 25, "concurrency": 1"#)
-            .replacingOccurrences(of: #""stateDir": "state","#, with: #""stateDir": "state", "auditFile": "audit/audit.jsonl","#)
+            .replacingOccurrences(
+                of: #""stateDir": "state","#, with: #""stateDir": "state", "auditFile": "audit/audit.jsonl","#)
             .write(toFile: env.configFile, atomically: true, encoding: .utf8)
         try env.sandbox.admin("POST", "faults", ["latencyMs": 150])
         try FileManager.default.createDirectory(atPath: env.stateDir, withIntermediateDirectories: true)
