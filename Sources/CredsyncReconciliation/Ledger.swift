@@ -27,8 +27,10 @@ public struct Ledger: Sendable {
     ) throws(CredsyncError) -> Ledger {
         var entries = LedgerEntries()
         entries.reserveCapacity(try store.ledgerCount(platform: platform, dataset: dataset))
-        try store.forEachLedgerRow(platform: platform, dataset: dataset) { row in
-            entries[row.key] = LedgerEntry(row)
+        try store.forEachLedgerRowBytes(platform: platform, dataset: dataset) { row in
+            entries.set(
+                key: row.key, hash: row.hash, batch: row.batch, version: row.version, updatedAt: row.updatedAt,
+                isPublished: row.isPublished)
         }
         return Ledger(platform: platform, dataset: dataset, entries: entries)
     }

@@ -166,32 +166,50 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
     }
 
     private mutating func set(_ key: String, _ entry: LedgerEntry) {
-        if 2 * (slots.count + 1) > index.count { rebuildIndex(capacity: Swift.max(16, 2 * live + 2)) }
-        var key = key
-        let (hash, found, bucket) = key.withUTF8 { bytes in
-            let hash = ByteKeyTable.hash(bytes)
-            let (found, bucket) = probe(bytes, hash)
-            return (hash, found, bucket)
+        var (key, hash, batch) = (key, entry.hash, entry.batchID)
+        key.withUTF8 { key in
+            hash.withUTF8 { hash in
+                batch.withUTF8 { batch in
+                    set(
+                        key: key, hash: hash, batch: batch, version: entry.version, updatedAt: entry.updatedAt,
+                        isPublished: entry.isPublished)
+                }
+            }
         }
-        let hashSpan = append(entry.hash)
+    }
+
+    /// Sets `key`'s entry from raw bytes (copied into the arena), as a store query returns them: no
+    /// `String` is made, so loading a million rows costs their bytes and a slot each.
+    package mutating func set(
+        key: UnsafeBufferPointer<UInt8>, hash: UnsafeBufferPointer<UInt8>, batch: UnsafeBufferPointer<UInt8>,
+        version: Int, updatedAt: Int, isPublished: Bool
+    ) {
+        if 2 * (slots.count + 1) > index.count { rebuildIndex(capacity: Swift.max(16, 2 * live + 2)) }
+        let keyHash = ByteKeyTable.hash(key)
+        let (found, bucket) = probe(key, keyHash)
+        let hashSpan = append(hash)
         let batchSpan: Span
-        if arena.withUnsafeBufferPointer({ $0[lastBatch.start..<(lastBatch.start + lastBatch.count)].elementsEqual(entry.batchID.utf8) }) {
+        let last = lastBatch
+        if arena.withUnsafeBufferPointer({ $0[last.start..<(last.start + last.count)].elementsEqual(batch) }) {
             batchSpan = lastBatch
         } else {
-            batchSpan = append(entry.batchID)
+            batchSpan = append(batch)
             lastBatch = batchSpan
         }
         if let found {
             slots[found].hash = hashSpan
             slots[found].batch = batchSpan
-            slots[found].version = entry.version
-            slots[found].updatedAt = entry.updatedAt
-            slots[found].isPublished = entry.isPublished
+            slots[found].version = version
+            slots[found].updatedAt = updatedAt
+            slots[found].isPublished = isPublished
             return
         }
         let keySpan = append(key)
         index[bucket] = Int32(slots.count)
-        slots.append(Slot(key: keySpan, hash: hashSpan, batch: batchSpan, version: entry.version, updatedAt: entry.updatedAt, hashValue: hash, isPublished: entry.isPublished))
+        slots.append(
+            Slot(
+                key: keySpan, hash: hashSpan, batch: batchSpan, version: version, updatedAt: updatedAt,
+                hashValue: keyHash, isPublished: isPublished))
         live += 1
     }
 
@@ -205,9 +223,9 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
         live -= 1
     }
 
-    private mutating func append(_ text: String) -> Span {
+    private mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) -> Span {
         let start = arena.count
-        arena.append(contentsOf: text.utf8)
+        arena.append(contentsOf: bytes)
         return Span(start: start, count: arena.count - start)
     }
 
