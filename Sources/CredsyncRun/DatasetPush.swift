@@ -20,6 +20,8 @@ struct DatasetPush {
     var transientFailures = 0
     /// Changes delivered that had waited in the deferred queue after an earlier failure.
     var deliveredFromQueue = 0
+    /// Keys with a deadline, and those of them delivered: only these are kept, not every key sent.
+    let deadlineKeys: Set<String>
     var deliveredKeys: Set<String> = []
 
     init(run: PlatformRun, plan: DatasetPlan, spool: Spool, queued: [Spool.Located]) throws(CredsyncError) {
@@ -27,6 +29,7 @@ struct DatasetPush {
         self.plan = plan
         self.spool = spool
         rejected = try RejectedRecords.load(run.store, plan.platform, plan.dataset)
+        deadlineKeys = Set(plan.deadlines.map(\.key))
         self.queued = Dictionary(queued.map { ($0.entry.key, $0) }, uniquingKeysWith: { _, newer in newer })
         outcome = DatasetOutcome(platform: plan.platform, dataset: plan.dataset)
         outcome.unchanged = plan.unchanged
@@ -186,7 +189,7 @@ struct DatasetPush {
         case .rejected(let errors) where change.op == .withdraw && errors.contains(where: { $0.code == "E_NOT_FOUND" }):
             // The platform no longer holds it: the withdrawal's goal is met.
             try store.markWithdrawn(key: key, platform: plan.platform, dataset: plan.dataset)
-            deliveredKeys.insert(key)
+            if deadlineKeys.contains(key) { deliveredKeys.insert(key) }
             outcome.withdrawn += 1
             try done(located)
         case .rejected(let errors):
@@ -252,7 +255,7 @@ struct DatasetPush {
                 payload, key: change.key, in: store, platform: plan.platform, dataset: plan.dataset, at: Int(now))
         }
         delivered += 1
-        deliveredKeys.insert(change.key)
+        if deadlineKeys.contains(change.key) { deliveredKeys.insert(change.key) }
     }
 
     private mutating func done(_ located: Spool.Located?) throws(CredsyncError) {
