@@ -6,8 +6,8 @@ import CredsyncCore
 /// A ledger's entries: key → entry, keys compared by their bytes, in the order they were first set.
 ///
 /// A ledger of a million keys must load in well under a second, so the table holds no `String`
-/// per entry: keys, hashes and batch ids are byte ranges of one arena (when loaded, the ledger
-/// file itself), found through an open-addressing index. `LedgerEntry` values and key strings are
+/// per entry: keys, hashes and batch ids are byte ranges of one arena (filled as the store's rows
+/// stream in), found through an open-addressing index. `LedgerEntry` values and key strings are
 /// made only when asked for. A changed entry appends its new bytes; the old ones stay unused
 /// until the ledger is next loaded.
 public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
@@ -47,14 +47,6 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
     public init(_ pairs: some Sequence<(String, LedgerEntry)>) {
         self.init()
         for (key, entry) in pairs { self[key] = entry }
-    }
-
-    /// Entries over `arena` (which holds every byte the slots point at), as the ledger codec builds them.
-    init(arena: [UInt8], slots: [Slot]) throws(LedgerFormatError) {
-        self.arena = arena
-        self.slots = slots
-        rebuildIndex(capacity: slots.count)
-        guard live == slots.count else { throw LedgerFormatError(reason: "holds a key more than once") }
     }
 
     public var count: Int { live }
@@ -118,13 +110,6 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
     /// The number of entries that are published.
     public var publishedCount: Int { slots.reduce(0) { $0 + ($1.isPublished && !$1.isRemoved ? 1 : 0) } }
 
-    /// Calls `body` with each live entry's raw fields, in order, as the codec writes them.
-    func forEachSlot(_ body: (UnsafeBufferPointer<UInt8>, Slot) -> Void) {
-        arena.withUnsafeBufferPointer { bytes in
-            for slot in slots where !slot.isRemoved { body(bytes, slot) }
-        }
-    }
-
     public static func == (a: LedgerEntries, b: LedgerEntries) -> Bool {
         guard a.count == b.count else { return false }
         return a.allSatisfy { b[$0.key] == $0.value }
@@ -181,32 +166,50 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
     }
 
     private mutating func set(_ key: String, _ entry: LedgerEntry) {
-        if 2 * (slots.count + 1) > index.count { rebuildIndex(capacity: Swift.max(16, 2 * live + 2)) }
-        var key = key
-        let (hash, found, bucket) = key.withUTF8 { bytes in
-            let hash = ByteKeyTable.hash(bytes)
-            let (found, bucket) = probe(bytes, hash)
-            return (hash, found, bucket)
+        var (key, hash, batch) = (key, entry.hash, entry.batchID)
+        key.withUTF8 { key in
+            hash.withUTF8 { hash in
+                batch.withUTF8 { batch in
+                    set(
+                        key: key, hash: hash, batch: batch, version: entry.version, updatedAt: entry.updatedAt,
+                        isPublished: entry.isPublished)
+                }
+            }
         }
-        let hashSpan = append(entry.hash)
+    }
+
+    /// Sets `key`'s entry from raw bytes (copied into the arena), as a store query returns them: no
+    /// `String` is made, so loading a million rows costs their bytes and a slot each.
+    package mutating func set(
+        key: UnsafeBufferPointer<UInt8>, hash: UnsafeBufferPointer<UInt8>, batch: UnsafeBufferPointer<UInt8>,
+        version: Int, updatedAt: Int, isPublished: Bool
+    ) {
+        if 2 * (slots.count + 1) > index.count { rebuildIndex(capacity: Swift.max(16, 2 * live + 2)) }
+        let keyHash = ByteKeyTable.hash(key)
+        let (found, bucket) = probe(key, keyHash)
+        let hashSpan = append(hash)
         let batchSpan: Span
-        if arena.withUnsafeBufferPointer({ $0[lastBatch.start..<(lastBatch.start + lastBatch.count)].elementsEqual(entry.batchID.utf8) }) {
+        let last = lastBatch
+        if arena.withUnsafeBufferPointer({ $0[last.start..<(last.start + last.count)].elementsEqual(batch) }) {
             batchSpan = lastBatch
         } else {
-            batchSpan = append(entry.batchID)
+            batchSpan = append(batch)
             lastBatch = batchSpan
         }
         if let found {
             slots[found].hash = hashSpan
             slots[found].batch = batchSpan
-            slots[found].version = entry.version
-            slots[found].updatedAt = entry.updatedAt
-            slots[found].isPublished = entry.isPublished
+            slots[found].version = version
+            slots[found].updatedAt = updatedAt
+            slots[found].isPublished = isPublished
             return
         }
         let keySpan = append(key)
         index[bucket] = Int32(slots.count)
-        slots.append(Slot(key: keySpan, hash: hashSpan, batch: batchSpan, version: entry.version, updatedAt: entry.updatedAt, hashValue: hash, isPublished: entry.isPublished))
+        slots.append(
+            Slot(
+                key: keySpan, hash: hashSpan, batch: batchSpan, version: version, updatedAt: updatedAt,
+                hashValue: keyHash, isPublished: isPublished))
         live += 1
     }
 
@@ -220,9 +223,9 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
         live -= 1
     }
 
-    private mutating func append(_ text: String) -> Span {
+    private mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) -> Span {
         let start = arena.count
-        arena.append(contentsOf: text.utf8)
+        arena.append(contentsOf: bytes)
         return Span(start: start, count: arena.count - start)
     }
 

@@ -2,14 +2,16 @@ import CredsyncCore
 import CredsyncExchange
 import CredsyncReconciliation
 import CredsyncSpool
+import CredsyncState
 
 /// One dataset pushed to one platform: which changes go now (queue state decides), the batches,
-/// and every answer written to the ledger, the queue and the outcome.
+/// and every answer applied in one transaction of the state store: its ledger rows, rejected rows,
+/// accepted payloads and queue changes committed together before the next answer is applied.
+/// Nothing is held for the end: no ledger, no list of accepted payloads.
 struct DatasetPush {
     let run: PlatformRun
     let plan: DatasetPlan
     let spool: Spool
-    var ledger: Ledger
     var rejected: RejectedRecords
     /// Queue entries of this dataset by key.
     var queued: [String: Spool.Located]
@@ -18,29 +20,25 @@ struct DatasetPush {
     var transientFailures = 0
     /// Changes delivered that had waited in the deferred queue after an earlier failure.
     var deliveredFromQueue = 0
-    var sent: [(String, JSONObject)] = []
+    /// Keys with a deadline, and those of them delivered: only these are kept, not every key sent.
+    let deadlineKeys: Set<String>
     var deliveredKeys: Set<String> = []
 
     init(run: PlatformRun, plan: DatasetPlan, spool: Spool, queued: [Spool.Located]) throws(CredsyncError) {
         self.run = run
         self.plan = plan
         self.spool = spool
-        let id = "\(plan.platform.rawValue)/\(plan.dataset.rawValue)"
-        if let loaded = run.ledgers[id] {
-            ledger = loaded
-        } else {
-            ledger = try Ledger.load(stateDir: run.config.stateDir, platform: plan.platform, dataset: plan.dataset)
-        }
-        rejected = try RejectedRecords.load(run.config.stateDir, plan.platform, plan.dataset)
+        rejected = try RejectedRecords.load(run.store, plan.platform, plan.dataset)
+        deadlineKeys = Set(plan.deadlines.map(\.key))
         self.queued = Dictionary(queued.map { ($0.entry.key, $0) }, uniquingKeysWith: { _, newer in newer })
         outcome = DatasetOutcome(platform: plan.platform, dataset: plan.dataset)
         outcome.unchanged = plan.unchanged
         outcome.keptSetAside = plan.keptSetAside.count
     }
 
-    var stateDir: String { run.config.stateDir }
+    var store: StateStore { run.store }
 
-    /// Chooses what goes now, pushes it, and saves the ledger, the queue and the rejected list.
+    /// Chooses what goes now, pushes it, and applies every answer in its own transaction.
     mutating func push(client: PlatformClient, result: inout PlatformRun.Result) async {
         let now = Timestamp.now()
         var sending: [Change] = []
@@ -84,11 +82,12 @@ struct DatasetPush {
         let changes = Dictionary(sending.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         let batches = Batch.split(records, dataset: plan.dataset, source: run.config.organisation.uscc, maxRecords: run.platform.batchSize)
         var next = 0
-        var completed = 0
         await withTaskGroup(of: (Batch, BatchResult).self) { group in
             func startNext() -> Bool {
                 // After a 401 or 403 the rest would fail the same way: it waits for the next run.
-                guard next < batches.count, !run.stop.isSet, authenticationFailure == nil else { return false }
+                // After a failed commit (a full disk) nothing more is sent: its answer could not be kept.
+                guard next < batches.count, !run.stop.isSet, authenticationFailure == nil, commitFailure == nil
+                else { return false }
                 let batch = batches[next]
                 next += 1
                 group.addTask { (batch, await client.push(batch)) }
@@ -97,32 +96,21 @@ struct DatasetPush {
             for _ in 0..<max(1, run.platform.concurrency) where !startNext() { break }
             while let (batch, answer) = await group.next() {
                 apply(answer, of: batch, changes: changes, result: &result)
-                completed += 1
-                if completed % 10 == 0 { saveLedger(result: &result) }
                 _ = startNext()
             }
         }
-        saveLedger(result: &result)
         outcome.pendingDeadlines = plan.deadlines.filter { !deliveredKeys.contains($0.key) }
-        let (accepted, directory, platformID, datasetID) = (sent, stateDir, plan.platform, plan.dataset)
-        record { (_) throws(CredsyncError) in
-            try SentPayloads.append(accepted, stateDir: directory, platform: platformID, dataset: datasetID)
-        }
-        let rejectedNow = rejected
-        record { (_) throws(CredsyncError) in try rejectedNow.save(directory, platformID, datasetID) }
-        if let error = pendingError { result.stateError = error }
+        if let error = commitFailure ?? pendingError { result.stateError = error }
     }
 
     private var pendingError: CredsyncError?
+    /// Why an answer could not be committed; the run ends with it (exit 74).
+    private(set) var commitFailure: CredsyncError?
     /// The first 401 or 403 answer of this dataset's pushes.
     private(set) var authenticationFailure: ExchangeFailure?
 
     private mutating func record(_ action: (Spool) throws(CredsyncError) -> Void) {
         do { try action(spool) } catch { pendingError = pendingError ?? error }
-    }
-
-    private mutating func saveLedger(result: inout PlatformRun.Result) {
-        do { try ledger.save(stateDir: stateDir) } catch { pendingError = pendingError ?? error }
     }
 
     /// The queue entry for `change`, carrying the newest plan (a stale version is never sent later).
@@ -138,7 +126,12 @@ struct DatasetPush {
         return updated
     }
 
-    private mutating func apply(_ answer: BatchResult, of batch: Batch, changes: [String: Change], result: inout PlatformRun.Result) {
+    /// Applies one answer: the audit line first (it is evidence of what was sent, kept whatever
+    /// follows), then every record's ledger row, rejection, accepted payload and queue change in one
+    /// transaction. A failed commit rolls it all back and stops the push.
+    private mutating func apply(
+        _ answer: BatchResult, of batch: Batch, changes: [String: Change], result: inout PlatformRun.Result
+    ) {
         run.audit.append(Self.auditEvent(answer, of: batch, platform: plan.platform))
         if let failure = answer.authenticationFailure, authenticationFailure == nil {
             authenticationFailure = failure
@@ -148,42 +141,72 @@ struct DatasetPush {
         run.progress.add(batch.records.count)
         result.requests += answer.requests
         result.rateLimited += answer.rateLimited
+        guard commitFailure == nil else { return }
         let now = Timestamp.now()
-        for (key, recordOutcome) in answer.outcomes {
-            guard let change = changes[key] else { continue }
-            let located = queued[key]
-            switch recordOutcome {
-            case .accepted(let version):
-                setLedger(change, version: version, batchID: answer.batchIDs.last ?? batch.id, now: now)
-                switch change.op {
-                case .create: outcome.created += 1
-                case .update: outcome.updated += 1
-                case .withdraw: outcome.withdrawn += 1
+        let batchID = answer.batchIDs.last ?? batch.id
+        do {
+            try store.transaction { () throws(CredsyncError) in
+                for (key, recordOutcome) in answer.outcomes {
+                    guard let change = changes[key] else { continue }
+                    try apply(
+                        recordOutcome, of: change, batchID: batchID, attempted: batch.id, now: now, result: &result)
                 }
-                done(located)
-            case .unchanged:
-                setLedger(change, version: ledger.entries[key]?.version ?? 0, batchID: answer.batchIDs.last ?? batch.id, now: now)
-                outcome.unchanged += 1
-                done(located)
-            case .rejected(let errors) where change.op == .withdraw && errors.contains(where: { $0.code == "E_NOT_FOUND" }):
-                // The platform no longer holds it: the withdrawal's goal is met.
-                ledger.entries[key]?.isPublished = false
-                deliveredKeys.insert(key)
-                outcome.withdrawn += 1
-                done(located)
-            case .rejected(let errors):
-                outcome.rejected.append((key, errors))
-                rejected.hashes[key] = change.op == .withdraw ? "withdraw" : (change.hash ?? "")
-                run.logger.warning("rejected by \(plan.platform.rawValue)", [("dataset", plan.dataset.rawValue), ("key", key),
-                    ("errors", errors.map(\.description).joined(separator: "; "))])
-                done(located)
-            case .transient(let message):
-                transientFailures += 1
-                queue(change, located: located, batchID: batch.id, failure: SpoolError(at: now, errorClass: .transient, status: nil, code: nil, message: message), permanent: false)
-            case .permanent(let message):
-                queue(change, located: located, batchID: batch.id, failure: SpoolError(at: now, errorClass: .permanent, status: nil, code: nil, message: message), permanent: true)
-                if !result.problems.contains(message) { result.problems.append(message) }
             }
+        } catch {
+            // The store's error keeps its exit code (74 for a full disk or an I/O error) and its hint.
+            let failure = CredsyncError(
+                error.exitCode,
+                "\(plan.platform.rawValue)/\(plan.dataset.rawValue): the answer to batch \(batchID) could not be "
+                    + "recorded, nothing of it was (the audit log holds it; the next run sends those records again): "
+                    + error.message,
+                hint: error.hint)
+            commitFailure = failure
+            run.logger.error(
+                failure.message, [("platform", plan.platform.rawValue), ("dataset", plan.dataset.rawValue)])
+        }
+    }
+
+    /// One record's outcome, inside the answer's transaction.
+    private mutating func apply(
+        _ recordOutcome: RecordOutcome, of change: Change, batchID: String, attempted: String, now: Double,
+        result: inout PlatformRun.Result
+    ) throws(CredsyncError) {
+        let key = change.key
+        let located = queued[key]
+        switch recordOutcome {
+        case .accepted(let version):
+            try setLedger(change, version: version, batchID: batchID, now: now)
+            switch change.op {
+            case .create: outcome.created += 1
+            case .update: outcome.updated += 1
+            case .withdraw: outcome.withdrawn += 1
+            }
+            try done(located)
+        case .unchanged:
+            try setLedger(change, version: nil, batchID: batchID, now: now)
+            outcome.unchanged += 1
+            try done(located)
+        case .rejected(let errors) where change.op == .withdraw && errors.contains(where: { $0.code == "E_NOT_FOUND" }):
+            // The platform no longer holds it: the withdrawal's goal is met.
+            try store.markWithdrawn(key: key, platform: plan.platform, dataset: plan.dataset)
+            if deadlineKeys.contains(key) { deliveredKeys.insert(key) }
+            outcome.withdrawn += 1
+            try done(located)
+        case .rejected(let errors):
+            outcome.rejected.append((key, errors))
+            let reasons = errors.map(\.description).joined(separator: "; ")
+            try rejected.record(
+                key, marker: change.op == .withdraw ? "withdraw" : (change.hash ?? ""), reason: reasons, at: Int(now),
+                in: store, plan.platform, plan.dataset)
+            run.logger.warning("rejected by \(plan.platform.rawValue)", [("dataset", plan.dataset.rawValue), ("key", key),
+                ("errors", reasons)])
+            try done(located)
+        case .transient(let message):
+            transientFailures += 1
+            try queue(change, located: located, batchID: attempted, failure: SpoolError(at: now, errorClass: .transient, status: nil, code: nil, message: message), permanent: false)
+        case .permanent(let message):
+            try queue(change, located: located, batchID: attempted, failure: SpoolError(at: now, errorClass: .permanent, status: nil, code: nil, message: message), permanent: true)
+            if !result.problems.contains(message) { result.problems.append(message) }
         }
     }
 
@@ -218,23 +241,32 @@ struct DatasetPush {
         ])
     }
 
-    private mutating func setLedger(_ change: Change, version: Int, batchID: String, now: Double) {
-        let previous = ledger.entries[change.key]
-        ledger.entries[change.key] = LedgerEntry(
-            hash: change.hash ?? previous?.hash ?? "", isPublished: change.op != .withdraw, version: version, updatedAt: Int(now), batchID: batchID)
-        rejected.hashes[change.key] = nil
+    /// The ledger row of an accepted (or unchanged) change, its accepted payload, and no rejection.
+    /// `version` nil keeps the row's (the platform answered unchanged).
+    private mutating func setLedger(
+        _ change: Change, version: Int?, batchID: String, now: Double
+    ) throws(CredsyncError) {
+        try store.recordAnswer(
+            key: change.key, status: change.op == .withdraw ? .withdrawn : .published, version: version,
+            hash: change.hash, batch: batchID, at: Int(now), platform: plan.platform, dataset: plan.dataset)
+        try rejected.forget(change.key, in: store, plan.platform, plan.dataset)
+        if let payload = change.payload {
+            try SentPayloads.replace(
+                payload, key: change.key, in: store, platform: plan.platform, dataset: plan.dataset, at: Int(now))
+        }
         delivered += 1
-        deliveredKeys.insert(change.key)
-        if let payload = change.payload { sent.append((change.key, payload)) }
+        if deadlineKeys.contains(change.key) { deliveredKeys.insert(change.key) }
     }
 
-    private mutating func done(_ located: Spool.Located?) {
+    private mutating func done(_ located: Spool.Located?) throws(CredsyncError) {
         guard let located else { return }
         if located.state == .deferred { deliveredFromQueue += 1 }
-        record { (spool) throws(CredsyncError) in try spool.remove(located.entry, from: located.state) }
+        try spool.remove(located.entry, from: located.state)
     }
 
-    private mutating func queue(_ change: Change, located: Spool.Located?, batchID: String, failure: SpoolError, permanent: Bool) {
+    private mutating func queue(
+        _ change: Change, located: Spool.Located?, batchID: String, failure: SpoolError, permanent: Bool
+    ) throws(CredsyncError) {
         var entry = supersede(located?.entry, with: change)
         entry.attempts = min(entry.attempts, Int.max - 1) + 1  // a hand-edited entry cannot overflow it
         entry.lastAttempt = failure.at
@@ -253,10 +285,7 @@ struct DatasetPush {
             entry.nextAttempt = run.nextAttempt(attempts: entry.attempts - 1, now: failure.at)
             outcome.queued += 1
         }
-        let previousState = located?.state
-        record { (spool) throws(CredsyncError) in
-            try spool.write(entry, to: target)
-            if let previousState, previousState != target { try spool.remove(entry, from: previousState) }
-        }
+        try spool.write(entry, to: target)
+        if let previousState = located?.state, previousState != target { try spool.remove(entry, from: previousState) }
     }
 }

@@ -10,7 +10,6 @@ struct PlatformRun: Sendable {
     let config: Config
     let platform: PlatformConfig
     let plans: [DatasetPlan]
-    let ledgers: [String: Ledger]
     let logger: Logger
     let stop: StopFlag
     let audit: AuditLog
@@ -50,6 +49,8 @@ struct PlatformRun: Sendable {
                 transientFailures += state.transientFailures
                 fromQueue += state.deliveredFromQueue
                 result.outcomes.append(state.outcome)
+                // A commit that failed (a full disk) ends this platform's part: the run exits 74.
+                if result.stateError != nil { return result }
             } catch {
                 result.stateError = error
                 return result

@@ -1,6 +1,7 @@
 import CredsyncCore
 import CredsyncExchange
 import CredsyncReconciliation
+import CredsyncState
 
 /// Differences between what a platform holds, what the ledger says it holds, and what it should hold.
 public struct Drift: Sendable {
@@ -17,9 +18,6 @@ public struct Drift: Sendable {
     /// Held by the platform, unknown to the ledger.
     public var unknownToLedger: [String] = []
     public var platformRecords = 0
-    /// The ledger did not check out: why, and (after a repair) where the damaged file was kept.
-    /// Its entries are unknown, so only `notDesired` is compared.
-    public var damagedLedger: (reason: String, keptAs: String?)?
     /// Why the export could not be read: `notDesired` was not compared.
     public var exportProblem: String?
 
@@ -45,10 +43,10 @@ public struct ReconcileJob: Sendable {
         self.logger = logger
     }
 
-    /// Compares, and with `repair` rebuilds each ledger from the manifest. A damaged ledger is
-    /// refused (exit 74) without `repair`; with it, it is never read: once the manifest is in
-    /// hand, the file is moved aside (`<ledger>.damaged-<time>`) and the ledger rebuilt. A
-    /// manifest that cannot be read or has the wrong shape changes nothing (exit 69).
+    /// Compares, and with `repair` rebuilds the ledger rows of every dataset from its manifest, in
+    /// one transaction of the state store (rows the platform lacks are deleted, the others set to
+    /// what it holds). A manifest that cannot be read or has the wrong shape changes nothing (exit
+    /// 69). A damaged store is refused when it is opened (exit 74: `credsync state check`).
     public func run(repair: Bool) async throws(CredsyncError) -> [Drift] {
         let config = workspace.config
         let targets = workspace.mappings.map(\.catalog.dataset).filter { dataset in
@@ -57,23 +55,12 @@ public struct ReconcileJob: Sendable {
                     $0.catalog.dataset == dataset && $0.platforms.contains { $0.id == platform.id }
                 }
         }
-        // The ledgers first, before any request: a damaged one ends a comparison here.
+        let store = try StateStore(stateDir: config.stateDir)
         var ledgers: [String: Ledger] = [:]
-        var damaged: [Dataset: (file: String, reason: String)] = [:]
-        for dataset in targets {
-            switch try Ledger.read(stateDir: config.stateDir, platform: platform.id, dataset: dataset) {
-            case .ledger(let ledger): ledgers["\(platform.id.rawValue)/\(dataset.rawValue)"] = ledger
-            case .damaged(let file, let reason):
-                guard repair else {
-                    throw Ledger.damage(file: file, reason: reason, platform: platform.id, dataset: dataset)
-                }
-                damaged[dataset] = (file, reason)
-                ledgers["\(platform.id.rawValue)/\(dataset.rawValue)"] = Ledger(platform: platform.id, dataset: dataset)
-            }
-        }
         let client = PlatformClient(
             config: platform, source: config.organisation.uscc, retry: config.retry, logger: logger)
-        let run = try workspace.plan(asOf: asOf, platforms: [platform.id], allowMassWithdraw: true, ledgers: &ledgers)
+        let run = try workspace.plan(
+            asOf: asOf, platforms: [platform.id], allowMassWithdraw: true, ledgers: &ledgers, store: store)
         // Every manifest before any change: a failure leaves every ledger as it was.
         var manifests: [Dataset: [ManifestItem]] = [:]
         for dataset in targets {
@@ -92,9 +79,12 @@ public struct ReconcileJob: Sendable {
         var drifts: [Drift] = []
         for dataset in targets {
             let manifest = manifests[dataset] ?? []
-            var ledger =
-                ledgers["\(platform.id.rawValue)/\(dataset.rawValue)"]
-                ?? Ledger(platform: platform.id, dataset: dataset)
+            let ledger: Ledger
+            if let planned = ledgers["\(platform.id.rawValue)/\(dataset.rawValue)"] {
+                ledger = planned
+            } else {
+                ledger = try Ledger.load(from: store, platform: platform.id, dataset: dataset)
+            }
             var drift = Drift(platform: platform.id, dataset: dataset)
             drift.platformRecords = manifest.count
             if let plan = run.plans.first(where: { $0.dataset == dataset }) {
@@ -110,30 +100,29 @@ public struct ReconcileJob: Sendable {
                 drift.exportProblem =
                     run.unreadable.first { $0.0 == dataset }.map { $0.1.description } ?? "it was not read"
             }
-            if let (file, reason) = damaged[dataset] {
-                drift.damagedLedger = (reason, nil)
-                if repair { drift.damagedLedger?.keptAs = try Ledger.setAside(file) }
-            } else {
-                compare(manifest, with: ledger, into: &drift)
-            }
+            compare(manifest, with: ledger, into: &drift)
             drifts.append(drift)
-            if repair {
-                ledger.entries = LedgerEntries(
-                    manifest.map { item in
-                        (
-                            item.key,
-                            LedgerEntry(
-                                hash: item.hash ?? "", isPublished: item.status == "published", version: item.version,
-                                updatedAt: Int(item.updatedAt.flatMap(Timestamp.parseRFC3339) ?? Timestamp.now()),
-                                batchID: "")
-                        )
-                    })
-                try ledger.save(stateDir: config.stateDir)
+        }
+        if repair {
+            let now = Timestamp.now()
+            try store.transaction { () throws(CredsyncError) in
+                for dataset in targets {
+                    let rows = (manifests[dataset] ?? []).map { item in
+                        let changed = Int(item.updatedAt.flatMap(Timestamp.parseRFC3339) ?? now)
+                        return LedgerRow(
+                            key: item.key, status: item.status == "published" ? .published : .withdrawn,
+                            version: item.version, hash: item.hash ?? "", batch: "", createdAt: Int(now),
+                            updatedAt: changed)
+                    }
+                    try store.replaceLedger(rows, platform: platform.id, dataset: dataset)
+                }
+            }
+            for dataset in targets {
                 logger.info(
                     "ledger set to the platform's truth",
                     [
                         ("platform", platform.id.rawValue), ("dataset", dataset.rawValue),
-                        ("records", manifest.count),
+                        ("records", manifests[dataset]?.count ?? 0),
                     ])
             }
         }

@@ -1,40 +1,38 @@
 import CredsyncCore
+import CredsyncState
 
 /// Records a platform rejected for their content: not sent again as they are, only once the export
-/// changes them. `<stateDir>/ledger/<platform>/<dataset>.rejected.json`: key → the rejected hash
-/// (`withdraw` for a withdrawal).
+/// changes them. The store's `rejected` table; this is one dataset's list, key → the rejected hash
+/// (`withdraw` for a withdrawal), read once before a push. Each answer's changes to it are written
+/// in that answer's transaction (`record`, `forget`).
 struct RejectedRecords {
     var hashes: [String: String] = [:]
 
-    static func path(_ stateDir: String, _ platform: PlatformID, _ dataset: Dataset) -> String {
-        "\(stateDir)/ledger/\(platform.rawValue)/\(dataset.rawValue).rejected.json"
-    }
-
-    /// The list; empty when the file is missing. A file that cannot be read or does not parse
-    /// throws (exit 74): read as empty, it would send every rejected record again.
+    /// The list of a platform's dataset; empty before the first rejection.
     static func load(
-        _ stateDir: String, _ platform: PlatformID, _ dataset: Dataset
+        _ store: StateStore, _ platform: PlatformID, _ dataset: Dataset
     ) throws(CredsyncError) -> RejectedRecords {
-        let file = path(stateDir, platform, dataset)
-        let hint = "restore it from a backup, or move it aside: the records it lists are then sent again as they are, "
-            + "and rejected again"
-        guard let object = try StateFile.object(file, hint: hint) else { return RejectedRecords() }
         var records = RejectedRecords()
-        for member in object {
-            guard let hash = member.value.stringValue else {
-                throw CredsyncError(.ioError, "\(file): the value of \"\(member.key)\" is not a string", hint: hint)
-            }
-            records.hashes[member.key] = hash
-        }
+        try store.forEachRejected(platform: platform, dataset: dataset) { row in records.hashes[row.key] = row.hash }
         return records
     }
 
-    func save(_ stateDir: String, _ platform: PlatformID, _ dataset: Dataset) throws(CredsyncError) {
-        let object = JSONObject(hashes.sorted { $0.key < $1.key }.map { JSONMember($0.key, .string($0.value)) })
-        do {
-            try FileSystem.writeAtomically(Self.path(stateDir, platform, dataset), text: JSONWriter.compact(.object(object)) + "\n")
-        } catch {
-            throw CredsyncError(.ioError, error.description)
-        }
+    /// Records a rejection of `key` (its hash, or `withdraw`), with the platform's reasons.
+    mutating func record(
+        _ key: String, marker: String, reason: String, at time: Int, in store: StateStore, _ platform: PlatformID,
+        _ dataset: Dataset
+    ) throws(CredsyncError) {
+        try store.upsertRejected(
+            RejectedRow(key: key, hash: marker, rejectedAt: time, reason: reason), platform: platform, dataset: dataset)
+        hashes[key] = marker
+    }
+
+    /// Forgets a rejection of `key` (it was accepted since), if there is one.
+    mutating func forget(
+        _ key: String, in store: StateStore, _ platform: PlatformID, _ dataset: Dataset
+    ) throws(CredsyncError) {
+        guard hashes[key] != nil else { return }
+        try store.removeRejected(platform: platform, dataset: dataset, key: key)
+        hashes[key] = nil
     }
 }

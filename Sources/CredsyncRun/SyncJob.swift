@@ -58,17 +58,18 @@ public struct SyncJob: Sendable {
             phaseStart = now
         }
         // The process's one connection to the state store: the pull, the plan and the push share it.
-        // A dry run opens none (the plan reads the state directory's store if there is one).
-        let store = options.dryRun ? nil : try StateStore(stateDir: config.stateDir)
-        if options.pull, let store {
+        let store = try StateStore(stateDir: config.stateDir)
+        if options.pull {
             try await pullFirst(into: &report, store: EnterpriseStore(state: store))
             phase("pull")
         }
+        // The ledgers are compared with the export, then dropped: the push writes the store's rows.
         var ledgers: [String: Ledger] = [:]
         let run = try workspace.plan(
             asOf: options.asOf, platforms: options.platforms, allowMassWithdraw: options.allowMassWithdraw,
             approveWithdrawals: options.approveWithdrawals, ledgers: &ledgers,
-            showProgress: options.showProgress, enterprises: store.map(EnterpriseStore.init(state:)))
+            showProgress: options.showProgress, store: store)
+        ledgers = [:]
         phase("read, map and plan")
         for (dataset, export) in run.exports {
             report.setAside += export.setAside.map { (dataset, $0) }
@@ -96,16 +97,15 @@ public struct SyncJob: Sendable {
                 outcome.pendingDeadlines = plan.deadlines
                 return outcome
             }
-        } else if let store {
+        } else {
             let signer = try AuditManifest.signingKey(config)
             let audit = try AuditLog(path: config.auditFile)
             let results = await withTaskGroup(of: PlatformRun.Result.self) { group in
                 for (platformID, plans) in byPlatform {
                     guard let platform = config.platform(platformID) else { continue }
-                    let ledgersOfPlatform = ledgers.filter { $0.key.hasPrefix(platformID.rawValue + "/") }
                     let progress = ProgressLine("push \(platformID.rawValue)", total: plans.reduce(0) { $0 + $1.changes.count }, enabled: options.showProgress)
                     let platformRun = PlatformRun(
-                        config: config, platform: platform, plans: plans, ledgers: ledgersOfPlatform, logger: logger, stop: stop, audit: audit,
+                        config: config, platform: platform, plans: plans, logger: logger, stop: stop, audit: audit,
                         progress: progress, store: store)
                     group.addTask { await platformRun.run() }
                 }
@@ -124,11 +124,11 @@ public struct SyncJob: Sendable {
             }
             report.interrupted = stop.isSet
             if !report.interrupted {
-                var history = try ExportHistory.load(stateDir: config.stateDir)
+                var history = ExportHistory()
                 for (dataset, export) in run.exports where run.refused.allSatisfy({ $0.0.dataset != dataset }) {
                     history.records[dataset] = export.recordCountAnyDate
                 }
-                try history.save(stateDir: config.stateDir)
+                try history.save(in: store, runID: report.runID)
             }
             report.warnings += AuditManifest.archiveExpired(config, log: audit)
             try audit.appendManifest(AuditManifest.members(of: report), signer: signer)
@@ -148,7 +148,7 @@ public struct SyncJob: Sendable {
             }
         }
         report.deadlines.sort { ($0.due, $0.key) < ($1.due, $1.key) }
-        let queue = try Spool.existing(stateDir: config.stateDir)?.entries() ?? (entries: [], corrupted: [])
+        let queue = try Spool(store: store).entries()
         report.queueCensus = QueueCensus(queue.entries, corrupt: queue.corrupted)
         for located in queue.entries {
             report.queueDepth[located.state.rawValue, default: 0] += 1

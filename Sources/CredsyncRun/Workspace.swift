@@ -3,6 +3,7 @@ import CredsyncCore
 import CredsyncMapping
 import CredsyncPublicity
 import CredsyncReconciliation
+import CredsyncState
 
 /// Everything a job reads before it acts: the configuration, the mappings, the publicity rules
 /// and the calendar.
@@ -76,21 +77,19 @@ public struct RunPlan: Sendable {
 extension Workspace {
     /// Reads the exports and plans every platform and dataset as of `asOf`, the guardrails applied
     /// unless `allowMassWithdraw`. A published record an export not read whole lacks is kept unless
-    /// `approveWithdrawals` (see `UnreadRows`).
-    public func plan(
+    /// `approveWithdrawals` (see `UnreadRows`). The ledgers and the export history come from `store`
+    /// (the state directory's, opened here when nil); each ledger is loaded once into `ledgers`.
+    package func plan(
         asOf: LocalDate, platforms: [PlatformID] = [], allowMassWithdraw: Bool = false,
         approveWithdrawals: Bool = false, ledgers: inout [String: Ledger], showProgress: Bool = false,
-        enterprises: EnterpriseStore? = nil
+        store: StateStore? = nil
     ) throws(CredsyncError) -> RunPlan {
         var run = RunPlan()
-        let history = try ExportHistory.load(stateDir: config.stateDir)
-        // The cross-checks look each subject up in the store (the run's, or the state directory's).
-        let store: EnterpriseStore?
-        if let enterprises {
-            store = try enterprises.ifPulled()
-        } else {
-            store = try EnterpriseStore.ifPulled(stateDir: config.stateDir)
-        }
+        let state: StateStore
+        if let given = store { state = given } else { state = try StateStore(stateDir: config.stateDir) }
+        let history = try ExportHistory.load(from: state)
+        // The cross-checks look each subject up in the same store, when something was ever pulled.
+        let store = try EnterpriseStore(state: state).ifPulled()
         let lookups = CrossCheckFailure()
         for mapping in mappings {
             let dataset = mapping.catalog.dataset
@@ -104,7 +103,7 @@ extension Workspace {
                 if let cached = ledgers[id] {
                     ledger = cached
                 } else {
-                    ledger = try Ledger.load(stateDir: config.stateDir, platform: platform.id, dataset: dataset)
+                    ledger = try Ledger.load(from: state, platform: platform.id, dataset: dataset)
                     ledgers[id] = ledger
                 }
                 loaded.append(ledger)
@@ -150,40 +149,28 @@ extension Workspace {
     }
 }
 
-/// How many valid records each export held at the last run, for the shrink guardrail.
-/// `<stateDir>/exports.json`, replaced atomically.
+/// How many valid records each export held at the last run, for the shrink guardrail: the store's
+/// `export_history` table (the latest rows of each dataset are kept).
 public struct ExportHistory: Sendable {
     public var records: [Dataset: Int] = [:]
 
-    static func path(_ stateDir: String) -> String { stateDir + "/exports.json" }
+    public init() {}
 
-    /// The history; none when the file is missing (a first run). A file that cannot be read or
-    /// does not parse throws (exit 74): a silent empty history would switch the guardrail off.
-    public static func load(stateDir: String) throws(CredsyncError) -> ExportHistory {
+    /// The latest count of each dataset; none before the first run.
+    package static func load(from store: StateStore) throws(CredsyncError) -> ExportHistory {
         var history = ExportHistory()
-        let file = path(stateDir)
-        let hint = "move it aside: the next run writes it again, without the shrink guardrail for that one run"
-        guard let object = try StateFile.object(file, hint: hint) else { return history }
-        for member in object {
-            guard let dataset = Dataset(rawValue: member.key) else { continue }
-            guard let count = member.value["records"]?.intValue, count >= 0 else {
-                throw CredsyncError(.ioError, "\(file): \(member.key).records is not a record count", hint: hint)
-            }
-            history.records[dataset] = count
+        for dataset in Dataset.allCases {
+            if let count = try store.lastExportRecords(dataset: dataset) { history.records[dataset] = count }
         }
         return history
     }
 
-    public func save(stateDir: String) throws(CredsyncError) {
-        var object = JSONObject()
-        for (dataset, count) in records.sorted(by: { $0.key < $1.key }) {
-            object[dataset.rawValue] = ["records": .number(String(count))]
-        }
-        do {
-            try FileSystem.createDirectory(stateDir)
-            try FileSystem.writeAtomically(Self.path(stateDir), text: JSONWriter.pretty(.object(object)) + "\n")
-        } catch {
-            throw CredsyncError(.ioError, error.description)
+    /// Records this run's counts, in one transaction.
+    package func save(in store: StateStore, runID: String, now: Double = Timestamp.now()) throws(CredsyncError) {
+        try store.transaction { () throws(CredsyncError) in
+            for (dataset, count) in records.sorted(by: { $0.key < $1.key }) {
+                try store.recordExport(dataset: dataset, records: count, recordedAt: Int(now), runID: runID)
+            }
         }
     }
 }

@@ -93,6 +93,7 @@ package enum StateCheck {
 
     private static func checkInvariants(_ database: Database, into report: inout StateCheckReport) throws(CredsyncError)
     {
+        try checkLedgerInvariants(database, into: &report)
         var orphans = 0
         try database.query(
             """

@@ -1,5 +1,6 @@
 import CredsyncCore
 import CredsyncReconciliation
+import CredsyncState
 import Foundation
 
 /// Saving and loading a ledger of `--entries N` (1,000,000) keys.
@@ -17,12 +18,13 @@ struct LedgerBenchmark {
         }
         do {
             var started = Timestamp.monotonic()
-            try ledger.save(stateDir: stateDir)
+            let store = try StateStore(stateDir: stateDir)
+            try ledger.save(in: store)
             let save = Timestamp.monotonic() - started
             started = Timestamp.monotonic()
-            let loaded = try Ledger.load(stateDir: stateDir, platform: .credit, dataset: .license)
+            let loaded = try Ledger.load(from: store, platform: .credit, dataset: .license)
             let load = Timestamp.monotonic() - started
-            print(String(format: "ledger: %d entries saved (fsync, rename) in %.2f s, loaded and checked in %.2f s (target well under 1 s); peak memory %.0f MB",
+            print(String(format: "ledger: %d entries saved (one transaction) in %.2f s, loaded and checked in %.2f s (target well under 1 s); peak memory %.0f MB",
                 loaded.entries.count, save, load, peakMemoryMB()))
             return load < 1 ? 0 : 1
         } catch {

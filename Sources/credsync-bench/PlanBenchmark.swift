@@ -3,6 +3,7 @@ import CredsyncCore
 import CredsyncMapping
 import CredsyncPublicity
 import CredsyncReconciliation
+import CredsyncState
 import Foundation
 
 /// A license export planned cold (empty ledger) and warm (the ledger matches, 0.1% of rows
@@ -64,11 +65,12 @@ struct PlanBenchmark {
                 changed += 1
             }
             started = Timestamp.monotonic()
-            let ledgerFile = Ledger.path(stateDir: directory, platform: .credit, dataset: .license)
-            try ledger.save(stateDir: directory)
+            let store = try StateStore(stateDir: directory)
+            let ledgerFile = store.path
+            try ledger.save(in: store)
             let saveTime = Timestamp.monotonic() - started
             started = Timestamp.monotonic()
-            let loaded = try Ledger.load(stateDir: directory, platform: .credit, dataset: .license)
+            let loaded = try Ledger.load(from: store, platform: .credit, dataset: .license)
             let loadTime = Timestamp.monotonic() - started
             // Map and the warm plan taken in turns, `--repeat` times each, the fastest of each
             // compared: a machine shared with others slows one run now and then, never speeds one up.

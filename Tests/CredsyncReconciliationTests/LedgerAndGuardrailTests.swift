@@ -2,54 +2,44 @@ import CredsyncCore
 import Foundation
 import TestSupport
 import Testing
+import CredsyncState
 
 @testable import CredsyncReconciliation
 
 @Suite struct LedgerTests {
-    @Test func roundTripsEntriesWithAwkwardKeys() throws {
+    @Test func roundTripsEntriesWithAwkwardKeysThroughTheStore() throws {
         let directory = try TemporaryDirectory("ledger")
+        let store = try StateStore(stateDir: directory.path)
         var ledger = Ledger(platform: .credit, dataset: .license)
-        for key in ["浙知许〔2025〕12号", "tab\there", "line\nbreak", "back\\slash", "cr\rkey"] {
+        for key in ["浙知许〔2025〕12号", "tab\there", "line\nbreak", "back\\slash", "cr\rkey", ""] {
             ledger.entries[key] = LedgerEntry(hash: String(repeating: "a", count: 64), isPublished: key.count % 2 == 0, version: 3, updatedAt: 1_700_000_000, batchID: "b-1")
         }
-        try ledger.save(stateDir: directory.path)
-        let loaded = try Ledger.load(stateDir: directory.path, platform: .credit, dataset: .license)
+        try ledger.save(in: store)
+        let loaded = try Ledger.load(from: store, platform: .credit, dataset: .license)
         #expect(loaded.entries == ledger.entries)
+        #expect(try Ledger.load(from: store, platform: .gsxt, dataset: .license).entries.isEmpty)
+        // No ledger file: the rows are the store's.
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/ledger"))
     }
 
-    @Test func killedBetweenWriteAndRenameKeepsTheOldState() throws {
+    @Test func savingAgainDropsKeysNoLongerHeldAndKeepsTheOthersPayloads() throws {
         let directory = try TemporaryDirectory("ledger")
+        let store = try StateStore(stateDir: directory.path)
         var ledger = Ledger(platform: .gsxt, dataset: .penalty)
         ledger.entries["k1"] = LedgerEntry(hash: "h1", isPublished: true, version: 1, updatedAt: 1, batchID: "b")
-        try ledger.save(stateDir: directory.path)
-        // What a kill between the temporary file's write and the rename leaves: the new state
-        // written under the temporary name, half of it, never renamed.
-        var newer = ledger
-        newer.entries["k2"] = LedgerEntry(hash: "h2", isPublished: true, version: 1, updatedAt: 2, batchID: "c")
-        let path = Ledger.path(stateDir: directory.path, platform: .gsxt, dataset: .penalty)
-        let bytes = LedgerCodec.encode(newer.entries, platform: .gsxt, dataset: .penalty)
-        try Data(bytes.prefix(bytes.count / 2)).write(to: URL(fileURLWithPath: path + ".tmp-99999"))
-        let loaded = try Ledger.load(stateDir: directory.path, platform: .gsxt, dataset: .penalty)
-        #expect(loaded.entries == ledger.entries)
-    }
-
-    @Test func aTornOrAlteredLedgerIsRefusedWithAHint() throws {
-        let directory = try TemporaryDirectory("ledger")
-        var ledger = Ledger(platform: .ipp, dataset: .pledge)
-        ledger.entries["k"] = LedgerEntry(hash: "h", isPublished: true, version: 1, updatedAt: 1, batchID: "b")
-        try ledger.save(stateDir: directory.path)
-        let path = Ledger.path(stateDir: directory.path, platform: .ipp, dataset: .pledge)
-        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-        bytes[bytes.count / 2] ^= 0x01
-        try bytes.write(to: URL(fileURLWithPath: path))
-        do {
-            _ = try Ledger.load(stateDir: directory.path, platform: .ipp, dataset: .pledge)
-            Issue.record("loaded an altered ledger")
-        } catch {
-            #expect(error.exitCode == .ioError)
-            #expect(error.message.contains("checksum does not match"))
-            #expect(error.hint?.contains("reconcile --platform ipp --dataset pledge --repair") == true)
+        ledger.entries["k2"] = LedgerEntry(hash: "h2", isPublished: true, version: 1, updatedAt: 1, batchID: "b")
+        try ledger.save(in: store)
+        for key in ["k1", "k2"] {
+            let payload = JSONObject([JSONMember("XK_WSH", .string(key))])
+            try SentPayloads.replace(payload, key: key, in: store, platform: .gsxt, dataset: .penalty, at: 1)
         }
+        ledger.entries["k2"] = nil
+        ledger.entries["k1"]?.version = 2
+        try ledger.save(in: store)
+        let loaded = try Ledger.load(from: store, platform: .gsxt, dataset: .penalty)
+        #expect(loaded.entries == ledger.entries)
+        #expect(try SentPayloads.payload(of: "k1", in: store, platform: .gsxt, dataset: .penalty)?["XK_WSH"] == "k1")
+        #expect(try SentPayloads.payload(of: "k2", in: store, platform: .gsxt, dataset: .penalty) == nil)
     }
 }
 

@@ -39,21 +39,4 @@ import Testing
         #expect(entries.sortedKeys { _, _ in true } == ["", "a", "ab", "b", "浙"])
         #expect(entries.sortedKeys { _, entry in entry.isPublished } == ["", "ab", "b", "浙"])
     }
-
-    @Test func aLedgerFileHoldingAKeyTwiceIsRefused() {
-        let line = "P\t1\t1\th\tb\tk\n"
-        var bytes = Array("credsync-ledger 1 credit license\n\(line)\(line)".utf8)
-        bytes += Array("end 2 \(SHA256.hex(bytes))\n".utf8)
-        #expect(throws: LedgerFormatError.self) { try LedgerCodec.decode(bytes) }
-    }
-
-    @Test func keepsTheFileOrderWhenSavedAgain() throws {
-        var entries = LedgerEntries()
-        for key in ["z", "浙知许〔2025〕1号", "a\tb", "m"] { entries[key] = entry("h-\(key.utf8.count)") }
-        let bytes = LedgerCodec.encode(entries, platform: .credit, dataset: .license)
-        let loaded = try LedgerCodec.decode(bytes)
-        #expect(loaded == entries)
-        #expect(loaded.map(\.key) == ["z", "浙知许〔2025〕1号", "a\tb", "m"])
-        #expect(LedgerCodec.encode(loaded, platform: .credit, dataset: .license) == bytes)
-    }
 }

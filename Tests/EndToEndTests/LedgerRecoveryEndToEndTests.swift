@@ -3,21 +3,14 @@ import Foundation
 import TestSupport
 import Testing
 
-/// The RUNBOOK's "A damaged ledger" recipe, run as written, against every kind of damage; and a
-/// manifest of the wrong shape, which must never become the ledger's truth.
+/// The RUNBOOK's "A damaged ledger" recipe, run as written, against ledger rows deleted, altered
+/// and invented in the store; and a manifest of the wrong shape, which must never become the
+/// ledger's truth.
 @Suite struct LedgerRecoveryEndToEndTests {
-    static let damages: [(name: String, damage: @Sendable ([UInt8]) -> [UInt8])] = [
-        (
-            "one flipped byte",
-            { bytes in
-                var flipped = bytes
-                flipped[bytes.count / 2] ^= 0x01
-                return flipped
-            }
-        ),
-        ("truncated", { Array($0.prefix($0.count / 3)) }),
-        ("garbled", { _ in Array("ceci n'est pas un ledger\n\u{0}\u{1}\u{2}".utf8) }),
-        ("empty", { _ in [] }),
+    /// Damage done to the credit/license rows with the `sqlite3` shell, as a hand edit or a restore
+    /// of an old backup would leave them.
+    static let damages = [
+        "rows deleted", "hashes and versions altered", "a row the platform never held", "every row deleted",
     ]
 
     /// The command lines of the RUNBOOK's "A damaged ledger" section, without `credsync`.
@@ -30,46 +23,45 @@ import Testing
             .map { $0.split(separator: " ").dropFirst().map(String.init) }
     }
 
-    @Test func repairRecipeRebuildsEveryKindOfDamagedLedgerFromThePlatform() throws {
+    static func damage(_ name: String, keys: [String]) -> String {
+        let some = keys.prefix(5).map { "'\($0)'" }.joined(separator: ", ")
+        let pair = "platform = 'credit' AND dataset = 'license'"
+        switch name {
+        case "rows deleted": return "DELETE FROM ledger WHERE \(pair) AND key IN (\(some))"
+        case "hashes and versions altered":
+            return "UPDATE ledger SET hash = 'altered', version = version + 7 WHERE \(pair) AND key IN (\(some))"
+        case "a row the platform never held":
+            return "INSERT INTO ledger VALUES ('credit', 'license', 'ZZ-invented', 'published', 1, 'h', 'b', 1, 1)"
+        default: return "DELETE FROM ledger WHERE \(pair)"
+        }
+    }
+
+    @Test func repairRecipeRebuildsLedgerRowsDeletedOrAlteredInTheStoreFromThePlatform() throws {
         let recipe = try Self.runbookRecipe()
         #expect(recipe.map(\.first) == ["reconcile", "plan", "sync"], "\(recipe)")
         guard recipe.count == 3 else { return }
         let env = try SyncEnvironment(platforms: [.credit, .gsxt])
         let first = try env.credsync(["sync", "--dataset", "license"])
         #expect(first.status <= 1, "\(first.stderr)")
-        let ledger = env.stateDir + "/ledger/credit/license.ledger"
         let holdings = try env.sandbox.holdings(.credit, .license)
         #expect(holdings.count > 100)
-        for (name, damage) in Self.damages {
-            let good = try Data(contentsOf: URL(fileURLWithPath: ledger))
-            let damaged = Data(damage(Array(good)))
-            try damaged.write(to: URL(fileURLWithPath: ledger))
+        let good = try env.ledgerRows(.credit, .license)
+        #expect(good.mapValues(\.version) == holdings.mapValues(\.version))
+        let gsxt = try env.ledgerRows(.gsxt, .license)
+        for name in Self.damages {
+            try env.storeExecute(Self.damage(name, keys: good.keys.sorted()))
+            #expect(try env.ledgerRows(.credit, .license).mapValues(\.hash) != good.mapValues(\.hash), "\(name)")
 
-            // The run refuses the damaged ledger and names the command that rebuilds it.
-            let refused = try env.credsync(["plan", "--dataset", "license"])
-            #expect(refused.status == 74, "\(name): \(refused.stderr)")
-            #expect(refused.stderr.contains(ledger), "\(name): \(refused.stderr)")
-            let quoted = refused.stderr.split(separator: "'").map(String.init)
-            guard let index = quoted.firstIndex(where: { $0.hasPrefix("credsync reconcile") }) else {
-                Issue.record("\(name): no reconcile command in the hint: \(refused.stderr)")
-                continue
-            }
-            let hinted = quoted[index].split(separator: " ").dropFirst().map(String.init)
-            #expect(hinted == recipe[0])
-
-            // The hint and the RUNBOOK, verbatim: the ledger is rebuilt; the damaged file is kept aside, untouched.
-            let repair = try env.credsync(hinted)
-            #expect(repair.status == 0, "\(name): \(repair.stdout)\(repair.stderr)")
-            #expect(repair.stdout.contains("damaged"), "\(name): \(repair.stdout)")
-            let kept = try FileManager.default.contentsOfDirectory(atPath: env.stateDir + "/ledger/credit")
-                .filter { $0.hasPrefix("license.ledger.damaged-") }
-            #expect(kept.count == 1, "\(name): \(kept)")
-            if let file = kept.first {
-                #expect(repair.stdout.contains(file), "\(name): \(repair.stdout)")
-                let path = env.stateDir + "/ledger/credit/" + file
-                #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == damaged, "\(name)")
-                try FileManager.default.removeItem(atPath: path)
-            }
+            // The hint and the RUNBOOK, verbatim: the rows are rebuilt from the platform's manifest.
+            let repair = try env.credsync(recipe[0])
+            #expect(repair.status <= 1, "\(name): \(repair.stdout)\(repair.stderr)")
+            #expect(repair.stdout.contains("drift:"), "\(name): \(repair.stdout)")
+            let rebuilt = try env.ledgerRows(.credit, .license)
+            #expect(rebuilt.mapValues(\.version) == holdings.mapValues(\.version), "\(name)")
+            #expect(rebuilt.mapValues(\.hash) == holdings.mapValues(\.hash), "\(name)")
+            #expect(rebuilt.mapValues(\.status) == holdings.mapValues(\.status), "\(name)")
+            // Another platform's rows are not touched.
+            #expect(try env.ledgerRows(.gsxt, .license).mapValues(\.hash) == gsxt.mapValues(\.hash), "\(name)")
 
             // The next plan is clean, and the next sync sends nothing the platform already holds.
             let plan = try env.credsync(recipe[1])
@@ -81,13 +73,18 @@ import Testing
             let after = try env.sandbox.holdings(.credit, .license)
             #expect(after.mapValues(\.version) == holdings.mapValues(\.version), "\(name)")
         }
+        // No ledger file anywhere: the store holds the rows.
+        #expect(!FileManager.default.fileExists(atPath: env.stateDir + "/ledger"))
     }
 
     @Test func manifestOfTheWrongShapeIsAPlatformErrorAndLeavesTheLedgerAlone() throws {
         let env = try SyncEnvironment(platforms: [.credit])
         _ = try env.credsync(["sync", "--dataset", "license"])
-        let ledger = env.stateDir + "/ledger/credit/license.ledger"
-        let good = try Data(contentsOf: URL(fileURLWithPath: ledger))
+        // Rows altered by hand stay as they are while the platform cannot say what it holds.
+        let keys = try env.ledgerRows(.credit, .license).keys.sorted()
+        try env.storeExecute(Self.damage("hashes and versions altered", keys: keys))
+        let before = try env.storeRows("SELECT * FROM ledger ORDER BY platform, dataset, key")
+        #expect(before.count > 100)
         let wrongShapes = [
             #"body:{"ok":true,"results":"all good"}"#, #"body:{"items":[{"hash":"x"}],"nextCursor":null}"#,
         ]
@@ -96,19 +93,7 @@ import Testing
             let repair = try env.credsync(["reconcile", "--platform", "credit", "--dataset", "license", "--repair"])
             #expect(repair.status == 69, "\(fault): \(repair.stdout)\(repair.stderr)")
             #expect(repair.stderr.contains("manifest"), "\(fault): \(repair.stderr)")
-            #expect(try Data(contentsOf: URL(fileURLWithPath: ledger)) == good, "\(fault)")
+            #expect(try env.storeRows("SELECT * FROM ledger ORDER BY platform, dataset, key") == before, "\(fault)")
         }
-        // A damaged ledger stays where it is while the platform cannot say what it holds.
-        var damaged = good
-        damaged[damaged.count / 2] ^= 0x01
-        try damaged.write(to: URL(fileURLWithPath: ledger))
-        try env.sandbox.admin("POST", "script", ["platform": "credit", "faults": [.string(wrongShapes[0])]])
-        let repair = try env.credsync(["reconcile", "--platform", "credit", "--dataset", "license", "--repair"])
-        #expect(repair.status == 69, "\(repair.stdout)\(repair.stderr)")
-        #expect(try Data(contentsOf: URL(fileURLWithPath: ledger)) == damaged)
-        let names = try FileManager.default.contentsOfDirectory(atPath: env.stateDir + "/ledger/credit")
-        #expect(!names.contains { $0.contains(".damaged-") }, "\(names)")
-        let plan = try env.credsync(["plan", "--dataset", "license"])
-        #expect(plan.status == 74)
     }
 }

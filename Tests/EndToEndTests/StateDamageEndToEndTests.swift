@@ -45,52 +45,52 @@ import Testing
         let state = env.stateDir
         let first = try env.credsync(["sync", "--dataset", "license"])
         #expect(first.status <= 1, "\(first.stderr)")
-        #expect(FileManager.default.fileExists(atPath: state + "/exports.json"))
+        #expect(try env.storeRows("SELECT count(*) FROM export_history WHERE dataset = 'license'") == [["1"]])
         let plan = ["plan", "--dataset", "license", "--detailed-exitcode"]
         #expect(try env.credsync(plan).status == 0)
 
-        // The shrink guardrail's history: garbled, or of the wrong shape.
-        let exports = state + "/exports.json"
-        try Self.expectRefused(
-            env, exports, by: { try Self.write("{\"license\": {\"records\": 3", exports) }, running: plan,
-            hint: "move it aside")
-        try Self.expectRefused(
-            env, exports, by: { try Self.write("{\"license\": {\"records\": \"many\"}}\n", exports) },
-            running: plan, hint: "move it aside")
-        try Self.expectRefused(
-            env, exports, by: { try Self.replaceWithDirectory(exports) }, running: plan, hint: "move it aside")
-
-        // The rejected list: a garbled one would send rejected records again.
-        let rejected = state + "/ledger/credit/license.rejected.json"
-        try Self.expectRefused(
-            env, rejected, by: { try Self.write("{\"ZX20\": ", rejected) },
-            running: ["sync", "--dataset", "license"], hint: "sent again")
-
-        // The payloads last sent: a torn last line is what a crash leaves and is fine; a garbled
-        // line before it is not.
-        let sent = state + "/ledger/credit/license.sent.jsonl"
-        let sentText = try String(contentsOfFile: sent, encoding: .utf8)
-        try Self.expectRefused(
-            env, sent, by: { try Self.write("{\"key\": 12}\n" + sentText, sent) },
-            running: ["plan", "--dataset", "license", "--detail", "--json"], hint: "move it aside")
-        try Self.write(sentText + "{\"key\":\"ZX", sent)
-        #expect(
-            try env.credsync(["plan", "--dataset", "license", "--detail", "--json", "--detailed-exitcode"]).status == 0)
-        try Self.write(sentText, sent)
+        // The payload last accepted, edited into something that is not JSON: plan --detail names the
+        // store and the way back instead of showing a diff from nothing.
+        guard let key = try env.storeRows("SELECT key FROM accepted_payload LIMIT 1").first?.first else {
+            Issue.record("no accepted payload after a sync")
+            return
+        }
+        let saved = try env.storeRows("SELECT hash FROM ledger WHERE platform = 'credit' AND key = '\(key)'")
+        try env.storeExecute(
+            "UPDATE ledger SET hash = 'changed' WHERE platform = 'credit' AND key = '\(key)'; "
+                + "UPDATE accepted_payload SET payload = '{\"XK_' WHERE platform = 'credit' AND key = '\(key)'")
+        let detail = try env.credsync(["plan", "--dataset", "license", "--detail", "--json"])
+        #expect(detail.status == 74, "\(detail.stdout)\(detail.stderr)")
+        #expect(detail.stderr.contains(env.storeFile) && detail.stderr.contains("accepted_payload"), "\(detail.stderr)")
+        #expect(detail.stderr.contains("hint: ") && detail.stderr.contains("state check"), "\(detail.stderr)")
+        try env.storeExecute(
+            "UPDATE ledger SET hash = '\(saved.first?.first ?? "")' WHERE platform = 'credit' AND key = '\(key)'")
 
         // The enterprise store is in the state store: see PullStoreEndToEndTests.
         #expect(try env.credsync(plan).status == 0)
     }
 
-    @Test func sentPayloadsThatCannotBeAppendedAreAnErrorAndTheLedgerIsKept() throws {
+    @Test func anAnswerThatCannotBeRecordedEndsTheRunRolledBackWholeAndTheNextRunSendsNothingTwice() throws {
         let env = try SyncEnvironment(platforms: [.credit])
-        let sent = env.stateDir + "/ledger/credit/license.sent.jsonl"
-        try Self.replaceWithDirectory(sent)
+        #expect(try env.credsync(["plan", "--dataset", "license"]).status <= 1)
+        // Every accepted payload refused by the store: no batch's answer can be committed.
+        try env.storeExecute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON accepted_payload BEGIN SELECT RAISE(ABORT, 'refused'); END")
         let sync = try env.credsync(["sync", "--dataset", "license"])
-        #expect(sync.status == 74, "\(sync.stdout)\(sync.stderr)")
-        #expect(sync.stderr.contains(sent), "\(sync.stderr)")
-        try FileManager.default.removeItem(atPath: sent)
-        // The platform's answers were recorded: nothing is sent twice.
+        #expect(sync.status != 0 && sync.status != 1, "\(sync.stdout)\(sync.stderr)")
+        #expect(sync.stderr.contains("could not be recorded") && sync.stderr.contains("refused"), "\(sync.stderr)")
+        // Rolled back whole: no ledger row without its payload, no half batch.
+        #expect(try env.storeRows("SELECT count(*) FROM ledger") == [["0"]])
+        // The audit log holds what was sent, and the run stopped after the batches in flight.
+        let audit = try String(contentsOfFile: env.stateDir + "/audit/audit.jsonl", encoding: .utf8)
+        let batches = audit.split(separator: "\n").filter { $0.contains(#""event":"batch""#) }
+        #expect(!batches.isEmpty && batches.count <= 4, "\(batches.count) batch lines")
+        try env.storeExecute("DROP TRIGGER refuse")
+        let again = try env.credsync(["sync", "--dataset", "license"])
+        #expect(again.status <= 1, "\(again.stderr)")
+        let holdings = try env.sandbox.holdings(.credit, .license)
+        #expect(holdings.values.allSatisfy { $0.version == 1 }, "a record was sent twice")
+        #expect(try env.ledgerRows(.credit, .license).mapValues(\.hash) == holdings.mapValues(\.hash))
         #expect(try env.credsync(["plan", "--dataset", "license", "--detailed-exitcode"]).status == 0)
     }
 

@@ -1,6 +1,7 @@
 import CredsyncCore
 import CredsyncReconciliation
 import CredsyncRun
+import CredsyncState
 
 /// `credsync plan`: the dry run. Counts per platform and dataset; with `--detail` every change.
 enum PlanCommand {
@@ -10,15 +11,17 @@ enum PlanCommand {
         let datasets = invocation.all("dataset").compactMap(Dataset.init(rawValue:))
         let platforms = invocation.all("platform").compactMap(PlatformID.init(rawValue:))
         let workspace = try Workspace(config: config, datasets: datasets)
+        let store = try StateStore(stateDir: config.stateDir)
         var ledgers: [String: Ledger] = [:]
         let run = try workspace.plan(
             asOf: context.asOf, platforms: platforms, allowMassWithdraw: invocation.approvesWithdrawals,
-            approveWithdrawals: invocation.approvesWithdrawals, ledgers: &ledgers)
+            approveWithdrawals: invocation.approvesWithdrawals, ledgers: &ledgers, store: store)
+        ledgers = [:]
         let detail = invocation.has("detail")
         if invocation.global.json {
-            context.console.printJSON(try json(run, asOf: context.asOf, detail: detail, stateDir: config.stateDir))
+            context.console.printJSON(try json(run, asOf: context.asOf, detail: detail, store: store))
         } else {
-            try printText(run, context: context, detail: detail, stateDir: config.stateDir)
+            try printText(run, context: context, detail: detail, store: store)
         }
         for (dataset, problem) in run.unreadable { context.console.printError("error: \(dataset.rawValue): \(problem.description): the export cannot be used") }
         for (_, message) in run.refused {
@@ -36,7 +39,7 @@ enum PlanCommand {
     }
 
     static func printText(
-        _ run: RunPlan, context: CommandContext, detail: Bool, stateDir: String
+        _ run: RunPlan, context: CommandContext, detail: Bool, store: StateStore
     ) throws(CredsyncError) {
         let console = context.console
         console.print("plan as of \(context.asOf.iso) (a dry run: nothing is sent)")
@@ -63,13 +66,13 @@ enum PlanCommand {
             }
             if let more = ListCut.more(warnings.count, see: see) { console.print(more) }
             guard detail else { continue }
-            let previous = plan.changes.contains { $0.op == .update }
-                ? try SentPayloads.load(stateDir: stateDir, platform: plan.platform, dataset: plan.dataset) : [:]
             for change in plan.changes {
                 let symbol = change.op == .create ? "+" : change.op == .update ? "~" : "-"
                 console.print("  \(symbol) \(change.op.rawValue)  \(plan.platform.rawValue)/\(plan.dataset.rawValue)  \(change.key)  (\(change.reason))")
                 guard change.op == .update, let payload = change.payload else { continue }
-                guard let old = previous[change.key] else {
+                let old = try SentPayloads.payload(
+                    of: change.key, in: store, platform: plan.platform, dataset: plan.dataset)
+                guard let old else {
                     console.print("      (the previous content is not kept here)")
                     continue
                 }
@@ -93,7 +96,7 @@ enum PlanCommand {
     }
 
     static func json(
-        _ run: RunPlan, asOf: LocalDate, detail: Bool, stateDir: String
+        _ run: RunPlan, asOf: LocalDate, detail: Bool, store: StateStore
     ) throws(CredsyncError) -> JSONValue {
         let plans: [JSONValue] = try run.plans.map { (plan) throws(CredsyncError) -> JSONValue in
             var object: JSONObject = [
@@ -105,11 +108,12 @@ enum PlanCommand {
                 "warnings": .array(plan.warnings.map { .string($0) }),
             ]
             if detail {
-                let previous = try SentPayloads.load(stateDir: stateDir, platform: plan.platform, dataset: plan.dataset)
-                object["changes"] = .array(plan.changes.map { change in
+                object["changes"] = .array(try plan.changes.map { (change) throws(CredsyncError) -> JSONValue in
                     var item: JSONObject = ["key": .string(change.key), "op": .string(change.op.rawValue), "reason": .string(change.reason)]
                     if change.op == .update, let payload = change.payload {
-                        item["fields"] = .array(SentPayloads.differences(old: previous[change.key], new: payload).map { field, before, after in
+                        let old = try SentPayloads.payload(
+                            of: change.key, in: store, platform: plan.platform, dataset: plan.dataset)
+                        item["fields"] = .array(SentPayloads.differences(old: old, new: payload).map { field, before, after in
                             ["field": .string(field), "old": before.map { .string(masked(field, $0)) } ?? .null,
                              "new": after.map { .string(masked(field, $0)) } ?? .null]
                         })

@@ -27,19 +27,11 @@ enum ReconcileCommand {
                  "missingOnPlatform": .array(drift.missingOnPlatform.map { .string($0) }), "notDesired": .array(drift.notDesired.map { .string($0) }),
                  "hashMismatch": .array(drift.hashMismatch.map { .string($0) }), "statusMismatch": .array(drift.statusMismatch.map { .string($0) }),
                  "unknownToLedger": .array(drift.unknownToLedger.map { .string($0) }),
-                 "damagedLedger": drift.damagedLedger.map { damage in
-                     ["reason": .string(damage.reason), "keptAs": damage.keptAs.map { .string($0) } ?? .null]
-                 } ?? .null,
                  "exportProblem": drift.exportProblem.map { .string($0) } ?? .null]
             })])
         } else {
             for drift in drifts {
                 let name = "\(drift.platform.rawValue)/\(drift.dataset.rawValue)"
-                if let (reason, keptAs) = drift.damagedLedger {
-                    context.console.print("\(name): the ledger was damaged (\(reason)): "
-                        + (keptAs.map { "kept as \($0); rebuilt from the platform's \(drift.platformRecords) records" }
-                            ?? "not read"))
-                }
                 if let problem = drift.exportProblem {
                     context.console.print("\(name): the export cannot be read (\(problem)): "
                         + "records the platform should not show are not checked")
