@@ -240,7 +240,15 @@ import TestSupport
             }
         }
         #expect(!numbers.isEmpty, "the fixture should hold persons' numbers in clear")
+        // A 个体工商户 queried by its operator's 身份证号, as a journal line would hold it.
+        let person = "330106199608225541"
+        numbers.insert(person)
+        let journal = stateDir + "/enterprises/enterprises.journal"
+        let line = "\(person)\t-\t1796195291\t{\"uscc\":\"\(person)\",\"name\":\"罗军工作室\"}\n"
+        try FileSystem.writeAtomically(journal, try FileSystem.read(journal) + Array(line.utf8), mode: 0o644)
         let store = try StateStore(stateDir: stateDir)
+        let hashed = try #require(try store.enterprise(uscc: SHA256.hex(person)))
+        #expect(hashed.record?.contains("罗军工作室") == true && hashed.seq == nil)
         try store.database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         var database = try FileSystem.read(store.path)
         if FileSystem.exists(store.path + "-wal") { database += try FileSystem.read(store.path + "-wal") }

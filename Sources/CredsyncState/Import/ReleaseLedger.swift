@@ -71,7 +71,9 @@ enum ReleaseLedger {
                     key: key, status: status, version: version, hash: String(decoding: fields[3], as: UTF8.self),
                     batch: String(decoding: fields[4], as: UTF8.self), createdAt: updatedAt, updatedAt: updatedAt))
         }
-        guard rows.count == count else { throw Problem(reason: "holds \(rows.count) entries, its end line says \(count)") }
+        guard rows.count == count else {
+            throw Problem(reason: "holds \(rows.count) entries, its end line says \(count)")
+        }
         return rows
     }
 

@@ -16,7 +16,9 @@ struct ReleaseQueueEntry {
 ///
 /// Format 1 has the same header line and one JSON object, the payload inside (`"payload"`).
 enum ReleaseQueueFile {
-    static func entry(_ file: ImportFile, platform: PlatformID, state: QueueState) throws(CredsyncError) -> ReleaseQueueEntry {
+    static func entry(_ file: ImportFile, platform: PlatformID, state: QueueState) throws(CredsyncError)
+        -> ReleaseQueueEntry
+    {
         let bytes = try file.read()
         do {
             return try decode(bytes, platform: platform, state: state)
@@ -35,13 +37,15 @@ enum ReleaseQueueFile {
 
     static func decode(_ bytes: [UInt8], platform: PlatformID, state: QueueState) throws(Problem) -> ReleaseQueueEntry {
         guard let newline = bytes.firstIndex(of: 0x0A) else { throw Problem(reason: "it has no header line (torn)") }
-        let header = String(decoding: bytes[..<newline], as: UTF8.self).split(separator: " ", omittingEmptySubsequences: false)
+        let header = String(decoding: bytes[..<newline], as: UTF8.self).split(
+            separator: " ", omittingEmptySubsequences: false)
         guard header.count == 4, header[0] == "credsync-spool", header[1] == "1" || header[1] == "2" else {
             throw Problem(reason: "its first line is not a `credsync-spool 1|2` header")
         }
         let body = Array(bytes[(newline + 1)...])
         guard let length = Int(header[2]), body.count == length else {
-            throw Problem(reason: "it holds \(body.count) bytes after the header where the header says \(header[2]) (torn)")
+            throw Problem(
+                reason: "it holds \(body.count) bytes after the header where the header says \(header[2]) (torn)")
         }
         guard header[3].count == 64, SHA256.hex(body) == header[3].lowercased() else {
             throw Problem(reason: "its SHA-256 does not match the header (altered, or a disk fault)")
@@ -58,7 +62,9 @@ enum ReleaseQueueFile {
             guard let split = body.firstIndex(of: 0x0A), let json = try? JSONParser.parse(Array(body[..<split])),
                 let parsed = try? JSONParser.parse(Array(body[(split + 1)...]))
             else { throw Problem(reason: "its content is not a summary line and a payload") }
-            guard parsed.objectValue != nil || parsed.isNull else { throw Problem(reason: "its payload is not an object") }
+            guard parsed.objectValue != nil || parsed.isNull else {
+                throw Problem(reason: "its payload is not an object")
+            }
             summary = json
             payload = parsed
         }

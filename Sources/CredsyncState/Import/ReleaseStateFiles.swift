@@ -36,13 +36,15 @@ enum ReleaseStateFiles {
     static func importRejected(
         _ file: ImportFile, platform: PlatformID, dataset: Dataset, into store: StateStore
     ) throws(CredsyncError) -> Int {
-        let hint = "restore it from a backup, or move it aside: the records it lists are then sent again as they are, "
+        let hint =
+            "restore it from a backup, or move it aside: the records it lists are then sent again as they are, "
             + "and rejected again"
         let members = try object(file, hint: hint)
         let at = Int(file.modified())
         for member in members {
             guard let hash = member.value.stringValue else {
-                throw StateImport.damaged(file, "the value of \"\(PersonalData.mask(member.key))\" is not a string", hint: hint)
+                throw StateImport.damaged(
+                    file, "the value of \"\(PersonalData.mask(member.key))\" is not a string", hint: hint)
             }
             try store.upsertRejected(
                 RejectedRow(key: member.key, hash: hash, rejectedAt: at, reason: StateImport.rejectedReason),
@@ -88,7 +90,8 @@ enum ReleaseStateFiles {
         try file.forEachLine { (line, number) throws(CredsyncError) in
             guard !line.isEmpty else { return }
             guard let json = try? JSONParser.parse(line), let uscc = json["uscc"]?.stringValue else {
-                throw StateImport.damaged(file, "line \(number) is not a list entry", hint: ReleaseEnterpriseJournal.hint)
+                throw StateImport.damaged(
+                    file, "line \(number) is not a list entry", hint: ReleaseEnterpriseJournal.hint)
             }
             try store.addSeriousIllegalEntry(
                 uscc: uscc, seq: json["seq"]?.intValue ?? 0, entry: PersonalData.mask(JSONWriter.compact(json)))

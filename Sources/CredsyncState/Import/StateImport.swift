@@ -90,7 +90,8 @@ package enum StateImport {
         return found.sorted()
     }
 
-    private static func collect(_ relative: String, stateDir: String, into found: inout [String]) throws(CredsyncError) {
+    private static func collect(_ relative: String, stateDir: String, into found: inout [String]) throws(CredsyncError)
+    {
         let path = stateDir + "/" + relative
         guard FileSystem.isDirectory(path) else {
             found.append(relative)
