@@ -12,8 +12,8 @@ enum ReleaseEnterpriseJournal {
         + "from the start"
 
     /// The enterprises of the journal, keyed as the store keys them: by USCC, or, for a code shaped
-    /// like a natural person's 身份证号 (a 个体工商户 queried by its operator's number), by the SHA-256
-    /// (hex, lower case) of the code, so the store never holds the number in clear.
+    /// like a natural person's 身份证号 (a 个体工商户 queried by its operator's number), by
+    /// `sha256:<hex>` of the code, so the store never holds the number in clear; records masked.
     static func enterprises(_ file: ImportFile) throws(CredsyncError) -> [EnterpriseRow] {
         var found: [String: EnterpriseRow] = [:]
         var order: [String] = []
@@ -42,9 +42,27 @@ enum ReleaseEnterpriseJournal {
         return order.compactMap { found[$0] }
     }
 
-    /// The key a code is stored under: itself, or the SHA-256 of a 身份证号-shaped code.
+    /// The key a code is stored under: itself, or, for a code shaped like a 身份证号 (what
+    /// `PersonalData.mask` masks), `sha256:` and the hex SHA-256 of it, as the pull stores it.
     static func storedKey(_ code: String) -> String {
-        guard !NationalIdentifiers.isValidUSCC(code), PersonalData.mask(code) != code else { return code }
-        return SHA256.hex(code)
+        guard PersonalData.mask(code) != code else { return code }
+        return "sha256:" + SHA256.hex(code)
+    }
+
+    /// Inserts the resolved rows with the keys and masking above (the rows are new: the store held
+    /// no state before the import).
+    static func insert(_ rows: [EnterpriseRow], into store: StateStore) throws(CredsyncError) {
+        for row in rows {
+            try store.database.execute(
+                """
+                INSERT INTO enterprise (uscc, record, not_found, seq, fetched_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (uscc) DO UPDATE SET record = excluded.record, not_found = excluded.not_found,
+                    seq = excluded.seq, fetched_at = excluded.fetched_at
+                """,
+                [
+                    .text(row.uscc), .optional(row.record), .int(row.isNotFound ? 1 : 0), .optional(row.seq),
+                    .real(row.fetchedAt),
+                ])
+        }
     }
 }

@@ -93,8 +93,12 @@ enum ReleaseStateFiles {
                 throw StateImport.damaged(
                     file, "line \(number) is not a list entry", hint: ReleaseEnterpriseJournal.hint)
             }
-            try store.addSeriousIllegalEntry(
-                uscc: uscc, seq: json["seq"]?.intValue ?? 0, entry: PersonalData.mask(JSONWriter.compact(json)))
+            try store.database.execute(
+                "INSERT INTO serious_illegal (uscc, seq, entry) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                [
+                    .text(ReleaseEnterpriseJournal.storedKey(uscc)), .int(json["seq"]?.intValue ?? 0),
+                    .text(PersonalData.mask(JSONWriter.compact(json))),
+                ])
             count += 1
         }
         return count

@@ -81,6 +81,12 @@ package enum StateImport {
 
     // MARK: - Finding the release's files
 
+    /// Whether `stateDir` holds files of the release's formats (a reader that opens the store only
+    /// when it exists should open it then too, so that the import runs).
+    package static func hasReleaseFiles(stateDir: String) -> Bool {
+        roots.contains { FileSystem.exists(stateDir + "/" + $0) }
+    }
+
     /// Every regular file under the release's roots, relative to `stateDir`, sorted.
     static func releaseFiles(_ stateDir: String) throws(CredsyncError) -> [String] {
         var found: [String] = []
@@ -116,7 +122,7 @@ package enum StateImport {
             case 1 where relative == "exports.json":
                 summary.exports += try ReleaseStateFiles.importExports(file, into: store)
             case 2 where parts[0] == "enterprises" && parts[1] == "enterprises.journal":
-                for row in try ReleaseEnterpriseJournal.enterprises(file) { try store.upsertEnterprise(row) }
+                try ReleaseEnterpriseJournal.insert(try ReleaseEnterpriseJournal.enterprises(file), into: store)
                 summary.enterprises = try store.database.integer("SELECT count(*) FROM enterprise") ?? 0
             case 2 where parts[0] == "enterprises" && parts[1] == "serious-illegal.jsonl":
                 summary.listEntries += try ReleaseStateFiles.importList(file, into: store)
