@@ -28,6 +28,36 @@ struct ImportFile {
         return Double(info.st_mtim.tv_sec)
     }
 
+    /// The file's size and SHA-256 (hex), read in 1 MiB pieces.
+    func checksum() throws(CredsyncError) -> (bytes: Int, sha256: String) {
+        guard let hash = SHA256() else { throw StateImport.unreadable("\(path): SHA-256 is not available") }
+        var total = 0
+        try forEachChunk { chunk in
+            hash.update(chunk)
+            total += chunk.count
+        }
+        return (total, Hex.encode(hash.finalize()))
+    }
+
+    /// Calls `body` with each piece of the file, in order, up to 1 MiB each.
+    func forEachChunk(_ body: (UnsafeRawBufferPointer) -> Void) throws(CredsyncError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw StateImport.unreadable(FileError(operation: "open", path: path, errno: errno).description)
+        }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw StateImport.unreadable(FileError(operation: "read", path: path, errno: errno).description)
+            }
+            if count == 0 { return }
+            buffer.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+        }
+    }
+
     /// Calls `body` with each complete line (without its LF) and its number, from 1; returns the
     /// bytes after the last LF (a torn last line, empty when the file ends with LF).
     @discardableResult

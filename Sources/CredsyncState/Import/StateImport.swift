@@ -64,9 +64,13 @@ package enum StateImport {
             }
             let directory = freeDirectory(stateDir, date: String(Timestamp.rfc3339(now).prefix(10)))
             var summary = Summary(directory: directory)
+            // A larger page cache while a million rows go in (SQLite's default is 2 MB), then back.
+            let cache = try store.database.integer("PRAGMA cache_size") ?? -2000
+            try store.database.execute("PRAGMA cache_size = -131072")
+            defer { try? store.database.execute("PRAGMA cache_size = \(cache)") }
             try importAll(files, stateDir: stateDir, into: store, summary: &summary)
             for file in files {
-                let (bytes, digest) = try checksum(ImportFile(stateDir: stateDir, relative: file))
+                let (bytes, digest) = try ImportFile(stateDir: stateDir, relative: file).checksum()
                 try store.database.execute(
                     "INSERT INTO imported_file (path, bytes, sha256, imported_at, moved_to) VALUES (?, ?, ?, ?, ?)",
                     [.text(file), .int(bytes), .text(digest), .real(now), .text(directory)])
@@ -135,7 +139,10 @@ package enum StateImport {
                 }
                 switch kind {
                 case .ledger:
-                    let rows = try ReleaseLedger.rows(file, platform: platform, dataset: dataset)
+                    // In key order (SQLite's byte order): the table's B-tree grows at its end.
+                    let rows = try ReleaseLedger.rows(file, platform: platform, dataset: dataset).sorted {
+                        $0.key.utf8.lexicographicallyPrecedes($1.key.utf8)
+                    }
                     for row in rows { try store.upsertLedger(row, platform: platform, dataset: dataset) }
                     summary.ledgerRows += rows.count
                 case .sent:
@@ -197,7 +204,7 @@ package enum StateImport {
         _ files: [String], _ recorded: [String: Recorded], stateDir: String
     ) throws(CredsyncError) {
         for relative in files {
-            let (bytes, digest) = try checksum(ImportFile(stateDir: stateDir, relative: relative))
+            let (bytes, digest) = try ImportFile(stateDir: stateDir, relative: relative).checksum()
             if let known = recorded[relative], known.bytes == bytes, known.sha256 == digest { continue }
             throw CredsyncError(
                 .ioError,
@@ -258,19 +265,6 @@ package enum StateImport {
         guard FileSystem.isDirectory(path), let names = try? FileSystem.list(path) else { return }
         for name in names { removeEmptyDirectories(path + "/" + name) }
         _ = rmdir(path)  // fails, harmlessly, when something is left in it
-    }
-
-    /// A file's size and SHA-256, read in 1 MiB pieces.
-    private static func checksum(_ file: ImportFile) throws(CredsyncError) -> (Int, String) {
-        guard let hash = SHA256() else { throw unreadable("\(file.path): SHA-256 is not available") }
-        var bytes = 0
-        let torn = try file.forEachLine { (line, _) throws(CredsyncError) in
-            hash.update(line)
-            hash.update([0x0A])
-            bytes += line.count + 1
-        }
-        hash.update(torn)
-        return (bytes + torn.count, Hex.encode(hash.finalize()))
     }
 
     // MARK: - Messages
