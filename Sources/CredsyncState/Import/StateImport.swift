@@ -139,10 +139,7 @@ package enum StateImport {
                 }
                 switch kind {
                 case .ledger:
-                    // In key order (SQLite's byte order): the table's B-tree grows at its end.
-                    let rows = try ReleaseLedger.rows(file, platform: platform, dataset: dataset).sorted {
-                        $0.key.utf8.lexicographicallyPrecedes($1.key.utf8)
-                    }
+                    let rows = try ReleaseLedger.rows(file, platform: platform, dataset: dataset)
                     for row in rows { try store.upsertLedger(row, platform: platform, dataset: dataset) }
                     summary.ledgerRows += rows.count
                 case .sent:
