@@ -200,7 +200,8 @@ package enum StateImport {
     private static func checkRecorded(
         _ files: [String], _ recorded: [String: Recorded], stateDir: String
     ) throws(CredsyncError) {
-        for relative in files {
+        // A file gone meanwhile was moved by the process that imported it.
+        for relative in files where FileSystem.exists(stateDir + "/" + relative) {
             let (bytes, digest) = try ImportFile(stateDir: stateDir, relative: relative).checksum()
             if let known = recorded[relative], known.bytes == bytes, known.sha256 == digest { continue }
             throw CredsyncError(
