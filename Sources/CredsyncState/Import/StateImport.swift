@@ -108,7 +108,10 @@ package enum StateImport {
             return
         }
         let names: [String]
-        do { names = try FileSystem.list(path) } catch { throw unreadable(error.description) }
+        do { names = try FileSystem.list(path) } catch {
+            if error.isNotFound { return }  // moved meanwhile by a process importing it
+            throw unreadable(error.description)
+        }
         for name in names { try collect(relative + "/" + name, stateDir: stateDir, into: &found) }
     }
 
