@@ -27,6 +27,8 @@ import CredsyncCore
 ///     run_summary       run_id PK; as_of (YYYY-MM-DD), started_at, finished_at, dry_run 0|1, exit_code
 ///     run_outcome       run_id -> run_summary, platform, dataset PK; created, updated, withdrawn, unchanged,
 ///                       rejected, queued, held, dead
+///     imported_file     path PK (relative to the state directory); bytes, sha256, imported_at, moved_to:
+///                       the file-based release's files the upgrade imported (see StateImport)
 package enum Schema {
     /// One step of the schema.
     package struct Migration: Sendable {
@@ -147,6 +149,13 @@ package enum Schema {
             held INTEGER NOT NULL,
             dead INTEGER NOT NULL,
             PRIMARY KEY (run_id, platform, dataset)
+        ) WITHOUT ROWID;
+        CREATE TABLE imported_file (
+            path TEXT PRIMARY KEY,
+            bytes INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            imported_at REAL NOT NULL,
+            moved_to TEXT NOT NULL
         ) WITHOUT ROWID;
         """
 

@@ -22,13 +22,15 @@ package final class StateStore: Sendable {
     package var path: String { database.path }
 
     /// Opens the store of `stateDir`, creating the directory and the database when missing, and
-    /// applies the migrations it lacks.
+    /// applies the migrations it lacks. The first time, it imports the file-based release's state
+    /// files it finds there and moves them under `imported-<date>/` (`StateImport`).
     /// - Parameter busyTimeout: how long a write waits for another process's lock, in milliseconds.
     package convenience init(stateDir: String, busyTimeout: Int32 = 5000) throws(CredsyncError) {
         do { try FileSystem.createDirectory(stateDir) } catch {
             throw CredsyncError(.ioError, error.description, hint: "check the state directory's path and permissions")
         }
         try self.init(file: Self.path(stateDir: stateDir), busyTimeout: busyTimeout)
+        try StateImport.run(store: self, stateDir: stateDir)
     }
 
     /// Opens the store in `file` (a backup copy, or a test's), creating and migrating it as needed.
