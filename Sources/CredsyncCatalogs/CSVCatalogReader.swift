@@ -146,12 +146,17 @@ struct CSVRows: Sendable {
         // before (an agency, a category, a status) is taken again instead of decoded again.
         // Kept apart, so that a repeated value moves only its field number, not its text's reference count.
         var previous = Previous(texts: Array(repeating: nil, count: indexes.count), fields: Array(repeating: -1, count: indexes.count))
+        // And the values of the batch that come back less often than that, by column.
+        var recent = Array(repeating: RecentValues(), count: indexes.count)
         fields.bytes.withUnsafeBufferPointer { bytes in
             for entry in entries {
                 switch entry {
                 case .problem(let problem): items.append(.problem(problem))
                 case .row(let line, let firstField):
-                    items.append(row(line: line, firstField: firstField, bytes: bytes, decoder, path: path, previous: &previous))
+                    items.append(
+                        row(
+                            line: line, firstField: firstField, bytes: bytes, decoder, path: path, previous: &previous,
+                            recent: &recent))
                 }
             }
         }
@@ -166,7 +171,7 @@ struct CSVRows: Sendable {
 
     private func row(
         line: Int, firstField: Int, bytes: UnsafeBufferPointer<UInt8>, _ decoder: TextDecoder, path: String,
-        previous: inout Previous
+        previous: inout Previous, recent: inout [RecentValues]
     ) -> CatalogItem {
         var values: [String?] = []
         values.reserveCapacity(indexes.count)
@@ -179,10 +184,21 @@ struct CSVRows: Sendable {
                 previous.fields[column] = field
                 continue
             }
+            var slot = -1
+            if !range.isEmpty, range.count <= RecentValues.longest, !recent[column].isGivenUp {
+                slot = RecentValues.slot(bytes, range)
+                if let text = recent[column].text(bytes, range, slot: slot) {
+                    values.append(text)
+                    previous.texts[column] = text
+                    previous.fields[column] = field
+                    continue
+                }
+            }
             guard let text = decoder.decode(UnsafeBufferPointer(rebasing: bytes[range])) else {
                 previous.fields[column] = -1
                 return damaged(line: line, firstField: firstField, bytes: bytes, decoder, path: path)
             }
+            if slot >= 0 { recent[column].keep(text, from: range, slot: slot) }
             values.append(text)
             previous.texts[column] = text
             previous.fields[column] = field
