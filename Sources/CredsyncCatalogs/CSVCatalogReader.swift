@@ -146,7 +146,7 @@ struct CSVRows: Sendable {
         // before (an agency, a category, a status) is taken again instead of decoded again.
         // Kept apart, so that a repeated value moves only its field number, not its text's reference count.
         var previous = Previous(texts: Array(repeating: nil, count: indexes.count), fields: Array(repeating: -1, count: indexes.count))
-        // And the values of the batch that come back less often than that, by column.
+        // And each column's recent short values, which hold the row before's: those are found there.
         var recent = Array(repeating: RecentValues(), count: indexes.count)
         fields.bytes.withUnsafeBufferPointer { bytes in
             for entry in entries {
@@ -178,18 +178,21 @@ struct CSVRows: Sendable {
         for (column, index) in indexes.enumerated() {
             let field = firstField + index
             let range = fields.field(field)
-            let last = previous.fields[column]
-            if last >= 0, Self.sameBytes(bytes, fields.field(last), range) {
-                values.append(previous.texts[column])
-                previous.fields[column] = field
-                continue
-            }
-            var slot = -1
-            if !range.isEmpty, range.count <= RecentValues.longest, !recent[column].isGivenUp {
+            // A short value is looked for among the batch's recent ones (the row before's among
+            // them); an empty or long one, or one of a column whose values hardly repeat, is
+            // compared with the row before's only.
+            let isRecent = !range.isEmpty && range.count <= RecentValues.longest && !recent[column].isGivenUp
+            var slot = 0
+            if isRecent {
                 slot = RecentValues.slot(bytes, range)
                 if let text = recent[column].text(bytes, range, slot: slot) {
                     values.append(text)
-                    previous.texts[column] = text
+                    continue
+                }
+            } else {
+                let last = previous.fields[column]
+                if last >= 0, Self.sameBytes(bytes, fields.field(last), range) {
+                    values.append(previous.texts[column])
                     previous.fields[column] = field
                     continue
                 }
@@ -198,10 +201,13 @@ struct CSVRows: Sendable {
                 previous.fields[column] = -1
                 return damaged(line: line, firstField: firstField, bytes: bytes, decoder, path: path)
             }
-            if slot >= 0 { recent[column].keep(text, from: range, slot: slot) }
             values.append(text)
-            previous.texts[column] = text
-            previous.fields[column] = field
+            if isRecent {
+                recent[column].keep(text, from: range, slot: slot)
+            } else {
+                previous.texts[column] = text
+                previous.fields[column] = field
+            }
         }
         return .row(CatalogRow(file: path, line: line, values: values))
     }
