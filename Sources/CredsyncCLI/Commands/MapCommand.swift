@@ -38,7 +38,9 @@ enum MapCommand {
                 let payload = record.payload(format: format, dateSeparator: platform.dateSeparator)
                 let canonical = JSONWriter.canonical(.object(payload))
                 if invocation.global.json {
-                    context.console.printSent(#"{"key":"# + JSONWriter.compact(.string(record.key)) + #","hash":""# + SHA256.hex(canonical) + #"","payload":"# + canonical + "}")
+                    context.console.printSent(
+                        #"{"key":"# + JSONWriter.compact(.string(record.key)) + #","hash":""# + SHA256.hex(canonical)
+                            + #"","payload":"# + canonical + "}")
                 } else {
                     context.console.printSent(canonical)
                 }

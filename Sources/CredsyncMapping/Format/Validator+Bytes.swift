@@ -23,7 +23,8 @@ extension Validator {
                 sum += digit * idWeights[i]
                 if i >= 6 && i < 14 { birth = birth * 10 + digit }
             }
-            guard LocalDate(year: birth / 10000, month: birth / 100 % 100, day: birth % 100) != nil else { return false }
+            let date = LocalDate(year: birth / 10000, month: birth / 100 % 100, day: birth % 100)
+            guard date != nil else { return false }
             return bytes[17] == idChecks[sum % 11]
         }
     }

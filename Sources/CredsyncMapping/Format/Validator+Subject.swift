@@ -53,7 +53,9 @@ extension Validator {
                 reasons.append(Reason(field: code(subject.idType), rule: "E_CONDITIONAL", value: nil, expected: "证件类型 is required for a 自然人"))
             }
             if let number = value(subject.idNumber) {
-                if let idType, Self.sameBytes(idType, "身份证") || idType == "身份证", let problem = Self.idCardProblem(number) {
+                if let idType, Self.sameBytes(idType, "身份证") || idType == "身份证",
+                    let problem = Self.idCardProblem(number)
+                {
                     reasons.append(Reason(field: code(subject.idNumber), rule: "E_CHECKSUM", value: number, expected: "a valid 身份证号: it \(problem)"))
                 }
             } else {

@@ -10,7 +10,9 @@ extension ExportMapping {
     /// hashes agree, those rows' keys again, compared byte for byte (as `collect` does); last the
     /// records handed over. The result is `collect`'s without the records (`droppedRecords`
     /// counts them). An export that changes between the passes throws: what was handed may be mixed.
-    public func stream(progress: ProgressLine? = nil, _ body: (MappedRecord) -> Void) throws(RowProblem) -> ExportResult {
+    public func stream(
+        progress: ProgressLine? = nil, _ body: (MappedRecord) -> Void
+    ) throws(RowProblem) -> ExportResult {
         var result = ExportResult(dataset: catalog.dataset, file: catalog.path)
         var hashes: [(hash: Int, line: Int)] = []
         try mapRows(
