@@ -146,12 +146,17 @@ struct CSVRows: Sendable {
         // before (an agency, a category, a status) is taken again instead of decoded again.
         // Kept apart, so that a repeated value moves only its field number, not its text's reference count.
         var previous = Previous(texts: Array(repeating: nil, count: indexes.count), fields: Array(repeating: -1, count: indexes.count))
+        // And each column's recent short values, which hold the row before's: those are found there.
+        var recent = Array(repeating: RecentValues(), count: indexes.count)
         fields.bytes.withUnsafeBufferPointer { bytes in
             for entry in entries {
                 switch entry {
                 case .problem(let problem): items.append(.problem(problem))
                 case .row(let line, let firstField):
-                    items.append(row(line: line, firstField: firstField, bytes: bytes, decoder, path: path, previous: &previous))
+                    items.append(
+                        row(
+                            line: line, firstField: firstField, bytes: bytes, decoder, path: path, previous: &previous,
+                            recent: &recent))
                 }
             }
         }
@@ -166,26 +171,43 @@ struct CSVRows: Sendable {
 
     private func row(
         line: Int, firstField: Int, bytes: UnsafeBufferPointer<UInt8>, _ decoder: TextDecoder, path: String,
-        previous: inout Previous
+        previous: inout Previous, recent: inout [RecentValues]
     ) -> CatalogItem {
         var values: [String?] = []
         values.reserveCapacity(indexes.count)
         for (column, index) in indexes.enumerated() {
             let field = firstField + index
             let range = fields.field(field)
-            let last = previous.fields[column]
-            if last >= 0, Self.sameBytes(bytes, fields.field(last), range) {
-                values.append(previous.texts[column])
-                previous.fields[column] = field
-                continue
+            // A short value is looked for among the batch's recent ones (the row before's among
+            // them); an empty or long one, or one of a column whose values hardly repeat, is
+            // compared with the row before's only.
+            let isRecent = !range.isEmpty && range.count <= RecentValues.longest && !recent[column].isGivenUp
+            var slot = 0
+            if isRecent {
+                slot = RecentValues.slot(bytes, range)
+                if let text = recent[column].text(bytes, range, slot: slot) {
+                    values.append(text)
+                    continue
+                }
+            } else {
+                let last = previous.fields[column]
+                if last >= 0, Self.sameBytes(bytes, fields.field(last), range) {
+                    values.append(previous.texts[column])
+                    previous.fields[column] = field
+                    continue
+                }
             }
             guard let text = decoder.decode(UnsafeBufferPointer(rebasing: bytes[range])) else {
                 previous.fields[column] = -1
                 return damaged(line: line, firstField: firstField, bytes: bytes, decoder, path: path)
             }
             values.append(text)
-            previous.texts[column] = text
-            previous.fields[column] = field
+            if isRecent {
+                recent[column].keep(text, from: range, slot: slot)
+            } else {
+                previous.texts[column] = text
+                previous.fields[column] = field
+            }
         }
         return .row(CatalogRow(file: path, line: line, values: values))
     }

@@ -35,10 +35,12 @@ final class GB18030: Sendable {
     /// nil when one is not (a four-byte code, or bytes that are not GB18030): `decode` then says.
     func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
         var complete = true
-        // At most three bytes of UTF-8 for each byte read (a single byte such as 0x80 is €).
+        // At most three bytes of UTF-8 for each byte read (a single byte such as 0x80 is €), and
+        // one more: a code's UTF-8 is stored as four bytes at once, the last one written over next.
         let text = pairs.withUnsafeBufferPointer { pairs in
             singles.withUnsafeBufferPointer { singles in
-                String(unsafeUninitializedCapacity: bytes.count * 3) { out in
+                String(unsafeUninitializedCapacity: bytes.count * 3 + 1) { out in
+                    guard let base = UnsafeMutableRawPointer(out.baseAddress) else { return 0 }
                     var i = 0
                     var n = 0
                     while i < bytes.count {
@@ -55,10 +57,8 @@ final class GB18030: Sendable {
                             complete = false
                             return 0
                         }
-                        for k in 0..<Int(packed >> 24) {
-                            out[n] = UInt8(truncatingIfNeeded: packed >> (8 * UInt32(k)))
-                            n += 1
-                        }
+                        base.storeBytes(of: packed.littleEndian, toByteOffset: n, as: UInt32.self)
+                        n += Int(packed >> 24)
                     }
                     return n
                 }

@@ -120,6 +120,8 @@ enum MapPipeline {
         var setAside = 0
         var unreadable = 0
         var hashes = 0
+        /// The keys' hashes combined, so that taking them is not optimised away.
+        var keyHashes = 0
     }
 
     /// Where a run stops: after splitting rows into fields (`read`), after decoding them, after
@@ -143,7 +145,6 @@ enum MapPipeline {
                 let format = mapper.definition.format
                 let validator = Validator(format: format)
                 var counts = Counts()
-                var keys = Set<Int>()
                 while let batch = chunks.take() {
                     counts.rows += batch.count
                     if stage == .read { continue }
@@ -162,9 +163,11 @@ enum MapPipeline {
                                     validator.reasons(record.values, dateSeparator: "-", today: mapper.today).count
                                 continue
                             }
-                            // As the plan does: the digests held inline, compared without a hex string.
+                            // As the plan does: the digests held inline, compared without a hex string,
+                            // and the key's hash taken on its bytes (as `MappedChunk` does for the key table).
                             counts.hashes += record.payloadDigests(format: format, dateSeparators: dateSeparators).count
-                            keys.insert(record.key.hashValue)
+                            var key = record.key
+                            counts.keyHashes ^= key.withUTF8 { ByteKeyTable.hash($0) }
                         case .setAside: counts.setAside += 1
                         case .excluded: break
                         }
@@ -192,6 +195,7 @@ final class Totals: @unchecked Sendable {
             counts.setAside += other.setAside
             counts.unreadable += other.unreadable
             counts.hashes += other.hashes
+            counts.keyHashes ^= other.keyHashes
         }
     }
 }

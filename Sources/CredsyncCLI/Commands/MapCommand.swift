@@ -20,29 +20,39 @@ enum MapCommand {
             throw CredsyncError(.usage, "\(platformID.rawValue) does not take \(dataset.rawValue) in this configuration and mapping",
                 hint: "platforms taking it: \(mapping.platforms.map(\.id.rawValue).joined(separator: ", "))")
         }
-        let result: ExportResult
-        do {
-            result = try mapping.read(organisation: config.organisation, today: context.asOf)
-        } catch {
-            throw CredsyncError(.dataError, "\(error.description): the export cannot be used")
-        }
         let key = invocation.value("key")
         let limit = invocation.value("limit").flatMap(Int.init) ?? Int.max
         var printed = 0
-        for record in result.records where printed < limit && (key == nil || record.key == key) && record.excludedFrom[platform.id] == nil {
-            let payload = record.payload(format: mapping.definition.format, dateSeparator: platform.dateSeparator)
-            let canonical = JSONWriter.canonical(.object(payload))
-            if invocation.global.json {
-                context.console.printSent(#"{"key":"# + JSONWriter.compact(.string(record.key)) + #","hash":""# + SHA256.hex(canonical) + #"","payload":"# + canonical + "}")
-            } else {
-                context.console.printSent(canonical)
+        // The reason the record of `--key` is not shown for this platform, when it is not.
+        var notForPlatform: String?
+        let format = mapping.definition.format
+        let result: ExportResult
+        do {
+            // Streamed: each record printed as it is mapped, none kept (bounded memory).
+            result = try mapping.stream(organisation: config.organisation, today: context.asOf) { record in
+                guard printed < limit, key == nil || record.key == key else { return }
+                if let why = record.excludedFrom[platform.id] {
+                    if key != nil { notForPlatform = why }
+                    return
+                }
+                let payload = record.payload(format: format, dateSeparator: platform.dateSeparator)
+                let canonical = JSONWriter.canonical(.object(payload))
+                if invocation.global.json {
+                    context.console.printSent(
+                        #"{"key":"# + JSONWriter.compact(.string(record.key)) + #","hash":""# + SHA256.hex(canonical)
+                            + #"","payload":"# + canonical + "}")
+                } else {
+                    context.console.printSent(canonical)
+                }
+                printed += 1
             }
-            printed += 1
+        } catch {
+            throw CredsyncError(.dataError, "\(error.description): the export cannot be used")
         }
         if let key, printed == 0 {
             if let setAside = result.setAside.first(where: { $0.key == key }) {
                 context.console.printError("error: \(key) is set aside: " + setAside.reasons.map(\.description).joined(separator: "; "))
-            } else if let record = result.records.first(where: { $0.key == key }), let why = record.excludedFrom[platform.id] {
+            } else if let why = notForPlatform {
                 context.console.printError("error: \(key) is not for \(platform.id.rawValue): \(why)")
             } else if let excluded = result.excluded.first(where: { $0.key == key }) {
                 context.console.printError("error: \(key) is never published: \(excluded.reason)")

@@ -179,10 +179,50 @@ public enum JSONWriter {
             out[bytes.count + 1] = UInt8(ascii: "\"")
             return bytes.count + 2
         }
-        var escaped: [UInt8] = []
-        appendString(String(decoding: bytes, as: UTF8.self), into: &escaped)
-        escaped.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: $0.count) }
-        return escaped.count
+        // Runs that need no escape copied whole, each escape written in place.
+        out[0] = UInt8(ascii: "\"")
+        var n = 1
+        var start = 0
+        for i in 0..<bytes.count {
+            let byte = bytes[i]
+            if byte >= 0x20 && byte != 0x22 && byte != 0x5C { continue }
+            let run = UnsafeBufferPointer(rebasing: bytes[start..<i])
+            if let base = run.baseAddress { (out + n).update(from: base, count: run.count) }
+            n += run.count
+            n += writeEscape(byte, to: out + n)
+            start = i + 1
+        }
+        let rest = UnsafeBufferPointer(rebasing: bytes[start...])
+        if let base = rest.baseAddress { (out + n).update(from: base, count: rest.count) }
+        n += rest.count
+        out[n] = UInt8(ascii: "\"")
+        return n + 1
+    }
+
+    /// Writes the escape of `byte` (as `appendEscape`) at `out`; returns its length (2 or 6).
+    private static func writeEscape(_ byte: UInt8, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        out[0] = UInt8(ascii: "\\")
+        let short: UInt8?
+        switch byte {
+        case 0x22: short = 0x22
+        case 0x5C: short = 0x5C
+        case 0x08: short = UInt8(ascii: "b")
+        case 0x0C: short = UInt8(ascii: "f")
+        case 0x0A: short = UInt8(ascii: "n")
+        case 0x0D: short = UInt8(ascii: "r")
+        case 0x09: short = UInt8(ascii: "t")
+        default: short = nil
+        }
+        if let short {
+            out[1] = short
+            return 2
+        }
+        out[1] = UInt8(ascii: "u")
+        out[2] = UInt8(ascii: "0")
+        out[3] = UInt8(ascii: "0")
+        out[4] = hexDigits[Int(byte >> 4)]
+        out[5] = hexDigits[Int(byte & 0xF)]
+        return 6
     }
 
     /// Whether any of `bytes` must be escaped in a JSON string: `"`, `\\` or a control character.

@@ -148,10 +148,10 @@ public struct Validator: Sendable {
         case .uscc:
             problem = NationalIdentifiers.usccProblem(value).map { "a valid 统一社会信用代码: it \($0)" }
         case .idCard:
-            problem = NationalIdentifiers.idCardProblem(value).map { "a valid 身份证号: it \($0)" }
+            problem = Self.idCardProblem(value).map { "a valid 身份证号: it \($0)" }
         case .usccOrIDCard:
             let asUSCC = NationalIdentifiers.usccProblem(value)
-            let asID = NationalIdentifiers.idCardProblem(value)
+            let asID = Self.idCardProblem(value)
             problem = asUSCC != nil && asID != nil ? "a valid 统一社会信用代码 or 身份证号: as a USCC it \(asUSCC ?? ""); as a 身份证号 it \(asID ?? "")" : nil
         }
         return problem.map { Reason(field: rule.code, rule: "E_CHECKSUM", value: value, expected: $0) }

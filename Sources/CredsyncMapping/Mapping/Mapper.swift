@@ -31,14 +31,11 @@ public struct Mapper: Sendable {
     /// The outcome of one row.
     public func map(_ row: CatalogRow) -> MappingOutcome {
         let format = definition.format
-        // Written only when a value begins or ends with space, so a row that needs no trimming is not copied.
-        var columns = row.values
-        for i in row.values.indices where Normalizer.needsTrim(row.values[i]) {
-            columns[i] = row.values[i].map(Normalizer.trim)
-        }
+        // The row's values as read: trimmed where they are read (`EvaluationContext.column`), so
+        // that a row with a value to trim is not copied with a retain of every value.
         var context = EvaluationContext(
             fields: Array(repeating: nil, count: format.fields.count),
-            columns: columns,
+            columns: row.values,
             control: Array(repeating: nil, count: definition.control.count))
         var reasons: [Reason] = []
         for (i, spec) in definition.control.enumerated() {
@@ -101,7 +98,7 @@ public struct Mapper: Sendable {
 
     /// The value of `spec`, or "" when it has none; mapping failures are added to `reasons`.
     func evaluate(_ spec: ValueSpec, _ context: inout EvaluationContext, field: Target, reasons: inout [Reason]) -> String {
-        if let column = spec.plainColumn { return context.columns[column] ?? "" }
+        if let column = spec.plainColumn { return context.column(column) }
         if let condition = spec.when, !context.holds(condition) { return "" }
         var value = source(spec.source, &context, field: field, reasons: &reasons)
         if !value.isEmpty, spec.split != nil || spec.map != nil || spec.ensurePrefix != nil || spec.join != nil {
@@ -155,7 +152,7 @@ public struct Mapper: Sendable {
 
     private func source(_ source: ValueSource, _ context: inout EvaluationContext, field: Target, reasons: inout [Reason]) -> String {
         switch source {
-        case .column(let i): return context.columns[i] ?? ""
+        case .column(let i): return context.column(i)
         case .constant(let text): return text
         case .organisationName: return organisation.name
         case .organisationUSCC: return organisation.uscc

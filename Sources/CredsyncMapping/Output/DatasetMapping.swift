@@ -28,4 +28,13 @@ public struct DatasetMapping: Sendable {
     public func read(organisation: Organisation, today: LocalDate, progress: ProgressLine? = nil) throws(RowProblem) -> ExportResult {
         try ExportMapping(catalog: catalog, definition: definition, organisation: organisation, today: today).collect(progress: progress)
     }
+
+    /// The export read through the mapping with its valid records handed to `body` in file order
+    /// and not kept (`ExportMapping.stream`): for printing a whole export in bounded memory.
+    public func stream(
+        organisation: Organisation, today: LocalDate, progress: ProgressLine? = nil, _ body: (MappedRecord) -> Void
+    ) throws(RowProblem) -> ExportResult {
+        try ExportMapping(catalog: catalog, definition: definition, organisation: organisation, today: today)
+            .stream(progress: progress, body)
+    }
 }

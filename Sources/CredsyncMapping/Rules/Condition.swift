@@ -26,13 +26,21 @@ public indirect enum Condition: Sendable, Equatable {
 /// The values a condition is evaluated against.
 public struct EvaluationContext {
     public var fields: [String?]
+    /// The export's values as read; `column(_:)` gives them trimmed, as mapping reads them.
     public var columns: [String?]
     public var control: [String?]
+
+    /// Column `i`'s value with white space at both ends trimmed, "" when there is none.
+    @inline(__always)
+    func column(_ i: Int) -> String {
+        guard let value = columns[i] else { return "" }
+        return Normalizer.needsTrim(value) ? Normalizer.trim(value) : value
+    }
 
     func value(_ reference: Reference) -> String {
         switch reference {
         case .field(let i): return fields[i] ?? ""
-        case .column(let i): return columns[i] ?? ""
+        case .column(let i): return column(i)
         case .control(let i): return control[i] ?? ""
         }
     }

@@ -25,6 +25,7 @@ public enum Normalizer {
 
     /// Whether `bytes` (UTF-8) begin or end with a character `isSpace` accepts: ASCII space and
     /// 09–0D, U+00A0 (C2 A0) or U+3000 (E3 80 80).
+    @inline(__always)
     static func endsInSpace(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let n = bytes.count
         guard n > 0 else { return false }
