@@ -187,18 +187,24 @@ extension StateStore {
         _ selection: QueueSelection = QueueSelection(), _ body: (QueueRow) throws(CredsyncError) -> Void
     ) throws(CredsyncError) {
         try database.query(
-            Self.queueSelect + """
-                 WHERE (?1 IS NULL OR q.platform = ?1) AND (?2 IS NULL OR q.dataset = ?2)
-                    AND (?3 IS NULL OR q.state = ?3) AND (?4 IS NULL OR q.first_attempt < ?4)
-                    AND (?5 IS NULL OR q.next_attempt <= ?5)
-                ORDER BY q.platform, q.dataset, q.key, q.id
-                """,
-            [
-                .optional(selection.platform?.rawValue), .optional(selection.dataset?.rawValue),
-                .optional(selection.state?.rawValue), selection.firstQueuedBefore.map { .real($0) } ?? .null,
-                selection.dueBy.map { .real($0) } ?? .null,
-            ]
+            Self.queueSelect + Self.selectionFilter + " ORDER BY q.platform, q.dataset, q.key, q.id",
+            Self.values(of: selection)
         ) { row throws(CredsyncError) in try body(try queueRow(row)) }
+    }
+
+    /// The WHERE clause of a `QueueSelection`, bound by `values(of:)`.
+    static let selectionFilter = """
+         WHERE (?1 IS NULL OR q.platform = ?1) AND (?2 IS NULL OR q.dataset = ?2)
+            AND (?3 IS NULL OR q.state = ?3) AND (?4 IS NULL OR q.first_attempt < ?4)
+            AND (?5 IS NULL OR q.next_attempt <= ?5)
+        """
+
+    static func values(of selection: QueueSelection) -> [SQLValue] {
+        [
+            .optional(selection.platform?.rawValue), .optional(selection.dataset?.rawValue),
+            .optional(selection.state?.rawValue), selection.firstQueuedBefore.map { .real($0) } ?? .null,
+            selection.dueBy.map { .real($0) } ?? .null,
+        ]
     }
 
     /// An entry's payload as stored (nil for a withdrawal or an unknown id).

@@ -71,17 +71,7 @@ extension StateStore {
         _ selection: QueueSelection = QueueSelection(), _ body: (QueueReading) throws(CredsyncError) -> Void
     ) throws(CredsyncError) {
         try database.query(
-            Self.queueSelect + """
-                 WHERE (?1 IS NULL OR q.platform = ?1) AND (?2 IS NULL OR q.dataset = ?2)
-                    AND (?3 IS NULL OR q.state = ?3) AND (?4 IS NULL OR q.first_attempt < ?4)
-                    AND (?5 IS NULL OR q.next_attempt <= ?5)
-                ORDER BY q.id
-                """,
-            [
-                .optional(selection.platform?.rawValue), .optional(selection.dataset?.rawValue),
-                .optional(selection.state?.rawValue), selection.firstQueuedBefore.map { .real($0) } ?? .null,
-                selection.dueBy.map { .real($0) } ?? .null,
-            ]
+            Self.queueSelect + Self.selectionFilter + " ORDER BY q.id", Self.values(of: selection)
         ) { row throws(CredsyncError) in
             let reading: QueueReading
             do throws(CredsyncError) {
