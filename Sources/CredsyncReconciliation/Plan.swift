@@ -11,13 +11,38 @@ public struct Change: Sendable {
     public var op: Operation
     /// Why: `new`, `changed`, `republished`, or the withdrawal reason (`expired`, `repaired`, `revoked`, `corrected`).
     public var reason: String
-    /// For upserts: the payload and its canonical hash.
-    public var payload: JSONObject?
+    /// For upserts: the payload's canonical JSON (RFC 8785), as sent.
+    public var payloadJSON: [UInt8]?
     public var hash: String?
     /// What the ledger held before.
     public var previousHash: String?
     /// Where the record stands in the export, when it does.
     public var line: Int?
+    /// The change's deadline, or why it is unknown (a year missing from the calendar).
+    public var deadline: Deadline?
+    public var unknownDeadline: UnknownDeadline?
+
+    public init(
+        key: String, op: Operation, reason: String, payload: JSONObject? = nil, hash: String? = nil,
+        previousHash: String? = nil, line: Int? = nil
+    ) {
+        self.key = key
+        self.op = op
+        self.reason = reason
+        self.payloadJSON = payload.map { JSONWriter.canonicalBytes(.object($0)) }
+        self.hash = hash
+        self.previousHash = previousHash
+        self.line = line
+    }
+
+    /// For upserts: the payload, read from its canonical JSON.
+    public var payload: JSONObject? {
+        get {
+            guard let payloadJSON, case .object(let object)? = try? JSONParser.parse(payloadJSON) else { return nil }
+            return object
+        }
+        set { payloadJSON = newValue.map { JSONWriter.canonicalBytes(.object($0)) } }
+    }
 
     /// The withdraw reason the platform takes (`expired`, `repaired`, `revoked` or `corrected`).
     public var withdrawReason: String { ["expired", "repaired", "revoked"].contains(reason) ? reason : "corrected" }
@@ -46,7 +71,7 @@ public struct UnknownDeadline: Sendable, Equatable {
 public struct DatasetPlan: Sendable {
     public var platform: PlatformID
     public var dataset: Dataset
-    public var changes: [Change] = []
+    public var changes = ChangeList()
     public var unchanged = 0
     /// Records not published yet (their publication date is after the as-of date).
     public var notYet = 0
@@ -58,9 +83,10 @@ public struct DatasetPlan: Sendable {
     /// read whole: their `corrected` withdrawals wait for the export to be fixed, or for approval.
     public var heldWithdrawals: [String] = []
     public var warnings: [String] = []
-    public var deadlines: [Deadline] = []
+    /// The changes' deadlines, in plan order.
+    public var deadlines: [Deadline] { changes.compactMap(\.deadline) }
     /// Changes whose deadline falls in a year the calendar does not cover.
-    public var unknownDeadlines: [UnknownDeadline] = []
+    public var unknownDeadlines: [UnknownDeadline] { changes.compactMap(\.unknownDeadline) }
     /// Published keys in the ledger before this plan.
     public var publishedBefore = 0
 
@@ -69,5 +95,5 @@ public struct DatasetPlan: Sendable {
         self.dataset = dataset
     }
 
-    public func count(_ op: Change.Operation) -> Int { changes.reduce(0) { $0 + ($1.op == op ? 1 : 0) } }
+    public func count(_ op: Change.Operation) -> Int { changes.count(op) }
 }

@@ -5,10 +5,12 @@ import CredsyncPublicity
 /// What one record means for one platform's plan: the ledger place it marks as seen, the count it
 /// adds to, and, for the few records that change or warn, the change, deadline and warnings.
 /// Worked out on the mapping threads while the record is fresh; the plan only adds the steps up.
+/// With a spill, the change is written there at once and the step keeps only its place.
 public struct PlanStep: Sendable {
     public enum Tally: UInt8, Sendable { case none, unchanged, notYet, notPublished }
 
-    /// A change, a deadline (or why it is unknown), warnings: boxed, so that a plain step stays small.
+    /// A change kept in memory, a deadline (or why it is unknown), warnings: boxed, so that a plain
+    /// step stays small.
     final class Detail: Sendable {
         let change: Change?
         let deadline: Deadline?
@@ -23,10 +25,19 @@ public struct PlanStep: Sendable {
         }
     }
 
+    /// A change written to the context's spill: where, and what it does.
+    struct Spilled: Sendable {
+        var place: ChangeSpill.Place
+        var op: Change.Operation
+    }
+
     /// The ledger place of the record's key, or -1 when the ledger lacks it.
     var place: Int
     var tally: Tally
     var detail: Detail?
+    var spilled: Spilled?
+    /// The record's line in the export.
+    var line: Int = 0
 }
 
 /// One platform's side of planning a record: its format, its ledger, the rules and the date.
@@ -38,8 +49,14 @@ public struct PlanContext: Sendable {
     public let entries: LedgerEntries
     public let rules: PublicityRules
     public let asOf: LocalDate
+    /// Where the changes are written as they are planned; without one they stay in the steps.
+    public let spill: ChangeSpill?
 
-    public init(dataset: Dataset, format: NationalFormat, platform: PlatformConfig, ledger: Ledger, rules: PublicityRules, asOf: LocalDate) {
+    public init(
+        dataset: Dataset, format: NationalFormat, platform: PlatformConfig, ledger: Ledger, rules: PublicityRules,
+        asOf: LocalDate, spill: ChangeSpill? = nil
+    ) {
+        self.spill = spill
         self.dataset = dataset
         self.format = format
         self.platform = platform
@@ -73,14 +90,15 @@ public struct PlanContext: Sendable {
     func step(_ record: MappedRecord, decision made: PublicityDecision?, digests: inout PayloadDigests) -> PlanStep {
         let place = entries.place(of: record.key)
         let isPublished = place.map { entries.isPublished(at: $0) } ?? false
-        var step = PlanStep(place: place ?? -1, tally: .none)
+        var step = PlanStep(place: place ?? -1, tally: .none, line: record.line)
         func withdrawal(_ reason: String) -> Change {
             Change(key: record.key, op: .withdraw, reason: reason, previousHash: place.map { entries.hash(at: $0) }, line: record.line)
         }
         if let why = record.excludedFrom[platform.id] {
             if isPublished {
-                step.detail = PlanStep.Detail(change: withdrawal("corrected"), deadline: nil,
-                    warnings: ["\(record.key): withdrawn from \(platform.id.rawValue): \(why)"])
+                note(
+                    withdrawal("corrected"), deadline: nil, unknownDeadline: nil,
+                    warnings: ["\(record.key): withdrawn from \(platform.id.rawValue): \(why)"], in: &step)
             } else {
                 step.tally = .notPublished
             }
@@ -113,8 +131,11 @@ public struct PlanContext: Sendable {
                 op = (.create, "new")
             }
             if let (op, reason) = op {
-                change = Change(key: record.key, op: op, reason: reason, payload: record.payload(format: format, dateSeparator: platform.dateSeparator),
-                    hash: digest.hex, previousHash: place.map { entries.hash(at: $0) }, line: record.line)
+                var upsert = Change(
+                    key: record.key, op: op, reason: reason, hash: digest.hex,
+                    previousHash: place.map { entries.hash(at: $0) }, line: record.line)
+                upsert.payloadJSON = record.canonicalPayload(format: format, dateSeparator: platform.dateSeparator)
+                change = upsert
                 if !isPublished { due(.publication, rules.publicationDue) }
             } else {
                 step.tally = .unchanged
@@ -127,10 +148,29 @@ public struct PlanContext: Sendable {
                 step.tally = .notPublished
             }
         }
-        if change != nil || !warnings.isEmpty {
-            step.detail = PlanStep.Detail(change: change, deadline: deadline, unknownDeadline: unknownDeadline, warnings: warnings)
-        }
+        note(change, deadline: deadline, unknownDeadline: unknownDeadline, warnings: warnings, in: &step)
         return step
+    }
+
+    /// Keeps a step's change (in the spill when there is one) and its warnings.
+    private func note(
+        _ change: Change?, deadline: Deadline?, unknownDeadline: UnknownDeadline?, warnings: [String],
+        in step: inout PlanStep
+    ) {
+        if var change, let spill {
+            change.deadline = deadline
+            change.unknownDeadline = unknownDeadline
+            step.spilled = PlanStep.Spilled(place: spill.append(ChangeCoding.encode(change)), op: change.op)
+            if !warnings.isEmpty {
+                step.detail = PlanStep.Detail(change: nil, deadline: nil, warnings: warnings)
+            }
+        } else if change != nil || !warnings.isEmpty {
+            var change = change
+            change?.deadline = deadline
+            change?.unknownDeadline = unknownDeadline
+            step.detail = PlanStep.Detail(
+                change: change, deadline: deadline, unknownDeadline: unknownDeadline, warnings: warnings)
+        }
     }
 }
 

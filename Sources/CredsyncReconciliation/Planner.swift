@@ -25,43 +25,9 @@ public enum Planner {
         steps: [PlanStep], dataset: Dataset, platform: PlatformID, ledger: Ledger, setAsideKeys: Set<String>,
         unread: UnreadRows = .none
     ) -> DatasetPlan {
-        var plan = DatasetPlan(platform: platform, dataset: dataset)
-        plan.publishedBefore = ledger.publishedCount
-        let entries = ledger.entries
-        // Ledger places seen in the export; the published ones left unseen are withdrawn.
-        var seen = [Bool](repeating: false, count: entries.placeCount)
-        for step in steps {
-            if step.place >= 0 { seen[step.place] = true }
-            switch step.tally {
-            case .none: break
-            case .unchanged: plan.unchanged += 1
-            case .notYet: plan.notYet += 1
-            case .notPublished: plan.notPublished += 1
-            }
-            guard let detail = step.detail else { continue }
-            if let change = detail.change { plan.changes.append(change) }
-            if let deadline = detail.deadline { plan.deadlines.append(deadline) }
-            if let unknown = detail.unknownDeadline { plan.unknownDeadlines.append(unknown) }
-            plan.warnings += detail.warnings
-        }
-        for key in entries.publishedKeys(unmarked: seen) {
-            if setAsideKeys.contains(key) || unread.mayHold(key) {
-                plan.keptSetAside.append(key)
-            } else if unread.reason != nil && !unread.isApproved {
-                plan.keptSetAside.append(key)
-                plan.heldWithdrawals.append(key)
-            } else {
-                plan.changes.append(Change(key: key, op: .withdraw, reason: "corrected", previousHash: entries[key]?.hash))
-            }
-        }
-        if let reason = unread.reason, !plan.heldWithdrawals.isEmpty {
-            let count = plan.heldWithdrawals.count
-            let (records, are, they) = count == 1 ? ("record", "is", "it is") : ("records", "are", "they are")
-            plan.warnings.append(
-                "\(count) published \(records) the export lacks \(are) kept, not withdrawn, "
-                    + "as the export was not read whole: \(reason); fix the export, or if \(they) gone, approve with --approve-withdrawals")
-        }
-        return plan
+        var builder = PlanBuilder(dataset: dataset, platform: platform, ledger: ledger)
+        for step in steps { builder.add(step) }
+        return builder.finish(setAsideKeys: setAsideKeys, unread: unread)
     }
 }
 

@@ -20,16 +20,14 @@ struct DatasetPush {
     var transientFailures = 0
     /// Changes delivered that had waited in the deferred queue after an earlier failure.
     var deliveredFromQueue = 0
-    /// Keys with a deadline, and those of them delivered: only these are kept, not every key sent.
-    let deadlineKeys: Set<String>
-    var deliveredKeys: Set<String> = []
+    /// Whether each change, in plan order, reached its goal on the platform (its deadline is met).
+    var reached: [Bool] = []
 
     init(run: PlatformRun, plan: DatasetPlan, spool: Spool, queued: [Spool.Located]) throws(CredsyncError) {
         self.run = run
         self.plan = plan
         self.spool = spool
         rejected = try RejectedRecords.load(run.store, plan.platform, plan.dataset)
-        deadlineKeys = Set(plan.deadlines.map(\.key))
         self.queued = Dictionary(queued.map { ($0.entry.key, $0) }, uniquingKeysWith: { _, newer in newer })
         outcome = DatasetOutcome(platform: plan.platform, dataset: plan.dataset)
         outcome.unchanged = plan.unchanged
@@ -38,69 +36,88 @@ struct DatasetPush {
 
     var store: StateStore { run.store }
 
-    /// Chooses what goes now, pushes it, and applies every answer in its own transaction.
+    /// Chooses what goes now, pushes it, and applies every answer in its own transaction. The plan's
+    /// changes are read from its spill twice: once to choose (queue states, in one transaction),
+    /// then batch by batch as they are sent, so only the batches in flight are in memory.
     mutating func push(client: PlatformClient, result: inout PlatformRun.Result) async {
-        let now = Timestamp.now()
-        var sending: [Change] = []
-        let planned = Set(plan.changes.map(\.key))
-        for change in plan.changes {
-            let marker = change.op == .withdraw ? "withdraw" : (change.hash ?? "")
-            if rejected.hashes[change.key] == marker {
-                outcome.rejectedBefore += 1
-                continue
-            }
-            if let located = queued[change.key] {
-                var entry = supersede(located.entry, with: change)
-                let changed = entry != located.entry
-                switch located.state {
-                case .hold:
-                    if changed { record { (spool) throws(CredsyncError) in try spool.write(entry, to: .hold) } }
-                    outcome.held += 1
-                    continue
-                case .dead where located.entry.hash == entry.hash && located.entry.op == entry.op:
-                    outcome.dead += 1
-                    continue
-                case .deferred where located.entry.nextAttempt > now:
-                    entry.nextAttempt = located.entry.nextAttempt
-                    if changed { record { (spool) throws(CredsyncError) in try spool.write(entry, to: .deferred) } }
-                    outcome.queued += 1
-                    continue
-                default:
-                    break
-                }
-            }
-            sending.append(change)
-        }
-        // A deferred entry no plan asks for any more is done with: the desired state changed.
-        for (key, located) in queued where located.state == .deferred && !planned.contains(key) {
-            record { (spool) throws(CredsyncError) in try spool.remove(located.entry, from: .deferred) }
-        }
-        let records = sending.map { change -> OutgoingRecord in
-            change.op == .withdraw ? .withdraw(key: change.key, reason: change.withdrawReason)
-                : OutgoingRecord(key: change.key, op: .upsert, hash: change.hash, payload: change.payload)
-        }
-        let changes = Dictionary(sending.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
-        let batches = Batch.split(records, dataset: plan.dataset, source: run.config.organisation.uscc, maxRecords: run.platform.batchSize)
-        var next = 0
+        let goes = choose()
+        var feed = BatchFeed(
+            changes: plan.changes.makeIterator(), goes: goes, dataset: plan.dataset,
+            source: run.config.organisation.uscc, maxRecords: run.platform.batchSize)
+        var inFlight: [String: BatchFeed.Carried] = [:]
+        reached = Array(repeating: false, count: goes.count)
         await withTaskGroup(of: (Batch, BatchResult).self) { group in
             func startNext() -> Bool {
                 // After a 401 or 403 the rest would fail the same way: it waits for the next run.
                 // After a failed commit (a full disk) nothing more is sent: its answer could not be kept.
-                guard next < batches.count, !run.stop.isSet, authenticationFailure == nil, commitFailure == nil
+                guard !run.stop.isSet, authenticationFailure == nil, commitFailure == nil,
+                    let (batch, changes) = feed.next()
                 else { return false }
-                let batch = batches[next]
-                next += 1
+                inFlight[batch.id] = changes
                 group.addTask { (batch, await client.push(batch)) }
                 return true
             }
             for _ in 0..<max(1, run.platform.concurrency) where !startNext() { break }
             while let (batch, answer) = await group.next() {
-                apply(answer, of: batch, changes: changes, result: &result)
+                apply(answer, of: batch, changes: inFlight.removeValue(forKey: batch.id) ?? [:], result: &result)
                 _ = startNext()
             }
         }
-        outcome.pendingDeadlines = plan.deadlines.filter { !deliveredKeys.contains($0.key) }
+        outcome.pendingDeadlines = zip(plan.changes, reached).compactMap { change, done in done ? nil : change.deadline }
+        do { try plan.changes.check() } catch { pendingError = pendingError ?? error }
         if let error = commitFailure ?? pendingError { result.stateError = error }
+    }
+
+    /// Which of the plan's changes go now, by their queue entries: a held or dead entry waits for
+    /// an operator, a deferred one for its time. Their queue changes, and the removal of deferred
+    /// entries no plan asks for any more (the desired state changed), are made in one transaction.
+    private mutating func choose() -> [Bool] {
+        let now = Timestamp.now()
+        var goes: [Bool] = []
+        goes.reserveCapacity(plan.changes.count)
+        var planned: Set<String> = []
+        do {
+            try store.transaction { () throws(CredsyncError) in
+                for change in plan.changes { goes.append(try choose(change, now: now, planned: &planned)) }
+                for (key, located) in queued where located.state == .deferred && !planned.contains(key) {
+                    try spool.remove(located.entry, from: .deferred)
+                }
+            }
+        } catch {
+            // Nothing of the queue changed: the changes go as planned, the queue is left as it was.
+            pendingError = pendingError ?? error
+            goes = Array(repeating: true, count: plan.changes.count)
+        }
+        return goes
+    }
+
+    /// Whether `change` goes now; `planned` collects the queued keys the plan asks for.
+    private mutating func choose(_ change: Change, now: Double, planned: inout Set<String>) throws(CredsyncError) -> Bool {
+        let marker = change.op == .withdraw ? "withdraw" : (change.hash ?? "")
+        if rejected.hashes[change.key] == marker {
+            outcome.rejectedBefore += 1
+            return false
+        }
+        guard let located = queued[change.key] else { return true }
+        planned.insert(change.key)
+        var entry = supersede(located.entry, with: change)
+        let changed = entry != located.entry
+        switch located.state {
+        case .hold:
+            if changed { try spool.write(entry, to: .hold) }
+            outcome.held += 1
+            return false
+        case .dead where located.entry.hash == entry.hash && located.entry.op == entry.op:
+            outcome.dead += 1
+            return false
+        case .deferred where located.entry.nextAttempt > now:
+            entry.nextAttempt = located.entry.nextAttempt
+            if changed { try spool.write(entry, to: .deferred) }
+            outcome.queued += 1
+            return false
+        default:
+            return true
+        }
     }
 
     private var pendingError: CredsyncError?
@@ -108,10 +125,6 @@ struct DatasetPush {
     private(set) var commitFailure: CredsyncError?
     /// The first 401 or 403 answer of this dataset's pushes.
     private(set) var authenticationFailure: ExchangeFailure?
-
-    private mutating func record(_ action: (Spool) throws(CredsyncError) -> Void) {
-        do { try action(spool) } catch { pendingError = pendingError ?? error }
-    }
 
     /// The queue entry for `change`, carrying the newest plan (a stale version is never sent later).
     func supersede(_ entry: SpoolEntry?, with change: Change) -> SpoolEntry {
@@ -130,7 +143,7 @@ struct DatasetPush {
     /// follows), then every record's ledger row, rejection, accepted payload and queue change in one
     /// transaction. A failed commit rolls it all back and stops the push.
     private mutating func apply(
-        _ answer: BatchResult, of batch: Batch, changes: [String: Change], result: inout PlatformRun.Result
+        _ answer: BatchResult, of batch: Batch, changes: BatchFeed.Carried, result: inout PlatformRun.Result
     ) {
         run.audit.append(Self.auditEvent(answer, of: batch, platform: plan.platform))
         if let failure = answer.authenticationFailure, authenticationFailure == nil {
@@ -147,9 +160,10 @@ struct DatasetPush {
         do {
             try store.transaction { () throws(CredsyncError) in
                 for (key, recordOutcome) in answer.outcomes {
-                    guard let change = changes[key] else { continue }
+                    guard let (index, change) = changes[key] else { continue }
                     try apply(
                         recordOutcome, of: change, batchID: batchID, attempted: batch.id, now: now, result: &result)
+                    if Self.reachesGoal(recordOutcome, of: change) { reached[index] = true }
                 }
             }
         } catch {
@@ -189,7 +203,6 @@ struct DatasetPush {
         case .rejected(let errors) where change.op == .withdraw && errors.contains(where: { $0.code == "E_NOT_FOUND" }):
             // The platform no longer holds it: the withdrawal's goal is met.
             try store.markWithdrawn(key: key, platform: plan.platform, dataset: plan.dataset)
-            if deadlineKeys.contains(key) { deliveredKeys.insert(key) }
             outcome.withdrawn += 1
             try done(located)
         case .rejected(let errors):
@@ -208,6 +221,14 @@ struct DatasetPush {
             try queue(change, located: located, batchID: attempted, failure: SpoolError(at: now, errorClass: .permanent, status: nil, code: nil, message: message), permanent: true)
             if !result.problems.contains(message) { result.problems.append(message) }
         }
+    }
+
+    /// Whether the platform now holds what `change` asked for: delivered, or a withdrawal of what
+    /// it no longer holds.
+    static func reachesGoal(_ outcome: RecordOutcome, of change: Change) -> Bool {
+        if outcome.isDelivered { return true }
+        guard case .rejected(let errors) = outcome, change.op == .withdraw else { return false }
+        return errors.contains { $0.code == "E_NOT_FOUND" }
     }
 
     /// The audit line of a batch: ids, keys, hashes and outcomes, nothing personal.
@@ -255,7 +276,6 @@ struct DatasetPush {
                 payload, key: change.key, in: store, platform: plan.platform, dataset: plan.dataset, at: Int(now))
         }
         delivered += 1
-        if deadlineKeys.contains(change.key) { deliveredKeys.insert(change.key) }
     }
 
     private mutating func done(_ located: Spool.Located?) throws(CredsyncError) {

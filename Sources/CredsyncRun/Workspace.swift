@@ -23,17 +23,18 @@ public struct Workspace: Sendable {
     }
 
     /// One dataset's export read through its mapping for planning: each valid record cross-checked
-    /// against `store` and stepped for every platform while it is fresh, then dropped.
+    /// against `store` and stepped for every platform while it is fresh, then dropped; each note
+    /// handed to `fold` in file order (see `ExportMapping.fold`).
     func read(
         _ mapping: DatasetMapping, asOf: LocalDate, contexts: [PlanContext], store: EnterpriseStore?, showProgress: Bool,
-        failure: CrossCheckFailure = CrossCheckFailure()
-    ) -> Result<(ExportResult, [RecordNote]), RowProblem> {
+        failure: CrossCheckFailure = CrossCheckFailure(), _ fold: (RecordNote, Int) -> Void
+    ) -> Result<(ExportResult, Set<Int>), RowProblem> {
         let progress = ProgressLine("read \(FileSystem.baseName(mapping.catalog.path))", total: 0, enabled: showProgress)
         let definition = mapping.definition
         let blocking = config.blockingCrossChecks
         let exportMapping = ExportMapping(catalog: mapping.catalog, definition: definition, organisation: config.organisation, today: asOf)
-        return Result { () throws(RowProblem) -> (ExportResult, [RecordNote]) in
-            try exportMapping.collect(progress: progress, keepRecords: false) { record in
+        return Result { () throws(RowProblem) -> (ExportResult, Set<Int>) in
+            let annotate: @Sendable (MappedRecord) -> RecordNote = { record in
                 var findings: [CrossCheckFinding] = []
                 if let store {
                     do throws(CredsyncError) {
@@ -41,8 +42,12 @@ public struct Workspace: Sendable {
                             for: record, dataset: definition.dataset, definition: definition, store: store, blocking: blocking)
                     } catch { failure.record(error) }
                 }
+                // A record a finding blocks is set aside: it is not planned at all.
+                if findings.contains(where: \.blocking) { return RecordNote(findings: findings, steps: []) }
                 return RecordNote(findings: findings, steps: PlanContext.steps(record, contexts: contexts))
             }
+            let (export, duplicates) = try exportMapping.fold(progress: progress, annotate: annotate, fold)
+            return (export, duplicates)
         }
     }
 
@@ -59,7 +64,7 @@ struct RecordNote: Sendable {
     var findings: [CrossCheckFinding]
     var steps: [PlanStep]
 
-    var isBlocked: Bool { findings.contains(where: \.blocking) }
+    var isBlocked: Bool { steps.isEmpty && findings.contains(where: \.blocking) }
 }
 
 /// The plans of a run, with what refused some of them.
@@ -91,12 +96,14 @@ extension Workspace {
         // The cross-checks look each subject up in the same store, when something was ever pulled.
         let store = try EnterpriseStore(state: state).ifPulled()
         let lookups = CrossCheckFailure()
+        // Every change is written here as it is planned, and read back when pushed or shown.
+        let spill = try ChangeSpill()
         for mapping in mappings {
             let dataset = mapping.catalog.dataset
             let targets = mapping.platforms.filter { platforms.isEmpty || platforms.contains($0.id) }
             // The ledgers first: every record is compared with them on the mapping threads.
             var contexts: [PlanContext] = []
-            var loaded: [Ledger] = []
+            var builders: [PlanBuilder] = []
             for platform in targets {
                 let id = "\(platform.id.rawValue)/\(dataset.rawValue)"
                 let ledger: Ledger
@@ -106,35 +113,45 @@ extension Workspace {
                     ledger = try Ledger.load(from: state, platform: platform.id, dataset: dataset)
                     ledgers[id] = ledger
                 }
-                loaded.append(ledger)
-                contexts.append(PlanContext(dataset: dataset, format: mapping.definition.format, platform: platform, ledger: ledger, rules: rules, asOf: asOf))
+                contexts.append(
+                    PlanContext(
+                        dataset: dataset, format: mapping.definition.format, platform: platform, ledger: ledger,
+                        rules: rules, asOf: asOf, spill: spill))
+                builders.append(PlanBuilder(dataset: dataset, platform: platform.id, ledger: ledger, spill: spill))
             }
-            var export: ExportResult
-            var notes: [RecordNote]
+            var findings: [CrossCheckFinding] = []
+            var blockedLines: [Int] = []
             let result = read(
-                mapping, asOf: asOf, contexts: contexts, store: store, showProgress: showProgress, failure: lookups)
+                mapping, asOf: asOf, contexts: contexts, store: store, showProgress: showProgress, failure: lookups
+            ) { note, line in
+                findings += note.findings
+                if note.isBlocked {
+                    blockedLines.append(line)
+                } else {
+                    for i in builders.indices { builders[i].add(note.steps[i]) }
+                }
+            }
             try lookups.check()
+            try spill.check()
+            var export: ExportResult
+            let duplicates: Set<Int>
             switch result {
             case .failure(let problem):
                 run.unreadable.append((dataset, problem))
                 continue
-            case .success(let value): (export, notes) = value
+            case .success(let value): (export, duplicates) = value
             }
-            let findings = notes.flatMap(\.findings)
+            for i in builders.indices { builders[i].remove(lines: duplicates) }
             run.findings += findings
-            if findings.contains(where: \.blocking) {
-                let before = notes.count
-                notes.removeAll(where: \.isBlocked)
-                export.droppedRecords -= before - notes.count
+            if !blockedLines.isEmpty {
+                export.droppedRecords -= blockedLines.filter { !duplicates.contains($0) }.count
                 export.setAside += CrossChecks.setAside(findings, file: export.file)
             }
             run.exports[dataset] = export
             let setAsideKeys = export.setAsideKeys
             let unread = UnreadRows(export, isApproved: approveWithdrawals)
-            for (i, context) in contexts.enumerated() {
-                let plan = Planner.plan(
-                    steps: notes.map { $0.steps[i] }, dataset: dataset, platform: context.platform.id,
-                    ledger: loaded[i], setAsideKeys: setAsideKeys, unread: unread)
+            for builder in builders {
+                let plan = builder.finish(setAsideKeys: setAsideKeys, unread: unread)
                 if !allowMassWithdraw, let why = Guardrail.refusal(
                     plan, exportRecords: export.recordCountAnyDate, exportRows: export.rowsRead,
                     previousRecords: history.records[dataset], guardrails: config.guardrails)
@@ -144,6 +161,7 @@ extension Workspace {
                     run.plans.append(plan)
                 }
             }
+            try spill.check()
         }
         return run
     }

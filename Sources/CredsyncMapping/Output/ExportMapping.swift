@@ -167,16 +167,7 @@ public struct ExportMapping: Sendable {
         notes = kept.map { notes[$0] }
         result.records.removeAll { duplicateLines.contains($0.line) }
         result.droppedRecords = keepRecords ? 0 : kept.count
-        for (number, lines) in duplicated.sorted(by: { $0.value[0] < $1.value[0] }) {
-            let key = keys.key(number)
-            for line in lines {
-                result.setAside.append(SetAside(file: catalog.path, line: line, key: key, reasons: [
-                    Reason(
-                        field: nil, rule: "E_DUPLICATE_KEY", value: key, expected: Self.duplicateText(line, among: lines))
-                ]))
-            }
-        }
-        result.setAside.sort { $0.line < $1.line }
+        setAsideDuplicates(duplicated, keys: keys, into: &result)
         return (result, notes)
     }
 }

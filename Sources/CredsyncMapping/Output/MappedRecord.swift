@@ -33,6 +33,19 @@ public struct MappedRecord: Sendable {
         return JSONObject(members)
     }
 
+    /// The payload's canonical form (RFC 8785) with the platform's date separator, written
+    /// straight from the values: `JSONWriter.canonicalBytes(.object(payload(…)))` without the payload.
+    public func canonicalPayload(format: NationalFormat, dateSeparator: String) -> [UInt8] {
+        withCanonical(format: format) { bytes, dates in
+            let mark = dateSeparator.utf8.first ?? UInt8(ascii: "-")
+            for start in dates {
+                bytes[start + 4] = mark
+                bytes[start + 7] = mark
+            }
+            return Array(bytes)
+        }
+    }
+
     /// The SHA-256 of the payload's canonical form, written straight from the values: the same
     /// hash as `JSONWriter.canonicalHash(.object(payload(…)))` without building the payload.
     public func payloadHash(format: NationalFormat, dateSeparator: String) -> String {

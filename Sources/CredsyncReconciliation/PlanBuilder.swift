@@ -1,0 +1,85 @@
+import CredsyncCore
+
+/// One platform's plan added up from its steps as they come, in file order, so that no step is
+/// held: the counts, the ledger places seen, the changes (their places in the spill), the warnings.
+/// Each step's line, place and count are kept (9 bytes a record) so that the rows of a key found
+/// twice can be taken back at the end.
+public struct PlanBuilder: Sendable {
+    private var plan: DatasetPlan
+    private let entries: LedgerEntries
+    private var seen: [Bool]
+    private var lines: [Int32] = []
+    private var places: [Int32] = []
+    private var tallies: [PlanStep.Tally] = []
+    private var warningLines: [Int] = []
+
+    public init(dataset: Dataset, platform: PlatformID, ledger: Ledger, spill: ChangeSpill? = nil) {
+        plan = DatasetPlan(platform: platform, dataset: dataset)
+        if let spill { plan.changes = ChangeList(spill: spill) }
+        plan.publishedBefore = ledger.publishedCount
+        entries = ledger.entries
+        seen = [Bool](repeating: false, count: entries.placeCount)
+    }
+
+    /// Adds one record's step.
+    public mutating func add(_ step: PlanStep) {
+        if step.place >= 0 { seen[step.place] = true }
+        lines.append(Int32(clamping: step.line))
+        places.append(Int32(clamping: step.place))
+        tallies.append(step.tally)
+        count(step.tally, by: 1)
+        if let spilled = step.spilled { plan.changes.append(spilled.place, line: step.line, op: spilled.op) }
+        guard let detail = step.detail else { return }
+        if let change = detail.change { plan.changes.append(change) }
+        warningLines += Array(repeating: step.line, count: detail.warnings.count)
+        plan.warnings += detail.warnings
+    }
+
+    /// Takes back the steps of the records at `lines`: rows found to share a key.
+    public mutating func remove(lines removed: Set<Int>) {
+        guard !removed.isEmpty else { return }
+        for i in lines.indices where removed.contains(Int(lines[i])) {
+            if places[i] >= 0 { seen[Int(places[i])] = false }
+            count(tallies[i], by: -1)
+        }
+        plan.changes.removeAll(lines: removed)
+        let kept = warningLines.indices.filter { !removed.contains(warningLines[$0]) }
+        plan.warnings = kept.map { plan.warnings[$0] }
+        warningLines = kept.map { warningLines[$0] }
+    }
+
+    /// The plan: published ledger entries no record reached are withdrawn as `corrected`, unless
+    /// their row is set aside, or may be one of the rows that could not be read; while the export
+    /// was not read whole, they are held (kept, with a warning) unless `unread` says the
+    /// withdrawals are approved.
+    public consuming func finish(setAsideKeys: Set<String>, unread: UnreadRows = .none) -> DatasetPlan {
+        for key in entries.publishedKeys(unmarked: seen) {
+            if setAsideKeys.contains(key) || unread.mayHold(key) {
+                plan.keptSetAside.append(key)
+            } else if unread.reason != nil && !unread.isApproved {
+                plan.keptSetAside.append(key)
+                plan.heldWithdrawals.append(key)
+            } else {
+                plan.changes.append(Change(key: key, op: .withdraw, reason: "corrected", previousHash: entries[key]?.hash))
+            }
+        }
+        if let reason = unread.reason, !plan.heldWithdrawals.isEmpty {
+            let count = plan.heldWithdrawals.count
+            let (records, are, they) = count == 1 ? ("record", "is", "it is") : ("records", "are", "they are")
+            plan.warnings.append(
+                "\(count) published \(records) the export lacks \(are) kept, not withdrawn, "
+                    + "as the export was not read whole: \(reason); fix the export, or if \(they) gone, "
+                    + "approve with --approve-withdrawals")
+        }
+        return plan
+    }
+
+    private mutating func count(_ tally: PlanStep.Tally, by delta: Int) {
+        switch tally {
+        case .none: break
+        case .unchanged: plan.unchanged += delta
+        case .notYet: plan.notYet += delta
+        case .notPublished: plan.notPublished += delta
+        }
+    }
+}

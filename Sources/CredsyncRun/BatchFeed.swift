@@ -1,0 +1,54 @@
+import CredsyncCore
+import CredsyncExchange
+import CredsyncReconciliation
+
+/// A plan's changes that go now, cut into batches as they are asked for: each batch with the
+/// changes it carries by key (their payloads are needed again when the answer is recorded) with
+/// their places in the plan.
+struct BatchFeed {
+    typealias Carried = [String: (index: Int, change: Change)]
+
+    var changes: ChangeList.Iterator
+    /// Whether each change, in plan order, goes now.
+    let goes: [Bool]
+    let dataset: Dataset
+    let source: String
+    let maxRecords: Int
+    private var index = 0
+    private var ready: [(Batch, Carried)] = []
+
+    init(changes: ChangeList.Iterator, goes: [Bool], dataset: Dataset, source: String, maxRecords: Int) {
+        self.changes = changes
+        self.goes = goes
+        self.dataset = dataset
+        self.source = source
+        self.maxRecords = max(1, min(maxRecords, Batch.maxRecords))
+    }
+
+    /// The next batch, or nil when every change that goes was handed out.
+    mutating func next() -> (Batch, Carried)? {
+        if ready.isEmpty { fill() }
+        return ready.isEmpty ? nil : ready.removeFirst()
+    }
+
+    /// Reads up to a batch of changes that go and cuts them (by records and bytes).
+    private mutating func fill() {
+        var records: [OutgoingRecord] = []
+        var byKey: Carried = [:]
+        while records.count < maxRecords, let change = changes.next() {
+            defer { index += 1 }
+            guard index < goes.count, goes[index] else { continue }
+            records.append(
+                change.op == .withdraw
+                    ? .withdraw(key: change.key, reason: change.withdrawReason)
+                    : OutgoingRecord(key: change.key, op: .upsert, hash: change.hash, payload: change.payload))
+            if byKey[change.key] == nil { byKey[change.key] = (index, change) }
+        }
+        for batch in Batch.split(records, dataset: dataset, source: source, maxRecords: maxRecords) {
+            let carried = Dictionary(
+                batch.records.compactMap { record in byKey[record.key].map { (record.key, $0) } },
+                uniquingKeysWith: { first, _ in first })
+            ready.append((batch, carried))
+        }
+    }
+}
