@@ -49,6 +49,9 @@ extension StateDamageEndToEndTests {
         ]
     }
 
+    /// Whether a command reads every page of the store.
+    static func readsEveryPage(_ arguments: [String]) -> Bool { arguments.first == "state" }
+
     /// Commands that never open the store: they must not crash nor touch it either.
     static let otherCommands: [[String]] = [
         ["report"], ["audit", "verify"], ["map", "--dataset", "license", "--platform", "credit", "--limit", "1"],
@@ -56,7 +59,7 @@ extension StateDamageEndToEndTests {
 
     @Test(arguments: Damage.allCases)
     func everyCommandMeetingADamagedStoreNamesTheFileStateCheckAndTheBackupAndChangesNothing(damage: Damage) throws {
-        let env = try SyncEnvironment(platforms: [.credit])
+        let env = try SyncEnvironment(platforms: [.credit, .gsxt])
         let first = try env.credsync(["sync"])
         #expect(first.status <= 1, "\(first.stderr)")
         let file = env.storeFile
@@ -71,19 +74,29 @@ extension StateDamageEndToEndTests {
             let result = try env.credsync(arguments + ["--no-progress"])
             let shown = "\(damage) \(arguments.joined(separator: " ")): exit \(result.status)\n\(result.stderr)"
             #expect(result.status < 128, "a crash: \(shown)")
+            #expect(!result.stderr.contains("bug in credsync"), "\(shown)")
+            let unchanged = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file))) == damaged
+            // A page zeroed in the middle is met only by a command that reads it (SQLite checks a page
+            // when it reads it); the others answer, and may write, from the pages they read.
+            // `state check` and `state backup` read every page.
+            if damage == .zeroedPage && !Self.readsEveryPage(arguments) && result.status != 74 {
+                #expect(result.status != ExitCode.software.rawValue, "\(shown)\(result.stdout)")
+                try Data(damaged).write(to: URL(fileURLWithPath: file))
+                continue
+            }
+            #expect(unchanged, "the damaged file was changed: \(shown)")
             #expect(result.status == 74, "\(shown)\(result.stdout)")
             #expect(result.stderr.contains(file), "\(shown)")
-            #expect(result.stderr.contains("credsync state check"), "\(shown)")
             #expect(result.stderr.contains("state backup"), "\(shown)")
-            #expect(!result.stderr.contains("bug in credsync"), "\(shown)")
-            let after = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
-            #expect(after == damaged, "the damaged file was changed: \(shown)")
+            if arguments != ["state", "check"] {
+                #expect(result.stderr.contains("credsync state check"), "\(shown)")
+            }
         }
         for arguments in Self.otherCommands {
             let result = try env.credsync(arguments + ["--no-progress"])
             #expect(result.status < 128, "a crash: \(damage) \(arguments): \(result.stderr)")
-            let after = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
-            #expect(after == damaged, "the damaged file was changed: \(damage) \(arguments)")
+            let unchanged = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file))) == damaged
+            #expect(unchanged, "the damaged file was changed: \(damage) \(arguments)")
         }
         #expect(!FileManager.default.fileExists(atPath: env.directory.path + "/backup.db"), "a backup of damage")
     }
