@@ -9,7 +9,8 @@ import CredsyncCore
 ///
 /// The copy is the store as of one commit, in one self-contained file (rollback journal, no -wal
 /// file), written beside FILE and renamed over it once complete: an interrupted backup leaves the
-/// previous FILE, and so does a store found damaged (the copy is checked whole). Restore: with no run going, move credsync.db and its -wal and -shm files aside
+/// previous FILE, and so does a store found damaged (the copy is checked whole). Restore: with no
+/// run going, move credsync.db and its -wal and -shm files aside
 /// and copy the backup to `<stateDir>/credsync.db`.
 package enum StateBackup {
     /// Copies the store in `source` to `destination` and returns the copy's size in bytes.

@@ -91,7 +91,8 @@ import TestSupport
         let offenders = try Self.offenders(root: Binaries.packageRoot)
         #expect(
             offenders.isEmpty,
-            "build these with StatePaths (Sources/CredsyncState/StatePaths.swift):\n\(offenders.joined(separator: "\n"))")
+            "build these with StatePaths (Sources/CredsyncState/StatePaths.swift):\n"
+                + offenders.joined(separator: "\n"))
     }
 
     /// The rule catches the forms it is meant for and lets help texts through.
@@ -99,7 +100,8 @@ import TestSupport
         (#"let path = stateDir + "/lock""#, true), (#"directory: config.stateDir + "/quarantine")"#, true),
         (#"?? stateDir + "/reports""#, true), (#"?? stateDir + "/audit/audit.jsonl""#, true),
         (#""\(stateDir)/credsync.db""#, true), (#""\(stateDir)/imported-\(date)""#, true),
-        (#"path("reports/latest.json")"#, true), (#""credsync.db""#, true), (#"x == "quarantine""#, false), (#"// stateDir + "/lock" in a comment"#, false),
+        (#"path("reports/latest.json")"#, true), (#""credsync.db""#, true), (#"x == "quarantine""#, false),
+        (#"// stateDir + "/lock" in a comment"#, false),
         (#""credsync state backup /srv/backup/credsync.db""#, false), (#""audit verify": AuditCommand.run,"#, false),
         (#""Check or back up the state store (credsync.db).""#, false), (#"case "audit-archive":"#, false),
     ])
@@ -144,8 +146,9 @@ import TestSupport
             file: file, environment: [:], stateDirOverride: base + "/other", readsSecrets: false
         ).requireConfig()
         #expect(moved.reportDir == base + "/out/reports")
-        try Data(#"{"organisation": {"name": "某省知识产权局", "uscc": "11330000MB12345679"}, "catalogs": [], "platforms": []}"#
-            .utf8).write(to: URL(fileURLWithPath: file))
+        let bare = #"{"organisation": {"name": "某省知识产权局", "uscc": "11330000MB12345679"}, "#
+            + #""catalogs": [], "platforms": []}"#
+        try Data(bare.utf8).write(to: URL(fileURLWithPath: file))
         let movedDefaults = try ConfigLoader.load(
             file: file, environment: [:], stateDirOverride: base + "/other", readsSecrets: false
         ).requireConfig()
