@@ -89,10 +89,8 @@ import TestSupport
 
     @Test func noCodeOutsideTheStoreModuleBuildsAStatePath() throws {
         let offenders = try Self.offenders(root: Binaries.packageRoot)
-        #expect(
-            offenders.isEmpty,
-            "build these with StatePaths (Sources/CredsyncState/StatePaths.swift):\n"
-                + offenders.joined(separator: "\n"))
+        let listed = offenders.joined(separator: "\n")
+        #expect(offenders.isEmpty, "build these with StatePaths (Sources/CredsyncState/StatePaths.swift):\n\(listed)")
     }
 
     /// The rule catches the forms it is meant for and lets help texts through.
