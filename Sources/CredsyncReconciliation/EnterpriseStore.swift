@@ -44,7 +44,7 @@ public struct EnterpriseStore: Sendable {
     /// The store of `stateDir` when something was ever pulled into it, else nil (no state store
     /// yet, or nothing in it to cross-check against). Never creates the database.
     public static func ifPulled(stateDir: String) throws(CredsyncError) -> EnterpriseStore? {
-        guard FileSystem.exists(StateStore.path(stateDir: stateDir)) else { return nil }
+        guard FileSystem.exists(StatePaths(stateDir: stateDir).database) else { return nil }
         return try EnterpriseStore(stateDir: stateDir).ifPulled()
     }
 

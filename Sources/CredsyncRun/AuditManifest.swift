@@ -2,6 +2,7 @@
     import Glibc
 #endif
 import CredsyncCore
+import CredsyncState
 
 /// The manifest that ends each run's segment of the audit log: one audit line
 /// `{"ts", "prev", "event": "manifest", "head", "run", "asOf", "counts", "key", "sig"}`. `head` is the

@@ -2,6 +2,7 @@
     import Glibc
 #endif
 import CredsyncCore
+import CredsyncState
 
 extension ReportRetention {
     /// Removes the run reports in `directory` that `retention` no longer keeps: a run's `.json`
@@ -14,11 +15,12 @@ extension ReportRetention {
         guard retention.maxAge != nil || retention.keepRuns != nil,
             let names = try? FileSystem.list(directory)
         else { return [] }
+        let files = ReportPaths(directory: directory)
         // Runs by their report's modification time, newest first.
         var runs: [(id: String, modified: Double)] = []
-        for name in names where name.hasSuffix(".json") && name != "latest.json" {
+        for name in names where name.hasSuffix(".json") && name != ReportPaths.latestName + ".json" {
             var info = stat()
-            guard stat(directory + "/" + name, &info) == 0 else { continue }
+            guard stat(files.file(name), &info) == 0 else { continue }
             runs.append((String(name.dropLast(5)), Double(info.st_mtim.tv_sec)))
         }
         runs.sort { ($0.modified, $0.id) > ($1.modified, $1.id) }
@@ -34,7 +36,7 @@ extension ReportRetention {
             let tooMany = retention.keepRuns.map { index >= $0 } ?? false
             guard tooOld || tooMany else { continue }
             for suffix in [".json", ".html"] {
-                let path = directory + "/" + run.id + suffix
+                let path = files.file(run.id + suffix)
                 if unlink(path) != 0 && errno != ENOENT {
                     problems.append("\(path): cannot remove an old report: \(String(cString: strerror(errno)))")
                 }

@@ -1,5 +1,6 @@
 import CredsyncCore
 import CredsyncExchange
+import CredsyncState
 
 /// The run report: JSON kept in the report directory (`<runId>.json`, and `latest.json`), and the
 /// short summary for stdout. Personal numbers never appear in it.
@@ -80,6 +81,7 @@ public enum ReportWriter {
     @discardableResult
     public static func write(_ report: inout SyncReport, directory: String) throws(CredsyncError) -> String {
         let start = Timestamp.monotonic()
+        let files = ReportPaths(directory: directory)
         report.phases.append(("write", .nan))
         var text = Redactor.shared.redact(JSONWriter.pretty(json(report))) + "\n"
         let name = report.dryRun ? "\(report.runID).dry-run" : report.runID
@@ -90,16 +92,16 @@ public enum ReportWriter {
         html = fillWriteSeconds(html, seconds)
         do {
             try FileSystem.createDirectory(directory)
-            try FileSystem.writeAtomically(directory + "/\(name).json", text: text)
-            try FileSystem.writeAtomically(directory + "/\(name).html", text: html)
+            try FileSystem.writeAtomically(files.json(name), text: text)
+            try FileSystem.writeAtomically(files.html(name), text: html)
             if !report.dryRun {
-                try FileSystem.writeAtomically(directory + "/latest.json", text: text)
-                try FileSystem.writeAtomically(directory + "/latest.html", text: html)
+                try FileSystem.writeAtomically(files.json(ReportPaths.latestName), text: text)
+                try FileSystem.writeAtomically(files.html(ReportPaths.latestName), text: html)
             }
         } catch {
             throw CredsyncError(.ioError, error.description)
         }
-        return directory + "/\(name).html"
+        return files.html(name)
     }
 
     /// The few lines an operator reads first.

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CredsyncCore
+import CredsyncState
 
 /// One run at a time per state directory: an exclusive `flock` on `<stateDir>/lock`, which also
 /// records who holds it and since when. The kernel drops the lock when the process dies.
@@ -19,7 +20,7 @@ public final class RunLock: Sendable {
     /// Takes the lock, waiting up to `wait` seconds; throws (exit 75) naming the holder when it cannot.
     public static func acquire(stateDir: String, purpose: String, wait: Double = 0) throws(CredsyncError) -> RunLock {
         do { try FileSystem.createDirectory(stateDir) } catch { throw CredsyncError(.ioError, error.description) }
-        let path = stateDir + "/lock"
+        let path = StatePaths(stateDir: stateDir).lock
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
         guard fd >= 0 else { throw CredsyncError(.ioError, FileError(operation: "open", path: path, errno: errno).description) }
         let deadline = Timestamp.monotonic() + wait

@@ -19,7 +19,7 @@ public struct Spool: Sendable {
     /// The queue of `stateDir`'s store, or nil when there is no store yet (so no queue): for
     /// readers, which must not create the store.
     public static func existing(stateDir: String) throws(CredsyncError) -> Spool? {
-        guard FileSystem.exists(StateStore.path(stateDir: stateDir)) else { return nil }
+        guard FileSystem.exists(StatePaths(stateDir: stateDir).database) else { return nil }
         return Spool(store: try StateStore(stateDir: stateDir))
     }
 

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
     import Glibc
 #endif
+import CSQLite
 import CredsyncCore
 
 /// `credsync state backup FILE`: a consistent copy of the store, made with SQLite's online backup
@@ -8,7 +9,8 @@ import CredsyncCore
 ///
 /// The copy is the store as of one commit, in one self-contained file (rollback journal, no -wal
 /// file), written beside FILE and renamed over it once complete: an interrupted backup leaves the
-/// previous FILE. Restore: with no run going, move credsync.db and its -wal and -shm files aside
+/// previous FILE, and so does a store found damaged (the copy is checked whole). Restore: with no
+/// run going, move credsync.db and its -wal and -shm files aside
 /// and copy the backup to `<stateDir>/credsync.db`.
 package enum StateBackup {
     /// Copies the store in `source` to `destination` and returns the copy's size in bytes.
@@ -34,6 +36,17 @@ package enum StateBackup {
             let from = try Database(path: source, journal: nil)
             let copy = try Database(path: partial, journal: .rollback)
             try from.backup(into: copy)
+            // SQLite checks a page only when it reads it: a backup of damage would look like a good
+            // one, so the copy is checked whole before it may replace FILE.
+            var problems: [String] = []
+            do { try copy.query("PRAGMA quick_check(3)") { row in problems.append(row.text(0)) } } catch {
+                problems = [error.message]
+            }
+            guard problems == ["ok"] else {
+                throw SQLiteFailure.error(
+                    code: SQLITE_CORRUPT, message: problems.joined(separator: "; "), file: source,
+                    doing: "back it up (the previous backup, if any, is kept)")
+            }
             var mode = ""
             try copy.query("PRAGMA journal_mode=DELETE") { row in mode = row.text(0) }
             guard mode == "delete" else {

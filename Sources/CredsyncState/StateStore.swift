@@ -11,11 +11,8 @@ import CredsyncCore
 /// them); a reader and a writer in two processes
 /// (or two stores in one) work at once (WAL). Changes that belong together go in one `transaction`.
 package final class StateStore: Sendable {
-    /// The database file's name in the state directory.
-    package static let fileName = "credsync.db"
-
-    /// `<stateDir>/credsync.db`.
-    package static func path(stateDir: String) -> String { stateDir + "/" + fileName }
+    /// `<stateDir>/credsync.db` (`StatePaths`).
+    package static func path(stateDir: String) -> String { StatePaths(stateDir: stateDir).database }
 
     package let database: Database
     /// The database file.

@@ -1,6 +1,7 @@
 import CredsyncCore
 import CredsyncRun
 import CredsyncSpool
+import CredsyncState
 
 /// `credsync audit verify [--key PUB.pem] [FILE…]`: checks the hash chain and every run manifest's SM2
 /// signature, naming the first broken line (exit 1). `credsync audit prune --before DATE`: archives

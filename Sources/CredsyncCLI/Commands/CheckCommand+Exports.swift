@@ -3,6 +3,7 @@ import CredsyncCore
 import CredsyncMapping
 import CredsyncReconciliation
 import CredsyncRun
+import CredsyncState
 
 extension CheckCommand {
     /// Reads every export through its mapping; prints per dataset and platform what was read, mapped
@@ -33,7 +34,8 @@ extension CheckCommand {
             } ?? []
             let quarantine: String
             do {
-                quarantine = try Quarantine.write(result, platforms: mapping.platforms.map(\.id), directory: config.stateDir + "/quarantine")
+                quarantine = try Quarantine.write(
+                    result, platforms: mapping.platforms.map(\.id), directory: config.statePaths.quarantine)
             } catch {
                 throw CredsyncError(.ioError, error.description, hint: "check that the state directory is writable")
             }

@@ -4,6 +4,7 @@
 import CredsyncCore
 import CredsyncRun
 import CredsyncSpool
+import CredsyncState
 
 extension QueueCommand {
     /// The states each changing command acts on; an entry selected in another state is skipped

@@ -1,6 +1,7 @@
 import CredsyncCore
 import CredsyncRun
 import CredsyncSpool
+import CredsyncState
 
 /// `credsync reconcile --platform P [--dataset D] [--repair]`: drift between the platform, the
 /// ledger and the desired state; exit 1 when there is any.

@@ -1,36 +1,39 @@
 import CredsyncCore
 import CredsyncRun
+import CredsyncState
 
 /// `credsync report [RUN-ID|latest] [--html|--json]`: a kept run report.
 enum ReportCommand {
     static func run(_ context: CommandContext) async throws(CredsyncError) -> ExitCode {
         let config = try context.loadConfig(readsSecrets: false)
-        let id = context.invocation.arguments.first ?? "latest"
+        let id = context.invocation.arguments.first ?? ReportPaths.latestName
         // A run id names a file inside the report directory, nothing else.
         guard !id.isEmpty, !id.contains("/"), !id.hasPrefix("."), !id.contains("\0") else {
             throw CredsyncError.usage("'\(id)' is not a run id: a report is named by its run id, e.g. 'latest'",
                 hint: "'credsync report' shows the latest run; the others are in \(config.reportDir)")
         }
-        let base = config.reportDir + "/" + id
-        guard FileSystem.exists(base + ".json") else {
-            let runs = ((try? FileSystem.list(config.reportDir)) ?? []).filter { $0.hasSuffix(".json") && $0 != "latest.json" }.map { String($0.dropLast(5)) }
+        let files = config.statePaths.reports
+        guard FileSystem.exists(files.json(id)) else {
+            let runs = ((try? FileSystem.list(config.reportDir)) ?? [])
+                .filter { $0.hasSuffix(".json") && $0 != ReportPaths.latestName + ".json" }
+                .map { String($0.dropLast(5)) }
             throw CredsyncError.usage("no report '\(id)' in \(config.reportDir)",
                 hint: runs.isEmpty ? "no run has written a report yet" : "the last runs: " + runs.suffix(5).joined(separator: ", "))
         }
         if context.invocation.has("html") {
-            context.console.print(base + ".html")
+            context.console.print(files.html(id))
             return .success
         }
         let text: String
-        do { text = try FileSystem.readText(base + ".json") } catch { throw CredsyncError(.ioError, error.description) }
+        do { text = try FileSystem.readText(files.json(id)) } catch { throw CredsyncError(.ioError, error.description) }
         if context.invocation.global.json {
             context.console.print(text.trimmingSpaces())
             return .success
         }
         let json: JSONValue
         do { json = try JSONParser.parse(text) } catch {
-            throw CredsyncError(.ioError, "\(base).json: \(error.description)",
-                hint: "the report is damaged: its HTML page is \(base).html; "
+            throw CredsyncError(.ioError, "\(files.json(id)): \(error.description)",
+                hint: "the report is damaged: its HTML page is \(files.html(id)); "
                     + "'credsync report --json \(id)' shows what is left")
         }
         context.console.print("run \(json["runId"]?.stringValue ?? id) as of \(json["asOf"]?.stringValue ?? "?"), exit \(json["exitCode"]?.intValue ?? -1), finished \(json["finishedAt"]?.stringValue ?? "?")")
@@ -47,7 +50,7 @@ enum ReportCommand {
             let platform = problem["platform"]?.stringValue ?? "?"
             context.console.print("  \(platform): \(problem["message"]?.stringValue ?? "")")
         }
-        context.console.print("  html: \(base).html")
+        context.console.print("  html: \(files.html(id))")
         return .success
     }
 }

@@ -67,6 +67,6 @@ enum StateCommand {
     }
 
     private static func storeFile(_ context: CommandContext) throws(CredsyncError) -> String {
-        StateStore.path(stateDir: try context.loadConfig(readsSecrets: false).stateDir)
+        try context.loadConfig(readsSecrets: false).statePaths.database
     }
 }

@@ -1,6 +1,7 @@
 import CredsyncCore
 import CredsyncRun
 import CredsyncSpool
+import CredsyncState
 
 /// `credsync sync` (and `push`, which does not pull): the nightly job.
 enum SyncCommand {

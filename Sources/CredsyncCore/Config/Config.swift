@@ -5,21 +5,23 @@ public struct Config: Sendable {
     public var file: String
     /// The organisation that owns the records: it fills every 数据来源单位 field and is the `source`.
     public var organisation: Organisation
-    /// Where ledgers, queues, reports and the lock live (absolute).
+    /// Where the state store, the lock, reports and the audit log live (absolute).
     public var stateDir: String
     public var catalogs: [CatalogConfig]
     public var platforms: [PlatformConfig]
     public var retry: RetryPolicy
     public var guardrails: Guardrails
-    /// Run reports; defaults to `<stateDir>/reports`.
-    public var reportDir: String
+    /// `reportDir` as configured, or nil: run reports then go to the default under the state
+    /// directory (CredsyncState's `StatePaths`, which owns every path there, and `config.reportDir`).
+    public var configuredReportDir: String?
     /// The node_exporter textfile; none when not configured.
     public var metricsFile: String?
     /// The group that may read the metrics file (node_exporter's): the file is then 0640 and its
     /// directory 0750 in that group. None: the file is 0644 less the umask, in the process's group.
     public var metricsGroup: String?
-    /// The audit log; defaults to `<stateDir>/audit/audit.jsonl`.
-    public var auditFile: String
+    /// `auditFile` as configured, or nil for the default under the state directory (`StatePaths`,
+    /// and `config.auditFile`).
+    public var configuredAuditFile: String?
     /// The audit log's signing keys and retention (`audit`).
     public var audit = AuditConfig()
     /// The enterprise pull; none when not configured.

@@ -82,7 +82,8 @@ struct ConfigReading {
             guardrails.maxShrinkShare = reader.double("maxShrinkShare", in: 0...1) ?? guardrails.maxShrinkShare
             reader.rejectUnknownKeys()
         }
-        let reportDir = root.string("reportDir").map(path) ?? stateDir + "/reports"
+        // Defaults under the state directory are StatePaths's (CredsyncState), which owns its paths.
+        let reportDir = root.string("reportDir").map(path)
         let metricsFile = root.string("metricsFile").map(path)
         let metricsGroup = root.string("metricsGroup")
         if let metricsGroup, FileSystem.groupID(metricsGroup) == nil {
@@ -90,7 +91,7 @@ struct ConfigReading {
                 hint: "create it (groupadd --system \(metricsGroup)) or name node_exporter's group")
         }
         let reportRetention = readReportRetention(root.object("reportRetention"))
-        let auditFile = root.string("auditFile").map(path) ?? stateDir + "/audit/audit.jsonl"
+        let auditFile = root.string("auditFile").map(path)
         let audit = readAudit(root.object("audit"))
         let pull = readPull(root.object("pull"))
         let publicityFile = root.string("publicityFile").map(path)
@@ -111,8 +112,8 @@ struct ConfigReading {
         guard let organisation, sink.problems.isEmpty else { return nil }
         var config = Config(
             file: file, organisation: organisation, stateDir: stateDir, catalogs: catalogs, platforms: platforms,
-            retry: retry, guardrails: guardrails, reportDir: reportDir, metricsFile: metricsFile,
-            auditFile: auditFile, pull: pull, publicityFile: publicityFile, calendarFile: calendarFile)
+            retry: retry, guardrails: guardrails, configuredReportDir: reportDir, metricsFile: metricsFile,
+            configuredAuditFile: auditFile, pull: pull, publicityFile: publicityFile, calendarFile: calendarFile)
         config.blockingCrossChecks = blocking
         config.metricsGroup = metricsGroup
         config.reportRetention = reportRetention

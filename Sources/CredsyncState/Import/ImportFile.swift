@@ -13,7 +13,7 @@ struct ImportFile {
 
     init(stateDir: String, relative: String) {
         self.relative = relative
-        path = stateDir + "/" + relative
+        path = StatePaths(stateDir: stateDir).releaseFile(relative)
     }
 
     /// The file's bytes.

@@ -88,13 +88,13 @@ package enum StateImport {
     /// Whether `stateDir` holds files of the release's formats (a reader that opens the store only
     /// when it exists should open it then too, so that the import runs).
     package static func hasReleaseFiles(stateDir: String) -> Bool {
-        roots.contains { FileSystem.exists(stateDir + "/" + $0) }
+        roots.contains { FileSystem.exists(StatePaths(stateDir: stateDir).releaseFile($0)) }
     }
 
     /// Every regular file under the release's roots, relative to `stateDir`, sorted.
     static func releaseFiles(_ stateDir: String) throws(CredsyncError) -> [String] {
         var found: [String] = []
-        for root in roots where FileSystem.exists(stateDir + "/" + root) {
+        for root in roots where FileSystem.exists(StatePaths(stateDir: stateDir).releaseFile(root)) {
             try collect(root, stateDir: stateDir, into: &found)
         }
         return found.sorted()
@@ -102,7 +102,7 @@ package enum StateImport {
 
     private static func collect(_ relative: String, stateDir: String, into found: inout [String]) throws(CredsyncError)
     {
-        let path = stateDir + "/" + relative
+        let path = StatePaths(stateDir: stateDir).releaseFile(relative)
         guard FileSystem.isDirectory(path) else {
             found.append(relative)
             return
@@ -204,7 +204,7 @@ package enum StateImport {
         _ files: [String], _ recorded: [String: Recorded], stateDir: String
     ) throws(CredsyncError) {
         // A file gone meanwhile was moved by the process that imported it.
-        for relative in files where FileSystem.exists(stateDir + "/" + relative) {
+        for relative in files where FileSystem.exists(StatePaths(stateDir: stateDir).releaseFile(relative)) {
             let (bytes, digest) = try ImportFile(stateDir: stateDir, relative: relative).checksum()
             if let known = recorded[relative], known.bytes == bytes, known.sha256 == digest { continue }
             throw CredsyncError(
@@ -229,13 +229,10 @@ package enum StateImport {
 
     /// `<stateDir>/imported-<date>`, or `-2`, `-3`… when that is taken.
     private static func freeDirectory(_ stateDir: String, date: String) -> String {
-        var directory = "\(stateDir)/imported-\(date)"
-        var suffix = 1
-        while FileSystem.exists(directory) {
-            suffix += 1
-            directory = "\(stateDir)/imported-\(date)-\(suffix)"
-        }
-        return directory
+        let paths = StatePaths(stateDir: stateDir)
+        var attempt = 1
+        while FileSystem.exists(paths.imported(date: date, attempt: attempt)) { attempt += 1 }
+        return paths.imported(date: date, attempt: attempt)
     }
 
     /// Moves each file under its directory (a rename: the same file system); returns the failures.
@@ -244,7 +241,7 @@ package enum StateImport {
         var failures: [String] = []
         for relative in files {
             guard let directory = directories[relative] else { continue }
-            let source = stateDir + "/" + relative
+            let source = StatePaths(stateDir: stateDir).releaseFile(relative)
             let target = directory + "/" + relative
             do throws(FileError) {
                 try FileSystem.createDirectory(FileSystem.parent(of: target))
@@ -258,7 +255,7 @@ package enum StateImport {
                 failures.append(error.description)
             }
         }
-        for root in roots { removeEmptyDirectories(stateDir + "/" + root) }
+        for root in roots { removeEmptyDirectories(StatePaths(stateDir: stateDir).releaseFile(root)) }
         return failures
     }
 
