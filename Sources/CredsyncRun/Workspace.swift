@@ -69,6 +69,8 @@ public struct RunPlan: Sendable {
     public var unreadable: [(Dataset, RowProblem)] = []
     /// Plans refused by a guardrail, with the message.
     public var refused: [(DatasetPlan, String)] = []
+    /// Plans held back, then let go under an approval (`credsync approve`); they are in `plans`.
+    public var approved: [ApprovedPlan] = []
     public var exports: [Dataset: ExportResult] = [:]
     /// Cross-check findings against the enterprise store (empty before the first pull).
     public var findings: [CrossCheckFinding] = []
@@ -82,7 +84,7 @@ extension Workspace {
     package func plan(
         asOf: LocalDate, platforms: [PlatformID] = [], allowMassWithdraw: Bool = false,
         approveWithdrawals: Bool = false, ledgers: inout [String: Ledger], showProgress: Bool = false,
-        store: StateStore? = nil
+        store: StateStore? = nil, controls: PlanControls = PlanControls()
     ) throws(CredsyncError) -> RunPlan {
         var run = RunPlan()
         let state: StateStore
@@ -107,7 +109,9 @@ extension Workspace {
                     ledgers[id] = ledger
                 }
                 loaded.append(ledger)
-                contexts.append(PlanContext(dataset: dataset, format: mapping.definition.format, platform: platform, ledger: ledger, rules: rules, asOf: asOf))
+                contexts.append(PlanContext(
+                    dataset: dataset, format: mapping.definition.format, platform: platform,
+                    ledger: controls.planned(ledger, dataset: dataset), rules: rules, asOf: asOf))
             }
             var export: ExportResult
             var notes: [RecordNote]
@@ -135,13 +139,15 @@ extension Workspace {
                 let plan = Planner.plan(
                     steps: notes.map { $0.steps[i] }, dataset: dataset, platform: context.platform.id,
                     ledger: loaded[i], setAsideKeys: setAsideKeys, unread: unread)
-                if !allowMassWithdraw, let why = Guardrail.refusal(
+                let guardrail = allowMassWithdraw ? nil : Guardrail.refusal(
                     plan, exportRecords: export.recordCountAnyDate, exportRows: export.rowsRead,
                     previousRecords: history.records[dataset], guardrails: config.guardrails)
-                {
-                    run.refused.append((plan, why))
-                } else {
+                switch try controls.verdict(plan, guardrail: guardrail) {
+                case .planned: run.plans.append(plan)
+                case .approved(let id):
                     run.plans.append(plan)
+                    run.approved.append(ApprovedPlan(platform: plan.platform, dataset: dataset, planID: id))
+                case .refused(let why): run.refused.append((plan, why))
                 }
             }
         }

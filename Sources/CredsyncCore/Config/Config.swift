@@ -11,6 +11,8 @@ public struct Config: Sendable {
     public var platforms: [PlatformConfig]
     public var retry: RetryPolicy
     public var guardrails: Guardrails
+    /// How a refused plan is approved (`approvals`).
+    public var approvals = ApprovalsConfig()
     /// Run reports; defaults to `<stateDir>/reports`.
     public var reportDir: String
     /// The node_exporter textfile; none when not configured.
@@ -190,6 +192,16 @@ public struct Guardrails: Sendable, Equatable {
     public var maxWithdrawShare: Double = 0.05
     /// An export that shrank by more than this share since the last run is refused.
     public var maxShrinkShare: Double = 0.05
+
+    public init() {}
+}
+
+/// How a plan a guardrail refused is approved with `credsync approve` (`approvals`).
+public struct ApprovalsConfig: Sendable, Equatable {
+    /// Seconds after its approval that an approval may be executed; then it has expired.
+    public var validFor: Double = 86400
+    /// Whether the approver must be another Unix user than the one who ran the refused plan.
+    public var requireDifferentUser = false
 
     public init() {}
 }

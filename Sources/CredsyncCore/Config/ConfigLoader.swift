@@ -82,6 +82,12 @@ struct ConfigReading {
             guardrails.maxShrinkShare = reader.double("maxShrinkShare", in: 0...1) ?? guardrails.maxShrinkShare
             reader.rejectUnknownKeys()
         }
+        var approvals = ApprovalsConfig()
+        if let reader = root.object("approvals") {
+            approvals.validFor = reader.duration("validFor") ?? approvals.validFor
+            approvals.requireDifferentUser = reader.bool("requireDifferentUser") ?? approvals.requireDifferentUser
+            reader.rejectUnknownKeys()
+        }
         let reportDir = root.string("reportDir").map(path) ?? stateDir + "/reports"
         let metricsFile = root.string("metricsFile").map(path)
         let metricsGroup = root.string("metricsGroup")
@@ -117,6 +123,7 @@ struct ConfigReading {
         config.metricsGroup = metricsGroup
         config.reportRetention = reportRetention
         config.audit = audit
+        config.approvals = approvals
         return config
     }
 
