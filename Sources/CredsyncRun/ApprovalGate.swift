@@ -55,7 +55,8 @@ package struct ApprovalGate: Sendable {
                 break
             }
         }
-        let id = try pending ?? save(plan, set: set, message: refusal)
+        let id: String
+        if let pending { id = pending } else { id = try save(plan, set: set, message: refusal) }
         let counts = [Change.Operation.create, .update, .withdraw].compactMap { op -> String? in
             let n = set.lines.reduce(0) { $0 + ($1.op == op ? 1 : 0) }
             return n > 0 ? "\(n) \(op.rawValue)" : nil
