@@ -133,7 +133,8 @@ public enum ReportWriter {
         for (platform, message) in report.platformProblems { lines.append("  \(platform.rawValue): \(message)") }
         for message in report.refused { lines.append("  refused: \(message)") }
         for item in report.approved {
-            lines.append("  approved: \(item.platform.rawValue)/\(item.dataset.rawValue) ran as approved in \(item.planID)")
+            let target = "\(item.platform.rawValue)/\(item.dataset.rawValue)"
+            lines.append("  approved: \(target) ran as approved in \(item.planID)")
         }
         for message in report.unusableExports { lines.append("  unusable export: \(message)") }
         if report.interrupted { lines.append("  interrupted: batches in flight finished, the rest waits for the next run") }

@@ -72,9 +72,22 @@ package struct ApprovalRow: Sendable, Equatable {
 }
 
 extension StateStore {
-    /// Saves a refused plan and its change set, in one transaction.
+    /// How long a refused plan is kept, seconds, unless an unused approval holds it.
+    package static let refusedPlanKept = 30.0 * 86400
+
+    /// Saves a refused plan and its change set, in one transaction; the same platform and dataset's
+    /// refused plans older than `refusedPlanKept` go, unless approved and not yet used.
     package func saveRefusedPlan(_ plan: RefusedPlanRow, changes: [RefusedChangeRow]) throws(CredsyncError) {
         try transaction { () throws(CredsyncError) in
+            try database.execute(
+                """
+                DELETE FROM refused_plan WHERE platform = ? AND dataset = ? AND refused_at < ?
+                    AND id NOT IN (SELECT plan_id FROM approval WHERE used_at IS NULL)
+                """,
+                [
+                    .text(plan.platform.rawValue), .text(plan.dataset.rawValue),
+                    .real(plan.refusedAt - Self.refusedPlanKept),
+                ])
             try database.execute(
                 """
                 INSERT INTO refused_plan (id, platform, dataset, refused_by, refused_at, message, digest, changes)
@@ -111,12 +124,13 @@ extension StateStore {
                 + filter, values
         ) { row throws(CredsyncError) in
             guard let platform = PlatformID(rawValue: row.text(1)), let dataset = Dataset(rawValue: row.text(2)) else {
-                throw damagedValue(table: "refused_plan", key: row.text(0), column: "platform or dataset", value: row.text(1))
+                throw damagedValue(
+                    table: "refused_plan", key: row.text(0), column: "platform or dataset", value: row.text(1))
             }
             plans.append(
                 RefusedPlanRow(
-                    id: row.text(0), platform: platform, dataset: dataset, refusedBy: row.text(3), refusedAt: row.real(4),
-                    message: row.text(5), digest: row.text(6), changes: row.integer(7)))
+                    id: row.text(0), platform: platform, dataset: dataset, refusedBy: row.text(3),
+                    refusedAt: row.real(4), message: row.text(5), digest: row.text(6), changes: row.integer(7)))
         }
         return plans
     }
@@ -138,7 +152,10 @@ extension StateStore {
             guard try self.approval(planID: approval.planID) == nil else { return false }
             try database.execute(
                 "INSERT INTO approval (plan_id, approved_by, approved_at, reason) VALUES (?, ?, ?, ?)",
-                [.text(approval.planID), .text(approval.approvedBy), .real(approval.approvedAt), .optional(approval.reason)])
+                [
+                    .text(approval.planID), .text(approval.approvedBy), .real(approval.approvedAt),
+                    .optional(approval.reason),
+                ])
             return true
         }
     }

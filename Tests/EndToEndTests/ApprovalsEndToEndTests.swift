@@ -10,7 +10,8 @@ import Testing
     func environment(approvals: String) throws -> SyncEnvironment {
         let env = try SyncEnvironment(platforms: [.credit])
         let text = try String(contentsOfFile: env.configFile, encoding: .utf8)
-        try text.replacingOccurrences(of: #""stateDir": "state","#, with: #""stateDir": "state", "approvals": \#(approvals),"#)
+        let configured = #""stateDir": "state", "approvals": \#(approvals),"#
+        try text.replacingOccurrences(of: #""stateDir": "state","#, with: configured)
             .write(toFile: env.configFile, atomically: true, encoding: .utf8)
         let first = try env.credsync(["sync", "--dataset", "dishonesty"])
         #expect(first.status <= 1, "\(first.stderr)")
@@ -30,14 +31,17 @@ import Testing
     func keepListings(_ env: SyncEnvironment, _ count: Int) throws {
         let path = env.directory.path + "/dishonesty.jsonl"
         let original = env.directory.path + "/dishonesty.original"
-        if !FileManager.default.fileExists(atPath: original) { try FileManager.default.copyItem(atPath: path, toPath: original) }
+        if !FileManager.default.fileExists(atPath: original) {
+            try FileManager.default.copyItem(atPath: path, toPath: original)
+        }
         let lines = try String(contentsOfFile: original, encoding: .utf8).split(separator: "\n")
         try (lines.prefix(count).joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
     }
 
     /// The id a refusal names (`saved as P-…`).
     func savedID(_ text: String) throws -> String {
-        let range = try #require(text.range(of: #"saved as P-[0-9]{8}-[0-9a-f]{6}"#, options: .regularExpression), "\(text)")
+        let pattern = #"saved as P-[0-9]{8}-[0-9a-f]{6}"#
+        let range = try #require(text.range(of: pattern, options: .regularExpression), "\(text)")
         return String(text[range].dropFirst("saved as ".count))
     }
 
@@ -75,7 +79,8 @@ import Testing
         #expect(approval["reason"] == "half the listings moved" && approval["count"]?.intValue == changes)
 
         // A dry run shows the plan as approved and leaves the approval unused.
-        let plan = try JSONParser.parse(try credsync(env, ["plan", "--dataset", "dishonesty", "--json"], as: "alice").stdout)
+        let dryRun = try credsync(env, ["plan", "--dataset", "dishonesty", "--json"], as: "alice")
+        let plan = try JSONParser.parse(dryRun.stdout)
         #expect(plan["approved"]?.arrayValue?.first?["plan"]?.stringValue == id)
         let withdrawals = try #require(plan["plans"]?.arrayValue?.first?["withdraw"]?.intValue)
         let applied = try credsync(env, ["sync", "--dataset", "dishonesty", "--json"], as: "alice")
@@ -146,7 +151,8 @@ import Testing
     @Test func theEmergencyOverrideIsAuditedWithItsReason() throws {
         let env = try environment(approvals: "{}")
         try keepListings(env, 100)
-        let forced = try env.credsync(["sync", "--dataset", "dishonesty", "--approve-withdrawals", "--reason", "INC-42"])
+        let forced = try env.credsync(
+            ["sync", "--dataset", "dishonesty", "--approve-withdrawals", "--reason", "INC-42"])
         #expect(forced.status <= 1, "\(forced.stderr)")
         let line = try #require(try auditLines(env).last { $0["action"] == "approve-withdrawals" })
         #expect(line["reason"] == "INC-42" && line["command"] == "sync")

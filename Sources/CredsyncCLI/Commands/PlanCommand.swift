@@ -130,7 +130,8 @@ enum PlanCommand {
         return [
             "asOf": .string(asOf.iso), "plans": .array(plans),
             "approved": .array(run.approved.map {
-                ["platform": .string($0.platform.rawValue), "dataset": .string($0.dataset.rawValue), "plan": .string($0.planID)]
+                ["platform": .string($0.platform.rawValue), "dataset": .string($0.dataset.rawValue),
+                 "plan": .string($0.planID)]
             }),
             "refused": .array(run.refused.map { ["platform": .string($0.0.platform.rawValue), "dataset": .string($0.0.dataset.rawValue), "message": .string($0.1)] }),
             "unreadable": .array(run.unreadable.map { ["dataset": .string($0.0.rawValue), "message": .string($0.1.description)] }),

@@ -147,7 +147,7 @@ public enum CommandTable {
                     """,
                 options: [
                     platform(repeatable: true), dataset(repeatable: true),
-                    OptionSpec("all", help: "Re-send every published record of the --dataset given (needs an approval)."),
+                    OptionSpec("all", help: "Re-send every published record of the datasets given (approval needed)."),
                     approveWithdrawals, allowMassWithdraw, reason,
                 ]),
             CommandSpec("approve", abstract: "Approve a refused plan: the next run executes exactly its changes, once.",
@@ -159,8 +159,10 @@ public enum CommandTable {
                     shown. With approvals.requireDifferentUser, the approver must be another Unix user
                     than the one whose run was refused (exit 77 otherwise). Audited.
                     """,
-                options: [OptionSpec("reason", value: .text, valueName: "text", help: "Why: kept with the approval and in the audit log.")],
-                arguments: ArgumentsSpec("PLAN-ID", minimum: 1, maximum: 1, help: "The refused plan's id (P-yyyymmdd-hex).")),
+                options: [OptionSpec("reason", value: .text, valueName: "text",
+                    help: "Why: kept with the approval and in the audit log.")],
+                arguments: ArgumentsSpec("PLAN-ID", minimum: 1, maximum: 1,
+                    help: "The refused plan's id (P-yyyymmdd-hex).")),
             CommandSpec("pull", abstract: "Pull enterprise changes and SAMR's serious-illegal list from gsxt.",
                 options: [OptionSpec("full", help: "Re-read the feeds from the beginning.")]),
             CommandSpec("reconcile", abstract: "Compare a platform's manifest with the ledger and report drift.",
