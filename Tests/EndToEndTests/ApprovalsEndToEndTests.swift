@@ -142,6 +142,9 @@ import Testing
         let report = try JSONParser.parse(pushed.stdout)
         #expect(report["approved"]?.arrayValue?.first?["plan"]?.stringValue == id)
         #expect((report["requests"]?.intValue ?? 0) > 0)
+        // Every published record went to the platform again, which found it as it was.
+        let outcome = try #require(report["outcomes"]?.arrayValue?.first { $0["dataset"] == "dishonesty" })
+        #expect((outcome["updated"]?.intValue ?? 0) + (outcome["unchanged"]?.intValue ?? 0) == published, "\(outcome)")
         // One time only: the same re-push is refused again, under a new id.
         let again = try env.credsync(["push", "--dataset", "dishonesty", "--all"])
         #expect(again.status == 65)
