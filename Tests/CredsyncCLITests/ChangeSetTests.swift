@@ -22,7 +22,8 @@ import Testing
     @Test func aSmallerSetIsASubsetAndAnotherHashIsNot() {
         let approved = ChangeSet(Self.lines)
         #expect(ChangeSet(Self.lines.prefix(2)).isSubset(of: approved))
-        let changed = ChangeSet([ChangeLine(key: "K-1", op: .update, detail: "ffff")] + Self.lines.filter { $0.key != "K-1" })
+        let others = Self.lines.filter { $0.key != "K-1" }
+        let changed = ChangeSet([ChangeLine(key: "K-1", op: .update, detail: "ffff")] + others)
         #expect(!changed.isSubset(of: approved))
         let difference = changed.difference(from: approved)
         #expect(difference.added.map(\.detail) == ["ffff"] && difference.removed.map(\.detail) == ["ab12"])
