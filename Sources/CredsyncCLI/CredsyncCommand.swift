@@ -9,6 +9,7 @@ public enum CredsyncCommand {
     static let handlers: [String: Handler] = [
         "sync": SyncCommand.run,
         "push": SyncCommand.run,
+        "approve": ApproveCommand.run,
         "queue list": QueueCommand.run,
         "queue show": QueueCommand.run,
         "queue retry": QueueCommand.run,

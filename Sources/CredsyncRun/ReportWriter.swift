@@ -44,6 +44,10 @@ public enum ReportWriter {
         object["authenticationFailures"] = report.authenticationFailuresJSON
         object["platformProblems"] = .array(report.platformProblems.map { ["platform": .string($0.0.rawValue), "message": .string($0.1)] })
         object["refused"] = .array(report.refused.map { .string($0) })
+        object["approved"] = .array(report.approved.map { item in
+            ["platform": .string(item.platform.rawValue), "dataset": .string(item.dataset.rawValue),
+             "plan": .string(item.planID)]
+        })
         object["unusableExports"] = .array(report.unusableExports.map { .string($0) })
         object["deadlines"] = .array(report.deadlines.map { item in
             ["platform": .string(item.platform.rawValue), "dataset": .string(item.dataset.rawValue), "key": .string(item.key),
@@ -130,6 +134,10 @@ public enum ReportWriter {
         }
         for (platform, message) in report.platformProblems { lines.append("  \(platform.rawValue): \(message)") }
         for message in report.refused { lines.append("  refused: \(message)") }
+        for item in report.approved {
+            let target = "\(item.platform.rawValue)/\(item.dataset.rawValue)"
+            lines.append("  approved: \(target) ran as approved in \(item.planID)")
+        }
         for message in report.unusableExports { lines.append("  unusable export: \(message)") }
         if report.interrupted { lines.append("  interrupted: batches in flight finished, the rest waits for the next run") }
         return lines

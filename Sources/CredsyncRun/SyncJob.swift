@@ -24,6 +24,10 @@ public struct SyncOptions: Sendable {
     /// mappings before the job: the report's first phase, `load`.
     public var startedAt: Double?
     public var loadSeconds = 0.0
+    /// Datasets re-sent whole (`push --dataset D --all`): refused unless approved.
+    public var resendAll: Set<Dataset> = []
+    /// Who runs it, recorded with a plan a guardrail refuses (`OperatorIdentity`).
+    public var user = OperatorAction.userName()
 
     public init(asOf: LocalDate) { self.asOf = asOf }
 }
@@ -68,8 +72,11 @@ public struct SyncJob: Sendable {
         let run = try workspace.plan(
             asOf: options.asOf, platforms: options.platforms, allowMassWithdraw: options.allowMassWithdraw,
             approveWithdrawals: options.approveWithdrawals, ledgers: &ledgers,
-            showProgress: options.showProgress, store: store)
+            showProgress: options.showProgress, store: store, controls: PlanControls(
+                approvals: ApprovalGate(store: store, config: config.approvals, user: options.user),
+                resendAll: options.resendAll))
         ledgers = [:]
+        report.approved = run.approved
         phase("read, map and plan")
         for (dataset, export) in run.exports {
             report.setAside += export.setAside.map { (dataset, $0) }
@@ -100,6 +107,7 @@ public struct SyncJob: Sendable {
         } else {
             let signer = try AuditManifest.signingKey(config)
             let audit = try AuditLog(path: config.auditFile)
+            try markUsed(run.approved, runID: report.runID, store: store, audit: audit)
             let results = await withTaskGroup(of: PlatformRun.Result.self) { group in
                 for (platformID, plans) in byPlatform {
                     guard let platform = config.platform(platformID) else { continue }

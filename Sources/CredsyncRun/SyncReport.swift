@@ -51,6 +51,8 @@ public struct SyncReport: Sendable {
     /// Platforms that refused the credentials or the permission (401, 403): exit 77.
     public var authenticationFailures: [AuthenticationFailure] = []
     public var refused: [String] = []
+    /// Plans a guardrail held back that run under an approval (`credsync approve`).
+    public var approved: [ApprovedPlan] = []
     public var unusableExports: [String] = []
     public var phases: [(String, Double)] = []
     public var interrupted = false

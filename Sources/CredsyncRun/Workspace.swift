@@ -74,6 +74,8 @@ public struct RunPlan: Sendable {
     public var unreadable: [(Dataset, RowProblem)] = []
     /// Plans refused by a guardrail, with the message.
     public var refused: [(DatasetPlan, String)] = []
+    /// Plans held back, then let go under an approval (`credsync approve`); they are in `plans`.
+    public var approved: [ApprovedPlan] = []
     public var exports: [Dataset: ExportResult] = [:]
     /// Cross-check findings against the enterprise store (empty before the first pull).
     public var findings: [CrossCheckFinding] = []
@@ -87,7 +89,7 @@ extension Workspace {
     package func plan(
         asOf: LocalDate, platforms: [PlatformID] = [], allowMassWithdraw: Bool = false,
         approveWithdrawals: Bool = false, ledgers: inout [String: Ledger], showProgress: Bool = false,
-        store: StateStore? = nil
+        store: StateStore? = nil, controls: PlanControls = PlanControls()
     ) throws(CredsyncError) -> RunPlan {
         var run = RunPlan()
         let state: StateStore
@@ -113,11 +115,12 @@ extension Workspace {
                     ledger = try Ledger.load(from: state, platform: platform.id, dataset: dataset)
                     ledgers[id] = ledger
                 }
+                let planned = controls.planned(ledger, dataset: dataset)
                 contexts.append(
                     PlanContext(
-                        dataset: dataset, format: mapping.definition.format, platform: platform, ledger: ledger,
+                        dataset: dataset, format: mapping.definition.format, platform: platform, ledger: planned,
                         rules: rules, asOf: asOf, spill: spill))
-                builders.append(PlanBuilder(dataset: dataset, platform: platform.id, ledger: ledger, spill: spill))
+                builders.append(PlanBuilder(dataset: dataset, platform: platform.id, ledger: planned, spill: spill))
             }
             var findings: [CrossCheckFinding] = []
             var blockedLines: [Int] = []
@@ -152,13 +155,15 @@ extension Workspace {
             let unread = UnreadRows(export, isApproved: approveWithdrawals)
             for builder in builders {
                 let plan = builder.finish(setAsideKeys: setAsideKeys, unread: unread)
-                if !allowMassWithdraw, let why = Guardrail.refusal(
+                let guardrail = allowMassWithdraw ? nil : Guardrail.refusal(
                     plan, exportRecords: export.recordCountAnyDate, exportRows: export.rowsRead,
                     previousRecords: history.records[dataset], guardrails: config.guardrails)
-                {
-                    run.refused.append((plan, why))
-                } else {
+                switch try controls.verdict(plan, guardrail: guardrail) {
+                case .planned: run.plans.append(plan)
+                case .approved(let id):
                     run.plans.append(plan)
+                    run.approved.append(ApprovedPlan(platform: plan.platform, dataset: dataset, planID: id))
+                case .refused(let why): run.refused.append((plan, why))
                 }
             }
             try spill.check()

@@ -29,6 +29,15 @@ import CredsyncCore
 ///                       rejected, queued, held, dead
 ///     imported_file     path PK (relative to the state directory); bytes, sha256, imported_at, moved_to:
 ///                       the file-based release's files the upgrade imported (see StateImport)
+///
+/// Version 2 adds the approvals of plans a guardrail refused:
+///
+///     refused_plan      id PK (P-<yyyymmdd>-<hex>); platform, dataset, refused_by (Unix user), refused_at,
+///                       message, digest (SHA-256 of the sorted change lines), changes (their number)
+///     refused_change    plan_id -> refused_plan, key, op create|update|withdraw, detail PK: the change set
+///                       (detail: the payload hash of an upsert, the reason of a withdrawal); no payload
+///     approval          plan_id PK -> refused_plan; approved_by (Unix user), approved_at, reason, used_at
+///                       and used_by (the run id) once a run executed it (NULL before)
 package enum Schema {
     /// One step of the schema.
     package struct Migration: Sendable {
@@ -40,7 +49,9 @@ package enum Schema {
     package static var latestVersion: Int { migrations.last?.version ?? 0 }
 
     /// Every migration, in order; a new one is appended, an applied one never changes.
-    package static let migrations: [Migration] = [Migration(version: 1, sql: version1)]
+    package static let migrations: [Migration] = [
+        Migration(version: 1, sql: version1), Migration(version: 2, sql: version2),
+    ]
 
     static let version1 = """
         CREATE TABLE ledger (
@@ -156,6 +167,35 @@ package enum Schema {
             sha256 TEXT NOT NULL,
             imported_at REAL NOT NULL,
             moved_to TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """
+
+    static let version2 = """
+        CREATE TABLE refused_plan (
+            id TEXT PRIMARY KEY,
+            platform TEXT NOT NULL CHECK (platform IN ('credit', 'gsxt', 'ipp')),
+            dataset TEXT NOT NULL CHECK (dataset IN ('license', 'penalty', 'dishonesty', 'pledge')),
+            refused_by TEXT NOT NULL,
+            refused_at REAL NOT NULL,
+            message TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            changes INTEGER NOT NULL CHECK (changes >= 0)
+        ) WITHOUT ROWID;
+        CREATE INDEX refused_plan_by_target ON refused_plan (platform, dataset, refused_at);
+        CREATE TABLE refused_change (
+            plan_id TEXT NOT NULL REFERENCES refused_plan (id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            op TEXT NOT NULL CHECK (op IN ('create', 'update', 'withdraw')),
+            detail TEXT NOT NULL,
+            PRIMARY KEY (plan_id, key, op, detail)
+        ) WITHOUT ROWID;
+        CREATE TABLE approval (
+            plan_id TEXT PRIMARY KEY REFERENCES refused_plan (id) ON DELETE CASCADE,
+            approved_by TEXT NOT NULL,
+            approved_at REAL NOT NULL,
+            reason TEXT,
+            used_at REAL,
+            used_by TEXT
         ) WITHOUT ROWID;
         """
 

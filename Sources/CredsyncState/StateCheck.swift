@@ -33,7 +33,8 @@ package enum StateCheck {
     /// The tables of the latest schema, for the row counts.
     static let tables = [
         "ledger", "accepted_payload", "rejected", "export_history", "pull_cursor", "enterprise", "serious_illegal",
-        "queue", "queue_error", "run_summary", "run_outcome", "imported_file",
+        "queue", "queue_error", "run_summary", "run_outcome", "imported_file", "refused_plan", "refused_change",
+        "approval",
     ]
 
     /// At most this many problems of a kind are listed; the count says how many there were.

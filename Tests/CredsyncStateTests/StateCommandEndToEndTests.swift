@@ -44,7 +44,7 @@ import TestSupport
         }
         let clean = try env.credsync(["state", "check"])
         #expect(clean.status == 0, "\(clean.stdout)\(clean.stderr)")
-        #expect(clean.stdout.contains("schema version 1, clean"), "\(clean.stdout)")
+        #expect(clean.stdout.contains("schema version \(Schema.latestVersion), clean"), "\(clean.stdout)")
         #expect(clean.stdout.contains("ledger") && clean.stdout.contains("5"), "\(clean.stdout)")
         let json = try JSONParser.parse(Array(try env.credsync(["state", "check", "--json"]).stdout.utf8))
         #expect(json["clean"]?.boolValue == true && json["exists"]?.boolValue == true)

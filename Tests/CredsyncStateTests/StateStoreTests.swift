@@ -75,7 +75,7 @@ enum Sample {
             }
         }
         let store = try StateStore(stateDir: directory.path)
-        #expect(try store.database.integer("SELECT count(*) FROM schema_version") == 1)
+        #expect(try store.database.integer("SELECT count(*) FROM schema_version") == Schema.latestVersion)
         #expect(try store.ledgerRow(platform: .credit, dataset: .license, key: "K-1") == Sample.ledger("K-1"))
         #expect(try store.acceptedPayload(platform: .credit, dataset: .license, key: "K-1") == #"{"a":1}"#)
         var payloads: [String] = []

@@ -15,7 +15,10 @@ enum PlanCommand {
         var ledgers: [String: Ledger] = [:]
         let run = try workspace.plan(
             asOf: context.asOf, platforms: platforms, allowMassWithdraw: invocation.approvesWithdrawals,
-            approveWithdrawals: invocation.approvesWithdrawals, ledgers: &ledgers, store: store)
+            approveWithdrawals: invocation.approvesWithdrawals, ledgers: &ledgers, store: store,
+            controls: PlanControls(approvals: ApprovalGate(
+                store: store, config: config.approvals,
+                user: OperatorIdentity.current(environment: context.environment).name)))
         ledgers = [:]
         let detail = invocation.has("detail")
         if invocation.global.json {
@@ -29,7 +32,8 @@ enum PlanCommand {
         }
         if !run.refused.isEmpty {
             context.console.printError(
-                "hint: check the export; if the withdrawals are right, run again with --approve-withdrawals")
+                "hint: check the export and the changes (--detail); if they are right, "
+                    + "'credsync approve ID' with the id above lets the next run execute exactly them")
         }
         if !run.unreadable.isEmpty || !run.refused.isEmpty { return .dataError }
         let changes = run.plans.reduce(0) { $0 + $1.changes.count }
@@ -125,6 +129,10 @@ enum PlanCommand {
         }
         return [
             "asOf": .string(asOf.iso), "plans": .array(plans),
+            "approved": .array(run.approved.map {
+                ["platform": .string($0.platform.rawValue), "dataset": .string($0.dataset.rawValue),
+                 "plan": .string($0.planID)]
+            }),
             "refused": .array(run.refused.map { ["platform": .string($0.0.platform.rawValue), "dataset": .string($0.0.dataset.rawValue), "message": .string($0.1)] }),
             "unreadable": .array(run.unreadable.map { ["dataset": .string($0.0.rawValue), "message": .string($0.1.description)] }),
         ]

@@ -23,6 +23,14 @@ enum SyncCommand {
         options.pull = invocation.commandName == "sync" && !options.dryRun && !invocation.has("no-pull")
         options.showProgress = !invocation.global.noProgress && !invocation.global.quiet && !invocation.global.json
         options.command = invocation.commandName
+        options.user = OperatorIdentity.current(environment: context.environment).name
+        if invocation.has("all") {
+            guard !options.datasets.isEmpty else {
+                throw CredsyncError.usage("push --all re-sends whole datasets: name them with --dataset")
+            }
+            options.resendAll = Set(options.datasets)
+        }
+        if invocation.approvesWithdrawals && !options.dryRun { try auditOverride(context, config: config) }
         let workspace = try Workspace(config: config, datasets: options.datasets)
         options.startedAt = started
         options.loadSeconds = Timestamp.monotonic() - loadStart
@@ -41,5 +49,25 @@ enum SyncCommand {
             context.console.print("  report: \(path)")
         }
         return report.exitCode
+    }
+
+    /// The audit line of `--approve-withdrawals` (or `--allow-mass-withdraw`) on a run that pushes:
+    /// the emergency override of the guardrails and of approvals, with `--reason` (null without).
+    static func auditOverride(_ context: CommandContext, config: Config) throws(CredsyncError) {
+        let invocation = context.invocation
+        var selection = JSONObject()
+        let platforms = invocation.all("platform"), datasets = invocation.all("dataset")
+        if !platforms.isEmpty { selection["platforms"] = .array(platforms.map { .string($0) }) }
+        if !datasets.isEmpty { selection["datasets"] = .array(datasets.map { .string($0) }) }
+        var details = OperatorIdentity.current(environment: context.environment).auditDetails
+        details["command"] = .string(invocation.commandName)
+        details["reason"] = invocation.value("reason").map { .string($0) } ?? .null
+        let action = OperatorAction(
+            action: "approve-withdrawals", selection: selection, items: [], count: 0, details: details)
+        try action.record(in: config.auditFile, environment: context.environment)
+        if invocation.value("reason") == nil {
+            context.logger.warning(
+                "--approve-withdrawals without --reason: the audit log records the override with no reason")
+        }
     }
 }

@@ -33,6 +33,11 @@ extension CommandTable {
         "push": [
             ("credsync push", "Push the plan and the due retries without pulling first."),
             ("credsync push --platform gsxt", "Only gsxt, e.g. after it came back."),
+            ("credsync push --dataset license --all", "Re-send the whole dataset (refused until approved)."),
+        ],
+        "approve": [
+            ("credsync approve P-20261120-3fa9c1 --reason 'licences moved to the new system'",
+                "Let the next run execute the refused plan's changes, once."),
         ],
         "pull": [
             ("credsync pull", "Fetch the enterprise changes since the last pull."),

@@ -20,6 +20,10 @@ public enum CommandTable {
 
     static let allowMassWithdraw = OptionSpec("allow-mass-withdraw", help: "The former name of --approve-withdrawals.")
 
+    static let reason = OptionSpec(
+        "reason", value: .text, valueName: "text",
+        help: "Why --approve-withdrawals is given (an emergency): kept in the audit log.")
+
     /// Options every command takes, before or after its name.
     public static let globalOptions: [OptionSpec] = [
         OptionSpec("config", value: .text, valueName: "file",
@@ -133,12 +137,32 @@ public enum CommandTable {
                     dataset(repeatable: true, "Only these datasets (repeatable)."),
                     OptionSpec("dry-run", help: "Plan and report, push nothing (the report is not the latest; no metrics)."),
                     OptionSpec("no-pull", help: "Do not pull from gsxt first: cross-check with the store as it is."),
-                    approveWithdrawals, allowMassWithdraw,
+                    approveWithdrawals, allowMassWithdraw, reason,
                 ]),
             CommandSpec("push", abstract: "Push the plan's changes and due retries, without pulling.",
+                discussion: """
+                    With --all, every record the export publishes is sent again as an update (a re-push of
+                    the whole dataset): the run is refused and the plan saved, to go once approved with
+                    'credsync approve'.
+                    """,
                 options: [
-                    platform(repeatable: true), dataset(repeatable: true), approveWithdrawals, allowMassWithdraw,
+                    platform(repeatable: true), dataset(repeatable: true),
+                    OptionSpec("all", help: "Re-send every published record of the datasets given (approval needed)."),
+                    approveWithdrawals, allowMassWithdraw, reason,
                 ]),
+            CommandSpec("approve", abstract: "Approve a refused plan: the next run executes exactly its changes, once.",
+                discussion: """
+                    A plan a guardrail refused (or a push --all) is saved with an id, printed with the
+                    refusal. Approving it lets the next sync, push or plan of that platform and dataset
+                    go ahead, but only with the same changes or fewer, and only within approvals.validFor
+                    of the approval (default 24h); any other change set is refused again, the difference
+                    shown. With approvals.requireDifferentUser, the approver must be another Unix user
+                    than the one whose run was refused (exit 77 otherwise). Audited.
+                    """,
+                options: [OptionSpec("reason", value: .text, valueName: "text",
+                    help: "Why: kept with the approval and in the audit log.")],
+                arguments: ArgumentsSpec("PLAN-ID", minimum: 1, maximum: 1,
+                    help: "The refused plan's id (P-yyyymmdd-hex).")),
             CommandSpec("pull", abstract: "Pull enterprise changes and SAMR's serious-illegal list from gsxt.",
                 options: [OptionSpec("full", help: "Re-read the feeds from the beginning.")]),
             CommandSpec("reconcile", abstract: "Compare a platform's manifest with the ledger and report drift.",

@@ -11,6 +11,8 @@ public struct Config: Sendable {
     public var platforms: [PlatformConfig]
     public var retry: RetryPolicy
     public var guardrails: Guardrails
+    /// How a refused plan is approved (`approvals`).
+    public var approvals = ApprovalsConfig()
     /// `reportDir` as configured, or nil: run reports then go to the default under the state
     /// directory (CredsyncState's `StatePaths`, which owns every path there, and `config.reportDir`).
     public var configuredReportDir: String?
@@ -192,6 +194,16 @@ public struct Guardrails: Sendable, Equatable {
     public var maxWithdrawShare: Double = 0.05
     /// An export that shrank by more than this share since the last run is refused.
     public var maxShrinkShare: Double = 0.05
+
+    public init() {}
+}
+
+/// How a plan a guardrail refused is approved with `credsync approve` (`approvals`).
+public struct ApprovalsConfig: Sendable, Equatable {
+    /// Seconds after its approval that an approval may be executed; then it has expired.
+    public var validFor: Double = 86400
+    /// Whether the approver must be another Unix user than the one who ran the refused plan.
+    public var requireDifferentUser = false
 
     public init() {}
 }

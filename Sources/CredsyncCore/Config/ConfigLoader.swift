@@ -82,6 +82,12 @@ struct ConfigReading {
             guardrails.maxShrinkShare = reader.double("maxShrinkShare", in: 0...1) ?? guardrails.maxShrinkShare
             reader.rejectUnknownKeys()
         }
+        var approvals = ApprovalsConfig()
+        if let reader = root.object("approvals") {
+            approvals.validFor = reader.duration("validFor") ?? approvals.validFor
+            approvals.requireDifferentUser = reader.bool("requireDifferentUser") ?? approvals.requireDifferentUser
+            reader.rejectUnknownKeys()
+        }
         // Defaults under the state directory are StatePaths's (CredsyncState), which owns its paths.
         let reportDir = root.string("reportDir").map(path)
         let metricsFile = root.string("metricsFile").map(path)
@@ -118,6 +124,7 @@ struct ConfigReading {
         config.metricsGroup = metricsGroup
         config.reportRetention = reportRetention
         config.audit = audit
+        config.approvals = approvals
         return config
     }
 
