@@ -11,20 +11,32 @@ import CredsyncCore
 /// made only when asked for. A changed entry appends its new bytes; the old ones stay unused
 /// until the ledger is next loaded.
 public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
+    /// 48 bytes an entry: a hash in its 64-hex form is held as its 32 bytes (`isRawHash`).
     struct Slot: Sendable {
         var key: Span
         var hash: Span
         var batch: Span
         var version: Int
         var updatedAt: Int
-        var hashValue: Int
+        /// The low 32 bits of the key's hash.
+        var hashValue: UInt32
         var isPublished: Bool
         var isRemoved = false
+        var isRawHash = false
     }
 
+    /// A range of the arena (which stays under 4 GiB: some 60 million entries).
     struct Span: Sendable, Equatable {
-        var start: Int
-        var count: Int
+        private var first: UInt32
+        private var length: UInt32
+
+        init(start: Int, count: Int) {
+            first = UInt32(truncatingIfNeeded: start)
+            length = UInt32(truncatingIfNeeded: count)
+        }
+
+        var start: Int { Int(first) }
+        var count: Int { Int(length) }
     }
 
     private static let empty: Int32 = -1
@@ -55,6 +67,8 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
 
     public mutating func reserveCapacity(_ capacity: Int) {
         slots.reserveCapacity(capacity)
+        // A key of some 30 bytes and a 32-byte hash an entry; batch ids are shared.
+        arena.reserveCapacity(capacity * 64)
         if index.count < 2 * capacity { rebuildIndex(capacity: capacity) }
     }
 
@@ -86,12 +100,17 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
 
     public func isPublished(at place: Int) -> Bool { slots[place].isPublished }
 
-    public func hash(at place: Int) -> String { string(slots[place].hash) }
+    public func hash(at place: Int) -> String { hashText(slots[place]) }
 
-    /// Whether the entry at `place` holds `digest`'s hex form.
+    /// Whether the entry at `place` holds `digest`.
     public func hasHash(_ digest: SHA256.Digest, at place: Int) -> Bool {
-        let span = slots[place].hash
-        return arena.withUnsafeBufferPointer { digest.matches(hex: UnsafeBufferPointer(rebasing: $0[span.start..<(span.start + span.count)])) }
+        let slot = slots[place]
+        let span = slot.hash
+        return arena.withUnsafeBufferPointer { arena in
+            let stored = UnsafeBufferPointer(rebasing: arena[span.start..<(span.start + span.count)])
+            guard slot.isRawHash else { return digest.matches(hex: stored) }
+            return withUnsafeBytes(of: digest) { $0.elementsEqual(stored) }
+        }
     }
 
     /// The published keys whose places are not marked, in byte order.
@@ -118,7 +137,16 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
     // MARK: Table
 
     private func entry(_ slot: Slot) -> LedgerEntry {
-        LedgerEntry(hash: string(slot.hash), isPublished: slot.isPublished, version: slot.version, updatedAt: slot.updatedAt, batchID: string(slot.batch))
+        LedgerEntry(
+            hash: hashText(slot), isPublished: slot.isPublished, version: slot.version, updatedAt: slot.updatedAt,
+            batchID: string(slot.batch))
+    }
+
+    private func hashText(_ slot: Slot) -> String {
+        guard slot.isRawHash else { return string(slot.hash) }
+        return arena.withUnsafeBufferPointer {
+            Hex.encode(Array(UnsafeBufferPointer(rebasing: $0[slot.hash.start..<(slot.hash.start + slot.hash.count)])))
+        }
     }
 
     private func string(_ span: Span) -> String {
@@ -145,7 +173,7 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
     private func probe(_ key: UnsafeBufferPointer<UInt8>, _ hash: Int) -> (found: Int?, bucket: Int) {
         arena.withUnsafeBufferPointer { bytes in
             let mask = index.count - 1
-            var bucket = hash & mask
+            var bucket = Int(UInt32(truncatingIfNeeded: hash)) & mask
             var firstFree: Int?
             while true {
                 let number = index[bucket]
@@ -154,7 +182,7 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
                     if firstFree == nil { firstFree = bucket }
                 } else {
                     let slot = slots[Int(number)]
-                    if slot.hashValue == hash, slot.key.count == key.count,
+                    if slot.hashValue == UInt32(truncatingIfNeeded: hash), slot.key.count == key.count,
                         key.count == 0 || memcmp(bytes.baseAddress! + slot.key.start, key.baseAddress!, key.count) == 0
                     {
                         return (Int(number), bucket)
@@ -187,7 +215,9 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
         if 2 * (slots.count + 1) > index.count { rebuildIndex(capacity: Swift.max(16, 2 * live + 2)) }
         let keyHash = ByteKeyTable.hash(key)
         let (found, bucket) = probe(key, keyHash)
-        let hashSpan = append(hash)
+        let rawSpan = appendRaw(hash)
+        let isRaw = rawSpan != nil
+        let hashSpan = rawSpan ?? append(hash)
         let batchSpan: Span
         let last = lastBatch
         if arena.withUnsafeBufferPointer({ $0[last.start..<(last.start + last.count)].elementsEqual(batch) }) {
@@ -198,6 +228,7 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
         }
         if let found {
             slots[found].hash = hashSpan
+            slots[found].isRawHash = isRaw
             slots[found].batch = batchSpan
             slots[found].version = version
             slots[found].updatedAt = updatedAt
@@ -209,7 +240,7 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
         slots.append(
             Slot(
                 key: keySpan, hash: hashSpan, batch: batchSpan, version: version, updatedAt: updatedAt,
-                hashValue: keyHash, isPublished: isPublished))
+                hashValue: UInt32(truncatingIfNeeded: keyHash), isPublished: isPublished, isRawHash: isRaw))
         live += 1
     }
 
@@ -221,6 +252,28 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
         slots[found].isRemoved = true
         index[bucket] = Self.removed
         live -= 1
+    }
+
+    /// Appends the 32 bytes of a hash in its lower-case 64-hex form; nil for any other text (then
+    /// kept as it is written).
+    private mutating func appendRaw(_ hex: UnsafeBufferPointer<UInt8>) -> Span? {
+        func nibble(_ digit: UInt8) -> UInt8? {
+            switch digit {
+            case 0x30...0x39: digit - 0x30
+            case 0x61...0x66: digit - 0x61 + 10
+            default: nil
+            }
+        }
+        guard hex.count == 64 else { return nil }
+        let start = arena.count
+        for i in stride(from: 0, to: 64, by: 2) {
+            guard let high = nibble(hex[i]), let low = nibble(hex[i + 1]) else {
+                arena.removeLast(arena.count - start)
+                return nil
+            }
+            arena.append(high << 4 | low)
+        }
+        return Span(start: start, count: 32)
     }
 
     private mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) -> Span {
@@ -240,7 +293,7 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
             let mask = size - 1
             for number in slots.indices {
                 let slot = slots[number]
-                var bucket = slot.hashValue & mask
+                var bucket = Int(slot.hashValue) & mask
                 var duplicate = false
                 while table[bucket] != Self.empty {
                     let other = slots[Int(table[bucket])]

@@ -10,6 +10,8 @@ public struct PullReport: Sendable {
     public var enterprises = 0
     public var listItems = 0
     public var queried = 0
+    /// Query requests made (100 codes each at most).
+    public var queryRequests = 0
     public var notFound = 0
     public var fullReread = false
     public var messages: [String] = []
@@ -58,7 +60,8 @@ public struct PullJob: Sendable {
         } store: { (items, cursor) throws(CredsyncError) in
             try store.storePage(listItems: items, feed: "list", cursor: cursor)
         }
-        try await queryMissing(client: client, store: store, refreshAfter: pull.refreshAfter, report: &report)
+        try await queryMissing(
+            client: client, store: store, refreshAfter: pull.refreshAfter, concurrency: gsxt.concurrency, report: &report)
         return report
     }
 
@@ -112,7 +115,8 @@ public struct PullJob: Sendable {
     /// Subjects named in the exports that the store lacks, or holds from a query older than `refreshAfter`.
     /// Each export is streamed (its records dropped once looked at) and each code looked up by key.
     private func queryMissing(
-        client: PlatformClient, store: EnterpriseStore, refreshAfter: Double, report: inout PullReport
+        client: PlatformClient, store: EnterpriseStore, refreshAfter: Double, concurrency: Int,
+        report: inout PullReport
     ) async throws(CredsyncError) {
         var wanted: Set<String> = []
         let now = Timestamp.now()
@@ -149,18 +153,36 @@ public struct PullJob: Sendable {
             for codes in result.notes { wanted.formUnion(codes) }
         }
         let codes = wanted.sorted()
-        var start = 0
-        while start < codes.count {
-            let chunk = Array(codes[start..<min(codes.count, start + 100)])
-            start += 100
-            switch await client.queryEnterprises(chunk) {
-            case .failure(let failure):
-                throw Self.error(failure, "gsxt enterprise query")
-            case .success(let answer):
-                try store.append(enterprises: answer.items.map { (nil, $0) }, notFound: answer.notFound)
-                report.queried += chunk.count
-                report.notFound += answer.notFound.count
+        let chunks = stride(from: 0, to: codes.count, by: 100).map { Array(codes[$0..<min(codes.count, $0 + 100)]) }
+        // As many queries in flight as the platform's concurrency; each answer stored as it comes.
+        var failure: CredsyncError?
+        await withTaskGroup(of: ([String], Result<(items: [JSONValue], notFound: [String]), ExchangeFailure>).self) {
+            group in
+            var next = 0
+            func startNext() {
+                guard next < chunks.count, failure == nil else { return }
+                let chunk = chunks[next]
+                next += 1
+                group.addTask { (chunk, await client.queryEnterprises(chunk)) }
+            }
+            for _ in 0..<max(1, concurrency) { startNext() }
+            while let (chunk, answer) = await group.next() {
+                report.queryRequests += 1
+                switch answer {
+                case .failure(let error):
+                    failure = failure ?? Self.error(error, "gsxt enterprise query")
+                case .success(let answer):
+                    do throws(CredsyncError) {
+                        try store.append(enterprises: answer.items.map { (nil, $0) }, notFound: answer.notFound)
+                        report.queried += chunk.count
+                        report.notFound += answer.notFound.count
+                    } catch {
+                        failure = failure ?? error
+                    }
+                }
+                startNext()
             }
         }
+        if let failure { throw failure }
     }
 }

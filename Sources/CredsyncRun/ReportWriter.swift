@@ -55,6 +55,13 @@ public enum ReportWriter {
         })
         object["queue"] = .object(JSONObject(report.queueDepth.sorted { $0.key < $1.key }.map { JSONMember($0.key, .number(String($0.value))) }))
         object["forecast"] = report.forecast?.json ?? .null
+        object["pull"] = report.pull.map { pull in
+            [
+                "enterprises": .number(String(pull.enterprises)), "listItems": .number(String(pull.listItems)),
+                "queried": .number(String(pull.queried)), "queryRequests": .number(String(pull.queryRequests)),
+                "notFound": .number(String(pull.notFound)),
+            ]
+        } ?? .null
         object["phases"] = .array(report.phases.map { ["phase": .string($0.0), "seconds": .number(seconds($0.1))] })
         return .object(object)
     }

@@ -23,6 +23,7 @@ extension SyncJob {
                     ("queried", String(pulled.queried)),
                 ])
             report.warnings += pulled.messages.map { "pull: " + $0 }
+            report.pull = pulled
         } catch {
             if error.exitCode == .ioError { throw error }
             let message = "the pull failed (\(error.message)): the cross-checks use the enterprise store as it was"

@@ -70,6 +70,8 @@ public struct SyncReport: Sendable {
     public var queueCensus = QueueCensus()
     /// The next working days as the run leaves things (nil when not looked at: an interrupted run).
     package var forecast: ReportForecast?
+    /// What the pull before the push did, when there was one.
+    public var pull: PullReport?
 
     /// The exit code the run ends with, per the documented table.
     public var exitCode: ExitCode {

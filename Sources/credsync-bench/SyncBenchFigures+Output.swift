@@ -47,16 +47,18 @@ extension SyncBenchFigures {
         if let phases = Self.phases(warmReport) { print("sync: warm sync phases: " + phases) }
         let (platform, records) = slowest(settings)
         let bound = pushBound(settings)
+        let pull = pullBound(settings)
         let plan = coldPlan?.usage.wallSeconds ?? 0
         let cold = coldSync?.usage.wallSeconds ?? 0
+        let queries = coldReport["pull"]?["queryRequests"]?.intValue ?? 0
         print(
             String(
                 format:
-                    "sync: slowest platform %@: %d records / %.0f records/s = push bound %.1f s;"
-                    + " + cold plan %.1f s = %.1f s;"
+                    "sync: pull: %d gsxt queries = pull bound %.1f s; slowest platform %@: %d records / %.0f records/s"
+                    + " = push bound %.1f s; + cold plan %.1f s = %.1f s;"
                     + " cold sync %.1f s = %.2f× that (%.2f× the push bound alone)",
-                platform.rawValue, records, settings.boundRate, bound, plan, bound + plan, cold,
-                cold / max(bound + plan, 1e-9), cold / max(bound, 1e-9)))
+                queries, pull, platform.rawValue, records, settings.boundRate, bound, plan, pull + bound + plan, cold,
+                cold / max(pull + bound + plan, 1e-9), cold / max(bound, 1e-9)))
         let map = self.map?.usage
         let warm = warmSync?.usage
         print(

@@ -47,15 +47,22 @@ struct SyncBenchFigures {
     /// Seconds the slowest platform's records take at the bound rate.
     func pushBound(_ settings: SyncBenchSettings) -> Double { Double(slowest(settings).1) / settings.boundRate }
 
+    /// Seconds the cold pull's enterprise queries take at gsxt's bound request rate: they run
+    /// before the plan (the cross-checks need them) and spend gsxt's rate, so the bound counts them.
+    func pullBound(_ settings: SyncBenchSettings) -> Double {
+        let requests = Double(coldReport["pull"]?["queryRequests"]?.intValue ?? 0)
+        return requests / (settings.boundRate / Double(settings.batchSize))
+    }
+
     func targets(_ settings: SyncBenchSettings) -> [Target] {
         let cold = coldSync?.usage
         let warm = warmSync?.usage
-        let allowed = 1.2 * (pushBound(settings) + (coldPlan?.usage.wallSeconds ?? 0))
+        let allowed = 1.2 * (pullBound(settings) + pushBound(settings) + (coldPlan?.usage.wallSeconds ?? 0))
         return [
             Target(name: "cold sync peak memory", value: cold?.peakMB ?? 0, limit: 300, unit: "MB", isStrict: true),
             Target(name: "warm sync peak memory", value: warm?.peakMB ?? 0, limit: 200, unit: "MB", isStrict: true),
             Target(
-                name: "cold sync time ≤ 1.2 × (push bound + cold plan)", value: cold?.wallSeconds ?? 0, limit: allowed,
+                name: "cold sync time ≤ 1.2 × (pull bound + push bound + cold plan)", value: cold?.wallSeconds ?? 0, limit: allowed,
                 unit: "s"),
             Target(
                 name: "warm sync time ≤ 1.5 × map (issue 19)", value: warm?.wallSeconds ?? 0,
