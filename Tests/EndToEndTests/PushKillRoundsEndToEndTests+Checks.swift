@@ -1,0 +1,66 @@
+import CredsyncCore
+import Foundation
+import TestSupport
+import Testing
+
+extension PushKillRoundsEndToEndTests {
+    /// After the last run: nothing left to do, the ledger is the platform's, every row of the export
+    /// is one record on the platform with no more versions than its changes explain, the queue is
+    /// empty, and the store and the audit log check clean.
+    static func expectEverythingOnce(_ env: SyncEnvironment, _ export: PushKillExport, _ context: String) throws {
+        let plan = try env.credsync(["plan", "--dataset", "license", "--detailed-exitcode"])
+        #expect(plan.status == 0, "\(context): the plan still has work: \(plan.stdout)\(plan.stderr)")
+
+        let rows = try env.ledgerRows(.credit, .license)
+        let holdings = try env.sandbox.holdings(.credit, .license)
+        #expect(rows.mapValues(\.status) == holdings.mapValues(\.status), "\(context): ledger and platform differ")
+        #expect(rows.mapValues(\.hash) == holdings.mapValues(\.hash), "\(context): ledger and platform hashes differ")
+        // A version is 0 where the acceptance a kill lost came back `unchanged` (exchange-api.md).
+        let versions = rows.filter { $0.value.version != holdings[$0.key]?.version && $0.value.version != 0 }
+        #expect(versions.isEmpty, "\(context): ledger versions \(versions.mapValues(\.version))")
+        let pair = "platform = 'credit' AND dataset = 'license'"
+        let published = try env.storeRows("SELECT count(*) FROM ledger WHERE \(pair) AND status = 'published'")
+        #expect(try env.storeRows("SELECT count(*) FROM accepted_payload WHERE \(pair)") == published, "\(context)")
+
+        // Every record names its row: no row made two records, no record has more versions than
+        // its row's changes and withdrawal explain, a published record's row is in the export.
+        let listing = try env.sandbox.admin(
+            "GET", "records?platform=credit&dataset=license&source=\(SandboxProcess.source)")
+        var keysOfRow: [Int: [String]] = [:]
+        var problems: [String] = []
+        let present = Set(export.present)
+        for item in listing["items"]?.arrayValue ?? [] {
+            let key = item["key"]?.stringValue ?? "?"
+            guard let n = PushKillExport.row(ofRemark: item["payload"]?["BZ"]?.stringValue ?? "") else {
+                problems.append("\(key): no row in its BZ")
+                continue
+            }
+            keysOfRow[n, default: []].append(key)
+            let version = item["version"]?.intValue ?? 0
+            if version > export.versionBound[n] {
+                problems.append("\(key) (row \(n)): version \(version), at most \(export.versionBound[n]) expected")
+            }
+            if item["status"]?.stringValue == "published" && !present.contains(n) {
+                problems.append("\(key) (row \(n)): published, but the row left the export")
+            }
+        }
+        for (n, keys) in keysOfRow where keys.count > 1 { problems.append("row \(n) made records \(keys)") }
+        #expect(problems.isEmpty, "\(context): \(problems.prefix(20)) (\(problems.count) problems)")
+
+        // As many published records as a cold plan of the export creates, less those rejected.
+        let cold = try env.credsync(["plan", "--dataset", "license", "--json", "--state-dir", env.directory.path + "/cold"])
+        let creates = try JSONParser.parse(cold.stdout)["plans"]?[0]?["create"]?.intValue ?? -1
+        let rejected = try env.storeRows("SELECT count(*) FROM rejected WHERE \(pair)").first?.first.flatMap { Int($0) }
+        let onPlatform = holdings.values.filter { $0.status == "published" }.count
+        #expect(onPlatform + (rejected ?? 0) == creates, "\(context): \(onPlatform) published, \(rejected ?? -1) "
+            + "rejected, a cold plan creates \(creates) \(cold.stderr)")
+        #expect(onPlatform > Self.records * 3 / 4, "\(context): only \(onPlatform) published")
+
+        let queue = try env.storeRows("SELECT id, key, state, attempts FROM queue")
+        #expect(queue.isEmpty, "\(context): left in the queue: \(queue.prefix(10))")
+        let check = try env.credsync(["state", "check"])
+        #expect(check.status == 0, "\(context): \(check.stdout)\(check.stderr)")
+        let audit = try env.credsync(["audit", "verify"])
+        #expect(audit.status == 0, "\(context): \(audit.stdout)\(audit.stderr)")
+    }
+}
