@@ -56,9 +56,9 @@ struct PushKillExport {
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    /// The row number a platform record's 备注 (BZ) names, if any.
+    /// The row number a platform record's 备注 (BZ) names, if any (trimmed when the remark was empty).
     static func row(ofRemark remark: String) -> Int? {
-        guard let range = remark.range(of: " row=", options: .backwards) else { return nil }
+        guard let range = remark.range(of: "row=", options: .backwards) else { return nil }
         return Int(remark[range.upperBound...].prefix { $0.isNumber })
     }
 }

@@ -13,8 +13,9 @@ import Testing
 /// platform once with its final payload, no record was created twice, the queue is empty, and the
 /// store and the audit log check clean. `CREDSYNC_KILL_SEED=N` repeats a failing run.
 @Suite struct PushKillRoundsEndToEndTests {
-    static let rounds = 240
-    static let records = 2500
+    /// Rounds and records, `CREDSYNC_KILL_ROUNDS` and `CREDSYNC_KILL_RECORDS` to change them.
+    static let rounds = setting("CREDSYNC_KILL_ROUNDS", 200)
+    static let records = setting("CREDSYNC_KILL_RECORDS", 1500)
     /// The sandbox's answer time: a batch is applied at once and answered this much later.
     static let latencyMs = 15
 
@@ -39,6 +40,7 @@ import Testing
 
         let journal = sandbox.stateDir + "/credit.jsonl"
         var killedInPush = 0
+        var waited = 0.0
         var startup = 0.3  // seconds from start to the first batch applied, as last seen
         for round in 0..<Self.rounds {
             if round > 0 { try Self.mutate(&export, &random, round: round) }
@@ -57,6 +59,7 @@ import Testing
                     usleep(1000)
                 }
                 if Self.size(journal) != before { startup = Date().timeIntervalSince(launched) }
+                waited += Date().timeIntervalSince(launched)
                 usleep(UInt32(random.below(Self.latencyMs * 4 * 1000)))
                 if process.isRunning { killedInPush += 1 }
             }
@@ -64,14 +67,15 @@ import Testing
             process.waitUntilExit()
             if round % 60 == 59 { try Self.expectQueueAndStoreSound(env, "\(context), round \(round)") }
         }
+        print("rounds done after \(Date().timeIntervalSince(started)) s, \(waited) s waiting for a first batch")
         #expect(killedInPush > Self.rounds / 2, "\(context): only \(killedInPush) kills landed mid-push")
 
         // Faults off, every deferred entry due: one run to the end.
         try sandbox.admin("POST", "faults", ["platform": "credit", "latencyMs": 0, "errorRate": 0, "resetRate": 0])
         try sandbox.admin("POST", "script", ["platform": "credit", "faults": []])
-        _ = waitUntil(timeout: 5) {
-            let due = try env.storeRows("SELECT count(*) FROM queue WHERE next_attempt > (julianday('now') - 2440587.5) * 86400.0")
-            return due == [["0"]]
+        let now = "(julianday('now') - 2440587.5) * 86400"
+        _ = try waitUntil(timeout: 5) {
+            try env.storeRows("SELECT count(*) FROM queue WHERE next_attempt > \(now)") == [["0"]]
         }
         let last = try env.credsync(["sync", "--dataset", "license"])
         #expect(last.status <= 1, "\(context): \(last.stderr)")
@@ -88,6 +92,10 @@ import Testing
             export.remove(at: random.below(export.present.count))
         }
         try export.write()
+    }
+
+    static func setting(_ name: String, _ value: Int) -> Int {
+        ProcessInfo.processInfo.environment[name].flatMap { Int($0) } ?? value
     }
 
     static func size(_ path: String) -> Int {
