@@ -30,10 +30,13 @@ public final class AuditLog: Sendable {
     static func lastHash(path: String) -> String {
         if let text = try? FileSystem.readText(path + ".head"), text.trimmingSpaces().count == 64 {
             // A kill between a line's write and the head's update leaves the head one line behind:
-            // the last line then chains to the head, and is the one the next line follows.
+            // the last line then chains to the head, and is the one the next line follows. The head
+            // is put right at once, so that a second such kill leaves it one line behind, not two.
             let head = text.trimmingSpaces()
             if let line = lastLine(of: path), (try? JSONParser.parse(line))?["prev"]?.stringValue == head {
-                return SHA256.hex(line)
+                let last = SHA256.hex(line)
+                try? FileSystem.writeAtomically(path + ".head", text: last + "\n", mode: 0o640)
+                return last
             }
             return head
         }
