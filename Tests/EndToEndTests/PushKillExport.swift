@@ -46,7 +46,8 @@ struct PushKillExport {
     /// Writes the export as the approval system does (GB18030, CRLF, quoted where needed).
     func write() throws {
         let lines = present.map { rows[$0].map(Self.quoted).joined(separator: ",") }
-        try LicenseExportWriter.write(header: LicenseExportGenerator.header.joined(separator: ","), lines: lines, to: path)
+        let header = LicenseExportGenerator.header.joined(separator: ",")
+        try LicenseExportWriter.write(header: header, lines: lines, to: path)
     }
 
     static func quoted(_ value: String) -> String {

@@ -81,8 +81,8 @@ import Testing
         #expect(last.status <= 1, "\(context): \(last.stderr)")
         try Self.expectEverythingOnce(env, export, context)
         let seconds = Date().timeIntervalSince(started)
-        print("push kill rounds: \(Self.rounds) rounds, \(killedInPush) killed mid-push, "
-            + "\(export.changes) changes, \(export.removals) removals, \(String(format: "%.1f", seconds)) s, \(context)")
+        print("push kill rounds: \(Self.rounds) rounds, \(killedInPush) killed mid-push, \(export.changes) changes, "
+            + "\(export.removals) removals, \(String(format: "%.1f", seconds)) s, \(context)")
     }
 
     /// Between rounds: a few rows change (updates), now and then one goes (a withdrawal).
