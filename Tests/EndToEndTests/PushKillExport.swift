@@ -7,8 +7,9 @@ import Foundation
 /// record may reach on the platform: one, one more per change, one more for its withdrawal.
 struct PushKillExport {
     let path: String
-    /// The 21 values of every row ever generated, by row number.
+    /// The 21 values of every row ever generated, by row number, and each as a line of the file.
     private(set) var rows: [[String]] = []
+    private var lines: [String] = []
     /// Row numbers in the export now, in file order.
     private(set) var present: [Int] = []
     private(set) var versionBound: [Int] = []
@@ -26,6 +27,7 @@ struct PushKillExport {
             rows.append(values)
         }
         present = Array(rows.indices)
+        lines = rows.map(Self.line)
         versionBound = Array(repeating: 1, count: count)
     }
 
@@ -33,6 +35,7 @@ struct PushKillExport {
     mutating func change(_ n: Int) {
         changes += 1
         rows[n][19] += " chg=\(changes)"
+        lines[n] = Self.line(rows[n])
         versionBound[n] += 1
     }
 
@@ -45,9 +48,12 @@ struct PushKillExport {
 
     /// Writes the export as the approval system does (GB18030, CRLF, quoted where needed).
     func write() throws {
-        let lines = present.map { rows[$0].map(Self.quoted).joined(separator: ",") }
         let header = LicenseExportGenerator.header.joined(separator: ",")
-        try LicenseExportWriter.write(header: header, lines: lines, to: path)
+        try LicenseExportWriter.write(header: header, lines: present.lazy.map { lines[$0] }, to: path)
+    }
+
+    static func line(_ values: [String]) -> String {
+        values.map(quoted).joined(separator: ",")
     }
 
     static func quoted(_ value: String) -> String {

@@ -15,7 +15,7 @@ import Testing
 @Suite struct PushKillRoundsEndToEndTests {
     /// Rounds and records, `CREDSYNC_KILL_ROUNDS` and `CREDSYNC_KILL_RECORDS` to change them.
     static let rounds = setting("CREDSYNC_KILL_ROUNDS", 200)
-    static let records = setting("CREDSYNC_KILL_RECORDS", 1500)
+    static let records = setting("CREDSYNC_KILL_RECORDS", 700)
     /// The sandbox's answer time: a batch is applied at once and answered this much later.
     static let latencyMs = 15
 
@@ -64,6 +64,7 @@ import Testing
                 if process.isRunning { killedInPush += 1 }
             }
             kill(process.processIdentifier, SIGKILL)
+            while process.isRunning { usleep(500) }  // sooner than waitUntilExit's run loop notices
             process.waitUntilExit()
             if round % 60 == 59 { try Self.expectQueueAndStoreSound(env, "\(context), round \(round)") }
         }
@@ -87,7 +88,7 @@ import Testing
 
     /// Between rounds: a few rows change (updates), now and then one goes (a withdrawal).
     static func mutate(_ export: inout PushKillExport, _ random: inout SeededRandom, round: Int) throws {
-        for _ in 0..<random.below(12) { export.change(export.present[random.below(export.present.count)]) }
+        for _ in 0..<random.below(24) { export.change(export.present[random.below(export.present.count)]) }
         if round > 40, export.removals < 40, random.chance(0.3) {
             export.remove(at: random.below(export.present.count))
         }
