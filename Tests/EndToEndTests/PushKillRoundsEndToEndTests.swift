@@ -7,7 +7,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// A push of thousands of license changes (700 creates, about 2,300 updates, 40 withdrawals)
+/// A push of thousands of license changes (500 creates, about 2,300 updates, 10 withdrawals)
 /// SIGKILLed 200 times at random points, most while batches are in flight (applied by the platform
 /// and not yet answered, answered and not yet committed), the export changing between rounds; then
 /// one run to the end. After it every record is on the platform once with its final payload, no
@@ -17,7 +17,7 @@ import Testing
 @Suite struct PushKillRoundsEndToEndTests {
     /// Rounds and records, `CREDSYNC_KILL_ROUNDS` and `CREDSYNC_KILL_RECORDS` to change them.
     static let rounds = setting("CREDSYNC_KILL_ROUNDS", 200)
-    static let records = setting("CREDSYNC_KILL_RECORDS", 700)
+    static let records = setting("CREDSYNC_KILL_RECORDS", 500)
     /// The sandbox's answer time: a batch is applied at once and answered this much later.
     static let latencyMs = 15
 
@@ -103,10 +103,11 @@ import Testing
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
     }
 
-    /// Between rounds: a few rows change (updates), now and then one goes (a withdrawal).
+    /// Between rounds: a few rows change (updates), now and then one goes (a withdrawal); at most 10
+    /// go, the guardrail's floor, so that withdrawals a kill kept pending never make the run refused.
     static func mutate(_ export: inout PushKillExport, _ random: inout SeededRandom, round: Int) throws {
         for _ in 0..<random.below(24) { export.change(export.present[random.below(export.present.count)]) }
-        if round > 40, export.removals < 40, random.chance(0.3) {
+        if round > 40, export.removals < 10, random.chance(0.1) {
             export.remove(at: random.below(export.present.count))
         }
         try export.write()
