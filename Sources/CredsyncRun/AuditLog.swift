@@ -25,8 +25,8 @@ public final class AuditLog: Sendable {
 
     deinit { state.withLock { _ = close($0.fd) } }
 
-    /// The hash the next line chains to: the head file, else the last line of the log or of its
-    /// newest rotation, else the genesis.
+    /// The hash the next line chains to: the head file (or the log's last line when that line
+    /// chains to the head), else the last line of the log or of its newest rotation, else the genesis.
     static func lastHash(path: String) -> String {
         if let text = try? FileSystem.readText(path + ".head"), text.trimmingSpaces().count == 64 {
             // A kill between a line's write and the head's update leaves the head one line behind:
