@@ -51,6 +51,6 @@ let package = Package(
         .testTarget(name: "CredsyncExchangeTests", dependencies: ["CredsyncExchange", "TestSupport"]),
         .testTarget(name: "CredsyncSpoolTests", dependencies: ["CredsyncSpool", "TestSupport"]),
         .testTarget(name: "CredsyncStateTests", dependencies: ["CredsyncState", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "CredsyncCLI"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "CredsyncCLI", "CredsyncBenchData"]),
     ]
 )

@@ -25,16 +25,49 @@ public final class AuditLog: Sendable {
 
     deinit { state.withLock { _ = close($0.fd) } }
 
-    /// The hash the next line chains to: the head file, else the last line of the log or of its
-    /// newest rotation, else the genesis.
+    /// The hash the next line chains to: the head file (or the log's last line when that line
+    /// chains to the head), else the last line of the log or of its newest rotation, else the genesis.
     static func lastHash(path: String) -> String {
-        if let head = try? FileSystem.readText(path + ".head"), head.trimmingSpaces().count == 64 { return head.trimmingSpaces() }
+        if let text = try? FileSystem.readText(path + ".head"), text.trimmingSpaces().count == 64 {
+            // A kill between a line's write and the head's update leaves the head one line behind:
+            // the last line then chains to the head, and is the one the next line follows. The head
+            // is put right at once, so that a second such kill leaves it one line behind, not two.
+            let head = text.trimmingSpaces()
+            if let line = lastLine(of: path), (try? JSONParser.parse(line))?["prev"]?.stringValue == head {
+                let last = SHA256.hex(line)
+                try? FileSystem.writeAtomically(path + ".head", text: last + "\n", mode: 0o640)
+                return last
+            }
+            return head
+        }
         for file in [path] + rotations(of: path).reversed() {
             if let text = try? FileSystem.readText(file), let line = text.split(separator: "\n").last {
                 return SHA256.hex(String(line))
             }
         }
         return genesis
+    }
+
+    /// The last line of the file at `path` (without its newline), read from the end; nil when
+    /// there is none.
+    static func lastLine(of path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var end = Int(lseek(fd, 0, SEEK_END))
+        var tail: [UInt8] = []
+        while end > 0 {
+            let start = max(0, end - 65536)
+            var chunk = [UInt8](repeating: 0, count: end - start)
+            guard pread(fd, &chunk, chunk.count, off_t(start)) == chunk.count else { return nil }
+            tail = chunk + tail
+            end = start
+            if tail.dropLast().contains(0x0A) { break }
+        }
+        if tail.last == 0x0A { tail.removeLast() }
+        guard !tail.isEmpty else { return nil }
+        let from = tail.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+        return String(decoding: tail[from...], as: UTF8.self)
     }
 
     /// Rotated files of `path` (`path.1`, `path.2`, … as logrotate names them), oldest first.
