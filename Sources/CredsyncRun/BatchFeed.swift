@@ -11,15 +11,21 @@ struct BatchFeed {
     var changes: ChangeList.Iterator
     /// Whether each change, in plan order, goes now.
     let goes: [Bool]
+    /// Changes sent after the plan's (withdrawals of unconfirmed creates); their index is -1.
+    var extra: [Change]
     let dataset: Dataset
     let source: String
     let maxRecords: Int
     private var index = 0
     private var ready: [(Batch, Carried)] = []
 
-    init(changes: ChangeList.Iterator, goes: [Bool], dataset: Dataset, source: String, maxRecords: Int) {
+    init(
+        changes: ChangeList.Iterator, goes: [Bool], extra: [Change] = [], dataset: Dataset, source: String,
+        maxRecords: Int
+    ) {
         self.changes = changes
         self.goes = goes
+        self.extra = extra
         self.dataset = dataset
         self.source = source
         self.maxRecords = max(1, min(maxRecords, Batch.maxRecords))
@@ -35,15 +41,19 @@ struct BatchFeed {
     private mutating func fill() {
         var records: [OutgoingRecord] = []
         var byKey: Carried = [:]
-        while records.count < maxRecords, let change = changes.next() {
-            defer { index += 1 }
-            guard index < goes.count, goes[index] else { continue }
+        func add(_ change: Change, index: Int) {
             records.append(
                 change.op == .withdraw
                     ? .withdraw(key: change.key, reason: change.withdrawReason)
                     : OutgoingRecord(key: change.key, op: .upsert, hash: change.hash, payload: change.payload))
             if byKey[change.key] == nil { byKey[change.key] = (index, change) }
         }
+        while records.count < maxRecords, let change = changes.next() {
+            defer { index += 1 }
+            guard index < goes.count, goes[index] else { continue }
+            add(change, index: index)
+        }
+        while records.count < maxRecords, !extra.isEmpty { add(extra.removeFirst(), index: -1) }
         for batch in Batch.split(records, dataset: dataset, source: source, maxRecords: maxRecords) {
             let carried = Dictionary(
                 batch.records.compactMap { record in byKey[record.key].map { (record.key, $0) } },

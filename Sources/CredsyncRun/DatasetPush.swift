@@ -40,9 +40,9 @@ struct DatasetPush {
     /// changes are read from its spill twice: once to choose (queue states, in one transaction),
     /// then batch by batch as they are sent, so only the batches in flight are in memory.
     mutating func push(client: PlatformClient, result: inout PlatformRun.Result) async {
-        let goes = choose()
+        let (goes, unconfirmed) = choose()
         var feed = BatchFeed(
-            changes: plan.changes.makeIterator(), goes: goes, dataset: plan.dataset,
+            changes: plan.changes.makeIterator(), goes: goes, extra: unconfirmed, dataset: plan.dataset,
             source: run.config.organisation.uscc, maxRecords: run.platform.batchSize)
         var inFlight: [String: BatchFeed.Carried] = [:]
         reached = Array(repeating: false, count: goes.count)
@@ -53,6 +53,9 @@ struct DatasetPush {
                 guard !run.stop.isSet, authenticationFailure == nil, commitFailure == nil,
                     let (batch, changes) = feed.next()
                 else { return false }
+                // A create the platform may apply must be known here before it is sent: a run
+                // killed before the answer is kept would otherwise forget a published record.
+                guard markSent(changes, batchID: batch.id) else { return false }
                 inFlight[batch.id] = changes
                 group.addTask { (batch, await client.push(batch)) }
                 return true
@@ -71,25 +74,69 @@ struct DatasetPush {
     /// Which of the plan's changes go now, by their queue entries: a held or dead entry waits for
     /// an operator, a deferred one for its time. Their queue changes, and the removal of deferred
     /// entries no plan asks for any more (the desired state changed), are made in one transaction.
-    private mutating func choose() -> [Bool] {
+    /// A deferred create no plan asks for may have been applied (its answer lost): it is withdrawn
+    /// (`unconfirmed`) rather than forgotten; the platform answers E_NOT_FOUND if it never was.
+    private mutating func choose() -> (goes: [Bool], unconfirmed: [Change]) {
         let now = Timestamp.now()
         var goes: [Bool] = []
         goes.reserveCapacity(plan.changes.count)
         var planned: Set<String> = []
+        var unconfirmed: [Change] = []
         do {
             try store.transaction { () throws(CredsyncError) in
                 for change in plan.changes { goes.append(try choose(change, now: now, planned: &planned)) }
-                for (key, located) in queued where located.state == .deferred && !planned.contains(key) {
-                    try spool.remove(located.entry, from: .deferred)
+                for (key, located) in queued.sorted(by: { $0.key < $1.key })
+                where located.state == .deferred && !planned.contains(key) {
+                    let isCreate = located.entry.op == .upsert && located.entry.reason == "new"
+                    if isCreate || located.entry.reason == "unconfirmed" {
+                        unconfirmed.append(Change(key: key, op: .withdraw, reason: "unconfirmed"))
+                    } else {
+                        try spool.remove(located.entry, from: .deferred)
+                    }
                 }
             }
         } catch {
             // Nothing of the queue changed: the changes go as planned, the queue is left as it was.
             pendingError = pendingError ?? error
             goes = Array(repeating: true, count: plan.changes.count)
+            unconfirmed = []
         }
-        return goes
+        return (goes, unconfirmed)
     }
+
+    /// Records a deferred queue entry (no payload) for each create of a batch about to be sent that
+    /// has none, in one transaction; the answer's transaction then removes it or makes it the retry
+    /// entry. False when it could not be recorded: nothing more is sent.
+    private mutating func markSent(_ changes: BatchFeed.Carried, batchID: String) -> Bool {
+        let creates = changes.values.filter { $0.change.op == .create && queued[$0.change.key] == nil }
+        guard !creates.isEmpty else { return true }
+        var marked: [Spool.Located] = []
+        do {
+            try store.transaction { () throws(CredsyncError) in
+                for (_, change) in creates.sorted(by: { $0.index < $1.index }) {
+                    var entry = supersede(nil, with: change)
+                    entry.payload = nil
+                    entry.batchID = batchID
+                    try spool.write(entry, to: .deferred)
+                    marked.append(Spool.Located(entry: entry, state: .deferred))
+                }
+            }
+        } catch {
+            commitFailure = commitFailure ?? CredsyncError(
+                error.exitCode,
+                "\(plan.platform.rawValue)/\(plan.dataset.rawValue): batch \(batchID) was not sent: its creates "
+                    + "could not be recorded first: " + error.message, hint: error.hint)
+            return false
+        }
+        for located in marked {
+            queued[located.entry.key] = located
+            sentMarks.insert(located.entry.key)
+        }
+        return true
+    }
+
+    /// Keys whose queue entry only marks a create in flight (not a retry).
+    private var sentMarks: Set<String> = []
 
     /// Whether `change` goes now; `planned` collects the queued keys the plan asks for.
     private mutating func choose(_ change: Change, now: Double, planned: inout Set<String>) throws(CredsyncError) -> Bool {
@@ -163,7 +210,7 @@ struct DatasetPush {
                     guard let (index, change) = changes[key] else { continue }
                     try apply(
                         recordOutcome, of: change, batchID: batchID, attempted: batch.id, now: now, result: &result)
-                    if Self.reachesGoal(recordOutcome, of: change) { reached[index] = true }
+                    if index >= 0, Self.reachesGoal(recordOutcome, of: change) { reached[index] = true }
                 }
             }
         } catch {
@@ -280,7 +327,8 @@ struct DatasetPush {
 
     private mutating func done(_ located: Spool.Located?) throws(CredsyncError) {
         guard let located else { return }
-        if located.state == .deferred { deliveredFromQueue += 1 }
+        let wasMark = sentMarks.remove(located.entry.key) != nil
+        if located.state == .deferred && !wasMark { deliveredFromQueue += 1 }
         try spool.remove(located.entry, from: located.state)
     }
 

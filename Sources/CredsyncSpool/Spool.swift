@@ -86,6 +86,11 @@ public struct Spool: Sendable {
     public struct Located: Sendable {
         public var entry: SpoolEntry
         public var state: SpoolState
+
+        public init(entry: SpoolEntry, state: SpoolState) {
+            self.entry = entry
+            self.state = state
+        }
     }
 
     /// A queue row that cannot be read back: never sent, only shown and dropped.

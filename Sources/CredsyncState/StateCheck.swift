@@ -24,7 +24,8 @@ package struct StateCheckReport: Sendable {
 
 /// `credsync state check`: SQLite's `PRAGMA integrity_check` and foreign-key check, then credsync's
 /// invariants:
-/// - every queue entry's key has a ledger row, or the entry is a create (an upsert planned as `new`);
+/// - every queue entry's key has a ledger row, or the entry is a create (an upsert planned as `new`)
+///   or the withdrawal of a create whose answer was lost (`unconfirmed`);
 /// - no key is both deferred and held.
 ///
 /// It only reads: it neither creates, migrates nor converts the file (a backup stays one file), and
@@ -99,7 +100,8 @@ package enum StateCheck {
         try database.query(
             """
             SELECT q.id, q.platform, q.dataset, q.key, q.op, q.reason FROM queue q
-            WHERE NOT (q.op = 'upsert' AND q.reason = 'new') AND NOT EXISTS
+            WHERE NOT (q.op = 'upsert' AND q.reason = 'new') AND NOT (q.op = 'withdraw' AND q.reason = 'unconfirmed')
+                AND NOT EXISTS
                 (SELECT 1 FROM ledger l WHERE l.platform = q.platform AND l.dataset = q.dataset AND l.key = q.key)
             ORDER BY q.platform, q.dataset, q.key
             """

@@ -16,17 +16,15 @@ extension PushKillRoundsEndToEndTests {
         let listing = try env.sandbox.admin(
             "GET", "records?platform=credit&dataset=license&source=\(SandboxProcess.source)")
         let present = Set(export.present)
-        // Known: a create the platform applied, whose answer a kill lost before it was committed, is
-        // in neither the ledger nor the queue; when its row then leaves the export, nothing withdraws it.
+        // A create the platform applied, whose answer a kill lost before it was committed, is in the
+        // queue (marked before it was sent): when its row then leaves the export, it is withdrawn.
         let orphans = Set((listing["items"]?.arrayValue ?? []).compactMap { item -> String? in
             guard let key = item["key"]?.stringValue, rows[key] == nil, item["status"]?.stringValue == "published",
                 let n = PushKillExport.row(ofRemark: item["payload"]?["BZ"]?.stringValue ?? ""), !present.contains(n)
             else { return nil }
             return key
         })
-        withKnownIssue("a lost create stays published when its row leaves the export", isIntermittent: true) {
-            #expect(orphans.isEmpty, "\(context): published, unknown to the ledger, row gone: \(orphans.sorted())")
-        }
+        #expect(orphans.isEmpty, "\(context): published, unknown to the ledger, row gone: \(orphans.sorted())")
         // A withdrawn row keeps the last hash the ledger knew: the platform's is newer where a kill
         // lost an update's acceptance before the withdrawal. Published rows carry the platform's.
         let differ = Set(rows.keys).union(holdings.keys).subtracting(orphans).filter {
