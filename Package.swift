@@ -17,9 +17,11 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // glibc's allocator tuning (malloc.h), part of the C library itself.
+        .systemLibrary(name: "CMalloc"),
 
         // The pipeline, one module per stage.
-        .target(name: "CredsyncCore", dependencies: ["CCrypto"]),
+        .target(name: "CredsyncCore", dependencies: ["CCrypto", "CMalloc"]),
         .target(name: "CredsyncCatalogs", dependencies: ["CredsyncCore"]),
         .target(name: "CredsyncMapping", dependencies: ["CredsyncCatalogs"]),
         .target(name: "CredsyncPublicity", dependencies: ["CredsyncMapping"]),

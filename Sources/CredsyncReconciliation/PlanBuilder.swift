@@ -12,6 +12,9 @@ public struct PlanBuilder: Sendable {
     private var places: [Int32] = []
     private var tallies: [PlanStep.Tally] = []
     private var warningLines: [Int] = []
+    /// Deadlines in years the calendar lacks, by problem: the lines and the first keys.
+    private var unknown: [String: (lines: [Int32], keys: [String])] = [:]
+    private var unknownOrder: [String] = []
 
     public init(dataset: Dataset, platform: PlatformID, ledger: Ledger, spill: ChangeSpill? = nil) {
         plan = DatasetPlan(platform: platform, dataset: dataset)
@@ -31,6 +34,13 @@ public struct PlanBuilder: Sendable {
         if let spilled = step.spilled { plan.changes.append(spilled.place, line: step.line, op: spilled.op) }
         guard let detail = step.detail else { return }
         if let change = detail.change { plan.changes.append(change) }
+        if let missing = detail.unknownDeadline {
+            if unknown[missing.problem] == nil { unknownOrder.append(missing.problem) }
+            unknown[missing.problem, default: ([], [])].lines.append(Int32(clamping: step.line))
+            if unknown[missing.problem]?.keys.count ?? 0 <= Self.keysNamed {
+                unknown[missing.problem]?.keys.append(missing.key)
+            }
+        }
         warningLines += Array(repeating: step.line, count: detail.warnings.count)
         plan.warnings += detail.warnings
     }
@@ -43,6 +53,9 @@ public struct PlanBuilder: Sendable {
             count(tallies[i], by: -1)
         }
         plan.changes.removeAll(lines: removed)
+        for problem in unknownOrder {
+            unknown[problem]?.lines.removeAll { removed.contains(Int($0)) }
+        }
         let kept = warningLines.indices.filter { !removed.contains(warningLines[$0]) }
         plan.warnings = kept.map { plan.warnings[$0] }
         warningLines = kept.map { warningLines[$0] }
@@ -53,6 +66,7 @@ public struct PlanBuilder: Sendable {
     /// was not read whole, they are held (kept, with a warning) unless `unread` says the
     /// withdrawals are approved.
     public consuming func finish(setAsideKeys: Set<String>, unread: UnreadRows = .none) -> DatasetPlan {
+        plan.warnings += unknownDeadlineWarnings()
         for key in entries.publishedKeys(unmarked: seen) {
             if setAsideKeys.contains(key) || unread.mayHold(key) {
                 plan.keptSetAside.append(key)
@@ -72,6 +86,23 @@ public struct PlanBuilder: Sendable {
                     + "approve with --approve-withdrawals")
         }
         return plan
+    }
+
+    /// How many keys a warning for many records names.
+    static let keysNamed = 3
+
+    /// One warning for each year the calendar lacks: "KEY: deadline unknown: …" for one record,
+    /// "deadline unknown: … (25 records: A, B, C and 22 more)" for more (as `plan` groups them).
+    private func unknownDeadlineWarnings() -> [String] {
+        unknownOrder.compactMap { problem in
+            guard let group = unknown[problem], !group.lines.isEmpty else { return nil }
+            let count = group.lines.count
+            // Keys of rows taken back (duplicates) may be among the first named; rare, and harmless.
+            if count == 1, let key = group.keys.first { return "\(key): deadline unknown: \(problem)" }
+            let named = group.keys.prefix(Self.keysNamed).joined(separator: ", ")
+            let rest = count - min(Self.keysNamed, count)
+            return "deadline unknown: \(problem) (\(count) records: \(named)\(rest > 0 ? " and \(rest) more" : ""))"
+        }
     }
 
     private mutating func count(_ tally: PlanStep.Tally, by delta: Int) {

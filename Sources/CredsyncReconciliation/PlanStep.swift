@@ -115,8 +115,8 @@ public struct PlanContext: Sendable {
             do {
                 if let date = try date(decision) { deadline = Deadline(key: record.key, kind: kind, due: date) }
             } catch {
+                // Warned of once per year by the plan (`PlanBuilder`), not once a record.
                 unknownDeadline = UnknownDeadline(key: record.key, kind: kind, problem: error.description, missingYear: error.year)
-                warnings.append("\(record.key): deadline unknown: \(error)")
             }
         }
         switch decision.state {
@@ -161,10 +161,11 @@ public struct PlanContext: Sendable {
             change.deadline = deadline
             change.unknownDeadline = unknownDeadline
             step.spilled = PlanStep.Spilled(place: spill.append(ChangeCoding.encode(change)), op: change.op)
-            if !warnings.isEmpty {
-                step.detail = PlanStep.Detail(change: nil, deadline: nil, warnings: warnings)
+            if !warnings.isEmpty || unknownDeadline != nil {
+                step.detail = PlanStep.Detail(
+                    change: nil, deadline: nil, unknownDeadline: unknownDeadline, warnings: warnings)
             }
-        } else if change != nil || !warnings.isEmpty {
+        } else if change != nil || !warnings.isEmpty || unknownDeadline != nil {
             var change = change
             change?.deadline = deadline
             change?.unknownDeadline = unknownDeadline

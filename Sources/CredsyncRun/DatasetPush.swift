@@ -61,8 +61,11 @@ struct DatasetPush {
                 return true
             }
             for _ in 0..<max(1, run.platform.concurrency) where !startNext() { break }
+            var answered = 0
             while let (batch, answer) = await group.next() {
                 apply(answer, of: batch, changes: inFlight.removeValue(forKey: batch.id) ?? [:], result: &result)
+                answered += 1
+                if answered % 50 == 0 { FreedMemory.release() }
                 _ = startNext()
             }
         }

@@ -78,6 +78,7 @@ public struct SyncJob: Sendable {
         ledgers = [:]
         report.approved = run.approved
         phase("read, map and plan")
+        FreedMemory.release()
         for (dataset, export) in run.exports {
             report.setAside += export.setAside.map { (dataset, $0) }
             report.unreadableRows += export.unreadable.map { (dataset, $0.description) }
@@ -90,7 +91,13 @@ public struct SyncJob: Sendable {
         report.refused = run.refused.map(\.1)
         for (plan, message) in run.refused { logger.error("refused: \(message)", [("platform", plan.platform.rawValue), ("dataset", plan.dataset.rawValue)]) }
         report.warnings = run.findings.map { "cross-check: " + $0.description }
-            + run.plans.flatMap { plan in plan.warnings.map { "\(plan.platform.rawValue)/\(plan.dataset.rawValue) \($0)" } }
+        if run.findingsNotListed > 0 {
+            report.warnings.append(
+                "cross-check: \(run.findingsNotListed) more findings not listed (the first \(RunPlan.findingsListed) are)")
+        }
+        report.warnings += run.plans.flatMap { plan in
+            plan.warnings.map { "\(plan.platform.rawValue)/\(plan.dataset.rawValue) \($0)" }
+        }
 
         let byPlatform = Dictionary(grouping: run.plans, by: \.platform)
         if options.dryRun {

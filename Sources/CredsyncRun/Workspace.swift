@@ -77,8 +77,13 @@ public struct RunPlan: Sendable {
     /// Plans held back, then let go under an approval (`credsync approve`); they are in `plans`.
     public var approved: [ApprovedPlan] = []
     public var exports: [Dataset: ExportResult] = [:]
-    /// Cross-check findings against the enterprise store (empty before the first pull).
+    /// Cross-check findings against the enterprise store (empty before the first pull): every
+    /// blocking one, and the first `findingsListed` of the others.
     public var findings: [CrossCheckFinding] = []
+    /// Findings past `findingsListed`, counted only.
+    public var findingsNotListed = 0
+    /// How many non-blocking findings a run lists (a million-row first load may find one a row).
+    public static let findingsListed = 1000
 }
 
 extension Workspace {
@@ -127,7 +132,15 @@ extension Workspace {
             let result = read(
                 mapping, asOf: asOf, contexts: contexts, store: store, showProgress: showProgress, failure: lookups
             ) { note, line in
-                findings += note.findings
+                // Every blocking finding is kept (its record is set aside); of the others, the first
+                // `findingsListed` of the run, and a count of the rest.
+                for finding in note.findings {
+                    if finding.blocking || run.findings.count + findings.count < RunPlan.findingsListed {
+                        findings.append(finding)
+                    } else {
+                        run.findingsNotListed += 1
+                    }
+                }
                 if note.isBlocked {
                     blockedLines.append(line)
                 } else {

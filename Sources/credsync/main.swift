@@ -1,9 +1,11 @@
 import CredsyncCLI
+import CredsyncCore
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
+FreedMemory.limitArenas()
 let environment = Dictionary(
     CommandLine.arguments.isEmpty ? [] : environmentPairs(), uniquingKeysWith: { _, last in last })
 // The arguments as bytes: `CommandLine.arguments` would replace what is not UTF-8 with U+FFFD.
