@@ -47,26 +47,30 @@ struct DatasetPush {
         var inFlight: [String: BatchFeed.Carried] = [:]
         reached = Array(repeating: false, count: goes.count)
         await withTaskGroup(of: (Batch, BatchResult).self) { group in
-            func startNext() -> Bool {
-                // After a 401 or 403 the rest would fail the same way: it waits for the next run.
-                // After a failed commit (a full disk) nothing more is sent: its answer could not be kept.
-                guard !run.stop.isSet, authenticationFailure == nil, commitFailure == nil,
-                    let (batch, changes) = feed.next()
-                else { return false }
-                // A create the platform may apply must be known here before it is sent: a run
-                // killed before the answer is kept would otherwise forget a published record.
-                guard markSent(changes, batchID: batch.id) else { return false }
+            // After a 401 or 403 the rest would fail the same way: it waits for the next run.
+            // After a failed commit (a full disk) nothing more is sent: its answer could not be kept.
+            func mayGoOn() -> Bool { !run.stop.isSet && authenticationFailure == nil && commitFailure == nil }
+            func start(_ batch: Batch, _ changes: BatchFeed.Carried) {
                 inFlight[batch.id] = changes
                 group.addTask { (batch, await client.push(batch)) }
-                return true
             }
-            for _ in 0..<max(1, run.platform.concurrency) where !startNext() { break }
+            // A create the platform may apply must be known here before it is sent: a run killed
+            // before its answer is kept would otherwise forget a published record. The first
+            // batches' creates are marked together; each later batch's in its predecessor's answer.
+            var first: [(Batch, BatchFeed.Carried)] = []
+            while first.count < max(1, run.platform.concurrency), mayGoOn(), let next = feed.next() {
+                first.append(next)
+            }
+            if markSent(first) {
+                for (batch, changes) in first { start(batch, changes) }
+            }
             var answered = 0
             while let (batch, answer) = await group.next() {
-                apply(answer, of: batch, changes: inFlight.removeValue(forKey: batch.id) ?? [:], result: &result)
+                let next = answer.authenticationFailure == nil && mayGoOn() ? feed.next() : nil
+                apply(answer, of: batch, changes: inFlight.removeValue(forKey: batch.id) ?? [:], marking: next, result: &result)
                 answered += 1
                 if answered % 50 == 0 { FreedMemory.release() }
-                _ = startNext()
+                if let (batch, changes) = next, commitFailure == nil { start(batch, changes) }
             }
         }
         outcome.pendingDeadlines = zip(plan.changes, reached).compactMap { change, done in done ? nil : change.deadline }
@@ -107,35 +111,51 @@ struct DatasetPush {
         return (goes, unconfirmed)
     }
 
-    /// Records a deferred queue entry (no payload) for each create of a batch about to be sent that
-    /// has none, in one transaction; the answer's transaction then removes it or makes it the retry
-    /// entry. False when it could not be recorded: nothing more is sent.
-    private mutating func markSent(_ changes: BatchFeed.Carried, batchID: String) -> Bool {
-        let creates = changes.values.filter { $0.change.op == .create && queued[$0.change.key] == nil }
-        guard !creates.isEmpty else { return true }
+    /// Records, in one transaction, a deferred queue entry (no payload) for each create of the
+    /// batches about to be sent that has none; the answer's transaction then removes it or makes it
+    /// the retry entry. False when it could not be recorded: nothing more is sent.
+    private mutating func markSent(_ batches: [(Batch, BatchFeed.Carried)]) -> Bool {
         var marked: [Spool.Located] = []
         do {
             try store.transaction { () throws(CredsyncError) in
-                for (_, change) in creates.sorted(by: { $0.index < $1.index }) {
-                    var entry = supersede(nil, with: change)
-                    entry.payload = nil
-                    entry.batchID = batchID
-                    try spool.write(entry, to: .deferred)
-                    marked.append(Spool.Located(entry: entry, state: .deferred))
-                }
+                for (batch, changes) in batches { marked += try writeMarks(changes, batchID: batch.id) }
             }
         } catch {
-            commitFailure = commitFailure ?? CredsyncError(
-                error.exitCode,
-                "\(plan.platform.rawValue)/\(plan.dataset.rawValue): batch \(batchID) was not sent: its creates "
-                    + "could not be recorded first: " + error.message, hint: error.hint)
+            commitFailure = commitFailure ?? markFailure(error, batchID: batches.first?.0.id ?? "")
             return false
         }
+        noteMarks(marked)
+        return true
+    }
+
+    /// The marks of one batch's creates, written inside the caller's transaction.
+    private func writeMarks(_ changes: BatchFeed.Carried, batchID: String) throws(CredsyncError) -> [Spool.Located] {
+        let now = Timestamp.now()
+        var marked: [Spool.Located] = []
+        for (_, change) in changes.values.sorted(by: { $0.index < $1.index })
+        where change.op == .create && queued[change.key] == nil {
+            let entry = SpoolEntry(
+                id: Spool.newID(now: now), platform: plan.platform, dataset: plan.dataset, key: change.key,
+                op: .upsert, reason: change.reason, payload: nil, hash: change.hash, batchID: batchID, attempts: 0,
+                firstAttempt: now, lastAttempt: now, nextAttempt: now, errors: [])
+            try spool.write(entry, to: .deferred)
+            marked.append(Spool.Located(entry: entry, state: .deferred))
+        }
+        return marked
+    }
+
+    private mutating func noteMarks(_ marked: [Spool.Located]) {
         for located in marked {
             queued[located.entry.key] = located
             sentMarks.insert(located.entry.key)
         }
-        return true
+    }
+
+    private func markFailure(_ error: CredsyncError, batchID: String) -> CredsyncError {
+        CredsyncError(
+            error.exitCode,
+            "\(plan.platform.rawValue)/\(plan.dataset.rawValue): batch \(batchID) was not sent: its creates "
+                + "could not be recorded first: " + error.message, hint: error.hint)
     }
 
     /// Keys whose queue entry only marks a create in flight (not a retry).
@@ -193,7 +213,8 @@ struct DatasetPush {
     /// follows), then every record's ledger row, rejection, accepted payload and queue change in one
     /// transaction. A failed commit rolls it all back and stops the push.
     private mutating func apply(
-        _ answer: BatchResult, of batch: Batch, changes: BatchFeed.Carried, result: inout PlatformRun.Result
+        _ answer: BatchResult, of batch: Batch, changes: BatchFeed.Carried, marking next: (Batch, BatchFeed.Carried)?,
+        result: inout PlatformRun.Result
     ) {
         run.audit.append(Self.auditEvent(answer, of: batch, platform: plan.platform))
         if let failure = answer.authenticationFailure, authenticationFailure == nil {
@@ -207,6 +228,7 @@ struct DatasetPush {
         guard commitFailure == nil else { return }
         let now = Timestamp.now()
         let batchID = answer.batchIDs.last ?? batch.id
+        var marked: [Spool.Located] = []
         do {
             try store.transaction { () throws(CredsyncError) in
                 for (key, recordOutcome) in answer.outcomes {
@@ -215,7 +237,9 @@ struct DatasetPush {
                         recordOutcome, of: change, batchID: batchID, attempted: batch.id, now: now, result: &result)
                     if index >= 0, Self.reachesGoal(recordOutcome, of: change) { reached[index] = true }
                 }
+                if let (batch, changes) = next { marked = try writeMarks(changes, batchID: batch.id) }
             }
+            noteMarks(marked)
         } catch {
             // The store's error keeps its exit code (74 for a full disk or an I/O error) and its hint.
             let failure = CredsyncError(
