@@ -357,12 +357,16 @@ struct DatasetPush {
         let wasMark = sentMarks.remove(located.entry.key) != nil
         if located.state == .deferred && !wasMark { deliveredFromQueue += 1 }
         try spool.remove(located.entry, from: located.state)
+        // Done with: a first load's marks would otherwise pile up here, one a create.
+        queued[located.entry.key] = nil
     }
 
     private mutating func queue(
         _ change: Change, located: Spool.Located?, batchID: String, failure: SpoolError, permanent: Bool
     ) throws(CredsyncError) {
         var entry = supersede(located?.entry, with: change)
+        queued[change.key] = nil
+        sentMarks.remove(change.key)
         entry.attempts = min(entry.attempts, Int.max - 1) + 1  // a hand-edited entry cannot overflow it
         entry.lastAttempt = failure.at
         entry.batchID = batchID
