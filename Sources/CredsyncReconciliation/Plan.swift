@@ -38,6 +38,7 @@ public struct Change: Sendable {
     /// For upserts: the payload, read from its canonical JSON.
     public var payload: JSONObject? {
         get {
+            // Bytes this process wrote as canonical JSON: they parse.
             guard let payloadJSON, case .object(let object)? = try? JSONParser.parse(payloadJSON) else { return nil }
             return object
         }

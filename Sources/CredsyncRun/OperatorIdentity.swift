@@ -1,10 +1,14 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CredsyncCore
 
 /// Who runs credsync, for approvals: the Unix user of the process (its effective uid).
 ///
-/// `CREDSYNC_USER` stands in for that name, for the end-to-end tests of four-eyes approvals only
-/// (they cannot run as two Unix users): the audit line then records both, the Unix user as `user`
-/// and the name used as `actingAs`, so that an override is never hidden.
+/// `CREDSYNC_USER` stands in for that name, for the end-to-end tests of four-eyes approvals (they
+/// cannot run as two Unix users), and only for root, who may become any user anyway (`su`): the
+/// credsync user cannot pass four-eyes by naming someone else. The audit line then records both,
+/// the Unix user as `user` and the name used as `actingAs`, so that an override is never hidden.
 public struct OperatorIdentity: Sendable, Equatable {
     /// The name approvals record and compare.
     public var name: String
@@ -19,7 +23,7 @@ public struct OperatorIdentity: Sendable, Equatable {
     /// The identity of this process.
     public static func current(environment: [String: String]) -> OperatorIdentity {
         let unixUser = OperatorAction.userName()
-        let override = environment["CREDSYNC_USER"].flatMap { $0.isEmpty ? nil : $0 }
+        let override = geteuid() == 0 ? environment["CREDSYNC_USER"].flatMap { $0.isEmpty ? nil : $0 } : nil
         return OperatorIdentity(name: override ?? unixUser, unixUser: unixUser)
     }
 
