@@ -23,10 +23,11 @@ public final class ChangeSpill: @unchecked Sendable {
 
     /// A spill in `directory` (the system's temporary directory when nil).
     public init(directory: String? = nil) throws(CredsyncError) {
-        let base = directory ?? (ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp")
+        let variable = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 }
+        let base = directory ?? variable ?? "/tmp"
         var template = Array((base + "/credsync-plan-XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        path = String(cString: template)
+        path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         guard fd >= 0 else {
             throw CredsyncError(
                 .ioError, "cannot create the plan's temporary file in \(base): \(String(cString: strerror(errno)))",
@@ -81,9 +82,11 @@ public final class ChangeSpill: @unchecked Sendable {
     }
 
     /// Throws if a write or a read failed (a full temporary directory, say): the plan is incomplete.
+    /// What is buffered is written first, so a plan learns of a full disk before anything is sent.
     public func check() throws(CredsyncError) {
         lock.lock()
         defer { lock.unlock() }
+        flush()
         if let failure {
             throw CredsyncError(.ioError, failure, hint: "free space in the temporary directory (TMPDIR), then run again")
         }

@@ -52,7 +52,33 @@ public final class NginxProcess: @unchecked Sendable {
     public init(upstreamPort: Int) throws {
         directory = try TemporaryDirectory("nginx")
         tls = try TLSMaterial(in: directory.path)
-        port = Int.random(in: 20_000...40_000)
+        // A port below Linux's ephemeral range (32768 up), where the tests' own connections are not;
+        // another server may still hold one, so a port in use is tried again with another.
+        var log = ""
+        for _ in 0..<8 {
+            let port = Int.random(in: 20_000...32_000)
+            try? FileManager.default.removeItem(atPath: directory.path + "/error.log")
+            let process = try Self.start(port: port, upstreamPort: upstreamPort, directory: directory, tls: tls)
+            for _ in 0..<100 {
+                if RawConnection(port: port) != nil {
+                    self.port = port
+                    self.process = process
+                    return
+                }
+                if !process.isRunning { break }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            process.terminate()
+            process.waitUntilExit()
+            log = (try? String(contentsOfFile: directory.path + "/error.log", encoding: .utf8)) ?? ""
+            guard log.contains("Address already in use") else { break }
+        }
+        throw NSError(domain: "nginx", code: 1, userInfo: [NSLocalizedDescriptionKey: "nginx did not start: \(log)"])
+    }
+
+    private static func start(
+        port: Int, upstreamPort: Int, directory: TemporaryDirectory, tls: TLSMaterial
+    ) throws -> Process {
         let config = """
             worker_processes 1;
             pid \(directory.path)/nginx.pid;
@@ -82,19 +108,13 @@ public final class NginxProcess: @unchecked Sendable {
             }
             """
         try directory.write("nginx.conf", config)
-        process = Process()
+        let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
         process.arguments = ["-p", directory.path, "-c", directory.path + "/nginx.conf", "-g", "daemon off;" + (getuid() == 0 ? " user root;" : "")]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        for _ in 0..<100 {
-            if RawConnection(port: port) != nil { return }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        process.terminate()
-        let log = (try? String(contentsOfFile: directory.path + "/error.log", encoding: .utf8)) ?? ""
-        throw NSError(domain: "nginx", code: 1, userInfo: [NSLocalizedDescriptionKey: "nginx did not start: \(log)"])
+        return process
     }
 
     deinit {
