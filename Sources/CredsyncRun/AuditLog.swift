@@ -17,10 +17,47 @@ public final class AuditLog: Sendable {
     public init(path: String) throws(CredsyncError) {
         self.path = path
         do { try FileSystem.createDirectory(FileSystem.parent(of: path)) } catch { throw CredsyncError(.ioError, error.description) }
+        let torn = try Self.mendTornTail(path: path)
         let last = Self.lastHash(path: path)
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
         guard fd >= 0 else { throw CredsyncError(.ioError, FileError(operation: "open the audit log", path: path, errno: errno).description) }
         state = Mutex((fd, last))
+        // What was cut is said in the chain itself: its length and hash.
+        if let torn {
+            append(
+                JSONObject([
+                    JSONMember("event", "torn-line"), JSONMember("bytes", .number(String(torn.count))),
+                    JSONMember("sha256", .string(SHA256.hex(torn))),
+                ]))
+        }
+    }
+
+    /// A run killed inside the write of a line leaves part of it after the last newline: never a
+    /// line of the chain (its answer was not recorded either). It is cut off, and its bytes
+    /// returned for the chain to record; nil when the log ends with a whole line.
+    static func mendTornTail(path: String) throws(CredsyncError) -> [UInt8]? {
+        let fd = open(path, O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        let size = Int(lseek(fd, 0, SEEK_END))
+        guard size > 0 else { return nil }
+        var end = size
+        var tail: [UInt8] = []
+        while end > 0 {
+            let start = max(0, end - 65536)
+            var chunk = [UInt8](repeating: 0, count: end - start)
+            guard pread(fd, &chunk, chunk.count, off_t(start)) == chunk.count else { return nil }
+            tail = chunk + tail
+            end = start
+            if tail.contains(0x0A) { break }
+        }
+        guard tail.last != 0x0A else { return nil }
+        let cut = tail.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+        let torn = Array(tail[cut...])
+        guard ftruncate(fd, off_t(size - torn.count)) == 0, fsync(fd) == 0 else {
+            throw CredsyncError(.ioError, FileError(operation: "cut the torn last line of", path: path, errno: errno).description)
+        }
+        return torn
     }
 
     deinit { state.withLock { _ = close($0.fd) } }

@@ -103,6 +103,29 @@ import Testing
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
     }
 
+    /// A kill inside the write of an audit line leaves part of it: the next run cuts it off and
+    /// says so in the chain (its length and hash), and the chain verifies.
+    @Test func aTornLastAuditLineIsCutAndRecordedByTheNextRun() throws {
+        let env = try SyncEnvironment(platforms: [.credit])
+        let log = env.stateDir + "/audit/audit.jsonl"
+        let first = try env.credsync(["sync", "--dataset", "pledge"])
+        #expect(first.status <= 1, "\(first.stderr)")
+        let torn = #"{"ts":"2026-11-20T01:02:03.456Z","prev":"00ab","event":"batch","platform":"cre"#
+        let handle = try #require(FileHandle(forWritingAtPath: log))
+        handle.seekToEndOfFile()
+        handle.write(Data(torn.utf8))
+        try handle.close()
+        #expect(try env.credsync(["audit", "verify"]).status != 0, "a torn line breaks the chain until mended")
+
+        let next = try env.credsync(["sync", "--dataset", "penalty"])
+        #expect(next.status <= 1, "\(next.stderr)")
+        let text = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(!text.contains(torn))
+        #expect(text.contains(#""event":"torn-line""#) && text.contains(SHA256.hex(torn)), "\(text.suffix(400))")
+        let verify = try env.credsync(["audit", "verify"])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+    }
+
     /// Between rounds: a few rows change (updates), now and then one goes (a withdrawal); at most 10
     /// go, the guardrail's floor, so that withdrawals a kill kept pending never make the run refused.
     static func mutate(_ export: inout PushKillExport, _ random: inout SeededRandom, round: Int) throws {
