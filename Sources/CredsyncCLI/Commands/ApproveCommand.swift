@@ -1,5 +1,6 @@
 import CredsyncCore
 import CredsyncRun
+import CredsyncSpool
 import CredsyncState
 
 /// `credsync approve PLAN-ID [--reason TEXT]`: records who approved a refused plan and when, in
@@ -9,6 +10,9 @@ enum ApproveCommand {
         let invocation = context.invocation
         let config = try context.loadConfig(readsSecrets: false)
         guard let id = invocation.arguments.first else { throw CredsyncError.usage("give the refused plan's id") }
+        // The audit log has one writer at a time: an approval waits briefly for a running sync.
+        let lock = try RunLock.acquire(stateDir: config.stateDir, purpose: "approve", wait: 5)
+        defer { withExtendedLifetime(lock) {} }
         let store = try StateStore(stateDir: config.stateDir)
         guard let plan = try store.refusedPlan(id: id) else {
             throw CredsyncError.usage(
