@@ -21,9 +21,14 @@ extension ReportRetention {
         for name in names where name.hasSuffix(".json") && name != ReportPaths.latestName + ".json" {
             var info = stat()
             guard stat(files.file(name), &info) == 0 else { continue }
-            runs.append((String(name.dropLast(5)), Double(info.st_mtim.tv_sec)))
+            runs.append((String(name.dropLast(5)), Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9))
         }
-        runs.sort { ($0.modified, $0.id) > ($1.modified, $1.id) }
+        // The run being written counts as the newest, whatever the clock: runs a second apart or
+        // less would otherwise keep it and the two before it.
+        func isKept(_ id: String) -> Bool { id == keeping || id == keeping + dryRunSuffix }
+        runs.sort { a, b in
+            isKept(a.id) != isKept(b.id) ? isKept(a.id) : (a.modified, a.id) > (b.modified, b.id)
+        }
         var problems: [String] = []
         // Dry runs' reports are counted apart: a few dry runs never push out real runs' reports.
         var counted: [Bool: Int] = [:]

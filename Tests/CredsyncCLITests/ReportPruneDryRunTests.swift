@@ -30,4 +30,25 @@ import Testing
         let left = Set(try FileManager.default.contentsOfDirectory(atPath: directory))
         #expect(left == ["run-b.json", "run-b.html", "run-c.dry-run.json", "run-c.dry-run.html"])
     }
+
+    /// Runs within one second: the run being written is the newest whatever its id, so
+    /// `keepRuns: 2` keeps it and one other.
+    @Test func theRunBeingWrittenCountsAsTheNewestWithinOneSecond() throws {
+        let directory = NSTemporaryDirectory() + "prune-second-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let second = Date(timeIntervalSince1970: 1_796_000_000)
+        for id in ["20261202T141526-ca", "20261202T141526-66", "20261202T141526-00"] {
+            for suffix in [".json", ".html"] {
+                let path = directory + "/" + id + suffix
+                try "{}".write(toFile: path, atomically: false, encoding: .utf8)
+                try FileManager.default.setAttributes([.modificationDate: second], ofItemAtPath: path)
+            }
+        }
+        _ = ReportRetention.prune(
+            ReportRetention(maxAge: nil, keepRuns: 2), directory: directory, keeping: "20261202T141526-00",
+            now: second.timeIntervalSince1970)
+        let left = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }
+        #expect(left.count == 2 && left.contains("20261202T141526-00.json"), "\(left)")
+    }
 }
