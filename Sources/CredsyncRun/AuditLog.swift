@@ -40,18 +40,7 @@ public final class AuditLog: Sendable {
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         let size = Int(lseek(fd, 0, SEEK_END))
-        guard size > 0 else { return nil }
-        var end = size
-        var tail: [UInt8] = []
-        while end > 0 {
-            let start = max(0, end - 65536)
-            var chunk = [UInt8](repeating: 0, count: end - start)
-            guard pread(fd, &chunk, chunk.count, off_t(start)) == chunk.count else { return nil }
-            tail = chunk + tail
-            end = start
-            if tail.contains(0x0A) { break }
-        }
-        guard tail.last != 0x0A else { return nil }
+        guard size > 0, let tail = tail(of: fd, size: size), tail.last != 0x0A else { return nil }
         let cut = tail.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
         let torn = Array(tail[cut...])
         guard ftruncate(fd, off_t(size - torn.count)) == 0, fsync(fd) == 0 else {
@@ -91,7 +80,18 @@ public final class AuditLog: Sendable {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var end = Int(lseek(fd, 0, SEEK_END))
+        guard var tail = tail(of: fd, size: Int(lseek(fd, 0, SEEK_END))) else { return nil }
+        if tail.last == 0x0A { tail.removeLast() }
+        guard !tail.isEmpty else { return nil }
+        let from = tail.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+        return String(decoding: tail[from...], as: UTF8.self)
+    }
+
+    /// The end of the file open at `fd` (`size` bytes long), read back in 64 KiB steps until it
+    /// holds a newline before its last byte (so the whole last line), or the whole file; nil when
+    /// it cannot be read.
+    private static func tail(of fd: Int32, size: Int) -> [UInt8]? {
+        var end = size
         var tail: [UInt8] = []
         while end > 0 {
             let start = max(0, end - 65536)
@@ -101,10 +101,7 @@ public final class AuditLog: Sendable {
             end = start
             if tail.dropLast().contains(0x0A) { break }
         }
-        if tail.last == 0x0A { tail.removeLast() }
-        guard !tail.isEmpty else { return nil }
-        let from = tail.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
-        return String(decoding: tail[from...], as: UTF8.self)
+        return tail
     }
 
     /// Rotated files of `path` (`path.1`, `path.2`, … as logrotate names them), oldest first.

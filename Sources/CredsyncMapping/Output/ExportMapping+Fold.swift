@@ -26,7 +26,7 @@ extension ExportMapping {
                 case .failure(let problem): chunk.rows.append(.unreadable(problem))
                 case .success(.excluded(_, let line, let key, let reason)): chunk.rows.append(.excluded(line, key, reason))
                 case .success(.setAside(let setAside)): chunk.rows.append(.setAside(setAside))
-                case .success(.record(let record)): chunk.add(record, note: annotate(record), keep: false)
+                case .success(.record(let record)): chunk.add(record, note: annotate(record))
                 }
             },
             consume: { chunk in

@@ -123,51 +123,23 @@ public struct ExportMapping: Sendable {
     public func collect<Note: Sendable>(
         progress: ProgressLine? = nil, keepRecords: Bool, annotate: @escaping @Sendable (MappedRecord) -> Note
     ) throws(RowProblem) -> (export: ExportResult, notes: [Note]) {
-        var result = ExportResult(dataset: catalog.dataset, file: catalog.path)
-        // Keys by their bytes, with the first line of each; the lines of keys seen again.
-        var keys = ByteKeyTable()
-        var firstLines: [Int] = []
-        var duplicated: [Int: [Int]] = [:]
         var notes: [Note] = []
         var lines: [Int] = []
-        try mapRows(workers: ProcessInfo.processInfo.activeProcessorCount, progress: progress, chunk: { MappedChunk<Note>(rows: $0) }, { chunk, outcome in
-            switch outcome {
-            case .failure(let problem): chunk.rows.append(.unreadable(problem))
-            case .success(.excluded(_, let line, let key, let reason)): chunk.rows.append(.excluded(line, key, reason))
-            case .success(.setAside(let setAside)): chunk.rows.append(.setAside(setAside))
-            case .success(.record(let record)):
-                chunk.add(record, note: annotate(record), keep: keepRecords)
-            }
-        }, consume: { chunk in
-            result.rowsRead += chunk.rows.count
-            chunk.keyBytes.withUnsafeBufferPointer { bytes in
-                for row in chunk.rows {
-                    switch row {
-                    case .unreadable(let problem): result.unreadable.append(problem)
-                    case .excluded(let line, let key, let reason): result.excluded.append((line, key, reason))
-                    case .setAside(let setAside): result.setAside.append(setAside)
-                    case .record(let line, let key):
-                        let (number, isNew) = keys.insert(UnsafeBufferPointer(rebasing: bytes[key.start..<(key.start + key.count)]), hash: key.hash)
-                        if isNew {
-                            firstLines.append(line)
-                        } else {
-                            duplicated[number, default: [firstLines[number]]].append(line)
-                        }
-                        lines.append(line)
-                    }
-                }
-            }
-            notes.append(contentsOf: chunk.notes)
-            result.records.append(contentsOf: chunk.records)
-        })
-        result.droppedRecords = keepRecords ? 0 : lines.count
-        guard !duplicated.isEmpty else { return (result, notes) }
-        let duplicateLines = Set(duplicated.values.joined())
-        let kept = lines.indices.filter { !duplicateLines.contains(lines[$0]) }
-        notes = kept.map { notes[$0] }
-        result.records.removeAll { duplicateLines.contains($0.line) }
-        result.droppedRecords = keepRecords ? 0 : kept.count
-        setAsideDuplicates(duplicated, keys: keys, into: &result)
+        var records: [MappedRecord] = []
+        var (result, duplicates) = try fold(
+            progress: progress, annotate: { record in (annotate(record), keepRecords ? record : nil) }
+        ) { item, line in
+            notes.append(item.0)
+            lines.append(line)
+            if let record = item.1 { records.append(record) }
+        }
+        // `fold` handed each duplicated key's first row before the file showed it repeated.
+        if !duplicates.isEmpty {
+            notes = lines.indices.filter { !duplicates.contains(lines[$0]) }.map { notes[$0] }
+            records.removeAll { duplicates.contains($0.line) }
+        }
+        result.records = records
+        if keepRecords { result.droppedRecords = 0 }
         return (result, notes)
     }
 }

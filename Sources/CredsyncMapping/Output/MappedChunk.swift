@@ -2,14 +2,13 @@ import CredsyncCatalogs
 import CredsyncCore
 import Foundation
 
-/// One chunk of an export's rows as the mapping threads hand it to `ExportMapping.collect`: each
-/// row's entry, the valid records' notes (and the records, when kept), and their keys' bytes in
+/// One chunk of an export's rows as the mapping threads hand it to `ExportMapping.fold`: each
+/// row's entry, the valid records' notes, and their keys' bytes in
 /// one buffer with each key's hash. The collecting thread reads plain entries and frees one buffer
 /// a chunk, never a string a record.
 struct MappedChunk<Note: Sendable>: Sendable {
     var rows: [ChunkRow] = []
     var notes: [Note] = []
-    var records: [MappedRecord] = []
     var keyBytes: [UInt8] = []
 
     init(rows count: Int) {
@@ -18,8 +17,8 @@ struct MappedChunk<Note: Sendable>: Sendable {
         keyBytes.reserveCapacity(count * 24)
     }
 
-    /// Adds a valid record: its key and note, and the record itself when `keep` is set.
-    mutating func add(_ record: MappedRecord, note: Note, keep: Bool) {
+    /// Adds a valid record: its key and note.
+    mutating func add(_ record: MappedRecord, note: Note) {
         var text = record.key
         let start = keyBytes.count
         let hash = text.withUTF8 { bytes in
@@ -29,7 +28,6 @@ struct MappedChunk<Note: Sendable>: Sendable {
         let key = ChunkRow.Key(start: start, count: keyBytes.count - start, hash: hash)
         rows.append(.record(line: record.line, key: key))
         notes.append(note)
-        if keep { records.append(record) }
     }
 }
 
