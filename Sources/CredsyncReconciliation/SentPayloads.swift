@@ -21,6 +21,23 @@ public enum SentPayloads {
             payload: JSONWriter.compact(.object(PersonalData.shown(payload))), acceptedAt: time)
     }
 
+    /// A payload as it is kept (`PersonalData.shown`, compact), from its canonical bytes: masked on
+    /// the bytes, parsed only when they are not a flat object of plain strings. Worked out before
+    /// the answer's transaction, so the store's lock is held for SQL only.
+    package static func kept(canonical: [UInt8]) -> String? {
+        if let shown = PersonalData.shownCompact(canonical: canonical) { return String(decoding: shown, as: UTF8.self) }
+        // Not parsed: not a payload credsync wrote; only the old side of a diff would be lost.
+        guard case .object(let payload)? = try? JSONParser.parse(canonical) else { return nil }
+        return JSONWriter.compact(.object(PersonalData.shown(payload)))
+    }
+
+    /// Replaces the payload kept for `key` with `kept` (from `kept(canonical:)`).
+    package static func replace(
+        kept: String, key: String, in store: StateStore, platform: PlatformID, dataset: Dataset, at time: Int
+    ) throws(CredsyncError) {
+        try store.replaceAcceptedPayload(platform: platform, dataset: dataset, key: key, payload: kept, acceptedAt: time)
+    }
+
     /// The payload kept for `key`, or nil when none is. A row that is not a JSON object throws
     /// (exit 74): the store was edited by hand.
     package static func payload(

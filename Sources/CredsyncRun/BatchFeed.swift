@@ -37,6 +37,13 @@ struct BatchFeed {
         return ready.isEmpty ? nil : ready.removeFirst()
     }
 
+    /// An upsert carrying the change's canonical payload bytes, not parsed.
+    static func upsert(_ change: Change) -> OutgoingRecord {
+        var record = OutgoingRecord(key: change.key, op: .upsert, hash: change.hash)
+        record.canonicalPayload = change.payloadJSON
+        return record
+    }
+
     /// Reads up to a batch of changes that go and cuts them (by records and bytes).
     private mutating func fill() {
         var records: [OutgoingRecord] = []
@@ -45,7 +52,7 @@ struct BatchFeed {
             records.append(
                 change.op == .withdraw
                     ? .withdraw(key: change.key, reason: change.withdrawReason)
-                    : OutgoingRecord(key: change.key, op: .upsert, hash: change.hash, payload: change.payload))
+                    : Self.upsert(change))
             if byKey[change.key] == nil { byKey[change.key] = (index, change) }
         }
         while records.count < maxRecords, let change = changes.next() {

@@ -131,17 +131,17 @@ struct DatasetPush {
     /// The marks of one batch's creates, written inside the caller's transaction.
     private func writeMarks(_ changes: BatchFeed.Carried, batchID: String) throws(CredsyncError) -> [Spool.Located] {
         let now = Timestamp.now()
-        var marked: [Spool.Located] = []
-        for (_, change) in changes.values.sorted(by: { $0.index < $1.index })
-        where change.op == .create && queued[change.key] == nil {
-            let entry = SpoolEntry(
-                id: Spool.newID(now: now), platform: plan.platform, dataset: plan.dataset, key: change.key,
+        let creates = changes.values.sorted(by: { $0.index < $1.index }).map(\.change)
+            .filter { $0.op == .create && queued[$0.key] == nil }
+        let ids = Spool.newIDs(creates.count, now: now)
+        let entries = zip(ids, creates).map { id, change in
+            SpoolEntry(
+                id: id, platform: plan.platform, dataset: plan.dataset, key: change.key,
                 op: .upsert, reason: change.reason, payload: nil, hash: change.hash, batchID: batchID, attempts: 0,
                 firstAttempt: now, lastAttempt: now, nextAttempt: now, errors: [])
-            try spool.write(entry, to: .deferred)
-            marked.append(Spool.Located(entry: entry, state: .deferred))
         }
-        return marked
+        try spool.insertNew(entries, into: .deferred)
+        return entries.map { Spool.Located(entry: $0, state: .deferred) }
     }
 
     private mutating func noteMarks(_ marked: [Spool.Located]) {
@@ -229,12 +229,18 @@ struct DatasetPush {
         let now = Timestamp.now()
         let batchID = answer.batchIDs.last ?? batch.id
         var marked: [Spool.Located] = []
+        // The accepted payloads as kept, worked out before the store's lock is taken.
+        var kept: [String: String] = [:]
+        for (key, recordOutcome) in answer.outcomes where recordOutcome.isDelivered {
+            if let canonical = changes[key]?.change.payloadJSON { kept[key] = SentPayloads.kept(canonical: canonical) }
+        }
         do {
             try store.transaction { () throws(CredsyncError) in
                 for (key, recordOutcome) in answer.outcomes {
                     guard let (index, change) = changes[key] else { continue }
                     try apply(
-                        recordOutcome, of: change, batchID: batchID, attempted: batch.id, now: now, result: &result)
+                        recordOutcome, of: change, kept: kept[key], batchID: batchID, attempted: batch.id, now: now,
+                        result: &result)
                     if index >= 0, Self.reachesGoal(recordOutcome, of: change) { reached[index] = true }
                 }
                 if let (batch, changes) = next { marked = try writeMarks(changes, batchID: batch.id) }
@@ -256,14 +262,14 @@ struct DatasetPush {
 
     /// One record's outcome, inside the answer's transaction.
     private mutating func apply(
-        _ recordOutcome: RecordOutcome, of change: Change, batchID: String, attempted: String, now: Double,
-        result: inout PlatformRun.Result
+        _ recordOutcome: RecordOutcome, of change: Change, kept: String?, batchID: String, attempted: String,
+        now: Double, result: inout PlatformRun.Result
     ) throws(CredsyncError) {
         let key = change.key
         let located = queued[key]
         switch recordOutcome {
         case .accepted(let version):
-            try setLedger(change, version: version, batchID: batchID, now: now)
+            try setLedger(change, kept: kept, version: version, batchID: batchID, now: now)
             switch change.op {
             case .create: outcome.created += 1
             case .update: outcome.updated += 1
@@ -271,7 +277,7 @@ struct DatasetPush {
             }
             try done(located)
         case .unchanged:
-            try setLedger(change, version: nil, batchID: batchID, now: now)
+            try setLedger(change, kept: kept, version: nil, batchID: batchID, now: now)
             outcome.unchanged += 1
             try done(located)
         case .rejected(let errors) where change.op == .withdraw && errors.contains(where: { $0.code == "E_NOT_FOUND" }):
@@ -339,15 +345,15 @@ struct DatasetPush {
     /// The ledger row of an accepted (or unchanged) change, its accepted payload, and no rejection.
     /// `version` nil keeps the row's (the platform answered unchanged).
     private mutating func setLedger(
-        _ change: Change, version: Int?, batchID: String, now: Double
+        _ change: Change, kept: String?, version: Int?, batchID: String, now: Double
     ) throws(CredsyncError) {
         try store.recordAnswer(
             key: change.key, status: change.op == .withdraw ? .withdrawn : .published, version: version,
             hash: change.hash, batch: batchID, at: Int(now), platform: plan.platform, dataset: plan.dataset)
         try rejected.forget(change.key, in: store, plan.platform, plan.dataset)
-        if let payload = change.payload {
+        if let kept {
             try SentPayloads.replace(
-                payload, key: change.key, in: store, platform: plan.platform, dataset: plan.dataset, at: Int(now))
+                kept: kept, key: change.key, in: store, platform: plan.platform, dataset: plan.dataset, at: Int(now))
         }
         delivered += 1
     }

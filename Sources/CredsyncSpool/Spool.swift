@@ -25,9 +25,22 @@ public struct Spool: Sendable {
 
     /// A new entry id: sortable by time, unique.
     public static func newID(now: Double = Timestamp.now()) -> String {
-        let stamp = Timestamp.rfc3339(now).replacingAll("-", with: "").replacingAll(":", with: "")
-            .replacingAll("Z", with: "")
-        return stamp + "-" + Hex.encode(SecureRandom.bytes(4))
+        newIDs(1, now: now)[0]
+    }
+
+    /// `count` new entry ids of one instant (`20261202T144808-1f3a9c07`): one random 32-bit start,
+    /// counted up, so ids made together never collide (independent random suffixes would, a few
+    /// thousand a second).
+    public static func newIDs(_ count: Int, now: Double = Timestamp.now()) -> [String] {
+        // 2026-12-02T14:48:08Z without its '-', ':' and 'Z'.
+        let stamp = String(
+            decoding: Timestamp.rfc3339(now).utf8.filter { $0 != 0x2D && $0 != 0x3A && $0 != 0x5A }, as: UTF8.self)
+        let start = SecureRandom.bytes(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        return (0..<max(0, count)).map { offset in
+            let value = start &+ UInt32(truncatingIfNeeded: offset)
+            let hex = String(value, radix: 16)
+            return stamp + "-" + String(repeating: "0", count: 8 - hex.utf8.count) + hex
+        }
     }
 
     /// Runs `body` in one transaction of the store: its changes are committed together, or none.
@@ -51,6 +64,15 @@ public struct Spool: Sendable {
         }
         try Self.queueing { () throws(CredsyncError) in
             try store.saveQueueEntry(entry.row(target), payload: payload, errors: errors)
+        }
+    }
+
+    /// Adds entries with new ids (from `newIDs`), no payload and no error history, in one pass of
+    /// one prepared statement: the marks of a batch's creates.
+    public func insertNew(_ entries: [SpoolEntry], into state: SpoolState) throws(CredsyncError) {
+        let target = try Self.stored(state)
+        try Self.queueing { () throws(CredsyncError) in
+            try store.insertQueueRows(entries.map { $0.row(target) })
         }
     }
 

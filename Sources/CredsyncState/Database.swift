@@ -116,6 +116,14 @@ package final class Database: @unchecked Sendable {
         }
     }
 
+    /// Runs one statement to its end and returns how many rows it inserted, changed or deleted.
+    package func executeCounting(_ sql: String, _ values: [SQLValue] = []) throws(CredsyncError) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        try execute(sql, values)
+        return Int(sqlite3_changes64(handle))
+    }
+
     /// The first row's first column as an integer, or nil when there is no row or it is NULL.
     package func integer(_ sql: String, _ values: [SQLValue] = []) throws(CredsyncError) -> Int? {
         var result: Int?

@@ -128,6 +128,24 @@ extension StateStore {
         }
     }
 
+    /// Inserts rows with new ids, without payloads or error histories, inside the caller's
+    /// transaction (or each on its own): an id already held fails the whole call.
+    package func insertQueueRows(_ rows: [QueueRow]) throws(CredsyncError) {
+        for entry in rows {
+            try database.execute(
+                """
+                INSERT INTO queue (id, platform, dataset, key, op, reason, state, payload, hash, batch, attempts,
+                    first_attempt, last_attempt, next_attempt) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    .text(entry.id), .text(entry.platform.rawValue), .text(entry.dataset.rawValue), .text(entry.key),
+                    .text(entry.op.rawValue), .text(entry.reason), .text(entry.state.rawValue),
+                    .optional(entry.hash), .optional(entry.batch), .int(entry.attempts), .real(entry.firstAttempt),
+                    .real(entry.lastAttempt), .real(entry.nextAttempt),
+                ])
+        }
+    }
+
     /// Adds a failed attempt to an entry's history.
     package func appendQueueError(id: String, _ failure: QueueFailure) throws(CredsyncError) {
         let last = try database.integer("SELECT max(seq) FROM queue_error WHERE queue_id = ?", [.text(id)]) ?? 0
@@ -150,19 +168,17 @@ extension StateStore {
     package func moveQueueEntry(
         id: String, from: QueueState? = nil, to state: QueueState, nextAttempt: Double
     ) throws(CredsyncError) -> Bool {
-        try database.execute(
+        try database.executeCounting(
             "UPDATE queue SET state = ?, next_attempt = ? WHERE id = ? AND (?4 IS NULL OR state = ?4)",
-            [.text(state.rawValue), .real(nextAttempt), .text(id), .optional(from?.rawValue)])
-        return try database.integer("SELECT changes()") ?? 0 > 0
+            [.text(state.rawValue), .real(nextAttempt), .text(id), .optional(from?.rawValue)]) > 0
     }
 
     /// Deletes an entry and its error history. Returns false when no entry has the id.
     /// With `from`, only an entry in that state is deleted.
     @discardableResult
     package func removeQueueEntry(id: String, from: QueueState? = nil) throws(CredsyncError) -> Bool {
-        try database.execute(
-            "DELETE FROM queue WHERE id = ? AND (?2 IS NULL OR state = ?2)", [.text(id), .optional(from?.rawValue)])
-        return try database.integer("SELECT changes()") ?? 0 > 0
+        try database.executeCounting(
+            "DELETE FROM queue WHERE id = ? AND (?2 IS NULL OR state = ?2)", [.text(id), .optional(from?.rawValue)]) > 0
     }
 
     static let queueSelect = """

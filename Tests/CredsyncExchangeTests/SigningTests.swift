@@ -77,3 +77,18 @@ import Testing
         }
     }
 }
+
+@Suite struct OutgoingRecordSizeTests {
+    @Test func aRecordsCountedSizeIsItsEncodedSize() {
+        let payload = JSONObject([
+            JSONMember("XK_XDR_MC", .string("某某科技有限公司")), JSONMember("A_\"quoted\"", .string("tab\tand\u{01}")),
+            JSONMember("XK_NR", .string(String(repeating: "许可", count: 300))),
+        ])
+        for record in [
+            OutgoingRecord.upsert(key: "许可-001", payload: payload), .withdraw(key: "k\\2", reason: "expired"),
+            OutgoingRecord(key: "bare", op: .upsert),
+        ] {
+            #expect(record.compactCount == JSONWriter.compact(record.json).utf8.count)
+        }
+    }
+}

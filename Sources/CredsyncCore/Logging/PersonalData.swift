@@ -12,38 +12,65 @@ public enum PersonalData {
         var copy = text
         return copy.withUTF8 { bytes -> String? in
             var out: [UInt8] = []
-            var copied = 0
-            var i = 0
-            while i < bytes.count {
-                guard isDigit(bytes[i]) else {
-                    i += 1
-                    continue
-                }
-                var end = i
-                while end < bytes.count, isDigit(bytes[end]) { end += 1 }
-                var length = end - i
-                if length < 18, end < bytes.count, bytes[end] == UInt8(ascii: "X") || bytes[end] == UInt8(ascii: "x") {
-                    length += 1
-                }
-                if (15...18).contains(length), isIDShaped(bytes, i, length) {
-                    if out.isEmpty { out.reserveCapacity(bytes.count) }
-                    out.append(contentsOf: bytes[copied..<(i + 6)])
-                    out.append(contentsOf: repeatElement(UInt8(ascii: "*"), count: length - 10))
-                    copied = i + length - 4
-                }
-                i = max(end, i + length)
-            }
-            guard copied > 0 else { return nil }
-            out.append(contentsOf: bytes[copied...])
+            guard mask(bytes, into: &out) else { return nil }
             return String(decoding: out, as: UTF8.self)
         } ?? text
+    }
+
+    /// Appends `bytes` masked as `mask(_:)` masks text, when there is something to mask: false
+    /// (and nothing appended) when there is not.
+    @discardableResult
+    public static func mask(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {
+        guard bytes.count >= 15 else { return false }
+        var copied = 0
+        var masked = false
+        var i = 0
+        while i < bytes.count {
+            guard isDigit(bytes[i]) else {
+                i += 1
+                continue
+            }
+            var end = i
+            while end < bytes.count, isDigit(bytes[end]) { end += 1 }
+            var length = end - i
+            if length < 18, end < bytes.count, bytes[end] == UInt8(ascii: "X") || bytes[end] == UInt8(ascii: "x") {
+                length += 1
+            }
+            if (15...18).contains(length), isIDShaped(bytes, i, length) {
+                if !masked { out.reserveCapacity(out.count + bytes.count) }
+                masked = true
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<(i + 6)]))
+                out.append(contentsOf: repeatElement(UInt8(ascii: "*"), count: length - 10))
+                copied = i + length - 4
+            }
+            i = max(end, i + length)
+        }
+        guard masked else { return false }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
+        return true
     }
 
     /// Whether `field` holds natural persons' numbers: a national `…ZJHM` (证件号码) or
     /// `ZY_CZRDM` (出质人代码, a 统一社会信用代码 or a 身份证号), or a local column named 证件号…
     public static func isPersonalField(_ field: String) -> Bool {
-        // Byte by byte: String.contains(String) would go through Foundation, once a field of every payload kept.
-        field.hasSuffix("ZJHM") || field == "ZY_CZRDM" || field.utf8.firstRange(of: "证件号".utf8) != nil
+        // Byte by byte: String.contains and firstRange(of:) go through generic searchers, once a field of
+        // every payload kept.
+        field.hasSuffix("ZJHM") || field == "ZY_CZRDM" || containsIDColumnName(field)
+    }
+
+    /// Whether `field` contains 证件号 (E8 AF 81 E4 BB B6 E5 8F B7 in UTF-8): an ASCII name is told at once.
+    private static func containsIDColumnName(_ field: String) -> Bool {
+        let needle: [UInt8] = [0xE8, 0xAF, 0x81, 0xE4, 0xBB, 0xB6, 0xE5, 0x8F, 0xB7]
+        var field = field
+        return field.withUTF8 { bytes in
+            guard bytes.count >= needle.count else { return false }
+            for start in 0...(bytes.count - needle.count) where bytes[start] == needle[0] {
+                var k = 1
+                while k < needle.count, bytes[start + k] == needle[k] { k += 1 }
+                if k == needle.count { return true }
+            }
+            return false
+        }
     }
 
     /// `value` as people may see it: a personal field's value masked whatever its validity (a

@@ -12,10 +12,7 @@ public struct Batch: Sendable {
         self.id = id
         self.dataset = dataset
         self.records = records
-        let object: JSONValue = [
-            "batchId": .string(id), "source": .string(source), "records": .array(records.map(\.json)),
-        ]
-        self.body = Array(JSONWriter.compact(object).utf8)
+        self.body = Self.body(id: id, source: source, records: records)
     }
 
     /// The platform's limits: 500 records and 4 MiB per batch.
@@ -31,7 +28,7 @@ public struct Batch: Sendable {
         var current: [OutgoingRecord] = []
         var size = 128
         for record in records {
-            let recordSize = JSONWriter.compact(record.json).utf8.count + 1
+            let recordSize = record.compactCount + 1
             if !current.isEmpty && (current.count >= min(maxRecords, Batch.maxRecords) || size + recordSize > maxBytes) {
                 batches.append(Batch(dataset: dataset, source: source, records: current))
                 current = []

@@ -13,6 +13,9 @@ public struct OutgoingRecord: Sendable, Equatable {
     public var hash: String?
     /// For an upsert: the national record, string values only.
     public var payload: JSONObject?
+    /// For an upsert planned from an export: the payload's canonical bytes, written into the body as
+    /// they are (never parsed to be sent); `payload` is then nil.
+    public var canonicalPayload: [UInt8]?
     /// For a withdraw: `expired`, `repaired`, `revoked` or `corrected`.
     public var reason: String?
 
@@ -37,6 +40,9 @@ public struct OutgoingRecord: Sendable, Equatable {
         var object = JSONObject([JSONMember("key", .string(key)), JSONMember("op", .string(op.rawValue))])
         if let hash { object["hash"] = .string(hash) }
         if let payload { object["payload"] = .object(JSONObject(payload.members.sorted { JSONWriter.precedesInUTF16($0.key, $1.key) })) }
+        if payload == nil, let canonicalPayload, let parsed = try? JSONParser.parse(canonicalPayload) {
+            object["payload"] = parsed
+        }
         if let reason { object["reason"] = .string(reason) }
         return .object(object)
     }
