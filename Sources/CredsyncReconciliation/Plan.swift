@@ -3,10 +3,6 @@ import CredsyncMapping
 
 /// One change the plan makes on a platform.
 public struct Change: Sendable {
-    public enum Operation: String, Sendable, Codable {
-        case create, update, withdraw
-    }
-
     public var key: String
     public var op: Operation
     /// Why: `new`, `changed`, `republished`, or the withdrawal reason (`expired`, `repaired`, `revoked`, `corrected`).
@@ -46,7 +42,7 @@ public struct Change: Sendable {
     }
 
     /// The withdraw reason the platform takes (`expired`, `repaired`, `revoked` or `corrected`).
-    public var withdrawReason: String { ["expired", "repaired", "revoked"].contains(reason) ? reason : "corrected" }
+    public var withdrawalReason: WithdrawalReason { WithdrawalReason(changeReason: reason) }
 }
 
 /// A publication or withdrawal that has a deadline and has not happened yet.
@@ -96,5 +92,5 @@ public struct DatasetPlan: Sendable {
         self.dataset = dataset
     }
 
-    public func count(_ op: Change.Operation) -> Int { changes.count(op) }
+    public func count(_ op: Operation) -> Int { changes.count(op) }
 }

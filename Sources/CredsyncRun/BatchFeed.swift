@@ -44,7 +44,7 @@ struct BatchFeed {
         func add(_ change: Change, index: Int) {
             records.append(
                 change.op == .withdraw
-                    ? .withdraw(key: change.key, reason: change.withdrawReason)
+                    ? .withdraw(key: change.key, reason: change.withdrawalReason)
                     : OutgoingRecord(key: change.key, op: .upsert, hash: change.hash, payload: change.payload))
             if byKey[change.key] == nil { byKey[change.key] = (index, change) }
         }

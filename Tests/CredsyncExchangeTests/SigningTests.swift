@@ -48,7 +48,7 @@ import Testing
 
 @Suite struct BatchTests {
     @Test func splitsByCountAndSizeKeepingOrder() {
-        let records = (0..<1203).map { OutgoingRecord.withdraw(key: "k\($0)", reason: "expired") }
+        let records = (0..<1203).map { OutgoingRecord.withdraw(key: "k\($0)", reason: .expired) }
         let batches = Batch.split(records, dataset: .license, source: "11330000MB12345679")
         #expect(batches.map(\.records.count) == [500, 500, 203])
         #expect(batches.flatMap(\.records).map(\.key) == records.map(\.key))

@@ -1,0 +1,17 @@
+/// Why a record is withdrawn, as a platform takes it (exchange-api.md, "Pushing records").
+public enum WithdrawalReason: String, Sendable, CaseIterable, Hashable, Codable {
+    /// Its publicity period ended.
+    case expired
+    /// The subject repaired its credit (信用修复).
+    case repaired
+    /// The decision was revoked.
+    case revoked
+    /// Published in error, or no longer in the export.
+    case corrected
+
+    /// The reason a change's `reason` stands for: a withdrawal reason as it is, anything else
+    /// (`unconfirmed`, a hand-edited queue reason) `corrected`, as the platform takes no other.
+    public init(changeReason: String) {
+        self = WithdrawalReason(rawValue: changeReason) ?? .corrected
+    }
+}
