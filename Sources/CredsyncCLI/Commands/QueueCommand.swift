@@ -18,10 +18,13 @@ enum QueueCommand {
         case "show": return try show(existingSpool(config), context)
         case "stats": return try stats(existingSpool(config), context)
         default:
+            guard let command = PushLifecycle.Command(rawValue: sub) else {
+                throw CredsyncError.usage("'queue \(sub)' is not a queue command")
+            }
             // Changing the queue waits briefly for a running sync, then refuses.
             let lock = try RunLock.acquire(stateDir: config.stateDir, purpose: "queue \(sub)", wait: 5)
             defer { withExtendedLifetime(lock) {} }
-            return try change(sub, Spool(store: StateStore(stateDir: config.stateDir)), config, context)
+            return try change(command, Spool(store: StateStore(stateDir: config.stateDir)), config, context)
         }
     }
 
