@@ -65,7 +65,7 @@ enum ChangeCoding {
         return change
     }
 
-    private static func opCode(_ op: Operation) -> UInt8 {
+    private static func opCode(_ op: RecordOperation) -> UInt8 {
         switch op {
         case .create: 0
         case .update: 1
@@ -73,7 +73,7 @@ enum ChangeCoding {
         }
     }
 
-    private static func operation(_ code: UInt8) -> Operation? {
+    private static func operation(_ code: UInt8) -> RecordOperation? {
         switch code {
         case 0: .create
         case 1: .update

@@ -4,7 +4,7 @@ import CredsyncMapping
 /// One change the plan makes on a platform.
 public struct Change: Sendable {
     public var key: String
-    public var op: Operation
+    public var op: RecordOperation
     /// Why: `new`, `changed`, `republished`, or the withdrawal reason (`expired`, `repaired`, `revoked`, `corrected`).
     public var reason: String
     /// For upserts: the payload's canonical JSON (RFC 8785), as sent.
@@ -19,7 +19,7 @@ public struct Change: Sendable {
     public var unknownDeadline: UnknownDeadline?
 
     public init(
-        key: String, op: Operation, reason: String, payload: JSONObject? = nil, hash: String? = nil,
+        key: String, op: RecordOperation, reason: String, payload: JSONObject? = nil, hash: String? = nil,
         previousHash: String? = nil, line: Int? = nil
     ) {
         self.key = key
@@ -92,5 +92,5 @@ public struct DatasetPlan: Sendable {
         self.dataset = dataset
     }
 
-    public func count(_ op: Operation) -> Int { changes.count(op) }
+    public func count(_ op: RecordOperation) -> Int { changes.count(op) }
 }

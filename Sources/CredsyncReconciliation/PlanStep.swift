@@ -28,7 +28,7 @@ public struct PlanStep: Sendable {
     /// A change written to the context's spill: where, and what it does.
     struct Spilled: Sendable {
         var place: ChangeSpill.Place
-        var op: Operation
+        var op: RecordOperation
     }
 
     /// The ledger place of the record's key, or -1 when the ledger lacks it.
@@ -124,7 +124,7 @@ public struct PlanContext: Sendable {
             step.tally = .notYet
         case .published:
             let digest = digests.digest(record, format: format, dateSeparator: platform.dateSeparator)
-            let op: (Operation, String)?
+            let op: (RecordOperation, String)?
             if let place {
                 op = !isPublished ? (.update, "republished") : entries.hasHash(digest, at: place) ? nil : (.update, "changed")
             } else {

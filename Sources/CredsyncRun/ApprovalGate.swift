@@ -57,7 +57,7 @@ package struct ApprovalGate: Sendable {
         }
         let id: String
         if let pending { id = pending } else { id = try save(plan, set: set, message: refusal) }
-        let counts = [Operation.create, .update, .withdraw].compactMap { op -> String? in
+        let counts = [RecordOperation.create, .update, .withdraw].compactMap { op -> String? in
             let n = set.lines.reduce(0) { $0 + ($1.op == op ? 1 : 0) }
             return n > 0 ? "\(n) \(op.rawValue)" : nil
         }

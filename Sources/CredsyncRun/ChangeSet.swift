@@ -6,10 +6,10 @@ import CredsyncState
 /// the reason of a withdrawal. Never the payload.
 public struct ChangeLine: Sendable, Hashable, Comparable {
     public var key: String
-    public var op: Operation
+    public var op: RecordOperation
     public var detail: String
 
-    public init(key: String, op: Operation, detail: String) {
+    public init(key: String, op: RecordOperation, detail: String) {
         self.key = key
         self.op = op
         self.detail = detail
@@ -55,7 +55,7 @@ public struct ChangeSet: Sendable, Equatable {
     package init(rows: [RefusedChangeRow], planID: String) throws(CredsyncError) {
         var lines: [ChangeLine] = []
         for row in rows {
-            guard let op = Operation(rawValue: row.op) else {
+            guard let op = RecordOperation(rawValue: row.op) else {
                 throw CredsyncError(
                     .ioError, "refused_change of \(planID), key \(row.key): op \"\(row.op)\" is not an operation",
                     hint: "run 'credsync state check'; refuse the plan again by running it")

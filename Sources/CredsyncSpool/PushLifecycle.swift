@@ -8,11 +8,11 @@ import CredsyncState
 package enum PushLifecycle {
     /// A planned change, as far as the lifecycle looks at it.
     package struct Planned: Sendable, Equatable {
-        package var op: Operation
+        package var op: RecordOperation
         /// For an upsert: the payload's hash.
         package var hash: String?
 
-        package init(op: Operation, hash: String?) {
+        package init(op: RecordOperation, hash: String?) {
             self.op = op
             self.hash = hash
         }
@@ -25,12 +25,12 @@ package enum PushLifecycle {
     /// The queue entry a planned change's key has, as the lifecycle looks at it.
     package struct Queued: Sendable, Equatable {
         package var state: QueueState
-        package var op: Operation.Kind
+        package var op: RecordOperation.Kind
         package var hash: String?
         /// Unix seconds.
         package var nextAttempt: Double
 
-        package init(state: QueueState, op: Operation.Kind, hash: String?, nextAttempt: Double) {
+        package init(state: QueueState, op: RecordOperation.Kind, hash: String?, nextAttempt: Double) {
             self.state = state
             self.op = op
             self.hash = hash
@@ -86,7 +86,7 @@ package enum PushLifecycle {
     package static let createReason = "new"
 
     /// What to do with a deferred entry (`op`, `reason`) the plan does not ask for.
-    package static func unplanned(op: Operation.Kind, reason: String) -> Unplanned {
+    package static func unplanned(op: RecordOperation.Kind, reason: String) -> Unplanned {
         let isCreate = op == .upsert && reason == createReason
         return isCreate || reason == unconfirmedReason ? .withdrawUnconfirmed : .forget
     }

@@ -56,7 +56,7 @@ public struct SpoolEntry: Sendable, Equatable {
     public var platform: PlatformID
     public var dataset: Dataset
     public var key: String
-    public var op: Operation.Kind
+    public var op: RecordOperation.Kind
     /// Why it was planned: `new`, `changed`, `expired`, …
     public var reason: String
     /// The payload (nil for a withdrawal). Read from the store on first use; one that cannot be
@@ -92,7 +92,7 @@ public struct SpoolEntry: Sendable, Equatable {
     var errorStorage: ErrorStorage
 
     public init(
-        id: String, platform: PlatformID, dataset: Dataset, key: String, op: Operation.Kind, reason: String,
+        id: String, platform: PlatformID, dataset: Dataset, key: String, op: RecordOperation.Kind, reason: String,
         payload: JSONObject?, hash: String?, batchID: String?, attempts: Int, firstAttempt: Double,
         lastAttempt: Double, nextAttempt: Double, errors: [SpoolError]
     ) {

@@ -38,7 +38,7 @@ package struct QueueRow: Sendable, Equatable {
     package var platform: PlatformID
     package var dataset: Dataset
     package var key: String
-    package var op: Operation.Kind
+    package var op: RecordOperation.Kind
     /// Why it was planned: `new`, `changed`, `expired`, …
     package var reason: String
     package var state: QueueState
@@ -54,7 +54,7 @@ package struct QueueRow: Sendable, Equatable {
     package var lastError: QueueFailure?
 
     package init(
-        id: String, platform: PlatformID, dataset: Dataset, key: String, op: Operation.Kind, reason: String,
+        id: String, platform: PlatformID, dataset: Dataset, key: String, op: RecordOperation.Kind, reason: String,
         state: QueueState, hash: String?, batch: String?, attempts: Int, firstAttempt: Double, lastAttempt: Double,
         nextAttempt: Double, lastError: QueueFailure? = nil
     ) {
@@ -241,7 +241,7 @@ extension StateStore {
         guard let dataset = Dataset(rawValue: row.text(2)) else {
             throw damagedValue(table: "queue", key: id, column: "dataset", value: row.text(2))
         }
-        guard let op = Operation.Kind(rawValue: row.text(4)) else {
+        guard let op = RecordOperation.Kind(rawValue: row.text(4)) else {
             throw damagedValue(table: "queue", key: id, column: "op", value: row.text(4))
         }
         guard let state = QueueState(rawValue: row.text(6)) else {

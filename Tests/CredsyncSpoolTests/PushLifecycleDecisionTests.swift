@@ -19,7 +19,7 @@ import Testing
         var testDescription: String { name }
     }
 
-    static func entry(_ state: QueueState, hash: String? = "h-new", op: Operation.Kind = .upsert, dueIn: Double = 0)
+    static func entry(_ state: QueueState, hash: String? = "h-new", op: RecordOperation.Kind = .upsert, dueIn: Double = 0)
         -> PushLifecycle.Queued
     {
         PushLifecycle.Queued(state: state, op: op, hash: hash, nextAttempt: now + dueIn)
@@ -70,12 +70,12 @@ import Testing
     }
 
     @Test(arguments: [
-        (Operation.Kind.upsert, "new", PushLifecycle.Unplanned.withdrawUnconfirmed),
+        (RecordOperation.Kind.upsert, "new", PushLifecycle.Unplanned.withdrawUnconfirmed),
         (.upsert, "changed", .forget), (.upsert, "republished", .forget), (.withdraw, "expired", .forget),
         (.withdraw, "unconfirmed", .withdrawUnconfirmed), (.withdraw, "new", .forget),
     ])
     func aDeferredEntryNoPlanAsksForIsWithdrawnWhenItMayHaveBeenCreated(
-        op: Operation.Kind, reason: String, expected: PushLifecycle.Unplanned
+        op: RecordOperation.Kind, reason: String, expected: PushLifecycle.Unplanned
     ) {
         #expect(PushLifecycle.unplanned(op: op, reason: reason) == expected)
     }

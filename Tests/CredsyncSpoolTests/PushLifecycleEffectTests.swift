@@ -46,7 +46,7 @@ import Testing
     }
 
     /// What the table expects of `answer` to an update (and, in `withdrawalExpected`, to a withdrawal).
-    static func expected(_ before: Before, _ answer: AnswerClass, op: Operation) -> Effect {
+    static func expected(_ before: Before, _ answer: AnswerClass, op: RecordOperation) -> Effect {
         let status: LedgerStatus = op == .withdraw ? .withdrawn : .published
         let delivered: Effect.Count = op == .withdraw ? .withdrawn : op == .create ? .created : .updated
         let marker = op == .withdraw ? "withdraw" : "h-1"

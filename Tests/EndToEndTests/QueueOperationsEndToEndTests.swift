@@ -8,7 +8,7 @@ import Testing
 
 /// The operator's queue commands on the real binaries: filters, corrupt entries, audit events and
 /// the metrics they keep current.
-@Suite struct Operation.KindsEndToEndTests {
+@Suite struct QueueOperationsEndToEndTests {
     func entries(_ env: SyncEnvironment, _ filters: [String] = []) throws -> [JSONValue] {
         try JSONParser.parse(try env.credsync(["queue", "list", "--json"] + filters).stdout)["entries"]?.arrayValue
             ?? []

@@ -4,7 +4,7 @@ import CredsyncCore
 public struct OutgoingRecord: Sendable, Equatable {
     /// The record's natural key within (source, dataset).
     public var key: String
-    public var op: Operation.Kind
+    public var op: RecordOperation.Kind
     /// For an upsert: the lower-case hex SHA-256 of the payload's canonical form.
     public var hash: String?
     /// For an upsert: the national record, string values only.
@@ -21,7 +21,7 @@ public struct OutgoingRecord: Sendable, Equatable {
     }
 
     public init(
-        key: String, op: Operation.Kind, hash: String? = nil, payload: JSONObject? = nil, reason: WithdrawalReason? = nil
+        key: String, op: RecordOperation.Kind, hash: String? = nil, payload: JSONObject? = nil, reason: WithdrawalReason? = nil
     ) {
         self.key = key
         self.op = op
