@@ -85,7 +85,7 @@ package struct ApprovalGate: Sendable {
         var attempt = 0
         var id: String
         repeat {
-            let seed = "\(plan.platform.rawValue)/\(plan.dataset.rawValue)|\(set.digest)|\(now)|\(attempt)"
+            let seed = "\(PublishTarget(plan.platform, plan.dataset))|\(set.digest)|\(now)|\(attempt)"
             id = "P-\(day)-" + SHA256.hex(seed).prefix(6)
             attempt += 1
         } while try store.refusedPlan(id: id) != nil

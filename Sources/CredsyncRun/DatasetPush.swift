@@ -154,7 +154,7 @@ struct DatasetPush {
     private func markFailure(_ error: CredsyncError, batchID: String) -> CredsyncError {
         CredsyncError(
             error.exitCode,
-            "\(plan.platform.rawValue)/\(plan.dataset.rawValue): batch \(batchID) was not sent: its creates "
+            "\(PublishTarget(plan.platform, plan.dataset)): batch \(batchID) was not sent: its creates "
                 + "could not be recorded first: " + error.message, hint: error.hint)
     }
 
@@ -250,7 +250,7 @@ struct DatasetPush {
             // The store's error keeps its exit code (74 for a full disk or an I/O error) and its hint.
             let failure = CredsyncError(
                 error.exitCode,
-                "\(plan.platform.rawValue)/\(plan.dataset.rawValue): the answer to batch \(batchID) could not be "
+                "\(PublishTarget(plan.platform, plan.dataset)): the answer to batch \(batchID) could not be "
                     + "recorded, nothing of it was (the audit log holds it; the next run sends those records again): "
                     + error.message,
                 hint: error.hint)

@@ -63,7 +63,7 @@ package struct ForecastJob: Sendable {
     package func run() throws(CredsyncError) -> Forecast {
         let (dates, cutShort) = dates()
         let repairs = repairCandidates(until: dates.last ?? asOf)
-        var ledgers: [String: Ledger] = [:]
+        var ledgers: [PublishTarget: Ledger] = [:]
         var previous = DayPlan(empty: asOf.adding(days: -1))
         var forecast = Forecast(asOf: asOf, today: Forecast.Day(date: asOf), cutShort: cutShort)
         for date in [asOf] + dates {

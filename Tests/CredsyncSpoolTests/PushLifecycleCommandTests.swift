@@ -31,11 +31,11 @@ import Testing
         #expect(pairs.count == Command.allCases.count * SpoolState.allCases.count)
     }
 
-    @Test(arguments: [
-        (Command.retry, Set<SpoolState>([.deferred, .dead])), (.hold, [.deferred]), (.release, [.hold]),
-        (.drop, Set(SpoolState.allCases)),
-    ])
-    func eachCommandActsOnTheStatesItNames(_ command: Command, _ states: Set<SpoolState>) {
-        #expect(PushLifecycle.states(actedOnBy: command) == states)
+    static let acted: [(Command, [SpoolState])] = [
+        (.retry, [.deferred, .dead]), (.hold, [.deferred]), (.release, [.hold]), (.drop, SpoolState.allCases),
+    ]
+
+    @Test(arguments: acted) func eachCommandActsOnTheStatesItNames(_ command: Command, _ states: [SpoolState]) {
+        #expect(PushLifecycle.states(actedOnBy: command) == Set(states))
     }
 }

@@ -152,7 +152,7 @@ enum QueueCommand {
         if let oldest {
             let entry = oldest.entry
             context.console.print(
-                "oldest: \(entry.id) (\(entry.platform.rawValue)/\(entry.dataset.rawValue) \(entry.key), "
+                "oldest: \(entry.id) (\(PublishTarget(entry.platform, entry.dataset)) \(entry.key), "
                     + "\(DurationText.describe(Timestamp.now() - entry.firstAttempt)) old, \(oldest.state.rawValue))")
         }
         return .success
