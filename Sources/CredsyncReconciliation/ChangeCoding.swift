@@ -20,7 +20,7 @@ enum ChangeCoding {
         out.append(opCode(change.op))
         out.append(flags)
         put(change.key, &out)
-        put(change.reason, &out)
+        put(change.reason.rawValue, &out)
         if let hash = change.hash { put(hash, &out) }
         if let previous = change.previousHash { put(previous, &out) }
         if let line = change.line { put(Int64(line), &out) }
@@ -43,7 +43,7 @@ enum ChangeCoding {
             let key = reader.string(), let reason = reader.string()
         else { return nil }
         func has(_ flag: Flag) -> Bool { flags & flag.rawValue != 0 }
-        var change = Change(key: key, op: op, reason: reason)
+        var change = Change(key: key, op: op, reason: ChangeReason(rawValue: reason))
         if has(.hash) { change.hash = reader.string() }
         if has(.previousHash) { change.previousHash = reader.string() }
         if has(.line) { change.line = reader.integer().map(Int.init) }

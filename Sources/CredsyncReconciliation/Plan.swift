@@ -6,7 +6,7 @@ public struct Change: Sendable {
     public var key: String
     public var op: RecordOperation
     /// Why: `new`, `changed`, `republished`, or the withdrawal reason (`expired`, `repaired`, `revoked`, `corrected`).
-    public var reason: String
+    public var reason: ChangeReason
     /// For upserts: the payload's canonical JSON (RFC 8785), as sent.
     public var payloadJSON: [UInt8]?
     public var hash: String?
@@ -19,7 +19,7 @@ public struct Change: Sendable {
     public var unknownDeadline: UnknownDeadline?
 
     public init(
-        key: String, op: RecordOperation, reason: String, payload: JSONObject? = nil, hash: String? = nil,
+        key: String, op: RecordOperation, reason: ChangeReason, payload: JSONObject? = nil, hash: String? = nil,
         previousHash: String? = nil, line: Int? = nil
     ) {
         self.key = key
@@ -42,7 +42,7 @@ public struct Change: Sendable {
     }
 
     /// The withdraw reason the platform takes (`expired`, `repaired`, `revoked` or `corrected`).
-    public var withdrawalReason: WithdrawalReason { WithdrawalReason(changeReason: reason) }
+    public var withdrawalReason: WithdrawalReason { reason.withdrawalReason }
 }
 
 /// A publication or withdrawal that has a deadline and has not happened yet.

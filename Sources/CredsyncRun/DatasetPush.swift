@@ -96,7 +96,7 @@ struct DatasetPush {
                 where located.state == .deferred && !planned.contains(key) {
                     switch PushLifecycle.unplanned(op: located.entry.op, reason: located.entry.reason) {
                     case .withdrawUnconfirmed:
-                        unconfirmed.append(Change(key: key, op: .withdraw, reason: PushLifecycle.unconfirmedReason))
+                        unconfirmed.append(Change(key: key, op: .withdraw, reason: .unconfirmed))
                     case .forget:
                         try spool.remove(located.entry, from: .deferred)
                     }
@@ -206,7 +206,7 @@ struct DatasetPush {
         let now = Timestamp.now()
         var updated = entry ?? SpoolEntry(
             id: Spool.newID(now: now), platform: plan.platform, dataset: plan.dataset, key: change.key, op: .upsert,
-            reason: "", payload: nil, hash: nil, batchID: nil, attempts: 0, firstAttempt: now, lastAttempt: now,
+            reason: .unknown(""), payload: nil, hash: nil, batchID: nil, attempts: 0, firstAttempt: now, lastAttempt: now,
             nextAttempt: now, errors: [])
         updated.op = change.op.kind
         updated.reason = change.reason

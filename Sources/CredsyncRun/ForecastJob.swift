@@ -193,7 +193,7 @@ struct DayPlan {
             for (id, change) in plan.changes where before?.changes[id]?.reason != change.reason {
                 let isWithdrawal = change.op == .withdraw
                 let due = plan.deadlines[change.key + "\u{0}" + (isWithdrawal ? "withdrawal" : "publication")]?.due
-                items.append(item(isWithdrawal ? .withdrawal : .publication, change.key, change.reason, due))
+                items.append(item(isWithdrawal ? .withdrawal : .publication, change.key, change.reason.rawValue, due))
             }
             for (id, deadline) in plan.deadlines where deadline.due < date {
                 if let old = before?.deadlines[id], old.due < previous.date { continue }

@@ -80,14 +80,9 @@ package enum PushLifecycle {
         case forget
     }
 
-    /// The change reason of a withdrawal of a create whose answer was lost.
-    package static let unconfirmedReason = "unconfirmed"
-    /// The change reason of a create (a record the platform has never held).
-    package static let createReason = "new"
-
     /// What to do with a deferred entry (`op`, `reason`) the plan does not ask for.
-    package static func unplanned(op: RecordOperation.Kind, reason: String) -> Unplanned {
-        let isCreate = op == .upsert && reason == createReason
-        return isCreate || reason == unconfirmedReason ? .withdrawUnconfirmed : .forget
+    package static func unplanned(op: RecordOperation.Kind, reason: ChangeReason) -> Unplanned {
+        let isCreate = op == .upsert && reason == .new
+        return isCreate || reason == .unconfirmed ? .withdrawUnconfirmed : .forget
     }
 }

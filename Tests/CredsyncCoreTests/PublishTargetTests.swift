@@ -31,7 +31,12 @@ import Testing
         #expect(RecordOperation.allCases.map(\.rawValue) == ["create", "update", "withdraw"])
         #expect(RecordOperation.allCases.map(\.kind.rawValue) == ["upsert", "upsert", "withdraw"])
         #expect(FailureClass.allCases.map(\.rawValue) == ["transient", "permanent"])
-        #expect(WithdrawalReason(changeReason: "revoked") == .revoked)
-        #expect(WithdrawalReason(changeReason: "unconfirmed") == .corrected)
+        for text in ["new", "changed", "republished", "unconfirmed", "expired", "repaired", "revoked", "corrected", "x"] {
+            #expect(ChangeReason(rawValue: text).rawValue == text)
+        }
+        #expect(ChangeReason(rawValue: "revoked") == .withdrawal(.revoked))
+        #expect(ChangeReason(rawValue: "hand-edited") == .unknown("hand-edited"))
+        #expect(ChangeReason.unconfirmed.withdrawalReason == .corrected)
+        #expect(ChangeReason(rawValue: "hand-edited").withdrawalReason == .corrected)
     }
 }

@@ -69,14 +69,15 @@ import Testing
         #expect(PushLifecycle.Decision.allCases.filter(\.keepsNewestPlan) == [.skipHeld, .waitBackoff])
     }
 
-    @Test(arguments: [
-        (RecordOperation.Kind.upsert, "new", PushLifecycle.Unplanned.withdrawUnconfirmed),
-        (.upsert, "changed", .forget), (.upsert, "republished", .forget), (.withdraw, "expired", .forget),
-        (.withdraw, "unconfirmed", .withdrawUnconfirmed), (.withdraw, "new", .forget),
-    ])
-    func aDeferredEntryNoPlanAsksForIsWithdrawnWhenItMayHaveBeenCreated(
+    static let unplanned: [(RecordOperation.Kind, String, PushLifecycle.Unplanned)] = [
+        (.upsert, "new", .withdrawUnconfirmed), (.upsert, "changed", .forget), (.upsert, "republished", .forget),
+        (.withdraw, "expired", .forget), (.withdraw, "unconfirmed", .withdrawUnconfirmed), (.withdraw, "new", .forget),
+        (.upsert, "hand-edited", .forget),
+    ]
+
+    @Test(arguments: unplanned) func aDeferredEntryNoPlanAsksForIsWithdrawnWhenItMayHaveBeenCreated(
         op: RecordOperation.Kind, reason: String, expected: PushLifecycle.Unplanned
     ) {
-        #expect(PushLifecycle.unplanned(op: op, reason: reason) == expected)
+        #expect(PushLifecycle.unplanned(op: op, reason: ChangeReason(rawValue: reason)) == expected)
     }
 }

@@ -113,7 +113,7 @@ enum PlanCommand {
             ]
             if detail {
                 object["changes"] = .array(try plan.changes.map { (change) throws(CredsyncError) -> JSONValue in
-                    var item: JSONObject = ["key": .string(change.key), "op": .string(change.op.rawValue), "reason": .string(change.reason)]
+                    var item: JSONObject = ["key": .string(change.key), "op": .string(change.op.rawValue), "reason": .string(change.reason.rawValue)]
                     if change.op == .update, let payload = change.payload {
                         let old = try SentPayloads.payload(
                             of: change.key, in: store, platform: plan.platform, dataset: plan.dataset)

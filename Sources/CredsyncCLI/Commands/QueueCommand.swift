@@ -100,7 +100,7 @@ enum QueueCommand {
             "id": .string(entry.id), "state": .string(located.state.rawValue),
             "platform": .string(entry.platform.rawValue),
             "dataset": .string(entry.dataset.rawValue), "key": .string(entry.key), "op": .string(entry.op.rawValue),
-            "reason": .string(entry.reason), "attempts": .number(String(entry.attempts)),
+            "reason": .string(entry.reason.rawValue), "attempts": .number(String(entry.attempts)),
             "firstAttempt": .string(Timestamp.rfc3339(entry.firstAttempt)),
             "nextAttempt": .string(Timestamp.rfc3339(entry.nextAttempt)),
             "lastError": entry.lastError.map { .string($0.message) } ?? .null,

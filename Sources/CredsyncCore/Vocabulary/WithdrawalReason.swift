@@ -8,10 +8,4 @@ public enum WithdrawalReason: String, Sendable, CaseIterable, Hashable, Codable 
     case revoked
     /// Published in error, or no longer in the export.
     case corrected
-
-    /// The reason a change's `reason` stands for: a withdrawal reason as it is, anything else
-    /// (`unconfirmed`, a hand-edited queue reason) `corrected`, as the platform takes no other.
-    public init(changeReason: String) {
-        self = WithdrawalReason(rawValue: changeReason) ?? .corrected
-    }
 }
