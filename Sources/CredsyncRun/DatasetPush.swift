@@ -285,7 +285,8 @@ struct DatasetPush {
         if case .record(let marker)? = effect.rejection, case .rejected(let errors) = recordOutcome {
             outcome.rejected.append((key, errors))
             let reasons = errors.map(\.description).joined(separator: "; ")
-            try rejected.record(key, marker: marker, reason: reasons, at: Int(now), in: store, plan.platform, plan.dataset)
+            try rejected.record(
+                key, marker: marker, reason: reasons, at: Int(now), in: store, plan.platform, plan.dataset)
             run.logger.warning("rejected by \(plan.platform.rawValue)", [("dataset", plan.dataset.rawValue), ("key", key),
                 ("errors", reasons)])
         }

@@ -89,7 +89,8 @@ extension PushLifecycle {
                 reachesGoal: true)
         case .rejected(notFound: true) where planned.op == .withdraw:
             // The platform no longer holds it: the withdrawal's goal is met.
-            return Effect(ledger: .markedWithdrawn, rejection: nil, queue: .remove, count: .withdrawn, reachesGoal: true)
+            return Effect(
+                ledger: .markedWithdrawn, rejection: nil, queue: .remove, count: .withdrawn, reachesGoal: true)
         case .rejected:
             return Effect(
                 ledger: nil, rejection: .record(marker: planned.rejectionMarker), queue: .remove, count: .rejected,

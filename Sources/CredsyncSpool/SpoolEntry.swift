@@ -176,7 +176,8 @@ public struct SpoolEntry: Sendable, Equatable {
     init(_ row: QueueRow, store: StateStore) {
         let stored = Stored(store: store, id: row.id)
         self.init(
-            id: row.id, platform: row.platform, dataset: row.dataset, key: row.key, op: row.op, reason: ChangeReason(rawValue: row.reason),
+            id: row.id, platform: row.platform, dataset: row.dataset, key: row.key, op: row.op,
+            reason: ChangeReason(rawValue: row.reason),
             payload: nil, hash: row.hash, batchID: row.batch, attempts: row.attempts, firstAttempt: row.firstAttempt,
             lastAttempt: row.lastAttempt, nextAttempt: row.nextAttempt, errors: [])
         payloadStorage = .stored(stored)
@@ -186,7 +187,8 @@ public struct SpoolEntry: Sendable, Equatable {
     /// The store's row for this entry in `state`.
     func row(_ state: QueueState) -> QueueRow {
         QueueRow(
-            id: id, platform: platform, dataset: dataset, key: key, op: op, reason: reason.rawValue, state: state, hash: hash,
+            id: id, platform: platform, dataset: dataset, key: key, op: op, reason: reason.rawValue, state: state,
+            hash: hash,
             batch: batchID, attempts: attempts, firstAttempt: firstAttempt, lastAttempt: lastAttempt,
             nextAttempt: nextAttempt)
     }

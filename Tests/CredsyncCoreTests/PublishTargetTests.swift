@@ -31,7 +31,8 @@ import Testing
         #expect(RecordOperation.allCases.map(\.rawValue) == ["create", "update", "withdraw"])
         #expect(RecordOperation.allCases.map(\.kind.rawValue) == ["upsert", "upsert", "withdraw"])
         #expect(FailureClass.allCases.map(\.rawValue) == ["transient", "permanent"])
-        for text in ["new", "changed", "republished", "unconfirmed", "expired", "repaired", "revoked", "corrected", "x"] {
+        let reasons = ["new", "changed", "republished", "unconfirmed", "expired", "repaired", "revoked", "corrected"]
+        for text in reasons + ["x"] {
             #expect(ChangeReason(rawValue: text).rawValue == text)
         }
         #expect(ChangeReason(rawValue: "revoked") == .withdrawal(.revoked))

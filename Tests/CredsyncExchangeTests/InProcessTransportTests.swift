@@ -18,7 +18,8 @@ struct RouterTransport: HTTPTransport {
         var headers: [String: String] = [:]
         for (name, value) in request.headers { headers[name.lowercased()] = value }
         let answer = handler(
-            ServerRequest(method: request.method, target: target, headers: headers, body: request.body, fromLoopback: true))
+            ServerRequest(
+                method: request.method, target: target, headers: headers, body: request.body, fromLoopback: true))
         switch answer.disposition {
         case .normal: break
         case .resetMidResponse, .resetWithoutAnswer:
@@ -57,9 +58,8 @@ struct RouterTransport: HTTPTransport {
             ])
         let outcomes = await client.push(batch).outcomes.map(\.outcome)
         #expect(outcomes.first == .accepted(version: 1))
-        #expect(
-            outcomes.last
-                == .rejected([FieldError(code: "E_NOT_FOUND", field: nil, message: "no published record with this key")]))
+        let notFound = FieldError(code: "E_NOT_FOUND", field: nil, message: "no published record with this key")
+        #expect(outcomes.last == .rejected([notFound]))
         let again = await client.push(
             Batch(
                 dataset: .license, source: SandboxProcess.source,

@@ -19,9 +19,9 @@ import Testing
         var testDescription: String { name }
     }
 
-    static func entry(_ state: QueueState, hash: String? = "h-new", op: RecordOperation.Kind = .upsert, dueIn: Double = 0)
-        -> PushLifecycle.Queued
-    {
+    static func entry(
+        _ state: QueueState, hash: String? = "h-new", op: RecordOperation.Kind = .upsert, dueIn: Double = 0
+    ) -> PushLifecycle.Queued {
         PushLifecycle.Queued(state: state, op: op, hash: hash, nextAttempt: now + dueIn)
     }
 

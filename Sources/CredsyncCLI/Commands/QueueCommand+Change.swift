@@ -121,7 +121,8 @@ extension QueueCommand {
 
     /// The audit event, then the metrics' queue gauges as the queue now stands.
     static func record(
-        _ command: PushLifecycle.Command, filter: QueueFilter, everything: Bool, items: [JSONValue], skipped: [SpoolState: Int],
+        _ command: PushLifecycle.Command, filter: QueueFilter, everything: Bool, items: [JSONValue],
+        skipped: [SpoolState: Int],
         _ spool: Spool, _ config: Config, _ context: CommandContext
     ) throws(CredsyncError) {
         var selection = filter.json
@@ -139,7 +140,8 @@ extension QueueCommand {
                     }))
         }
         let action = OperatorAction(
-            action: "queue \(command.rawValue)", selection: selection, items: items, count: items.count, details: details)
+            action: "queue \(command.rawValue)", selection: selection, items: items, count: items.count,
+            details: details)
         try action.record(in: config.auditFile, environment: context.environment)
         guard let metrics = config.metricsFile else { return }
         let now = try QueueListing(spool)
@@ -153,7 +155,8 @@ extension QueueCommand {
     ) {
         if context.invocation.global.json {
             context.console.printJSON([
-                "action": .string(command.rawValue), "count": .number(String(count)), "ids": .array(ids.map { .string($0) }),
+                "action": .string(command.rawValue), "count": .number(String(count)),
+                "ids": .array(ids.map { .string($0) }),
                 "skipped": .object(
                     JSONObject(
                         skipped.sorted { $0.key < $1.key }.map {

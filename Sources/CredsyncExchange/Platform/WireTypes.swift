@@ -21,7 +21,8 @@ public struct OutgoingRecord: Sendable, Equatable {
     }
 
     public init(
-        key: String, op: RecordOperation.Kind, hash: String? = nil, payload: JSONObject? = nil, reason: WithdrawalReason? = nil
+        key: String, op: RecordOperation.Kind, hash: String? = nil, payload: JSONObject? = nil,
+        reason: WithdrawalReason? = nil
     ) {
         self.key = key
         self.op = op
