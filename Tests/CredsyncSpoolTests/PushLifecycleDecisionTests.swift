@@ -30,25 +30,31 @@ import Testing
         Row(name: "deferred and due goes", queued: entry(.deferred), expected: .send),
         Row(name: "deferred, due this instant, goes", queued: entry(.deferred, dueIn: 0), expected: .send),
         Row(name: "deferred and not due waits", queued: entry(.deferred, dueIn: 1), expected: .waitBackoff),
-        Row(name: "deferred with older content, not due, waits", queued: entry(.deferred, hash: "h-old", dueIn: 60),
+        Row(
+            name: "deferred with older content, not due, waits", queued: entry(.deferred, hash: "h-old", dueIn: 60),
             expected: .waitBackoff),
         Row(name: "held waits for release", queued: entry(.hold), expected: .skipHeld),
         Row(name: "held and overdue still waits", queued: entry(.hold, dueIn: -3600), expected: .skipHeld),
         Row(name: "dead with the same content waits", queued: entry(.dead), expected: .skipDead),
         Row(name: "dead with other content goes", queued: entry(.dead, hash: "h-old"), expected: .send),
-        Row(name: "dead as a withdrawal, now an update, goes", queued: entry(.dead, hash: nil, op: .withdraw),
+        Row(
+            name: "dead as a withdrawal, now an update, goes", queued: entry(.dead, hash: nil, op: .withdraw),
             expected: .send),
         Row(name: "rejected with this content is skipped", rejectedMarker: "h-new", expected: .skipRejected),
         Row(name: "rejected with other content goes", rejectedMarker: "h-old", expected: .send),
         Row(name: "rejected beats held", queued: entry(.hold), rejectedMarker: "h-new", expected: .skipRejected),
-        Row(name: "rejected beats deferred", queued: entry(.deferred, dueIn: 60), rejectedMarker: "h-new",
+        Row(
+            name: "rejected beats deferred", queued: entry(.deferred, dueIn: 60), rejectedMarker: "h-new",
             expected: .skipRejected),
         Row(name: "rejected beats dead", queued: entry(.dead), rejectedMarker: "h-new", expected: .skipRejected),
-        Row(name: "a withdrawal rejected before is skipped", planned: .init(op: .withdraw, hash: nil),
+        Row(
+            name: "a withdrawal rejected before is skipped", planned: .init(op: .withdraw, hash: nil),
             rejectedMarker: "withdraw", expected: .skipRejected),
-        Row(name: "a withdrawal after a rejected upsert goes", planned: .init(op: .withdraw, hash: nil),
+        Row(
+            name: "a withdrawal after a rejected upsert goes", planned: .init(op: .withdraw, hash: nil),
             rejectedMarker: "h-new", expected: .send),
-        Row(name: "a dead withdrawal planned again waits", planned: .init(op: .withdraw, hash: nil),
+        Row(
+            name: "a dead withdrawal planned again waits", planned: .init(op: .withdraw, hash: nil),
             queued: entry(.dead, hash: nil, op: .withdraw), expected: .skipDead),
     ]
 

@@ -52,24 +52,30 @@ import Testing
         let marker = op == .withdraw ? "withdraw" : "h-1"
         switch answer {
         case .accepted:
-            return Effect(ledger: .delivered(status, version: 7), rejection: .forget, queue: .remove, count: delivered,
+            return Effect(
+                ledger: .delivered(status, version: 7), rejection: .forget, queue: .remove, count: delivered,
                 reachesGoal: true)
         case .unchanged:
-            return Effect(ledger: .delivered(status, version: nil), rejection: .forget, queue: .remove,
+            return Effect(
+                ledger: .delivered(status, version: nil), rejection: .forget, queue: .remove,
                 count: .unchanged, reachesGoal: true)
         case .rejectedNotFound where op == .withdraw:
-            return Effect(ledger: .markedWithdrawn, rejection: nil, queue: .remove, count: .withdrawn,
+            return Effect(
+                ledger: .markedWithdrawn, rejection: nil, queue: .remove, count: .withdrawn,
                 reachesGoal: true)
         case .rejected, .rejectedNotFound:
-            return Effect(ledger: nil, rejection: .record(marker: marker), queue: .remove, count: .rejected,
+            return Effect(
+                ledger: nil, rejection: .record(marker: marker), queue: .remove, count: .rejected,
                 reachesGoal: false)
         case .transient:
             // The dead entry's 26th attempt exceeds maxAttempts: dead again.
             let state: QueueState = before == .dead ? .dead : .deferred
-            return Effect(ledger: nil, rejection: nil, queue: .put(state, attempts: before.attemptsAfter),
+            return Effect(
+                ledger: nil, rejection: nil, queue: .put(state, attempts: before.attemptsAfter),
                 count: state == .dead ? .dead : .queued, reachesGoal: false)
         case .permanent:
-            return Effect(ledger: nil, rejection: nil, queue: .put(.hold, attempts: before.attemptsAfter),
+            return Effect(
+                ledger: nil, rejection: nil, queue: .put(.hold, attempts: before.attemptsAfter),
                 count: .held, reachesGoal: false)
         }
     }
@@ -106,15 +112,20 @@ import Testing
     }
 
     @Test(arguments: [
-        Exhaustion(name: "the 24th attempt is deferred", history: .init(attempts: 23, firstAttempt: now),
+        Exhaustion(
+            name: "the 24th attempt is deferred", history: .init(attempts: 23, firstAttempt: now),
             expected: .deferred),
-        Exhaustion(name: "the 25th attempt gives up", history: .init(attempts: 24, firstAttempt: now),
+        Exhaustion(
+            name: "the 25th attempt gives up", history: .init(attempts: 24, firstAttempt: now),
             expected: .dead),
-        Exhaustion(name: "an entry just under seven days is deferred",
+        Exhaustion(
+            name: "an entry just under seven days is deferred",
             history: .init(attempts: 1, firstAttempt: now - 7 * 86400 + 1), expected: .deferred),
-        Exhaustion(name: "an entry seven days old gives up",
+        Exhaustion(
+            name: "an entry seven days old gives up",
             history: .init(attempts: 1, firstAttempt: now - 7 * 86400), expected: .dead),
-        Exhaustion(name: "a hand-edited attempt count does not overflow",
+        Exhaustion(
+            name: "a hand-edited attempt count does not overflow",
             history: .init(attempts: Int.max, firstAttempt: now), expected: .dead),
     ])
     func aTransientFailureGivesUpAfterMaxAttemptsOrMaxAge(_ row: Exhaustion) {
