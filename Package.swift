@@ -50,7 +50,8 @@ let package = Package(
             name: "CredsyncMappingTests", dependencies: ["CredsyncMapping", "TestSupport", "CredsyncBenchData"]),
         .testTarget(name: "CredsyncReconciliationTests", dependencies: ["CredsyncReconciliation", "TestSupport"]),
         .testTarget(name: "CredsyncCLITests", dependencies: ["CredsyncCLI"]),
-        .testTarget(name: "CredsyncExchangeTests", dependencies: ["CredsyncExchange", "TestSupport"]),
+        .testTarget(
+            name: "CredsyncExchangeTests", dependencies: ["CredsyncExchange", "TestSupport", "CredsyncSandbox"]),
         .testTarget(name: "CredsyncSpoolTests", dependencies: ["CredsyncSpool", "TestSupport"]),
         .testTarget(name: "CredsyncStateTests", dependencies: ["CredsyncState", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "CredsyncCLI", "CredsyncBenchData"]),

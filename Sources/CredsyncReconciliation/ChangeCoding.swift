@@ -20,7 +20,7 @@ enum ChangeCoding {
         out.append(opCode(change.op))
         out.append(flags)
         put(change.key, &out)
-        put(change.reason, &out)
+        put(change.reason.rawValue, &out)
         if let hash = change.hash { put(hash, &out) }
         if let previous = change.previousHash { put(previous, &out) }
         if let line = change.line { put(Int64(line), &out) }
@@ -43,7 +43,7 @@ enum ChangeCoding {
             let key = reader.string(), let reason = reader.string()
         else { return nil }
         func has(_ flag: Flag) -> Bool { flags & flag.rawValue != 0 }
-        var change = Change(key: key, op: op, reason: reason)
+        var change = Change(key: key, op: op, reason: ChangeReason(rawValue: reason))
         if has(.hash) { change.hash = reader.string() }
         if has(.previousHash) { change.previousHash = reader.string() }
         if has(.line) { change.line = reader.integer().map(Int.init) }
@@ -65,7 +65,7 @@ enum ChangeCoding {
         return change
     }
 
-    private static func opCode(_ op: Change.Operation) -> UInt8 {
+    private static func opCode(_ op: RecordOperation) -> UInt8 {
         switch op {
         case .create: 0
         case .update: 1
@@ -73,7 +73,7 @@ enum ChangeCoding {
         }
     }
 
-    private static func operation(_ code: UInt8) -> Change.Operation? {
+    private static func operation(_ code: UInt8) -> RecordOperation? {
         switch code {
         case 0: .create
         case 1: .update

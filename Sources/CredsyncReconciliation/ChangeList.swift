@@ -7,7 +7,7 @@ public struct ChangeList: Sendable, Sequence, ExpressibleByArrayLiteral {
     struct Entry: Sendable {
         var place: ChangeSpill.Place
         var line: Int32
-        var op: Change.Operation
+        var op: RecordOperation
     }
 
     private var spill: ChangeSpill?
@@ -33,7 +33,7 @@ public struct ChangeList: Sendable, Sequence, ExpressibleByArrayLiteral {
     public var isEmpty: Bool { count == 0 }
     public var underestimatedCount: Int { count }
 
-    public func count(_ op: Change.Operation) -> Int { counts[Self.index(op)] }
+    public func count(_ op: RecordOperation) -> Int { counts[Self.index(op)] }
 
     /// Appends `change`, encoded into the spill when the list has one.
     public mutating func append(_ change: Change) {
@@ -46,7 +46,7 @@ public struct ChangeList: Sendable, Sequence, ExpressibleByArrayLiteral {
     }
 
     /// Appends a change the mapping threads already wrote into this list's spill.
-    mutating func append(_ place: ChangeSpill.Place, line: Int?, op: Change.Operation) {
+    mutating func append(_ place: ChangeSpill.Place, line: Int?, op: RecordOperation) {
         entries.append(Entry(place: place, line: Int32(clamping: line ?? -1), op: op))
         counts[Self.index(op)] += 1
     }
@@ -89,7 +89,7 @@ public struct ChangeList: Sendable, Sequence, ExpressibleByArrayLiteral {
         }
     }
 
-    private static func index(_ op: Change.Operation) -> Int {
+    private static func index(_ op: RecordOperation) -> Int {
         switch op {
         case .create: 0
         case .update: 1

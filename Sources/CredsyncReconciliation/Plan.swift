@@ -3,14 +3,10 @@ import CredsyncMapping
 
 /// One change the plan makes on a platform.
 public struct Change: Sendable {
-    public enum Operation: String, Sendable, Codable {
-        case create, update, withdraw
-    }
-
     public var key: String
-    public var op: Operation
+    public var op: RecordOperation
     /// Why: `new`, `changed`, `republished`, or the withdrawal reason (`expired`, `repaired`, `revoked`, `corrected`).
-    public var reason: String
+    public var reason: ChangeReason
     /// For upserts: the payload's canonical JSON (RFC 8785), as sent.
     public var payloadJSON: [UInt8]?
     public var hash: String?
@@ -23,7 +19,7 @@ public struct Change: Sendable {
     public var unknownDeadline: UnknownDeadline?
 
     public init(
-        key: String, op: Operation, reason: String, payload: JSONObject? = nil, hash: String? = nil,
+        key: String, op: RecordOperation, reason: ChangeReason, payload: JSONObject? = nil, hash: String? = nil,
         previousHash: String? = nil, line: Int? = nil
     ) {
         self.key = key
@@ -46,7 +42,7 @@ public struct Change: Sendable {
     }
 
     /// The withdraw reason the platform takes (`expired`, `repaired`, `revoked` or `corrected`).
-    public var withdrawReason: String { ["expired", "repaired", "revoked"].contains(reason) ? reason : "corrected" }
+    public var withdrawalReason: WithdrawalReason { reason.withdrawalReason }
 }
 
 /// A publication or withdrawal that has a deadline and has not happened yet.
@@ -96,5 +92,5 @@ public struct DatasetPlan: Sendable {
         self.dataset = dataset
     }
 
-    public func count(_ op: Change.Operation) -> Int { changes.count(op) }
+    public func count(_ op: RecordOperation) -> Int { changes.count(op) }
 }

@@ -74,7 +74,8 @@ public struct PlanBuilder: Sendable {
                 plan.keptSetAside.append(key)
                 plan.heldWithdrawals.append(key)
             } else {
-                plan.changes.append(Change(key: key, op: .withdraw, reason: "corrected", previousHash: entries[key]?.hash))
+                plan.changes.append(
+                    Change(key: key, op: .withdraw, reason: .withdrawal(.corrected), previousHash: entries[key]?.hash))
             }
         }
         if let reason = unread.reason, !plan.heldWithdrawals.isEmpty {

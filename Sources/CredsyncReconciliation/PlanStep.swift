@@ -28,7 +28,7 @@ public struct PlanStep: Sendable {
     /// A change written to the context's spill: where, and what it does.
     struct Spilled: Sendable {
         var place: ChangeSpill.Place
-        var op: Change.Operation
+        var op: RecordOperation
     }
 
     /// The ledger place of the record's key, or -1 when the ledger lacks it.
@@ -91,13 +91,13 @@ public struct PlanContext: Sendable {
         let place = entries.place(of: record.key)
         let isPublished = place.map { entries.isPublished(at: $0) } ?? false
         var step = PlanStep(place: place ?? -1, tally: .none, line: record.line)
-        func withdrawal(_ reason: String) -> Change {
+        func withdrawal(_ reason: ChangeReason) -> Change {
             Change(key: record.key, op: .withdraw, reason: reason, previousHash: place.map { entries.hash(at: $0) }, line: record.line)
         }
         if let why = record.excludedFrom[platform.id] {
             if isPublished {
                 note(
-                    withdrawal("corrected"), deadline: nil, unknownDeadline: nil,
+                    withdrawal(.withdrawal(.corrected)), deadline: nil, unknownDeadline: nil,
                     warnings: ["\(record.key): withdrawn from \(platform.id.rawValue): \(why)"], in: &step)
             } else {
                 step.tally = .notPublished
@@ -124,11 +124,11 @@ public struct PlanContext: Sendable {
             step.tally = .notYet
         case .published:
             let digest = digests.digest(record, format: format, dateSeparator: platform.dateSeparator)
-            let op: (Change.Operation, String)?
+            let op: (RecordOperation, ChangeReason)?
             if let place {
-                op = !isPublished ? (.update, "republished") : entries.hasHash(digest, at: place) ? nil : (.update, "changed")
+                op = !isPublished ? (.update, .republished) : entries.hasHash(digest, at: place) ? nil : (.update, .changed)
             } else {
-                op = (.create, "new")
+                op = (.create, .new)
             }
             if let (op, reason) = op {
                 var upsert = Change(
@@ -142,7 +142,8 @@ public struct PlanContext: Sendable {
             }
         case .withdrawn(let reason, _):
             if isPublished {
-                change = withdrawal(reason)
+                // The rules name only the platform's reasons (`PublicityRulesLoader` checks them).
+                change = withdrawal(ChangeReason(rawValue: reason))
                 due(.withdrawal, rules.withdrawalDue)
             } else {
                 step.tally = .notPublished

@@ -71,7 +71,7 @@ public enum Guardrail {
     public static func refusal(
         _ plan: DatasetPlan, exportRecords: Int, exportRows: Int, previousRecords: Int?, guardrails: Guardrails, minimum: Int = 10
     ) -> String? {
-        let name = "\(plan.platform.rawValue)/\(plan.dataset.rawValue)"
+        let name = PublishTarget(plan.platform, plan.dataset).description
         if exportRows == 0 || exportRecords == 0, (previousRecords ?? 0) > 0 || plan.publishedBefore > 0 {
             return "\(name): the export holds no valid records, but \(previousRecords ?? plan.publishedBefore) were there before: is the export empty or truncated?"
         }

@@ -47,7 +47,7 @@ public enum SentPayloads {
         guard let object = (try? JSONParser.parse(Array(text.utf8)))?.objectValue else {
             throw CredsyncError(
                 .ioError,
-                "\(store.path): table accepted_payload, \(platform.rawValue)/\(dataset.rawValue) key "
+                "\(store.path): table accepted_payload, \(PublishTarget(platform, dataset)) key "
                     + "\(PersonalData.mask(key)): the payload is not a JSON object",
                 hint: hint)
         }

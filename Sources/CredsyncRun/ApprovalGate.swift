@@ -57,7 +57,7 @@ package struct ApprovalGate: Sendable {
         }
         let id: String
         if let pending { id = pending } else { id = try save(plan, set: set, message: refusal) }
-        let counts = [Change.Operation.create, .update, .withdraw].compactMap { op -> String? in
+        let counts = [RecordOperation.create, .update, .withdraw].compactMap { op -> String? in
             let n = set.lines.reduce(0) { $0 + ($1.op == op ? 1 : 0) }
             return n > 0 ? "\(n) \(op.rawValue)" : nil
         }
@@ -85,7 +85,7 @@ package struct ApprovalGate: Sendable {
         var attempt = 0
         var id: String
         repeat {
-            let seed = "\(plan.platform.rawValue)/\(plan.dataset.rawValue)|\(set.digest)|\(now)|\(attempt)"
+            let seed = "\(PublishTarget(plan.platform, plan.dataset))|\(set.digest)|\(now)|\(attempt)"
             id = "P-\(day)-" + SHA256.hex(seed).prefix(6)
             attempt += 1
         } while try store.refusedPlan(id: id) != nil

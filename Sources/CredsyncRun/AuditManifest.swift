@@ -34,7 +34,7 @@ public enum AuditManifest {
     public static func members(of report: SyncReport) -> JSONObject {
         var counts = JSONObject()
         for outcome in report.outcomes {
-            counts["\(outcome.platform.rawValue)/\(outcome.dataset.rawValue)"] = .object(
+            counts[PublishTarget(outcome.platform, outcome.dataset).description] = .object(
                 JSONObject([
                     JSONMember("created", .number(String(outcome.created))),
                     JSONMember("updated", .number(String(outcome.updated))),

@@ -51,7 +51,7 @@ struct BatchFeed {
         func add(_ change: Change, index: Int) {
             records.append(
                 change.op == .withdraw
-                    ? .withdraw(key: change.key, reason: change.withdrawReason)
+                    ? .withdraw(key: change.key, reason: change.withdrawalReason)
                     : Self.upsert(change))
             if byKey[change.key] == nil { byKey[change.key] = (index, change) }
         }

@@ -6,10 +6,10 @@ import CredsyncState
 /// the reason of a withdrawal. Never the payload.
 public struct ChangeLine: Sendable, Hashable, Comparable {
     public var key: String
-    public var op: Change.Operation
+    public var op: RecordOperation
     public var detail: String
 
-    public init(key: String, op: Change.Operation, detail: String) {
+    public init(key: String, op: RecordOperation, detail: String) {
         self.key = key
         self.op = op
         self.detail = detail
@@ -17,7 +17,7 @@ public struct ChangeLine: Sendable, Hashable, Comparable {
 
     /// The change's line.
     public init(_ change: Change) {
-        self.init(key: change.key, op: change.op, detail: change.op == .withdraw ? change.reason : change.hash ?? "")
+        self.init(key: change.key, op: change.op, detail: change.op == .withdraw ? change.reason.rawValue : change.hash ?? "")
     }
 
     /// `key|op|detail`: what the digest is taken of.
@@ -55,7 +55,7 @@ public struct ChangeSet: Sendable, Equatable {
     package init(rows: [RefusedChangeRow], planID: String) throws(CredsyncError) {
         var lines: [ChangeLine] = []
         for row in rows {
-            guard let op = Change.Operation(rawValue: row.op) else {
+            guard let op = RecordOperation(rawValue: row.op) else {
                 throw CredsyncError(
                     .ioError, "refused_change of \(planID), key \(row.key): op \"\(row.op)\" is not an operation",
                     hint: "run 'credsync state check'; refuse the plan again by running it")

@@ -94,10 +94,10 @@ struct DatasetPush {
                 for change in plan.changes { goes.append(try choose(change, now: now, planned: &planned)) }
                 for (key, located) in queued.sorted(by: { $0.key < $1.key })
                 where located.state == .deferred && !planned.contains(key) {
-                    let isCreate = located.entry.op == .upsert && located.entry.reason == "new"
-                    if isCreate || located.entry.reason == "unconfirmed" {
-                        unconfirmed.append(Change(key: key, op: .withdraw, reason: "unconfirmed"))
-                    } else {
+                    switch PushLifecycle.unplanned(op: located.entry.op, reason: located.entry.reason) {
+                    case .withdrawUnconfirmed:
+                        unconfirmed.append(Change(key: key, op: .withdraw, reason: .unconfirmed))
+                    case .forget:
                         try spool.remove(located.entry, from: .deferred)
                     }
                 }
@@ -154,39 +154,44 @@ struct DatasetPush {
     private func markFailure(_ error: CredsyncError, batchID: String) -> CredsyncError {
         CredsyncError(
             error.exitCode,
-            "\(plan.platform.rawValue)/\(plan.dataset.rawValue): batch \(batchID) was not sent: its creates "
+            "\(PublishTarget(plan.platform, plan.dataset)): batch \(batchID) was not sent: its creates "
                 + "could not be recorded first: " + error.message, hint: error.hint)
     }
 
     /// Keys whose queue entry only marks a create in flight (not a retry).
     private var sentMarks: Set<String> = []
 
-    /// Whether `change` goes now; `planned` collects the queued keys the plan asks for.
+    /// Whether `change` goes now (`PushLifecycle.decide`); `planned` collects the queued keys the
+    /// plan asks for. An entry left waiting takes the newest plan.
     private mutating func choose(_ change: Change, now: Double, planned: inout Set<String>) throws(CredsyncError) -> Bool {
-        let marker = change.op == .withdraw ? "withdraw" : (change.hash ?? "")
-        if rejected.hashes[change.key] == marker {
-            outcome.rejectedBefore += 1
-            return false
+        let located = queued[change.key]
+        let decision = PushLifecycle.decide(
+            Self.planned(change), queued: located.flatMap(Self.queued), rejectedMarker: rejected.hashes[change.key],
+            now: now)
+        // A change skipped as rejected does not claim its key's entry: the sweep deals with it.
+        if located != nil, decision != .skipRejected { planned.insert(change.key) }
+        if let located, decision.keepsNewestPlan {
+            let entry = supersede(located.entry, with: change)
+            if entry != located.entry { try spool.write(entry, to: located.state) }
         }
-        guard let located = queued[change.key] else { return true }
-        planned.insert(change.key)
-        var entry = supersede(located.entry, with: change)
-        let changed = entry != located.entry
-        switch located.state {
-        case .hold:
-            if changed { try spool.write(entry, to: .hold) }
-            outcome.held += 1
-            return false
-        case .dead where located.entry.hash == entry.hash && located.entry.op == entry.op:
-            outcome.dead += 1
-            return false
-        case .deferred where located.entry.nextAttempt > now:
-            entry.nextAttempt = located.entry.nextAttempt
-            if changed { try spool.write(entry, to: .deferred) }
-            outcome.queued += 1
-            return false
-        default:
-            return true
+        switch decision {
+        case .send: return true
+        case .skipRejected: outcome.rejectedBefore += 1
+        case .skipHeld: outcome.held += 1
+        case .skipDead: outcome.dead += 1
+        case .waitBackoff: outcome.queued += 1
+        }
+        return false
+    }
+
+    static func planned(_ change: Change) -> PushLifecycle.Planned {
+        PushLifecycle.Planned(op: change.op, hash: change.hash)
+    }
+
+    static func queued(_ located: Spool.Located) -> PushLifecycle.Queued? {
+        located.state.queueState.map {
+            PushLifecycle.Queued(
+                state: $0, op: located.entry.op, hash: located.entry.hash, nextAttempt: located.entry.nextAttempt)
         }
     }
 
@@ -200,9 +205,10 @@ struct DatasetPush {
     func supersede(_ entry: SpoolEntry?, with change: Change) -> SpoolEntry {
         let now = Timestamp.now()
         var updated = entry ?? SpoolEntry(
-            id: Spool.newID(now: now), platform: plan.platform, dataset: plan.dataset, key: change.key, op: .upsert, reason: "", payload: nil,
-            hash: nil, batchID: nil, attempts: 0, firstAttempt: now, lastAttempt: now, nextAttempt: now, errors: [])
-        updated.op = change.op == .withdraw ? .withdraw : .upsert
+            id: Spool.newID(now: now), platform: plan.platform, dataset: plan.dataset, key: change.key, op: .upsert,
+            reason: .unknown(""), payload: nil, hash: nil, batchID: nil, attempts: 0, firstAttempt: now, lastAttempt: now,
+            nextAttempt: now, errors: [])
+        updated.op = change.op.kind
         updated.reason = change.reason
         updated.payload = change.payload
         updated.hash = change.hash
@@ -238,10 +244,10 @@ struct DatasetPush {
             try store.transaction { () throws(CredsyncError) in
                 for (key, recordOutcome) in answer.outcomes {
                     guard let (index, change) = changes[key] else { continue }
-                    try apply(
+                    let reachesGoal = try apply(
                         recordOutcome, of: change, kept: kept[key], batchID: batchID, attempted: batch.id, now: now,
                         result: &result)
-                    if index >= 0, Self.reachesGoal(recordOutcome, of: change) { reached[index] = true }
+                    if index >= 0, reachesGoal { reached[index] = true }
                 }
                 if let (batch, changes) = next { marked = try writeMarks(changes, batchID: batch.id) }
             }
@@ -250,7 +256,7 @@ struct DatasetPush {
             // The store's error keeps its exit code (74 for a full disk or an I/O error) and its hint.
             let failure = CredsyncError(
                 error.exitCode,
-                "\(plan.platform.rawValue)/\(plan.dataset.rawValue): the answer to batch \(batchID) could not be "
+                "\(PublishTarget(plan.platform, plan.dataset)): the answer to batch \(batchID) could not be "
                     + "recorded, nothing of it was (the audit log holds it; the next run sends those records again): "
                     + error.message,
                 hint: error.hint)
@@ -260,55 +266,72 @@ struct DatasetPush {
         }
     }
 
-    /// One record's outcome, inside the answer's transaction.
+    /// One record's outcome, inside the answer's transaction: what `PushLifecycle.effect` says it
+    /// does. Returns whether the platform now holds what the change asked for.
     private mutating func apply(
         _ recordOutcome: RecordOutcome, of change: Change, kept: String?, batchID: String, attempted: String,
         now: Double, result: inout PlatformRun.Result
-    ) throws(CredsyncError) {
+    ) throws(CredsyncError) -> Bool {
         let key = change.key
         let located = queued[key]
-        switch recordOutcome {
-        case .accepted(let version):
-            try setLedger(change, kept: kept, version: version, batchID: batchID, now: now)
-            switch change.op {
-            case .create: outcome.created += 1
-            case .update: outcome.updated += 1
-            case .withdraw: outcome.withdrawn += 1
-            }
-            try done(located)
-        case .unchanged:
-            try setLedger(change, kept: kept, version: nil, batchID: batchID, now: now)
-            outcome.unchanged += 1
-            try done(located)
-        case .rejected(let errors) where change.op == .withdraw && errors.contains(where: { $0.code == "E_NOT_FOUND" }):
-            // The platform no longer holds it: the withdrawal's goal is met.
+        let history = located.map {
+            PushLifecycle.History(attempts: $0.entry.attempts, firstAttempt: $0.entry.firstAttempt)
+        }
+        let answer = Self.answer(recordOutcome)
+        let effect = PushLifecycle.effect(
+            of: answer, to: Self.planned(change), history: history, at: now, retry: run.config.retry)
+        switch effect.ledger {
+        case .delivered(let status, let version)?:
+            try setLedger(change, kept: kept, status: status, version: version, batchID: batchID, now: now)
+        case .markedWithdrawn?:
             try store.markWithdrawn(key: key, platform: plan.platform, dataset: plan.dataset)
-            outcome.withdrawn += 1
-            try done(located)
-        case .rejected(let errors):
+        case nil: break
+        }
+        if effect.rejection == .forget { try rejected.forget(key, in: store, plan.platform, plan.dataset) }
+        if case .record(let marker)? = effect.rejection, case .rejected(let errors) = recordOutcome {
             outcome.rejected.append((key, errors))
             let reasons = errors.map(\.description).joined(separator: "; ")
             try rejected.record(
-                key, marker: change.op == .withdraw ? "withdraw" : (change.hash ?? ""), reason: reasons, at: Int(now),
-                in: store, plan.platform, plan.dataset)
+                key, marker: marker, reason: reasons, at: Int(now), in: store, plan.platform, plan.dataset)
             run.logger.warning("rejected by \(plan.platform.rawValue)", [("dataset", plan.dataset.rawValue), ("key", key),
                 ("errors", reasons)])
-            try done(located)
-        case .transient(let message):
-            transientFailures += 1
-            try queue(change, located: located, batchID: attempted, failure: SpoolError(at: now, errorClass: .transient, status: nil, code: nil, message: message), permanent: false)
-        case .permanent(let message):
-            try queue(change, located: located, batchID: attempted, failure: SpoolError(at: now, errorClass: .permanent, status: nil, code: nil, message: message), permanent: true)
-            if !result.problems.contains(message) { result.problems.append(message) }
         }
+        switch effect.count {
+        case .created: outcome.created += 1
+        case .updated: outcome.updated += 1
+        case .withdrawn: outcome.withdrawn += 1
+        case .unchanged: outcome.unchanged += 1
+        case .rejected: break
+        case .queued: outcome.queued += 1
+        case .held: outcome.held += 1
+        case .dead: outcome.dead += 1
+        }
+        switch effect.queue {
+        case .remove: try done(located)
+        case .put(let state, let attempts):
+            guard case .failed(let failureClass) = answer else { break }
+            let message: String
+            switch recordOutcome {
+            case .transient(let text), .permanent(let text): message = text
+            default: message = ""
+            }
+            if failureClass == .transient { transientFailures += 1 }
+            let failure = SpoolError(at: now, errorClass: failureClass, status: nil, code: nil, message: message)
+            try queue(change, located: located, batchID: attempted, failure: failure, state: state, attempts: attempts)
+            if failureClass == .permanent, !result.problems.contains(message) { result.problems.append(message) }
+        }
+        return effect.reachesGoal
     }
 
-    /// Whether the platform now holds what `change` asked for: delivered, or a withdrawal of what
-    /// it no longer holds.
-    static func reachesGoal(_ outcome: RecordOutcome, of change: Change) -> Bool {
-        if outcome.isDelivered { return true }
-        guard case .rejected(let errors) = outcome, change.op == .withdraw else { return false }
-        return errors.contains { $0.code == "E_NOT_FOUND" }
+    /// The lifecycle's view of a record's outcome.
+    static func answer(_ outcome: RecordOutcome) -> PushLifecycle.Answer {
+        switch outcome {
+        case .accepted(let version): .accepted(version: version)
+        case .unchanged: .unchanged
+        case .rejected(let errors): .rejected(notFound: errors.contains { $0.code == "E_NOT_FOUND" })
+        case .transient: .failed(.transient)
+        case .permanent: .failed(.permanent)
+        }
     }
 
     /// The audit line of a batch: ids, keys, hashes and outcomes, nothing personal.
@@ -317,7 +340,7 @@ struct DatasetPush {
         let records: [JSONValue] = answer.outcomes.map { key, outcome in
             var item = JSONObject([JSONMember("key", .string(key)), JSONMember("op", .string(hashes[key]?.op.rawValue ?? ""))])
             if let hash = hashes[key]?.hash { item["hash"] = .string(hash) }
-            if let reason = hashes[key]?.reason { item["reason"] = .string(reason) }
+            if let reason = hashes[key]?.reason { item["reason"] = .string(reason.rawValue) }
             switch outcome {
             case .accepted(let version):
                 item["outcome"] = "accepted"
@@ -342,15 +365,14 @@ struct DatasetPush {
         ])
     }
 
-    /// The ledger row of an accepted (or unchanged) change, its accepted payload, and no rejection.
+    /// The ledger row of an accepted (or unchanged) change and its accepted payload.
     /// `version` nil keeps the row's (the platform answered unchanged).
     private mutating func setLedger(
-        _ change: Change, kept: String?, version: Int?, batchID: String, now: Double
+        _ change: Change, kept: String?, status: LedgerStatus, version: Int?, batchID: String, now: Double
     ) throws(CredsyncError) {
         try store.recordAnswer(
-            key: change.key, status: change.op == .withdraw ? .withdrawn : .published, version: version,
+            key: change.key, status: status, version: version,
             hash: change.hash, batch: batchID, at: Int(now), platform: plan.platform, dataset: plan.dataset)
-        try rejected.forget(change.key, in: store, plan.platform, plan.dataset)
         if let kept {
             try SentPayloads.replace(
                 kept: kept, key: change.key, in: store, platform: plan.platform, dataset: plan.dataset, at: Int(now))
@@ -367,30 +389,23 @@ struct DatasetPush {
         queued[located.entry.key] = nil
     }
 
+    /// Puts `change`'s entry (made when there is none) in `state` with its failed attempt, as the
+    /// lifecycle's effect says; a deferred entry is due after its backoff.
     private mutating func queue(
-        _ change: Change, located: Spool.Located?, batchID: String, failure: SpoolError, permanent: Bool
+        _ change: Change, located: Spool.Located?, batchID: String, failure: SpoolError, state target: QueueState,
+        attempts: Int
     ) throws(CredsyncError) {
         var entry = supersede(located?.entry, with: change)
         queued[change.key] = nil
         sentMarks.remove(change.key)
-        entry.attempts = min(entry.attempts, Int.max - 1) + 1  // a hand-edited entry cannot overflow it
+        entry.attempts = attempts
         entry.lastAttempt = failure.at
         entry.batchID = batchID
         entry.errors.append(failure)
         if entry.errors.count > 50 { entry.errors.removeFirst(entry.errors.count - 50) }
-        let target: SpoolState
-        if permanent {
-            target = .hold
-            outcome.held += 1
-        } else if entry.attempts >= run.config.retry.maxAttempts || failure.at - entry.firstAttempt >= run.config.retry.maxAge {
-            target = .dead
-            outcome.dead += 1
-        } else {
-            target = .deferred
-            entry.nextAttempt = run.nextAttempt(attempts: entry.attempts - 1, now: failure.at)
-            outcome.queued += 1
-        }
-        try spool.write(entry, to: target)
-        if let previousState = located?.state, previousState != target { try spool.remove(entry, from: previousState) }
+        if target == .deferred { entry.nextAttempt = run.nextAttempt(attempts: attempts - 1, now: failure.at) }
+        let state = SpoolState(target)
+        try spool.write(entry, to: state)
+        if let previousState = located?.state, previousState != state { try spool.remove(entry, from: previousState) }
     }
 }

@@ -32,7 +32,7 @@ package struct Forecast: Sendable {
         package var date: LocalDate?
 
         /// `credit/penalty`, or the dataset alone for a repair.
-        package var target: String { platform.map { "\($0.rawValue)/\(dataset.rawValue)" } ?? dataset.rawValue }
+        package var target: String { platform.map { PublishTarget($0, dataset).description } ?? dataset.rawValue }
     }
 
     /// One platform and dataset's plan on a day, counted as `plan --as-of` that day counts it.

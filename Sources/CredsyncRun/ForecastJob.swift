@@ -63,7 +63,7 @@ package struct ForecastJob: Sendable {
     package func run() throws(CredsyncError) -> Forecast {
         let (dates, cutShort) = dates()
         let repairs = repairCandidates(until: dates.last ?? asOf)
-        var ledgers: [String: Ledger] = [:]
+        var ledgers: [PublishTarget: Ledger] = [:]
         var previous = DayPlan(empty: asOf.adding(days: -1))
         var forecast = Forecast(asOf: asOf, today: Forecast.Day(date: asOf), cutShort: cutShort)
         for date in [asOf] + dates {
@@ -193,7 +193,7 @@ struct DayPlan {
             for (id, change) in plan.changes where before?.changes[id]?.reason != change.reason {
                 let isWithdrawal = change.op == .withdraw
                 let due = plan.deadlines[change.key + "\u{0}" + (isWithdrawal ? "withdrawal" : "publication")]?.due
-                items.append(item(isWithdrawal ? .withdrawal : .publication, change.key, change.reason, due))
+                items.append(item(isWithdrawal ? .withdrawal : .publication, change.key, change.reason.rawValue, due))
             }
             for (id, deadline) in plan.deadlines where deadline.due < date {
                 if let old = before?.deadlines[id], old.due < previous.date { continue }

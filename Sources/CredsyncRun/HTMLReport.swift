@@ -50,7 +50,7 @@ public enum HTMLReport {
         html += unavailableNote(report)
         html += setAsideTable(report)
         html += section("Rejected by a platform", report.outcomes.flatMap { outcome in
-            outcome.rejected.map { "\(outcome.platform.rawValue)/\(outcome.dataset.rawValue) \($0.key): " + $0.errors.map(\.description).joined(separator: "; ") }
+            outcome.rejected.map { "\(PublishTarget(outcome.platform, outcome.dataset)) \($0.key): " + $0.errors.map(\.description).joined(separator: "; ") }
         })
         let details = "\(report.runID).json, or 'credsync check'"
         html += section("Set aside (not sent)", see: details, report.setAside.map { dataset, item in

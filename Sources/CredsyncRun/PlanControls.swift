@@ -42,7 +42,7 @@ package struct PlanControls: Sendable {
     package func verdict(_ plan: DatasetPlan, guardrail: String?) throws(CredsyncError) -> Verdict {
         var refusal = guardrail
         if refusal == nil, resendAll.contains(plan.dataset), !plan.changes.isEmpty {
-            refusal = "\(plan.platform.rawValue)/\(plan.dataset.rawValue): push --all re-sends "
+            refusal = "\(PublishTarget(plan.platform, plan.dataset)): push --all re-sends "
                 + "\(plan.count(.update)) published records and makes \(plan.count(.create)) new ones, "
                 + "\(plan.count(.withdraw)) withdrawals: a dataset re-sent whole needs an approval"
         }

@@ -56,7 +56,7 @@ public struct ReconcileJob: Sendable {
                 }
         }
         let store = try StateStore(stateDir: config.stateDir)
-        var ledgers: [String: Ledger] = [:]
+        var ledgers: [PublishTarget: Ledger] = [:]
         let client = PlatformClient(
             config: platform, source: config.organisation.uscc, retry: config.retry, logger: logger)
         let run = try workspace.plan(
@@ -80,7 +80,7 @@ public struct ReconcileJob: Sendable {
         for dataset in targets {
             let manifest = manifests[dataset] ?? []
             let ledger: Ledger
-            if let planned = ledgers["\(platform.id.rawValue)/\(dataset.rawValue)"] {
+            if let planned = ledgers[PublishTarget(platform.id, dataset)] {
                 ledger = planned
             } else {
                 ledger = try Ledger.load(from: store, platform: platform.id, dataset: dataset)

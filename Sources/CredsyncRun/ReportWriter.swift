@@ -134,7 +134,7 @@ public enum ReportWriter {
             if outcome.held > 0 { parts.append("\(outcome.held) held") }
             if outcome.dead > 0 { parts.append("\(outcome.dead) dead") }
             if outcome.keptSetAside > 0 { parts.append("\(outcome.keptSetAside) kept (row set aside)") }
-            lines.append("  \(outcome.platform.rawValue)/\(outcome.dataset.rawValue): " + parts.joined(separator: ", "))
+            lines.append("  \(PublishTarget(outcome.platform, outcome.dataset)): " + parts.joined(separator: ", "))
         }
         if !report.setAside.isEmpty || !report.unreadableRows.isEmpty {
             lines.append("  \(report.totals.setAside) rows set aside ('credsync check' lists them)")
@@ -142,7 +142,7 @@ public enum ReportWriter {
         for (platform, message) in report.platformProblems { lines.append("  \(platform.rawValue): \(message)") }
         for message in report.refused { lines.append("  refused: \(message)") }
         for item in report.approved {
-            let target = "\(item.platform.rawValue)/\(item.dataset.rawValue)"
+            let target = PublishTarget(item.platform, item.dataset).description
             lines.append("  approved: \(target) ran as approved in \(item.planID)")
         }
         for message in report.unusableExports { lines.append("  unusable export: \(message)") }

@@ -68,7 +68,7 @@ public struct SyncJob: Sendable {
             phase("pull")
         }
         // The ledgers are compared with the export, then dropped: the push writes the store's rows.
-        var ledgers: [String: Ledger] = [:]
+        var ledgers: [PublishTarget: Ledger] = [:]
         let run = try workspace.plan(
             asOf: options.asOf, platforms: options.platforms, allowMassWithdraw: options.allowMassWithdraw,
             approveWithdrawals: options.approveWithdrawals, ledgers: &ledgers,
@@ -96,7 +96,7 @@ public struct SyncJob: Sendable {
                 "cross-check: \(run.findingsNotListed) more findings not listed (the first \(RunPlan.findingsListed) are)")
         }
         report.warnings += run.plans.flatMap { plan in
-            plan.warnings.map { "\(plan.platform.rawValue)/\(plan.dataset.rawValue) \($0)" }
+            plan.warnings.map { "\(PublishTarget(plan.platform, plan.dataset)) \($0)" }
         }
 
         let byPlatform = Dictionary(grouping: run.plans, by: \.platform)

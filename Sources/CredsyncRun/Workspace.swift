@@ -93,7 +93,7 @@ extension Workspace {
     /// (the state directory's, opened here when nil); each ledger is loaded once into `ledgers`.
     package func plan(
         asOf: LocalDate, platforms: [PlatformID] = [], allowMassWithdraw: Bool = false,
-        approveWithdrawals: Bool = false, ledgers: inout [String: Ledger], showProgress: Bool = false,
+        approveWithdrawals: Bool = false, ledgers: inout [PublishTarget: Ledger], showProgress: Bool = false,
         store: StateStore? = nil, controls: PlanControls = PlanControls()
     ) throws(CredsyncError) -> RunPlan {
         var run = RunPlan()
@@ -112,7 +112,7 @@ extension Workspace {
             var contexts: [PlanContext] = []
             var builders: [PlanBuilder] = []
             for platform in targets {
-                let id = "\(platform.id.rawValue)/\(dataset.rawValue)"
+                let id = PublishTarget(platform.id, dataset)
                 let ledger: Ledger
                 if let cached = ledgers[id] {
                     ledger = cached

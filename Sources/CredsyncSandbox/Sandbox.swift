@@ -68,6 +68,8 @@ public enum SandboxCommand {
 /// A configured sandbox: the server and its platforms.
 public final class Sandbox: Sendable {
     public let server: HTTPServer
+    /// The router the server calls for each request: a test may call it directly, in process.
+    public let handler: HTTPServer.Handler
     let portFile: String?
     let fileChannel: FileChannelPoller?
 
@@ -164,7 +166,8 @@ public final class Sandbox: Sendable {
         let router = SandboxRouter(
             platforms: platforms, authenticator: Authenticator(apps: apps, requiringSM3: requiringSM3),
             faults: FaultPlan(defaults: settings), feeds: feeds, fileChannel: fileChannelFaults)
-        self.server = try HTTPServer(host: String(parts[0]), port: port, limits: limits) { router.handle($0) }
+        handler = { router.handle($0) }
+        self.server = try HTTPServer(host: String(parts[0]), port: port, limits: limits, handler: handler)
         self.portFile = portFile
     }
 

@@ -1,5 +1,6 @@
 import CredsyncCore
 import CredsyncState
+import Synchronization
 
 /// The retry queues of one state directory, in the state store's `queue` and `queue_error`
 /// tables: one row an entry (its state a column, its payload as JSON), its failed attempts beside.
@@ -28,19 +29,35 @@ public struct Spool: Sendable {
         newIDs(1, now: now)[0]
     }
 
-    /// `count` new entry ids of one instant (`20261202T144808-1f3a9c07`): one random 32-bit start,
-    /// counted up, so ids made together never collide (independent random suffixes would, a few
-    /// thousand a second).
+    /// `count` new entry ids of one instant (`20261202T144808-1f3a9c07`). The suffix is this
+    /// process's count of ids, offset by a random start and scrambled one to one: ids never collide
+    /// within a run (independent random suffixes would, at a few thousand a second) and still differ
+    /// early, so an operator's short prefix names one entry.
     public static func newIDs(_ count: Int, now: Double = Timestamp.now()) -> [String] {
         // 2026-12-02T14:48:08Z without its '-', ':' and 'Z'.
         let stamp = String(
             decoding: Timestamp.rfc3339(now).utf8.filter { $0 != 0x2D && $0 != 0x3A && $0 != 0x5A }, as: UTF8.self)
-        let start = SecureRandom.bytes(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        return (0..<max(0, count)).map { offset in
-            let value = start &+ UInt32(truncatingIfNeeded: offset)
-            let hex = String(value, radix: 16)
+        let count = max(0, count)
+        let first = issued.wrappingAdd(UInt32(truncatingIfNeeded: count), ordering: .relaxed).oldValue
+        return (0..<count).map { offset in
+            let hex = String(scrambled(idStart &+ first &+ UInt32(truncatingIfNeeded: offset)), radix: 16)
             return stamp + "-" + String(repeating: "0", count: 8 - hex.utf8.count) + hex
         }
+    }
+
+    private static let issued = Atomic<UInt32>(0)
+    private static let idStart = SecureRandom.bytes(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+
+    /// A bijection of 32-bit values that spreads neighbours apart (xor-shifts and odd multipliers,
+    /// each invertible).
+    static func scrambled(_ value: UInt32) -> UInt32 {
+        var x = value
+        x ^= x >> 16
+        x &*= 0x7feb_352d
+        x ^= x >> 15
+        x &*= 0x846c_a68b
+        x ^= x >> 16
+        return x
     }
 
     /// Runs `body` in one transaction of the store: its changes are committed together, or none.

@@ -56,9 +56,9 @@ public struct SpoolEntry: Sendable, Equatable {
     public var platform: PlatformID
     public var dataset: Dataset
     public var key: String
-    public var op: QueueOperation
+    public var op: RecordOperation.Kind
     /// Why it was planned: `new`, `changed`, `expired`, …
-    public var reason: String
+    public var reason: ChangeReason
     /// The payload (nil for a withdrawal). Read from the store on first use; one that cannot be
     /// parsed reads as nil (`Spool.payload(of:)` says why).
     public var payload: JSONObject? {
@@ -92,7 +92,7 @@ public struct SpoolEntry: Sendable, Equatable {
     var errorStorage: ErrorStorage
 
     public init(
-        id: String, platform: PlatformID, dataset: Dataset, key: String, op: QueueOperation, reason: String,
+        id: String, platform: PlatformID, dataset: Dataset, key: String, op: RecordOperation.Kind, reason: ChangeReason,
         payload: JSONObject?, hash: String?, batchID: String?, attempts: Int, firstAttempt: Double,
         lastAttempt: Double, nextAttempt: Double, errors: [SpoolError]
     ) {
@@ -176,7 +176,8 @@ public struct SpoolEntry: Sendable, Equatable {
     init(_ row: QueueRow, store: StateStore) {
         let stored = Stored(store: store, id: row.id)
         self.init(
-            id: row.id, platform: row.platform, dataset: row.dataset, key: row.key, op: row.op, reason: row.reason,
+            id: row.id, platform: row.platform, dataset: row.dataset, key: row.key, op: row.op,
+            reason: ChangeReason(rawValue: row.reason),
             payload: nil, hash: row.hash, batchID: row.batch, attempts: row.attempts, firstAttempt: row.firstAttempt,
             lastAttempt: row.lastAttempt, nextAttempt: row.nextAttempt, errors: [])
         payloadStorage = .stored(stored)
@@ -186,7 +187,8 @@ public struct SpoolEntry: Sendable, Equatable {
     /// The store's row for this entry in `state`.
     func row(_ state: QueueState) -> QueueRow {
         QueueRow(
-            id: id, platform: platform, dataset: dataset, key: key, op: op, reason: reason, state: state, hash: hash,
+            id: id, platform: platform, dataset: dataset, key: key, op: op, reason: reason.rawValue, state: state,
+            hash: hash,
             batch: batchID, attempts: attempts, firstAttempt: firstAttempt, lastAttempt: lastAttempt,
             nextAttempt: nextAttempt)
     }

@@ -10,16 +10,6 @@ public enum QueueState: String, Sendable, CaseIterable {
     case dead
 }
 
-/// What a queue entry does on the platform.
-public enum QueueOperation: String, Sendable, CaseIterable {
-    case upsert, withdraw
-}
-
-/// Whether a failure may pass by itself.
-public enum FailureClass: String, Sendable, CaseIterable {
-    case transient, permanent
-}
-
 /// One failed attempt of a queue entry (table `queue_error`). Never holds a secret.
 package struct QueueFailure: Sendable, Equatable {
     /// Unix seconds.
@@ -48,7 +38,7 @@ package struct QueueRow: Sendable, Equatable {
     package var platform: PlatformID
     package var dataset: Dataset
     package var key: String
-    package var op: QueueOperation
+    package var op: RecordOperation.Kind
     /// Why it was planned: `new`, `changed`, `expired`, …
     package var reason: String
     package var state: QueueState
@@ -64,7 +54,7 @@ package struct QueueRow: Sendable, Equatable {
     package var lastError: QueueFailure?
 
     package init(
-        id: String, platform: PlatformID, dataset: Dataset, key: String, op: QueueOperation, reason: String,
+        id: String, platform: PlatformID, dataset: Dataset, key: String, op: RecordOperation.Kind, reason: String,
         state: QueueState, hash: String?, batch: String?, attempts: Int, firstAttempt: Double, lastAttempt: Double,
         nextAttempt: Double, lastError: QueueFailure? = nil
     ) {
@@ -267,7 +257,7 @@ extension StateStore {
         guard let dataset = Dataset(rawValue: row.text(2)) else {
             throw damagedValue(table: "queue", key: id, column: "dataset", value: row.text(2))
         }
-        guard let op = QueueOperation(rawValue: row.text(4)) else {
+        guard let op = RecordOperation.Kind(rawValue: row.text(4)) else {
             throw damagedValue(table: "queue", key: id, column: "op", value: row.text(4))
         }
         guard let state = QueueState(rawValue: row.text(6)) else {

@@ -88,7 +88,7 @@ extension StateStore {
     private func unreadableQueueRow(_ row: Row, _ error: CredsyncError) -> UnreadableQueueRow {
         let columns: [(String, Int32, [String])] = [
             ("platform", 1, PlatformID.allCases.map(\.rawValue)), ("dataset", 2, Dataset.allCases.map(\.rawValue)),
-            ("op", 4, QueueOperation.allCases.map(\.rawValue)), ("state", 6, QueueState.allCases.map(\.rawValue)),
+            ("op", 4, RecordOperation.Kind.allCases.map(\.rawValue)), ("state", 6, QueueState.allCases.map(\.rawValue)),
             ("latest error's class", 14, FailureClass.allCases.map(\.rawValue)),
         ]
         var problem = "it cannot be read: \(error.message)"

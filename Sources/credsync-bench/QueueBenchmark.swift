@@ -13,7 +13,7 @@ struct QueueBenchmark {
 
     static func entry(_ i: Int, id: String) -> SpoolEntry {
         let payload = JSONObject([JSONMember("XK_WSH", .string("浙知许〔2026〕\(i)号")), JSONMember("XK_NR", .string(String(repeating: "许可内容", count: 40)))])
-        return SpoolEntry(id: id, platform: .credit, dataset: .license, key: "ZJ-\(i)", op: .upsert, reason: "new", payload: payload,
+        return SpoolEntry(id: id, platform: .credit, dataset: .license, key: "ZJ-\(i)", op: .upsert, reason: .new, payload: payload,
             hash: JSONWriter.canonicalHash(.object(payload)), batchID: nil, attempts: 1, firstAttempt: Timestamp.now(),
             lastAttempt: Timestamp.now(), nextAttempt: Timestamp.now() + 300,
             errors: [SpoolError(at: Timestamp.now(), errorClass: .transient, status: 503, code: "UNAVAILABLE", message: "HTTP 503")])

@@ -34,7 +34,7 @@ import Testing
             .upsert(key: "k1", payload: Self.payload(1)),
             .upsert(key: "k2", payload: Self.payload(2)),
             badHash,
-            .withdraw(key: "missing", reason: "expired"),
+            .withdraw(key: "missing", reason: .expired),
             .upsert(key: "k1b", payload: JSONObject([JSONMember("XK_NR", "")])),
             .upsert(key: "k4", payload: { var p = Self.payload(4); p["XK_XDR_SHXYM"] = "91110000600037341N"; return p }()),
         ]))
@@ -45,9 +45,9 @@ import Testing
         #expect(outcomes[3] == .rejected([FieldError(code: "E_NOT_FOUND", field: nil, message: "no published record with this key")]))
         if case .rejected(let errors) = outcomes[4] { #expect(errors.contains { $0.field == "XK_NR" && $0.code == "E_FORMAT" }) } else { Issue.record("\(outcomes[4])") }
         #expect(outcomes[5] == .rejected([FieldError(code: "E_CHECKSUM", field: "XK_XDR_SHXYM", message: "a valid 统一社会信用代码: it has a wrong check character (expected L)")]))
-        let withdrawn = await client.push(Self.batch([.withdraw(key: "k2", reason: "corrected")]))
+        let withdrawn = await client.push(Self.batch([.withdraw(key: "k2", reason: .corrected)]))
         #expect(withdrawn.outcomes.first?.outcome == .accepted(version: 2))
-        let again = await client.push(Self.batch([.withdraw(key: "k2", reason: "corrected")]))
+        let again = await client.push(Self.batch([.withdraw(key: "k2", reason: .corrected)]))
         #expect(again.outcomes.first?.outcome == .unchanged)
         #expect(try sandbox.holdings(.credit, .license)["k2"]?.status == "withdrawn")
     }
@@ -127,7 +127,7 @@ import Testing
         let badSecret = await Self.client(sandbox, secret: "wrong-secret-0123456789").push(Self.batch([.upsert(key: "k", payload: Self.payload(1))]))
         #expect(message(badSecret).hasPrefix("HTTP 401 BAD_SIGNATURE"))
         #expect(badSecret.requests == 1)
-        let duplicate = await client.push(Self.batch([.upsert(key: "k", payload: Self.payload(1)), .withdraw(key: "k", reason: "expired")]))
+        let duplicate = await client.push(Self.batch([.upsert(key: "k", payload: Self.payload(1)), .withdraw(key: "k", reason: .expired)]))
         #expect(message(duplicate).hasPrefix("HTTP 400 DUPLICATE_KEY"))
     }
 

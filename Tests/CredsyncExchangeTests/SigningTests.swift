@@ -48,7 +48,7 @@ import Testing
 
 @Suite struct BatchTests {
     @Test func splitsByCountAndSizeKeepingOrder() {
-        let records = (0..<1203).map { OutgoingRecord.withdraw(key: "k\($0)", reason: "expired") }
+        let records = (0..<1203).map { OutgoingRecord.withdraw(key: "k\($0)", reason: .expired) }
         let batches = Batch.split(records, dataset: .license, source: "11330000MB12345679")
         #expect(batches.map(\.records.count) == [500, 500, 203])
         #expect(batches.flatMap(\.records).map(\.key) == records.map(\.key))
@@ -85,7 +85,7 @@ import Testing
             JSONMember("XK_NR", .string(String(repeating: "许可", count: 300))),
         ])
         for record in [
-            OutgoingRecord.upsert(key: "许可-001", payload: payload), .withdraw(key: "k\\2", reason: "expired"),
+            OutgoingRecord.upsert(key: "许可-001", payload: payload), .withdraw(key: "k\\2", reason: .expired),
             OutgoingRecord(key: "bare", op: .upsert),
         ] {
             #expect(record.compactCount == JSONWriter.compact(record.json).utf8.count)

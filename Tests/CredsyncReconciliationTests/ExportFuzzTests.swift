@@ -203,7 +203,7 @@ struct SeededRandom: RandomNumberGenerator {
             }
             let plan = Planner.plan(
                 export: result, format: format, platform: Self.platform, ledger: ledger, rules: rules, asOf: Self.asOf)
-            for change in plan.changes where change.op == .withdraw && change.reason == "corrected" {
+            for change in plan.changes where change.op == .withdraw && change.reason == .withdrawal(.corrected) {
                 let line = try #require(lines[change.key])
                 let isIntact = Self.lineIsIntact(line, of: export.bytes, in: bytes)
                 #expect(

@@ -47,7 +47,7 @@ import CredsyncState
     func plan(withdrawals: Int, published: Int) -> DatasetPlan {
         var plan = DatasetPlan(platform: .credit, dataset: .license)
         plan.publishedBefore = published
-        plan.changes = ChangeList((0..<withdrawals).map { Change(key: "k\($0)", op: .withdraw, reason: "corrected") })
+        plan.changes = ChangeList((0..<withdrawals).map { Change(key: "k\($0)", op: .withdraw, reason: .withdrawal(.corrected)) })
         return plan
     }
 

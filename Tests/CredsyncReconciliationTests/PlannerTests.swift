@@ -69,9 +69,9 @@ import Testing
 
         // What the ledger was made to hold shows in the plan.
         let keys = whole.records.dropFirst(5).prefix(2).map(\.key)
-        #expect(plan.changes.contains { $0.key == keys[0] && $0.op == .update && $0.reason == "changed" })
-        #expect(plan.changes.contains { $0.key == keys[1] && $0.op == .update && $0.reason == "republished" })
-        #expect(plan.changes.contains { $0.key == "XK-GONE-0001" && $0.op == .withdraw && $0.reason == "corrected" })
+        #expect(plan.changes.contains { $0.key == keys[0] && $0.op == .update && $0.reason == .changed })
+        #expect(plan.changes.contains { $0.key == keys[1] && $0.op == .update && $0.reason == .republished })
+        #expect(plan.changes.contains { $0.key == "XK-GONE-0001" && $0.op == .withdraw && $0.reason == .withdrawal(.corrected) })
         #expect(plan.keptSetAside.count == 1)
         #expect(plan.count(.create) > 0)
         #expect(plan.changes.filter { $0.op == .create }.allSatisfy { ledger.entries[$0.key] == nil })

@@ -154,7 +154,7 @@ struct Boundary: Sendable, CustomTestStringConvertible {
         let values = Records.penalty.merging(["公示截止日期": "2026-06-25"]) { $1 }
         let record = try Records.map(.penalty, values)
         let step = try context(try published(record, .penalty), .penalty).step(record)
-        #expect(step.detail?.change?.op == .withdraw && step.detail?.change?.reason == "expired")
+        #expect(step.detail?.change?.op == .withdraw && step.detail?.change?.reason == .withdrawal(.expired))
         // Due from Friday 26 June: Monday 29, Tuesday 30 June and Wednesday 1 July.
         #expect(step.detail?.deadline == Deadline(key: "浙知处〔2026〕1号", kind: .withdrawal, due: day("2026-07-01")))
     }
@@ -169,7 +169,7 @@ struct Boundary: Sendable, CustomTestStringConvertible {
         #expect(never.tally == .notPublished && never.detail == nil)
         ledger.entries[record.key] = LedgerEntry(hash: String(repeating: "0", count: 64), isPublished: true, version: 1, updatedAt: 0, batchID: "b1")
         let before = PlanContext(dataset: .penalty, format: format, platform: gsxt, ledger: ledger, rules: rules, asOf: Self.asOf).step(record)
-        #expect(before.detail?.change?.op == .withdraw && before.detail?.change?.reason == "corrected")
+        #expect(before.detail?.change?.op == .withdraw && before.detail?.change?.reason == .withdrawal(.corrected))
         // credit takes it.
         let credit = try context(Ledger(platform: .credit, dataset: .penalty), .penalty).step(record)
         #expect(credit.detail?.change?.op == .create)

@@ -47,7 +47,7 @@ import Testing
     func pledges() throws -> WholeExport { try #require(WholeExport.all.first { $0.dataset == .pledge }) }
 
     func withdrawn(_ plan: DatasetPlan) -> [String] {
-        plan.changes.filter { $0.op == .withdraw && $0.reason == "corrected" }.map(\.key)
+        plan.changes.filter { $0.op == .withdraw && $0.reason == .withdrawal(.corrected) }.map(\.key)
     }
 
     /// `text` (UTF-8) replaced once in `bytes`.

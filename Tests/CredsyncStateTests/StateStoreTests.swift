@@ -14,7 +14,7 @@ enum Sample {
     }
 
     static func queue(
-        _ id: String, key: String, op: QueueOperation = .upsert, reason: String = "changed",
+        _ id: String, key: String, op: RecordOperation.Kind = .upsert, reason: String = "changed",
         state: QueueState = .deferred, platform: PlatformID = .credit
     ) -> QueueRow {
         QueueRow(

@@ -19,7 +19,7 @@ enum ApproveCommand {
                 "\(id): no refused plan has this id in \(store.path)",
                 hint: "use the id printed with the refusal (sync, push or plan, and the run report)")
         }
-        let target = "\(plan.platform.rawValue)/\(plan.dataset.rawValue)"
+        let target = PublishTarget(plan.platform, plan.dataset).description
         let identity = OperatorIdentity.current(environment: context.environment)
         if config.approvals.requireDifferentUser, identity.name == plan.refusedBy {
             throw CredsyncError(

@@ -10,7 +10,7 @@ enum DeadlinesCommand {
     static func run(_ context: CommandContext) throws(CredsyncError) -> ExitCode {
         let config = try context.loadConfig(readsSecrets: false)
         let workspace = try Workspace(config: config)
-        var ledgers: [String: Ledger] = [:]
+        var ledgers: [PublishTarget: Ledger] = [:]
         let run = try workspace.plan(asOf: context.asOf, allowMassWithdraw: true, ledgers: &ledgers)
         let within = context.invocation.value("within").flatMap(Int.init) ?? 3
         // A window reaching into a year the calendar lacks ends with the last day it covers: every

@@ -12,7 +12,7 @@ enum PlanCommand {
         let platforms = invocation.all("platform").compactMap(PlatformID.init(rawValue:))
         let workspace = try Workspace(config: config, datasets: datasets)
         let store = try StateStore(stateDir: config.stateDir)
-        var ledgers: [String: Ledger] = [:]
+        var ledgers: [PublishTarget: Ledger] = [:]
         let run = try workspace.plan(
             asOf: context.asOf, platforms: platforms, allowMassWithdraw: invocation.approvesWithdrawals,
             approveWithdrawals: invocation.approvesWithdrawals, ledgers: &ledgers, store: store,
@@ -56,7 +56,7 @@ enum PlanCommand {
         console.print(lines: TextTable.render(rows))
         for plan in run.plans {
             let held = Set(plan.heldWithdrawals)
-            let target = "\(plan.platform.rawValue)/\(plan.dataset.rawValue)"
+            let target = PublishTarget(plan.platform, plan.dataset).description
             let see = "'credsync plan --platform \(plan.platform.rawValue) --dataset \(plan.dataset.rawValue) --json'"
             for key in plan.keptSetAside.prefix(ListCut.shown) {
                 let why =
@@ -72,7 +72,7 @@ enum PlanCommand {
             guard detail else { continue }
             for change in plan.changes {
                 let symbol = change.op == .create ? "+" : change.op == .update ? "~" : "-"
-                console.print("  \(symbol) \(change.op.rawValue)  \(plan.platform.rawValue)/\(plan.dataset.rawValue)  \(change.key)  (\(change.reason))")
+                console.print("  \(symbol) \(change.op.rawValue)  \(PublishTarget(plan.platform, plan.dataset))  \(change.key)  (\(change.reason))")
                 guard change.op == .update, let payload = change.payload else { continue }
                 let old = try SentPayloads.payload(
                     of: change.key, in: store, platform: plan.platform, dataset: plan.dataset)
@@ -113,7 +113,7 @@ enum PlanCommand {
             ]
             if detail {
                 object["changes"] = .array(try plan.changes.map { (change) throws(CredsyncError) -> JSONValue in
-                    var item: JSONObject = ["key": .string(change.key), "op": .string(change.op.rawValue), "reason": .string(change.reason)]
+                    var item: JSONObject = ["key": .string(change.key), "op": .string(change.op.rawValue), "reason": .string(change.reason.rawValue)]
                     if change.op == .update, let payload = change.payload {
                         let old = try SentPayloads.payload(
                             of: change.key, in: store, platform: plan.platform, dataset: plan.dataset)

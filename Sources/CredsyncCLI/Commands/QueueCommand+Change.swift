@@ -7,42 +7,27 @@ import CredsyncSpool
 import CredsyncState
 
 extension QueueCommand {
-    /// The states each changing command acts on; an entry selected in another state is skipped
-    /// and the output says why.
-    static func states(for sub: String) -> Set<SpoolState> {
-        switch sub {
-        case "retry": [.deferred, .dead]
-        case "hold": [.deferred]
-        case "release": [.hold]
-        default: Set(SpoolState.allCases)
-        }
-    }
-
-    /// Why an entry in `state` is left alone by `sub`, and what acts on it instead.
-    static func skipReason(_ sub: String, _ state: SpoolState) -> String {
-        switch (sub, state) {
-        case (_, .corrupt): "corrupt entries can only be dropped ('credsync queue drop ID')"
-        case (_, .hold): sub == "hold" ? "already held" : "held entries need 'credsync queue release'"
-        case ("hold", .dead): "dead entries are retried ('credsync queue retry') or dropped"
-        case (_, .deferred): "deferred entries are already waiting for their next try"
-        default: "dead entries need 'credsync queue retry'"
-        }
+    /// Why an entry in `state` is left alone by `command` (`PushLifecycle.step`).
+    static func skipReason(_ command: PushLifecycle.Command, _ state: SpoolState) -> String {
+        if case .skip(let reason) = PushLifecycle.step(command, state) { return reason }
+        return ""
     }
 
     /// retry, hold, release and drop: ids, or ALL (or --all) with the filters of `list`.
     static func change(
-        _ sub: String, _ spool: Spool, _ config: Config, _ context: CommandContext
+        _ command: PushLifecycle.Command, _ spool: Spool, _ config: Config, _ context: CommandContext
     ) throws(CredsyncError) -> ExitCode {
+        let sub = command.rawValue
         let invocation = context.invocation
         let filter = QueueFilter(invocation)
         if invocation.arguments.contains(where: { $0.lowercased() == "all" && $0 != "ALL" }) {
             throw CredsyncError.usage(
                 "write ALL in capitals to mean every entry", hint: "as postsuper asks: credsync queue \(sub) ALL")
         }
-        let acted = states(for: sub)
+        let acted = PushLifecycle.states(actedOnBy: command)
         if let state = filter.state, !acted.contains(state) {
             throw CredsyncError.usage(
-                "'queue \(sub)' does not act on \(state.rawValue) entries: \(skipReason(sub, state))")
+                "'queue \(sub)' does not act on \(state.rawValue) entries: \(skipReason(command, state))")
         }
         let everything = invocation.arguments == ["ALL"] || invocation.has("all")
         if everything && invocation.arguments.contains(where: { $0 != "ALL" }) {
@@ -74,7 +59,7 @@ extension QueueCommand {
         let targets = selected.entries.filter { acted.contains($0.state) }
         let corrupt = acted.contains(.corrupt) ? selected.corrupt : []
         let count = targets.count + corrupt.count
-        if sub == "drop", !invocation.has("yes"), count > 0 {
+        if command == .drop, !invocation.has("yes"), count > 0 {
             guard isatty(0) == 1 else {
                 throw CredsyncError.usage(
                     "dropping \(plural(count, "entry", "entries")) needs confirmation",
@@ -92,14 +77,16 @@ extension QueueCommand {
             try spool.transaction { () throws(CredsyncError) in
                 for located in targets {
                     var entry = located.entry
-                    switch sub {
-                    case "retry", "release":
+                    switch PushLifecycle.step(command, located.state) {
+                    case .makeDue:
                         entry.nextAttempt = now
                         try spool.write(entry, to: .deferred)
-                    case "hold":
+                    case .hold:
                         try spool.move(entry, from: located.state, to: .hold)
-                    default:
+                    case .remove:
                         try spool.remove(entry, from: located.state)
+                    case .skip:
+                        continue
                     }
                     done.append(auditItem(located))
                 }
@@ -114,11 +101,12 @@ extension QueueCommand {
         } catch {
             // Nothing changed: the attempt is audited with no items.
             try? record(
-                sub, filter: filter, everything: everything, items: [], skipped: skipped, spool, config, context)
+                command, filter: filter, everything: everything, items: [], skipped: skipped, spool, config, context)
             throw error
         }
-        try record(sub, filter: filter, everything: everything, items: done, skipped: skipped, spool, config, context)
-        report(sub, count: count, ids: targets.map(\.entry.id) + corrupt.map(\.id), skipped: skipped, context)
+        try record(
+            command, filter: filter, everything: everything, items: done, skipped: skipped, spool, config, context)
+        report(command, count: count, ids: targets.map(\.entry.id) + corrupt.map(\.id), skipped: skipped, context)
         return .success
     }
 
@@ -133,7 +121,8 @@ extension QueueCommand {
 
     /// The audit event, then the metrics' queue gauges as the queue now stands.
     static func record(
-        _ sub: String, filter: QueueFilter, everything: Bool, items: [JSONValue], skipped: [SpoolState: Int],
+        _ command: PushLifecycle.Command, filter: QueueFilter, everything: Bool, items: [JSONValue],
+        skipped: [SpoolState: Int],
         _ spool: Spool, _ config: Config, _ context: CommandContext
     ) throws(CredsyncError) {
         var selection = filter.json
@@ -151,7 +140,8 @@ extension QueueCommand {
                     }))
         }
         let action = OperatorAction(
-            action: "queue \(sub)", selection: selection, items: items, count: items.count, details: details)
+            action: "queue \(command.rawValue)", selection: selection, items: items, count: items.count,
+            details: details)
         try action.record(in: config.auditFile, environment: context.environment)
         guard let metrics = config.metricsFile else { return }
         let now = try QueueListing(spool)
@@ -159,11 +149,14 @@ extension QueueCommand {
             QueueCensus(now.entries, corrupt: now.corrupt), at: metrics, group: config.metricsGroup)
     }
 
-    static func report(_ sub: String, count: Int, ids: [String], skipped: [SpoolState: Int], _ context: CommandContext)
-    {
+    static func report(
+        _ command: PushLifecycle.Command, count: Int, ids: [String], skipped: [SpoolState: Int],
+        _ context: CommandContext
+    ) {
         if context.invocation.global.json {
             context.console.printJSON([
-                "action": .string(sub), "count": .number(String(count)), "ids": .array(ids.map { .string($0) }),
+                "action": .string(command.rawValue), "count": .number(String(count)),
+                "ids": .array(ids.map { .string($0) }),
                 "skipped": .object(
                     JSONObject(
                         skipped.sorted { $0.key < $1.key }.map {
@@ -172,13 +165,19 @@ extension QueueCommand {
             ])
             return
         }
-        let verb = ["retry": "due now", "hold": "held", "release": "released, due now", "drop": "dropped"][sub] ?? sub
+        let verb =
+            switch command {
+            case .retry: "due now"
+            case .hold: "held"
+            case .release: "released, due now"
+            case .drop: "dropped"
+            }
         context.console.print("\(plural(count, "entry", "entries")) \(verb)")
         for (state, n) in skipped.sorted(by: { $0.key < $1.key }) {
             let adjective = state == .hold ? "held" : state.rawValue
             context.console.print(
                 "\(plural(n, "\(adjective) entry", "\(adjective) entries")) left as they are: "
-                    + skipReason(sub, state))
+                    + skipReason(command, state))
         }
     }
 }

@@ -17,7 +17,7 @@ extension QueueCommand {
                     id: located.entry.id, platform: located.entry.platform, problem: error.message,
                     fields: [
                         ("dataset", located.entry.dataset.rawValue), ("key", located.entry.key),
-                        ("op", located.entry.op.rawValue), ("reason", located.entry.reason),
+                        ("op", located.entry.op.rawValue), ("reason", located.entry.reason.rawValue),
                     ], context)
             }
             if json {
@@ -83,7 +83,7 @@ extension QueueCommand {
         var fields = [
             ("state", located.state.rawValue), ("platform", entry.platform.rawValue),
             ("dataset", entry.dataset.rawValue),
-            ("key", entry.key), ("change", entry.op.rawValue + (entry.reason.isEmpty ? "" : " (\(entry.reason))")),
+            ("key", entry.key), ("change", entry.op.rawValue + (entry.reason.rawValue.isEmpty ? "" : " (\(entry.reason))")),
             ("attempts", String(entry.attempts)),
             ("first queued", beijing(entry.firstAttempt) + relative(entry.firstAttempt, now: now)),
             ("last attempt", beijing(entry.lastAttempt) + relative(entry.lastAttempt, now: now)),

@@ -18,10 +18,13 @@ enum QueueCommand {
         case "show": return try show(existingSpool(config), context)
         case "stats": return try stats(existingSpool(config), context)
         default:
+            guard let command = PushLifecycle.Command(rawValue: sub) else {
+                throw CredsyncError.usage("'queue \(sub)' is not a queue command")
+            }
             // Changing the queue waits briefly for a running sync, then refuses.
             let lock = try RunLock.acquire(stateDir: config.stateDir, purpose: "queue \(sub)", wait: 5)
             defer { withExtendedLifetime(lock) {} }
-            return try change(sub, Spool(store: StateStore(stateDir: config.stateDir)), config, context)
+            return try change(command, Spool(store: StateStore(stateDir: config.stateDir)), config, context)
         }
     }
 
@@ -97,7 +100,7 @@ enum QueueCommand {
             "id": .string(entry.id), "state": .string(located.state.rawValue),
             "platform": .string(entry.platform.rawValue),
             "dataset": .string(entry.dataset.rawValue), "key": .string(entry.key), "op": .string(entry.op.rawValue),
-            "reason": .string(entry.reason), "attempts": .number(String(entry.attempts)),
+            "reason": .string(entry.reason.rawValue), "attempts": .number(String(entry.attempts)),
             "firstAttempt": .string(Timestamp.rfc3339(entry.firstAttempt)),
             "nextAttempt": .string(Timestamp.rfc3339(entry.nextAttempt)),
             "lastError": entry.lastError.map { .string($0.message) } ?? .null,
@@ -149,7 +152,7 @@ enum QueueCommand {
         if let oldest {
             let entry = oldest.entry
             context.console.print(
-                "oldest: \(entry.id) (\(entry.platform.rawValue)/\(entry.dataset.rawValue) \(entry.key), "
+                "oldest: \(entry.id) (\(PublishTarget(entry.platform, entry.dataset)) \(entry.key), "
                     + "\(DurationText.describe(Timestamp.now() - entry.firstAttempt)) old, \(oldest.state.rawValue))")
         }
         return .success

@@ -32,7 +32,7 @@ enum ReconcileCommand {
             })])
         } else {
             for drift in drifts {
-                let name = "\(drift.platform.rawValue)/\(drift.dataset.rawValue)"
+                let name = PublishTarget(drift.platform, drift.dataset).description
                 if let problem = drift.exportProblem {
                     context.console.print("\(name): the export cannot be read (\(problem)): "
                         + "records the platform should not show are not checked")

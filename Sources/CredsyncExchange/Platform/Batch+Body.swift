@@ -41,7 +41,7 @@ extension OutgoingRecord {
         }
         if let reason {
             out.append(contentsOf: #","reason":"#.utf8)
-            JSONWriter.appendString(reason, into: &out)
+            JSONWriter.appendString(reason.rawValue, into: &out)
         }
         out.append(UInt8(ascii: "}"))
     }

@@ -8,7 +8,7 @@ extension OutgoingRecord {
         if let hash { members.append(6 + 1 + JSONWriter.stringCount(hash)) }
         if let payload { members.append(9 + 1 + JSONWriter.compactCount(.object(payload))) }
         if payload == nil, let canonicalPayload { members.append(9 + 1 + canonicalPayload.count) }
-        if let reason { members.append(8 + 1 + JSONWriter.stringCount(reason)) }
+        if let reason { members.append(8 + 1 + JSONWriter.stringCount(reason.rawValue)) }
         return members.reduce(1 + members.count, +)
     }
 }

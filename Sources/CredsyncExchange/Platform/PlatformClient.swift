@@ -8,7 +8,7 @@ public final class PlatformClient: Sendable {
     public let config: PlatformConfig
     /// The organisation's USCC: the `source` of every batch and query.
     public let source: String
-    let http: HTTPClient
+    let http: any HTTPTransport
     let bucket: TokenBucket
     let retry: RetryPolicy
     let logger: Logger
@@ -19,11 +19,25 @@ public final class PlatformClient: Sendable {
     /// `retry.maxRetryAfter`, and the failure that said so: meanwhile work goes to the queue unsent.
     private let backedOff = Mutex<(until: Double, failure: ExchangeFailure?)>((0, nil))
 
-    public init(config: PlatformConfig, source: String, retry: RetryPolicy, logger: Logger) {
+    public convenience init(config: PlatformConfig, source: String, retry: RetryPolicy, logger: Logger) {
+        self.init(config: config, source: source, retry: retry, logger: logger, transport: Self.transport(config))
+    }
+
+    /// A client whose requests go through `transport` (a test's in-process one).
+    public init(
+        config: PlatformConfig, source: String, retry: RetryPolicy, logger: Logger, transport: any HTTPTransport
+    ) {
         self.config = config
         self.source = source
         self.retry = retry
         self.logger = logger
+        http = transport
+        bucket = TokenBucket(rate: config.requestsPerSecond, burst: config.burst)
+        (origin, basePath) = Self.split(config.baseURL)
+    }
+
+    /// The libcurl client `config` asks for.
+    static func transport(_ config: PlatformConfig) -> HTTPClient {
         var options = HTTPClientOptions()
         options.connectTimeout = config.connectTimeout
         options.requestTimeout = config.requestTimeout
@@ -34,9 +48,7 @@ public final class PlatformClient: Sendable {
         options.proxy = config.proxy
         options.maxResponseBytes = config.maxResponseBytes
         options.connections = config.concurrency
-        http = HTTPClient(options: options)
-        bucket = TokenBucket(rate: config.requestsPerSecond, burst: config.burst)
-        (origin, basePath) = Self.split(config.baseURL)
+        return HTTPClient(options: options)
     }
 
     /// `https://host:port/a/b` → (`https://host:port`, `/a/b`).

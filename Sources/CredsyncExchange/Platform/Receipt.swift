@@ -11,7 +11,7 @@ public struct Receipt: Sendable, Equatable {
     public var key: String
     public var version: Int
     public var batchID: String
-    public var op: OutgoingRecord.Operation
+    public var op: RecordOperation.Kind
     public var status: Status
     /// RFC 3339 UTC.
     public var at: String
@@ -50,7 +50,7 @@ extension Receipt {
         guard let seq = item["seq"]?.intValue, let key = item["key"]?.stringValue, !key.isEmpty,
             let version = item["version"]?.intValue
         else { return .failure(ManifestShapeError(reason: "\"seq\", \"key\" and \"version\" are required")) }
-        guard let op = item["op"]?.stringValue.flatMap(OutgoingRecord.Operation.init(rawValue:)) else {
+        guard let op = item["op"]?.stringValue.flatMap(RecordOperation.Kind.init(rawValue:)) else {
             return .failure(ManifestShapeError(reason: "\(key): \"op\" is not upsert or withdraw"))
         }
         guard let status = item["status"]?.stringValue.flatMap(Status.init(rawValue:)) else {

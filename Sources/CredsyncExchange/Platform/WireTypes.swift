@@ -2,13 +2,9 @@ import CredsyncCore
 
 /// One record of a batch, as exchange-api.md's "Pushing records" has it.
 public struct OutgoingRecord: Sendable, Equatable {
-    public enum Operation: String, Sendable, Codable {
-        case upsert, withdraw
-    }
-
     /// The record's natural key within (source, dataset).
     public var key: String
-    public var op: Operation
+    public var op: RecordOperation.Kind
     /// For an upsert: the lower-case hex SHA-256 of the payload's canonical form.
     public var hash: String?
     /// For an upsert: the national record, string values only.
@@ -16,18 +12,21 @@ public struct OutgoingRecord: Sendable, Equatable {
     /// For an upsert planned from an export: the payload's canonical bytes, written into the body as
     /// they are (never parsed to be sent); `payload` is then nil.
     public var canonicalPayload: [UInt8]?
-    /// For a withdraw: `expired`, `repaired`, `revoked` or `corrected`.
-    public var reason: String?
+    /// For a withdraw: why.
+    public var reason: WithdrawalReason?
 
     public static func upsert(key: String, payload: JSONObject) -> OutgoingRecord {
         OutgoingRecord(key: key, op: .upsert, hash: JSONWriter.canonicalHash(.object(payload)), payload: payload)
     }
 
-    public static func withdraw(key: String, reason: String) -> OutgoingRecord {
+    public static func withdraw(key: String, reason: WithdrawalReason) -> OutgoingRecord {
         OutgoingRecord(key: key, op: .withdraw, reason: reason)
     }
 
-    public init(key: String, op: Operation, hash: String? = nil, payload: JSONObject? = nil, reason: String? = nil) {
+    public init(
+        key: String, op: RecordOperation.Kind, hash: String? = nil, payload: JSONObject? = nil,
+        reason: WithdrawalReason? = nil
+    ) {
         self.key = key
         self.op = op
         self.hash = hash
@@ -43,7 +42,7 @@ public struct OutgoingRecord: Sendable, Equatable {
         if payload == nil, let canonicalPayload, let parsed = try? JSONParser.parse(canonicalPayload) {
             object["payload"] = parsed
         }
-        if let reason { object["reason"] = .string(reason) }
+        if let reason { object["reason"] = .string(reason.rawValue) }
         return .object(object)
     }
 }
@@ -67,12 +66,7 @@ public struct FieldError: Sendable, Equatable, CustomStringConvertible {
 
 /// Why a request to a platform failed, classified for what to do next.
 public struct ExchangeFailure: Error, Sendable, CustomStringConvertible {
-    public enum Class: String, Sendable {
-        /// May pass: retry with backoff (5xx, network trouble, 429 beyond patience).
-        case transient
-        /// An operator must act (400, 401, 403, 404, 409, a certificate problem).
-        case permanent
-    }
+    public typealias Class = FailureClass
 
     public var failureClass: Class
     /// The HTTP status, when there was an answer.

@@ -82,7 +82,7 @@ enum ReleaseQueueFile {
             throw Problem(reason: "its dataset \(json["dataset"]?.stringValue ?? "(missing)") is not a dataset")
         }
         guard let key = json["key"]?.stringValue else { throw Problem(reason: "it has no key") }
-        guard let op = json["op"]?.stringValue.flatMap(QueueOperation.init(rawValue:)) else {
+        guard let op = json["op"]?.stringValue.flatMap(RecordOperation.Kind.init(rawValue:)) else {
             throw Problem(reason: "its op \(json["op"]?.stringValue ?? "(missing)") is not upsert or withdraw")
         }
         var errors: [QueueFailure] = []
