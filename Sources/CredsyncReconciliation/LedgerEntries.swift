@@ -220,6 +220,7 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
             return true
         }
         guard complete else { return nil }
-        return withUnsafeBytes(of: raw) { table.append(UnsafeBufferPointer($0.bindMemory(to: UInt8.self))) }
+        let digest = raw
+        return withUnsafeBytes(of: digest) { bytes in bytes.withMemoryRebound(to: UInt8.self) { table.append($0) } }
     }
 }
