@@ -76,10 +76,10 @@ public struct ExportMapping: Sendable {
     ) throws(RowProblem) {
         var reader = try Catalogs.open(catalog, columns: mapper.definition.columns)
         let chunks = BoundedQueue<(Int, CatalogBatch)>(capacity: workers * 2)
-        let slots = OutcomeSlots<Chunk>()
+        let slots = OrderedSlots<Chunk>()
         let shared = self.mapper
         let copies = ThreadCopies(threads: workers)
-        let group = runOnThreads(workers) { _ in
+        let pool = WorkerPool(threads: workers) { _ in
             let mapper: Mapper
             do throws(MapperCopyError) {
                 mapper = try shared.copy()
@@ -103,7 +103,7 @@ public struct ExportMapping: Sendable {
         // A thread without rules of its own stops the read: it never maps with the shared ones.
         if let failure = copies.wait() {
             chunks.close()
-            group.wait()
+            pool.wait()
             throw RowProblem(file: shared.definition.file, line: 0, reason: failure.description)
         }
         var sent = 0
@@ -122,7 +122,7 @@ public struct ExportMapping: Sendable {
             consume(ready)
             consumed += 1
         }
-        group.wait()
+        pool.wait()
         progress?.finish()
     }
 
