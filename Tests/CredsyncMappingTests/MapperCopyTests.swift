@@ -39,12 +39,13 @@ import Testing
         let rule = definition.format.fields[0]
         let broken = FieldRule(
             code: rule.code, title: rule.title, kind: rule.kind, isRequired: rule.isRequired,
-            requiredWhen: rule.requiredWhen, maxLength: rule.maxLength, exactLength: rule.exactLength, codes: rule.codes,
-            isMultiValue: rule.isMultiValue, check: rule.check, notAfterToday: rule.notAfterToday,
+            requiredWhen: rule.requiredWhen, maxLength: rule.maxLength, exactLength: rule.exactLength,
+            codes: rule.codes, isMultiValue: rule.isMultiValue, check: rule.check, notAfterToday: rule.notAfterToday,
             notBefore: rule.notBefore, after: rule.after,
             patterns: [PatternRule(condition: nil, pattern: "([", regex: try NSRegularExpression(pattern: "^.*$"))])
         definition.format.fields[0] = broken
-        let mapper = Mapper(definition: definition, organisation: ReferenceMapping.organisation, today: ReferenceMapping.today)
+        let mapper = Mapper(
+            definition: definition, organisation: ReferenceMapping.organisation, today: ReferenceMapping.today)
         #expect {
             try mapper.copy()
         } throws: { error in

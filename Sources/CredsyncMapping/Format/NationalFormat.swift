@@ -31,7 +31,8 @@ public struct PatternRule: Sendable {
 
     /// `pattern` compiled to match a whole value; throws what `NSRegularExpression` throws.
     init(condition: Condition?, pattern: String) throws {
-        self.init(condition: condition, pattern: pattern, regex: try NSRegularExpression(pattern: "^(?:" + pattern + ")$"))
+        let regex = try NSRegularExpression(pattern: "^(?:" + pattern + ")$")
+        self.init(condition: condition, pattern: pattern, regex: regex)
     }
 
     init(condition: Condition?, pattern: String, regex: NSRegularExpression) {

@@ -75,8 +75,8 @@ enum Fresh {
         var patterns: [PatternRule] = []
         for pattern in rule.patterns {
             do {
-                let copy = try PatternRule(condition: pattern.condition.map(condition), pattern: string(pattern.pattern))
-                patterns.append(copy)
+                let when = pattern.condition.map(condition)
+                patterns.append(try PatternRule(condition: when, pattern: string(pattern.pattern)))
             } catch {
                 throw MapperCopyError(file: file, field: rule.code, pattern: pattern.pattern, reason: "\(error)")
             }
