@@ -46,4 +46,21 @@ import Testing
         #expect(taken == [0, 10, 20, 30])
         #expect(slots.take(4, wait: false) == nil)
     }
+
+    struct Refused: Error, Equatable { var reason: String }
+
+    /// Blocking work from async code runs on a thread of its own: its value or its typed error.
+    @Test func runHandsBackValueOrTypedError() async {
+        let value = await WorkerPool.run { () -> Bool in
+            Thread.sleep(forTimeInterval: 0.01)
+            return !Thread.isMainThread
+        }
+        #expect(value)
+        do {
+            _ = try await WorkerPool.run { () throws(Refused) -> Int in throw Refused(reason: "no") }
+            Issue.record("no error thrown")
+        } catch {
+            #expect(error == Refused(reason: "no"))
+        }
+    }
 }

@@ -97,3 +97,19 @@ public final class OrderedSlots<T: Sendable>: @unchecked Sendable {
         }
     }
 }
+
+extension WorkerPool {
+    /// `body`'s result, worked out on a thread of its own while the calling task is suspended (not
+    /// blocked): for CPU-bound or blocking work called from async code, such as reading an export
+    /// through its mapping, which waits on its own workers.
+    public static func run<T: Sendable, E: Error>(
+        _ body: @escaping @Sendable () throws(E) -> T
+    ) async throws(E) -> T {
+        let result: Result<T, E> = await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: Result { () throws(E) -> T in try body() }) }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        return try result.get()
+    }
+}
