@@ -7,49 +7,30 @@ import CredsyncCore
 ///
 /// A ledger of a million keys must load in well under a second, so the table holds no `String`
 /// per entry: keys, hashes and batch ids are byte ranges of one arena (filled as the store's rows
-/// stream in), found through an open-addressing index. `LedgerEntry` values and key strings are
-/// made only when asked for. A changed entry appends its new bytes; the old ones stay unused
-/// until the ledger is next loaded.
+/// stream in), found through the one byte-key table (`ByteKeyIndex`). `LedgerEntry` values and
+/// key strings are made only when asked for. A changed entry appends its new bytes; the old ones
+/// stay unused until the ledger is next loaded.
 public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
     /// 48 bytes an entry: a hash in its 64-hex form is held as its 32 bytes (`isRawHash`).
-    struct Slot: Sendable {
-        var key: Span
-        var hash: Span
-        var batch: Span
+    struct Slot: ByteKeySlot {
+        var key: ArenaSpan
+        var hash: ArenaSpan
+        var batch: ArenaSpan
         var version: Int
         var updatedAt: Int
         /// The low 32 bits of the key's hash.
-        var hashValue: UInt32
+        var keyHash: UInt32
         var isPublished: Bool
         var isRemoved = false
         var isRawHash = false
     }
 
-    /// A range of the arena (which stays under 4 GiB: some 60 million entries).
-    struct Span: Sendable, Equatable {
-        private var first: UInt32
-        private var length: UInt32
+    /// The keys, hashes and batch ids, and the slots, in the one byte-key table.
+    private var table = ByteKeyIndex<Slot>()
+    private var lastBatch = ArenaSpan(start: 0, count: 0)
+    private var arena: [UInt8] { table.arena }
 
-        init(start: Int, count: Int) {
-            first = UInt32(truncatingIfNeeded: start)
-            length = UInt32(truncatingIfNeeded: count)
-        }
-
-        var start: Int { Int(first) }
-        var count: Int { Int(length) }
-    }
-
-    private static let empty: Int32 = -1
-    private static let removed: Int32 = -2
-
-    private(set) var arena: [UInt8]
-    private var slots: [Slot] = []
-    /// Slot numbers by bucket; `empty` or `removed` for none. Its size is a power of two.
-    private var index: [Int32] = []
-    private var live = 0
-    private var lastBatch = Span(start: 0, count: 0)
-
-    public init() { arena = [] }
+    public init() {}
 
     public init(dictionaryLiteral elements: (String, LedgerEntry)...) {
         self.init(elements)
@@ -61,19 +42,17 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
         for (key, entry) in pairs { self[key] = entry }
     }
 
-    public var count: Int { live }
-    public var isEmpty: Bool { live == 0 }
-    public var underestimatedCount: Int { live }
+    public var count: Int { table.live }
+    public var isEmpty: Bool { table.live == 0 }
+    public var underestimatedCount: Int { table.live }
 
     public mutating func reserveCapacity(_ capacity: Int) {
-        slots.reserveCapacity(capacity)
         // A key of some 30 bytes and a 32-byte hash an entry; batch ids are shared.
-        arena.reserveCapacity(capacity * 64)
-        if index.count < 2 * capacity { rebuildIndex(capacity: capacity) }
+        table.reserveCapacity(capacity, arenaBytes: capacity * 64)
     }
 
     public subscript(key: String) -> LedgerEntry? {
-        get { find(key).map { entry(slots[$0]) } }
+        get { find(key).map { entry(table[$0]) } }
         set {
             if let newValue { set(key, newValue) } else { remove(key) }
         }
@@ -82,12 +61,15 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
     public func contains(_ key: String) -> Bool { find(key) != nil }
 
     public func makeIterator() -> some IteratorProtocol<(key: String, value: LedgerEntry)> {
-        slots.lazy.filter { !$0.isRemoved }.map { (key: self.string($0.key), value: self.entry($0)) }.makeIterator()
+        table.allSlots.lazy.filter { !$0.isRemoved }.map { (key: self.string($0.key), value: self.entry($0)) }
+            .makeIterator()
     }
 
     /// The keys whose entries satisfy `isIncluded`, in byte order (code-point order).
     public func sortedKeys(where isIncluded: (String, LedgerEntry) -> Bool) -> [String] {
-        keysInByteOrder(slots.indices.filter { !slots[$0].isRemoved && isIncluded(string(slots[$0].key), entry(slots[$0])) })
+        let slots = table.allSlots
+        return keysInByteOrder(
+            slots.indices.filter { !slots[$0].isRemoved && isIncluded(string(slots[$0].key), entry(slots[$0])) })
     }
 
     // MARK: Places: lookups that make no `LedgerEntry`, for the plan's million lookups
@@ -96,15 +78,15 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
     public func place(of key: String) -> Int? { find(key) }
 
     /// One more than the largest place.
-    public var placeCount: Int { slots.count }
+    public var placeCount: Int { table.slotCount }
 
-    public func isPublished(at place: Int) -> Bool { slots[place].isPublished }
+    public func isPublished(at place: Int) -> Bool { table[place].isPublished }
 
-    public func hash(at place: Int) -> String { hashText(slots[place]) }
+    public func hash(at place: Int) -> String { hashText(table[place]) }
 
     /// Whether the entry at `place` holds `digest`.
     public func hasHash(_ digest: SHA256.Digest, at place: Int) -> Bool {
-        let slot = slots[place]
+        let slot = table[place]
         let span = slot.hash
         return arena.withUnsafeBufferPointer { arena in
             let stored = UnsafeBufferPointer(rebasing: arena[span.start..<(span.start + span.count)])
@@ -115,19 +97,24 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
 
     /// The published keys whose places are not marked, in byte order.
     public func publishedKeys(unmarked marked: [Bool]) -> [String] {
-        keysInByteOrder(slots.indices.filter { !slots[$0].isRemoved && slots[$0].isPublished && !($0 < marked.count && marked[$0]) })
+        let slots = table.allSlots
+        return keysInByteOrder(
+            slots.indices.filter {
+                !slots[$0].isRemoved && slots[$0].isPublished && !($0 < marked.count && marked[$0])
+            })
     }
 
     private func keysInByteOrder(_ numbers: [Int]) -> [String] {
         var numbers = numbers
+        let slots = table.allSlots
         arena.withUnsafeBufferPointer { bytes in
-            numbers.sort { Self.compare(bytes, slots[$0].key, slots[$1].key) < 0 }
+            numbers.sort { ByteKeyIndex<Slot>.compare(bytes, slots[$0].key, slots[$1].key) < 0 }
         }
         return numbers.map { string(slots[$0].key) }
     }
 
     /// The number of entries that are published.
-    public var publishedCount: Int { slots.reduce(0) { $0 + ($1.isPublished && !$1.isRemoved ? 1 : 0) } }
+    public var publishedCount: Int { table.allSlots.reduce(0) { $0 + ($1.isPublished && !$1.isRemoved ? 1 : 0) } }
 
     public static func == (a: LedgerEntries, b: LedgerEntries) -> Bool {
         guard a.count == b.count else { return false }
@@ -149,48 +136,12 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
         }
     }
 
-    private func string(_ span: Span) -> String {
-        arena.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[span.start..<(span.start + span.count)]), as: UTF8.self) }
-    }
-
-    private static func compare(_ bytes: UnsafeBufferPointer<UInt8>, _ a: Span, _ b: Span) -> Int {
-        let common = Swift.min(a.count, b.count)
-        if common > 0, let base = bytes.baseAddress {
-            let order = Int(memcmp(base + a.start, base + b.start, common))
-            if order != 0 { return order }
-        }
-        return a.count - b.count
-    }
+    private func string(_ span: ArenaSpan) -> String { table.string(span) }
 
     /// The slot number of `key`, or nil.
     private func find(_ key: String) -> Int? {
-        guard !index.isEmpty else { return nil }
         var key = key
-        return key.withUTF8 { probe($0, ByteKeyTable.hash($0)).found }
-    }
-
-    /// The slot holding `key`, or the bucket where it would go.
-    private func probe(_ key: UnsafeBufferPointer<UInt8>, _ hash: Int) -> (found: Int?, bucket: Int) {
-        arena.withUnsafeBufferPointer { bytes in
-            let mask = index.count - 1
-            var bucket = Int(UInt32(truncatingIfNeeded: hash)) & mask
-            var firstFree: Int?
-            while true {
-                let number = index[bucket]
-                if number == Self.empty { return (nil, firstFree ?? bucket) }
-                if number == Self.removed {
-                    if firstFree == nil { firstFree = bucket }
-                } else {
-                    let slot = slots[Int(number)]
-                    if slot.hashValue == UInt32(truncatingIfNeeded: hash), slot.key.count == key.count,
-                        key.count == 0 || memcmp(bytes.baseAddress! + slot.key.start, key.baseAddress!, key.count) == 0
-                    {
-                        return (Int(number), bucket)
-                    }
-                }
-                bucket = (bucket + 1) & mask
-            }
-        }
+        return key.withUTF8 { table.find($0, hash: ByteKeyTable.hash($0)) }
     }
 
     private mutating func set(_ key: String, _ entry: LedgerEntry) {
@@ -212,51 +163,46 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
         key: UnsafeBufferPointer<UInt8>, hash: UnsafeBufferPointer<UInt8>, batch: UnsafeBufferPointer<UInt8>,
         version: Int, updatedAt: Int, isPublished: Bool
     ) {
-        if 2 * (slots.count + 1) > index.count { rebuildIndex(capacity: Swift.max(16, 2 * live + 2)) }
         let keyHash = ByteKeyTable.hash(key)
-        let (found, bucket) = probe(key, keyHash)
-        let rawSpan = appendRaw(hash)
-        let isRaw = rawSpan != nil
-        let hashSpan = rawSpan ?? append(hash)
-        let batchSpan: Span
+        let found = table.find(key, hash: keyHash)
+        let raw = appendRaw(hash)
+        let isRaw = raw != nil
+        let hashSpan = raw ?? table.append(hash)
+        let batchSpan: ArenaSpan
         let last = lastBatch
         if arena.withUnsafeBufferPointer({ $0[last.start..<(last.start + last.count)].elementsEqual(batch) }) {
             batchSpan = lastBatch
         } else {
-            batchSpan = append(batch)
+            batchSpan = table.append(batch)
             lastBatch = batchSpan
         }
         if let found {
-            slots[found].hash = hashSpan
-            slots[found].isRawHash = isRaw
-            slots[found].batch = batchSpan
-            slots[found].version = version
-            slots[found].updatedAt = updatedAt
-            slots[found].isPublished = isPublished
+            var slot = table[found]
+            slot.hash = hashSpan
+            slot.isRawHash = isRaw
+            slot.batch = batchSpan
+            slot.version = version
+            slot.updatedAt = updatedAt
+            slot.isPublished = isPublished
+            table[found] = slot
             return
         }
-        let keySpan = append(key)
-        index[bucket] = Int32(slots.count)
-        slots.append(
+        _ = table.insert(key, hash: keyHash) { keySpan, keyHash in
             Slot(
                 key: keySpan, hash: hashSpan, batch: batchSpan, version: version, updatedAt: updatedAt,
-                hashValue: UInt32(truncatingIfNeeded: keyHash), isPublished: isPublished, isRawHash: isRaw))
-        live += 1
+                keyHash: keyHash, isPublished: isPublished, isRawHash: isRaw)
+        }
     }
 
     private mutating func remove(_ key: String) {
-        guard !index.isEmpty else { return }
         var key = key
-        let (found, bucket) = key.withUTF8 { probe($0, ByteKeyTable.hash($0)) }
-        guard let found else { return }
-        slots[found].isRemoved = true
-        index[bucket] = Self.removed
-        live -= 1
+        guard let found = key.withUTF8({ table.remove($0, hash: ByteKeyTable.hash($0)) }) else { return }
+        table[found].isRemoved = true
     }
 
     /// Appends the 32 bytes of a hash in its lower-case 64-hex form; nil for any other text (then
     /// kept as it is written).
-    private mutating func appendRaw(_ hex: UnsafeBufferPointer<UInt8>) -> Span? {
+    private mutating func appendRaw(_ hex: UnsafeBufferPointer<UInt8>) -> ArenaSpan? {
         func nibble(_ digit: UInt8) -> UInt8? {
             switch digit {
             case 0x30...0x39: digit - 0x30
@@ -265,51 +211,16 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
             }
         }
         guard hex.count == 64 else { return nil }
-        let start = arena.count
-        for i in stride(from: 0, to: 64, by: 2) {
-            guard let high = nibble(hex[i]), let low = nibble(hex[i + 1]) else {
-                arena.removeLast(arena.count - start)
-                return nil
+        var raw: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        let complete = withUnsafeMutableBytes(of: &raw) { out -> Bool in
+            for i in 0..<32 {
+                guard let high = nibble(hex[2 * i]), let low = nibble(hex[2 * i + 1]) else { return false }
+                out[i] = high << 4 | low
             }
-            arena.append(high << 4 | low)
+            return true
         }
-        return Span(start: start, count: 32)
-    }
-
-    private mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) -> Span {
-        let start = arena.count
-        arena.append(contentsOf: bytes)
-        return Span(start: start, count: arena.count - start)
-    }
-
-    /// Rebuilds the index for `capacity` entries, dropping removed slots.
-    private mutating func rebuildIndex(capacity: Int) {
-        if live != slots.count || slots.contains(where: \.isRemoved) { slots.removeAll(where: \.isRemoved) }
-        var size = 16
-        while size < 2 * Swift.max(capacity, slots.count) { size *= 2 }
-        var table = [Int32](repeating: Self.empty, count: size)
-        var distinct = 0
-        arena.withUnsafeBufferPointer { bytes in
-            let mask = size - 1
-            for number in slots.indices {
-                let slot = slots[number]
-                var bucket = Int(slot.hashValue) & mask
-                var duplicate = false
-                while table[bucket] != Self.empty {
-                    let other = slots[Int(table[bucket])]
-                    if other.hashValue == slot.hashValue && Self.compare(bytes, other.key, slot.key) == 0 {
-                        duplicate = true
-                        break
-                    }
-                    bucket = (bucket + 1) & mask
-                }
-                if !duplicate {
-                    table[bucket] = Int32(number)
-                    distinct += 1
-                }
-            }
-        }
-        index = table
-        live = distinct
+        guard complete else { return nil }
+        let digest = raw
+        return withUnsafeBytes(of: digest) { bytes in bytes.withMemoryRebound(to: UInt8.self) { table.append($0) } }
     }
 }

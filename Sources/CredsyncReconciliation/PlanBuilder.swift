@@ -9,7 +9,7 @@ public struct PlanBuilder: Sendable {
     private let entries: LedgerEntries
     private var seen: [Bool]
     private var lines: [Int32] = []
-    private var places: [Int32] = []
+    private var places: [StoredPlace] = []
     private var tallies: [PlanStep.Tally] = []
     private var warningLines: [Int] = []
     /// Deadlines in years the calendar lacks, by problem: the lines and the first keys.
@@ -26,9 +26,9 @@ public struct PlanBuilder: Sendable {
 
     /// Adds one record's step.
     public mutating func add(_ step: PlanStep) {
-        if step.place >= 0 { seen[step.place] = true }
+        if let place = step.place { seen[place] = true }
         lines.append(Int32(clamping: step.line))
-        places.append(Int32(clamping: step.place))
+        places.append(StoredPlace(step.place))
         tallies.append(step.tally)
         count(step.tally, by: 1)
         if let spilled = step.spilled { plan.changes.append(spilled.place, line: step.line, op: spilled.op) }
@@ -49,7 +49,7 @@ public struct PlanBuilder: Sendable {
     public mutating func remove(lines removed: Set<Int>) {
         guard !removed.isEmpty else { return }
         for i in lines.indices where removed.contains(Int(lines[i])) {
-            if places[i] >= 0 { seen[Int(places[i])] = false }
+            if let place = places[i].place { seen[place] = false }
             count(tallies[i], by: -1)
         }
         plan.changes.removeAll(lines: removed)
@@ -114,4 +114,14 @@ public struct PlanBuilder: Sendable {
         case .notPublished: plan.notPublished += delta
         }
     }
+}
+
+/// A step's ledger place kept in four bytes (a ledger stays under 2³¹ entries, as
+/// `LedgerEntries` does with its `Int32` index), or none.
+private struct StoredPlace: Sendable {
+    private let raw: Int32
+
+    init(_ place: Int?) { raw = place.map { Int32(clamping: $0) } ?? -1 }
+
+    var place: Int? { raw < 0 ? nil : Int(raw) }
 }

@@ -31,8 +31,9 @@ public struct PlanStep: Sendable {
         var op: RecordOperation
     }
 
-    /// The ledger place of the record's key, or -1 when the ledger lacks it.
-    var place: Int
+    /// The ledger place of the record's key; nil when the ledger lacks it. (An optional costs
+    /// nothing here: it fits in the padding before `tally`.)
+    var place: Int?
     var tally: Tally
     var detail: Detail?
     var spilled: Spilled?
@@ -90,7 +91,7 @@ public struct PlanContext: Sendable {
     func step(_ record: MappedRecord, decision made: PublicityDecision?, digests: inout PayloadDigests) -> PlanStep {
         let place = entries.place(of: record.key)
         let isPublished = place.map { entries.isPublished(at: $0) } ?? false
-        var step = PlanStep(place: place ?? -1, tally: .none, line: record.line)
+        var step = PlanStep(place: place, tally: .none, line: record.line)
         func withdrawal(_ reason: ChangeReason) -> Change {
             Change(key: record.key, op: .withdraw, reason: reason, previousHash: place.map { entries.hash(at: $0) }, line: record.line)
         }

@@ -137,11 +137,21 @@ enum MapPipeline {
         let chunks = BoundedQueue<CatalogBatch>(capacity: workers * 2)
         let totals = Totals()
         let group = DispatchGroup()
+        let copies = ThreadCopies(threads: max(1, workers))
+        let shared = mapper
         for _ in 0..<max(1, workers) {
             group.enter()
             Thread.detachNewThread {
                 // As the export mapping does: each thread maps with rules of its own.
-                let mapper = mapper.copy()
+                let mapper: Mapper
+                do throws(MapperCopyError) {
+                    mapper = try shared.copy()
+                } catch {
+                    copies.made(error)
+                    group.leave()
+                    return
+                }
+                copies.made(nil)
                 let format = mapper.definition.format
                 let validator = Validator(format: format)
                 var counts = Counts()
@@ -176,6 +186,11 @@ enum MapPipeline {
                 totals.add(counts)
                 group.leave()
             }
+        }
+        if let failure = copies.wait() {
+            chunks.close()
+            group.wait()
+            throw failure
         }
         while let batch = reader.nextBatch(limit: 1024) { chunks.put(batch) }
         chunks.close()

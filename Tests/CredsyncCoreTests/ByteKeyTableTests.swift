@@ -35,4 +35,37 @@ import Testing
         #expect(insert(&table, "e\u{301}") == (1, false))
         #expect(table.key(1).utf8.elementsEqual("e\u{301}".utf8))
     }
+
+    struct Slot: ByteKeySlot {
+        var key: ArenaSpan
+        var keyHash: UInt32
+        var isRemoved = false
+    }
+
+    /// The one table behind the key sets and the ledger: a removed key is not found, comes back
+    /// as a new slot, and a rebuild drops the removed slots and keeps the rest findable.
+    @Test func removedKeysAreGoneAndRebuildsKeepTheRest() {
+        var index = ByteKeyIndex<Slot>()
+        func withKey<T>(_ key: String, _ body: (UnsafeBufferPointer<UInt8>, Int) -> T) -> T {
+            var key = key
+            return key.withUTF8 { body($0, ByteKeyTable.hash($0)) }
+        }
+        for i in 0..<1_000 {
+            _ = withKey("key-\(i)") { bytes, hash in index.insert(bytes, hash: hash) { Slot(key: $0, keyHash: $1) } }
+        }
+        for i in stride(from: 0, to: 1_000, by: 2) {
+            if let number = withKey("key-\(i)", { index.remove($0, hash: $1) }) { index[number].isRemoved = true }
+        }
+        #expect(index.live == 500)
+        #expect(withKey("key-2") { index.find($0, hash: $1) } == nil)
+        let back = withKey("key-2") { bytes, hash in index.insert(bytes, hash: hash) { Slot(key: $0, keyHash: $1) } }
+        #expect(back == (1_000, true))
+        index.rebuildIndex(capacity: 4_000)
+        #expect(index.slotCount == 501 && index.live == 501)
+        for i in 0..<1_000 {
+            let number = withKey("key-\(i)") { index.find($0, hash: $1) }
+            #expect((number != nil) == (i % 2 == 1 || i == 2), "key-\(i)")
+            if let number { #expect(index.string(index[number].key) == "key-\(i)") }
+        }
+    }
 }

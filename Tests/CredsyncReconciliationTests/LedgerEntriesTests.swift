@@ -25,6 +25,30 @@ import Testing
         #expect(Array(entries).count == 2_501)
     }
 
+    /// The cold-sync memory target counts on 48 bytes a ledger entry beside its bytes, and a
+    /// step's place costs no more as an optional than it did as -1.
+    @Test func slotsAndStepsStaySmall() {
+        #expect(MemoryLayout<LedgerEntries.Slot>.stride == 48)
+        #expect(MemoryLayout<PlanStep>.stride == 48)
+    }
+
+    /// A 64-hex hash is held as its 32 bytes and read back as it was written; any other text as it is.
+    @Test func hashesReadBackAsWritten() {
+        var entries = LedgerEntries()
+        let hex = String(repeating: "0123456789abcdef", count: 4)
+        entries["a"] = entry(hex)
+        entries["b"] = entry(String(repeating: "0123456789ABCDEF", count: 4))
+        entries["c"] = entry("short")
+        #expect(entries["a"]?.hash == hex)
+        #expect(entries["b"]?.hash == String(repeating: "0123456789ABCDEF", count: 4))
+        #expect(entries["c"]?.hash == "short")
+        let digest = Array("x".utf8).withUnsafeBytes { SHA256.Digest(of: $0) }
+        entries["d"] = entry(digest.hex)
+        let place = entries.place(of: "d")
+        #expect(place.map { entries.hasHash(digest, at: $0) } == true)
+        #expect(entries.place(of: "a").map { entries.hasHash(digest, at: $0) } == false)
+    }
+
     @Test func keysAreComparedByTheirBytesNotCanonicalEquivalence() {
         var entries = LedgerEntries()
         entries["caf\u{E9}"] = entry("composed")

@@ -95,7 +95,9 @@ import Testing
         ]
         func summary(_ step: PlanStep) -> String {
             let change = step.detail?.change.map { "\($0.op.rawValue) \($0.reason) \($0.hash ?? "-")" } ?? "-"
-            return "\(step.place) \(step.tally) \(change) \(step.detail?.deadline.map { "\($0.due)" } ?? "-") \(step.detail?.warnings ?? [])"
+            let place = step.place.map(String.init) ?? "-"
+            let due = step.detail?.deadline.map { "\($0.due)" } ?? "-"
+            return "\(place) \(step.tally) \(change) \(due) \(step.detail?.warnings ?? [])"
         }
         var creates = 0
         for record in whole.records {

@@ -35,8 +35,8 @@ enum MapCommand {
                     if key != nil { notForPlatform = why }
                     return
                 }
-                let payload = record.payload(format: format, dateSeparator: platform.dateSeparator)
-                let canonical = JSONWriter.canonical(.object(payload))
+                let bytes = record.canonicalPayload(format: format, dateSeparator: platform.dateSeparator)
+                let canonical = String(decoding: bytes, as: UTF8.self)
                 if invocation.global.json {
                     context.console.printSent(
                         #"{"key":"# + JSONWriter.compact(.string(record.key)) + #","hash":""# + SHA256.hex(canonical)

@@ -110,8 +110,7 @@ public enum FormatLoader {
             let condition = patternReader.value("when").flatMap { Condition.read($0, path: path + ".when", resolver: resolver, sink: reader.sink) }
             if let text = patternReader.string("pattern", required: true) {
                 do {
-                    let regex = try NSRegularExpression(pattern: "^(?:" + text + ")$")
-                    patterns.append(PatternRule(condition: condition, pattern: text, regex: regex))
+                    patterns.append(try PatternRule(condition: condition, pattern: text))
                 } catch {
                     patternReader.problem("pattern", "\"\(text)\" is not a valid regular expression")
                 }
@@ -142,9 +141,8 @@ public enum JSONFile {
         try object(file, bytes: bytes(file))
     }
 
-    /// The file's contents, or the copy kept in `stored` under its path.
-    public static func bytes(_ file: String, stored: [String: [UInt8]] = [:]) throws(CredsyncError) -> [UInt8] {
-        if let bytes = stored[file] { return bytes }
+    /// The file's contents.
+    public static func bytes(_ file: String) throws(CredsyncError) -> [UInt8] {
         do { return try FileSystem.read(file) } catch {
             throw CredsyncError(.configuration, "\(file): cannot read: \(error.reason)")
         }

@@ -23,16 +23,30 @@ public enum IdentifierCheck: String, Sendable, CaseIterable {
 }
 
 /// A pattern a field must match, optionally only when a condition holds.
-public struct PatternRule: @unchecked Sendable {
+public struct PatternRule: Sendable {
     public var condition: Condition?
     public var pattern: String
+    /// `pattern` compiled to match a whole value.
     let regex: NSRegularExpression
+
+    /// `pattern` compiled to match a whole value; throws what `NSRegularExpression` throws.
+    init(condition: Condition?, pattern: String) throws {
+        let regex = try NSRegularExpression(pattern: "^(?:" + pattern + ")$")
+        self.init(condition: condition, pattern: pattern, regex: regex)
+    }
+
+    init(condition: Condition?, pattern: String, regex: NSRegularExpression) {
+        self.condition = condition
+        self.pattern = pattern
+        self.regex = regex
+    }
 }
 
 /// One field of a national format (national-formats.md), as data. A class, so the validation
 /// loop does not copy it for every record; built once while loading, never changed after (its
-/// properties are constants, so reading them costs no exclusivity check).
-public final class FieldRule: @unchecked Sendable {
+/// properties are constants, so reading them costs no exclusivity check). Each mapping thread
+/// validates with rules of its own (`Mapper.copy()`).
+public final class FieldRule: Sendable {
     public let code: String
     /// The field's Chinese name, for messages.
     public let title: String
@@ -99,13 +113,9 @@ public struct NationalFormat: Sendable {
     /// The date that means 长期, ISO form.
     public var longTerm: String
     /// Field indexes in canonical (RFC 8785) order of their codes, so payloads need no sorting.
-    public let canonicalOrder: [Int]
-    /// `"CODE":` of every field in canonical order, back to back, and where each ends: payloads
-    /// are written from these without touching the field rules.
-    let memberPrefixes: [UInt8]
-    let memberPrefixEnds: [Int]
-    /// Whether each field in canonical order is a date.
-    let canonicalIsDate: [Bool]
+    public var canonicalOrder: [Int] { payload.order }
+    /// The payload encoder: the fields' codes as keys, the date fields as dates.
+    public let payload: CanonicalPayload
     /// Whether any date must not come before, or must come after, another.
     let hasDateOrder: Bool
 
@@ -118,17 +128,7 @@ public struct NationalFormat: Sendable {
         self.subject = subject
         self.idTypes = idTypes
         self.longTerm = longTerm
-        self.canonicalOrder = fields.indices.sorted { JSONWriter.precedesInUTF16(fields[$0].code, fields[$1].code) }
-        var prefixes: [UInt8] = []
-        var ends: [Int] = []
-        for i in canonicalOrder {
-            JSONWriter.appendString(fields[i].code, into: &prefixes)
-            prefixes.append(UInt8(ascii: ":"))
-            ends.append(prefixes.count)
-        }
-        self.memberPrefixes = prefixes
-        self.memberPrefixEnds = ends
-        self.canonicalIsDate = canonicalOrder.map { fields[$0].kind == .date }
+        self.payload = CanonicalPayload(keys: fields.map(\.code), isDate: fields.map { $0.kind == .date })
         self.hasDateOrder = fields.contains { $0.notBefore != nil || $0.after != nil }
     }
 

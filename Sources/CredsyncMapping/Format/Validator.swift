@@ -35,6 +35,8 @@ public struct Validator: Sendable {
         }
     }
 
+    /// - Precondition: `format` holds its field rules for the whole call (it is a constant of this
+    ///   validator): they are borrowed with `unowned(unsafe)`, never retained.
     private func reasons(_ values: [String?], dates: UnsafeMutableBufferPointer<LocalDate?>, dateSeparator: String, today: LocalDate) -> [Reason] {
         var reasons: [Reason] = []
         let context = EvaluationContext(fields: values, columns: [], control: [])

@@ -1,8 +1,10 @@
 import CredsyncCatalogs
 import CredsyncCore
 
-/// Maps export rows to national records through a mapping definition, normalises them and
-/// validates them against the national format. One per thread: it keeps scratch state.
+/// The compiled mapping engine: maps export rows to national records through a mapping definition,
+/// normalises them and validates them against the national format. Each mapping thread runs a
+/// copy of its own (`copy()`), so that no two threads share the rules' reference counts; the
+/// loops below borrow the rules without retaining them.
 public struct Mapper: Sendable {
     public let definition: MappingDefinition
     public let organisation: Organisation
@@ -21,14 +23,9 @@ public struct Mapper: Sendable {
         self.platformExclusions = definition.platforms.filter { !$0.value.isEmpty }.sorted { $0.key.rawValue < $1.key.rawValue }.map { ($0.key, $0.value) }
     }
 
-    /// A mapper that maps alike and shares nothing with this one: one per mapping thread.
-    public func copy() -> Mapper {
-        let organisation = Organisation(name: String(decoding: Array(organisation.name.utf8), as: UTF8.self),
-            uscc: String(decoding: Array(organisation.uscc.utf8), as: UTF8.self))
-        return Mapper(definition: definition.copy(), organisation: organisation, today: today)
-    }
-
     /// The outcome of one row.
+    /// - Precondition: `definition` holds its field rules and specs for the whole call (it is a
+    ///   constant of this mapper): they are borrowed with `unowned(unsafe)` and `Unmanaged`.
     public func map(_ row: CatalogRow) -> MappingOutcome {
         let format = definition.format
         // The row's values as read: trimmed where they are read (`EvaluationContext.column`), so

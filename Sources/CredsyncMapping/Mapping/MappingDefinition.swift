@@ -6,7 +6,8 @@ public struct Exclusion: Sendable {
     public var reason: String
 }
 
-/// A mapping file (`mappings/*.json`): how one export becomes its dataset's national records.
+/// A mapping file (`mappings/*.json`): how one export becomes its dataset's national records. A plain
+/// value: the mapping threads each run a copy of their own (`Mapper.copy()`), made from it.
 public struct MappingDefinition: Sendable {
     public var file: String
     public var dataset: Dataset
@@ -24,17 +25,6 @@ public struct MappingDefinition: Sendable {
     public var platforms: [PlatformID: [Exclusion]]
     /// The enterprises a record names, for the cross-checks against gsxt: (USCC, name, date) fields.
     public var subjects: [(uscc: Int, name: Int, date: Int)] = []
-    /// The mapping and format files as they were read, by path (empty for a definition built in code).
-    public var sources: [String: [UInt8]] = [:]
 
     public func controlIndex(_ name: String) -> Int? { controlNames.firstIndex(of: name) }
-
-    /// The same definition read again from `sources`: rules, specs and strings of its own, so
-    /// that two mapping threads do not share (and contend for) their reference counts. Itself
-    /// when it was not read from files.
-    public func copy() -> MappingDefinition {
-        guard !sources.isEmpty, let copy = try? MappingLoader.load(file, stored: sources) else { return self }
-        return copy
-    }
 }
-

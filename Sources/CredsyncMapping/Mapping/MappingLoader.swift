@@ -3,16 +3,16 @@ import CredsyncCore
 /// Reads a mapping file and the national format it names; every problem is reported with the
 /// file, its JSON path and a hint, e.g. `fields.XK_ZT.map`: unknown transform.
 public enum MappingLoader {
-    /// Reads `file` and its format, or the copies of them kept in `stored` under their paths.
-    public static func load(_ file: String, stored: [String: [UInt8]] = [:]) throws(CredsyncError) -> MappingDefinition {
-        let mappingBytes = try JSONFile.bytes(file, stored: stored)
+    /// Reads `file` and its format.
+    public static func load(_ file: String) throws(CredsyncError) -> MappingDefinition {
+        let mappingBytes = try JSONFile.bytes(file)
         let object = try JSONFile.object(file, bytes: mappingBytes)
         let sink = ProblemSink()
         let root = ObjectReader(object, path: "", sink: sink)
         let dataset = root.choice("dataset", required: true, as: Dataset.self)
         guard let formatName = root.string("format", required: true) else { throw FormatLoader.problems(file, sink) }
         let formatFile = FileSystem.resolve(formatName, against: FileSystem.parent(of: file))
-        let formatBytes = try JSONFile.bytes(formatFile, stored: stored)
+        let formatBytes = try JSONFile.bytes(formatFile)
         let format = try FormatLoader.load(formatFile, bytes: formatBytes)
         if let dataset, format.dataset != dataset {
             root.problem("format", "\"\(formatName)\" is the format of \(format.dataset.rawValue), not \(dataset.rawValue)")
@@ -86,7 +86,6 @@ public enum MappingLoader {
             file: file, dataset: dataset, format: format, columns: resolver.columns, fields: fields,
             controlNames: resolver.controls, control: control, exclusions: exclusions, platforms: platforms)
         definition.subjects = subjects
-        definition.sources = [file: mappingBytes, formatFile: formatBytes]
         return definition
     }
 

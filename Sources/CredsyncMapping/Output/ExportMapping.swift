@@ -68,17 +68,26 @@ public struct ExportMapping: Sendable {
 
     /// Every row's outcome given to `add` on the mapping threads, into a chunk of rows that
     /// `makeChunk` starts (with the number of rows it will hold); `consume` gets the chunks on this
-    /// thread in file order, as soon as each is ready, while the rest is still being mapped.
+    /// thread in file order, as soon as each is ready, while the rest is still being mapped. A
+    /// thread that cannot make its copy of the mapper throws, naming the mapping file (line 0).
     func mapRows<Chunk: Sendable>(
         workers: Int, progress: ProgressLine?, chunk makeChunk: @escaping @Sendable (Int) -> Chunk,
         _ add: @escaping @Sendable (inout Chunk, Result<MappingOutcome, RowProblem>) -> Void, consume: (Chunk) -> Void
     ) throws(RowProblem) {
         var reader = try Catalogs.open(catalog, columns: mapper.definition.columns)
         let chunks = BoundedQueue<(Int, CatalogBatch)>(capacity: workers * 2)
-        let slots = OutcomeSlots<Chunk>()
-        let mapper = self.mapper
-        let group = runOnThreads(workers) { _ in
-            let mapper = mapper.copy()
+        let slots = OrderedSlots<Chunk>()
+        let shared = self.mapper
+        let copies = ThreadCopies(threads: workers)
+        let pool = WorkerPool(threads: workers) { _ in
+            let mapper: Mapper
+            do throws(MapperCopyError) {
+                mapper = try shared.copy()
+            } catch {
+                copies.made(error)
+                return
+            }
+            copies.made(nil)
             while let (index, batch) = chunks.take() {
                 var chunk = makeChunk(batch.count)
                 for item in batch.items() {
@@ -90,6 +99,12 @@ public struct ExportMapping: Sendable {
                 }
                 slots.set(index, chunk)
             }
+        }
+        // A thread without rules of its own stops the read: it never maps with the shared ones.
+        if let failure = copies.wait() {
+            chunks.close()
+            pool.wait()
+            throw RowProblem(file: shared.definition.file, line: 0, reason: failure.description)
         }
         var sent = 0
         var consumed = 0
@@ -107,7 +122,7 @@ public struct ExportMapping: Sendable {
             consume(ready)
             consumed += 1
         }
-        group.wait()
+        pool.wait()
         progress?.finish()
     }
 

@@ -45,24 +45,3 @@ enum ChunkRow: Sendable {
     indirect case setAside(SetAside)
     case record(line: Int, key: Key)
 }
-
-/// Mapped chunks by their position, filled by the workers in any order, taken in order.
-final class OutcomeSlots<T: Sendable>: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var slots: [Int: T] = [:]
-
-    func set(_ index: Int, _ chunk: T) {
-        condition.withLock {
-            slots[index] = chunk
-            condition.broadcast()
-        }
-    }
-
-    /// Chunk `index`, removed; nil when it is not ready and `wait` is false.
-    func take(_ index: Int, wait: Bool) -> T? {
-        condition.withLock {
-            while wait && slots[index] == nil { condition.wait() }
-            return slots.removeValue(forKey: index)
-        }
-    }
-}

@@ -33,97 +33,27 @@ public struct MappedRecord: Sendable {
         return JSONObject(members)
     }
 
-    /// The payload's canonical form (RFC 8785) with the platform's date separator, written
-    /// straight from the values: `JSONWriter.canonicalBytes(.object(payload(…)))` without the payload.
+    /// The payload's canonical form (RFC 8785) with the platform's date separator, as sent:
+    /// `JSONWriter.canonicalBytes(.object(payload(…)))` written by the format's `CanonicalPayload`.
     public func canonicalPayload(format: NationalFormat, dateSeparator: String) -> [UInt8] {
-        withCanonical(format: format) { bytes, dates in
-            let mark = dateSeparator.utf8.first ?? UInt8(ascii: "-")
-            for start in dates {
-                bytes[start + 4] = mark
-                bytes[start + 7] = mark
-            }
-            return Array(bytes)
-        }
+        format.payload.bytes(values, dateSeparator: dateSeparator)
     }
 
-    /// The SHA-256 of the payload's canonical form, written straight from the values: the same
-    /// hash as `JSONWriter.canonicalHash(.object(payload(…)))` without building the payload.
+    /// The SHA-256 of the payload's canonical form: the same hash as
+    /// `JSONWriter.canonicalHash(.object(payload(…)))` without building the payload.
     public func payloadHash(format: NationalFormat, dateSeparator: String) -> String {
         payloadDigest(format: format, dateSeparator: dateSeparator).hex
     }
 
     /// The payload's hash held inline: `payloadHash` without the hex string.
     public func payloadDigest(format: NationalFormat, dateSeparator: String) -> SHA256.Digest {
-        withCanonical(format: format) { bytes, dates in Self.digest(bytes, dates: dates, separator: dateSeparator) }
+        format.payload.digest(values, dateSeparator: dateSeparator)
     }
 
     /// The payload's hash for each date separator: written once, hashed once per separator, for
     /// the platforms of one dataset that write dates differently.
     public func payloadDigests(format: NationalFormat, dateSeparators: [String]) -> [SHA256.Digest] {
-        withCanonical(format: format) { bytes, dates in dateSeparators.map { Self.digest(bytes, dates: dates, separator: $0) } }
-    }
-
-    /// The digest of `bytes` with `separator` written between the parts of each date at `dates`.
-    private static func digest(_ bytes: UnsafeMutableBufferPointer<UInt8>, dates: UnsafeBufferPointer<Int>, separator: String) -> SHA256.Digest {
-        let mark = separator.utf8.first ?? UInt8(ascii: "-")
-        for start in dates {
-            bytes[start + 4] = mark
-            bytes[start + 7] = mark
-        }
-        return SHA256.Digest(of: UnsafeRawBufferPointer(bytes))
-    }
-
-    /// Calls `body` with the payload's canonical form (dates written YYYY-MM-DD) and where each
-    /// date's value starts, in one buffer sized for the worst case (every byte escaped as `\\u00xx`).
-    private func withCanonical<T>(format: NationalFormat, _ body: (UnsafeMutableBufferPointer<UInt8>, UnsafeBufferPointer<Int>) -> T) -> T {
-        var capacity = 2
-        var start = 0
-        for (k, i) in format.canonicalOrder.enumerated() {
-            let end = format.memberPrefixEnds[k]
-            if let value = values[i], !value.isEmpty { capacity += 1 + (end - start) + 2 + value.utf8.count * 6 }
-            start = end
-        }
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: format.canonicalOrder.count) { dates in
-                let (count, dateCount) = writeCanonical(format: format, into: buffer, dates: dates)
-                return body(UnsafeMutableBufferPointer(rebasing: buffer[..<count]), UnsafeBufferPointer(rebasing: dates[..<dateCount]))
-            }
-        }
-    }
-
-    /// Writes the payload's canonical form into `out` (large enough), noting where each date's
-    /// value starts in `dates`; returns the length and the number of dates.
-    private func writeCanonical(format: NationalFormat, into out: UnsafeMutableBufferPointer<UInt8>, dates: UnsafeMutableBufferPointer<Int>) -> (Int, Int) {
-        guard let base = out.baseAddress else { return (0, 0) }
-        var n = 0
-        var dateCount = 0
-        base[n] = UInt8(ascii: "{")
-        n += 1
-        format.memberPrefixes.withUnsafeBufferPointer { prefixes in
-            var prefixStart = 0
-            for (k, i) in format.canonicalOrder.enumerated() {
-                let prefixEnd = format.memberPrefixEnds[k]
-                defer { prefixStart = prefixEnd }
-                // Read in place (a copy would cost a retain and a release per field).
-                guard let length = values[i]?.utf8.count, length > 0 else { continue }
-                if n > 1 {
-                    base[n] = UInt8(ascii: ",")
-                    n += 1
-                }
-                (base + n).update(from: prefixes.baseAddress! + prefixStart, count: prefixEnd - prefixStart)
-                n += prefixEnd - prefixStart
-                let start = n
-                n += values[i]?.utf8.withContiguousStorageIfAvailable { JSONWriter.writeString($0, to: base + n) }
-                    ?? Array(values[i]?.utf8 ?? "".utf8).withUnsafeBufferPointer { JSONWriter.writeString($0, to: base + n) }
-                // A date is "YYYY-MM-DD" (plain ASCII, no escapes): its separators are set per platform.
-                if format.canonicalIsDate[k] && n - start == 12 {
-                    dates[dateCount] = start + 1
-                    dateCount += 1
-                }
-            }
-        }
-        base[n] = UInt8(ascii: "}")
-        return (n + 1, dateCount)
+        format.payload.digests(values, dateSeparators: dateSeparators)
     }
 }
 
