@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CredsyncCore
+import _CredsyncEngine
 
 /// A ledger's entries: key → entry, keys compared by their bytes, in the order they were first set.
 ///

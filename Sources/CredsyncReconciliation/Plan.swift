@@ -1,5 +1,4 @@
 import CredsyncCore
-import CredsyncMapping
 
 /// One change the plan makes on a platform.
 public struct Change: Sendable {

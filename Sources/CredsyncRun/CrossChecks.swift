@@ -2,6 +2,7 @@ import CredsyncCore
 import CredsyncMapping
 import CredsyncReconciliation
 import Synchronization
+import CredsyncFormats
 
 /// What a cross-check against gsxt found about a record's enterprise.
 public struct CrossCheckFinding: Sendable {

@@ -1,6 +1,5 @@
 import CredsyncCore
-import CredsyncMapping
-import CredsyncPublicity
+import CredsyncFormats
 import CredsyncReconciliation
 
 /// Works out a `Forecast`: plans today and each working day of the window with

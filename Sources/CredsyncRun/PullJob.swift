@@ -4,6 +4,7 @@ import CredsyncExchange
 import CredsyncMapping
 import CredsyncReconciliation
 import CredsyncState
+import CredsyncProtocol
 
 /// What a pull did.
 public struct PullReport: Sendable {

@@ -1,5 +1,4 @@
 import CredsyncCore
-import CredsyncExchange
 import CredsyncState
 
 /// The run report: JSON kept in the report directory (`<runId>.json`, and `latest.json`), and the

@@ -1,9 +1,8 @@
 import CredsyncCore
-import CredsyncExchange
-import CredsyncMapping
 import CredsyncReconciliation
 import CredsyncSpool
 import CredsyncState
+import _CredsyncEngine
 
 /// What a sync run is asked to do.
 public struct SyncOptions: Sendable {

@@ -1,7 +1,7 @@
 import CredsyncCatalogs
 import CredsyncCore
 import CredsyncMapping
-import CredsyncPublicity
+import CredsyncFormats
 import CredsyncReconciliation
 import CredsyncState
 

@@ -2,6 +2,7 @@ import CredsyncCore
 import Testing
 
 @testable import CredsyncExchange
+@testable import CredsyncProtocol
 
 /// The HMAC-SM3 signature method (exchange-api.md 1.1, "Signature methods").
 @Suite struct SM3SigningTests {

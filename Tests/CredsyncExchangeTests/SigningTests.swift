@@ -3,6 +3,7 @@ import CredsyncCore
 import Testing
 
 @testable import CredsyncExchange
+@testable import CredsyncProtocol
 
 @Suite struct SigningTests {
     // Each expected signature was computed with:

@@ -1,4 +1,3 @@
-import CredsyncCatalogs
 import CredsyncCore
 import Foundation
 import TestSupport

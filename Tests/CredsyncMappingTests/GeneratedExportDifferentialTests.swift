@@ -1,5 +1,4 @@
 import CredsyncBenchData
-import CredsyncCatalogs
 import CredsyncCore
 import Foundation
 import TestSupport

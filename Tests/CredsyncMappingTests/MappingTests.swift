@@ -5,6 +5,7 @@ import TestSupport
 import Testing
 
 @testable import CredsyncMapping
+@testable import CredsyncFormats
 
 /// Rows of the reference exports mapped through the shipped mapping files.
 struct ReferenceMapping {

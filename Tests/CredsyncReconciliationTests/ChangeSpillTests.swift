@@ -1,6 +1,4 @@
-import CredsyncCatalogs
 import CredsyncCore
-import CredsyncMapping
 import TestSupport
 import Testing
 

@@ -3,6 +3,7 @@ import CredsyncExchange
 import Foundation
 import TestSupport
 import Testing
+import CredsyncProtocol
 
 /// HMAC-SM3 signatures (exchange-api.md 1.1, "Signature methods") through the real binaries: a
 /// sandbox whose gsxt requires SM3, credit left on HMAC-SHA256.

@@ -1,6 +1,7 @@
 import CredsyncCore
 import CredsyncExchange
 import Foundation
+import CredsyncProtocol
 
 /// The real `credsync-sandbox` binary on a free loopback port, stopped when released.
 public final class SandboxProcess: @unchecked Sendable {

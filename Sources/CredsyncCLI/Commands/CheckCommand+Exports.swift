@@ -1,4 +1,3 @@
-import CredsyncCatalogs
 import CredsyncCore
 import CredsyncMapping
 import CredsyncReconciliation

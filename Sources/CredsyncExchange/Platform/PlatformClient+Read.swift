@@ -1,4 +1,5 @@
 import CredsyncCore
+import CredsyncProtocol
 
 /// One entry of a platform's manifest.
 public struct ManifestItem: Sendable, Equatable {

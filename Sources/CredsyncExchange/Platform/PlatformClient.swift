@@ -1,5 +1,6 @@
 import CredsyncCore
 import Synchronization
+import CredsyncProtocol
 
 /// One national platform's endpoints, as exchange-api.md has them: signed requests, flow control
 /// (token bucket, bounded concurrency, 429 and Retry-After), retries with backoff within the run,

@@ -1,5 +1,6 @@
 import CredsyncCatalogs
 import CredsyncCore
+import CredsyncFormats
 
 extension Mapper {
     /// The outcome of a damaged row (`CatalogRow.damage`): set aside, never a record, with its key

@@ -1,5 +1,6 @@
 import CredsyncCatalogs
 import CredsyncCore
+import CredsyncFormats
 
 /// Maps export rows to national records through a mapping definition, normalises them and
 /// validates them against the national format. One per thread: it keeps scratch state.

@@ -1,6 +1,8 @@
 import CredsyncCatalogs
 import CredsyncCore
 import Foundation
+import CredsyncFormats
+import _CredsyncEngine
 
 extension ExportMapping {
     /// The valid records in file order, each handed to `body` on this thread as soon as its chunk

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import CredsyncCore
+@testable import _CredsyncEngine
 
 @Suite struct ByteKeyTableTests {
     func insert(_ table: inout ByteKeyTable, _ key: String) -> (number: Int, isNew: Bool) {

@@ -1,4 +1,5 @@
 import CredsyncCore
+import _CredsyncEngine
 
 /// The normalisations of national-formats.md, applied before validation.
 public enum Normalizer {

@@ -3,7 +3,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@testable import CredsyncMapping
+@testable import CredsyncFormats
 
 /// Format and mapping files given in a shape the loader does not expect: each is an error naming
 /// the file and the JSON path, never a rule silently switched off.

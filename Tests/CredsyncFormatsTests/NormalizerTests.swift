@@ -1,6 +1,6 @@
 import Testing
 
-@testable import CredsyncMapping
+@testable import CredsyncFormats
 
 /// The normalisations rewritten on bytes give exactly what the scalar versions they replaced
 /// gave; those are kept here as the reference.

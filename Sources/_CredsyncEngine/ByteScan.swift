@@ -3,31 +3,31 @@
 /// zero exactly when some byte of `w` is zero, and `(w - n×0x01…01) & ~w & 0x80…80` exactly when
 /// some byte is below `n` (n ≤ 0x80).
 public enum ByteScan {
-    static let ones: UInt64 = 0x0101_0101_0101_0101
-    static let highs: UInt64 = 0x8080_8080_8080_8080
+    @usableFromInline package static let ones: UInt64 = 0x0101_0101_0101_0101
+    @usableFromInline package static let highs: UInt64 = 0x8080_8080_8080_8080
 
     /// Whether some byte of `word` is zero.
-    @inline(__always)
-    static func hasZero(_ word: UInt64) -> Bool {
+    @inlinable @inline(__always)
+    package static func hasZero(_ word: UInt64) -> Bool {
         (word &- ones) & ~word & highs != 0
     }
 
     /// Whether some byte of `word` is below `limit` (at most 0x80).
-    @inline(__always)
-    static func hasLess(_ word: UInt64, than limit: UInt8) -> Bool {
+    @inlinable @inline(__always)
+    package static func hasLess(_ word: UInt64, than limit: UInt8) -> Bool {
         (word &- ones &* UInt64(limit)) & ~word & highs != 0
     }
 
     /// Whether some byte of `word` is `byte`.
-    @inline(__always)
-    static func has(_ word: UInt64, _ byte: UInt8) -> Bool {
+    @inlinable @inline(__always)
+    package static func has(_ word: UInt64, _ byte: UInt8) -> Bool {
         hasZero(word ^ (ones &* UInt64(byte)))
     }
 
     /// Whether `wordTest` holds for some eight bytes of `bytes` (the last eight read again for
     /// the tail), or, when there are fewer than eight, `byteTest` for some byte.
-    @inline(__always)
-    static func any(_ bytes: UnsafeBufferPointer<UInt8>, word wordTest: (UInt64) -> Bool, byte byteTest: (UInt8) -> Bool) -> Bool {
+    @inlinable @inline(__always)
+    package static func any(_ bytes: UnsafeBufferPointer<UInt8>, word wordTest: (UInt64) -> Bool, byte byteTest: (UInt8) -> Bool) -> Bool {
         guard let base = bytes.baseAddress else { return false }
         guard bytes.count >= 8 else { return bytes.contains(where: byteTest) }
         let raw = UnsafeRawPointer(base)

@@ -1,10 +1,9 @@
 import CredsyncCore
-import CredsyncMapping
 import Foundation
 import TestSupport
 import Testing
 
-@testable import CredsyncPublicity
+@testable import CredsyncFormats
 
 /// The working-day calendar and the publicity rules given in a shape their loaders do not expect:
 /// each is an error naming the file and the JSON path, never a year quietly left without holidays.

@@ -1,5 +1,4 @@
 import CredsyncCore
-import CredsyncMapping
 
 extension PublicityRules {
     /// Reads `file` and resolves its dates against the mappings; every problem names the file and path.

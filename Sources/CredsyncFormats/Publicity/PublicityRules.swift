@@ -1,5 +1,4 @@
 import CredsyncCore
-import CredsyncMapping
 
 /// What a platform must show of a record on a date.
 public enum PublicityState: Sendable, Equatable {

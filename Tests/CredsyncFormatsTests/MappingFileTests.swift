@@ -3,7 +3,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@testable import CredsyncMapping
+@testable import CredsyncFormats
 
 @Suite struct MappingFileTests {
     func problems(_ mapping: String) throws -> String {
