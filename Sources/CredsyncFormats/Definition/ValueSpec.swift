@@ -100,7 +100,7 @@ public final class ValueSpec: Sendable {
     public let path: String
     /// The column when the value is that column's, as it is (no step, condition or fallback):
     /// most fields are, and they skip the general evaluation.
-    let plainColumn: Int?
+    package let plainColumn: Int?
 
     public init(source: ValueSource, path: String, steps: Steps = Steps()) {
         self.source = source
@@ -126,7 +126,7 @@ public final class ValueSpec: Sendable {
 
     /// The code table's value for `item`: compared byte for byte first, then as text (the same
     /// character written another way).
-    func mapped(_ item: String) -> String? {
+    package func mapped(_ item: String) -> String? {
         byteMap?[ByteKey(item)] ?? map?[item]
     }
 }

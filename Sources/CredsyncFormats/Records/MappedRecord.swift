@@ -149,3 +149,17 @@ public enum MappingOutcome: Sendable {
     case excluded(file: String, line: Int, key: String?, reason: String)
     case setAside(SetAside)
 }
+
+extension MappedRecord {
+    /// The memberwise initializer, for the mapper in CredsyncMapping.
+    package init(
+        file: String, line: Int, key: String, values: [String?], control: [String?], excludedFrom: [PlatformID: String]
+    ) {
+        self.file = file
+        self.line = line
+        self.key = key
+        self.values = values
+        self.control = control
+        self.excludedFrom = excludedFrom
+    }
+}

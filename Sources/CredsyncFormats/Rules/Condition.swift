@@ -32,7 +32,7 @@ public struct EvaluationContext {
 
     /// Column `i`'s value with white space at both ends trimmed, "" when there is none.
     @inline(__always)
-    func column(_ i: Int) -> String {
+    package func column(_ i: Int) -> String {
         guard let value = columns[i] else { return "" }
         return Normalizer.needsTrim(value) ? Normalizer.trim(value) : value
     }
@@ -130,5 +130,14 @@ extension Condition {
         if let empty = reader.bool("empty") { return .isEmpty(reference, empty) }
         reader.problemHere("a condition needs equals, in, contains, only or empty")
         return nil
+    }
+}
+
+extension EvaluationContext {
+    /// The memberwise initializer, for the mapper in CredsyncMapping.
+    package init(fields: [String?], columns: [String?], control: [String?]) {
+        self.fields = fields
+        self.columns = columns
+        self.control = control
     }
 }
