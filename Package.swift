@@ -1,34 +1,27 @@
 // swift-tools-version:6.0
 // credsync: the data-exchange gateway between a provincial IP office and the national platforms.
 // No package dependencies: only the toolchain and system C libraries (libcurl, libcrypto, libsqlite3)
-// through `C…` targets. Each module depends on what it uses and nothing else (`ops/check-deps` checks
-// it); an arrow points at what a module imports, and a module never imports one above it:
+// through `C…` targets. Each module depends on what it uses and on nothing else (`ops/check-deps`
+// fails on an edge not used or not declared). An edge points at what a module imports; no module
+// imports one above it (names without `Credsync`):
 //
-//                           credsync (CLI)      credsync-sandbox
-//                                |                     |
-//                           CredsyncCLI                |
-//                                |                     |
-//                           CredsyncRun                |
-//           +-------------+------+-------+-------+     |
-//           |             |              |       |     |
-//     CredsyncSpool  CredsyncReconciliation  CredsyncExchange   CredsyncSandbox
-//           |         |        |         |        |  (CCurl)      |        |
-//           |         |  CredsyncMapping |        +-----+         |        |
-//           |         |    |        |    |              |         |        |
-//           |         | CredsyncCatalogs |       CredsyncProtocol <--------+
-//           |         |    |             |              |                  |
-//           +--> CredsyncState  CredsyncFormats <-------|------------------+
-//                  (CSQLite)         |                  |
-//                       +------------+------------------+
-//                                    |
-//                              CredsyncCore (CCrypto)
-//                                    |
-//                             _CredsyncEngine (CMalloc)
+//   credsync      credsync-bench (all of them)         credsync-sandbox
+//      |                                                      |
+//     CLI                                                  Sandbox
+//      |                                                    |     |
+//     Run ----------+------------------+                    |     |
+//      |            |                  |                    |     |
+// Reconciliation  Spool             Exchange --> CCurl      |     |
+//   |     |  |      |                  |                    |     |
+//   |     |  +---> State --> CSQLite   +----> Protocol <----+     |
+//   |     |                                                       |
+//   |  Mapping ---> Catalogs                                      |
+//   |     |                                                       |
+//   +--> Formats <------------------------------------------------+
 //
-// _CredsyncEngine: byte scans, the byte-key table, the thread pieces; no domain types.
-// CredsyncFormats: the mappings/ data (formats, validation, mapping definitions, publicity, calendar).
-// CredsyncProtocol: the wire without a transport; CredsyncExchange: the clients over libcurl.
-// The exact edges are the `dependencies:` below.
+// Under all of them CredsyncCore (errors, JSON, dates, logging, crypto via CCrypto, configuration),
+// and under Core the underscored _CredsyncEngine (byte scans, byte-key table, thread pieces; CMalloc).
+// Run and CLI also import the lower modules whose types they handle: the exact edges are below.
 import PackageDescription
 
 /// A wrong import fails the build: a module's members are visible only where it is imported.
@@ -81,8 +74,8 @@ let package = Package(
         .target(
             name: "CredsyncCLI",
             dependencies: [
-                "CredsyncCore", "CredsyncFormats", "CredsyncMapping", "CredsyncState", "CredsyncReconciliation",
-                "CredsyncExchange", "CredsyncSpool", "CredsyncRun",
+                "CredsyncCore", "CredsyncCatalogs", "CredsyncFormats", "CredsyncMapping", "CredsyncState",
+                "CredsyncReconciliation", "CredsyncProtocol", "CredsyncExchange", "CredsyncSpool", "CredsyncRun",
             ],
             swiftSettings: settings),
         // The national platforms' other side: the protocol and the formats only.
@@ -138,6 +131,8 @@ let package = Package(
             name: "CredsyncExchangeTests",
             dependencies: ["CredsyncCore", "CredsyncProtocol", "CredsyncExchange", "TestSupport"],
             swiftSettings: settings),
+        .testTarget(
+            name: "CredsyncProtocolTests", dependencies: ["CredsyncCore", "CredsyncProtocol"], swiftSettings: settings),
         .testTarget(name: "CredsyncSandboxTests", dependencies: ["CredsyncCore", "TestSupport"], swiftSettings: settings),
         .testTarget(
             name: "CredsyncSpoolTests", dependencies: ["CredsyncCore", "CredsyncState", "CredsyncSpool", "TestSupport"],

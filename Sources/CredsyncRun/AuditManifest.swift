@@ -3,6 +3,7 @@
 #endif
 import CredsyncCore
 import CredsyncState
+import Synchronization
 
 /// The manifest that ends each run's segment of the audit log: one audit line
 /// `{"ts", "prev", "event": "manifest", "head", "run", "asOf", "counts", "key", "sig"}`. `head` is the

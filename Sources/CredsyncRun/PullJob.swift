@@ -5,6 +5,7 @@ import CredsyncMapping
 import CredsyncReconciliation
 import CredsyncState
 import CredsyncProtocol
+import CredsyncFormats
 
 /// What a pull did.
 public struct PullReport: Sendable {

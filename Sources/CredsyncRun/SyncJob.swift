@@ -3,6 +3,8 @@ import CredsyncReconciliation
 import CredsyncSpool
 import CredsyncState
 import _CredsyncEngine
+import CredsyncCatalogs
+import CredsyncMapping
 
 /// What a sync run is asked to do.
 public struct SyncOptions: Sendable {

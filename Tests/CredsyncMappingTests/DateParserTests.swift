@@ -3,6 +3,7 @@ import Testing
 
 @testable import CredsyncMapping
 @testable import CredsyncFormats
+import Foundation
 
 /// The date reader without allocation reads exactly what the reader it replaced read, which
 /// is kept here as the reference.

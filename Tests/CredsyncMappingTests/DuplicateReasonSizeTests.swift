@@ -4,6 +4,7 @@ import TestSupport
 import Testing
 
 @testable import CredsyncMapping
+import CredsyncFormats
 
 /// A key repeated many times names a few of its other lines and counts the rest, so the report
 /// grows with the duplicates, not with their square.

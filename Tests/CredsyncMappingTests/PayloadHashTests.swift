@@ -3,6 +3,7 @@ import TestSupport
 import Testing
 
 @testable import CredsyncMapping
+import CredsyncFormats
 
 @Suite struct PayloadHashTests {
     /// Every record of the four sample exports, for every date form a platform uses: the hash

@@ -3,6 +3,8 @@ import TestSupport
 import Testing
 
 @testable import CredsyncReconciliation
+import CredsyncFormats
+import CredsyncMapping
 
 /// A plan's changes written to its spill as they are planned read back as the plan held in memory.
 @Suite struct ChangeSpillTests {

@@ -2,6 +2,7 @@ import CredsyncCore
 import Testing
 
 @testable import CredsyncRun
+import Foundation
 
 /// The page's "next working days": one bar per kind and day in inline SVG, the first items listed
 /// with the rest counted, text escaped; a skipped forecast says why.

@@ -3,6 +3,8 @@ import CredsyncMapping
 import CredsyncReconciliation
 import CredsyncRun
 import CredsyncState
+import CredsyncCatalogs
+import CredsyncFormats
 
 extension CheckCommand {
     /// Reads every export through its mapping; prints per dataset and platform what was read, mapped

@@ -2,6 +2,8 @@ import CredsyncCore
 import CredsyncReconciliation
 import CredsyncRun
 import CredsyncState
+import CredsyncCatalogs
+import CredsyncMapping
 
 /// `credsync plan`: the dry run. Counts per platform and dataset; with `--detail` every change.
 enum PlanCommand {

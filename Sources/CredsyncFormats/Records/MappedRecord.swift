@@ -11,6 +11,18 @@ public struct MappedRecord: Sendable {
     /// Platforms that do not take this record, with the mapping's reason.
     public var excludedFrom: [PlatformID: String]
 
+    /// The memberwise initializer, for the mapper in CredsyncMapping.
+    package init(
+        file: String, line: Int, key: String, values: [String?], control: [String?], excludedFrom: [PlatformID: String]
+    ) {
+        self.file = file
+        self.line = line
+        self.key = key
+        self.values = values
+        self.control = control
+        self.excludedFrom = excludedFrom
+    }
+
     /// The payload for a platform: fields in format order, empty ones left out, dates written
     /// with the platform's separator.
     /// Members come in canonical (RFC 8785) order already.
@@ -148,18 +160,4 @@ public enum MappingOutcome: Sendable {
     /// Never published (e.g. a 轻微 penalty): the mapping's reason.
     case excluded(file: String, line: Int, key: String?, reason: String)
     case setAside(SetAside)
-}
-
-extension MappedRecord {
-    /// The memberwise initializer, for the mapper in CredsyncMapping.
-    package init(
-        file: String, line: Int, key: String, values: [String?], control: [String?], excludedFrom: [PlatformID: String]
-    ) {
-        self.file = file
-        self.line = line
-        self.key = key
-        self.values = values
-        self.control = control
-        self.excludedFrom = excludedFrom
-    }
 }

@@ -30,6 +30,13 @@ public struct EvaluationContext {
     public var columns: [String?]
     public var control: [String?]
 
+    /// The memberwise initializer, for the mapper in CredsyncMapping.
+    package init(fields: [String?], columns: [String?], control: [String?]) {
+        self.fields = fields
+        self.columns = columns
+        self.control = control
+    }
+
     /// Column `i`'s value with white space at both ends trimmed, "" when there is none.
     @inline(__always)
     package func column(_ i: Int) -> String {
@@ -130,14 +137,5 @@ extension Condition {
         if let empty = reader.bool("empty") { return .isEmpty(reference, empty) }
         reader.problemHere("a condition needs equals, in, contains, only or empty")
         return nil
-    }
-}
-
-extension EvaluationContext {
-    /// The memberwise initializer, for the mapper in CredsyncMapping.
-    package init(fields: [String?], columns: [String?], control: [String?]) {
-        self.fields = fields
-        self.columns = columns
-        self.control = control
     }
 }

@@ -68,7 +68,7 @@ public struct BatchResult: Sendable {
         rateLimited = 0
     }
 
-    mutating func merge(_ other: BatchResult) {
+    package mutating func merge(_ other: BatchResult) {
         outcomes += other.outcomes
         batchIDs += other.batchIDs
         requestIDs += other.requestIDs

@@ -122,7 +122,7 @@ public enum RecordOutcome: Sendable, Equatable {
 
 extension ExchangeFailure {
     /// The outcome every record of a failed request gets.
-    var recordOutcome: RecordOutcome {
+    package var recordOutcome: RecordOutcome {
         failureClass == .transient ? .transient(description) : .permanent(description)
     }
 }

@@ -1,7 +1,6 @@
 import CredsyncCore
 import Testing
 
-@testable import CredsyncExchange
 @testable import CredsyncProtocol
 
 /// The HMAC-SM3 signature method (exchange-api.md 1.1, "Signature methods").

@@ -2,7 +2,6 @@ import Foundation
 import CredsyncCore
 import Testing
 
-@testable import CredsyncExchange
 @testable import CredsyncProtocol
 
 @Suite struct SigningTests {
