@@ -25,7 +25,9 @@
 import PackageDescription
 
 /// A wrong import fails the build: a module's members are visible only where it is imported.
-let settings: [SwiftSetting] = [.enableUpcomingFeature("MemberImportVisibility")]
+let settings: [SwiftSetting] = [
+    .enableUpcomingFeature("MemberImportVisibility"), .enableUpcomingFeature("InternalImportsByDefault"),
+]
 
 let package = Package(
     name: "credsync",

@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// One change the plan makes on a platform.
 public struct Change: Sendable {

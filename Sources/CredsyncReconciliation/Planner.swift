@@ -1,6 +1,6 @@
-import CredsyncCore
-import CredsyncMapping
-import CredsyncFormats
+public import CredsyncCore
+public import CredsyncMapping
+public import CredsyncFormats
 import _CredsyncEngine
 
 /// Desired state against the ledger: what to create, update and withdraw on one platform.

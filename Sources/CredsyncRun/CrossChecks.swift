@@ -1,8 +1,8 @@
-import CredsyncCore
-import CredsyncMapping
-import CredsyncReconciliation
+public import CredsyncCore
+public import CredsyncMapping
+public import CredsyncReconciliation
 import Synchronization
-import CredsyncFormats
+public import CredsyncFormats
 
 /// What a cross-check against gsxt found about a record's enterprise.
 public struct CrossCheckFinding: Sendable {

@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 import CredsyncFormats
 import CredsyncReconciliation
 import CredsyncCatalogs

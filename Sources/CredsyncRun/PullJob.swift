@@ -1,8 +1,8 @@
 import CredsyncCatalogs
-import CredsyncCore
+public import CredsyncCore
 import CredsyncExchange
 import CredsyncMapping
-import CredsyncReconciliation
+public import CredsyncReconciliation
 import CredsyncState
 import CredsyncProtocol
 import CredsyncFormats

@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 import CredsyncExchange
 import CredsyncReconciliation
 import CredsyncState

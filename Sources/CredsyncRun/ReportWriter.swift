@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 import CredsyncState
 import CredsyncFormats
 import CredsyncProtocol

@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 import CredsyncReconciliation
 import CredsyncSpool
 import CredsyncState

@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 import CredsyncProtocol
 
 /// A platform that refused the run's credentials (401) or permission (403): nothing more of that

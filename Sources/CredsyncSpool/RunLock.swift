@@ -1,8 +1,8 @@
 #if canImport(Glibc)
-import Glibc
+public import Glibc
 #endif
-import CredsyncCore
-import CredsyncState
+public import CredsyncCore
+public import CredsyncState
 
 /// One run at a time per state directory: an exclusive `flock` on `<stateDir>/lock`, which also
 /// records who holds it and since when. The kernel drops the lock when the process dies.

@@ -1,5 +1,5 @@
-import CredsyncCore
-import CredsyncState
+public import CredsyncCore
+public import CredsyncState
 
 /// The retry queues of one state directory, in the state store's `queue` and `queue_error`
 /// tables: one row an entry (its state a column, its payload as JSON), its failed attempts beside.

@@ -1,8 +1,8 @@
 #if canImport(Glibc)
-    import Glibc
+    public import Glibc
 #endif
-import CSQLite
-import CredsyncCore
+public import CSQLite
+public import CredsyncCore
 
 /// `credsync state backup FILE`: a consistent copy of the store, made with SQLite's online backup
 /// while a run may be writing.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A blocking queue of bounded capacity between threads: a producer waits when consumers are
 /// behind, consumers wait for work, `close()` lets them drain and stop. Guarded by its condition.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// `transform` applied to every index of `0..<count` on `workers` threads of their own, in
 /// chunks, the results in index order. For CPU work over many items (checking queue files,

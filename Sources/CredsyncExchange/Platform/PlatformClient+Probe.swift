@@ -1,5 +1,5 @@
-import CredsyncCore
-import CredsyncProtocol
+public import CredsyncCore
+public import CredsyncProtocol
 
 extension PlatformClient {
     /// One signed, harmless request: the first page (limit 1) of this source's manifest of

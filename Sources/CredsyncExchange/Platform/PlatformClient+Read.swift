@@ -1,5 +1,5 @@
-import CredsyncCore
-import CredsyncProtocol
+public import CredsyncCore
+public import CredsyncProtocol
 
 /// One entry of a platform's manifest.
 public struct ManifestItem: Sendable, Equatable {

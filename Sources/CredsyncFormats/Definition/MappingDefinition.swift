@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// A rule that keeps a record away from publication, with the reason reported.
 public struct Exclusion: Sendable {

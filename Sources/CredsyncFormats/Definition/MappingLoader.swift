@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// Reads a mapping file and the national format it names; every problem is reported with the
 /// file, its JSON path and a hint, e.g. `fields.XK_ZT.map`: unknown transform.

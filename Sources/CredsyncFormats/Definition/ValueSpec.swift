@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// Where a value comes from, in a mapping file.
 public indirect enum ValueSource: Sendable {

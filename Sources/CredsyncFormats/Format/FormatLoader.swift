@@ -1,5 +1,5 @@
-import CredsyncCore
-import Foundation
+public import CredsyncCore
+public import Foundation
 
 /// Reads a national format file (`mappings/formats/*.json`); every problem is reported with the
 /// file, its JSON path and a hint.

@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// Why a record was set aside: the field, the rule it breaks (the platforms' error codes), the
 /// value found and what was expected.

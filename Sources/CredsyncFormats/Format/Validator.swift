@@ -1,5 +1,5 @@
-import Foundation
-import CredsyncCore
+public import Foundation
+public import CredsyncCore
 
 /// The one validation engine: a record's values against its national format (data), with the
 /// subject rules and identifier checks of national-formats.md.

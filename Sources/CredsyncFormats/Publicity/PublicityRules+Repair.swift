@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// When a credit repair may take effect: the minimum period of the record's severity, counted
 /// from its start. `decide` reads it to judge a repair date; a forecast reads it to say when a

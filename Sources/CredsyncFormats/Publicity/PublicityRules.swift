@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// What a platform must show of a record on a date.
 public enum PublicityState: Sendable, Equatable {

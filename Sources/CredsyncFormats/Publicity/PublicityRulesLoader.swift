@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 extension PublicityRules {
     /// Reads `file` and resolves its dates against the mappings; every problem names the file and path.

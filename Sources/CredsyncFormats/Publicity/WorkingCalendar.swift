@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// Working days per the State Council's holiday notices (`mappings/calendar-cn.json`): a day is a
 /// working day when a notice makes it one (调休), or when it is Monday to Friday and no notice makes

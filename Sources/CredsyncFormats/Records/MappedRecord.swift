@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// A row mapped to its dataset's national record: values by format field (dates in ISO form until
 /// a platform's format is chosen), control values, and the platforms that do not take it.

@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// What a condition looks at: a national field already mapped, an export column, or a control value.
 public enum Reference: Sendable, Equatable {

@@ -1,6 +1,6 @@
-import CredsyncCatalogs
-import CredsyncCore
-import CredsyncFormats
+public import CredsyncCatalogs
+public import CredsyncCore
+public import CredsyncFormats
 
 /// Maps export rows to national records through a mapping definition, normalises them and
 /// validates them against the national format. One per thread: it keeps scratch state.

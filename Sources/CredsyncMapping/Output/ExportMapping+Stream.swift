@@ -1,7 +1,7 @@
-import CredsyncCatalogs
-import CredsyncCore
+public import CredsyncCatalogs
+public import CredsyncCore
 import Foundation
-import CredsyncFormats
+public import CredsyncFormats
 import _CredsyncEngine
 
 extension ExportMapping {

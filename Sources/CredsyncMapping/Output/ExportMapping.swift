@@ -1,7 +1,7 @@
-import CredsyncCatalogs
-import CredsyncCore
+public import CredsyncCatalogs
+public import CredsyncCore
 import Foundation
-import CredsyncFormats
+public import CredsyncFormats
 import _CredsyncEngine
 
 /// An export read through its mapping: every row's outcome, duplicates set aside naming both lines.

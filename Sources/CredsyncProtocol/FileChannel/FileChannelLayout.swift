@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// Where each file of the file channel lives under a platform's root (exchange-api.md 1.1, "The
 /// file channel"): `inbox/{dataset}/` the province writes, `outbox/{dataset}/` the platform

@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// The signature file of a batch on the file channel, `inbox/{dataset}/{batchId}.sig`: one line
 /// `{app} {timestamp} {nonce} {method} {signature}`, the signature computed as for a request with

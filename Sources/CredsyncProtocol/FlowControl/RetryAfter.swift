@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// A `Retry-After` header read as RFC 9110 §10.2.3 has it: delay-seconds (`1*DIGIT`) or an
 /// HTTP-date (IMF-fixdate, or the obsolete RFC 850 and asctime forms). Anything else, `-1` and

@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// A batch as sent: its id and its exact body, kept so a retry sends the same bytes under the
 /// same batchId (the platform then answers from its store instead of applying twice).

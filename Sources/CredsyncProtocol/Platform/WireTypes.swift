@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// One record of a batch, as exchange-api.md's "Pushing records" has it.
 public struct OutgoingRecord: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// The exchange interface's request signature (exchange-api.md, "Transport and authentication"):
 /// lower-case hex HMAC-SHA256, keyed with the application secret, of
