@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-    public import Glibc
+    import Glibc
 #endif
-public import CSQLite
+import CSQLite
 public import CredsyncCore
-public import Foundation
+import Foundation
 
 /// One connection to an SQLite database file, shared by the tasks of one process: every call holds
 /// a recursive lock, and `transaction` holds it for its whole body, so another task's statement

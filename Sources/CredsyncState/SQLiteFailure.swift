@@ -1,4 +1,4 @@
-public import CSQLite
+import CSQLite
 public import CredsyncCore
 
 /// How an SQLite result code becomes an error an operator can act on.

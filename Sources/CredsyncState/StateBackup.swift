@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-    public import Glibc
+    import Glibc
 #endif
-public import CSQLite
+import CSQLite
 public import CredsyncCore
 
 /// `credsync state backup FILE`: a consistent copy of the store, made with SQLite's online backup

@@ -1,4 +1,4 @@
-public import CSQLite
+import CSQLite
 public import CredsyncCore
 
 /// What `credsync state check` found in a store file.

@@ -1,4 +1,4 @@
-public import CSQLite
+import CSQLite
 public import CredsyncCore
 
 /// One ledger row's fields as SQLite holds them, valid only inside the call that gives it: a plan's

@@ -1,5 +1,5 @@
 public import CredsyncCore
-public import Foundation
+import Foundation
 public import CredsyncProtocol
 public import _CredsyncEngine
 

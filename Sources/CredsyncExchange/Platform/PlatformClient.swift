@@ -1,7 +1,7 @@
 public import CredsyncCore
-public import Synchronization
+import Synchronization
 public import CredsyncProtocol
-public import Foundation
+import Foundation
 
 /// One national platform's endpoints, as exchange-api.md has them: signed requests, flow control
 /// (token bucket, bounded concurrency, 429 and Retry-After), retries with backoff within the run,

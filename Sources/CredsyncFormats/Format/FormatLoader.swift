@@ -1,5 +1,5 @@
 public import CredsyncCore
-public import Foundation
+import Foundation
 
 /// Reads a national format file (`mappings/formats/*.json`); every problem is reported with the
 /// file, its JSON path and a hint.

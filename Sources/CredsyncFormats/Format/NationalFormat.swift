@@ -1,5 +1,5 @@
 public import CredsyncCore
-public import Foundation
+import Foundation
 
 /// How a field's value is normalised and checked.
 public enum FieldKind: String, Sendable, CaseIterable {

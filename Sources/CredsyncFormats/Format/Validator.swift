@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import CredsyncCore
 
 /// The one validation engine: a record's values against its national format (data), with the

@@ -1,5 +1,5 @@
 public import CredsyncCore
-public import Synchronization
+import Synchronization
 
 /// A token bucket per platform: `rate` requests per second on average, bursts up to `burst`.
 /// A 429 pauses everyone for the platform's Retry-After.

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-public import Glibc
+import Glibc
 #endif
 public import CredsyncCore
-public import Foundation
-public import Synchronization
+import Foundation
+import Synchronization
 
 /// A small HTTP/1.1 server on POSIX sockets, for loopback only: keep-alive, a thread per
 /// connection (bounded), limits on headers, bodies and slow clients.
