@@ -24,7 +24,8 @@
 // Run and CLI also import the lower modules whose types they handle: the exact edges are below.
 import PackageDescription
 
-/// A wrong import fails the build: a module's members are visible only where it is imported.
+/// A wrong import fails the build: a module's members are visible only where it is imported, and
+/// imports are internal unless a file's public API shows the module's types (`public import`).
 let settings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"), .enableUpcomingFeature("InternalImportsByDefault"),
 ]
@@ -88,7 +89,9 @@ let package = Package(
         .target(name: "CredsyncBenchData", dependencies: ["CredsyncCore"], swiftSettings: settings),
 
         // Thin executables.
-        .executableTarget(name: "credsync", dependencies: ["CredsyncCore", "_CredsyncEngine", "CredsyncCLI"], swiftSettings: settings),
+        .executableTarget(
+            name: "credsync", dependencies: ["CredsyncCore", "_CredsyncEngine", "CredsyncCLI"],
+            swiftSettings: settings),
         .executableTarget(name: "credsync-sandbox", dependencies: ["CredsyncSandbox"], swiftSettings: settings),
         .executableTarget(
             name: "credsync-bench",
@@ -104,7 +107,8 @@ let package = Package(
             name: "TestSupport", dependencies: ["CredsyncCore", "CredsyncProtocol", "CredsyncExchange"],
             path: "Tests/TestSupport", swiftSettings: settings),
         .testTarget(name: "_CredsyncEngineTests", dependencies: ["_CredsyncEngine"], swiftSettings: settings),
-        .testTarget(name: "CredsyncCoreTests", dependencies: ["CredsyncCore", "_CredsyncEngine"], swiftSettings: settings),
+        .testTarget(
+            name: "CredsyncCoreTests", dependencies: ["CredsyncCore", "_CredsyncEngine"], swiftSettings: settings),
         .testTarget(
             name: "CredsyncCatalogsTests", dependencies: ["CredsyncCore", "CredsyncCatalogs", "TestSupport"],
             swiftSettings: settings),
@@ -135,7 +139,8 @@ let package = Package(
             swiftSettings: settings),
         .testTarget(
             name: "CredsyncProtocolTests", dependencies: ["CredsyncCore", "CredsyncProtocol"], swiftSettings: settings),
-        .testTarget(name: "CredsyncSandboxTests", dependencies: ["CredsyncCore", "TestSupport"], swiftSettings: settings),
+        .testTarget(
+            name: "CredsyncSandboxTests", dependencies: ["CredsyncCore", "TestSupport"], swiftSettings: settings),
         .testTarget(
             name: "CredsyncSpoolTests", dependencies: ["CredsyncCore", "CredsyncState", "CredsyncSpool", "TestSupport"],
             swiftSettings: settings),
@@ -144,8 +149,10 @@ let package = Package(
             swiftSettings: settings),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["CredsyncCore", "CredsyncProtocol", "CredsyncExchange", "CredsyncReconciliation", "CredsyncState",
-                "TestSupport", "CredsyncCLI", "CredsyncBenchData"],
+            dependencies: [
+                "CredsyncCore", "CredsyncProtocol", "CredsyncExchange", "CredsyncReconciliation", "CredsyncState",
+                "TestSupport", "CredsyncCLI", "CredsyncBenchData",
+            ],
             swiftSettings: settings),
     ]
 )

@@ -2,7 +2,7 @@
 import Glibc
 #endif
 public import CredsyncCore
-public import CredsyncState
+import CredsyncState
 
 /// One run at a time per state directory: an exclusive `flock` on `<stateDir>/lock`, which also
 /// records who holds it and since when. The kernel drops the lock when the process dies.

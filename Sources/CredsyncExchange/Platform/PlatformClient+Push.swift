@@ -1,4 +1,4 @@
-public import CredsyncCore
+import CredsyncCore
 public import CredsyncProtocol
 
 extension PlatformClient {

@@ -1,6 +1,6 @@
 public import CredsyncCore
 import Synchronization
-public import CredsyncProtocol
+import CredsyncProtocol
 import Foundation
 
 /// One national platform's endpoints, as exchange-api.md has them: signed requests, flow control

@@ -1,5 +1,5 @@
 public import CredsyncCore
-public import CredsyncFormats
+import CredsyncFormats
 public import CredsyncProtocol
 
 /// The platform's checks of a pushed payload: the national format files credsync itself maps to,
