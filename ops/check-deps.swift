@@ -1,6 +1,7 @@
 // Lists each target's imports against its dependencies in Package.swift and fails on a dependency
 // a target does not import, or an import of a package module it does not declare.
-// Run from the package root: `swift ops/check-deps.swift` (ops/check-deps does).
+// Run from the package root: `swift ops/check-deps.swift` (ops/check-deps does). Silent when the graph
+// is right; `--list` also prints each target's imports.
 import Foundation
 
 struct Manifest: Decodable {
@@ -30,6 +31,7 @@ let json = pipe.fileHandleForReading.readDataToEndOfFile()
 dump.waitUntilExit()
 let manifest = try JSONDecoder().decode(Manifest.self, from: json)
 let names = Set(manifest.targets.map(\.name))
+let listing = CommandLine.arguments.contains("--list")
 
 /// The modules a directory's Swift files import.
 func imports(under directory: String) -> Set<String> {
@@ -55,13 +57,11 @@ for target in manifest.targets where target.type != "system" {
     let declared = Set(target.dependencies.compactMap(\.name))
     let unused = declared.subtracting(used).sorted()
     let undeclared = used.intersection(names).subtracting(declared).subtracting([target.name]).sorted()
-    print("\(target.name): imports \(used.intersection(names).sorted().joined(separator: ", "))")
+    if listing { print("\(target.name): imports \(used.intersection(names).sorted().joined(separator: ", "))") }
     for name in unused { problems.append("\(target.name) depends on \(name) but imports nothing of it") }
     for name in undeclared { problems.append("\(target.name) imports \(name) without declaring it") }
 }
-if problems.isEmpty {
-    print("check-deps: every dependency is used and declared")
-} else {
-    for problem in problems { print("check-deps: " + problem) }
+if !problems.isEmpty {
+    for problem in problems { FileHandle.standardError.write(Data(("check-deps: " + problem + "\n").utf8)) }
     exit(1)
 }

@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// What a command runs with: its parsed line, the environment, where output goes, and the logger.
 public struct CommandContext: Sendable {

@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 import Synchronization
 
 /// Where a command's output goes: standard output and error, or memory in tests.

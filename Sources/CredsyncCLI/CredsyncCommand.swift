@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// The `credsync` program: parses the command line, runs the command, and turns every outcome
 /// into a documented exit code. Usage errors and failures go to stderr as `error: …` with a hint.

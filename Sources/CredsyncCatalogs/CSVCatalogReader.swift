@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CredsyncCore
+public import CredsyncCore
 
 /// Reads a CSV export with a header row, as RFC 4180 says, in UTF-8, GB18030 or either.
 /// Reading splits the file into rows; decoding them is left to `CatalogBatch.items()`, which the

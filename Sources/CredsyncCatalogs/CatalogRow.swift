@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// One row of an export: where it stands and its values by column.
 public struct CatalogRow: Sendable {

@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// Reads a JSON Lines export: one JSON object a line, lines ended by LF, CRLF or CR. Strings are
 /// taken as they are, numbers as their text, booleans as `true`/`false`, null as no value, an

@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// A plan's changes in plan order. A plan's list spills: each change encoded in a `ChangeSpill`,
 /// only its place held here (16 bytes a change), so a plan of a million creates stays small, read

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CredsyncCore
+public import CredsyncCore
 import Foundation
 
 /// Where a plan's changes wait until they are pushed: an unlinked temporary file, written by the

@@ -1,5 +1,5 @@
-import CredsyncCore
-import CredsyncState
+public import CredsyncCore
+public import CredsyncState
 
 /// An enterprise as the store keeps it: gsxt's record, where it came from and when.
 public struct StoredEnterprise: Sendable {

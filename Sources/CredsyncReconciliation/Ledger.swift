@@ -1,5 +1,5 @@
-import CredsyncCore
-import CredsyncState
+public import CredsyncCore
+public import CredsyncState
 
 /// What credsync knows one platform holds of one dataset: key → entry.
 ///

@@ -1,7 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CredsyncCore
+public import CredsyncCore
+import _CredsyncEngine
 
 /// A ledger's entries: key → entry, keys compared by their bytes, in the order they were first set.
 ///

@@ -1,5 +1,4 @@
-import CredsyncCore
-import CredsyncMapping
+public import CredsyncCore
 
 /// One change the plan makes on a platform.
 public struct Change: Sendable {

@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// One platform's plan added up from its steps as they come, in file order, so that no step is
 /// held: the counts, the ledger places seen, the changes (their places in the spill), the warnings.

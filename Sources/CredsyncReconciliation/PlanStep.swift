@@ -1,6 +1,5 @@
-import CredsyncCore
-import CredsyncMapping
-import CredsyncPublicity
+public import CredsyncCore
+public import CredsyncFormats
 
 /// What one record means for one platform's plan: the ledger place it marks as seen, the count it
 /// adds to, and, for the few records that change or warn, the change, deadline and warnings.

@@ -1,6 +1,7 @@
-import CredsyncCore
-import CredsyncMapping
-import CredsyncPublicity
+public import CredsyncCore
+public import CredsyncMapping
+public import CredsyncFormats
+import _CredsyncEngine
 
 /// Desired state against the ledger: what to create, update and withdraw on one platform.
 public enum Planner {

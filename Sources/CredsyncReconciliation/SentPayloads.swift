@@ -1,5 +1,5 @@
-import CredsyncCore
-import CredsyncState
+public import CredsyncCore
+public import CredsyncState
 
 /// The payload last accepted by a platform for each key, so a plan can show an update field by
 /// field: the store's `accepted_payload` table, one row a key, replaced on every acceptance (never

@@ -1,6 +1,6 @@
-import CredsyncCore
-import CredsyncReconciliation
-import CredsyncState
+public import CredsyncCore
+public import CredsyncReconciliation
+public import CredsyncState
 
 /// What a run does with a plan a guardrail (or `push --all`) holds back: it saves the plan for
 /// `credsync approve`, or lets it go when an approval of the same change set, or of a larger

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
     import Glibc
 #endif
-import CredsyncCore
+public import CredsyncCore
 
 /// Retention of the audit log: rotated files whose last line is older than a date are moved to the
 /// archive directory, never deleted, and the move is itself an audit line

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CredsyncCore
+public import CredsyncCore
 import Synchronization
 
 /// The append-only audit log: one JSON object a line for every batch sent and its answer (batch

@@ -1,8 +1,9 @@
 #if canImport(Glibc)
     import Glibc
 #endif
-import CredsyncCore
+public import CredsyncCore
 import CredsyncState
+import Synchronization
 
 /// The manifest that ends each run's segment of the audit log: one audit line
 /// `{"ts", "prev", "event": "manifest", "head", "run", "asOf", "counts", "key", "sig"}`. `head` is the

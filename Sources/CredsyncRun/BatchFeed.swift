@@ -1,6 +1,6 @@
 import CredsyncCore
-import CredsyncExchange
 import CredsyncReconciliation
+import CredsyncProtocol
 
 /// A plan's changes that go now, cut into batches as they are asked for: each batch with the
 /// changes it carries by key (their payloads are needed again when the answer is recorded) with

@@ -1,6 +1,6 @@
-import CredsyncCore
-import CredsyncReconciliation
-import CredsyncState
+public import CredsyncCore
+public import CredsyncReconciliation
+public import CredsyncState
 
 /// One change as an approval sees it: the key, the operation, and the payload hash of an upsert or
 /// the reason of a withdrawal. Never the payload.

@@ -1,7 +1,8 @@
-import CredsyncCore
-import CredsyncMapping
-import CredsyncReconciliation
+public import CredsyncCore
+public import CredsyncMapping
+public import CredsyncReconciliation
 import Synchronization
+public import CredsyncFormats
 
 /// What a cross-check against gsxt found about a record's enterprise.
 public struct CrossCheckFinding: Sendable {

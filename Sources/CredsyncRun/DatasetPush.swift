@@ -3,6 +3,8 @@ import CredsyncExchange
 import CredsyncReconciliation
 import CredsyncSpool
 import CredsyncState
+import CredsyncProtocol
+import _CredsyncEngine
 
 /// One dataset pushed to one platform: which changes go now (queue state decides), the batches,
 /// and every answer applied in one transaction of the state store: its ledger rows, rejected rows,

@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// What the coming working days bring if nothing is sent in between: for each day, what a run that
 /// day would publish and withdraw that the day before would not, what goes overdue, and which

@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// The run report's look ahead (the HTML page's "next 10 working days"): the forecast from the
 /// state the run leaves, or why the run did not work it out.

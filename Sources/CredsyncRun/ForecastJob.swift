@@ -1,7 +1,8 @@
-import CredsyncCore
-import CredsyncMapping
-import CredsyncPublicity
+public import CredsyncCore
+import CredsyncFormats
 import CredsyncReconciliation
+import CredsyncCatalogs
+import CredsyncMapping
 
 /// Works out a `Forecast`: plans today and each working day of the window with
 /// `Workspace.plan(asOf:)`, the ledgers as they are now (nothing is sent in between), and diffs

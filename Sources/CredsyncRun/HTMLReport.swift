@@ -1,4 +1,5 @@
 import CredsyncCore
+import CredsyncFormats
 
 /// The run report as one self-contained HTML page: no external resources, inline CSS and SVG.
 public enum HTMLReport {

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
     import Glibc
 #endif
-import CredsyncCore
+public import CredsyncCore
 import CredsyncSpool
 
 /// Metrics for Prometheus's node_exporter textfile collector, written atomically after every run

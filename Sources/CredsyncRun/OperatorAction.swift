@@ -1,7 +1,7 @@
 #if canImport(Glibc)
     import Glibc
 #endif
-import CredsyncCore
+public import CredsyncCore
 
 /// A state-changing command an operator ran (queue hold, release, retry, drop; reconcile
 /// --repair), as one audit line: who, what, on which ids or filters, how many.

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CredsyncCore
+public import CredsyncCore
 
 /// Who runs credsync, for approvals: the Unix user of the process (its effective uid).
 ///

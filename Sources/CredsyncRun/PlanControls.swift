@@ -1,5 +1,5 @@
-import CredsyncCore
-import CredsyncReconciliation
+public import CredsyncCore
+public import CredsyncReconciliation
 
 /// What a run asks of planning beyond the plan itself: approvals of refused plans, and datasets
 /// re-sent whole (`push --all`).

@@ -1,9 +1,11 @@
 import CredsyncCatalogs
-import CredsyncCore
+public import CredsyncCore
 import CredsyncExchange
 import CredsyncMapping
-import CredsyncReconciliation
+public import CredsyncReconciliation
 import CredsyncState
+import CredsyncProtocol
+import CredsyncFormats
 
 /// What a pull did.
 public struct PullReport: Sendable {

@@ -1,5 +1,5 @@
-import CredsyncCore
-import CredsyncSpool
+public import CredsyncCore
+public import CredsyncSpool
 
 /// The queues as a listing found them, for the metrics: entries per platform and state (corrupt:
 /// rows that cannot be read back, under their platform) and when the oldest entry of

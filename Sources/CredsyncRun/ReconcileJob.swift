@@ -1,7 +1,10 @@
-import CredsyncCore
+public import CredsyncCore
 import CredsyncExchange
 import CredsyncReconciliation
 import CredsyncState
+import CredsyncCatalogs
+import CredsyncMapping
+import CredsyncProtocol
 
 /// Differences between what a platform holds, what the ledger says it holds, and what it should hold.
 public struct Drift: Sendable {

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
     import Glibc
 #endif
-import CredsyncCore
+public import CredsyncCore
 import CredsyncState
 
 extension ReportRetention {

@@ -1,6 +1,7 @@
-import CredsyncCore
-import CredsyncExchange
+public import CredsyncCore
 import CredsyncState
+import CredsyncFormats
+import CredsyncProtocol
 
 /// The run report: JSON kept in the report directory (`<runId>.json`, and `latest.json`), and the
 /// short summary for stdout. Personal numbers never appear in it.

@@ -1,5 +1,4 @@
 import CredsyncCore
-import CredsyncExchange
 import CredsyncReconciliation
 
 extension SyncJob {

@@ -1,9 +1,10 @@
-import CredsyncCore
-import CredsyncExchange
-import CredsyncMapping
+public import CredsyncCore
 import CredsyncReconciliation
 import CredsyncSpool
 import CredsyncState
+import _CredsyncEngine
+import CredsyncCatalogs
+import CredsyncMapping
 
 /// What a sync run is asked to do.
 public struct SyncOptions: Sendable {

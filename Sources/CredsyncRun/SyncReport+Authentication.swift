@@ -1,5 +1,5 @@
-import CredsyncCore
-import CredsyncExchange
+public import CredsyncCore
+import CredsyncProtocol
 
 /// A platform that refused the run's credentials (401) or permission (403): nothing more of that
 /// dataset (or, for a pull, of that feed) was sent to it in the run.

@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// The counts of a run, each defined once here and shown the same in the JSON report (`totals`),
 /// the summary, `credsync report` and the HTML page.

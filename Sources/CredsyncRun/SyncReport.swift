@@ -1,7 +1,7 @@
-import CredsyncCore
-import CredsyncExchange
-import CredsyncMapping
-import CredsyncReconciliation
+public import CredsyncCore
+public import CredsyncReconciliation
+public import CredsyncFormats
+public import CredsyncProtocol
 
 /// What one platform and dataset came to in a run.
 public struct DatasetOutcome: Sendable {

@@ -1,9 +1,9 @@
-import CredsyncCatalogs
-import CredsyncCore
-import CredsyncMapping
-import CredsyncPublicity
-import CredsyncReconciliation
-import CredsyncState
+public import CredsyncCatalogs
+public import CredsyncCore
+public import CredsyncMapping
+public import CredsyncFormats
+public import CredsyncReconciliation
+public import CredsyncState
 
 /// Everything a job reads before it acts: the configuration, the mappings, the publicity rules
 /// and the calendar.

@@ -1,5 +1,5 @@
-import CredsyncCore
-import CredsyncState
+package import CredsyncCore
+package import CredsyncState
 
 extension PushLifecycle {
     /// A platform's answer for one record, as far as the lifecycle looks at it.

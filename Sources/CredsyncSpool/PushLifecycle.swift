@@ -1,5 +1,5 @@
-import CredsyncCore
-import CredsyncState
+package import CredsyncCore
+package import CredsyncState
 
 /// The rules of a change's life between the plan and a platform, as pure functions: which
 /// planned change goes now (`decide`), what an answer does to the state (`effect`), and what an

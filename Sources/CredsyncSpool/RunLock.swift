@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CredsyncCore
+public import CredsyncCore
 import CredsyncState
 
 /// One run at a time per state directory: an exclusive `flock` on `<stateDir>/lock`, which also

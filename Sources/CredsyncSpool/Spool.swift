@@ -1,5 +1,5 @@
-import CredsyncCore
-import CredsyncState
+public import CredsyncCore
+public import CredsyncState
 import Synchronization
 
 /// The retry queues of one state directory, in the state store's `queue` and `queue_error`

@@ -1,5 +1,5 @@
-import CredsyncCore
-import CredsyncState
+public import CredsyncCore
+public import CredsyncState
 
 /// The states an entry can be in, as operators name them: the store's three, and `corrupt` for a
 /// row that cannot be read back (never written as a state).

@@ -2,7 +2,7 @@
     import Glibc
 #endif
 import CSQLite
-import CredsyncCore
+public import CredsyncCore
 import Foundation
 
 /// One connection to an SQLite database file, shared by the tasks of one process: every call holds

@@ -1,5 +1,5 @@
 import CSQLite
-import CredsyncCore
+public import CredsyncCore
 
 /// How an SQLite result code becomes an error an operator can act on.
 ///

@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// The store's schema, as ordered migrations: migration n turns a store at version n-1 into one at
 /// version n, in one transaction, and `schema_version` lists every migration applied.

@@ -2,7 +2,7 @@
     import Glibc
 #endif
 import CSQLite
-import CredsyncCore
+public import CredsyncCore
 
 /// `credsync state backup FILE`: a consistent copy of the store, made with SQLite's online backup
 /// while a run may be writing.

@@ -1,5 +1,5 @@
 import CSQLite
-import CredsyncCore
+public import CredsyncCore
 
 /// What `credsync state check` found in a store file.
 package struct StateCheckReport: Sendable {

@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// Every path under the state directory, built here and nowhere else: the database, the run lock,
 /// the quarantine, the run reports and the audit log (by default), the import's `imported-<date>`.

@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// A plan a guardrail refused, as saved for approval (table `refused_plan`).
 package struct RefusedPlanRow: Sendable, Equatable {

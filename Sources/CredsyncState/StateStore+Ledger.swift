@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// Whether a platform shows a record.
 package enum LedgerStatus: String, Sendable, CaseIterable {

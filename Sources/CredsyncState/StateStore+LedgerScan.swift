@@ -1,5 +1,5 @@
 import CSQLite
-import CredsyncCore
+public import CredsyncCore
 
 /// One ledger row's fields as SQLite holds them, valid only inside the call that gives it: a plan's
 /// load of a million rows makes no `String` per row.

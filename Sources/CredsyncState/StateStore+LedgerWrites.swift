@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 extension StateStore {
     /// Records a platform's answer for a key: its status, and its version and hash where given

@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// A record a platform rejected for its content (table `rejected`): not sent again until the
 /// export changes it.

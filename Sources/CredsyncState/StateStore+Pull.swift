@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// An enterprise as gsxt gave it (table `enterprise`).
 package struct EnterpriseRow: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// Where a queue entry stands.
 public enum QueueState: String, Sendable, CaseIterable {

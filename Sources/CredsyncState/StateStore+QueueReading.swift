@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// A part of a queue entry that a write either keeps as stored or replaces.
 package enum QueuePart<Value: Sendable>: Sendable {

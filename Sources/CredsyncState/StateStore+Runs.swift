@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// A finished run (table `run_summary`).
 package struct RunSummaryRow: Sendable, Equatable {

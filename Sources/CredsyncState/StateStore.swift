@@ -3,7 +3,7 @@
 // queue and run summaries (the schema is in Schema.swift). It owns the file and every table; it knows
 // only CredsyncCore's vocabulary, never a plan, a mapping or a platform's wire format.
 // The audit log is not here: it stays an append-only hash-chained file.
-import CredsyncCore
+public import CredsyncCore
 
 /// The state directory's database, opened and migrated to the latest schema.
 ///

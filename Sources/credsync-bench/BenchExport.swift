@@ -1,5 +1,6 @@
 import CredsyncBenchData
 import CredsyncCore
+import Foundation
 
 /// The license export a benchmark runs on: `--export realistic` (the default: CredsyncBenchData's
 /// generator, every column varied, `--seed S`) or `--export repetitive` (the first generator).

@@ -2,6 +2,8 @@ import CredsyncCatalogs
 import CredsyncCore
 import CredsyncMapping
 import Foundation
+import CredsyncFormats
+import _CredsyncEngine
 
 /// Read + map + validate + canonicalise + hash (both platforms' date forms) a generated GB18030
 /// license export on both cores, against `sha256sum` over the same file as the floor, the two taken

@@ -2,6 +2,7 @@ import CredsyncCore
 import CredsyncExchange
 import CredsyncSandbox
 import Foundation
+import CredsyncProtocol
 
 /// Records per second pushed to the sandbox, against the bound min(R, C/L) × batch size.
 struct PushBenchmark {

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import CredsyncBenchData
 import CredsyncCore
+import Foundation
 
 /// The first benchmark export (`--export repetitive`), kept to compare with: GB18030, CRLF and every
 /// local date form, but most values repeat from row to row (one legal representative, six cities,

@@ -1,7 +1,6 @@
-import CredsyncCatalogs
 import CredsyncCore
 import CredsyncMapping
-import CredsyncPublicity
+import CredsyncFormats
 import CredsyncReconciliation
 import Foundation
 

@@ -3,6 +3,7 @@ import CredsyncCore
 
 #if canImport(Glibc)
 import Glibc
+import _CredsyncEngine
 #endif
 
 FreedMemory.limitArenas()

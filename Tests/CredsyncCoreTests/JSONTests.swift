@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 
 @testable import CredsyncCore
+import _CredsyncEngine
 
 @Suite struct JSONParserTests {
     @Test func parsesNestedValuesKeepingNumberText() throws {

@@ -1,6 +1,7 @@
 @testable import CredsyncCore
 import Foundation
 import Testing
+import _CredsyncEngine
 
 /// Arithmetic on values from outside never traps; personal numbers are masked whatever their
 /// validity; what credsync writes is never world-readable.

@@ -4,6 +4,7 @@ import Testing
 import TestSupport
 
 @testable import CredsyncExchange
+@testable import CredsyncProtocol
 
 /// The file channel end to end: the real OpenSSH server on loopback serving the directory the real
 /// sandbox polls (`--file-channel`), reached through libcurl's SFTP.

@@ -1,4 +1,6 @@
 import CredsyncCore
+import Foundation
+import CredsyncProtocol
 import CredsyncExchange
 import TestSupport
 import Testing

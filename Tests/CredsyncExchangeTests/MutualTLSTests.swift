@@ -4,6 +4,7 @@ import TestSupport
 import Testing
 
 @testable import CredsyncExchange
+@testable import CredsyncProtocol
 
 /// Pushes through Debian's nginx demanding a client certificate, in front of the sandbox.
 @Suite(.serialized) struct MutualTLSTests {

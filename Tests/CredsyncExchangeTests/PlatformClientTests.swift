@@ -4,6 +4,7 @@ import TestSupport
 import Testing
 
 @testable import CredsyncExchange
+@testable import CredsyncProtocol
 
 /// The client against the real sandbox binary on loopback.
 @Suite struct PlatformClientTests {

@@ -4,6 +4,7 @@ import TestSupport
 import Testing
 
 @testable import CredsyncExchange
+import CredsyncProtocol
 
 /// Receipts (exchange-api.md 1.1): the real sandbox with gsxt asynchronous, its receipts read
 /// through the client.

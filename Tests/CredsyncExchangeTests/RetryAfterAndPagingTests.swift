@@ -4,6 +4,7 @@ import TestSupport
 import Testing
 
 @testable import CredsyncExchange
+@testable import CredsyncProtocol
 
 /// What a platform says about waiting and paging can make the client neither crash nor hang.
 @Suite struct RetryAfterAndPagingTests {

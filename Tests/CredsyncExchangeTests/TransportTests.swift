@@ -4,6 +4,7 @@ import TestSupport
 import Testing
 
 @testable import CredsyncExchange
+@testable import CredsyncProtocol
 
 /// libcurl failures become typed errors naming what failed and the URL.
 @Suite struct TransportTests {

@@ -2,6 +2,8 @@ import CredsyncCore
 import Testing
 
 @testable import CredsyncMapping
+@testable import CredsyncFormats
+import Foundation
 
 /// The date reader without allocation reads exactly what the reader it replaced read, which
 /// is kept here as the reference.

@@ -1,10 +1,10 @@
-import CredsyncCatalogs
 import CredsyncCore
 import Foundation
 import TestSupport
 import Testing
 
 @testable import CredsyncMapping
+import CredsyncFormats
 
 /// A key on more than one row sets every one of those rows aside, naming the others; keys are told
 /// apart by their bytes; the notes made while streaming line up with the records that stay.

@@ -1,10 +1,10 @@
-import CredsyncCatalogs
 import CredsyncCore
 import Foundation
 import TestSupport
 import Testing
 
 @testable import CredsyncMapping
+import CredsyncFormats
 
 /// A key repeated many times names a few of its other lines and counts the rest, so the report
 /// grows with the duplicates, not with their square.

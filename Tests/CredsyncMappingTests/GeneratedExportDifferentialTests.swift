@@ -1,11 +1,12 @@
 import CredsyncBenchData
-import CredsyncCatalogs
 import CredsyncCore
 import Foundation
 import TestSupport
 import Testing
 
 @testable import CredsyncMapping
+import CredsyncCatalogs
+import CredsyncFormats
 
 /// The realistic generated export (CredsyncBenchData) read and mapped through the fast path
 /// (`ExportMapping`: byte-level reader, decoding tables, "same as the row before", trimming and

@@ -5,6 +5,7 @@ import TestSupport
 import Testing
 
 @testable import CredsyncMapping
+@testable import CredsyncFormats
 
 /// A value of megabytes is named in a few hundred characters: in a reason, its message and the
 /// quarantine file, which still holds the row (once a platform).

@@ -5,6 +5,7 @@ import Testing
 
 @testable import CredsyncCatalogs
 @testable import CredsyncMapping
+@testable import CredsyncFormats
 
 /// The shortcuts of the map's hot path give what the plain way gives: values found again among a
 /// batch's recent ones, 身份证号 checked on bytes, strings escaped in place, records streamed.

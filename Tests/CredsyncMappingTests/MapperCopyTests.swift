@@ -5,6 +5,7 @@ import TestSupport
 import Testing
 
 @testable import CredsyncMapping
+@testable import CredsyncFormats
 
 /// Each mapping thread maps with a copy of the mapper: it must map exactly alike and share no
 /// rule with the original.

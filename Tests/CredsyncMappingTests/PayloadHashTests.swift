@@ -1,9 +1,9 @@
-import CredsyncCatalogs
 import CredsyncCore
 import TestSupport
 import Testing
 
 @testable import CredsyncMapping
+import CredsyncFormats
 
 @Suite struct PayloadHashTests {
     /// Every record of the four sample exports, for every date form a platform uses: the hash

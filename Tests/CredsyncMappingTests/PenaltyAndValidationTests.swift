@@ -1,10 +1,10 @@
-import CredsyncCatalogs
 import CredsyncCore
 import Foundation
 import TestSupport
 import Testing
 
 @testable import CredsyncMapping
+@testable import CredsyncFormats
 
 @Suite struct PenaltyMappingTests {
     typealias M = ReferenceMapping

@@ -5,6 +5,7 @@ import CredsyncCore
 import Foundation
 
 @testable import CredsyncMapping
+@testable import CredsyncFormats
 
 /// What became of one row, as the differential test compares the two paths.
 enum RowFate: Equatable, CustomStringConvertible {

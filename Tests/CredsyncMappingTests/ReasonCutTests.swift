@@ -2,6 +2,7 @@ import CredsyncCatalogs
 import Testing
 
 @testable import CredsyncMapping
+@testable import CredsyncFormats
 
 /// A reason's value is cut after `Reason.shownCharacters` characters; a 身份证号 straddling the
 /// cut must not leave its first digits (region and birth date) in clear.

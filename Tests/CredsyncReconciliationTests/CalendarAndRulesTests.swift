@@ -5,7 +5,7 @@ import Foundation
 import TestSupport
 import Testing
 
-@testable import CredsyncPublicity
+@testable import CredsyncFormats
 
 func day(_ text: String) -> LocalDate { LocalDate(iso: text) ?? LocalDate(dayNumber: 0) }
 
@@ -39,7 +39,7 @@ func day(_ text: String) -> LocalDate { LocalDate(iso: text) ?? LocalDate(dayNum
 
 /// Records of the reference exports mapped through the shipped mapping files.
 struct Records {
-    static let organisation = Organisation(name: "某省知识产权局", uscc: "11330000MB12345679")
+    static let organisation = Fixture.organisation
 
     static func map(_ dataset: Dataset, _ values: [String: String]) throws -> MappedRecord {
         let definition = try MappingLoader.load(Binaries.packageRoot + "/mappings/\(dataset.rawValue).json")

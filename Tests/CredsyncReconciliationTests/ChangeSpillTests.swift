@@ -1,10 +1,10 @@
-import CredsyncCatalogs
 import CredsyncCore
-import CredsyncMapping
 import TestSupport
 import Testing
 
 @testable import CredsyncReconciliation
+import CredsyncFormats
+import CredsyncMapping
 
 /// A plan's changes written to its spill as they are planned read back as the plan held in memory.
 @Suite struct ChangeSpillTests {

@@ -6,6 +6,7 @@ import TestSupport
 import Testing
 
 @testable import CredsyncReconciliation
+@testable import CredsyncFormats
 
 /// The reference exports, read whole: the rows that cannot be read taken out, and only the first
 /// lines kept (`lines`), so that many cases run in a few seconds.

@@ -1,7 +1,6 @@
-import CredsyncCatalogs
 import CredsyncCore
 import CredsyncMapping
-import CredsyncPublicity
+@testable import CredsyncFormats
 import TestSupport
 import Testing
 

@@ -1,9 +1,8 @@
 import CredsyncCore
-import CredsyncMapping
 import TestSupport
 import Testing
 
-@testable import CredsyncPublicity
+@testable import CredsyncFormats
 @testable import CredsyncReconciliation
 
 extension Records {

@@ -1,9 +1,8 @@
 import CredsyncCore
-import CredsyncMapping
 import TestSupport
 import Testing
 
-@testable import CredsyncPublicity
+@testable import CredsyncFormats
 
 /// The day a credit repair becomes eligible is the day `decide` first lets a repair take effect:
 /// the forecast and the plan read one rule.

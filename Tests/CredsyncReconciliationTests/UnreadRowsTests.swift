@@ -1,12 +1,12 @@
-import CredsyncCatalogs
 import CredsyncCore
 import CredsyncMapping
-import CredsyncPublicity
+@testable import CredsyncFormats
 import Foundation
 import TestSupport
 import Testing
 
 @testable import CredsyncReconciliation
+import CredsyncCatalogs
 
 /// A published record is withdrawn as `corrected` only when the export was read whole and lacks
 /// it: a row that cannot be read never costs a published record, whether its key can be

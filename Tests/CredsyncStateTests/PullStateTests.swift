@@ -8,7 +8,7 @@ import TestSupport
 /// The pull's tables: `pull_cursor`, `enterprise`, `serious_illegal`.
 @Suite struct PullStateTests {
     static let person = "330106199210058878"
-    static let company = "91330100716105852F"
+    static let company = Fixture.companyUSCC
 
     @Test func aPersonalNumberIsKeptAsItsHashAndTheRecordMasked() throws {
         let directory = try TemporaryDirectory("state")

@@ -31,10 +31,10 @@ import Testing
         let json = try JSONParser.parse(result.stdout)
         let datasets = json["datasets"]?.arrayValue ?? []
         let counts = Dictionary(uniqueKeysWithValues: datasets.map { ($0["dataset"]?.stringValue ?? "", ($0["rowsRead"]?.intValue ?? 0, $0["mapped"]?.intValue ?? 0, $0["setAside"]?.intValue ?? 0)) })
-        #expect(counts["license"]! == (334, 321, 13))
+        #expect(counts["license"]! == (334, Fixture.exampleLicenses, 13))
         #expect(counts["penalty"]! == (284, 258, 3))
         #expect(counts["dishonesty"]! == (203, 200, 3))
-        #expect(counts["pledge"]! == (243, 240, 3))
+        #expect(counts["pledge"]! == (243, Fixture.examplePledges, 3))
         let penalty = datasets.first { $0["dataset"] == "penalty" }
         #expect(penalty?["excluded"]?.intValue == 23)
         #expect(penalty?["platforms"]?["gsxt"]?["records"]?.intValue == 223)

@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import Testing
+import CredsyncCore
 
 /// The README's `sqlite3` examples ("Inspecting it with sqlite3") work on the store a real sync made.
 @Suite struct ReadmeQueriesEndToEndTests {

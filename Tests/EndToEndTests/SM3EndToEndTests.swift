@@ -3,6 +3,7 @@ import CredsyncExchange
 import Foundation
 import TestSupport
 import Testing
+import CredsyncProtocol
 
 /// HMAC-SM3 signatures (exchange-api.md 1.1, "Signature methods") through the real binaries: a
 /// sandbox whose gsxt requires SM3, credit left on HMAC-SHA256.
@@ -23,9 +24,9 @@ import Testing
         #expect(signed.status == 1, "\(signed.stdout)\(signed.stderr)")  // the samples hold deliberately bad rows
         let totals = try sm3.totals()
         #expect(totals["rejected"] == 0 && totals["queued"] == 0 && totals["created"] == 703 + 876)
-        #expect(try sandbox.holdings(.gsxt, .license).count == 321)
-        #expect(try sandbox.holdings(.gsxt, .pledge).count == 240)
-        #expect(try sandbox.holdings(.credit, .license).count == 321)
+        #expect(try sandbox.holdings(.gsxt, .license).count == Fixture.exampleLicenses)
+        #expect(try sandbox.holdings(.gsxt, .pledge).count == Fixture.examplePledges)
+        #expect(try sandbox.holdings(.credit, .license).count == Fixture.exampleLicenses)
         // The reads of reconciliation are signed the same way.
         let reconciled = try sm3.credsync(["reconcile", "--platform", "gsxt"])
         #expect(!(reconciled.stdout + reconciled.stderr).contains("BAD_SIGNATURE"), "\(reconciled.stdout)")

@@ -11,7 +11,7 @@ import Testing
         #expect(first.status == 1, "\(first.stderr)")  // the samples hold deliberately bad rows
         let totals = try env.totals()
         #expect(totals["created"] == 1973 && totals["rejected"] == 0 && totals["queued"] == 0)
-        #expect(try env.sandbox.holdings(.credit, .license).count == 321)
+        #expect(try env.sandbox.holdings(.credit, .license).count == Fixture.exampleLicenses)
         #expect(try env.sandbox.holdings(.gsxt, .penalty).count == 142)
         let second = try env.credsync(["sync"])
         #expect(second.status == 1)
@@ -29,7 +29,7 @@ import Testing
         #expect(down.status == 69, "\(down.stdout)\(down.stderr)")
         #expect(down.stdout.contains("gsxt is unavailable: 703 changes queued for the next run"))
         #expect(down.stderr.contains("platform unavailable platform=gsxt"), "\(down.stderr)")
-        #expect(try env.sandbox.holdings(.credit, .license).count == 321)
+        #expect(try env.sandbox.holdings(.credit, .license).count == Fixture.exampleLicenses)
         #expect(try env.sandbox.holdings(.gsxt, .license).isEmpty)
         let queued = try env.credsync(["queue", "list", "--platform", "gsxt", "--json"])
         #expect(queued.status == 0 || queued.status == 1)
@@ -39,7 +39,7 @@ import Testing
         let recovered = try env.credsync(["sync"])
         #expect(recovered.status == 1, "\(recovered.stderr)")
         #expect(recovered.stderr.contains("platform recovered: queued changes delivered platform=gsxt delivered=703"), "\(recovered.stderr)")
-        #expect(try env.sandbox.holdings(.gsxt, .license).count == 321)
+        #expect(try env.sandbox.holdings(.gsxt, .license).count == Fixture.exampleLicenses)
         let after = try env.credsync(["queue", "list", "--json"])
         #expect(try JSONParser.parse(after.stdout)["entries"]?.arrayValue?.isEmpty == true)
     }

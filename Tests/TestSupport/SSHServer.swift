@@ -1,7 +1,7 @@
 #if canImport(Glibc)
     import Glibc
 #endif
-import CredsyncCore
+public import CredsyncCore
 import Foundation
 
 /// Debian's OpenSSH server (`openssh-server`, installed by `ops/setup --test`) on a free loopback

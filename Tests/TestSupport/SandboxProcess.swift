@@ -1,12 +1,13 @@
-import CredsyncCore
+public import CredsyncCore
 import CredsyncExchange
 import Foundation
+import CredsyncProtocol
 
 /// The real `credsync-sandbox` binary on a free loopback port, stopped when released.
 public final class SandboxProcess: @unchecked Sendable {
     public static let appID = "province-test"
     public static let secret = "test-secret-0123456789abcdef"
-    public static let source = "11330000MB12345679"
+    public static let source = Fixture.officeUSCC
 
     public let port: Int
     public let stateDir: String

@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 import Foundation
 
 /// The state store seen as an operator sees it: the `sqlite3` shell on `<stateDir>/credsync.db`.

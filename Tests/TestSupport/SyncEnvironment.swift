@@ -1,5 +1,5 @@
-import CredsyncCore
-import Foundation
+public import CredsyncCore
+public import Foundation
 
 /// A state directory, a configuration pointing at a sandbox on loopback, and the sample exports
 /// (copied, so a test may change them): what an end-to-end test of a run needs.

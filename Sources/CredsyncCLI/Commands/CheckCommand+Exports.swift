@@ -1,9 +1,10 @@
-import CredsyncCatalogs
 import CredsyncCore
 import CredsyncMapping
 import CredsyncReconciliation
 import CredsyncRun
 import CredsyncState
+import CredsyncCatalogs
+import CredsyncFormats
 
 extension CheckCommand {
     /// Reads every export through its mapping; prints per dataset and platform what was read, mapped

@@ -1,6 +1,7 @@
 import CredsyncCore
 import CredsyncExchange
 import CredsyncMapping
+import CredsyncProtocol
 
 extension CheckCommand {
     /// `check --online`: one signed, harmless request per platform (a manifest page of limit 1), so

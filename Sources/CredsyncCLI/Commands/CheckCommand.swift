@@ -1,5 +1,4 @@
 import CredsyncCore
-import CredsyncMapping
 
 /// `credsync check`: the configuration (every problem with its JSON path), then the exports.
 enum CheckCommand {

@@ -1,5 +1,5 @@
 import CredsyncCore
-import CredsyncPublicity
+import CredsyncFormats
 import CredsyncReconciliation
 import CredsyncRun
 

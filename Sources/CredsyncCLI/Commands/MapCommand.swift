@@ -1,5 +1,7 @@
 import CredsyncCore
 import CredsyncMapping
+import CredsyncCatalogs
+import CredsyncFormats
 
 /// `credsync map --dataset D --platform P [--key K] [--limit N]`: the national records exactly as
 /// they would be sent, one canonical JSON payload a line (with `--json`: key, hash and payload).

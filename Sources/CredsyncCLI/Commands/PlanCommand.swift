@@ -1,7 +1,9 @@
-import CredsyncCore
+public import CredsyncCore
 import CredsyncReconciliation
 import CredsyncRun
 import CredsyncState
+import CredsyncCatalogs
+import CredsyncMapping
 
 /// `credsync plan`: the dry run. Counts per platform and dataset; with `--detail` every change.
 enum PlanCommand {

@@ -1,8 +1,8 @@
 import CredsyncCore
-import CredsyncMapping
 import CredsyncReconciliation
 import CredsyncRun
 import CredsyncSpool
+import CredsyncFormats
 
 /// `credsync pull [--full]` and `credsync enterprise show USCC`.
 enum PullCommand {

@@ -1,5 +1,6 @@
 import CredsyncCore
 import CredsyncSpool
+import CredsyncState
 
 extension QueueCommand {
     /// `queue show ID`: one entry (or unreadable row) for people, or as JSON with `--json`.

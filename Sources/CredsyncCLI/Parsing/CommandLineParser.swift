@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// Parses `credsync <command> [<subcommand>] [options] [--] [args]` against the command table.
 /// Global options may stand anywhere; `--name value` and `--name=value` are the same; `--` ends options.

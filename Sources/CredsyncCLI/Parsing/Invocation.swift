@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// The options every command takes.
 public struct GlobalOptions: Sendable, Equatable {

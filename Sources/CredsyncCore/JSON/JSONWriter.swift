@@ -1,3 +1,4 @@
+import _CredsyncEngine
 /// Writes JSON: the canonical form of RFC 8785 (JCS) for hashing, and a readable form for output.
 /// Everything is written into a byte buffer and turned into a String once.
 public enum JSONWriter {

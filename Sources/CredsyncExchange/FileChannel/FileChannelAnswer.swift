@@ -1,4 +1,5 @@
-import CredsyncCore
+public import CredsyncCore
+public import CredsyncProtocol
 
 /// A platform's answer to one batch, read from `outbox/{dataset}/{batchId}.answer.json`: the 200
 /// body the API would give, or `{"batchId", "error": {"code", "message"}}` for a refused batch.

@@ -1,5 +1,7 @@
-import CredsyncCore
+public import CredsyncCore
 import Foundation
+public import CredsyncProtocol
+import _CredsyncEngine
 
 /// A national platform reached through its 前置机 (exchange-api.md 1.1, "The file channel"):
 /// batches uploaded as `.part`, signed and renamed into the inbox; answers, receipts and manifests

@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// Why an operation on a 前置机 failed: what, on which server and path, and what to do.
 public struct FileChannelError: Error, Sendable, CustomStringConvertible {

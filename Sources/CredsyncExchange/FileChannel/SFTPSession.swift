@@ -1,6 +1,7 @@
 import CCurl
 import CredsyncCore
 import Foundation
+import CredsyncProtocol
 
 /// One SFTP connection to a 前置机 through libcurl (libssh2): public-key authentication only, the
 /// host key checked against the pinned known_hosts file on every connection, nothing else offered.

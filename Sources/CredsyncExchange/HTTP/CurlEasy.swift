@@ -1,5 +1,6 @@
 import CCurl
 import CredsyncCore
+import CredsyncProtocol
 
 /// `curl_global_init`, once, before any handle is made. `HTTPClient` touches it on the thread that
 /// makes the client, before its threads start: curl_global_init is not thread-safe, and a process

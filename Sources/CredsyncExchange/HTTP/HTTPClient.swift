@@ -1,5 +1,7 @@
 import CredsyncCore
 import Foundation
+public import CredsyncProtocol
+import _CredsyncEngine
 
 /// An HTTP client on libcurl. Requests run on the client's own threads, each with its own easy
 /// handle and so its own kept-alive connection, never on Swift's cooperative pool.

@@ -1,4 +1,5 @@
-import CredsyncCore
+public import CredsyncCore
+public import CredsyncProtocol
 
 extension PlatformClient {
     /// One signed, harmless request: the first page (limit 1) of this source's manifest of

@@ -1,4 +1,5 @@
 import CredsyncCore
+public import CredsyncProtocol
 
 extension PlatformClient {
     /// Pushes one batch: a 413 splits it in halves (new batch ids) and pushes each; retries of the

@@ -1,4 +1,5 @@
-import CredsyncCore
+public import CredsyncCore
+public import CredsyncProtocol
 
 /// One entry of a platform's manifest.
 public struct ManifestItem: Sendable, Equatable {

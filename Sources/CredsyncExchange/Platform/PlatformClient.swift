@@ -1,5 +1,7 @@
-import CredsyncCore
+public import CredsyncCore
 import Synchronization
+import CredsyncProtocol
+import Foundation
 
 /// One national platform's endpoints, as exchange-api.md has them: signed requests, flow control
 /// (token bucket, bounded concurrency, 429 and Retry-After), retries with backoff within the run,

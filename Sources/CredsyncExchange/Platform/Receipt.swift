@@ -1,4 +1,5 @@
-import CredsyncCore
+public import CredsyncCore
+public import CredsyncProtocol
 
 /// A platform's receipt for one version of a record (exchange-api.md 1.1, "Receipts"): the version
 /// became public (or stopped being, for a withdrawal) at `at`, or it failed.

@@ -1,5 +1,6 @@
-import CredsyncCatalogs
+public import CredsyncCatalogs
 import CredsyncCore
+public import CredsyncFormats
 
 extension Mapper {
     /// The outcome of a damaged row (`CatalogRow.damage`): set aside, never a record, with its key

@@ -1,5 +1,6 @@
-import CredsyncCatalogs
-import CredsyncCore
+public import CredsyncCatalogs
+public import CredsyncCore
+public import CredsyncFormats
 
 /// The compiled mapping engine: maps export rows to national records through a mapping definition,
 /// normalises them and validates them against the national format. Each mapping thread runs a

@@ -1,5 +1,6 @@
-import CredsyncCatalogs
-import CredsyncCore
+public import CredsyncCatalogs
+public import CredsyncCore
+public import CredsyncFormats
 
 /// A configured catalog with its loaded mapping, and the platforms that take its records.
 public struct DatasetMapping: Sendable {

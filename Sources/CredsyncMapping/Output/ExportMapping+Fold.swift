@@ -1,6 +1,8 @@
-import CredsyncCatalogs
-import CredsyncCore
+public import CredsyncCatalogs
+public import CredsyncCore
 import Foundation
+public import CredsyncFormats
+import _CredsyncEngine
 
 extension ExportMapping {
     /// The export read once, `annotate` run on the mapping threads for every valid record while it

@@ -1,6 +1,8 @@
-import CredsyncCatalogs
-import CredsyncCore
+public import CredsyncCatalogs
+public import CredsyncCore
 import Foundation
+public import CredsyncFormats
+import _CredsyncEngine
 
 extension ExportMapping {
     /// The valid records in file order, each handed to `body` on this thread as soon as its chunk

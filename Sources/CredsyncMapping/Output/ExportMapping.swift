@@ -1,6 +1,8 @@
-import CredsyncCatalogs
-import CredsyncCore
+public import CredsyncCatalogs
+public import CredsyncCore
 import Foundation
+public import CredsyncFormats
+import _CredsyncEngine
 
 /// An export read through its mapping: every row's outcome, duplicates set aside naming both lines.
 public struct ExportResult: Sendable {

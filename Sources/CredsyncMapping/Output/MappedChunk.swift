@@ -1,6 +1,8 @@
 import CredsyncCatalogs
 import CredsyncCore
 import Foundation
+import CredsyncFormats
+import _CredsyncEngine
 
 /// One chunk of an export's rows as the mapping threads hand it to `ExportMapping.fold`: each
 /// row's entry, the valid records' notes, and their keys' bytes in

@@ -1,4 +1,4 @@
-import CredsyncCore
+public import CredsyncCore
 
 /// Reads the dates the province's systems write: `2025-03-05`, `2025/3/5`, `2025.03.05`,
 /// `2025年3月5日`, `20250305` and `2025-03-05 00:00:00` (a time, if any, is ignored).

@@ -1,6 +1,6 @@
 import CredsyncCore
-import CredsyncExchange
 import Synchronization
+import CredsyncProtocol
 
 /// Checks the exchange headers as a national platform does: unknown app, clock skew (±300 s),
 /// signature by the method `X-Exchange-Signature-Method` names (HMAC-SHA256 when absent; a platform

@@ -1,6 +1,6 @@
-import CredsyncCore
-import CredsyncExchange
-import CredsyncMapping
+public import CredsyncCore
+import CredsyncFormats
+public import CredsyncProtocol
 
 /// The platform's checks of a pushed payload: the national format files credsync itself maps to,
 /// read by the same validation engine, with the platform's date format.

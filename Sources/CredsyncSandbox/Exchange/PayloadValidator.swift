@@ -1,5 +1,5 @@
-import CredsyncCore
-import CredsyncExchange
+public import CredsyncCore
+public import CredsyncProtocol
 
 /// Checks a pushed payload against its dataset's national format, as the platform does.
 public protocol PayloadValidator: Sendable {

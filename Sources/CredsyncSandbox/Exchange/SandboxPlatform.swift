@@ -1,6 +1,6 @@
 import CredsyncCore
-import CredsyncExchange
 import Synchronization
+import CredsyncProtocol
 
 /// One national platform of the sandbox: its datasets, its records and its answers.
 final class SandboxPlatform: Sendable {

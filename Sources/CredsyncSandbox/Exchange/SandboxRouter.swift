@@ -1,6 +1,6 @@
 import CredsyncCore
-import CredsyncExchange
 import Synchronization
+import CredsyncProtocol
 
 /// Routes a request to its platform and endpoint, after the faults and the authentication.
 final class SandboxRouter: Sendable {

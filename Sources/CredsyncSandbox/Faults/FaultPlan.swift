@@ -1,6 +1,6 @@
 import CredsyncCore
-import CredsyncExchange
 import Synchronization
+import CredsyncProtocol
 
 /// Faults a platform of the sandbox shows on demand, by flag or through the admin endpoint.
 public struct FaultSettings: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import CredsyncCore
+import Synchronization
 
 /// The admin endpoints, loopback only: faults, scripts, drift behind the client's back, and
 /// views of the state for tests.

@@ -2,9 +2,9 @@
     import Glibc
 #endif
 import CredsyncCore
-import CredsyncExchange
 import Foundation
 import Synchronization
+import CredsyncProtocol
 
 /// The platforms' side of the file channel (exchange-api.md 1.1, "The file channel"): polls
 /// `DIR/{platform}/inbox/{dataset}/` for renamed batches (never a `.part`), checks each one's

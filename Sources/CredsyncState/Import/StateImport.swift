@@ -1,7 +1,7 @@
 #if canImport(Glibc)
     import Glibc
 #endif
-import CredsyncCore
+public import CredsyncCore
 
 /// The upgrade from the file-based release: the first time the store of a state directory is
 /// opened, the release's state files (ledgers, sent payloads, rejected lists, `exports.json`, the
