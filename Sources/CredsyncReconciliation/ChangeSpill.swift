@@ -26,7 +26,7 @@ public final class ChangeSpill: @unchecked Sendable {
         let variable = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 }
         let base = directory ?? variable ?? "/tmp"
         var template = Array((base + "/credsync-plan-XXXXXX").utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        let fd = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.map { mkstemp($0) } ?? -1 }
         path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         guard fd >= 0 else {
             throw CredsyncError(
@@ -61,8 +61,9 @@ public final class ChangeSpill: @unchecked Sendable {
         var bytes = [UInt8](repeating: 0, count: Int(place.length))
         var done = 0
         while done < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { raw in
-                pread(descriptor, raw.baseAddress! + done, raw.count - done, off_t(place.offset) + off_t(done))
+            let n = bytes.withUnsafeMutableBytes { raw -> Int in
+                guard let base = raw.baseAddress else { return 0 }
+                return pread(descriptor, base + done, raw.count - done, off_t(place.offset) + off_t(done))
             }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else {
@@ -97,8 +98,9 @@ public final class ChangeSpill: @unchecked Sendable {
         guard failure == nil, !buffer.isEmpty else { return }
         var done = 0
         while done < buffer.count {
-            let n = buffer.withUnsafeBytes { raw in
-                pwrite(descriptor, raw.baseAddress! + done, raw.count - done, off_t(written) + off_t(done))
+            let n = buffer.withUnsafeBytes { raw -> Int in
+                guard let base = raw.baseAddress else { return 0 }
+                return pwrite(descriptor, base + done, raw.count - done, off_t(written) + off_t(done))
             }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else {

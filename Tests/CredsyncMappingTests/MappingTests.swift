@@ -10,7 +10,7 @@ import Testing
 /// Rows of the reference exports mapped through the shipped mapping files.
 struct ReferenceMapping {
     static let organisation = Fixture.organisation
-    static let today = LocalDate(iso: "2026-11-20")!
+    static let today = LocalDate(iso: "2026-11-20") ?? LocalDate(dayNumber: 0)
     /// The four sample exports: dataset, file under fixtures/, format and encoding.
     static let sampleExports: [(Dataset, String, CatalogConfig.Format, CatalogConfig.Encoding)] = [
         (.license, "licenses.csv", .csv, .gb18030), (.penalty, "penalties.csv", .csv, .gb18030),

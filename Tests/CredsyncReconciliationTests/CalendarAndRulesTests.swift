@@ -10,7 +10,9 @@ import Testing
 func day(_ text: String) -> LocalDate { LocalDate(iso: text) ?? LocalDate(dayNumber: 0) }
 
 @Suite struct WorkingCalendarTests {
-    let calendar = try! WorkingCalendar(file: Binaries.packageRoot + "/mappings/calendar-cn.json")
+    let calendar: WorkingCalendar
+
+    init() throws { calendar = try WorkingCalendar(file: Binaries.packageRoot + "/mappings/calendar-cn.json") }
 
     @Test(arguments: [
         ("2025-01-27", 1, "2025-02-05"),  // Spring Festival 2025: 28 Jan – 4 Feb off
@@ -66,7 +68,9 @@ struct Records {
 }
 
 @Suite struct PublicityRuleTests {
-    let rules = try! Records.rules()
+    let rules: PublicityRules
+
+    init() throws { rules = try Records.rules() }
 
     func state(_ dataset: Dataset, _ values: [String: String], asOf: String) throws -> PublicityState {
         rules.decide(try Records.map(dataset, values), dataset: dataset, asOf: day(asOf)).state
@@ -122,6 +126,7 @@ struct Records {
             dataset: .penalty, asOf: day("2026-10-02"))
         #expect(try rules.publicationDue(decision) == day("2026-10-12"))
         #expect(decision.state == .withdrawn(reason: "expired", since: day("2026-10-01")))
-        #expect(try rules.withdrawalDue(decision) == day("2026-10-10"))  // 8, 9 and Saturday 10 October are the three working days
+        // 8, 9 and Saturday 10 October are the three working days.
+        #expect(try rules.withdrawalDue(decision) == day("2026-10-10"))
     }
 }

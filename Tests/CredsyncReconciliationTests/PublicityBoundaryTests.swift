@@ -89,7 +89,9 @@ struct Boundary: Sendable, CustomTestStringConvertible {
 }
 
 @Suite struct PublicityBoundaryTests {
-    let rules = try! Records.rules()
+    let rules: PublicityRules
+
+    init() throws { rules = try Records.rules() }
 
     /// Every rule on the day before, the day of and the day after its boundary.
     @Test(arguments: Boundary.all)
