@@ -75,6 +75,9 @@ package final class Database: @unchecked Sendable {
             }
             try execute("PRAGMA synchronous=FULL")
             try execute("PRAGMA foreign_keys=ON")
+            // A first load rewrites the same index pages answer after answer: a checkpoint every
+            // 32 MiB of WAL (not 4) writes each page back once, not eight times.
+            try execute("PRAGMA wal_autocheckpoint=8192")
         } catch {
             closeConnection()
             throw error
