@@ -69,14 +69,17 @@ public struct SyncJob: Sendable {
             phase("pull")
         }
         // The ledgers are compared with the export, then dropped: the push writes the store's rows.
-        var ledgers: [PublishTarget: Ledger] = [:]
-        let run = try workspace.plan(
-            asOf: options.asOf, platforms: options.platforms, allowMassWithdraw: options.allowMassWithdraw,
-            approveWithdrawals: options.approveWithdrawals, ledgers: &ledgers,
-            showProgress: options.showProgress, store: store, controls: PlanControls(
-                approvals: ApprovalGate(store: store, config: config.approvals, user: options.user),
-                resendAll: options.resendAll))
-        ledgers = [:]
+        // The plan reads and maps on threads of its own, not on the cooperative pool.
+        let (workspace, options, config) = (self.workspace, self.options, self.config)
+        let run = try await WorkerPool.run { () throws(CredsyncError) -> RunPlan in
+            var ledgers: [PublishTarget: Ledger] = [:]
+            return try workspace.plan(
+                asOf: options.asOf, platforms: options.platforms, allowMassWithdraw: options.allowMassWithdraw,
+                approveWithdrawals: options.approveWithdrawals, ledgers: &ledgers,
+                showProgress: options.showProgress, store: store, controls: PlanControls(
+                    approvals: ApprovalGate(store: store, config: config.approvals, user: options.user),
+                    resendAll: options.resendAll))
+        }
         report.approved = run.approved
         phase("read, map and plan")
         FreedMemory.release()
