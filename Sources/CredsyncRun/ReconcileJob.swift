@@ -5,6 +5,7 @@ import CredsyncState
 import CredsyncCatalogs
 import CredsyncMapping
 import CredsyncProtocol
+import _CredsyncEngine
 
 /// Differences between what a platform holds, what the ledger says it holds, and what it should hold.
 public struct Drift: Sendable {
@@ -59,11 +60,17 @@ public struct ReconcileJob: Sendable {
                 }
         }
         let store = try StateStore(stateDir: config.stateDir)
-        var ledgers: [PublishTarget: Ledger] = [:]
         let client = PlatformClient(
             config: platform, source: config.organisation.uscc, retry: config.retry, logger: logger)
-        let run = try workspace.plan(
-            asOf: asOf, platforms: [platform.id], allowMassWithdraw: true, ledgers: &ledgers, store: store)
+        // Read and mapped on threads of its own, not on the cooperative pool.
+        let (planning, day, platformID) = (workspace, asOf, platform.id)
+        let (run, ledgers) = try await WorkerPool.run {
+            () throws(CredsyncError) -> (RunPlan, [PublishTarget: Ledger]) in
+            var ledgers: [PublishTarget: Ledger] = [:]
+            let run = try planning.plan(
+                asOf: day, platforms: [platformID], allowMassWithdraw: true, ledgers: &ledgers, store: store)
+            return (run, ledgers)
+        }
         // Every manifest before any change: a failure leaves every ledger as it was.
         var manifests: [Dataset: [ManifestItem]] = [:]
         for dataset in targets {
