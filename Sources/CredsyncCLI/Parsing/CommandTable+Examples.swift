@@ -35,6 +35,11 @@ extension CommandTable {
             ("credsync push --platform gsxt", "Only gsxt, e.g. after it came back."),
             ("credsync push --dataset license --all", "Re-send the whole dataset (refused until approved)."),
         ],
+        "privacy": [("credsync privacy report", "Which fields carry persons' numbers, and where they went.")],
+        "privacy report": [
+            ("credsync privacy report --from 2026-01-01 --to 2026-06-30", "The register for the first half of 2026."),
+            ("credsync privacy report --subject 110105194912310021", "Every record holding one person's number."),
+        ],
         "approve": [
             ("credsync approve P-20261120-3fa9c1 --reason 'licences moved to the new system'",
                 "Let the next run execute the refused plan's changes, once."),

@@ -224,6 +224,24 @@ public enum CommandTable {
                         discussion: "The file is never overwritten; its key id is printed, the key never is.",
                         arguments: ArgumentsSpec("FILE", minimum: 1, maximum: 1, help: "Where the key goes (dataKeyFile).")),
                 ]),
+            CommandSpec("privacy", abstract: "The personal-data register.",
+                subcommands: [
+                    CommandSpec("report", abstract: "Which fields carry persons' numbers, how many records of persons were sent where.",
+                        discussion: """
+                            Per dataset, the national fields that hold natural persons' numbers and the platforms
+                            that take them; per platform and dataset, the records accepted in the period and those
+                            of persons. With --subject, every record holding that number (matched by its masked
+                            form, as the store keeps it): for a person's access request. A look-up is audited;
+                            the number is shown masked unless --reveal (audited too).
+                            """,
+                        options: [
+                            OptionSpec("from", value: .date, valueName: "YYYY-MM-DD", help: "Acceptances from this day."),
+                            OptionSpec("to", value: .date, valueName: "YYYY-MM-DD", help: "Acceptances up to this day."),
+                            OptionSpec("subject", value: .text, valueName: "NUMBER",
+                                help: "A person's 证件号码: list every record that holds it."),
+                            OptionSpec("reveal", help: "Show the subject's number unmasked in the text output (audited)."),
+                        ]),
+                ]),
             CommandSpec("report", abstract: "Show a run report.",
                 options: [OptionSpec("html", help: "Print the path of the HTML report.")],
                 arguments: ArgumentsSpec("RUN-ID|latest", maximum: 1, help: "The run (default: latest).")),
