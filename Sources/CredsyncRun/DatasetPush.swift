@@ -247,6 +247,13 @@ struct DatasetPush {
                     let reachesGoal = try apply(
                         recordOutcome, of: change, kept: kept[key], batchID: batchID, attempted: batch.id, now: now,
                         result: &result)
+                    if case .accepted(let version) = recordOutcome, run.platform.publication == .receipts {
+                        try store.recordAccepted(
+                            AcceptedVersion(
+                                key: key, version: version, op: change.op.kind, hash: change.hash, batch: batchID,
+                                requestID: answer.requestIDs.last ?? "", acceptedAt: now),
+                            platform: plan.platform, dataset: plan.dataset)
+                    }
                     if index >= 0, reachesGoal { reached[index] = true }
                 }
                 if let (batch, changes) = next { marked = try writeMarks(changes, batchID: batch.id) }
