@@ -54,6 +54,15 @@ public enum Metrics {
             "records", "Records by outcome in the last run (queued: deferred for a later try; held; dead).",
             "gauge", records)
         metric(
+            "receipts", "Records by receipt state after the last run (pending: accepted, no receipt yet), "
+                + "receipts platforms only.", "gauge",
+            report.receipts.flatMap { tally in
+                let labels = "platform=\"\(tally.platform.rawValue)\",dataset=\"\(tally.dataset.rawValue)\""
+                return [("pending", tally.pending), ("failed", tally.failed), ("published", tally.published)].map {
+                    ("{\(labels),state=\"\($0.0)\"}", Double($0.1))
+                }
+            })
+        metric(
             "set_aside_rows", "Export rows set aside in the last run.", "gauge",
             [("", Double(report.setAside.count + report.unreadableRows.count))])
         metric(
