@@ -94,6 +94,24 @@ import Testing
         }
         let check = try env.credsync(["state", "check"])
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+
+        // The province fixes a failed record (here: its 主债权数额): that version is sent, once.
+        let fixed = "ZX2025000128"
+        #expect(failed.contains(fixed))
+        let path = env.directory.path + "/pledges.csv"
+        let lines = try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "\n").map { line in
+            line.hasPrefix(fixed + ",") ? line.replacingOccurrences(of: ",5000,", with: ",5001,") : line
+        }
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let resent = try env.credsync(["sync"])
+        #expect(resent.status <= 1, "\(resent.stderr)")
+        let pledge = (try env.latestReport()["outcomes"]?.arrayValue ?? []).first {
+            $0["platform"]?.stringValue == "gsxt" && $0["dataset"]?.stringValue == "pledge"
+        }
+        #expect(pledge?["created"]?.intValue == 1 && pledge?["updated"]?.intValue == 0, "\(resent.stdout)")
+        #expect(pledge?["rejectedBefore"]?.intValue == 1)
+        #expect(try env.sandbox.holdings(.gsxt, .pledge)[fixed]?.version == 2)
+        #expect(try env.storeRows("SELECT state FROM receipt WHERE key = '\(fixed)' ORDER BY version") == [["failed"], ["accepted"]])
     }
 
     @Test func aRefusedCursorIsReadAgainFromTheStartAndChangesNothing() throws {
@@ -122,7 +140,10 @@ import Testing
         Thread.sleep(forTimeInterval: Self.delay + 0.5)
         try env.sandbox.admin("POST", "faults", ["latencyMs": 150])
         let process = try env.start(["pull"])
-        #expect(waitUntil(timeout: 30) { ((try? env.storeRows("SELECT count(*) FROM receipt_cursor")) ?? []) != [["0"]] })
+        let saved = waitUntil(timeout: 30) {
+            Int((try? env.storeRows("SELECT count(*) FROM receipt WHERE state <> 'accepted'"))?.first?.first ?? "") ?? 0 > 0
+        }
+        #expect(saved)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         try env.sandbox.admin("POST", "faults", ["latencyMs": 0])
