@@ -53,6 +53,12 @@ import Testing
         let metrics = try String(contentsOfFile: env.stateDir + "/metrics/credsync.prom", encoding: .utf8)
         #expect(metrics.contains(#"credsync_receipts{platform="gsxt",dataset="license",state="pending"} 321"#))
 
+        // Accepted is not published: every gsxt deadline still runs, marked as awaiting its receipt.
+        let waiting = try JSONParser.parse(try env.credsync(["deadlines", "--within", "30", "--json"]).stdout)
+        let items = waiting["items"]?.arrayValue ?? []
+        #expect(!items.isEmpty && items.allSatisfy { $0["awaitingReceipt"]?.boolValue == true })
+        #expect((try env.latestReport()["deadlines"]?.arrayValue?.count ?? 0) == items.count)
+
         Thread.sleep(forTimeInterval: Self.delay + 0.5)
         let second = try env.credsync(["sync"])
         let report = try env.latestReport()
@@ -62,6 +68,9 @@ import Testing
         let failed = Self.failedKeys(report)
         #expect(resolved.values.reduce(0) { $0 + $1.failed } == failed.count)
         #expect(try env.totals()["created"] == 0 && (try env.totals()["updated"]) == 0)
+        // Published: their deadlines are met (the receipt's `at`); a failure's is not planned yet.
+        let done = try JSONParser.parse(try env.credsync(["deadlines", "--within", "30", "--json"]).stdout)
+        #expect((done["items"]?.arrayValue ?? []).allSatisfy { $0["awaitingReceipt"]?.boolValue == false })
         if !failed.isEmpty {
             #expect(second.status == 1)
             #expect(second.stdout.contains("publication failed: gsxt"), "\(second.stdout)")
