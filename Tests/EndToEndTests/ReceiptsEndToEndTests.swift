@@ -53,6 +53,9 @@ import Testing
         let metrics = try String(contentsOfFile: env.stateDir + "/metrics/credsync.prom", encoding: .utf8)
         #expect(metrics.contains(#"credsync_receipts{platform="gsxt",dataset="license",state="pending"} 321"#))
 
+        let plan = try JSONParser.parse(try env.credsync(["plan", "--json"]).stdout)
+        let planned = (plan["plans"]?.arrayValue ?? []).filter { $0["dataset"]?.stringValue == "license" }
+        #expect(planned.first?["pendingReceipts"]?.intValue == 321, "\(planned)")
         // Accepted is not published: every gsxt deadline still runs, marked as awaiting its receipt.
         let waiting = try JSONParser.parse(try env.credsync(["deadlines", "--within", "30", "--json"]).stdout)
         let items = waiting["items"]?.arrayValue ?? []
