@@ -11,6 +11,9 @@ public struct ReceiptFailure: Sendable {
     public var version: Int
     public var batchID: String
     public var errors: [FieldError]
+    /// For `E_SUBJECT_UNMATCHED`: what the enterprise store says of the subject ("registered name
+    /// is …"), from the payload accepted for the version; nil without one.
+    public var subject: String?
 }
 
 /// Pending, failed and published counts of a platform's dataset (the newest version of each key).
@@ -105,11 +108,13 @@ struct ReceiptFeed {
         try store.transaction { () throws(CredsyncError) in
             failures = []
             for receipt in page.receipts {
+                // Read before the receipt is applied: a failure removes the accepted payload.
+                let subject = receipt.status == .failed ? try subjectNote(receipt, platform: platform, dataset: dataset) : nil
                 let effect = try store.applyReceipt(Self.row(receipt), platform: platform, dataset: dataset, now: now)
                 guard case .failed = effect else { continue }
                 failures.append(ReceiptFailure(
                     platform: platform, dataset: dataset, key: receipt.key, version: receipt.version,
-                    batchID: receipt.batchID, errors: receipt.errors))
+                    batchID: receipt.batchID, errors: receipt.errors, subject: subject))
             }
             if let next = page.nextCursor {
                 try store.setReceiptCursor(next, platform: platform, dataset: dataset, at: now)
@@ -122,6 +127,26 @@ struct ReceiptFeed {
             ])
         }
         return failures
+    }
+
+    /// `E_SUBJECT_UNMATCHED` cross-checked against the enterprise store: the subject's code from the
+    /// accepted payload's field the error names, and what gsxt's feed said of it.
+    private func subjectNote(_ receipt: Receipt, platform: PlatformID, dataset: Dataset) throws(CredsyncError) -> String? {
+        guard let field = receipt.errors.first(where: { $0.code == "E_SUBJECT_UNMATCHED" })?.field,
+            let payload = try store.acceptedPayload(platform: platform, dataset: dataset, key: receipt.key),
+            let code = (try? JSONParser.parse(payload))?[field]?.stringValue, !code.isEmpty
+        else { return nil }
+        let shown = PersonalData.mask(code)
+        // The kept payload has 身份证号 masked: one with `*` in it was a natural person's.
+        if StateStore.isPersonalNumber(code) || (PersonalData.isPersonalField(field) && code.contains("*")) {
+            return "\(field) \(shown) is a natural person's 证件号码, not an organisation's code: ask the platform"
+        }
+        guard let subject = try store.enterpriseSubject(uscc: code) else {
+            return "\(field) \(shown) is not in the enterprise store (run 'credsync pull', or check the code)"
+        }
+        if subject.isNotFound { return "\(field) \(shown): gsxt does not know this code" }
+        let status = subject.status.isEmpty ? "" : ", \(subject.status)"
+        return "\(field) \(shown): registered name is \(subject.name)\(status); compare the record's name"
     }
 
     static func row(_ receipt: Receipt) -> ReceiptRow {

@@ -38,7 +38,7 @@ extension SyncReport {
                 [
                     "platform": .string(failure.platform.rawValue), "dataset": .string(failure.dataset.rawValue),
                     "key": .string(failure.key), "version": .number(String(failure.version)),
-                    "batchId": .string(failure.batchID),
+                    "batchId": .string(failure.batchID), "subject": failure.subject.map { .string($0) } ?? .null,
                     "errors": .array(failure.errors.map { error in
                         ["code": .string(error.code), "field": error.field.map { .string($0) } ?? .null,
                          "message": .string(error.message)]
@@ -65,7 +65,7 @@ extension SyncReport {
         for failure in receiptFailures.prefix(20) {
             let errors = failure.errors.map(\.description).joined(separator: "; ")
             lines.append("  publication failed: \(failure.platform.rawValue) \(failure.dataset.rawValue) "
-                + "\(failure.key): \(errors)")
+                + "\(failure.key): \(errors)" + (failure.subject.map { "; " + $0 } ?? ""))
         }
         if receiptFailures.count > 20 { lines.append("  … \(receiptFailures.count - 20) more failed publications (see the report)") }
         return lines

@@ -78,6 +78,10 @@ import Testing
             #expect(second.status == 1)
             #expect(second.stdout.contains("publication failed: gsxt"), "\(second.stdout)")
             #expect(second.stdout.contains("E_SUBJECT_UNMATCHED"))
+            // Cross-checked against the enterprise store the pull filled.
+            #expect(second.stdout.contains("CF_XDR_SHXYM 91330302G4GNEE9C2H: gsxt does not know this code"), "\(second.stdout)")
+            #expect(second.stdout.contains("is a natural person's 证件号码"), "\(second.stdout)")
+            #expect(!second.stdout.contains("330106196405048211"))
         }
         // The platform holds exactly the desired state: published where the ledger says so, failed
         // (not public) for the failures, nothing pending.
