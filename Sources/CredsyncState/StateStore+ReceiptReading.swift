@@ -74,13 +74,14 @@ extension StateStore {
         return found
     }
 
-    /// When each key of a platform's dataset became public by its receipt (RFC 3339), and the keys
-    /// still pending: what `deadlines` needs to tell published from pending.
+    /// When each key of a platform's dataset became public by its receipt (RFC 3339), the keys
+    /// still pending and those whose newest version failed: what `deadlines` and `reconcile` need.
     package func publication(
         platform: PlatformID, dataset: Dataset
-    ) throws(CredsyncError) -> (publishedAt: [String: String], pending: Set<String>) {
+    ) throws(CredsyncError) -> (publishedAt: [String: String], pending: Set<String>, failed: Set<String>) {
         var publishedAt: [String: String] = [:]
         var pending: Set<String> = []
+        var failed: Set<String> = []
         try database.query(
             "SELECT key, state, at FROM receipt r WHERE platform = ? AND dataset = ? AND \(Self.newestOnly)",
             [.text(platform.rawValue), .text(dataset.rawValue)]
@@ -88,9 +89,10 @@ extension StateStore {
             switch row.text(1) {
             case "accepted": pending.insert(row.text(0))
             case "published": if let at = row.optionalText(2) { publishedAt[row.text(0)] = at }
+            case "failed": failed.insert(row.text(0))
             default: break
             }
         }
-        return (publishedAt, pending)
+        return (publishedAt, pending, failed)
     }
 }

@@ -96,6 +96,11 @@ import Testing
             #expect(holdings.values.allSatisfy { $0.version == 1 })
         }
 
+        // reconcile tells failed and pending apart: both sides agree, no drift.
+        let reconcile = try env.credsync(["reconcile", "--platform", "gsxt"])
+        #expect(reconcile.status == 0, "\(reconcile.stdout)\(reconcile.stderr)")
+        #expect(!reconcile.stdout.contains("drift:"), "\(reconcile.stdout)")
+
         // A third run reads no receipt twice and sends nothing: a failure waits for a changed record.
         let third = try env.credsync(["sync"])
         #expect(third.status <= 1, "\(third.stderr)")
@@ -148,6 +153,10 @@ import Testing
         #expect(!reread.stdout.contains("publication failed"), "\(reread.stdout)")
         #expect(reread.stderr.contains("receipts cursor refused"), "\(reread.stderr)")
         #expect(try env.storeRows("SELECT platform, dataset, key, version, state, seq FROM receipt ORDER BY 1, 2, 3, 4") == before)
+        // reconcile notices a store that forgot a failure the platform reports.
+        try env.storeExecute("UPDATE receipt SET state = 'published' WHERE key = 'ZX2025000128'")
+        let drift = try env.credsync(["reconcile", "--platform", "gsxt", "--dataset", "pledge"])
+        #expect(drift.stdout.contains("pending or failed on one side only: 1: ZX2025000128"), "\(drift.stdout)")
     }
 
     @Test func aRunKilledWhileReadingReceiptsReadsEachAtMostOnceMore() throws {
