@@ -25,7 +25,9 @@ public struct PullReceipts: Sendable {
         summary.refusedCredentials = !result.authenticationFailures.isEmpty
         summary.unavailable = !result.unavailable.isEmpty
         summary.counts = try store.receiptCounts().map {
-            ReceiptTally(platform: $0.platform, dataset: $0.dataset, pending: $0.pending, failed: $0.failed, published: $0.published)
+            ReceiptTally(
+                platform: $0.platform, dataset: $0.dataset, pending: $0.pending, failed: $0.failed,
+                published: $0.published)
         }
         return summary
     }

@@ -54,7 +54,8 @@ struct ReceiptFeed {
     func read(platforms ids: [PlatformID]) async throws(CredsyncError) -> Result {
         var result = Result()
         for platform in platforms(ids) {
-            let client = PlatformClient(config: platform, source: config.organisation.uscc, retry: config.retry, logger: logger)
+            let client = PlatformClient(
+                config: platform, source: config.organisation.uscc, retry: config.retry, logger: logger)
             for dataset in platform.datasets {
                 if let failure = try await read(dataset, of: platform.id, client: client, into: &result) {
                     let message = "\(platform.id.rawValue) \(dataset.rawValue): the receipts could not be read "
@@ -102,14 +103,17 @@ struct ReceiptFeed {
     }
 
     /// One page's receipts and the cursor after it, in one transaction.
-    private func record(_ page: ReceiptPage, dataset: Dataset, platform: PlatformID) throws(CredsyncError) -> [ReceiptFailure] {
+    private func record(
+        _ page: ReceiptPage, dataset: Dataset, platform: PlatformID
+    ) throws(CredsyncError) -> [ReceiptFailure] {
         let now = Timestamp.now()
         var failures: [ReceiptFailure] = []
         try store.transaction { () throws(CredsyncError) in
             failures = []
             for receipt in page.receipts {
                 // Read before the receipt is applied: a failure removes the accepted payload.
-                let subject = receipt.status == .failed ? try subjectNote(receipt, platform: platform, dataset: dataset) : nil
+                let subject =
+                    receipt.status == .failed ? try subjectNote(receipt, platform: platform, dataset: dataset) : nil
                 let effect = try store.applyReceipt(Self.row(receipt), platform: platform, dataset: dataset, now: now)
                 guard case .failed = effect else { continue }
                 failures.append(ReceiptFailure(
@@ -131,7 +135,9 @@ struct ReceiptFeed {
 
     /// `E_SUBJECT_UNMATCHED` cross-checked against the enterprise store: the subject's code from the
     /// accepted payload's field the error names, and what gsxt's feed said of it.
-    private func subjectNote(_ receipt: Receipt, platform: PlatformID, dataset: Dataset) throws(CredsyncError) -> String? {
+    private func subjectNote(
+        _ receipt: Receipt, platform: PlatformID, dataset: Dataset
+    ) throws(CredsyncError) -> String? {
         guard let field = receipt.errors.first(where: { $0.code == "E_SUBJECT_UNMATCHED" })?.field,
             let payload = try store.acceptedPayload(platform: platform, dataset: dataset, key: receipt.key),
             let code = (try? JSONParser.parse(payload))?[field]?.stringValue, !code.isEmpty
@@ -153,7 +159,9 @@ struct ReceiptFeed {
         var errors: String?
         if receipt.status == .failed {
             let list: [JSONValue] = receipt.errors.map { error in
-                var item = JSONObject([JSONMember("code", .string(error.code)), JSONMember("message", .string(error.message))])
+                var item = JSONObject([
+                    JSONMember("code", .string(error.code)), JSONMember("message", .string(error.message)),
+                ])
                 if let field = error.field { item["field"] = .string(field) }
                 return .object(item)
             }

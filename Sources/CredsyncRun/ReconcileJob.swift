@@ -145,17 +145,23 @@ public struct ReconcileJob: Sendable {
         var manifest = manifest
         if let receipts {
             for item in manifest {
-                let stored = receipts.pending.contains(item.key) ? "pending" : receipts.failed.contains(item.key) ? "failed" : nil
+                let stored =
+                    receipts.pending.contains(item.key)
+                    ? "pending" : receipts.failed.contains(item.key) ? "failed" : nil
                 let platformSide = item.status == "pending" || item.status == "failed" ? item.status : nil
                 // Published there, pending here: the receipt is not read yet, not a drift.
                 if stored != platformSide, !(stored == "pending" && item.status == "published") {
                     drift.receiptMismatch.append(item.key)
                 }
             }
-            // Pending is accepted (the ledger's published); failed is neither public nor in the ledger.
+            // Pending is accepted: an upsert or a withdrawal as the ledger says (published when it
+            // knows none); failed is neither public nor in the ledger.
             manifest = manifest.filter { $0.status != "failed" }.map { item in
                 var item = item
-                if item.status == "pending" { item.status = "published" }
+                if item.status == "pending" {
+                    let entry = ledger.entries[item.key]
+                    item.status = entry.map { $0.isPublished ? "published" : "withdrawn" } ?? "published"
+                }
                 return item
             }
         }

@@ -6,7 +6,8 @@ extension SyncJob {
     /// The receipts feeds read before the plan (exchange-api.md 1.1); a platform that fails is
     /// reported and its records stay pending.
     func readReceipts(into report: inout SyncReport, store: StateStore) async throws(CredsyncError) {
-        let read = try await ReceiptFeed(config: config, store: store, logger: logger).read(platforms: options.platforms)
+        let feed = ReceiptFeed(config: config, store: store, logger: logger)
+        let read = try await feed.read(platforms: options.platforms)
         report.apply(read)
     }
 
@@ -14,7 +15,9 @@ extension SyncJob {
     func tallyReceipts(into report: inout SyncReport, store: StateStore) throws(CredsyncError) {
         let feed = ReceiptFeed(config: config, store: store, logger: logger)
         report.receipts = try store.receiptCounts().map {
-            ReceiptTally(platform: $0.platform, dataset: $0.dataset, pending: $0.pending, failed: $0.failed, published: $0.published)
+            ReceiptTally(
+                platform: $0.platform, dataset: $0.dataset, pending: $0.pending, failed: $0.failed,
+                published: $0.published)
         }
         guard !feed.platforms(options.platforms).isEmpty else { return }
         report.warnings += try feed.lateWarnings(today: .todayInShanghai(), calendar: workspace.rules.calendar)
@@ -67,7 +70,9 @@ extension SyncReport {
             lines.append("  publication failed: \(failure.platform.rawValue) \(failure.dataset.rawValue) "
                 + "\(failure.key): \(errors)" + (failure.subject.map { "; " + $0 } ?? ""))
         }
-        if receiptFailures.count > 20 { lines.append("  … \(receiptFailures.count - 20) more failed publications (see the report)") }
+        if receiptFailures.count > 20 {
+            lines.append("  … \(receiptFailures.count - 20) more failed publications (see the report)")
+        }
         return lines
     }
 }

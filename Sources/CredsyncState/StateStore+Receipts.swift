@@ -70,7 +70,9 @@ package enum ReceiptEffect: Sendable, Equatable {
 extension StateStore {
     /// Records a version accepted on a receipts platform as pending (in the answer's transaction).
     /// A version already recorded keeps its row.
-    package func recordAccepted(_ accepted: AcceptedVersion, platform: PlatformID, dataset: Dataset) throws(CredsyncError) {
+    package func recordAccepted(
+        _ accepted: AcceptedVersion, platform: PlatformID, dataset: Dataset
+    ) throws(CredsyncError) {
         try database.execute(
             """
             INSERT INTO receipt (platform, dataset, key, version, op, state, hash, batch, request_id, accepted_at)

@@ -40,8 +40,8 @@ enum DeadlinesCommand {
                 "horizon": .string(horizon.iso), "horizonCutShort": cutShort.map { .string($0.description) } ?? .null,
                 "items": .array(items.map { plan, deadline in
                     ["platform": .string(plan.platform.rawValue), "dataset": .string(plan.dataset.rawValue), "key": .string(deadline.key),
-                     "kind": .string(deadline.kind.rawValue), "due": .string(deadline.due.iso), "overdue": .bool(deadline.due < context.asOf),
-                     "awaitingReceipt": .bool(awaiting(plan, deadline))]
+                     "kind": .string(deadline.kind.rawValue), "due": .string(deadline.due.iso),
+                     "overdue": .bool(deadline.due < context.asOf), "awaitingReceipt": .bool(awaiting(plan, deadline))]
                 }),
                 "unknown": .array(unknown.map { plan, item in
                     ["platform": .string(plan.platform.rawValue), "dataset": .string(plan.dataset.rawValue), "key": .string(item.key),
@@ -54,8 +54,12 @@ enum DeadlinesCommand {
                 + (unknown.isEmpty ? "" : ", \(unknown.count) unknown"))
             var rows = [["status", "due", "platform", "dataset", "kind", "key"]]
             for (plan, deadline) in items {
-                let status = (deadline.due < context.asOf ? "OVERDUE" : "due") + (awaiting(plan, deadline) ? " (pending receipt)" : "")
-                rows.append([status, deadline.due.iso, plan.platform.rawValue, plan.dataset.rawValue, deadline.kind.rawValue, deadline.key])
+                let status = (deadline.due < context.asOf ? "OVERDUE" : "due")
+                    + (awaiting(plan, deadline) ? " (pending receipt)" : "")
+                rows.append([
+                    status, deadline.due.iso, plan.platform.rawValue, plan.dataset.rawValue, deadline.kind.rawValue,
+                    deadline.key,
+                ])
             }
             for (plan, item) in unknown { rows.append(["UNKNOWN", "in \(item.missingYear)", plan.platform.rawValue, plan.dataset.rawValue, item.kind.rawValue, item.key]) }
             if rows.count > 1 { context.console.print(lines: TextTable.render(rows)) }

@@ -108,7 +108,8 @@ enum PlanCommand {
         _ run: RunPlan, asOf: LocalDate, detail: Bool, store: StateStore
     ) throws(CredsyncError) -> JSONValue {
         let receipts = Dictionary(
-            try store.receiptCounts().map { (PublishTarget($0.platform, $0.dataset), $0) }, uniquingKeysWith: { a, _ in a })
+            try store.receiptCounts().map { (PublishTarget($0.platform, $0.dataset), $0) },
+            uniquingKeysWith: { first, _ in first })
         let plans: [JSONValue] = try run.plans.map { (plan) throws(CredsyncError) -> JSONValue in
             var object: JSONObject = [
                 "platform": .string(plan.platform.rawValue), "dataset": .string(plan.dataset.rawValue),

@@ -43,7 +43,8 @@ enum ReconcileCommand {
                 for (title, keys) in [("missing on the platform", drift.missingOnPlatform), ("published but not desired", drift.notDesired),
                                       ("hash differs from the ledger", drift.hashMismatch), ("status differs from the ledger", drift.statusMismatch),
                                       ("unknown to the ledger", drift.unknownToLedger),
-                                      ("pending or failed on one side only", drift.receiptMismatch)] where !keys.isEmpty {
+                                      ("pending or failed on one side only",
+                                       drift.receiptMismatch)] where !keys.isEmpty {
                     context.console.print("  \(title): \(keys.count): " + keys.prefix(10).joined(separator: ", ") + (keys.count > 10 ? ", …" : ""))
                 }
             }
