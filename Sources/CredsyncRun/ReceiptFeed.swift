@@ -173,10 +173,14 @@ struct ReceiptFeed {
             errors: errors, batch: receipt.batchID)
     }
 
+    /// At most this many late versions are named; a count says how many more there are.
+    static let lateListed = 50
+
     /// Versions pending longer than their platform's `receiptWarningDays` (working days, counted
     /// from the Shanghai date of the acceptance to `today`), as warnings for the platform's helpdesk.
     func lateWarnings(today: LocalDate, calendar: WorkingCalendar) throws(CredsyncError) -> [String] {
         var warnings: [String] = []
+        var more = 0
         var dueDates: [Int: LocalDate] = [:]
         for pending in try store.pendingVersions(acceptedBefore: Timestamp.now()) {
             guard let platform = config.platform(pending.platform), platform.publication == .receipts else { continue }
@@ -186,11 +190,18 @@ struct ReceiptFeed {
             let due = dueDates[cacheKey] ?? ((try? calendar.adding(workingDays: days, to: accepted)) ?? accepted)
             dueDates[cacheKey] = due
             guard due < today else { continue }
+            guard warnings.count < Self.lateListed else {
+                more += 1
+                continue
+            }
             warnings.append(
                 "\(pending.platform.rawValue) \(pending.dataset.rawValue) \(pending.key) version \(pending.version): "
                     + "pending since \(accepted.iso), more than \(days) working days without a receipt "
                     + "(batch \(pending.batch), request \(pending.requestID.isEmpty ? "unknown" : pending.requestID)); "
                     + "ask the platform's helpdesk, see RUNBOOK 'A record pending too long'")
+        }
+        if more > 0 {
+            warnings.append("\(more) more versions pending too long (the store's receipt table lists them)")
         }
         return warnings
     }

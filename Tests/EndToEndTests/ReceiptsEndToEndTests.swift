@@ -25,7 +25,7 @@ import Testing
         Set((report["receipts"]?["failed"]?.arrayValue ?? []).compactMap { $0["key"]?.stringValue })
     }
 
-    static func environment() throws -> SyncEnvironment {
+    static func environment(delay: Double = Self.delay) throws -> SyncEnvironment {
         let sandbox = try SandboxProcess(["--receipts", "gsxt", "--receipt-delay", String(delay)])
         let env = try SyncEnvironment(sandbox: sandbox, platforms: [.gsxt], platformSettings: [.gsxt: receipts])
         let text = try String(contentsOfFile: env.configFile, encoding: .utf8)
@@ -177,5 +177,21 @@ import Testing
         #expect(read >= 0 && read < 703, "\(rest.stdout)\(rest.stderr)")
         let counts = try env.storeRows("SELECT count(*) FROM receipt WHERE state = 'accepted'")
         #expect(counts == [["0"]])
+    }
+
+    @Test func aVersionPendingTooLongIsAWarningWithItsBatchAndRequest() throws {
+        let env = try Self.environment(delay: 3600)
+        _ = try env.credsync(["sync"])
+        // Accepted 30 days ago, as far as the store knows: past the default 3 working days.
+        try env.storeExecute("UPDATE receipt SET accepted_at = accepted_at - 30 * 86400")
+        let again = try env.credsync(["sync"])
+        #expect(again.status <= 1, "\(again.stderr)")
+        let warnings = (try env.latestReport()["warnings"]?.arrayValue ?? []).compactMap(\.stringValue)
+        let late = warnings.filter { $0.contains("working days without a receipt") }
+        #expect(late.count == 50, "\(late.prefix(2))")
+        let oldest = try env.storeRows("SELECT batch, request_id FROM receipt ORDER BY accepted_at, key LIMIT 1")
+        let named = "(batch \(oldest.first?.first ?? "?"), request \(oldest.first?.last ?? "?"))"
+        #expect(late.first?.contains(named) == true, "\(late.first ?? "")")
+        #expect(warnings.contains("653 more versions pending too long (the store's receipt table lists them)"))
     }
 }
