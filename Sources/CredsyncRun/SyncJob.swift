@@ -68,10 +68,7 @@ public struct SyncJob: Sendable {
             phase("pull")
         }
         // Receipts before the plan: a failed publication is planned again only once the export changes it.
-        if !options.dryRun {
-            try await readReceipts(into: &report, store: store)
-            phase("receipts")
-        }
+        if !options.dryRun, try await readReceipts(into: &report, store: store) { phase("receipts") }
         // The ledgers are compared with the export, then dropped: the push writes the store's rows.
         var ledgers: [PublishTarget: Ledger] = [:]
         let run = try workspace.plan(

@@ -4,11 +4,12 @@ import CredsyncState
 
 extension SyncJob {
     /// The receipts feeds read before the plan (exchange-api.md 1.1); a platform that fails is
-    /// reported and its records stay pending.
-    func readReceipts(into report: inout SyncReport, store: StateStore) async throws(CredsyncError) {
+    /// reported and its records stay pending. False when no platform of the run issues receipts.
+    func readReceipts(into report: inout SyncReport, store: StateStore) async throws(CredsyncError) -> Bool {
         let feed = ReceiptFeed(config: config, store: store, logger: logger)
-        let read = try await feed.read(platforms: options.platforms)
-        report.apply(read)
+        guard !feed.platforms(options.platforms).isEmpty else { return false }
+        report.apply(try await feed.read(platforms: options.platforms))
+        return true
     }
 
     /// The counts after the run and the warnings for versions pending too long.
