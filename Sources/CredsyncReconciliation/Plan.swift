@@ -79,8 +79,11 @@ public struct DatasetPlan: Sendable {
     /// read whole: their `corrected` withdrawals wait for the export to be fixed, or for approval.
     public var heldWithdrawals: [String] = []
     public var warnings: [String] = []
-    /// The changes' deadlines, in plan order.
-    public var deadlines: [Deadline] { changes.compactMap(\.deadline) }
+    /// Publications accepted on a receipts platform, unchanged in the export, still waiting for
+    /// their receipt (exchange-api.md 1.1): not made yet, so their deadlines still run.
+    public var awaitingReceipt: [Deadline] = []
+    /// The changes' deadlines, in plan order, then those of the publications awaiting a receipt.
+    public var deadlines: [Deadline] { changes.compactMap(\.deadline) + awaitingReceipt }
     /// Changes whose deadline falls in a year the calendar does not cover.
     public var unknownDeadlines: [UnknownDeadline] { changes.compactMap(\.unknownDeadline) }
     /// Published keys in the ledger before this plan.

@@ -34,6 +34,9 @@ public struct PlanBuilder: Sendable {
         if let spilled = step.spilled { plan.changes.append(spilled.place, line: step.line, op: spilled.op) }
         guard let detail = step.detail else { return }
         if let change = detail.change { plan.changes.append(change) }
+        if detail.change == nil, step.spilled == nil, let deadline = detail.deadline {
+            plan.awaitingReceipt.append(deadline)
+        }
         if let missing = detail.unknownDeadline {
             if unknown[missing.problem] == nil { unknownOrder.append(missing.problem) }
             unknown[missing.problem, default: ([], [])].lines.append(Int32(clamping: step.line))

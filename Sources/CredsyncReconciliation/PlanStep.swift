@@ -51,6 +51,9 @@ public struct PlanContext: Sendable {
     public let asOf: LocalDate
     /// Where the changes are written as they are planned; without one they stay in the steps.
     public let spill: ChangeSpill?
+    /// Keys accepted on a receipts platform still waiting for their receipt: an unchanged one keeps
+    /// its publication deadline (publication counts at the receipt's `at`).
+    public var awaitingReceipt: Set<String> = []
 
     public init(
         dataset: Dataset, format: NationalFormat, platform: PlatformConfig, ledger: Ledger, rules: PublicityRules,
@@ -139,6 +142,7 @@ public struct PlanContext: Sendable {
                 if !isPublished { due(.publication, rules.publicationDue) }
             } else {
                 step.tally = .unchanged
+                if awaitingReceipt.contains(record.key) { due(.publication, rules.publicationDue) }
             }
         case .withdrawn(let reason, _):
             if isPublished {
@@ -166,7 +170,7 @@ public struct PlanContext: Sendable {
                 step.detail = PlanStep.Detail(
                     change: nil, deadline: nil, unknownDeadline: unknownDeadline, warnings: warnings)
             }
-        } else if change != nil || !warnings.isEmpty || unknownDeadline != nil {
+        } else if change != nil || !warnings.isEmpty || unknownDeadline != nil || deadline != nil {
             var change = change
             change?.deadline = deadline
             change?.unknownDeadline = unknownDeadline

@@ -76,6 +76,7 @@ struct DatasetPush {
             }
         }
         outcome.pendingDeadlines = zip(plan.changes, reached).compactMap { change, done in done ? nil : change.deadline }
+            + plan.awaitingReceipt
         do { try plan.changes.check() } catch { pendingError = pendingError ?? error }
         if let error = commitFailure ?? pendingError { result.stateError = error }
     }
@@ -249,7 +250,16 @@ struct DatasetPush {
                     let reachesGoal = try apply(
                         recordOutcome, of: change, kept: kept[key], batchID: batchID, attempted: batch.id, now: now,
                         result: &result)
-                    if index >= 0, reachesGoal { reached[index] = true }
+                    // On a receipts platform an accepted version is pending: its deadline still runs.
+                    guard case .accepted(let version) = recordOutcome, run.platform.publication == .receipts else {
+                        if index >= 0, reachesGoal { reached[index] = true }
+                        continue
+                    }
+                    try store.recordAccepted(
+                        AcceptedVersion(
+                            key: key, version: version, op: change.op.kind, hash: change.hash, batch: batchID,
+                            requestID: answer.requestIDs.last ?? "", acceptedAt: now),
+                        platform: plan.platform, dataset: plan.dataset)
                 }
                 if let (batch, changes) = next { marked = try writeMarks(changes, batchID: batch.id) }
             }

@@ -53,6 +53,18 @@ public enum Metrics {
         metric(
             "records", "Records by outcome in the last run (queued: deferred for a later try; held; dead).",
             "gauge", records)
+        // Only with a receipts platform: a synchronous setup's metrics stay as they were.
+        let receipts = report.receipts.flatMap { tally in
+            let labels = "platform=\"\(tally.platform.rawValue)\",dataset=\"\(tally.dataset.rawValue)\""
+            return [("pending", tally.pending), ("failed", tally.failed), ("published", tally.published)].map {
+                ("{\(labels),state=\"\($0.0)\"}", Double($0.1))
+            }
+        }
+        if !receipts.isEmpty {
+            metric(
+                "receipts", "Records by receipt state after the last run (pending: accepted, no receipt yet), "
+                    + "receipts platforms only.", "gauge", receipts)
+        }
         metric(
             "set_aside_rows", "Export rows set aside in the last run.", "gauge",
             [("", Double(report.setAside.count + report.unreadableRows.count))])

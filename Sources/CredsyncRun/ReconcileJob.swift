@@ -21,12 +21,16 @@ public struct Drift: Sendable {
     public var statusMismatch: [String] = []
     /// Held by the platform, unknown to the ledger.
     public var unknownToLedger: [String] = []
+    /// On a receipts platform: pending or failed on one side, not on the other (a version the
+    /// platform published whose receipt is not read yet is not counted: the next run reads it).
+    public var receiptMismatch: [String] = []
     public var platformRecords = 0
     /// Why the export could not be read: `notDesired` was not compared.
     public var exportProblem: String?
 
     public var total: Int {
         missingOnPlatform.count + notDesired.count + hashMismatch.count + statusMismatch.count + unknownToLedger.count
+            + receiptMismatch.count
     }
 }
 
@@ -110,17 +114,20 @@ public struct ReconcileJob: Sendable {
                 drift.exportProblem =
                     run.unreadable.first { $0.0 == dataset }.map { $0.1.description } ?? "it was not read"
             }
-            compare(manifest, with: ledger, into: &drift)
+            let receipts = platform.publication == .receipts
+                ? try store.publication(platform: platform.id, dataset: dataset) : nil
+            compare(manifest, with: ledger, receipts: receipts.map { ($0.pending, $0.failed) }, into: &drift)
             drifts.append(drift)
         }
         if repair {
             let now = Timestamp.now()
             try store.transaction { () throws(CredsyncError) in
                 for dataset in targets {
-                    let rows = (manifests[dataset] ?? []).map { item in
+                    // A pending version is the ledger's (accepted); a failed one is not public, and not in it.
+                    let rows = (manifests[dataset] ?? []).filter { $0.status != "failed" }.map { item in
                         let changed = Int(item.updatedAt.flatMap(Timestamp.parseRFC3339) ?? now)
                         return LedgerRow(
-                            key: item.key, status: item.status == "published" ? .published : .withdrawn,
+                            key: item.key, status: item.status == "withdrawn" ? .withdrawn : .published,
                             version: item.version, hash: item.hash ?? "", batch: "", createdAt: Int(now),
                             updatedAt: changed)
                     }
@@ -140,7 +147,34 @@ public struct ReconcileJob: Sendable {
     }
 
     /// The differences between the manifest and a ledger that checks out.
-    private func compare(_ manifest: [ManifestItem], with ledger: Ledger, into drift: inout Drift) {
+    /// `receipts`: the store's pending and failed keys, on a receipts platform.
+    private func compare(
+        _ manifest: [ManifestItem], with ledger: Ledger, receipts: (pending: Set<String>, failed: Set<String>)?,
+        into drift: inout Drift
+    ) {
+        var manifest = manifest
+        if let receipts {
+            for item in manifest {
+                let stored =
+                    receipts.pending.contains(item.key)
+                    ? "pending" : receipts.failed.contains(item.key) ? "failed" : nil
+                let platformSide = item.status == "pending" || item.status == "failed" ? item.status : nil
+                // Published there, pending here: the receipt is not read yet, not a drift.
+                if stored != platformSide, !(stored == "pending" && item.status == "published") {
+                    drift.receiptMismatch.append(item.key)
+                }
+            }
+            // Pending is accepted: an upsert or a withdrawal as the ledger says (published when it
+            // knows none); failed is neither public nor in the ledger.
+            manifest = manifest.filter { $0.status != "failed" }.map { item in
+                var item = item
+                if item.status == "pending" {
+                    let entry = ledger.entries[item.key]
+                    item.status = entry.map { $0.isPublished ? "published" : "withdrawn" } ?? "published"
+                }
+                return item
+            }
+        }
         let onPlatform = Dictionary(manifest.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
         for key in ledger.entries.sortedKeys(where: { _, _ in true }) {
             guard let entry = ledger.entries[key] else { continue }

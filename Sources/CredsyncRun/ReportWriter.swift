@@ -42,6 +42,7 @@ public enum ReportWriter {
         })
         object["unreadableRows"] = .array(report.unreadableRows.map { ["dataset": .string($0.0.rawValue), "problem": .string($0.1)] })
         object["warnings"] = .array(report.warnings.map { .string($0) })
+        object["receipts"] = report.receiptsJSON
         object["authenticationFailures"] = report.authenticationFailuresJSON
         object["platformProblems"] = .array(report.platformProblems.map { ["platform": .string($0.0.rawValue), "message": .string($0.1)] })
         object["refused"] = .array(report.refused.map { .string($0) })
@@ -140,6 +141,7 @@ public enum ReportWriter {
         if !report.setAside.isEmpty || !report.unreadableRows.isEmpty {
             lines.append("  \(report.totals.setAside) rows set aside ('credsync check' lists them)")
         }
+        lines += report.receiptLines
         for (platform, message) in report.platformProblems { lines.append("  \(platform.rawValue): \(message)") }
         for message in report.refused { lines.append("  refused: \(message)") }
         for item in report.approved {

@@ -68,6 +68,8 @@ public struct SyncJob: Sendable {
             try await pullFirst(into: &report, store: EnterpriseStore(state: store))
             phase("pull")
         }
+        // Receipts before the plan: a failed publication is planned again only once the export changes it.
+        if !options.dryRun, try await readReceipts(into: &report, store: store) { phase("receipts") }
         // The ledgers are compared with the export, then dropped: the push writes the store's rows.
         // The plan reads and maps on threads of its own, not on the cooperative pool.
         let (workspace, options, config) = (self.workspace, self.options, self.config)
@@ -167,6 +169,7 @@ public struct SyncJob: Sendable {
             }
         }
         report.deadlines.sort { ($0.due, $0.key) < ($1.due, $1.key) }
+        try tallyReceipts(into: &report, store: store)
         let queue = try Spool(store: store).entries()
         report.queueCensus = QueueCensus(queue.entries, corrupt: queue.corrupted)
         for located in queue.entries {

@@ -72,6 +72,11 @@ public struct SyncReport: Sendable {
     package var forecast: ReportForecast?
     /// What the pull before the push did, when there was one.
     public var pull: PullReport?
+    /// Receipts (exchange-api.md 1.1): how many were read, the failures among them (reported like
+    /// rejections), and the pending, failed and published counts after the run.
+    public var receiptsRead = 0
+    public var receiptFailures: [ReceiptFailure] = []
+    public var receipts: [ReceiptTally] = []
 
     /// The exit code the run ends with, per the documented table.
     public var exitCode: ExitCode {
@@ -81,7 +86,7 @@ public struct SyncReport: Sendable {
         if !unavailable.isEmpty { return .unavailable }
         let attention = !setAside.isEmpty || !unreadableRows.isEmpty
             || outcomes.contains { !$0.rejected.isEmpty || $0.queued > 0 || $0.held > 0 || $0.dead > 0 }
-            || !platformProblems.isEmpty
+            || !platformProblems.isEmpty || !receiptFailures.isEmpty
         return attention ? .needsAttention : .success
     }
 }

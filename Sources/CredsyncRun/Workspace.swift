@@ -121,10 +121,13 @@ extension Workspace {
                     ledgers[id] = ledger
                 }
                 let planned = controls.planned(ledger, dataset: dataset)
-                contexts.append(
-                    PlanContext(
-                        dataset: dataset, format: mapping.definition.format, platform: platform, ledger: planned,
-                        rules: rules, asOf: asOf, spill: spill))
+                var context = PlanContext(
+                    dataset: dataset, format: mapping.definition.format, platform: platform, ledger: planned,
+                    rules: rules, asOf: asOf, spill: spill)
+                if platform.publication == .receipts {
+                    context.awaitingReceipt = try state.publication(platform: platform.id, dataset: dataset).pending
+                }
+                contexts.append(context)
                 builders.append(PlanBuilder(dataset: dataset, platform: platform.id, ledger: planned, spill: spill))
             }
             var findings: [CrossCheckFinding] = []

@@ -38,6 +38,17 @@ public import CredsyncCore
 ///                       (detail: the payload hash of an upsert, the reason of a withdrawal); no payload
 ///     approval          plan_id PK -> refused_plan; approved_by (Unix user), approved_at, reason, used_at
 ///                       and used_by (the run id) once a run executed it (NULL before)
+///
+/// Version 3 adds the receipts of asynchronous platforms (exchange-api.md 1.1, "Receipts"):
+///
+///     receipt           platform, dataset, key, version PK; op upsert|withdraw, state accepted (pending: no
+///                       receipt yet)|published|failed, hash (of the version's payload, NULL for a withdrawal),
+///                       batch, request_id (of the answer that accepted it), accepted_at, seq (the receipt's,
+///                       NULL while pending: a receipt with a seq not above it changes nothing), at (RFC 3339,
+///                       from the receipt), remote_id (published upserts), errors (failed: a JSON array of
+///                       {code, field, message}, 证件号码 masked)
+///     receipt_cursor    platform, dataset PK; cursor (of the receipts feed, saved in the transaction that
+///                       records the page it follows), read_at
 package enum Schema {
     /// One step of the schema.
     package struct Migration: Sendable {
@@ -51,6 +62,7 @@ package enum Schema {
     /// Every migration, in order; a new one is appended, an applied one never changes.
     package static let migrations: [Migration] = [
         Migration(version: 1, sql: version1), Migration(version: 2, sql: version2),
+        Migration(version: 3, sql: version3),
     ]
 
     static let version1 = """
@@ -196,6 +208,35 @@ package enum Schema {
             reason TEXT,
             used_at REAL,
             used_by TEXT
+        ) WITHOUT ROWID;
+        """
+
+    static let version3 = """
+        CREATE TABLE receipt (
+            platform TEXT NOT NULL CHECK (platform IN ('credit', 'gsxt', 'ipp')),
+            dataset TEXT NOT NULL CHECK (dataset IN ('license', 'penalty', 'dishonesty', 'pledge')),
+            key TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            op TEXT NOT NULL CHECK (op IN ('upsert', 'withdraw')),
+            state TEXT NOT NULL CHECK (state IN ('accepted', 'published', 'failed')),
+            hash TEXT,
+            batch TEXT NOT NULL,
+            request_id TEXT NOT NULL,
+            accepted_at REAL NOT NULL,
+            seq INTEGER,
+            at TEXT,
+            remote_id TEXT,
+            errors TEXT CHECK (errors IS NULL OR json_valid(errors) AND json_type(errors) = 'array'),
+            PRIMARY KEY (platform, dataset, key, version),
+            CHECK ((state = 'accepted') = (seq IS NULL))
+        ) WITHOUT ROWID;
+        CREATE INDEX receipt_by_state ON receipt (state, platform, dataset);
+        CREATE TABLE receipt_cursor (
+            platform TEXT NOT NULL CHECK (platform IN ('credit', 'gsxt', 'ipp')),
+            dataset TEXT NOT NULL CHECK (dataset IN ('license', 'penalty', 'dishonesty', 'pledge')),
+            cursor TEXT NOT NULL,
+            read_at REAL NOT NULL,
+            PRIMARY KEY (platform, dataset)
         ) WITHOUT ROWID;
         """
 

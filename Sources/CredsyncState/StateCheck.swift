@@ -35,7 +35,7 @@ package enum StateCheck {
     static let tables = [
         "ledger", "accepted_payload", "rejected", "export_history", "pull_cursor", "enterprise", "serious_illegal",
         "queue", "queue_error", "run_summary", "run_outcome", "imported_file", "refused_plan", "refused_change",
-        "approval",
+        "approval", "receipt", "receipt_cursor",
     ]
 
     /// At most this many problems of a kind are listed; the count says how many there were.

@@ -34,8 +34,14 @@ import Testing
         return true
     }
 
-    @Test func sixtyDaysOfChangingExportsKeepThePlatformExactlyAsTheRulesSay() throws {
-        let env = try SyncEnvironment(platforms: [.credit])
+    /// With `receipts`, credit publishes asynchronously (the sandbox's `--receipts credit`, receipts
+    /// at the next request): each day's acceptances are resolved by the next run, and only the
+    /// records whose 记名 failed (their subjects are not in the sandbox's enterprise feed) stay planned.
+    @Test(arguments: [false, true])
+    func sixtyDaysOfChangingExportsKeepThePlatformExactlyAsTheRulesSay(receipts: Bool) throws {
+        let sandbox = try SandboxProcess(receipts ? ["--receipts", "credit"] : [])
+        let env = try SyncEnvironment(
+            sandbox: sandbox, platforms: [.credit], platformSettings: receipts ? [.credit: #""publication": "receipts""#] : [:])
         let dishonesty = env.directory.path + "/dishonesty.jsonl"
         let pledges = env.directory.path + "/pledges.csv"
         let start = LocalDate(iso: "2026-08-01")!
@@ -65,18 +71,44 @@ import Testing
             let sync = try env.credsync(["sync", "-q"] + approval, asOf: date.iso)
             #expect(sync.status == 0 || sync.status == 1, "day \(date.iso): sync exited \(sync.status): \(sync.stderr)")
             #expect(try env.totals()["rejected"] == 0, "day \(date.iso)")
-            let plan = try env.credsync(["plan", "--detailed-exitcode", "-q"], asOf: date.iso)
-            #expect(plan.status == 0, "day \(date.iso): the plan after the run still has changes: \(plan.stdout)")
-            let deadlines = try env.credsync(["deadlines", "-q"], asOf: date.iso)
-            #expect(deadlines.status == 0, "day \(date.iso): overdue: \(deadlines.stdout)")
+            guard receipts else {
+                let plan = try env.credsync(["plan", "--detailed-exitcode", "-q"], asOf: date.iso)
+                #expect(plan.status == 0, "day \(date.iso): the plan after the run still has changes: \(plan.stdout)")
+                let deadlines = try env.credsync(["deadlines", "-q"], asOf: date.iso)
+                #expect(deadlines.status == 0, "day \(date.iso): overdue: \(deadlines.stdout)")
+                continue
+            }
+            // The run after reads the day's receipts: nothing stays pending.
+            let next = try env.credsync(["sync", "-q"], asOf: date.iso)
+            #expect(next.status == 0 || next.status == 1, "day \(date.iso): \(next.stderr)")
+            let report = try env.latestReport()
+            let counts = report["receipts"]?["counts"]?.arrayValue ?? []
+            #expect(counts.allSatisfy { $0["pending"]?.intValue == 0 }, "day \(date.iso): \(counts)")
+            let failed = Set(try env.storeRows("SELECT key FROM rejected WHERE platform = 'credit'").map { $0[0] })
+            // What is still planned, and overdue, failed 记名 (a failure the export no longer
+            // publishes is not planned: there is nothing public to withdraw).
+            let plan = try JSONParser.parse(try env.credsync(["plan", "--json", "-q"], asOf: date.iso).stdout)
+            let planned = (plan["plans"]?.arrayValue ?? []).reduce(0) {
+                $0 + ($1["create"]?.intValue ?? 0) + ($1["update"]?.intValue ?? 0) + ($1["withdraw"]?.intValue ?? 0)
+            }
+            #expect(planned <= failed.count, "day \(date.iso): \(planned) planned, \(failed.count) failed")
+            let deadlines = try JSONParser.parse(try env.credsync(["deadlines", "--json", "-q"], asOf: date.iso).stdout)
+            let overdue = (deadlines["items"]?.arrayValue ?? []).filter { $0["overdue"]?.boolValue == true }
+            #expect(overdue.allSatisfy { failed.contains($0["key"]?.stringValue ?? "") }, "day \(date.iso): \(overdue.prefix(3))")
+        }
+        if receipts {
+            // Every receipt read, none twice: one receipt row a version the platform accepted.
+            #expect(try env.storeRows("SELECT count(*) FROM receipt WHERE state = 'accepted'") == [["0"]])
         }
         let reconcile = try env.credsync(["reconcile", "--platform", "credit"], asOf: start.adding(days: 59).iso)
         #expect(reconcile.status == 0, "\(reconcile.stdout)")
         // Listings: T0…T59; those repaired or past their 20 days are withdrawn with the right reason.
         let holdings = try env.sandbox.holdings(.credit, .dishonesty)
-        #expect(holdings["浙知失〔2026〕T59号"]?.status == "published")
-        #expect(holdings["浙知失〔2026〕T0号"]?.status == "withdrawn")
-        #expect(holdings["浙知失〔2026〕T10号"]?.status == "withdrawn")
+        // With receipts, the listings' subject is not in the sandbox's enterprise feed: each failed
+        // 记名, was never public, so nothing of it was withdrawn either.
+        #expect(holdings["浙知失〔2026〕T59号"]?.status == (receipts ? "failed" : "published"))
+        #expect(holdings["浙知失〔2026〕T0号"]?.status == (receipts ? "failed" : "withdrawn"))
+        #expect(holdings["浙知失〔2026〕T10号"]?.status == (receipts ? "failed" : "withdrawn"))
         #expect(withdrawn == 6)
         let licences = try env.sandbox.holdings(.credit, .license)
         #expect(licences.values.filter { $0.status == "withdrawn" }.count == 6)

@@ -10,7 +10,7 @@ public final class SyncEnvironment: @unchecked Sendable {
     public var stateDir: String { directory.path + "/state" }
     public static let environment = ["CREDSYNC_TEST_SECRET": SandboxProcess.secret]
 
-    public init(sandbox: SandboxProcess? = nil, platforms: [PlatformID] = PlatformID.allCases, retry: String = #"{"attemptsInRun": 2, "maxDelayInRun": "1s", "minDelay": "5m"}"#, region: String = "330000") throws {
+    public init(sandbox: SandboxProcess? = nil, platforms: [PlatformID] = PlatformID.allCases, retry: String = #"{"attemptsInRun": 2, "maxDelayInRun": "1s", "minDelay": "5m"}"#, region: String = "330000", platformSettings: [PlatformID: String] = [:]) throws {
         directory = try TemporaryDirectory("sync")
         let sandbox = try sandbox ?? SandboxProcess()
         self.sandbox = sandbox
@@ -21,7 +21,7 @@ public final class SyncEnvironment: @unchecked Sendable {
         let catalogs = [("license", "licenses.csv", "gb18030"), ("penalty", "penalties.csv", "gb18030"), ("dishonesty", "dishonesty.jsonl", "utf-8"), ("pledge", "pledges.csv", "auto")]
             .map { #"{"dataset": "\#($0.0)", "path": "\#($0.1)", "encoding": "\#($0.2)", "mapping": "\#(root)/mappings/\#($0.0).json"}"# }
         let platformItems = platforms.map { platform in
-            #"{"id": "\#(platform.rawValue)", "baseURL": "\#(sandbox.baseURL(platform))", "appId": "\#(SandboxProcess.appID)", "secretEnv": "CREDSYNC_TEST_SECRET", "connectTimeout": "2s", "timeout": "5s", "rateLimit": {"perSecond": 200, "burst": 200}, "batchSize": 100}"#
+            #"{"id": "\#(platform.rawValue)", "baseURL": "\#(sandbox.baseURL(platform))", "appId": "\#(SandboxProcess.appID)", "secretEnv": "CREDSYNC_TEST_SECRET", "connectTimeout": "2s", "timeout": "5s", "rateLimit": {"perSecond": 200, "burst": 200}, "batchSize": 100\#(platformSettings[platform].map { ", " + $0 } ?? "")}"#
         }
         configFile = try directory.write("credsync.json", """
             {"organisation": {"name": "某省知识产权局", "uscc": "\(SandboxProcess.source)"},

@@ -56,6 +56,11 @@ enum PlanCommand {
                 String(plan.count(.withdraw)), String(plan.unchanged), String(plan.notYet), String(plan.keptSetAside.count)])
         }
         console.print(lines: TextTable.render(rows))
+        // Receipts platforms (README "Receipts"): what the store knows, as of the last receipts read.
+        for counts in try store.receiptCounts() where counts.pending > 0 || counts.failed > 0 {
+            console.print("  receipts  \(PublishTarget(counts.platform, counts.dataset)): \(counts.pending) pending, "
+                + "\(counts.failed) failed (not public; sent again when the export changes them)")
+        }
         for plan in run.plans {
             let held = Set(plan.heldWithdrawals)
             let target = PublishTarget(plan.platform, plan.dataset).description
@@ -104,6 +109,9 @@ enum PlanCommand {
     static func json(
         _ run: RunPlan, asOf: LocalDate, detail: Bool, store: StateStore
     ) throws(CredsyncError) -> JSONValue {
+        let receipts = Dictionary(
+            try store.receiptCounts().map { (PublishTarget($0.platform, $0.dataset), $0) },
+            uniquingKeysWith: { first, _ in first })
         let plans: [JSONValue] = try run.plans.map { (plan) throws(CredsyncError) -> JSONValue in
             var object: JSONObject = [
                 "platform": .string(plan.platform.rawValue), "dataset": .string(plan.dataset.rawValue),
@@ -113,6 +121,11 @@ enum PlanCommand {
                 "heldWithdrawals": .array(plan.heldWithdrawals.map { .string($0) }),
                 "warnings": .array(plan.warnings.map { .string($0) }),
             ]
+            // Only on a receipts platform: the pending and failed counts of the newest versions.
+            if let counts = receipts[PublishTarget(plan.platform, plan.dataset)] {
+                object["pendingReceipts"] = .number(String(counts.pending))
+                object["failedReceipts"] = .number(String(counts.failed))
+            }
             if detail {
                 object["changes"] = .array(try plan.changes.map { (change) throws(CredsyncError) -> JSONValue in
                     var item: JSONObject = ["key": .string(change.key), "op": .string(change.op.rawValue), "reason": .string(change.reason.rawValue)]

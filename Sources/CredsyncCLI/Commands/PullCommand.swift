@@ -3,6 +3,7 @@ import CredsyncReconciliation
 import CredsyncRun
 import CredsyncSpool
 import CredsyncFormats
+import CredsyncProtocol
 
 /// `credsync pull [--full]` and `credsync enterprise show USCC`.
 enum PullCommand {
@@ -14,17 +15,49 @@ enum PullCommand {
         let store = try EnterpriseStore(stateDir: config.stateDir)
         let job = PullJob(workspace: workspace, asOf: context.asOf, logger: context.logger, enterprises: store)
         let report = try await job.run(full: context.invocation.has("full"))
+        // Then the receipts of the receipts platforms, cursor by cursor (exchange-api.md 1.1).
+        let receipts = try await PullReceipts.run(config: config, logger: context.logger)
         if context.invocation.global.json {
-            context.console.printJSON([
+            var object: JSONObject = [
                 "enterprises": .number(String(report.enterprises)), "listItems": .number(String(report.listItems)),
                 "queried": .number(String(report.queried)), "notFound": .number(String(report.notFound)), "fullReread": .bool(report.fullReread),
-            ])
+            ]
+            if let receipts { object["receipts"] = receiptsJSON(receipts) }
+            context.console.printJSON(.object(object))
         } else {
             context.console.print("pulled \(report.enterprises) enterprise changes and \(report.listItems) list changes; "
                 + "queried \(report.queried) subjects registered elsewhere (\(report.notFound) unknown to gsxt)")
             for message in report.messages { context.console.print("  " + message) }
+            if let receipts { printReceipts(receipts, context) }
         }
-        return .success
+        guard let receipts else { return .success }
+        if receipts.refusedCredentials { return .noPermission }
+        if receipts.unavailable { return .unavailable }
+        return receipts.failures.isEmpty && receipts.problems.isEmpty ? .success : .needsAttention
+    }
+
+    static func receiptsJSON(_ receipts: PullReceipts) -> JSONValue {
+        [
+            "read": .number(String(receipts.read)),
+            "failed": .array(receipts.failures.map { failure in
+                ["platform": .string(failure.platform.rawValue), "dataset": .string(failure.dataset.rawValue),
+                 "key": .string(failure.key), "errors": .array(failure.errors.map { .string($0.description) })]
+            }),
+            "problems": .array(receipts.problems.map { .string($0) }),
+        ]
+    }
+
+    static func printReceipts(_ receipts: PullReceipts, _ context: CommandContext) {
+        context.console.print("read \(receipts.read) receipts")
+        for tally in receipts.counts {
+            context.console.print("  \(tally.platform.rawValue) \(tally.dataset.rawValue): \(tally.pending) pending, "
+                + "\(tally.failed) failed, \(tally.published) published")
+        }
+        for failure in receipts.failures {
+            context.console.print("  publication failed: \(failure.platform.rawValue) \(failure.dataset.rawValue) "
+                + "\(failure.key): " + failure.errors.map(\.description).joined(separator: "; "))
+        }
+        for problem in receipts.problems { context.console.print("  " + problem) }
     }
 
     static func show(_ context: CommandContext) async throws(CredsyncError) -> ExitCode {

@@ -28,6 +28,7 @@ enum ReconcileCommand {
                  "missingOnPlatform": .array(drift.missingOnPlatform.map { .string($0) }), "notDesired": .array(drift.notDesired.map { .string($0) }),
                  "hashMismatch": .array(drift.hashMismatch.map { .string($0) }), "statusMismatch": .array(drift.statusMismatch.map { .string($0) }),
                  "unknownToLedger": .array(drift.unknownToLedger.map { .string($0) }),
+                 "receiptMismatch": .array(drift.receiptMismatch.map { .string($0) }),
                  "exportProblem": drift.exportProblem.map { .string($0) } ?? .null]
             })])
         } else {
@@ -41,7 +42,9 @@ enum ReconcileCommand {
                 context.console.print("\(name): \(drift.platformRecords) records on the platform, \(verdict)")
                 for (title, keys) in [("missing on the platform", drift.missingOnPlatform), ("published but not desired", drift.notDesired),
                                       ("hash differs from the ledger", drift.hashMismatch), ("status differs from the ledger", drift.statusMismatch),
-                                      ("unknown to the ledger", drift.unknownToLedger)] where !keys.isEmpty {
+                                      ("unknown to the ledger", drift.unknownToLedger),
+                                      ("pending or failed on one side only",
+                                       drift.receiptMismatch)] where !keys.isEmpty {
                     context.console.print("  \(title): \(keys.count): " + keys.prefix(10).joined(separator: ", ") + (keys.count > 10 ? ", …" : ""))
                 }
             }

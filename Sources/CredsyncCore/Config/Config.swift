@@ -112,6 +112,10 @@ public struct PlatformConfig: Sendable {
     public var signatureMethod: SignatureMethod = .hmacSHA256
     /// `channel`: the 前置机 the platform is reached through instead of `baseURL` (then empty).
     public var channel: FileChannelConfig?
+    /// `publication`: whether an accepted record is public at once or pending until its receipt.
+    public var publication: Publication = .synchronous
+    /// `receiptWarningDays` and the like; used only when `publication` is `receipts`.
+    public var receipts = ReceiptSettings()
     /// A CA bundle to verify the platform's certificate with, instead of the system's.
     public var caFile: String?
     /// The client certificate and key for mutual TLS (PEM).

@@ -41,6 +41,7 @@ extension ConfigReading {
         }
         let secret = readSecret(reader, hasInlineSecret: hasInlineSecret)
         let signatureMethod = readSignatureMethod(reader)
+        let publication = readPublication(reader)
         let caFile = readFile(reader, "caFile")
         let clientCertificate = readFile(reader, "clientCertificate")
         let clientKey = readFile(reader, "clientKey")
@@ -86,11 +87,29 @@ extension ConfigReading {
             concurrency: concurrency, datasets: datasets, dateSeparator: dateSeparator,
             maxResponseBytes: maxResponseBytes)
         platform.signatureMethod = signatureMethod
+        platform.publication = publication.0
+        platform.receipts = publication.1
         if hasChannel {
             guard let channel else { return nil }
             platform.channel = channel
         }
         return platform
+    }
+
+    /// `publication` (`synchronous`, the default, or `receipts`) and `receiptWarningDays` (working
+    /// days, 1 to 60, default 3), which only a receipts platform may set.
+    private func readPublication(_ reader: ObjectReader) -> (Publication, ReceiptSettings) {
+        let publication = reader.value("publication") == nil
+            ? Publication.synchronous : reader.choice("publication", as: Publication.self) ?? .synchronous
+        var settings = ReceiptSettings()
+        if reader.value("receiptWarningDays") != nil {
+            if publication == .synchronous {
+                reader.problem("receiptWarningDays", "is set, but this platform's publication is synchronous",
+                    hint: "add \"publication\": \"receipts\" when the platform issues receipts, or remove it")
+            }
+            settings.warningWorkingDays = reader.int("receiptWarningDays", in: 1...60) ?? settings.warningWorkingDays
+        }
+        return (publication, settings)
     }
 
     /// `signatureMethod`: HMAC-SHA256 (the default) or HMAC-SM3, which needs SM3 in libcrypto.
