@@ -31,6 +31,7 @@ public enum CredsyncCommand {
         "state check": StateCommand.check,
         "state backup": StateCommand.backup,
         "key generate": KeyCommand.generate,
+        "key rotate": KeyCommand.rotate,
     ]
 
     /// Runs credsync with the arguments as the system gave them, bytes without the program name.

@@ -90,6 +90,9 @@ extension CommandTable {
         ],
         "key": [("credsync key generate /etc/credsync/data.key", "A new data key for dataKeyFile.")],
         "key generate": [("credsync key generate /etc/credsync/data.key", "A new data key, mode 0600.")],
+        "key rotate": [
+            ("credsync key rotate --new /etc/credsync/data-2027.key", "Re-seal everything under the new key.")
+        ],
         "state": [("credsync state check", "Check the state store.")],
         "state check": [
             ("credsync state check", "Check the state directory's store."),
