@@ -44,7 +44,7 @@ extension Spool {
                 let current = Self.sealedKeys(object)
                 if current == [newKey.id] { return row.payload }
                 let plain: JSONObject
-                do { plain = try seal.open(object, context: context) } catch {
+                do throws(CredsyncError) { plain = try seal.open(object, context: context) } catch {
                     throw CredsyncError(error.exitCode, "queue entry \(row.id): " + error.message, hint: error.hint)
                 }
                 values += Self.sealedCount(object)

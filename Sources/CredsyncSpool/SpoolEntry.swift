@@ -136,7 +136,7 @@ public struct SpoolEntry: Sendable, Equatable {
                     .ioError, "\(store.path): queue entry \(id): its payload is not a JSON object",
                     hint: "drop it ('credsync queue drop \(id)'); the next sync plans the change again")
             }
-            do { return try seal.open(object, context: context) } catch {
+            do throws(CredsyncError) { return try seal.open(object, context: context) } catch {
                 throw CredsyncError(error.exitCode, "\(store.path): queue entry \(id): " + error.message, hint: error.hint)
             }
         }

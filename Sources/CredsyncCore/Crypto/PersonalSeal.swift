@@ -60,7 +60,7 @@ public struct PersonalSeal: Sendable {
                     .configuration, "\(context): field \(field) holds a personal number and no dataKeyFile is set",
                     hint: Self.notConfigured("the configuration").hint)
             }
-            do { return try cipher.seal(text, context: context + " " + field) } catch {
+            do throws(CryptoError) { return try cipher.seal(text, context: context + " " + field) } catch {
                 throw CredsyncError(.software, "\(context): field \(field): sealing failed: \(error.description)")
             }
         }
@@ -77,7 +77,7 @@ public struct PersonalSeal: Sendable {
                     hint: "set \"dataKeyFile\" to the key it was sealed under (key id "
                         + "\(FieldCipher.keyID(of: text) ?? "?")), restored from its backup")
             }
-            do { return try cipher.open(text, context: context + " " + field) } catch {
+            do throws(CryptoError) { return try cipher.open(text, context: context + " " + field) } catch {
                 throw CredsyncError(
                     .configuration, "\(context): field \(field): \(error.description)",
                     hint: "dataKeyFile \(keyFile ?? "") holds key \(cipher.key.id): configure the key the value "
