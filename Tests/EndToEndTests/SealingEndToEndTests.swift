@@ -101,6 +101,7 @@ import Testing
         #expect(faulty.status != 78, "\(faulty.stderr)")
         let ids = try queueIDs(env)
         #expect(ids.count > 100)
+        #expect(try Self.sealedIDs(env).count > 20)
         #expect(try Self.clearNumbers(under: env.stateDir, numbers) == [])
         let sealed = try JSONParser.parse(try env.credsync(["queue", "show", ids[0], "--json"]).stdout)
         #expect(sealed["payload"]?.objectValue != nil)
