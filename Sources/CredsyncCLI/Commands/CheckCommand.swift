@@ -27,7 +27,7 @@ enum CheckCommand {
         // The data key is read as a run would read it: a missing or readable-by-others key is exit 78 now,
         // not at night; no key configured is a warning (sync and push refuse to start without one).
         if config.dataKeyFile == nil {
-            context.logger.warning("\(report.file): " + PersonalSeal.notConfigured(report.file).message)
+            context.logger.warning(PersonalSeal.notConfigured(report.file).message)
         } else {
             _ = try PersonalSeal.load(config, required: true)
         }
