@@ -137,7 +137,8 @@ public struct SpoolEntry: Sendable, Equatable {
                     hint: "drop it ('credsync queue drop \(id)'); the next sync plans the change again")
             }
             do throws(CredsyncError) { return try seal.open(object, context: context) } catch {
-                throw CredsyncError(error.exitCode, "\(store.path): queue entry \(id): " + error.message, hint: error.hint)
+                throw CredsyncError(
+                    error.exitCode, "\(store.path): queue entry \(id): " + error.message, hint: error.hint)
             }
         }
 

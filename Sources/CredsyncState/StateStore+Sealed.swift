@@ -42,7 +42,9 @@ extension StateStore {
                     "SELECT platform, dataset, key, payload FROM queue WHERE id = ?", [.text(id)]
                 ) { row throws(CredsyncError) in
                     guard let platform = PlatformID(rawValue: row.text(0)), let dataset = Dataset(rawValue: row.text(1))
-                    else { throw damagedValue(table: "queue", key: id, column: "platform or dataset", value: row.text(0)) }
+                    else {
+                        throw damagedValue(table: "queue", key: id, column: "platform or dataset", value: row.text(0))
+                    }
                     found = SealedQueuePayload(
                         id: id, platform: platform, dataset: dataset, key: row.text(2), payload: row.text(3))
                 }

@@ -61,7 +61,8 @@ import Testing
         for i in 1...3 { try spool.write(entry("\(i)", key: "K\(i)"), to: .deferred) }
         // A value that does not open stops the rotation: nothing changes.
         let before = try store.queuePayload(id: "1")
-        try store.database.execute("UPDATE queue SET payload = replace(payload, 'sm4:1:\(old.id):', 'sm4:1:\(old.id):00') WHERE id = '3'")
+        try store.database.execute(
+            "UPDATE queue SET payload = replace(payload, 'sm4:1:\(old.id):', 'sm4:1:\(old.id):00') WHERE id = '3'")
         #expect(throws: CredsyncError.self) { try spool.reseal(under: new) }
         #expect(try store.queuePayload(id: "1") == before)
         try store.database.execute("DELETE FROM queue WHERE id = '3'")

@@ -17,14 +17,17 @@ import Testing
             let map = try env.credsync(["map", "--dataset", dataset.rawValue, "--platform", "credit"])
             for line in map.stdout.split(separator: "\n") {
                 guard let payload = try JSONParser.parse(Array(line.utf8)).objectValue else { continue }
-                numbers[dataset.rawValue + " " + (key(payload, dataset) ?? ""), default: []].formUnion(personal(payload))
+                let name = dataset.rawValue + " " + (key(payload, dataset) ?? "")
+                numbers[name, default: []].formUnion(personal(payload))
             }
         }
         return numbers.filter { !$0.value.isEmpty }
     }
 
     static func key(_ payload: JSONObject, _ dataset: Dataset) -> String? {
-        let fields = ["license": ["XK_XKBH", "XK_WSH"], "penalty": ["CF_WSH"], "dishonesty": ["SX_LRWSH"], "pledge": ["ZY_DJH"]]
+        let fields = [
+            "license": ["XK_XKBH", "XK_WSH"], "penalty": ["CF_WSH"], "dishonesty": ["SX_LRWSH"], "pledge": ["ZY_DJH"],
+        ]
         let parts = (fields[dataset.rawValue] ?? []).compactMap { payload[$0]?.stringValue }
         return parts.isEmpty ? nil : parts.joined(separator: "|")
     }
@@ -56,7 +59,8 @@ import Testing
             for item in held["items"]?.arrayValue ?? [] {
                 guard let payload = item["payload"]?.objectValue else { continue }
                 let values = personal(payload)
-                if !values.isEmpty { numbers[dataset.rawValue + " " + (key(payload, dataset) ?? ""), default: []] = values }
+                guard !values.isEmpty else { continue }
+                numbers[dataset.rawValue + " " + (key(payload, dataset) ?? ""), default: []] = values
             }
         }
         return numbers
@@ -94,7 +98,8 @@ import Testing
         let expected = try Self.sentNumbers(env)
         let numbers = Set(expected.values.flatMap { $0 })
         #expect(numbers.count > 50)
-        #expect(expected.keys.contains { $0.hasPrefix("license ") } && expected.keys.contains { $0.hasPrefix("pledge ") })
+        #expect(expected.keys.contains { $0.hasPrefix("license ") })
+        #expect(expected.keys.contains { $0.hasPrefix("pledge ") })
         // The platform fails transiently: every change goes to the queue with its payload.
         try env.sandbox.admin("POST", "faults", ["down": true])
         let faulty = try env.credsync(["sync"])

@@ -103,7 +103,9 @@ public struct PersonalSeal: Sendable {
         _ body: (String, String, String) throws(CredsyncError) -> String
     ) throws(CredsyncError) -> JSONValue {
         if let text = value.stringValue { return .string(try body(text, field, context)) }
-        if let object = value.objectValue { return .object(try transform(object, context: context + " " + field, body)) }
+        if let object = value.objectValue {
+            return .object(try transform(object, context: context + " " + field, body))
+        }
         if let items = value.arrayValue {
             var out: [JSONValue] = []
             for item in items { out.append(try transform(item, field: field, context, body)) }
