@@ -66,7 +66,13 @@ public struct SyncJob: Sendable {
         // A run that pushes keeps payloads in the queue: it needs the data key, and the key the queue
         // was sealed under, before anything is pulled or sent (exit 78 otherwise).
         let seal = options.dryRun ? PersonalSeal.none : try PersonalSeal.load(config, required: true)
-        if !options.dryRun { try Spool(store: store, seal: seal).checkKey() }
+        if !options.dryRun {
+            let spool = Spool(store: store, seal: seal)
+            try spool.checkKey()
+            // Payloads an earlier release kept with numbers in clear are sealed once, here.
+            let sealed = try spool.sealClearPayloads()
+            if sealed > 0 { logger.info("sealed the personal numbers of \(sealed) queue payloads kept in clear") }
+        }
         if options.pull {
             try await pullFirst(into: &report, store: EnterpriseStore(state: store))
             phase("pull")

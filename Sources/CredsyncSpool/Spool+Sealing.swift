@@ -34,7 +34,7 @@ extension Spool {
         var values = 0
         var entries = 0
         _ = try Self.queueing { () throws(CredsyncError) -> Int in
-            try store.resealQueuePayloads { row throws(CredsyncError) -> String in
+            try store.rewriteQueuePayloads(.sealed) { row throws(CredsyncError) -> String? in
                 let context = Self.context(row.platform, row.dataset, row.key)
                 guard let object = (try? JSONParser.parse(row.payload))?.objectValue else {
                     throw CredsyncError(
@@ -54,6 +54,21 @@ extension Spool {
         }
         return Resealing(entries: entries, values: values)
     }
+
+    /// Seals the personal values of queue payloads an earlier release kept in clear (those with a run
+    /// of 15 digits and no sealed value; one SQL pass finds them), in one transaction. Returns how many
+    /// payloads were sealed: after the first run with a key, none.
+    public func sealClearPayloads() throws(CredsyncError) -> Int {
+        try Self.queueing { () throws(CredsyncError) -> Int in
+            try store.rewriteQueuePayloads(.clearNumbers) { row throws(CredsyncError) -> String? in
+                guard let object = (try? JSONParser.parse(row.payload))?.objectValue else { return nil }
+                let sealed = try seal.seal(object, context: Self.context(row.platform, row.dataset, row.key))
+                return Self.holdsSealed(sealed) ? Self.json(sealed) : nil
+            }
+        }
+    }
+
+    static func holdsSealed(_ object: JSONObject) -> Bool { PersonalSeal.holdsSealed(object) }
 
     static func sealedKeys(_ object: JSONObject) -> Set<String> {
         Set(object.members.compactMap { $0.value.stringValue.flatMap(FieldCipher.keyID) })

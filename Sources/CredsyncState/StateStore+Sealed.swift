@@ -10,9 +10,23 @@ package struct SealedQueuePayload: Sendable {
     package var payload: String
 }
 
+/// Which queue payloads `rewriteQueuePayloads` goes through.
+package enum QueuePayloadSelection: Sendable {
+    /// Those holding a sealed value (`"sm4:1:` opens a sealed string, `FieldCipher`).
+    case sealed
+    /// Those holding none but a run of 15 digits: kept in clear by a release that did not seal.
+    case clearNumbers
+
+    var filter: String {
+        switch self {
+        case .sealed: "instr(payload, '\"sm4:1:') > 0"
+        case .clearNumbers: "instr(payload, '\"sm4:1:') = 0 AND payload GLOB '*" + String(repeating: "[0-9]", count: 15) + "*'"
+        }
+    }
+}
+
 extension StateStore {
-    /// `WHERE` a queue payload holds a sealed value: `"sm4:1:` opens a sealed string (`FieldCipher`).
-    static let holdsSealed = "instr(payload, '\"sm4:1:') > 0"
+    static let holdsSealed = QueuePayloadSelection.sealed.filter
 
     /// The ids of the keys the queue's payloads are sealed under, read from the first sealed value
     /// of each (every value of a payload is sealed under one key: written, or re-sealed, together).
@@ -25,15 +39,16 @@ extension StateStore {
         return ids
     }
 
-    /// Replaces every queue payload that holds a sealed value by what `body` makes of it, in one
-    /// transaction: all are replaced, or (when `body` throws or the process dies) none. Returns how
-    /// many were replaced.
-    package func resealQueuePayloads(
-        _ body: (SealedQueuePayload) throws(CredsyncError) -> String
+    /// Replaces every queue payload `selection` selects by what `body` makes of it (nil: left as it
+    /// is), in one transaction: all are replaced, or (when `body` throws or the process dies) none.
+    /// Returns how many were replaced.
+    package func rewriteQueuePayloads(
+        _ selection: QueuePayloadSelection, _ body: (SealedQueuePayload) throws(CredsyncError) -> String?
     ) throws(CredsyncError) -> Int {
         try transaction { () throws(CredsyncError) -> Int in
             var ids: [String] = []
-            try database.query("SELECT id FROM queue WHERE " + Self.holdsSealed + " ORDER BY id") { row in
+            var replaced = 0
+            try database.query("SELECT id FROM queue WHERE " + selection.filter + " ORDER BY id") { row in
                 ids.append(row.text(0))
             }
             for id in ids {
@@ -48,10 +63,11 @@ extension StateStore {
                     found = SealedQueuePayload(
                         id: id, platform: platform, dataset: dataset, key: row.text(2), payload: row.text(3))
                 }
-                guard let found else { continue }
-                try database.execute("UPDATE queue SET payload = ? WHERE id = ?", [.text(try body(found)), .text(id)])
+                guard let found, let payload = try body(found), payload != found.payload else { continue }
+                try database.execute("UPDATE queue SET payload = ? WHERE id = ?", [.text(payload), .text(id)])
+                replaced += 1
             }
-            return ids.count
+            return replaced
         }
     }
 }

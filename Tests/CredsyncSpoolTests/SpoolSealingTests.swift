@@ -76,4 +76,27 @@ import Testing
         #expect((try? spool.checkKey()) == nil)
         #expect(try rotated.reseal(under: new).entries == 0)
     }
+
+    @Test func payloadsKeptInClearByAnEarlierReleaseAreSealedOnce() throws {
+        let directory = try TemporaryDirectory("sealing")
+        let store = try StateStore(stateDir: directory.path)
+        let spool = Spool(store: store, seal: Self.seal(try DataKey.generate()))
+        let original = entry("1")
+        let row = QueueRow(
+            id: "1", platform: .credit, dataset: .license, key: original.key, op: .upsert, reason: "new",
+            state: .deferred, hash: original.hash, batch: nil, attempts: 1, firstAttempt: 1, lastAttempt: 1,
+            nextAttempt: 1)
+        let clear = JSONWriter.compact(.object(try #require(original.payload)))
+        try store.putQueueEntry(row, payload: clear, errors: [])
+        try store.putQueueEntry(
+            QueueRow(
+                id: "2", platform: .credit, dataset: .license, key: "K2", op: .upsert, reason: "new",
+                state: .deferred, hash: nil, batch: nil, attempts: 1, firstAttempt: 1, lastAttempt: 1, nextAttempt: 1),
+            payload: #"{"XK_WSH":"K2","XK_NR":"编号 123456789012345678901"}"#, errors: [])
+        #expect(try spool.sealClearPayloads() == 1)
+        #expect(try store.queuePayload(id: "1")?.contains(Self.number) == false)
+        let read = try #require(try spool.entries().entries.first { $0.entry.id == "1" })
+        #expect(try spool.payload(of: read.entry) == original.payload)
+        #expect(try spool.sealClearPayloads() == 0)
+    }
 }
