@@ -32,6 +32,7 @@ public enum CredsyncCommand {
         "state backup": StateCommand.backup,
         "key generate": KeyCommand.generate,
         "privacy report": PrivacyCommand.report,
+        "key rotate": KeyCommand.rotate,
     ]
 
     /// Runs credsync with the arguments as the system gave them, bytes without the program name.

@@ -16,6 +16,8 @@ struct PlatformRun: Sendable {
     let progress: ProgressLine
     /// The state store, shared by the platforms of the run.
     let store: StateStore
+    /// Seals the personal values of the queue's payloads (`dataKeyFile`).
+    let seal: PersonalSeal
 
     struct Result: Sendable {
         var platform: PlatformID
@@ -32,7 +34,7 @@ struct PlatformRun: Sendable {
     func run() async -> Result {
         var result = Result(platform: platform.id)
         let client = PlatformClient(config: platform, source: config.organisation.uscc, retry: config.retry, logger: logger)
-        let spool = Spool(store: store)
+        let spool = Spool(store: store, seal: seal)
         let queued: [Spool.Located]
         do { queued = try spool.entries(platforms: [platform.id]).entries } catch {
             result.stateError = error

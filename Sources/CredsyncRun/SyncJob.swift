@@ -64,6 +64,16 @@ public struct SyncJob: Sendable {
         }
         // The process's one connection to the state store: the pull, the plan and the push share it.
         let store = try StateStore(stateDir: config.stateDir)
+        // A run that pushes keeps payloads in the queue: it needs the data key, and the key the queue
+        // was sealed under, before anything is pulled or sent (exit 78 otherwise).
+        let seal = options.dryRun ? PersonalSeal.none : try PersonalSeal.load(config, required: true)
+        if !options.dryRun {
+            let spool = Spool(store: store, seal: seal)
+            try spool.checkKey()
+            // Payloads an earlier release kept with numbers in clear are sealed once, here.
+            let sealed = try spool.sealClearPayloads()
+            if sealed > 0 { logger.info("sealed the personal numbers of \(sealed) queue payloads kept in clear") }
+        }
         if options.pull {
             try await pullFirst(into: &report, store: EnterpriseStore(state: store))
             phase("pull")
@@ -127,7 +137,7 @@ public struct SyncJob: Sendable {
                     let progress = ProgressLine("push \(platformID.rawValue)", total: plans.reduce(0) { $0 + $1.changes.count }, enabled: options.showProgress)
                     let platformRun = PlatformRun(
                         config: config, platform: platform, plans: plans, logger: logger, stop: stop, audit: audit,
-                        progress: progress, store: store)
+                        progress: progress, store: store, seal: seal)
                     group.addTask { await platformRun.run() }
                 }
                 var all: [PlatformRun.Result] = []
@@ -170,7 +180,7 @@ public struct SyncJob: Sendable {
         }
         report.deadlines.sort { ($0.due, $0.key) < ($1.due, $1.key) }
         try tallyReceipts(into: &report, store: store)
-        let queue = try Spool(store: store).entries()
+        let queue = try Spool(store: store, seal: seal).entries()
         report.queueCensus = QueueCensus(queue.entries, corrupt: queue.corrupted)
         for located in queue.entries {
             report.queueDepth[located.state.rawValue, default: 0] += 1

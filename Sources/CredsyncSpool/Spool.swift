@@ -12,16 +12,29 @@ import Synchronization
 /// cannot read back (edited by hand) is listed as `corrupt` by id, never sent, and can be dropped.
 public struct Spool: Sendable {
     let store: StateStore
+    /// Seals the personal values of every payload written, opens them when one is read back.
+    let seal: PersonalSeal
 
-    package init(store: StateStore) {
+    package init(store: StateStore, seal: PersonalSeal) {
         self.store = store
+        self.seal = seal
     }
 
     /// The queue of `stateDir`'s store, or nil when there is no store yet (so no queue): for
     /// readers, which must not create the store.
-    public static func existing(stateDir: String) throws(CredsyncError) -> Spool? {
+    public static func existing(stateDir: String, seal: PersonalSeal) throws(CredsyncError) -> Spool? {
         guard FileSystem.exists(StatePaths(stateDir: stateDir).database) else { return nil }
-        return Spool(store: try StateStore(stateDir: stateDir))
+        return Spool(store: try StateStore(stateDir: stateDir), seal: seal)
+    }
+
+    /// What a payload's sealed values are bound to: the record it is the payload of.
+    static func context(_ platform: PlatformID, _ dataset: Dataset, _ key: String) -> String {
+        "queue.payload \(platform.rawValue) \(dataset.rawValue) \(key)"
+    }
+
+    /// `payload` as the store keeps it for `entry`: its personal values sealed, compact JSON.
+    func stored(_ payload: JSONObject, of entry: SpoolEntry) throws(CredsyncError) -> String {
+        Self.json(try seal.seal(payload, context: Self.context(entry.platform, entry.dataset, entry.key)))
     }
 
     /// A new entry id: sortable by time, unique.
@@ -70,9 +83,12 @@ public struct Spool: Sendable {
     public func write(_ entry: SpoolEntry, to state: SpoolState) throws(CredsyncError) {
         let target = try Self.stored(state)
         var payload = QueuePart<String?>.kept
-        if case .parsed(let object) = entry.payloadStorage { payload = .replaced(object.map(Self.json)) }
-        if case .stored(let stored) = entry.payloadStorage, stored.id != entry.id || stored.store !== store {
-            payload = .replaced(try stored.payload().map(Self.json))
+        if case .parsed(let object) = entry.payloadStorage {
+            payload = .replaced(try object.map { object throws(CredsyncError) in try stored(object, of: entry) })
+        }
+        if case .stored(let kept) = entry.payloadStorage, kept.id != entry.id || kept.store !== store {
+            let object = try kept.payload()
+            payload = .replaced(try object.map { object throws(CredsyncError) in try stored(object, of: entry) })
         }
         var errors = QueuePart<[QueueFailure]>.kept
         if case .loaded(let list) = entry.errorStorage { errors = .replaced(list.map(\.failure)) }
@@ -188,7 +204,8 @@ public struct Spool: Sendable {
             try store.forEachQueueReading(query) { reading in
                 switch reading {
                 case .entry(let row) where platforms.contains(row.platform) && !onlyCorrupt:
-                    found.append(Located(entry: SpoolEntry(row, store: store), state: SpoolState(row.state)))
+                    let entry = SpoolEntry(row, store: store, seal: seal)
+                    found.append(Located(entry: entry, state: SpoolState(row.state)))
                 case .entry: break
                 case .unreadable(let row):
                     guard row.platform.map(platforms.contains) ?? true else { return }

@@ -124,7 +124,11 @@ public struct SpoolEntry: Sendable, Equatable {
     struct Stored: Sendable {
         let store: StateStore
         let id: String
+        let seal: PersonalSeal
+        /// What its sealed values are bound to (`Spool.context`).
+        let context: String
 
+        /// The payload with its sealed values opened (exit 78 under a wrong or missing key).
         func payload() throws(CredsyncError) -> JSONObject? {
             guard let text = try store.queuePayload(id: id) else { return nil }
             guard let object = (try? JSONParser.parse(text))?.objectValue else {
@@ -132,7 +136,10 @@ public struct SpoolEntry: Sendable, Equatable {
                     .ioError, "\(store.path): queue entry \(id): its payload is not a JSON object",
                     hint: "drop it ('credsync queue drop \(id)'); the next sync plans the change again")
             }
-            return object
+            do throws(CredsyncError) { return try seal.open(object, context: context) } catch {
+                throw CredsyncError(
+                    error.exitCode, "\(store.path): queue entry \(id): " + error.message, hint: error.hint)
+            }
         }
 
         func errors() -> [SpoolError]? {
@@ -173,8 +180,9 @@ public struct SpoolEntry: Sendable, Equatable {
     }
 
     /// The entry of a row read from `store`, its payload and history left there.
-    init(_ row: QueueRow, store: StateStore) {
-        let stored = Stored(store: store, id: row.id)
+    init(_ row: QueueRow, store: StateStore, seal: PersonalSeal) {
+        let stored = Stored(
+            store: store, id: row.id, seal: seal, context: Spool.context(row.platform, row.dataset, row.key))
         self.init(
             id: row.id, platform: row.platform, dataset: row.dataset, key: row.key, op: row.op,
             reason: ChangeReason(rawValue: row.reason),

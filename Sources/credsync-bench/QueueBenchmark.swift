@@ -25,7 +25,7 @@ struct QueueBenchmark {
         let crashLog = options.string("crash-log") != nil
         let batch = max(1, options.int("batch", 100))
         let spool: Spool
-        do { spool = Spool(store: try StateStore(stateDir: stateDir)) } catch {
+        do { spool = Spool(store: try StateStore(stateDir: stateDir), seal: .none) } catch {
             FileOutput.writeAll(2, "error: \(error.message)\n")
             return 74
         }

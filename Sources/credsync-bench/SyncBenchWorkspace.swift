@@ -76,9 +76,12 @@ struct SyncBenchWorkspace {
             "batchSize": \(settings.batchSize), "concurrency": \(settings.concurrency), "datasets": ["license"]}
             """
         }
+        // The data key that seals the queue's personal numbers, outside the state directory.
+        let keyFile = directory + "/data.key"
+        if !FileSystem.exists(keyFile) { try DataKey.generate().write(to: keyFile) }
         let text = """
             {"organisation": {"name": "某省知识产权局", "uscc": "\(Self.source)"},
-             "stateDir": \(quoted(stateDir)),
+             "stateDir": \(quoted(stateDir)), "dataKeyFile": \(quoted(keyFile)),
              "catalogs": [{"dataset": "license", "path": \(quoted(export)), "format": "csv", "encoding": "gb18030",
                            "mapping": \(quoted(root + "/mappings/license.json"))}],
              "platforms": [\(platforms.joined(separator: ",\n  "))],

@@ -25,7 +25,8 @@ import Testing
     func spool() throws -> (Spool, StateStore, TemporaryDirectory) {
         let directory = try TemporaryDirectory("spool")
         let store = try StateStore(stateDir: directory.path)
-        return (Spool(store: store), store, directory)
+        let seal = PersonalSeal(cipher: FieldCipher(key: try DataKey.generate()), keyFile: nil)
+        return (Spool(store: store, seal: seal), store, directory)
     }
 
     @Test func anEntryReadBackEqualsWhatWasWrittenAndARewriteKeepsItsPayloadAndHistory() throws {

@@ -8,6 +8,8 @@ public final class SyncEnvironment: @unchecked Sendable {
     public let sandbox: SandboxProcess
     public let configFile: String
     public var stateDir: String { directory.path + "/state" }
+    /// The data key of the configuration (`dataKeyFile`), outside the state directory.
+    public var dataKeyFile: String { directory.path + "/data.key" }
     public static let environment = ["CREDSYNC_TEST_SECRET": SandboxProcess.secret]
 
     public init(sandbox: SandboxProcess? = nil, platforms: [PlatformID] = PlatformID.allCases, retry: String = #"{"attemptsInRun": 2, "maxDelayInRun": "1s", "minDelay": "5m"}"#, region: String = "330000", platformSettings: [PlatformID: String] = [:]) throws {
@@ -23,8 +25,11 @@ public final class SyncEnvironment: @unchecked Sendable {
         let platformItems = platforms.map { platform in
             #"{"id": "\#(platform.rawValue)", "baseURL": "\#(sandbox.baseURL(platform))", "appId": "\#(SandboxProcess.appID)", "secretEnv": "CREDSYNC_TEST_SECRET", "connectTimeout": "2s", "timeout": "5s", "rateLimit": {"perSecond": 200, "burst": 200}, "batchSize": 100\#(platformSettings[platform].map { ", " + $0 } ?? "")}"#
         }
+        // The data key lives beside the configuration, outside the state directory, as in production.
+        try DataKey.generate().write(to: directory.path + "/data.key")
         configFile = try directory.write("credsync.json", """
             {"organisation": {"name": "某省知识产权局", "uscc": "\(SandboxProcess.source)"},
+             "dataKeyFile": "data.key",
              "stateDir": "state",
              "catalogs": [\(catalogs.joined(separator: ", "))],
              "platforms": [\(platformItems.joined(separator: ", "))],

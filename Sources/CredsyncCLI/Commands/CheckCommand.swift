@@ -23,6 +23,13 @@ enum CheckCommand {
             }
             return .configuration
         }
+        // The data key is read as a run would read it: a missing or readable-by-others key is exit 78 now,
+        // not at night; no key configured is a warning (sync and push refuse to start without one).
+        if config.dataKeyFile == nil {
+            context.logger.warning(PersonalSeal.notConfigured(report.file).message)
+        } else {
+            _ = try PersonalSeal.load(config, required: true)
+        }
         var (code, datasets) = try checkExports(config, context)
         var online: [JSONValue]?
         if context.invocation.has("online") {

@@ -14,6 +14,9 @@ extension QueueCommand {
             do {
                 located.entry.payload = try spool?.payload(of: located.entry)
             } catch {
+                // A value that does not open under the configured key is the key's problem (exit 78),
+                // not the entry's: it is never offered for dropping.
+                if error.exitCode == .configuration { throw error }
                 return showCorrupt(
                     id: located.entry.id, platform: located.entry.platform, problem: error.message,
                     fields: [

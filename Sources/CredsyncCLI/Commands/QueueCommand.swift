@@ -14,9 +14,9 @@ enum QueueCommand {
         let config = try context.loadConfig(readsSecrets: false)
         let sub = context.invocation.path.last ?? "list"
         switch sub {
-        case "list": return try list(existingSpool(config), context)
-        case "show": return try show(existingSpool(config), context)
-        case "stats": return try stats(existingSpool(config), context)
+        case "list": return try list(existingSpool(config, seal: .none), context)
+        case "show": return try show(existingSpool(config, seal: .load(config, required: false)), context)
+        case "stats": return try stats(existingSpool(config, seal: .none), context)
         default:
             guard let command = PushLifecycle.Command(rawValue: sub) else {
                 throw CredsyncError.usage("'queue \(sub)' is not a queue command")
@@ -24,13 +24,16 @@ enum QueueCommand {
             // Changing the queue waits briefly for a running sync, then refuses.
             let lock = try RunLock.acquire(stateDir: config.stateDir, purpose: "queue \(sub)", wait: 5)
             defer { withExtendedLifetime(lock) {} }
-            return try change(command, Spool(store: StateStore(stateDir: config.stateDir)), config, context)
+            // Moving entries rewrites no payload: the data key is not needed.
+            let spool = Spool(store: try StateStore(stateDir: config.stateDir), seal: .none)
+            return try change(command, spool, config, context)
         }
     }
 
-    /// The queue of the state directory's store, or nil when there is no store yet (no queue).
-    static func existingSpool(_ config: Config) throws(CredsyncError) -> Spool? {
-        try Spool.existing(stateDir: config.stateDir)
+    /// The queue of the state directory's store, or nil when there is no store yet (no queue); its
+    /// sealed values open under `seal` (`show` opens them, then masks them as it shows everything).
+    static func existingSpool(_ config: Config, seal: PersonalSeal) throws(CredsyncError) -> Spool? {
+        try Spool.existing(stateDir: config.stateDir, seal: seal)
     }
 
     static func list(_ spool: Spool?, _ context: CommandContext) throws(CredsyncError) -> ExitCode {

@@ -93,8 +93,14 @@ extension CommandTable {
         "audit prune": [
             ("credsync audit prune --before 2026-06-01", "Archive rotated files that end before June 2026.")
         ],
-        "key": [("credsync key generate /etc/credsync/data.key", "A new data key for dataKeyFile.")],
+        "key": [
+            ("credsync key generate /etc/credsync/data.key", "A new data key for dataKeyFile."),
+            ("credsync key rotate --new /etc/credsync/data-2027.key", "Re-seal the store under a new key."),
+        ],
         "key generate": [("credsync key generate /etc/credsync/data.key", "A new data key, mode 0600.")],
+        "key rotate": [
+            ("credsync key rotate --new /etc/credsync/data-2027.key", "Re-seal everything under the new key.")
+        ],
         "state": [("credsync state check", "Check the state store.")],
         "state check": [
             ("credsync state check", "Check the state directory's store."),

@@ -223,6 +223,12 @@ public enum CommandTable {
                     CommandSpec("generate", abstract: "Write a new random data key (SM4 and HMAC-SM3) to FILE, mode 0600.",
                         discussion: "The file is never overwritten; its key id is printed, the key never is.",
                         arguments: ArgumentsSpec("FILE", minimum: 1, maximum: 1, help: "Where the key goes (dataKeyFile).")),
+                    CommandSpec("rotate",
+                        abstract: "Re-seal every sealed value under a new data key, in one transaction.",
+                        discussion: "Opens the values under dataKeyFile's key; then point dataKeyFile at the new key. "
+                            + "Exit 78 when a value does not open: nothing is changed.",
+                        options: [OptionSpec("new", value: .text, valueName: "file",
+                            help: "The new key (written by 'credsync key generate'; required).")]),
                 ]),
             CommandSpec("privacy", abstract: "The personal-data register.",
                 subcommands: [

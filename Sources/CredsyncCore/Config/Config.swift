@@ -37,6 +37,9 @@ public struct Config: Sendable {
     public var blockingCrossChecks: Set<String> = []
     /// How long run reports are kept (`reportRetention`).
     public var reportRetention = ReportRetention()
+    /// `dataKeyFile` (absolute): the data key that seals natural persons' numbers at rest
+    /// (`PersonalSeal`). None: a run that may queue payloads refuses to start (exit 78).
+    public var dataKeyFile: String?
 
     /// The platform with `id`, if configured.
     public func platform(_ id: PlatformID) -> PlatformConfig? {

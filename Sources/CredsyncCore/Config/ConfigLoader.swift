@@ -102,6 +102,7 @@ struct ConfigReading {
         let pull = readPull(root.object("pull"))
         let publicityFile = root.string("publicityFile").map(path)
         let calendarFile = root.string("calendarFile").map(path)
+        let dataKeyFile = root.string("dataKeyFile").map(path)
         var blocking: Set<String> = []
         if let checks = root.object("crossChecks") {
             for name in ["unknown", "nameMismatch", "deregistered", "seriousIllegal"] {
@@ -125,6 +126,7 @@ struct ConfigReading {
         config.reportRetention = reportRetention
         config.audit = audit
         config.approvals = approvals
+        config.dataKeyFile = dataKeyFile
         return config
     }
 
