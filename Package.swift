@@ -142,7 +142,8 @@ let package = Package(
         .testTarget(
             name: "CredsyncSandboxTests", dependencies: ["CredsyncCore", "TestSupport"], swiftSettings: settings),
         .testTarget(
-            name: "CredsyncSpoolTests", dependencies: ["CredsyncCore", "CredsyncState", "CredsyncSpool", "TestSupport"],
+            name: "CredsyncSpoolTests",
+            dependencies: ["CredsyncCore", "CredsyncState", "CredsyncSpool", "TestSupport"],
             swiftSettings: settings),
         .testTarget(
             name: "CredsyncStateTests", dependencies: ["CredsyncCore", "CredsyncState", "TestSupport"],

@@ -20,12 +20,14 @@ public struct CommandContext: Sendable {
     /// platform loads it without `readsSecrets`, so that an operator can run it without them.
     public func loadConfig(readsSecrets: Bool = true) throws(CredsyncError) -> Config {
         let report = try ConfigLoader.load(
-            file: configFile, environment: environment, stateDirOverride: invocation.global.stateDir, readsSecrets: readsSecrets)
+            file: configFile, environment: environment, stateDirOverride: invocation.global.stateDir,
+            readsSecrets: readsSecrets)
         for warning in report.warnings { logger.warning("\(report.file): \(warning)") }
         let config = try report.requireConfig()
         // A state directory that is a file would read as empty queues, ledgers and history.
         if FileSystem.exists(config.stateDir) && !FileSystem.isDirectory(config.stateDir) {
-            throw CredsyncError(.ioError, "\(config.stateDir): the state directory is not a directory",
+            throw CredsyncError(
+                .ioError, "\(config.stateDir): the state directory is not a directory",
                 hint: "move the file aside, or point stateDir (or --state-dir) at the state directory")
         }
         return config

@@ -47,8 +47,11 @@ public enum CredsyncCommand {
                 let shown = bytes.map { byte in
                     (0x20..<0x7F).contains(byte) ? String(UnicodeScalar(byte)) : "\\x" + Hex.encode([byte]).uppercased()
                 }
-                report(.usage("argument \(i + 1) is not valid UTF-8: \"\(shown.joined())\"",
-                    hint: "credsync reads paths and values as UTF-8: rename the file or directory"), console: console)
+                report(
+                    .usage(
+                        "argument \(i + 1) is not valid UTF-8: \"\(shown.joined())\"",
+                        hint: "credsync reads paths and values as UTF-8: rename the file or directory"),
+                    console: console)
                 return ExitCode.usage.rawValue
             }
             arguments.append(text)

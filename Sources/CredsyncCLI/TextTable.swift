@@ -7,7 +7,9 @@ enum TextTable {
         guard let first = rows.first else { return [] }
         let widths = rows.map { $0.map(displayWidth) }
         var columns = first.map { _ in 0 }
-        for row in widths { for (i, width) in row.enumerated() where i < columns.count { columns[i] = max(columns[i], width) } }
+        for row in widths {
+            for (i, width) in row.enumerated() where i < columns.count { columns[i] = max(columns[i], width) }
+        }
         var lines: [String] = []
         lines.reserveCapacity(rows.count)
         for (row, cellWidths) in zip(rows, widths) {
@@ -39,7 +41,9 @@ enum TextTable {
             let value = scalar.value
             if value < 0x300 {
                 width += value < 0x20 ? 0 : 1
-            } else if (0x300...0x36F).contains(value) || (0x200B...0x200F).contains(value) || (0xFE00...0xFE0F).contains(value) {
+            } else if (0x300...0x36F).contains(value) || (0x200B...0x200F).contains(value)
+                || (0xFE00...0xFE0F).contains(value)
+            {
                 continue
             } else if isWide(value) {
                 width += 2
@@ -54,8 +58,8 @@ enum TextTable {
     private static func isWide(_ value: UInt32) -> Bool {
         switch value {
         case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xA000...0xA4CF,
-             0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x1F300...0x1F64F,
-             0x1F900...0x1F9FF, 0x20000...0x2FFFD, 0x30000...0x3FFFD:
+            0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60, 0xFFE0...0xFFE6, 0x1F300...0x1F64F,
+            0x1F900...0x1F9FF, 0x20000...0x2FFFD, 0x30000...0x3FFFD:
             return true
         default:
             return false

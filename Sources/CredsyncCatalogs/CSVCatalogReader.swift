@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 public import CredsyncCore
 
@@ -28,7 +28,9 @@ public struct CSVCatalogReader: CatalogReader {
         tokenizer = CSVTokenizer(source: try ByteSource(path: path))
         if tokenizer.skipByteOrderMark() { decoder.sawByteOrderMark() }
         var fields = CSVTokenizer.Fields()
-        guard let first = tokenizer.next(into: &fields) else { throw RowProblem(file: path, line: 1, reason: "the file is empty: no header row") }
+        guard let first = tokenizer.next(into: &fields) else {
+            throw RowProblem(file: path, line: 1, reason: "the file is empty: no header row")
+        }
         if case .failure(let problem) = first {
             throw RowProblem(file: path, line: problem.line, reason: "the header row cannot be read: \(problem.reason)")
         }
@@ -57,8 +59,11 @@ public struct CSVCatalogReader: CatalogReader {
         var indexes: [Int] = []
         for column in columns {
             guard let index = names.firstIndex(of: column) else {
-                let suggestion = DidYouMean.suggestion(for: column, among: names).map { "; did you mean \"\($0)\"?" } ?? ""
-                throw RowProblem(file: path, line: 1, reason: "the header has no column \"\(column)\", which the mapping needs\(suggestion)")
+                let suggestion =
+                    DidYouMean.suggestion(for: column, among: names).map { "; did you mean \"\($0)\"?" } ?? ""
+                throw RowProblem(
+                    file: path, line: 1,
+                    reason: "the header has no column \"\(column)\", which the mapping needs\(suggestion)")
             }
             indexes.append(index)
         }
@@ -106,7 +111,9 @@ public struct CSVCatalogReader: CatalogReader {
             let range = fields.field(firstField + index)
             let isASCII = fields.bytes[range].allSatisfy { $0 < 0x80 }
             if isASCII { continue }
-            let isUTF8 = fields.bytes.withUnsafeBufferPointer { UTF8Text.isWellFormed(UnsafeBufferPointer(rebasing: $0[range])) }
+            let isUTF8 = fields.bytes.withUnsafeBufferPointer {
+                UTF8Text.isWellFormed(UnsafeBufferPointer(rebasing: $0[range]))
+            }
             choice = isUTF8 ? .utf8 : .gb18030
             return
         }
@@ -145,7 +152,8 @@ struct CSVRows: Sendable {
         // Each column's last value and the field it came from: a value repeated from the row
         // before (an agency, a category, a status) is taken again instead of decoded again.
         // Kept apart, so that a repeated value moves only its field number, not its text's reference count.
-        var previous = Previous(texts: Array(repeating: nil, count: indexes.count), fields: Array(repeating: -1, count: indexes.count))
+        var previous = Previous(
+            texts: Array(repeating: nil, count: indexes.count), fields: Array(repeating: -1, count: indexes.count))
         // And each column's recent short values, which hold the row before's: those are found there.
         var recent = Array(repeating: RecentValues(), count: indexes.count)
         fields.bytes.withUnsafeBufferPointer { bytes in

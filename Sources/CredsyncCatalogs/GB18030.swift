@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// GB18030 to UTF-8 by table: one- and two-byte codes looked up, built once from iconv itself so
@@ -88,7 +88,9 @@ final class GB18030: Sendable {
                 if byte == 0xEF, i + 2 < count, bytes[i + 1] == 0xBB, bytes[i + 2] == 0xBF { return false }
                 if converter == nil { converter = Converter() }
                 let before = out.count
-                guard let converter, converter.convert(UnsafeBufferPointer(rebasing: bytes[i..<(i + length)]), into: &out) else { return false }
+                guard let converter,
+                    converter.convert(UnsafeBufferPointer(rebasing: bytes[i..<(i + length)]), into: &out)
+                else { return false }
                 if out.count - before == 3, out[before...].elementsEqual([0xEF, 0xBB, 0xBF]) { return false }
             } else {
                 for k in 0..<Int(packed >> 24) { out.append(UInt8(truncatingIfNeeded: packed >> (8 * UInt32(k)))) }
@@ -101,7 +103,10 @@ final class GB18030: Sendable {
     /// The packed UTF-8 of the non-ASCII code at `i` and its length in bytes: 0 for a four-byte
     /// code (the tables do not hold them) or bytes that are not a code.
     @inline(__always)
-    private static func code(at i: Int, of bytes: UnsafeBufferPointer<UInt8>, pairs: UnsafeBufferPointer<UInt32>, singles: UnsafeBufferPointer<UInt32>) -> (UInt32, Int) {
+    private static func code(
+        at i: Int, of bytes: UnsafeBufferPointer<UInt8>, pairs: UnsafeBufferPointer<UInt32>,
+        singles: UnsafeBufferPointer<UInt32>
+    ) -> (UInt32, Int) {
         let byte = bytes[i]
         guard byte >= 0x81 && byte <= 0xFE && i + 1 < bytes.count else { return (singles[Int(byte - 0x80)], 1) }
         let trail = bytes[i + 1]

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The texts decoded lately in one column of a batch, found again by their bytes: a value that

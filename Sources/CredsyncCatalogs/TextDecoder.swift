@@ -111,7 +111,9 @@ final class TextDecoder {
         var i = 0
         if let base = bytes.baseAddress {
             while i + 8 <= bytes.count {
-                if UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+                if UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 != 0 {
+                    return false
+                }
                 i += 8
             }
         }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 public import CredsyncCore
 import Foundation
@@ -67,7 +67,8 @@ public final class ChangeSpill: @unchecked Sendable {
             }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else {
-                failure = "cannot read the plan's temporary file \(path): \(n < 0 ? String(cString: strerror(errno)) : "short read")"
+                failure =
+                    "cannot read the plan's temporary file \(path): \(n < 0 ? String(cString: strerror(errno)) : "short read")"
                 return nil
             }
             done += n
@@ -89,7 +90,8 @@ public final class ChangeSpill: @unchecked Sendable {
         defer { lock.unlock() }
         flush()
         if let failure {
-            throw CredsyncError(.ioError, failure, hint: "free space in the temporary directory (TMPDIR), then run again")
+            throw CredsyncError(
+                .ioError, failure, hint: "free space in the temporary directory (TMPDIR), then run again")
         }
     }
 

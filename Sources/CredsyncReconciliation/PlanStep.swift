@@ -95,7 +95,9 @@ public struct PlanContext: Sendable {
         let isPublished = place.map { entries.isPublished(at: $0) } ?? false
         var step = PlanStep(place: place, tally: .none, line: record.line)
         func withdrawal(_ reason: ChangeReason) -> Change {
-            Change(key: record.key, op: .withdraw, reason: reason, previousHash: place.map { entries.hash(at: $0) }, line: record.line)
+            Change(
+                key: record.key, op: .withdraw, reason: reason, previousHash: place.map { entries.hash(at: $0) },
+                line: record.line)
         }
         if let why = record.excludedFrom[platform.id] {
             if isPublished {
@@ -119,7 +121,8 @@ public struct PlanContext: Sendable {
                 if let date = try date(decision) { deadline = Deadline(key: record.key, kind: kind, due: date) }
             } catch {
                 // Warned of once per year by the plan (`PlanBuilder`), not once a record.
-                unknownDeadline = UnknownDeadline(key: record.key, kind: kind, problem: error.description, missingYear: error.year)
+                unknownDeadline = UnknownDeadline(
+                    key: record.key, kind: kind, problem: error.description, missingYear: error.year)
             }
         }
         switch decision.state {
@@ -129,7 +132,9 @@ public struct PlanContext: Sendable {
             let digest = digests.digest(record, format: format, dateSeparator: platform.dateSeparator)
             let op: (RecordOperation, ChangeReason)?
             if let place {
-                op = !isPublished ? (.update, .republished) : entries.hasHash(digest, at: place) ? nil : (.update, .changed)
+                op =
+                    !isPublished
+                    ? (.update, .republished) : entries.hasHash(digest, at: place) ? nil : (.update, .changed)
             } else {
                 op = (.create, .new)
             }

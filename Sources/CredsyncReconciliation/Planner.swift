@@ -10,7 +10,8 @@ public enum Planner {
         export: ExportResult, format: NationalFormat, platform: PlatformConfig, ledger: Ledger, rules: PublicityRules,
         asOf: LocalDate, approveWithdrawals: Bool = false
     ) -> DatasetPlan {
-        let context = PlanContext(dataset: export.dataset, format: format, platform: platform, ledger: ledger, rules: rules, asOf: asOf)
+        let context = PlanContext(
+            dataset: export.dataset, format: format, platform: platform, ledger: ledger, rules: rules, asOf: asOf)
         let records = export.records
         let steps = parallelMap(count: records.count, chunkSize: 1024) { context.step(records[$0]) }
         return plan(
@@ -70,23 +71,27 @@ public enum Guardrail {
     /// last run (nil on the first run). Withdrawals count against the share only past a floor of
     /// `minimum` records, so a small dataset is not blocked by one expiry.
     public static func refusal(
-        _ plan: DatasetPlan, exportRecords: Int, exportRows: Int, previousRecords: Int?, guardrails: Guardrails, minimum: Int = 10
+        _ plan: DatasetPlan, exportRecords: Int, exportRows: Int, previousRecords: Int?, guardrails: Guardrails,
+        minimum: Int = 10
     ) -> String? {
         let name = PublishTarget(plan.platform, plan.dataset).description
         if exportRows == 0 || exportRecords == 0, (previousRecords ?? 0) > 0 || plan.publishedBefore > 0 {
-            return "\(name): the export holds no valid records, but \(previousRecords ?? plan.publishedBefore) were there before: is the export empty or truncated?"
+            return
+                "\(name): the export holds no valid records, but \(previousRecords ?? plan.publishedBefore) were there before: is the export empty or truncated?"
         }
         if let previous = previousRecords, previous > 0 {
             let shrink = Double(previous - exportRecords) / Double(previous)
             if shrink > guardrails.maxShrinkShare {
-                return "\(name): the export shrank from \(previous) to \(exportRecords) valid records (\(percent(shrink))), more than the \(percent(guardrails.maxShrinkShare)) allowed: is it truncated?"
+                return
+                    "\(name): the export shrank from \(previous) to \(exportRecords) valid records (\(percent(shrink))), more than the \(percent(guardrails.maxShrinkShare)) allowed: is it truncated?"
             }
         }
         let withdrawals = plan.count(.withdraw)
         if plan.publishedBefore > 0, withdrawals > minimum {
             let share = Double(withdrawals) / Double(plan.publishedBefore)
             if share > guardrails.maxWithdrawShare {
-                return "\(name): the plan would withdraw \(withdrawals) of \(plan.publishedBefore) published records (\(percent(share))), more than the \(percent(guardrails.maxWithdrawShare)) allowed"
+                return
+                    "\(name): the plan would withdraw \(withdrawals) of \(plan.publishedBefore) published records (\(percent(share))), more than the \(percent(guardrails.maxWithdrawShare)) allowed"
             }
         }
         return nil

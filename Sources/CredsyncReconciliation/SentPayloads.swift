@@ -35,7 +35,8 @@ public enum SentPayloads {
     package static func replace(
         kept: String, key: String, in store: StateStore, platform: PlatformID, dataset: Dataset, at time: Int
     ) throws(CredsyncError) {
-        try store.replaceAcceptedPayload(platform: platform, dataset: dataset, key: key, payload: kept, acceptedAt: time)
+        try store.replaceAcceptedPayload(
+            platform: platform, dataset: dataset, key: key, payload: kept, acceptedAt: time)
     }
 
     /// The payload kept for `key`, or nil when none is. A row that is not a JSON object throws

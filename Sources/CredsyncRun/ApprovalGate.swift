@@ -40,7 +40,8 @@ package struct ApprovalGate: Sendable {
             let approved = try ChangeSet(rows: store.refusedChanges(planID: row.id), planID: row.id)
             let expiry = approval.approvedAt + config.validFor
             if now > expiry {
-                note = note ?? "the approval of \(row.id) by \(approval.approvedBy) expired at "
+                note =
+                    note ?? "the approval of \(row.id) by \(approval.approvedBy) expired at "
                     + Timestamp.rfc3339(expiry)
                 continue
             }
@@ -63,7 +64,8 @@ package struct ApprovalGate: Sendable {
         }
         var message = refusal
         if let note { message += "; \(note)" }
-        message += "; saved as \(id) (\(counts.isEmpty ? "no changes" : counts.joined(separator: ", "))): "
+        message +=
+            "; saved as \(id) (\(counts.isEmpty ? "no changes" : counts.joined(separator: ", "))): "
             + "if it is right, 'credsync approve \(id)' lets the next run execute exactly this set"
         return .refused(message)
     }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 public import CredsyncCore
 import Synchronization
@@ -16,11 +16,16 @@ public final class AuditLog: Sendable {
 
     public init(path: String) throws(CredsyncError) {
         self.path = path
-        do { try FileSystem.createDirectory(FileSystem.parent(of: path)) } catch { throw CredsyncError(.ioError, error.description) }
+        do { try FileSystem.createDirectory(FileSystem.parent(of: path)) } catch {
+            throw CredsyncError(.ioError, error.description)
+        }
         let torn = try Self.mendTornTail(path: path)
         let last = Self.lastHash(path: path)
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
-        guard fd >= 0 else { throw CredsyncError(.ioError, FileError(operation: "open the audit log", path: path, errno: errno).description) }
+        guard fd >= 0 else {
+            throw CredsyncError(
+                .ioError, FileError(operation: "open the audit log", path: path, errno: errno).description)
+        }
         state = Mutex((fd, last))
         // What was cut is said in the chain itself: its length and hash.
         if let torn {
@@ -44,7 +49,8 @@ public final class AuditLog: Sendable {
         let cut = tail.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
         let torn = Array(tail[cut...])
         guard ftruncate(fd, off_t(size - torn.count)) == 0, fsync(fd) == 0 else {
-            throw CredsyncError(.ioError, FileError(operation: "cut the torn last line of", path: path, errno: errno).description)
+            throw CredsyncError(
+                .ioError, FileError(operation: "cut the torn last line of", path: path, errno: errno).description)
         }
         return torn
     }
@@ -119,7 +125,10 @@ public final class AuditLog: Sendable {
     /// Appends one event, chained to the line before, and makes it durable.
     public func append(_ event: JSONObject) {
         state.withLock { state in
-            var object = JSONObject([JSONMember("ts", .string(Timestamp.rfc3339(Timestamp.now(), fractional: true))), JSONMember("prev", .string(state.last))])
+            var object = JSONObject([
+                JSONMember("ts", .string(Timestamp.rfc3339(Timestamp.now(), fractional: true))),
+                JSONMember("prev", .string(state.last)),
+            ])
             for member in event { object[member.key] = member.value }
             let line = Redactor.shared.redact(JSONWriter.compact(.object(object)))  // masks personal numbers too
             _ = FileOutput.writeAll(state.fd, line + "\n")
@@ -173,7 +182,8 @@ public enum AuditVerifier {
                 }
                 if firstPrev == nil { firstPrev = (file, prev) }
                 if let previous, prev != previous {
-                    let reason = isFirstOfFile && fileIndex > 0
+                    let reason =
+                        isFirstOfFile && fileIndex > 0
                         ? "its prev does not match the last line of \(files[fileIndex - 1]): "
                             + "an audit file between them was removed, or lines were cut"
                         : "its prev does not match the line before: "

@@ -17,7 +17,8 @@ public struct ChangeLine: Sendable, Hashable, Comparable {
 
     /// The change's line.
     public init(_ change: Change) {
-        self.init(key: change.key, op: change.op, detail: change.op == .withdraw ? change.reason.rawValue : change.hash ?? "")
+        self.init(
+            key: change.key, op: change.op, detail: change.op == .withdraw ? change.reason.rawValue : change.hash ?? "")
     }
 
     /// `key|op|detail`: what the digest is taken of.

@@ -16,7 +16,9 @@ public struct CrossCheckFinding: Sendable {
     public var message: String
     public var blocking: Bool
 
-    public var description: String { "\(dataset.rawValue) \(key) (line \(line)): \(message)" + (blocking ? " [blocking: set aside]" : "") }
+    public var description: String {
+        "\(dataset.rawValue) \(key) (line \(line)): \(message)" + (blocking ? " [blocking: set aside]" : "")
+    }
 }
 
 /// The checks of records against the local enterprise store: an unknown code, a name that differs
@@ -43,7 +45,8 @@ public enum CrossChecks {
     /// The findings about one record's subjects: each subject's code looked up in the store by key
     /// (nothing loaded whole). A code shaped like a 身份证号 is named masked.
     public static func findings(
-        for record: MappedRecord, dataset: Dataset, definition: MappingDefinition, store: EnterpriseStore, blocking: Set<String>
+        for record: MappedRecord, dataset: Dataset, definition: MappingDefinition, store: EnterpriseStore,
+        blocking: Set<String>
     ) throws(CredsyncError) -> [CrossCheckFinding] {
         var findings: [CrossCheckFinding] = []
         for subject in definition.subjects {
@@ -52,8 +55,10 @@ public enum CrossChecks {
             else { continue }
             let shown = PersonalData.mask(code)
             func add(_ kind: String, _ message: String) {
-                findings.append(CrossCheckFinding(kind: kind, dataset: dataset, key: record.key, line: record.line, uscc: shown,
-                    message: message, blocking: blocking.contains(kind)))
+                findings.append(
+                    CrossCheckFinding(
+                        kind: kind, dataset: dataset, key: record.key, line: record.line, uscc: shown,
+                        message: message, blocking: blocking.contains(kind)))
             }
             if stored.notFound {
                 add("unknown", "统一社会信用代码 \(shown) is unknown to gsxt")
@@ -64,12 +69,19 @@ public enum CrossChecks {
                 add("nameMismatch", "name \"\(name)\" differs from the registered \"\(stored.name)\" (\(shown))")
             }
             let date = record.values[subject.date].flatMap(LocalDate.init(iso:))
-            if terminal.contains(stored.status), let date, let changed = LocalDate(iso: String(stored.updatedAt.prefix(10))), changed < date {
-                add("deregistered", "\(stored.name) (\(shown)) was \(stored.status) on \(changed.iso), before \(date.iso)")
+            if terminal.contains(stored.status), let date,
+                let changed = LocalDate(iso: String(stored.updatedAt.prefix(10))), changed < date
+            {
+                add(
+                    "deregistered",
+                    "\(stored.name) (\(shown)) was \(stored.status) on \(changed.iso), before \(date.iso)")
             }
             if let date, stored.hasListEntries, let entry = try store.isListed(code, on: date) {
-                add("seriousIllegal", "\(stored.name) (\(shown)) is on SAMR's serious-illegal list on \(date.iso) "
-                    + "(\(entry["decisionNo"]?.stringValue ?? ""), listed \(entry["date"]?.stringValue ?? "")): review for 联合惩戒")
+                add(
+                    "seriousIllegal",
+                    "\(stored.name) (\(shown)) is on SAMR's serious-illegal list on \(date.iso) "
+                        + "(\(entry["decisionNo"]?.stringValue ?? ""), listed \(entry["date"]?.stringValue ?? "")): review for 联合惩戒"
+                )
             }
         }
         return findings

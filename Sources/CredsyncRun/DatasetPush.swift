@@ -69,13 +69,16 @@ struct DatasetPush {
             var answered = 0
             while let (batch, answer) = await group.next() {
                 let next = answer.authenticationFailure == nil && mayGoOn() ? feed.next() : nil
-                apply(answer, of: batch, changes: inFlight.removeValue(forKey: batch.id) ?? [:], marking: next, result: &result)
+                apply(
+                    answer, of: batch, changes: inFlight.removeValue(forKey: batch.id) ?? [:], marking: next,
+                    result: &result)
                 answered += 1
                 if answered % 50 == 0 { FreedMemory.release() }
                 if let (batch, changes) = next, commitFailure == nil { start(batch, changes) }
             }
         }
-        outcome.pendingDeadlines = zip(plan.changes, reached).compactMap { change, done in done ? nil : change.deadline }
+        outcome.pendingDeadlines =
+            zip(plan.changes, reached).compactMap { change, done in done ? nil : change.deadline }
             + plan.awaitingReceipt
         do { try plan.changes.check() } catch { pendingError = pendingError ?? error }
         if let error = commitFailure ?? pendingError { result.stateError = error }
@@ -166,7 +169,9 @@ struct DatasetPush {
 
     /// Whether `change` goes now (`PushLifecycle.decide`); `planned` collects the queued keys the
     /// plan asks for. An entry left waiting takes the newest plan.
-    private mutating func choose(_ change: Change, now: Double, planned: inout Set<String>) throws(CredsyncError) -> Bool {
+    private mutating func choose(_ change: Change, now: Double, planned: inout Set<String>) throws(CredsyncError)
+        -> Bool
+    {
         let located = queued[change.key]
         let decision = PushLifecycle.decide(
             Self.planned(change), queued: located.flatMap(Self.queued), rejectedMarker: rejected.hashes[change.key],
@@ -207,10 +212,13 @@ struct DatasetPush {
     /// The queue entry for `change`, carrying the newest plan (a stale version is never sent later).
     func supersede(_ entry: SpoolEntry?, with change: Change) -> SpoolEntry {
         let now = Timestamp.now()
-        var updated = entry ?? SpoolEntry(
-            id: Spool.newID(now: now), platform: plan.platform, dataset: plan.dataset, key: change.key, op: .upsert,
-            reason: .unknown(""), payload: nil, hash: nil, batchID: nil, attempts: 0, firstAttempt: now, lastAttempt: now,
-            nextAttempt: now, errors: [])
+        var updated =
+            entry
+            ?? SpoolEntry(
+                id: Spool.newID(now: now), platform: plan.platform, dataset: plan.dataset, key: change.key, op: .upsert,
+                reason: .unknown(""), payload: nil, hash: nil, batchID: nil, attempts: 0, firstAttempt: now,
+                lastAttempt: now,
+                nextAttempt: now, errors: [])
         updated.op = change.op.kind
         updated.reason = change.reason
         updated.payload = change.payload
@@ -228,8 +236,11 @@ struct DatasetPush {
         run.audit.append(Self.auditEvent(answer, of: batch, platform: plan.platform))
         if let failure = answer.authenticationFailure, authenticationFailure == nil {
             authenticationFailure = failure
-            result.authenticationFailures.append(AuthenticationFailure(platform: plan.platform, dataset: plan.dataset, failure: failure))
-            run.logger.error("\(plan.platform.rawValue) refused the credentials", [("dataset", plan.dataset.rawValue), ("error", failure.description)])
+            result.authenticationFailures.append(
+                AuthenticationFailure(platform: plan.platform, dataset: plan.dataset, failure: failure))
+            run.logger.error(
+                "\(plan.platform.rawValue) refused the credentials",
+                [("dataset", plan.dataset.rawValue), ("error", failure.description)])
         }
         run.progress.add(batch.records.count)
         result.requests += answer.requests
@@ -305,8 +316,12 @@ struct DatasetPush {
             let reasons = errors.map(\.description).joined(separator: "; ")
             try rejected.record(
                 key, marker: marker, reason: reasons, at: Int(now), in: store, plan.platform, plan.dataset)
-            run.logger.warning("rejected by \(plan.platform.rawValue)", [("dataset", plan.dataset.rawValue), ("key", key),
-                ("errors", reasons)])
+            run.logger.warning(
+                "rejected by \(plan.platform.rawValue)",
+                [
+                    ("dataset", plan.dataset.rawValue), ("key", key),
+                    ("errors", reasons),
+                ])
         }
         switch effect.count {
         case .created: outcome.created += 1
@@ -350,7 +365,9 @@ struct DatasetPush {
     static func auditEvent(_ answer: BatchResult, of batch: Batch, platform: PlatformID) -> JSONObject {
         let hashes = Dictionary(batch.records.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         let records: [JSONValue] = answer.outcomes.map { key, outcome in
-            var item = JSONObject([JSONMember("key", .string(key)), JSONMember("op", .string(hashes[key]?.op.rawValue ?? ""))])
+            var item = JSONObject([
+                JSONMember("key", .string(key)), JSONMember("op", .string(hashes[key]?.op.rawValue ?? "")),
+            ])
             if let hash = hashes[key]?.hash { item["hash"] = .string(hash) }
             if let reason = hashes[key]?.reason { item["reason"] = .string(reason.rawValue) }
             switch outcome {
@@ -371,8 +388,10 @@ struct DatasetPush {
             return .object(item)
         }
         return JSONObject([
-            JSONMember("event", "batch"), JSONMember("platform", .string(platform.rawValue)), JSONMember("dataset", .string(batch.dataset.rawValue)),
-            JSONMember("batchIds", .array(answer.batchIDs.map { .string($0) })), JSONMember("requestIds", .array(answer.requestIDs.map { .string($0) })),
+            JSONMember("event", "batch"), JSONMember("platform", .string(platform.rawValue)),
+            JSONMember("dataset", .string(batch.dataset.rawValue)),
+            JSONMember("batchIds", .array(answer.batchIDs.map { .string($0) })),
+            JSONMember("requestIds", .array(answer.requestIDs.map { .string($0) })),
             JSONMember("requests", .number(String(answer.requests))), JSONMember("records", .array(records)),
         ])
     }

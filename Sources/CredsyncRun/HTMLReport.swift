@@ -41,36 +41,54 @@ public enum HTMLReport {
         for (title, value, warn) in tiles {
             html += "<div class=\"tile\(warn && value > 0 ? " warn" : "")\"><b>\(value)</b>\(title)</div>"
         }
-        html += "</div>\n<h2>Per platform and dataset</h2>\n<table><tr><th>platform</th><th>dataset</th><th>created</th><th>updated</th><th>withdrawn</th><th>unchanged</th><th>rejected</th><th>kept (row set aside)</th><th>queued for retry</th><th>held</th><th>dead</th></tr>\n"
+        html +=
+            "</div>\n<h2>Per platform and dataset</h2>\n<table><tr><th>platform</th><th>dataset</th><th>created</th><th>updated</th><th>withdrawn</th><th>unchanged</th><th>rejected</th><th>kept (row set aside)</th><th>queued for retry</th><th>held</th><th>dead</th></tr>\n"
         for outcome in report.outcomes {
-            let cells = [outcome.created, outcome.updated, outcome.withdrawn, outcome.unchanged, outcome.rejected.count,
-                outcome.keptSetAside, outcome.queued, outcome.held, outcome.dead]
-            html += "<tr><td>\(outcome.platform.rawValue)</td><td>\(outcome.dataset.rawValue)</td>" + cells.map { "<td class=\"n\">\($0)</td>" }.joined() + "</tr>\n"
+            let cells = [
+                outcome.created, outcome.updated, outcome.withdrawn, outcome.unchanged, outcome.rejected.count,
+                outcome.keptSetAside, outcome.queued, outcome.held, outcome.dead,
+            ]
+            html +=
+                "<tr><td>\(outcome.platform.rawValue)</td><td>\(outcome.dataset.rawValue)</td>"
+                + cells.map { "<td class=\"n\">\($0)</td>" }.joined() + "</tr>\n"
         }
         html += "</table>\n"
         html += unavailableNote(report)
         html += setAsideTable(report)
-        html += section("Rejected by a platform", report.outcomes.flatMap { outcome in
-            outcome.rejected.map { "\(PublishTarget(outcome.platform, outcome.dataset)) \($0.key): " + $0.errors.map(\.description).joined(separator: "; ") }
-        })
+        html += section(
+            "Rejected by a platform",
+            report.outcomes.flatMap { outcome in
+                outcome.rejected.map {
+                    "\(PublishTarget(outcome.platform, outcome.dataset)) \($0.key): "
+                        + $0.errors.map(\.description).joined(separator: "; ")
+                }
+            })
         let details = "\(report.runID).json, or 'credsync check'"
-        html += section("Set aside (not sent)", see: details, report.setAside.map { dataset, item in
-            "\(dataset.rawValue) \(FileSystem.baseName(item.file)) line \(item.line)" + (item.key.map { " [\($0)]" } ?? "") + ": "
-                + item.reasons.map { reason in
-                    var shown = reason
-                    shown.value = reason.json()["value"]?.stringValue
-                    return shown.description
-                }.joined(separator: "; ")
-        } + report.unreadableRows.map { "\($0.0.rawValue) \($0.1)" })
-        html += section("Warnings and cross-checks", report.warnings + report.platformProblems.map { "\($0.0.rawValue): \($0.1)" } + report.refused + report.unusableExports)
+        html += section(
+            "Set aside (not sent)", see: details,
+            report.setAside.map { dataset, item in
+                "\(dataset.rawValue) \(FileSystem.baseName(item.file)) line \(item.line)"
+                    + (item.key.map { " [\($0)]" } ?? "") + ": "
+                    + item.reasons.map { reason in
+                        var shown = reason
+                        shown.value = reason.json()["value"]?.stringValue
+                        return shown.description
+                    }.joined(separator: "; ")
+            } + report.unreadableRows.map { "\($0.0.rawValue) \($0.1)" })
+        html += section(
+            "Warnings and cross-checks",
+            report.warnings + report.platformProblems.map { "\($0.0.rawValue): \($0.1)" } + report.refused
+                + report.unusableExports)
         html += "<h2>Deadlines</h2>\n"
         if report.deadlines.isEmpty {
             html += "<p class=\"ok\">Nothing is overdue or pending.</p>\n"
         } else {
-            html += "<table><tr><th>status</th><th>due</th><th>platform</th><th>dataset</th><th>kind</th><th>key</th></tr>\n"
+            html +=
+                "<table><tr><th>status</th><th>due</th><th>platform</th><th>dataset</th><th>kind</th><th>key</th></tr>\n"
             for item in report.deadlines.prefix(deadlinesShown) {
                 let overdue = item.due < report.asOf
-                html += "<tr><td class=\"\(overdue ? "bad" : "")\">\(overdue ? "overdue" : "pending")</td><td>\(item.due.iso)</td><td>\(item.platform.rawValue)</td><td>\(item.dataset.rawValue)</td><td>\(item.kind)</td><td>\(escape(item.key))</td></tr>\n"
+                html +=
+                    "<tr><td class=\"\(overdue ? "bad" : "")\">\(overdue ? "overdue" : "pending")</td><td>\(item.due.iso)</td><td>\(item.platform.rawValue)</td><td>\(item.dataset.rawValue)</td><td>\(item.kind)</td><td>\(escape(item.key))</td></tr>\n"
             }
             html += "</table>\n"
             html += more(report.deadlines.count - deadlinesShown, see: "'credsync deadlines' or \(report.runID).json")
@@ -78,7 +96,11 @@ public enum HTMLReport {
         html += forecastSection(report)
         html += "<h2>Queue</h2>\n" + queueTable(report)
         html += queueAgeChart(report.queueAges)
-        html += "<h2>Time per phase</h2>\n<table>" + report.phases.map { "<tr><td>\(escape($0.0))</td><td class=\"n\">\(ReportWriter.seconds($0.1)) s</td></tr>" }.joined() + "</table>\n"
+        html +=
+            "<h2>Time per phase</h2>\n<table>"
+            + report.phases.map {
+                "<tr><td>\(escape($0.0))</td><td class=\"n\">\(ReportWriter.seconds($0.1)) s</td></tr>"
+            }.joined() + "</table>\n"
         html += "</body></html>\n"
         return html
     }
@@ -87,7 +109,8 @@ public enum HTMLReport {
     static let itemsShown = 1000
     static let deadlinesShown = 500
 
-    static func section(_ title: String, see: String = "the JSON report beside this page", _ items: [String]) -> String {
+    static func section(_ title: String, see: String = "the JSON report beside this page", _ items: [String]) -> String
+    {
         guard !items.isEmpty else { return "<h2>\(title)</h2>\n<p class=\"ok\">None.</p>\n" }
         let shown = items.prefix(itemsShown).map { "<li>\(escape($0))</li>" }.joined()
         return "<h2>\(title) (\(items.count))</h2>\n<ul>" + shown + "</ul>\n" + more(items.count - itemsShown, see: see)
@@ -115,17 +138,23 @@ public enum HTMLReport {
 
     /// Queued entries by age as an inline SVG bar chart.
     static func queueAgeChart(_ ages: [Double]) -> String {
-        let buckets: [(String, Double)] = [("<1h", 3600), ("1–6h", 6 * 3600), ("6–24h", 86400), ("1–3d", 3 * 86400), ("3–7d", 7 * 86400), (">7d", .infinity)]
+        let buckets: [(String, Double)] = [
+            ("<1h", 3600), ("1–6h", 6 * 3600), ("6–24h", 86400), ("1–3d", 3 * 86400), ("3–7d", 7 * 86400),
+            (">7d", .infinity),
+        ]
         var counts = [Int](repeating: 0, count: buckets.count)
         for age in ages { counts[buckets.firstIndex { age < $0.1 } ?? (buckets.count - 1)] += 1 }
         let top = max(1, counts.max() ?? 1)
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"480\" height=\"180\" role=\"img\" aria-label=\"queue entries by age\">"
+        var svg =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"480\" height=\"180\" role=\"img\" aria-label=\"queue entries by age\">"
         for (i, bucket) in buckets.enumerated() {
             let height = Double(counts[i]) / Double(top) * 120
             let x = 20 + i * 75
-            svg += "<rect x=\"\(x)\" y=\"\(Int(140 - height))\" width=\"50\" height=\"\(Int(height))\" fill=\"#4a6fa5\"/>"
+            svg +=
+                "<rect x=\"\(x)\" y=\"\(Int(140 - height))\" width=\"50\" height=\"\(Int(height))\" fill=\"#4a6fa5\"/>"
             svg += "<text x=\"\(x + 25)\" y=\"158\" font-size=\"12\" text-anchor=\"middle\">\(bucket.0)</text>"
-            svg += "<text x=\"\(x + 25)\" y=\"\(Int(135 - height))\" font-size=\"12\" text-anchor=\"middle\">\(counts[i])</text>"
+            svg +=
+                "<text x=\"\(x + 25)\" y=\"\(Int(135 - height))\" font-size=\"12\" text-anchor=\"middle\">\(counts[i])</text>"
         }
         return svg + "</svg>\n"
     }

@@ -62,7 +62,8 @@ public enum Metrics {
         }
         if !receipts.isEmpty {
             metric(
-                "receipts", "Records by receipt state after the last run (pending: accepted, no receipt yet), "
+                "receipts",
+                "Records by receipt state after the last run (pending: accepted, no receipt yet), "
                     + "receipts platforms only.", "gauge", receipts)
         }
         metric(

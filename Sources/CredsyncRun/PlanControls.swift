@@ -42,7 +42,8 @@ package struct PlanControls: Sendable {
     package func verdict(_ plan: DatasetPlan, guardrail: String?) throws(CredsyncError) -> Verdict {
         var refusal = guardrail
         if refusal == nil, resendAll.contains(plan.dataset), !plan.changes.isEmpty {
-            refusal = "\(PublishTarget(plan.platform, plan.dataset)): push --all re-sends "
+            refusal =
+                "\(PublishTarget(plan.platform, plan.dataset)): push --all re-sends "
                 + "\(plan.count(.update)) published records and makes \(plan.count(.create)) new ones, "
                 + "\(plan.count(.withdraw)) withdrawals: a dataset re-sent whole needs an approval"
         }

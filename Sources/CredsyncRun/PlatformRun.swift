@@ -33,7 +33,8 @@ struct PlatformRun: Sendable {
 
     func run() async -> Result {
         var result = Result(platform: platform.id)
-        let client = PlatformClient(config: platform, source: config.organisation.uscc, retry: config.retry, logger: logger)
+        let client = PlatformClient(
+            config: platform, source: config.organisation.uscc, retry: config.retry, logger: logger)
         let spool = Spool(store: store, seal: seal)
         let queued: [Spool.Located]
         do { queued = try spool.entries(platforms: [platform.id]).entries } catch {
@@ -45,7 +46,8 @@ struct PlatformRun: Sendable {
         var fromQueue = 0
         for plan in plans.sorted(by: { $0.dataset < $1.dataset }) {
             do throws(CredsyncError) {
-                var state = try DatasetPush(run: self, plan: plan, spool: spool, queued: queued.filter { $0.entry.dataset == plan.dataset })
+                var state = try DatasetPush(
+                    run: self, plan: plan, spool: spool, queued: queued.filter { $0.entry.dataset == plan.dataset })
                 await state.push(client: client, result: &result)
                 delivered += state.delivered
                 transientFailures += state.transientFailures
@@ -82,13 +84,17 @@ struct PlatformRun: Sendable {
         let id = platform.id.rawValue
         let held = result.outcomes.reduce(0) { $0 + $1.held }
         if result.isUnavailable {
-            logger.error("platform unavailable", [
-                ("platform", id), ("failures", transientFailures), ("detail", Self.whereChangesWent(result.outcomes)),
-            ])
+            logger.error(
+                "platform unavailable",
+                [
+                    ("platform", id), ("failures", transientFailures),
+                    ("detail", Self.whereChangesWent(result.outcomes)),
+                ])
         }
         if result.rateLimited > 0 {
             logger.warning(
-                "platform throttled", [("platform", id), ("rateLimited", result.rateLimited), ("requests", result.requests)])
+                "platform throttled",
+                [("platform", id), ("rateLimited", result.rateLimited), ("requests", result.requests)])
         }
         if held > 0 {
             logger.warning(

@@ -51,7 +51,8 @@ public struct PrivacyRegister: Sendable {
             let fields = format.fields.filter { PersonalData.isPersonalField($0.code) }.map { ($0.code, $0.title) }
             personalCodes[mapping.catalog.dataset] = Set(fields.map(\.0))
             register.fields.append(
-                PersonalFields(dataset: mapping.catalog.dataset, platforms: mapping.platforms.map(\.id), fields: fields))
+                PersonalFields(dataset: mapping.catalog.dataset, platforms: mapping.platforms.map(\.id), fields: fields)
+            )
         }
         let wanted = subject.map { Self.maskedForms(of: $0) } ?? []
         var counts: [PublishTarget: Count] = [:]

@@ -39,10 +39,13 @@ public struct PullJob: Sendable {
     public func run(full: Bool) async throws(CredsyncError) -> PullReport {
         let config = workspace.config
         guard let gsxt = config.platform(.gsxt) else {
-            throw CredsyncError(.configuration, "\(config.file): pulling needs the gsxt platform", hint: "add gsxt under platforms")
+            throw CredsyncError(
+                .configuration, "\(config.file): pulling needs the gsxt platform", hint: "add gsxt under platforms")
         }
         guard let pull = config.pull else {
-            throw CredsyncError(.configuration, "\(config.file): pull: is not configured", hint: "add \"pull\": {\"region\": \"330000\"}")
+            throw CredsyncError(
+                .configuration, "\(config.file): pull: is not configured",
+                hint: "add \"pull\": {\"region\": \"330000\"}")
         }
         let client = PlatformClient(config: gsxt, source: config.organisation.uscc, retry: config.retry, logger: logger)
         let store: EnterpriseStore
@@ -63,7 +66,8 @@ public struct PullJob: Sendable {
             try store.storePage(listItems: items, feed: "list", cursor: cursor)
         }
         try await queryMissing(
-            client: client, store: store, refreshAfter: pull.refreshAfter, concurrency: gsxt.concurrency, report: &report)
+            client: client, store: store, refreshAfter: pull.refreshAfter, concurrency: gsxt.concurrency,
+            report: &report)
         return report
     }
 
@@ -84,7 +88,8 @@ public struct PullJob: Sendable {
                 restarted = true
                 trail = CursorTrail()
                 report.fullReread = true
-                let message = "\(feed): the saved cursor is no longer valid (older than 7 days?): reading the whole feed again"
+                let message =
+                    "\(feed): the saved cursor is no longer valid (older than 7 days?): reading the whole feed again"
                 logger.warning(message)
                 report.messages.append(message)
                 cursor = nil
@@ -95,7 +100,8 @@ public struct PullJob: Sendable {
                 let goesOn = result.hasMore && !result.items.isEmpty
                 if goesOn, let loop = trail.follow(result.nextCursor, what: "gsxt \(feed) feed") {
                     throw CredsyncError(
-                        .unavailable, "\(loop)", hint: "the saved cursor stays where it was; tell the platform's operators")
+                        .unavailable, "\(loop)",
+                        hint: "the saved cursor stays where it was; tell the platform's operators")
                 }
                 // The page and the cursor after it in one transaction: the cursor never passes what it covers.
                 try save(result.items, result.nextCursor)
@@ -109,7 +115,9 @@ public struct PullJob: Sendable {
     /// A failed request as the error that ends the pull: 77 for a 401 or 403, 69 when it may pass.
     static func error(_ failure: ExchangeFailure, _ what: String) -> CredsyncError {
         if failure.isAuthenticationFailure {
-            return CredsyncError(.noPermission, "\(what): \(failure)", hint: "check gsxt's secret or certificate with 'credsync check --online'")
+            return CredsyncError(
+                .noPermission, "\(what): \(failure)",
+                hint: "check gsxt's secret or certificate with 'credsync check --online'")
         }
         return CredsyncError(failure.failureClass == .transient ? .unavailable : .needsAttention, "\(what): \(failure)")
     }

@@ -59,7 +59,8 @@ struct ReceiptFeed {
                 config: platform, source: config.organisation.uscc, retry: config.retry, logger: logger)
             for dataset in platform.datasets {
                 if let failure = try await read(dataset, of: platform.id, client: client, into: &result) {
-                    let message = "\(platform.id.rawValue) \(dataset.rawValue): the receipts could not be read "
+                    let message =
+                        "\(platform.id.rawValue) \(dataset.rawValue): the receipts could not be read "
                         + "(\(failure.description)); pending records stay pending until the next run"
                     logger.error(message, [("platform", platform.id.rawValue), ("dataset", dataset.rawValue)])
                     result.problems.append((platform.id, message))
@@ -87,9 +88,11 @@ struct ReceiptFeed {
             case .failure(let failure):
                 // An expired or unknown cursor: read again from the beginning, once.
                 guard failure.code == "BAD_CURSOR", cursor != nil, !restarted else { return failure }
-                logger.warning("receipts cursor refused: reading again from the start", [
-                    ("platform", platform.rawValue), ("dataset", dataset.rawValue),
-                ])
+                logger.warning(
+                    "receipts cursor refused: reading again from the start",
+                    [
+                        ("platform", platform.rawValue), ("dataset", dataset.rawValue),
+                    ])
                 restarted = true
                 cursor = nil
                 try store.setReceiptCursor(nil, platform: platform, dataset: dataset, at: Timestamp.now())
@@ -117,19 +120,22 @@ struct ReceiptFeed {
                     receipt.status == .failed ? try subjectNote(receipt, platform: platform, dataset: dataset) : nil
                 let effect = try store.applyReceipt(Self.row(receipt), platform: platform, dataset: dataset, now: now)
                 guard case .failed = effect else { continue }
-                failures.append(ReceiptFailure(
-                    platform: platform, dataset: dataset, key: receipt.key, version: receipt.version,
-                    batchID: receipt.batchID, errors: receipt.errors, subject: subject))
+                failures.append(
+                    ReceiptFailure(
+                        platform: platform, dataset: dataset, key: receipt.key, version: receipt.version,
+                        batchID: receipt.batchID, errors: receipt.errors, subject: subject))
             }
             if let next = page.nextCursor {
                 try store.setReceiptCursor(next, platform: platform, dataset: dataset, at: now)
             }
         }
         for failure in failures {
-            logger.warning("publication failed on \(platform.rawValue)", [
-                ("dataset", dataset.rawValue), ("key", failure.key), ("version", failure.version),
-                ("errors", failure.errors.map(\.description).joined(separator: "; ")),
-            ])
+            logger.warning(
+                "publication failed on \(platform.rawValue)",
+                [
+                    ("dataset", dataset.rawValue), ("key", failure.key), ("version", failure.version),
+                    ("errors", failure.errors.map(\.description).joined(separator: "; ")),
+                ])
         }
         return failures
     }

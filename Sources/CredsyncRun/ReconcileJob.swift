@@ -114,7 +114,8 @@ public struct ReconcileJob: Sendable {
                 drift.exportProblem =
                     run.unreadable.first { $0.0 == dataset }.map { $0.1.description } ?? "it was not read"
             }
-            let receipts = platform.publication == .receipts
+            let receipts =
+                platform.publication == .receipts
                 ? try store.publication(platform: platform.id, dataset: dataset) : nil
             compare(manifest, with: ledger, receipts: receipts.map { ($0.pending, $0.failed) }, into: &drift)
             drifts.append(drift)

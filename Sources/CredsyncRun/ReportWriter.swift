@@ -19,51 +19,73 @@ public enum ReportWriter {
         object["requests"] = .number(String(report.requests))
         object["rateLimited"] = .number(String(report.rateLimited))
         object["totals"] = .object(JSONObject(report.totals.named.map { JSONMember($0.0, .number(String($0.1))) }))
-        object["setAsideByDataset"] = .object(JSONObject(report.setAsideByDataset.map {
-            JSONMember($0.0.rawValue, .number(String($0.1)))
-        }))
+        object["setAsideByDataset"] = .object(
+            JSONObject(
+                report.setAsideByDataset.map {
+                    JSONMember($0.0.rawValue, .number(String($0.1)))
+                }))
         object["unavailable"] = .array(report.unavailable.sorted().map { .string($0.rawValue) })
-        object["outcomes"] = .array(report.outcomes.map { outcome in
-            [
-                "platform": .string(outcome.platform.rawValue), "dataset": .string(outcome.dataset.rawValue),
-                "created": .number(String(outcome.created)), "updated": .number(String(outcome.updated)),
-                "withdrawn": .number(String(outcome.withdrawn)), "unchanged": .number(String(outcome.unchanged)),
-                "rejected": .number(String(outcome.rejected.count)), "rejectedBefore": .number(String(outcome.rejectedBefore)),
-                "queued": .number(String(outcome.queued)), "held": .number(String(outcome.held)), "dead": .number(String(outcome.dead)),
-                "keptSetAside": .number(String(outcome.keptSetAside)),
-                "rejections": .array(outcome.rejected.map { key, errors in
-                    ["key": .string(key), "errors": .array(errors.map { .string($0.description) })]
-                }),
-            ]
-        })
-        object["setAside"] = .array(report.setAside.map { dataset, item in
-            ["dataset": .string(dataset.rawValue), "file": .string(item.file), "line": .number(String(item.line)),
-             "key": item.key.map { .string($0) } ?? .null, "reasons": .array(item.reasons.map { $0.json() })]
-        })
-        object["unreadableRows"] = .array(report.unreadableRows.map { ["dataset": .string($0.0.rawValue), "problem": .string($0.1)] })
+        object["outcomes"] = .array(
+            report.outcomes.map { outcome in
+                [
+                    "platform": .string(outcome.platform.rawValue), "dataset": .string(outcome.dataset.rawValue),
+                    "created": .number(String(outcome.created)), "updated": .number(String(outcome.updated)),
+                    "withdrawn": .number(String(outcome.withdrawn)), "unchanged": .number(String(outcome.unchanged)),
+                    "rejected": .number(String(outcome.rejected.count)),
+                    "rejectedBefore": .number(String(outcome.rejectedBefore)),
+                    "queued": .number(String(outcome.queued)), "held": .number(String(outcome.held)),
+                    "dead": .number(String(outcome.dead)),
+                    "keptSetAside": .number(String(outcome.keptSetAside)),
+                    "rejections": .array(
+                        outcome.rejected.map { key, errors in
+                            ["key": .string(key), "errors": .array(errors.map { .string($0.description) })]
+                        }),
+                ]
+            })
+        object["setAside"] = .array(
+            report.setAside.map { dataset, item in
+                [
+                    "dataset": .string(dataset.rawValue), "file": .string(item.file),
+                    "line": .number(String(item.line)),
+                    "key": item.key.map { .string($0) } ?? .null, "reasons": .array(item.reasons.map { $0.json() }),
+                ]
+            })
+        object["unreadableRows"] = .array(
+            report.unreadableRows.map { ["dataset": .string($0.0.rawValue), "problem": .string($0.1)] })
         object["warnings"] = .array(report.warnings.map { .string($0) })
         object["receipts"] = report.receiptsJSON
         object["authenticationFailures"] = report.authenticationFailuresJSON
-        object["platformProblems"] = .array(report.platformProblems.map { ["platform": .string($0.0.rawValue), "message": .string($0.1)] })
+        object["platformProblems"] = .array(
+            report.platformProblems.map { ["platform": .string($0.0.rawValue), "message": .string($0.1)] })
         object["refused"] = .array(report.refused.map { .string($0) })
-        object["approved"] = .array(report.approved.map { item in
-            ["platform": .string(item.platform.rawValue), "dataset": .string(item.dataset.rawValue),
-             "plan": .string(item.planID)]
-        })
+        object["approved"] = .array(
+            report.approved.map { item in
+                [
+                    "platform": .string(item.platform.rawValue), "dataset": .string(item.dataset.rawValue),
+                    "plan": .string(item.planID),
+                ]
+            })
         object["unusableExports"] = .array(report.unusableExports.map { .string($0) })
-        object["deadlines"] = .array(report.deadlines.map { item in
-            ["platform": .string(item.platform.rawValue), "dataset": .string(item.dataset.rawValue), "key": .string(item.key),
-             "kind": .string(item.kind), "due": .string(item.due.iso), "overdue": .bool(item.due < report.asOf)]
-        })
-        object["queue"] = .object(JSONObject(report.queueDepth.sorted { $0.key < $1.key }.map { JSONMember($0.key, .number(String($0.value))) }))
+        object["deadlines"] = .array(
+            report.deadlines.map { item in
+                [
+                    "platform": .string(item.platform.rawValue), "dataset": .string(item.dataset.rawValue),
+                    "key": .string(item.key),
+                    "kind": .string(item.kind), "due": .string(item.due.iso), "overdue": .bool(item.due < report.asOf),
+                ]
+            })
+        object["queue"] = .object(
+            JSONObject(
+                report.queueDepth.sorted { $0.key < $1.key }.map { JSONMember($0.key, .number(String($0.value))) }))
         object["forecast"] = report.forecast?.json ?? .null
-        object["pull"] = report.pull.map { pull in
-            [
-                "enterprises": .number(String(pull.enterprises)), "listItems": .number(String(pull.listItems)),
-                "queried": .number(String(pull.queried)), "queryRequests": .number(String(pull.queryRequests)),
-                "notFound": .number(String(pull.notFound)),
-            ]
-        } ?? .null
+        object["pull"] =
+            report.pull.map { pull in
+                [
+                    "enterprises": .number(String(pull.enterprises)), "listItems": .number(String(pull.listItems)),
+                    "queried": .number(String(pull.queried)), "queryRequests": .number(String(pull.queryRequests)),
+                    "notFound": .number(String(pull.notFound)),
+                ]
+            } ?? .null
         object["phases"] = .array(report.phases.map { ["phase": .string($0.0), "seconds": .number(seconds($0.1))] })
         return .object(object)
     }
@@ -124,13 +146,17 @@ public enum ReportWriter {
         let writing = report.phases.last { $0.0 == "write" }?.1 ?? 0
         let duration = report.finishedAt - report.startedAt + (writing.isNaN ? 0 : writing)
         // Exit 75 has two causes; a summary names the one that happened.
-        let word = report.interrupted
+        let word =
+            report.interrupted
             ? "interrupted by a stop signal (Ctrl-C or SIGTERM)" : summaryWord(report.exitCode)
         let name = report.dryRun ? "dry run" : report.command
         lines.append("credsync \(name) \(report.runID) as of \(report.asOf.iso): \(word) in \(format3(duration)) s")
         lines += report.authenticationBanner
         for outcome in report.outcomes {
-            var parts = ["\(outcome.created) created", "\(outcome.updated) updated", "\(outcome.withdrawn) withdrawn", "\(outcome.unchanged) unchanged"]
+            var parts = [
+                "\(outcome.created) created", "\(outcome.updated) updated", "\(outcome.withdrawn) withdrawn",
+                "\(outcome.unchanged) unchanged",
+            ]
             if !outcome.rejected.isEmpty { parts.append("\(outcome.rejected.count) rejected") }
             if outcome.queued > 0 { parts.append("\(outcome.queued) queued") }
             if outcome.held > 0 { parts.append("\(outcome.held) held") }
@@ -149,7 +175,9 @@ public enum ReportWriter {
             lines.append("  approved: \(target) ran as approved in \(item.planID)")
         }
         for message in report.unusableExports { lines.append("  unusable export: \(message)") }
-        if report.interrupted { lines.append("  interrupted: batches in flight finished, the rest waits for the next run") }
+        if report.interrupted {
+            lines.append("  interrupted: batches in flight finished, the rest waits for the next run")
+        }
         return lines
     }
 

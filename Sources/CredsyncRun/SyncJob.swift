@@ -88,7 +88,8 @@ public struct SyncJob: Sendable {
             return try workspace.plan(
                 asOf: options.asOf, platforms: options.platforms, allowMassWithdraw: options.allowMassWithdraw,
                 approveWithdrawals: options.approveWithdrawals, ledgers: &ledgers,
-                showProgress: options.showProgress, store: store, controls: PlanControls(
+                showProgress: options.showProgress, store: store,
+                controls: PlanControls(
                     approvals: ApprovalGate(store: store, config: config.approvals, user: options.user),
                     resendAll: options.resendAll))
         }
@@ -105,11 +106,15 @@ public struct SyncJob: Sendable {
                 "unusable export: \(problem.description): nothing of it is planned", [("dataset", dataset.rawValue)])
         }
         report.refused = run.refused.map(\.1)
-        for (plan, message) in run.refused { logger.error("refused: \(message)", [("platform", plan.platform.rawValue), ("dataset", plan.dataset.rawValue)]) }
+        for (plan, message) in run.refused {
+            logger.error(
+                "refused: \(message)", [("platform", plan.platform.rawValue), ("dataset", plan.dataset.rawValue)])
+        }
         report.warnings = run.findings.map { "cross-check: " + $0.description }
         if run.findingsNotListed > 0 {
             report.warnings.append(
-                "cross-check: \(run.findingsNotListed) more findings not listed (the first \(RunPlan.findingsListed) are)")
+                "cross-check: \(run.findingsNotListed) more findings not listed (the first \(RunPlan.findingsListed) are)"
+            )
         }
         report.warnings += run.plans.flatMap { plan in
             plan.warnings.map { "\(PublishTarget(plan.platform, plan.dataset)) \($0)" }
@@ -134,7 +139,9 @@ public struct SyncJob: Sendable {
             let results = await withTaskGroup(of: PlatformRun.Result.self) { group in
                 for (platformID, plans) in byPlatform {
                     guard let platform = config.platform(platformID) else { continue }
-                    let progress = ProgressLine("push \(platformID.rawValue)", total: plans.reduce(0) { $0 + $1.changes.count }, enabled: options.showProgress)
+                    let progress = ProgressLine(
+                        "push \(platformID.rawValue)", total: plans.reduce(0) { $0 + $1.changes.count },
+                        enabled: options.showProgress)
                     let platformRun = PlatformRun(
                         config: config, platform: platform, plans: plans, logger: logger, stop: stop, audit: audit,
                         progress: progress, store: store, seal: seal)
@@ -175,7 +182,8 @@ public struct SyncJob: Sendable {
         // Deadlines as the run leaves things: those of changes not delivered.
         for outcome in report.outcomes {
             for deadline in outcome.pendingDeadlines {
-                report.deadlines.append((outcome.platform, outcome.dataset, deadline.key, deadline.kind.rawValue, deadline.due))
+                report.deadlines.append(
+                    (outcome.platform, outcome.dataset, deadline.key, deadline.kind.rawValue, deadline.due))
             }
         }
         report.deadlines.sort { ($0.due, $0.key) < ($1.due, $1.key) }

@@ -40,24 +40,29 @@ extension SyncReport {
     var receiptsJSON: JSONValue {
         [
             "read": .number(String(receiptsRead)),
-            "failed": .array(receiptFailures.map { failure in
-                [
-                    "platform": .string(failure.platform.rawValue), "dataset": .string(failure.dataset.rawValue),
-                    "key": .string(failure.key), "version": .number(String(failure.version)),
-                    "batchId": .string(failure.batchID), "subject": failure.subject.map { .string($0) } ?? .null,
-                    "errors": .array(failure.errors.map { error in
-                        ["code": .string(error.code), "field": error.field.map { .string($0) } ?? .null,
-                         "message": .string(error.message)]
-                    }),
-                ]
-            }),
-            "counts": .array(receipts.map { tally in
-                [
-                    "platform": .string(tally.platform.rawValue), "dataset": .string(tally.dataset.rawValue),
-                    "pending": .number(String(tally.pending)), "failed": .number(String(tally.failed)),
-                    "published": .number(String(tally.published)),
-                ]
-            }),
+            "failed": .array(
+                receiptFailures.map { failure in
+                    [
+                        "platform": .string(failure.platform.rawValue), "dataset": .string(failure.dataset.rawValue),
+                        "key": .string(failure.key), "version": .number(String(failure.version)),
+                        "batchId": .string(failure.batchID), "subject": failure.subject.map { .string($0) } ?? .null,
+                        "errors": .array(
+                            failure.errors.map { error in
+                                [
+                                    "code": .string(error.code), "field": error.field.map { .string($0) } ?? .null,
+                                    "message": .string(error.message),
+                                ]
+                            }),
+                    ]
+                }),
+            "counts": .array(
+                receipts.map { tally in
+                    [
+                        "platform": .string(tally.platform.rawValue), "dataset": .string(tally.dataset.rawValue),
+                        "pending": .number(String(tally.pending)), "failed": .number(String(tally.failed)),
+                        "published": .number(String(tally.published)),
+                    ]
+                }),
         ]
     }
 
@@ -65,13 +70,15 @@ extension SyncReport {
     var receiptLines: [String] {
         var lines: [String] = []
         for tally in receipts where tally.pending > 0 || tally.failed > 0 {
-            lines.append("  \(tally.platform.rawValue) \(tally.dataset.rawValue) receipts: \(tally.pending) pending, "
-                + "\(tally.failed) failed, \(tally.published) published")
+            lines.append(
+                "  \(tally.platform.rawValue) \(tally.dataset.rawValue) receipts: \(tally.pending) pending, "
+                    + "\(tally.failed) failed, \(tally.published) published")
         }
         for failure in receiptFailures.prefix(20) {
             let errors = failure.errors.map(\.description).joined(separator: "; ")
-            lines.append("  publication failed: \(failure.platform.rawValue) \(failure.dataset.rawValue) "
-                + "\(failure.key): \(errors)" + (failure.subject.map { "; " + $0 } ?? ""))
+            lines.append(
+                "  publication failed: \(failure.platform.rawValue) \(failure.dataset.rawValue) "
+                    + "\(failure.key): \(errors)" + (failure.subject.map { "; " + $0 } ?? ""))
         }
         if receiptFailures.count > 20 {
             lines.append("  … \(receiptFailures.count - 20) more failed publications (see the report)")

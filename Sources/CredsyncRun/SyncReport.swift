@@ -84,7 +84,8 @@ public struct SyncReport: Sendable {
         if !authenticationFailures.isEmpty { return .noPermission }
         if !refused.isEmpty || !unusableExports.isEmpty { return .dataError }
         if !unavailable.isEmpty { return .unavailable }
-        let attention = !setAside.isEmpty || !unreadableRows.isEmpty
+        let attention =
+            !setAside.isEmpty || !unreadableRows.isEmpty
             || outcomes.contains { !$0.rejected.isEmpty || $0.queued > 0 || $0.held > 0 || $0.dead > 0 }
             || !platformProblems.isEmpty || !receiptFailures.isEmpty
         return attention ? .needsAttention : .success

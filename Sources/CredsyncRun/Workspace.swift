@@ -19,27 +19,32 @@ public struct Workspace: Sendable {
         mappings = datasets.isEmpty ? all : all.filter { datasets.contains($0.catalog.dataset) }
         let directory = FileSystem.parent(of: config.catalogs.first?.mapping ?? config.file)
         let calendar = try WorkingCalendar(file: config.calendarFile ?? directory + "/calendar-cn.json")
-        rules = try PublicityRules.load(config.publicityFile ?? directory + "/publicity.json", calendar: calendar, mappings: all.map(\.definition))
+        rules = try PublicityRules.load(
+            config.publicityFile ?? directory + "/publicity.json", calendar: calendar, mappings: all.map(\.definition))
     }
 
     /// One dataset's export read through its mapping for planning: each valid record cross-checked
     /// against `store` and stepped for every platform while it is fresh, then dropped; each note
     /// handed to `fold` in file order (see `ExportMapping.fold`).
     func read(
-        _ mapping: DatasetMapping, asOf: LocalDate, contexts: [PlanContext], store: EnterpriseStore?, showProgress: Bool,
+        _ mapping: DatasetMapping, asOf: LocalDate, contexts: [PlanContext], store: EnterpriseStore?,
+        showProgress: Bool,
         failure: CrossCheckFailure = CrossCheckFailure(), _ fold: (RecordNote, Int) -> Void
     ) -> Result<(ExportResult, Set<Int>), RowProblem> {
-        let progress = ProgressLine("read \(FileSystem.baseName(mapping.catalog.path))", total: 0, enabled: showProgress)
+        let progress = ProgressLine(
+            "read \(FileSystem.baseName(mapping.catalog.path))", total: 0, enabled: showProgress)
         let definition = mapping.definition
         let blocking = config.blockingCrossChecks
-        let exportMapping = ExportMapping(catalog: mapping.catalog, definition: definition, organisation: config.organisation, today: asOf)
+        let exportMapping = ExportMapping(
+            catalog: mapping.catalog, definition: definition, organisation: config.organisation, today: asOf)
         return Result { () throws(RowProblem) -> (ExportResult, Set<Int>) in
             let annotate: @Sendable (MappedRecord) -> RecordNote = { record in
                 var findings: [CrossCheckFinding] = []
                 if let store {
                     do throws(CredsyncError) {
                         findings = try CrossChecks.findings(
-                            for: record, dataset: definition.dataset, definition: definition, store: store, blocking: blocking)
+                            for: record, dataset: definition.dataset, definition: definition, store: store,
+                            blocking: blocking)
                     } catch { failure.record(error) }
                 }
                 // A record a finding blocks is set aside: it is not planned at all.
@@ -52,9 +57,14 @@ public struct Workspace: Sendable {
     }
 
     /// One dataset's export read through its mapping, or the problem that makes it unusable.
-    public func read(_ mapping: DatasetMapping, asOf: LocalDate, showProgress: Bool = false) -> Result<ExportResult, RowProblem> {
-        let progress = ProgressLine("read \(FileSystem.baseName(mapping.catalog.path))", total: 0, enabled: showProgress)
-        return Result { () throws(RowProblem) -> ExportResult in try mapping.read(organisation: config.organisation, today: asOf, progress: progress) }
+    public func read(_ mapping: DatasetMapping, asOf: LocalDate, showProgress: Bool = false) -> Result<
+        ExportResult, RowProblem
+    > {
+        let progress = ProgressLine(
+            "read \(FileSystem.baseName(mapping.catalog.path))", total: 0, enabled: showProgress)
+        return Result { () throws(RowProblem) -> ExportResult in
+            try mapping.read(organisation: config.organisation, today: asOf, progress: progress)
+        }
     }
 }
 
@@ -171,9 +181,12 @@ extension Workspace {
             let unread = UnreadRows(export, isApproved: approveWithdrawals)
             for builder in builders {
                 let plan = builder.finish(setAsideKeys: setAsideKeys, unread: unread)
-                let guardrail = allowMassWithdraw ? nil : Guardrail.refusal(
-                    plan, exportRecords: export.recordCountAnyDate, exportRows: export.rowsRead,
-                    previousRecords: history.records[dataset], guardrails: config.guardrails)
+                let guardrail =
+                    allowMassWithdraw
+                    ? nil
+                    : Guardrail.refusal(
+                        plan, exportRecords: export.recordCountAnyDate, exportRows: export.rowsRead,
+                        previousRecords: history.records[dataset], guardrails: config.guardrails)
                 switch try controls.verdict(plan, guardrail: guardrail) {
                 case .planned: run.plans.append(plan)
                 case .approved(let id):

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import CredsyncCore
 import Foundation
@@ -50,7 +50,8 @@ public enum SandboxCommand {
             let sandbox = try Sandbox(arguments: arguments, environment: environment)
             sandbox.server.start()
             sandbox.fileChannel?.start()
-            FileOutput.writeAll(1, "credsync-sandbox listening on http://\(sandbox.server.host):\(sandbox.server.port)\n")
+            FileOutput.writeAll(
+                1, "credsync-sandbox listening on http://\(sandbox.server.host):\(sandbox.server.port)\n")
             if let portFile = sandbox.portFile {
                 try? FileSystem.writeAtomically(portFile, text: "\(sandbox.server.port)\n")
             }
@@ -91,12 +92,16 @@ public final class Sandbox: Sendable {
         var fileChannelPoll = 0.1
         var rest = arguments[...]
         func value(_ name: String) throws -> String {
-            guard let next = rest.popFirst() else { throw CredsyncError.usage("option '\(name)' needs a value", hint: "see credsync-sandbox --help") }
+            guard let next = rest.popFirst() else {
+                throw CredsyncError.usage("option '\(name)' needs a value", hint: "see credsync-sandbox --help")
+            }
             return next
         }
         func number(_ name: String) throws -> Double {
             let text = try value(name)
-            guard let number = Double(text) else { throw CredsyncError.usage("'\(text)' is not a number for '\(name)'") }
+            guard let number = Double(text) else {
+                throw CredsyncError.usage("'\(text)' is not a number for '\(name)'")
+            }
             return number
         }
         while let argument = rest.popFirst() {
@@ -144,14 +149,18 @@ public final class Sandbox: Sendable {
         }
         guard !apps.isEmpty else { throw CredsyncError.usage("no application configured", hint: "give --app ID:ENV") }
         let parts = listen.split(separator: ":")
-        guard parts.count == 2, let port = Int(parts[1]) else { throw CredsyncError.usage("--listen \(listen): expected host:port") }
+        guard parts.count == 2, let port = Int(parts[1]) else {
+            throw CredsyncError.usage("--listen \(listen): expected host:port")
+        }
         if let stateDir { try FileSystem.createDirectory(stateDir) }
         let feeds = try EnterpriseFeeds(enterprisesFile: enterprises, listFile: list)
-        let policy = ReceiptPolicy(delay: max(0, receiptDelay), registered: enterprises == nil ? nil : Set(feeds.latest.keys))
+        let policy = ReceiptPolicy(
+            delay: max(0, receiptDelay), registered: enterprises == nil ? nil : Set(feeds.latest.keys))
         var platforms: [PlatformID: SandboxPlatform] = [:]
         for id in PlatformID.allCases {
             platforms[id] = try SandboxPlatform(
-                id: id, stateDir: stateDir, validator: validator, receipts: receiptPlatforms.contains(id) ? policy : nil)
+                id: id, stateDir: stateDir, validator: validator, receipts: receiptPlatforms.contains(id) ? policy : nil
+            )
         }
         let fileChannelFaults = FileChannelFaults(defaults: fileChannelFault)
         do {

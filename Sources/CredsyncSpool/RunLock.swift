@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 public import CredsyncCore
 import CredsyncState
@@ -22,13 +22,16 @@ public final class RunLock: Sendable {
         do { try FileSystem.createDirectory(stateDir) } catch { throw CredsyncError(.ioError, error.description) }
         let path = StatePaths(stateDir: stateDir).lock
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
-        guard fd >= 0 else { throw CredsyncError(.ioError, FileError(operation: "open", path: path, errno: errno).description) }
+        guard fd >= 0 else {
+            throw CredsyncError(.ioError, FileError(operation: "open", path: path, errno: errno).description)
+        }
         let deadline = Timestamp.monotonic() + wait
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             if Timestamp.monotonic() >= deadline {
                 let holder = (try? FileSystem.readText(path))?.trimmingSpaces() ?? ""
                 close(fd)
-                throw CredsyncError(.temporaryFailure, "another credsync run holds \(path)" + (holder.isEmpty ? "" : ": \(holder)"),
+                throw CredsyncError(
+                    .temporaryFailure, "another credsync run holds \(path)" + (holder.isEmpty ? "" : ": \(holder)"),
                     hint: "wait for it to finish; queue commands that only read work meanwhile")
             }
             usleep(100_000)

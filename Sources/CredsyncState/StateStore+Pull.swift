@@ -124,13 +124,15 @@ extension StateStore {
         ) { row in
             isDamaged = row.integer(0) == 0
             found = EnterpriseSubjectRow(
-                name: row.optionalText(1) ?? "", status: row.optionalText(2) ?? "", updatedAt: row.optionalText(3) ?? "",
+                name: row.optionalText(1) ?? "", status: row.optionalText(2) ?? "",
+                updatedAt: row.optionalText(3) ?? "",
                 isNotFound: row.integer(4) == 1, hasListEntries: row.integer(5) == 1)
         }
         if isDamaged {
             throw CredsyncError(
                 .ioError, "\(path): table enterprise, uscc \(PersonalData.mask(uscc)): the record is not a JSON object",
-                hint: "run 'credsync pull --full': it reads the feeds again from the start and replaces what they cover")
+                hint: "run 'credsync pull --full': it reads the feeds again from the start and replaces what they cover"
+            )
         }
         return found
     }

@@ -67,9 +67,10 @@ extension StateStore {
             guard let platform = PlatformID(rawValue: row.text(0)), let dataset = Dataset(rawValue: row.text(1)) else {
                 return
             }
-            found.append(PendingVersion(
-                platform: platform, dataset: dataset, key: row.text(2), version: row.integer(3), batch: row.text(4),
-                requestID: row.text(5), acceptedAt: row.real(6)))
+            found.append(
+                PendingVersion(
+                    platform: platform, dataset: dataset, key: row.text(2), version: row.integer(3), batch: row.text(4),
+                    requestID: row.text(5), acceptedAt: row.real(6)))
         }
         return found
     }

@@ -115,8 +115,9 @@ extension StateStore {
                 .text(receipt.batch), .real(now), .int(receipt.seq), .text(receipt.at), .optional(receipt.remoteID),
                 .optional(receipt.errors.map(PersonalData.mask)),
             ])
-        let newest = try database.integer(
-            "SELECT max(version) FROM receipt WHERE platform = ? AND dataset = ? AND key = ?", target) ?? 0
+        let newest =
+            try database.integer(
+                "SELECT max(version) FROM receipt WHERE platform = ? AND dataset = ? AND key = ?", target) ?? 0
         if receipt.version < max(newest, ledger?.version ?? 0) { return .history }
         guard receipt.state == .failed else { return .published }
         if receipt.op == .upsert, let hash {

@@ -20,7 +20,8 @@ package enum QueuePayloadSelection: Sendable {
     var filter: String {
         switch self {
         case .sealed: "instr(payload, '\"sm4:1:') > 0"
-        case .clearNumbers: "instr(payload, '\"sm4:1:') = 0 AND payload GLOB '*" + String(repeating: "[0-9]", count: 15) + "*'"
+        case .clearNumbers:
+            "instr(payload, '\"sm4:1:') = 0 AND payload GLOB '*" + String(repeating: "[0-9]", count: 15) + "*'"
         }
     }
 }

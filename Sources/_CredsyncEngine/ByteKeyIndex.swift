@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-public import Glibc
+    public import Glibc
 #endif
 
 /// A range of a `ByteKeyIndex`'s arena, which stays under 4 GiB (some 60 million ledger entries).

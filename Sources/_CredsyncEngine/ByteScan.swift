@@ -27,7 +27,9 @@ public enum ByteScan {
     /// Whether `wordTest` holds for some eight bytes of `bytes` (the last eight read again for
     /// the tail), or, when there are fewer than eight, `byteTest` for some byte.
     @inlinable @inline(__always)
-    package static func any(_ bytes: UnsafeBufferPointer<UInt8>, word wordTest: (UInt64) -> Bool, byte byteTest: (UInt8) -> Bool) -> Bool {
+    package static func any(
+        _ bytes: UnsafeBufferPointer<UInt8>, word wordTest: (UInt64) -> Bool, byte byteTest: (UInt8) -> Bool
+    ) -> Bool {
         guard let base = bytes.baseAddress else { return false }
         guard bytes.count >= 8 else { return bytes.contains(where: byteTest) }
         let raw = UnsafeRawPointer(base)

@@ -14,7 +14,9 @@ struct LedgerBenchmark {
         var ledger = Ledger(platform: .credit, dataset: .license)
         let hash = SHA256.hex("payload")
         for i in 0..<count {
-            ledger.entries["浙知许〔2026〕\(i)号"] = LedgerEntry(hash: hash, isPublished: i % 10 != 0, version: 1 + i % 3, updatedAt: 1_790_000_000 + i, batchID: "7c1e9a52-58a4-4c55-9a0e-2b9f1f0f6a11")
+            ledger.entries["浙知许〔2026〕\(i)号"] = LedgerEntry(
+                hash: hash, isPublished: i % 10 != 0, version: 1 + i % 3, updatedAt: 1_790_000_000 + i,
+                batchID: "7c1e9a52-58a4-4c55-9a0e-2b9f1f0f6a11")
         }
         do {
             var started = Timestamp.monotonic()
@@ -24,8 +26,11 @@ struct LedgerBenchmark {
             started = Timestamp.monotonic()
             let loaded = try Ledger.load(from: store, platform: .credit, dataset: .license)
             let load = Timestamp.monotonic() - started
-            print(String(format: "ledger: %d entries saved (one transaction) in %.2f s, loaded and checked in %.2f s (target well under 1 s); peak memory %.0f MB",
-                loaded.entries.count, save, load, peakMemoryMB()))
+            print(
+                String(
+                    format:
+                        "ledger: %d entries saved (one transaction) in %.2f s, loaded and checked in %.2f s (target well under 1 s); peak memory %.0f MB",
+                    loaded.entries.count, save, load, peakMemoryMB()))
             return load < 1 ? 0 : 1
         } catch {
             FileOutput.writeAll(2, "error: \(error.message)\n")

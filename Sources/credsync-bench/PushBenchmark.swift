@@ -20,8 +20,11 @@ struct PushBenchmark {
         let sandbox: Sandbox
         do {
             sandbox = try Sandbox(
-                arguments: ["--listen", "127.0.0.1:0", "--app", "bench:BENCH_SECRET", "--rate", String(rate), "--burst", String(burst),
-                            "--latency-ms", String(latency * 1000)],
+                arguments: [
+                    "--listen", "127.0.0.1:0", "--app", "bench:BENCH_SECRET", "--rate", String(rate), "--burst",
+                    String(burst),
+                    "--latency-ms", String(latency * 1000),
+                ],
                 environment: ["BENCH_SECRET": secret])
         } catch {
             FileOutput.writeAll(2, "error: the sandbox did not start: \(error)\n")
@@ -29,12 +32,18 @@ struct PushBenchmark {
         }
         sandbox.server.start()
         let config = PlatformConfig(
-            id: .credit, baseURL: "http://127.0.0.1:\(sandbox.server.port)/credit/exchange/v1", appID: "bench", secret: secret,
+            id: .credit, baseURL: "http://127.0.0.1:\(sandbox.server.port)/credit/exchange/v1", appID: "bench",
+            secret: secret,
             requestsPerSecond: rate, burst: burst, batchSize: batchSize, concurrency: concurrency)
-        let client = PlatformClient(config: config, source: source, retry: RetryPolicy(), logger: Logger(minimumLevel: .warning))
-        let outgoing = (0..<records).map { i in OutgoingRecord.upsert(key: "浙知许〔2026〕\(i)号", payload: Self.payload(i, source: source)) }
+        let client = PlatformClient(
+            config: config, source: source, retry: RetryPolicy(), logger: Logger(minimumLevel: .warning))
+        let outgoing = (0..<records).map { i in
+            OutgoingRecord.upsert(key: "浙知许〔2026〕\(i)号", payload: Self.payload(i, source: source))
+        }
         let batches = Batch.split(outgoing, dataset: .license, source: source, maxRecords: batchSize)
-        print("push: \(records) records in \(batches.count) batches; latency \(Int(latency * 1000)) ms, rate \(rate)/s, burst \(burst), concurrency \(concurrency)")
+        print(
+            "push: \(records) records in \(batches.count) batches; latency \(Int(latency * 1000)) ms, rate \(rate)/s, burst \(burst), concurrency \(concurrency)"
+        )
 
         let started = Timestamp.monotonic()
         let results = await withTaskGroup(of: BatchResult.self) { group in
@@ -63,8 +72,15 @@ struct PushBenchmark {
         let bound = min(rate, Double(concurrency) / max(latency, 1e-6)) * Double(batchSize)
         let ratio = achieved / bound
         let limitedShare = Double(limited) / Double(max(1, requests))
-        print(String(format: "push: %d delivered in %.2f s: %.0f records/s; bound %.0f records/s; ratio %.3f (target ≥ 0.90)", delivered, elapsed, achieved, bound, ratio))
-        print(String(format: "push: %d requests, %d answered 429 (%.2f%%, target < 1%%); peak memory %.0f MB", requests, limited, limitedShare * 100, peakMemoryMB()))
+        print(
+            String(
+                format:
+                    "push: %d delivered in %.2f s: %.0f records/s; bound %.0f records/s; ratio %.3f (target ≥ 0.90)",
+                delivered, elapsed, achieved, bound, ratio))
+        print(
+            String(
+                format: "push: %d requests, %d answered 429 (%.2f%%, target < 1%%); peak memory %.0f MB", requests,
+                limited, limitedShare * 100, peakMemoryMB()))
         return delivered == records && ratio >= 0.9 && limitedShare < 0.01 ? 0 : 1
     }
 

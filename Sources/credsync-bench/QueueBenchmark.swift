@@ -12,11 +12,18 @@ struct QueueBenchmark {
     let options: BenchOptions
 
     static func entry(_ i: Int, id: String) -> SpoolEntry {
-        let payload = JSONObject([JSONMember("XK_WSH", .string("浙知许〔2026〕\(i)号")), JSONMember("XK_NR", .string(String(repeating: "许可内容", count: 40)))])
-        return SpoolEntry(id: id, platform: .credit, dataset: .license, key: "ZJ-\(i)", op: .upsert, reason: .new, payload: payload,
+        let payload = JSONObject([
+            JSONMember("XK_WSH", .string("浙知许〔2026〕\(i)号")),
+            JSONMember("XK_NR", .string(String(repeating: "许可内容", count: 40))),
+        ])
+        return SpoolEntry(
+            id: id, platform: .credit, dataset: .license, key: "ZJ-\(i)", op: .upsert, reason: .new, payload: payload,
             hash: JSONWriter.canonicalHash(.object(payload)), batchID: nil, attempts: 1, firstAttempt: Timestamp.now(),
             lastAttempt: Timestamp.now(), nextAttempt: Timestamp.now() + 300,
-            errors: [SpoolError(at: Timestamp.now(), errorClass: .transient, status: 503, code: "UNAVAILABLE", message: "HTTP 503")])
+            errors: [
+                SpoolError(
+                    at: Timestamp.now(), errorClass: .transient, status: 503, code: "UNAVAILABLE", message: "HTTP 503")
+            ])
     }
 
     func run() async -> Int32 {
@@ -82,7 +89,10 @@ struct QueueBenchmark {
                     format: "queue: `credsync %@` over %d entries, output to /dev/null: %.2f s, %.2f s CPU "
                         + "(target < 1 s for 100,000)", name, listed, seconds, cpu))
         }
-        print(String(format: "queue: completed %d entries in %.2f s (%.0f entries/s)", count, complete, Double(count) / complete))
+        print(
+            String(
+                format: "queue: completed %d entries in %.2f s (%.0f entries/s)", count, complete,
+                Double(count) / complete))
         return listed == count ? 0 : 1
     }
 
@@ -94,7 +104,8 @@ struct QueueBenchmark {
         let platforms = PlatformID.allCases.map { id in
             #"{"id": "\#(id.rawValue)", "baseURL": "http://127.0.0.1:9/\#(id.rawValue)", "appId": "bench", "secretEnv": "CREDSYNC_BENCH_SECRET"}"#
         }
-        let config = #"{"organisation": {"name": "某省知识产权局", "uscc": "11330000MB12345679"}, "stateDir": "\#(stateDir)", "catalogs": [], "platforms": [\#(platforms.joined(separator: ", "))]}"#
+        let config =
+            #"{"organisation": {"name": "某省知识产权局", "uscc": "11330000MB12345679"}, "stateDir": "\#(stateDir)", "catalogs": [], "platforms": [\#(platforms.joined(separator: ", "))]}"#
         guard (try? FileSystem.writeAtomically(configFile, Array(config.utf8), mode: 0o600)) != nil else { return [] }
         let savedOut = dup(1)
         let null = open("/dev/null", O_WRONLY)
@@ -108,7 +119,8 @@ struct QueueBenchmark {
             dup2(null, 1)
             let started = Timestamp.monotonic()
             let cpuStart = clock()
-            let code = await CredsyncCommand.main(arguments: arguments + ["--config", configFile], environment: ["CREDSYNC_BENCH_SECRET": secret])
+            let code = await CredsyncCommand.main(
+                arguments: arguments + ["--config", configFile], environment: ["CREDSYNC_BENCH_SECRET": secret])
             let seconds = Timestamp.monotonic() - started
             let cpu = Double(clock() - cpuStart) / Double(CLOCKS_PER_SEC)
             dup2(savedOut, 1)

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import CredsyncBenchData
 import CredsyncCore
@@ -11,7 +11,8 @@ import Foundation
 /// and the caches make most columns free. The README's first `map` figure (2.8× the floor) came
 /// from it; `BenchExport.realistic` (CredsyncBenchData) is the default now.
 struct RepetitiveLicenseExport {
-    static let header = "许可编号,决定书文号,决定书名称,相对人名称,相对人类型,统一社会信用代码,工商注册号,法定代表人,证件类型,证件号码,许可事项,许可类别,证书名称,决定日期,有效期起,有效期止,许可机关,许可机关代码,状态,备注,更新时间"
+    static let header =
+        "许可编号,决定书文号,决定书名称,相对人名称,相对人类型,统一社会信用代码,工商注册号,法定代表人,证件类型,证件号码,许可事项,许可类别,证书名称,决定日期,有效期起,有效期止,许可机关,许可机关代码,状态,备注,更新时间"
 
     /// A valid USCC with a region and a serial.
     static func uscc(_ serial: Int) -> String {
@@ -30,7 +31,9 @@ struct RepetitiveLicenseExport {
         let words = ["创新", "智造", "恒通", "华信", "联科", "远景", "精工", "博睿"]
         let day = 1 + i % 28
         let month = 1 + i % 12
-        let forms = ["2025-%02d-%02d", "2025/%d/%d", "2025.%02d.%02d", "2025年%d月%d日", "2025%02d%02d", "2025-%02d-%02d 00:00:00"]
+        let forms = [
+            "2025-%02d-%02d", "2025/%d/%d", "2025.%02d.%02d", "2025年%d月%d日", "2025%02d%02d", "2025-%02d-%02d 00:00:00",
+        ]
         let form = forms[i % forms.count]
         let date = form.replacingFirst("%02d", month, pad: true).replacingFirst("%d", month, pad: false)
             .replacingFirst("%02d", day, pad: true).replacingFirst("%d", day, pad: false)
@@ -39,7 +42,8 @@ struct RepetitiveLicenseExport {
         let name = cities[i % cities.count] + words[i % words.count] + "科技有限公司" + (i % 7 == 0 ? "(滨江分公司)" : "")
         let remark = i % 5 == 0 ? "\"含\"\"加急\"\"办理,已送达\r\n原证作废\"" : ""
         let end = i % 4 == 0 ? "" : "2030-12-31"
-        return "ZJ-ZL-2025-\(i),浙知许〔2025〕\(i)号,准予行政许可决定书,\(name),企业,\(code),,张三,,,专利代理机构执业许可，许可范围：全省,普通,执业许可证,\(date),\(date),\(end),浙江省知识产权局,11330000MB12345679,有效,\(remark),2025-03-05T08:00:00+08:00"
+        return
+            "ZJ-ZL-2025-\(i),浙知许〔2025〕\(i)号,准予行政许可决定书,\(name),企业,\(code),,张三,,,专利代理机构执业许可，许可范围：全省,普通,执业许可证,\(date),\(date),\(end),浙江省知识产权局,11330000MB12345679,有效,\(remark),2025-03-05T08:00:00+08:00"
     }
 
     /// Writes the file and returns its size in bytes.

@@ -17,11 +17,17 @@ struct StoreBenchmark {
             for i in 0..<count {
                 let code = RepetitiveLicenseExport.uscc(i)
                 if i % 1000 == 0 { codes.append(code) }
-                batch.append((i + 1, [
-                    "uscc": .string(code), "name": .string("杭州示例科技有限公司\(i)"), "type": "有限责任公司", "legalRepresentative": "张三",
-                    "registeredCapital": "100", "establishedOn": "2015-03-05", "authority": "杭州市市场监督管理局", "status": "存续",
-                    "address": .string("浙江省杭州市西湖区某路\(i % 999)号"), "updatedAt": "2026-01-05T02:00:00Z",
-                ]))
+                batch.append(
+                    (
+                        i + 1,
+                        [
+                            "uscc": .string(code), "name": .string("杭州示例科技有限公司\(i)"), "type": "有限责任公司",
+                            "legalRepresentative": "张三",
+                            "registeredCapital": "100", "establishedOn": "2015-03-05", "authority": "杭州市市场监督管理局",
+                            "status": "存续",
+                            "address": .string("浙江省杭州市西湖区某路\(i % 999)号"), "updatedAt": "2026-01-05T02:00:00Z",
+                        ]
+                    ))
                 if batch.count == 10_000 {
                     try store.append(enterprises: batch)
                     batch = []
@@ -35,8 +41,11 @@ struct StoreBenchmark {
             var found = 0
             for _ in 0..<100 { for code in codes where try loaded.enterprise(code) != nil { found += 1 } }
             let lookup = (Timestamp.monotonic() - lookupStart) / Double(max(1, found))
-            print(String(format: "store: %d enterprises loaded in %.2f s (target < 2 s); lookup %.2f µs; peak memory %.0f MB",
-                try loaded.count(), load, lookup * 1e6, peakMemoryMB()))
+            print(
+                String(
+                    format:
+                        "store: %d enterprises loaded in %.2f s (target < 2 s); lookup %.2f µs; peak memory %.0f MB",
+                    try loaded.count(), load, lookup * 1e6, peakMemoryMB()))
             return load < 2 ? 0 : 1
         } catch {
             FileOutput.writeAll(2, "error: \(error.message)\n")

@@ -2,8 +2,8 @@ import CredsyncCLI
 import CredsyncCore
 
 #if canImport(Glibc)
-import Glibc
-import _CredsyncEngine
+    import Glibc
+    import _CredsyncEngine
 #endif
 
 FreedMemory.limitArenas()

@@ -65,9 +65,12 @@ import Testing
     }
 
     @Test func badValuesAreUsageErrors() {
-        #expect(usageError(["plan", "--platform", "credt"])?.message == "'credt' is not a valid value for '--platform'")
-        #expect(usageError(["plan", "--platform", "credt"])?.hint == "did you mean 'credit'? use one of: credit, gsxt, ipp")
-        #expect(usageError(["plan", "--as-of", "2026-02-30"])?.message == "'2026-02-30' is not a valid date for '--as-of'")
+        #expect(
+            usageError(["plan", "--platform", "credt"])?.message == "'credt' is not a valid value for '--platform'")
+        #expect(
+            usageError(["plan", "--platform", "credt"])?.hint == "did you mean 'credit'? use one of: credit, gsxt, ipp")
+        #expect(
+            usageError(["plan", "--as-of", "2026-02-30"])?.message == "'2026-02-30' is not a valid date for '--as-of'")
         #expect(usageError(["plan", "--platform"])?.message == "option '--platform' needs a value <platform>")
         #expect(usageError(["plan", "--json=yes"])?.message == "option '--json' takes no value")
         #expect(usageError(["map", "--limit", "0"])?.message == "'0' is not a valid value for '--limit'")
@@ -77,7 +80,9 @@ import Testing
     @Test func argumentCountsAreChecked() {
         #expect(usageError(["queue", "show"])?.message == "'queue show' needs ID")
         #expect(usageError(["queue", "show", "a", "b"])?.message == "unexpected argument 'b'")
-        #expect(usageError(["queue"])?.message == "'queue' needs a subcommand: list, show, retry, hold, release, drop, stats")
+        #expect(
+            usageError(["queue"])?.message
+                == "'queue' needs a subcommand: list, show, retry, hold, release, drop, stats")
     }
 
     @Test func helpIsRequestedByFlagOrHelpCommand() throws {
@@ -104,7 +109,8 @@ import Testing
 @Suite struct CredsyncCommandTests {
     func run(_ arguments: [String], environment: [String: String] = [:]) async -> (Int32, Console) {
         let console = Console.capturing()
-        let code = await CredsyncCommand.main(arguments: arguments, environment: environment, console: console, logger: .capturing())
+        let code = await CredsyncCommand.main(
+            arguments: arguments, environment: environment, console: console, logger: .capturing())
         return (code, console)
     }
 
@@ -119,7 +125,9 @@ import Testing
         let (code, console) = await run(["check", "--forse"])
         #expect(code == 64)
         #expect(console.output.isEmpty)
-        #expect(console.errorOutput == "error: unknown option '--forse'\nhint: use 'credsync check --help' to list options\n")
+        #expect(
+            console.errorOutput
+                == "error: unknown option '--forse'\nhint: use 'credsync check --help' to list options\n")
     }
 
     @Test func versionPrintsTheVersion() async {

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import CredsyncCore
 import Foundation
@@ -41,7 +41,11 @@ import Testing
                 let bytes: [UInt8] = [0x61, UInt8(lead), UInt8(trail), 0x62]
                 let expected = iconvText(bytes)
                 let found = tableText(bytes)
-                if found != expected { disagreements.append(String(format: "%02X %02X: %@ against %@", lead, trail, found ?? "invalid", expected ?? "invalid")) }
+                if found != expected {
+                    disagreements.append(
+                        String(
+                            format: "%02X %02X: %@ against %@", lead, trail, found ?? "invalid", expected ?? "invalid"))
+                }
             }
         }
         #expect(disagreements.isEmpty, "\(disagreements.prefix(5))")
@@ -91,13 +95,17 @@ import Testing
             batches += 1
         }
         #expect(one.count == 700)
-        #expect(many == one, "the first difference: \(zip(many, one).first { $0 != $1 }.map { "\($0) against \($1)" } ?? "in the count")")
+        #expect(
+            many == one,
+            "the first difference: \(zip(many, one).first { $0 != $1 }.map { "\($0) against \($1)" } ?? "in the count")"
+        )
         #expect(batches == 11)
-        #expect(Array(one.prefix(5)) == [
-            "row 2: x|0|multi\nline, \"quoted\"", "problem 4: has 4 fields, the header has 3",
-            "problem 5: broken quoting: text after the closing quote of field 2", "row 6: z|3|杭州",
-            "damaged 7: column b: bytes that are not valid GB18030 (81 20…)",
-        ])
+        #expect(
+            Array(one.prefix(5)) == [
+                "row 2: x|0|multi\nline, \"quoted\"", "problem 4: has 4 fields, the header has 3",
+                "problem 5: broken quoting: text after the closing quote of field 2", "row 6: z|3|杭州",
+                "damaged 7: column b: bytes that are not valid GB18030 (81 20…)",
+            ])
     }
 
     /// Values repeated from the row before are taken again, never mixed up with a neighbour's:
@@ -117,10 +125,11 @@ import Testing
         var reader = try CSVCatalogReader(path: path, encoding: .gb18030, columns: ["c", "a", "b"])
         var items: [String] = []
         while let batch = reader.nextBatch(limit: 4) { items += batch.items().map(describe) }
-        #expect(items == [
-            "row 2: 杭州|杭州|x", "row 3: x|杭州|x", "damaged 4: column b: bytes that are not valid GB18030 (81 20…)",
-            "row 5: ||x", "row 6:  x |杭州|y", "row 7:  x |杭州|y",
-        ])
+        #expect(
+            items == [
+                "row 2: 杭州|杭州|x", "row 3: x|杭州|x", "damaged 4: column b: bytes that are not valid GB18030 (81 20…)",
+                "row 5: ||x", "row 6:  x |杭州|y", "row 7:  x |杭州|y",
+            ])
     }
 
     /// With `auto`, a file whose first rows are ASCII is decided by the first row that is not,
@@ -145,7 +154,8 @@ import Testing
 
     func describe(_ item: CatalogItem) -> String {
         switch item {
-        case .row(let row) where !row.damage.isEmpty: return "damaged \(row.line): " + row.damage.map(\.description).joined(separator: "; ")
+        case .row(let row) where !row.damage.isEmpty:
+            return "damaged \(row.line): " + row.damage.map(\.description).joined(separator: "; ")
         case .row(let row): return "row \(row.line): " + row.values.map { $0 ?? "nil" }.joined(separator: "|")
         case .problem(let problem): return "problem \(problem.line): \(problem.reason)"
         }

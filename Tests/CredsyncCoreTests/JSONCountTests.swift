@@ -7,10 +7,11 @@ import Testing
         .string("quote \" back \\ tab \t nl \n cr \r bs \u{08} ff \u{0C} bell \u{07} nul \u{00}"),
         .string("𠀋 and \u{FFFF}"), .array([]), .object(JSONObject()),
         .array([.string("a"), .number("1"), .null, .array([.bool(false)])]),
-        .object(JSONObject([
-            JSONMember("XK_XDR_MC", .string("某某科技有限公司")), JSONMember("k\"ey", .string("v\u{1F}")),
-            JSONMember("nested", .object(JSONObject([JSONMember("x", .array([.string("y")]))]))),
-        ])),
+        .object(
+            JSONObject([
+                JSONMember("XK_XDR_MC", .string("某某科技有限公司")), JSONMember("k\"ey", .string("v\u{1F}")),
+                JSONMember("nested", .object(JSONObject([JSONMember("x", .array([.string("y")]))]))),
+            ])),
     ]
 
     @Test(arguments: values)

@@ -100,7 +100,9 @@ import _CredsyncEngine
             for _ in 0..<200 {
                 let bytes = (0..<length).map { _ in alphabet.randomElement(using: &generator) ?? 0 }
                 for (a, b) in [(UInt8(0x28), UInt8(0x29)), (0xBC, 0xBD), (0x00, 0xFF)] {
-                    #expect(bytes.withUnsafeBufferPointer { ByteScan.contains($0, a, b) } == bytes.contains { $0 == a || $0 == b }, "\(bytes)")
+                    #expect(
+                        bytes.withUnsafeBufferPointer { ByteScan.contains($0, a, b) }
+                            == bytes.contains { $0 == a || $0 == b }, "\(bytes)")
                 }
             }
         }
@@ -145,8 +147,9 @@ import _CredsyncEngine
 
     @Test func hmacMatchesOpenSSL() {
         // printf 'msg' | openssl dgst -sha256 -hmac 'key-0123456789abcdef'
-        #expect(HMACSHA256.hex(key: "key-0123456789abcdef", message: "msg")
-            == "cd94dd684c9ff831b3115623cc6deac2081da022c527f411ddf2376daeeceeec")
+        #expect(
+            HMACSHA256.hex(key: "key-0123456789abcdef", message: "msg")
+                == "cd94dd684c9ff831b3115623cc6deac2081da022c527f411ddf2376daeeceeec")
     }
 
     @Test func noncesAreFreshLowercaseHex() {

@@ -10,7 +10,9 @@ import Testing
             JSONMember("ZY_CZRDM", .string("91330106MA2B3C4D5E")), JSONMember("出质人证件号", .string("A1234567")),
             JSONMember("XK_XKJG", .string("某省知识产权局")), JSONMember("EMPTY", .string("")),
         ]),
-        JSONObject([JSONMember("ZY_CZRDM", .string("110105194912310021")), JSONMember("X", .string("15位330106000101123"))]),
+        JSONObject([
+            JSONMember("ZY_CZRDM", .string("110105194912310021")), JSONMember("X", .string("15位330106000101123")),
+        ]),
         JSONObject([JSONMember("XK_NR", .string(String(repeating: "专利许可 1101051949123100 ", count: 40)))]),
         JSONObject([
             JSONMember("BZ", .string("含\"加急\"办理\r\n110105194912310021\t送达\\330106200001011234")),

@@ -14,8 +14,11 @@ import Testing
         let fixture = try ConfigFixture()
         let plain = try fixture.load(ConfigFixture.text(platform: Self.platform(""))).requireConfig()
         #expect(plain.platforms.first?.publication == .synchronous)
-        let receipts = try fixture.load(ConfigFixture.text(platform: Self.platform(
-            #", "publication": "receipts", "receiptWarningDays": 5"#))).requireConfig()
+        let receipts = try fixture.load(
+            ConfigFixture.text(
+                platform: Self.platform(
+                    #", "publication": "receipts", "receiptWarningDays": 5"#))
+        ).requireConfig()
         #expect(receipts.platforms.first?.publication == .receipts)
         #expect(receipts.platforms.first?.receipts.warningWorkingDays == 5)
         let defaulted = try fixture.load(ConfigFixture.text(platform: Self.platform(#", "publication": "receipts""#)))
@@ -30,9 +33,14 @@ import Testing
         #expect(text.contains("\"receipt\" is not one of synchronous, receipts"), "\(text)")
         #expect(text.contains("did you mean \"receipts\"?"), "\(text)")
         let orphan = try fixture.load(ConfigFixture.text(platform: Self.platform(#", "receiptWarningDays": 3"#)))
-        #expect(orphan.problems.map(\.description).contains { $0.contains("receiptWarningDays") && $0.contains("synchronous") })
-        let range = try fixture.load(ConfigFixture.text(platform: Self.platform(
-            #", "publication": "receipts", "receiptWarningDays": 0"#)))
+        #expect(
+            orphan.problems.map(\.description).contains {
+                $0.contains("receiptWarningDays") && $0.contains("synchronous")
+            })
+        let range = try fixture.load(
+            ConfigFixture.text(
+                platform: Self.platform(
+                    #", "publication": "receipts", "receiptWarningDays": 0"#)))
         #expect(range.problems.map(\.description).contains { $0.contains("receiptWarningDays") })
     }
 }

@@ -13,8 +13,10 @@ import Testing
 
         """
     static let message = Array("credsync manifest".utf8)
-    static let pinned = "MEQCIAvcewOvi9L1uqx5X6CtCYENdf8k6pL4VNnkQixqtXU6AiAOLpj2FQpslyYQt6dsv1OuVTs3h0uSFS7MCrUqaCBE4Q=="
-    static let openSSLDefault = "MEYCIQCu5jwYbsyQgt3GnWZ51JgdtqsjU6cedVEPebiMfKw4SAIhAPEOkjrGdGEARwhjvBwnyvTZJiysQDTwmjlOUx5aZCmn"
+    static let pinned =
+        "MEQCIAvcewOvi9L1uqx5X6CtCYENdf8k6pL4VNnkQixqtXU6AiAOLpj2FQpslyYQt6dsv1OuVTs3h0uSFS7MCrUqaCBE4Q=="
+    static let openSSLDefault =
+        "MEYCIQCu5jwYbsyQgt3GnWZ51JgdtqsjU6cedVEPebiMfKw4SAIhAPEOkjrGdGEARwhjvBwnyvTZJiysQDTwmjlOUx5aZCmn"
 
     /// A P-256 key: EC, but not SM2.
     static let p256PEM = """

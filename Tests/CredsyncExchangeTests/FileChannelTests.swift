@@ -21,9 +21,10 @@ import TestSupport
         init(fault: String = "none", arguments: [String] = []) throws {
             ssh = try SSHServer()
             root = try TemporaryDirectory("fep")
-            sandbox = try SandboxProcess([
-                "--file-channel", root.path, "--file-channel-poll-ms", "20", "--file-channel-fault", fault,
-            ] + arguments)
+            sandbox = try SandboxProcess(
+                [
+                    "--file-channel", root.path, "--file-channel-poll-ms", "20", "--file-channel-fault", fault,
+                ] + arguments)
         }
 
         func client(
@@ -220,9 +221,11 @@ import TestSupport
         try Data(batch.body).write(to: URL(fileURLWithPath: body))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        let url = "sftp://127.0.0.1:\(fixture.ssh.port)" + part.split(separator: "/").map {
-            PercentEncoding.encode(String($0))
-        }.reduce("") { $0 + "/" + $1 }
+        let url =
+            "sftp://127.0.0.1:\(fixture.ssh.port)"
+            + part.split(separator: "/").map {
+                PercentEncoding.encode(String($0))
+            }.reduce("") { $0 + "/" + $1 }
         process.arguments = [
             "-sS", "--ftp-create-dirs", "--limit-rate", "2k", "-u", fixture.ssh.user + ":", "--key",
             fixture.ssh.privateKey, "-T", body, url,

@@ -28,7 +28,8 @@ import Testing
         retry.attemptsInRun = 1
         let client = PlatformClient(config: config, source: SandboxProcess.source, retry: retry, logger: .capturing())
         let payload = SamplePayloads.license(1)
-        let batch = Batch(dataset: .license, source: SandboxProcess.source, records: [.upsert(key: "k", payload: payload)])
+        let batch = Batch(
+            dataset: .license, source: SandboxProcess.source, records: [.upsert(key: "k", payload: payload)])
         return await client.push(batch).outcomes.first?.outcome
     }
 

@@ -37,16 +37,21 @@ import CredsyncProtocol
         #expect(byKey["k2"]?.status == .failed && byKey["k2"]?.errors.map(\.code) == ["E_SUBJECT_UNMATCHED"])
         #expect(page.receipts.map(\.seq) == page.receipts.map(\.seq).sorted())
         let holdings = try await client.manifest(.license).get()
-        #expect(Dictionary(uniqueKeysWithValues: holdings.map { ($0.key, $0.status) }) == ["k1": "published", "k2": "failed"])
+        #expect(
+            Dictionary(uniqueKeysWithValues: holdings.map { ($0.key, $0.status) }) == [
+                "k1": "published", "k2": "failed",
+            ])
 
         // The same content again is not a new version; a fixed record (new hash) is, and publishes.
-        let again = await client.push(PlatformClientTests.batch([
-            .upsert(key: "k2", payload: Self.payload(2, subject: Self.unregistered)),
-        ]))
+        let again = await client.push(
+            PlatformClientTests.batch([
+                .upsert(key: "k2", payload: Self.payload(2, subject: Self.unregistered))
+            ]))
         #expect(again.outcomes.map(\.outcome) == [.unchanged] && again.pendingReceipts.isEmpty)
-        let fixed = await client.push(PlatformClientTests.batch([
-            .upsert(key: "k2", payload: Self.payload(2, subject: Self.registered)),
-        ]))
+        let fixed = await client.push(
+            PlatformClientTests.batch([
+                .upsert(key: "k2", payload: Self.payload(2, subject: Self.registered))
+            ]))
         #expect(fixed.outcomes.map(\.outcome) == [.accepted(version: 2)])
         let next = try await client.receipts(.license, cursor: page.nextCursor).get()
         #expect(next.receipts.map(\.key) == ["k2"] && next.receipts.first?.status == .published)
@@ -56,14 +61,16 @@ import CredsyncProtocol
     @Test func aDelayKeepsReceiptsPendingAndASynchronousPlatformHasNoFeed() async throws {
         let sandbox = try SandboxProcess(["--receipts", "gsxt", "--receipt-delay", "3600"])
         let client = PlatformClientTests.client(sandbox, .gsxt)
-        _ = await client.push(PlatformClientTests.batch([
-            .upsert(key: "k1", payload: Self.payload(1, subject: Self.registered)),
-        ]))
+        _ = await client.push(
+            PlatformClientTests.batch([
+                .upsert(key: "k1", payload: Self.payload(1, subject: Self.registered))
+            ]))
         let page = try await client.receipts(.license, cursor: nil).get()
         #expect(page.receipts.isEmpty)
         #expect(try await client.manifest(.license).get().map(\.status) == ["pending"])
         let credit = PlatformClientTests.client(sandbox, .credit)
-        let answer = await credit.push(PlatformClientTests.batch([.upsert(key: "k1", payload: Self.payload(1, subject: Self.registered))]))
+        let answer = await credit.push(
+            PlatformClientTests.batch([.upsert(key: "k1", payload: Self.payload(1, subject: Self.registered))]))
         #expect(answer.pendingReceipts.isEmpty)
         guard case .failure(let failure) = await credit.receipts(.license, cursor: nil) else {
             Issue.record("a synchronous platform served receipts")
@@ -75,9 +82,10 @@ import CredsyncProtocol
     @Test func pendingVersionsAndReceiptsSurviveARestartOfThePlatform() async throws {
         let directory = try TemporaryDirectory("receipts-restart")
         let first = try SandboxProcess(["--receipts", "gsxt", "--receipt-delay", "3600"], stateDir: directory.path)
-        _ = await PlatformClientTests.client(first, .gsxt).push(PlatformClientTests.batch([
-            .upsert(key: "k1", payload: Self.payload(1, subject: Self.registered)),
-        ]))
+        _ = await PlatformClientTests.client(first, .gsxt).push(
+            PlatformClientTests.batch([
+                .upsert(key: "k1", payload: Self.payload(1, subject: Self.registered))
+            ]))
         first.stop()
         let second = try SandboxProcess(["--receipts", "gsxt"], stateDir: directory.path)
         let client = PlatformClientTests.client(second, .gsxt)
@@ -86,8 +94,11 @@ import CredsyncProtocol
         second.stop()
         let third = try SandboxProcess(["--receipts", "gsxt"], stateDir: directory.path)
         let again = try await PlatformClientTests.client(third, .gsxt).receipts(.license, cursor: nil).get()
-        #expect(again.receipts.map(\.seq) == page.receipts.map(\.seq) && again.receipts.map(\.at) == page.receipts.map(\.at))
-        #expect(try await PlatformClientTests.client(third, .gsxt).manifest(.license).get().map(\.status) == ["published"])
+        #expect(
+            again.receipts.map(\.seq) == page.receipts.map(\.seq) && again.receipts.map(\.at) == page.receipts.map(\.at)
+        )
+        #expect(
+            try await PlatformClientTests.client(third, .gsxt).manifest(.license).get().map(\.status) == ["published"])
     }
 
     @Test func aStaleCursorIsBadCursorAndAMalformedPageIsAnError() async throws {
@@ -98,7 +109,11 @@ import CredsyncProtocol
             return
         }
         #expect(failure.code == "BAD_CURSOR")
-        let malformed = Receipt.page(["items": [["seq": 1, "key": "k", "version": 1, "op": "upsert", "status": "maybe", "at": "2026-12-02T00:00:00Z"]]])
+        let malformed = Receipt.page([
+            "items": [
+                ["seq": 1, "key": "k", "version": 1, "op": "upsert", "status": "maybe", "at": "2026-12-02T00:00:00Z"]
+            ]
+        ])
         guard case .failure(let problem) = malformed else {
             Issue.record("a receipt with an unknown status was read")
             return

@@ -8,7 +8,9 @@ import Testing
 
 /// libcurl failures become typed errors naming what failed and the URL.
 @Suite struct TransportTests {
-    func send(_ url: String, _ configure: (inout HTTPClientOptions) -> Void = { _ in }) async -> Result<HTTPResponse, TransportError> {
+    func send(_ url: String, _ configure: (inout HTTPClientOptions) -> Void = { _ in }) async -> Result<
+        HTTPResponse, TransportError
+    > {
         var options = HTTPClientOptions()
         options.connectTimeout = 2
         options.requestTimeout = 2
@@ -27,7 +29,9 @@ import Testing
         sandbox.stop()
         let result = await send("http://127.0.0.1:\(port)/credit/exchange/v1/x")
         #expect(kind(result) == .connect)
-        if case .failure(let error) = result { #expect(error.description.hasPrefix("http://127.0.0.1:\(port)/credit/exchange/v1/x: could not connect")) }
+        if case .failure(let error) = result {
+            #expect(error.description.hasPrefix("http://127.0.0.1:\(port)/credit/exchange/v1/x: could not connect"))
+        }
     }
 
     @Test func unknownHostIsANameResolutionError() async {

@@ -26,12 +26,19 @@ import Testing
     }
 
     @Test func unknownFieldNamesTheFilePathAndAHint() throws {
-        let text = try problems(#"{"dataset": "license", "format": "FORMATS/license.json", "fields": {"XK_XDR_MCC": "名称"}, "platforms": {"credit": {}}}"#)
-        #expect(text.hasPrefix("m.json: 1 problem:\n  fields.XK_XDR_MCC: is not a field of the license format (did you mean \"XK_XDR_MC\"?)"))
+        let text = try problems(
+            #"{"dataset": "license", "format": "FORMATS/license.json", "fields": {"XK_XDR_MCC": "名称"}, "platforms": {"credit": {}}}"#
+        )
+        #expect(
+            text.hasPrefix(
+                "m.json: 1 problem:\n  fields.XK_XDR_MCC: is not a field of the license format (did you mean \"XK_XDR_MC\"?)"
+            ))
     }
 
     @Test func unknownTransformIsReported() throws {
-        let text = try problems(#"{"dataset": "license", "format": "FORMATS/license.json", "fields": {"XK_ZT": {"column": "状态", "mapp": {}}}, "platforms": {"credit": {}}}"#)
+        let text = try problems(
+            #"{"dataset": "license", "format": "FORMATS/license.json", "fields": {"XK_ZT": {"column": "状态", "mapp": {}}}, "platforms": {"credit": {}}}"#
+        )
         #expect(text.contains(#"fields.XK_ZT.mapp: unknown key (did you mean "map"?)"#))
     }
 
@@ -41,12 +48,18 @@ import Testing
     }
 
     @Test func conditionOnAFieldNotYetMappedIsReported() throws {
-        let text = try problems(#"{"dataset": "license", "format": "FORMATS/license.json", "fields": {"XK_XDR_SHXYM": {"column": "a", "when": {"field": "XK_XDR_LB", "equals": "x"}}}, "platforms": {"credit": {}}}"#)
-        #expect(text.contains("fields.XK_XDR_SHXYM.when.field: \"XK_XDR_LB\" is not a field of the format, or is not mapped before this one"))
+        let text = try problems(
+            #"{"dataset": "license", "format": "FORMATS/license.json", "fields": {"XK_XDR_SHXYM": {"column": "a", "when": {"field": "XK_XDR_LB", "equals": "x"}}}, "platforms": {"credit": {}}}"#
+        )
+        #expect(
+            text.contains(
+                "fields.XK_XDR_SHXYM.when.field: \"XK_XDR_LB\" is not a field of the format, or is not mapped before this one"
+            ))
     }
 
     @Test func platformThatDoesNotTakeTheDatasetIsReported() throws {
-        let text = try problems(#"{"dataset": "license", "format": "FORMATS/license.json", "fields": {}, "platforms": {"ipp": {}}}"#)
+        let text = try problems(
+            #"{"dataset": "license", "format": "FORMATS/license.json", "fields": {}, "platforms": {"ipp": {}}}"#)
         #expect(text.contains("platforms.ipp: ipp does not take license"))
     }
 }

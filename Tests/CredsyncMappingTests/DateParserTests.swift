@@ -33,23 +33,29 @@ import Foundation
         func number(_ group: [Int]) -> Int { group.reduce(0) { $0 * 10 + $1 } }
         if groups.count == 1, groups[0].count == 8 {
             let g = groups[0]
-            return LocalDate(year: number(Array(g[0..<4])), month: number(Array(g[4..<6])), day: number(Array(g[6..<8])))
+            return LocalDate(
+                year: number(Array(g[0..<4])), month: number(Array(g[4..<6])), day: number(Array(g[6..<8])))
         }
-        guard groups.count == 3, groups[0].count == 4, (1...2).contains(groups[1].count), (1...2).contains(groups[2].count)
+        guard groups.count == 3, groups[0].count == 4, (1...2).contains(groups[1].count),
+            (1...2).contains(groups[2].count)
         else { return nil }
         return LocalDate(year: number(groups[0]), month: number(groups[1]), day: number(groups[2]))
     }
 
     @Test func readsWhatTheReferenceReads() {
         // Dates in every form, then random strings over the characters that matter.
-        var texts = ["2025年3月5日", "2025年03月05日 10:00", "２０２５年３月５日", "2025－03－05", "2025-3-5-", "20250305日",
+        var texts = [
+            "2025年3月5日", "2025年03月05日 10:00", "２０２５年３月５日", "2025－03－05", "2025-3-5-", "20250305日",
             "2025年3月5日12", " 2025-03-05", "2025-03-05T08:00", "Ｔ2025-03-05", "2025年2月30日", "2025..3.5", "年2025",
-            String(repeating: "9", count: 30), "2025-03-" + String(repeating: "9", count: 25), "202503051", "2025-03-051"]
+            String(repeating: "9", count: 30), "2025-03-" + String(repeating: "9", count: 25), "202503051",
+            "2025-03-051",
+        ]
         let alphabet: [String] = ["2", "0", "5", "1", "3", "-", "/", ".", "年", "月", "日", " ", "T", "２", "－", "x", "〇"]
         var generator = SeededGenerator(seed: 20_261_122)
         for _ in 0..<20_000 {
             let count = Int.random(in: 1...14, using: &generator)
-            texts.append((0..<count).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] }.joined())
+            texts.append(
+                (0..<count).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] }.joined())
         }
         for i in 0..<3_000 {
             let y = 2000 + i % 30, m = 1 + i % 13, d = 1 + i % 32
@@ -57,7 +63,8 @@ import Foundation
         }
         var differences: [String] = []
         for text in texts where LocalDateParser.parse(text) != Self.reference(text) {
-            differences.append("\(text): \(LocalDateParser.parse(text)?.iso ?? "nil") against \(Self.reference(text)?.iso ?? "nil")")
+            differences.append(
+                "\(text): \(LocalDateParser.parse(text)?.iso ?? "nil") against \(Self.reference(text)?.iso ?? "nil")")
         }
         #expect(differences.isEmpty, "\(differences.prefix(5))")
         #expect(texts.filter { Self.reference($0) != nil }.count > 5_000)

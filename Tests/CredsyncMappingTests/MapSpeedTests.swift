@@ -70,7 +70,8 @@ import Testing
     @Test func stringsEscapedInPlaceAreWrittenAsAppendStringWritesThem() {
         for byte in UInt8(0)..<0x80 {
             let text =
-                "a" + String(decoding: [byte], as: UTF8.self) + "中\"\\\n文" + String(decoding: [byte, byte], as: UTF8.self)
+                "a" + String(decoding: [byte], as: UTF8.self) + "中\"\\\n文"
+                + String(decoding: [byte, byte], as: UTF8.self)
             var expected: [UInt8] = []
             JSONWriter.appendString(text, into: &expected)
             let bytes = Array(text.utf8)

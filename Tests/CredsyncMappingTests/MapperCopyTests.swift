@@ -11,9 +11,12 @@ import Testing
 /// rule with the original.
 @Suite struct MapperCopyTests {
     @Test(arguments: ReferenceMapping.sampleExports)
-    func copyMapsEveryRowAlike(dataset: Dataset, file: String, format: CatalogConfig.Format, encoding: CatalogConfig.Encoding) throws {
+    func copyMapsEveryRowAlike(
+        dataset: Dataset, file: String, format: CatalogConfig.Format, encoding: CatalogConfig.Encoding
+    ) throws {
         let (definition, catalog) = try ReferenceMapping.sample(dataset, file, format, encoding)
-        let mapper = Mapper(definition: definition, organisation: ReferenceMapping.organisation, today: ReferenceMapping.today)
+        let mapper = Mapper(
+            definition: definition, organisation: ReferenceMapping.organisation, today: ReferenceMapping.today)
         let copy = try mapper.copy()
         #expect(!zip(definition.format.fields, copy.definition.format.fields).contains { $0 === $1 })
         #expect(!zip(definition.fields, copy.definition.fields).contains { $0.1 === $1.1 })
@@ -24,7 +27,9 @@ import Testing
         var rows = 0
         while let item = reader.next() {
             guard case .row(let row) = item else { continue }
-            #expect(describe(copy.map(row), definition.format) == describe(mapper.map(row), definition.format), "line \(row.line)")
+            #expect(
+                describe(copy.map(row), definition.format) == describe(mapper.map(row), definition.format),
+                "line \(row.line)")
             rows += 1
         }
         #expect(rows > 100)
@@ -69,9 +74,11 @@ import Testing
         switch outcome {
         case .record(let record):
             let excluded = record.excludedFrom.sorted { $0.key < $1.key }.map { "\($0.key.rawValue): \($0.value)" }
-            return "record \(record.key) \(JSONWriter.canonical(.object(record.payload(format: format, dateSeparator: "-")))) \(record.control) \(excluded)"
+            return
+                "record \(record.key) \(JSONWriter.canonical(.object(record.payload(format: format, dateSeparator: "-")))) \(record.control) \(excluded)"
         case .excluded(_, let line, let key, let reason): return "excluded \(line) \(key ?? "-") \(reason)"
-        case .setAside(let setAside): return "set aside \(setAside.line) \(setAside.key ?? "-") \(setAside.reasons.map { "\($0.json())" })"
+        case .setAside(let setAside):
+            return "set aside \(setAside.line) \(setAside.key ?? "-") \(setAside.reasons.map { "\($0.json())" })"
         }
     }
 }

@@ -18,16 +18,22 @@ struct ReferenceMapping {
     ]
 
     /// The shipped mapping of a sample export and the catalog that reads its fixture.
-    static func sample(_ dataset: Dataset, _ file: String, _ format: CatalogConfig.Format, _ encoding: CatalogConfig.Encoding) throws
+    static func sample(
+        _ dataset: Dataset, _ file: String, _ format: CatalogConfig.Format, _ encoding: CatalogConfig.Encoding
+    ) throws
         -> (MappingDefinition, CatalogConfig)
     {
         let mapping = Binaries.packageRoot + "/mappings/\(dataset.rawValue).json"
-        let catalog = CatalogConfig(dataset: dataset, path: Binaries.packageRoot + "/fixtures/" + file, format: format, encoding: encoding, mapping: mapping)
+        let catalog = CatalogConfig(
+            dataset: dataset, path: Binaries.packageRoot + "/fixtures/" + file, format: format, encoding: encoding,
+            mapping: mapping)
         return (try MappingLoader.load(mapping), catalog)
     }
 
-    static let licenseHeader = ["许可编号", "决定书文号", "决定书名称", "相对人名称", "相对人类型", "统一社会信用代码", "工商注册号", "法定代表人", "证件类型", "证件号码",
-        "许可事项", "许可类别", "证书名称", "决定日期", "有效期起", "有效期止", "许可机关", "许可机关代码", "状态", "备注", "更新时间"]
+    static let licenseHeader = [
+        "许可编号", "决定书文号", "决定书名称", "相对人名称", "相对人类型", "统一社会信用代码", "工商注册号", "法定代表人", "证件类型", "证件号码",
+        "许可事项", "许可类别", "证书名称", "决定日期", "有效期起", "有效期止", "许可机关", "许可机关代码", "状态", "备注", "更新时间",
+    ]
 
     static let goodLicense: [String: String] = [
         "许可编号": "ZJ-1", "决定书文号": "浙知许〔2026〕1号", "相对人名称": "杭州示例科技有限公司", "相对人类型": "企业",
@@ -85,7 +91,9 @@ struct ReferenceMapping {
         #expect(try M.value(outcome, "XK_NR") == "许可(全省)")
     }
 
-    @Test(arguments: ["2025-03-05", "2025/3/5", "2025.03.05", "2025年3月5日", "20250305", "2025-03-05 00:00:00", "２０２５-０３-０５"])
+    @Test(arguments: [
+        "2025-03-05", "2025/3/5", "2025.03.05", "2025年3月5日", "20250305", "2025-03-05 00:00:00", "２０２５-０３-０５",
+    ])
     func everyLocalDateFormIsRead(text: String) throws {
         #expect(LocalDateParser.parse(text)?.iso == "2025-03-05")
         #expect(try M.value(M.license(["决定日期": text, "有效期起": text]), "XK_JDRQ") == "2025-03-05")
@@ -123,7 +131,10 @@ struct ReferenceMapping {
         #expect(unknown.map(\.field) == ["XK_ZT"] && unknown.first?.rule == "E_CODE")
     }
 
-    @Test(arguments: [("12,000.50", "1.20005"), ("2000", "0.2"), ("2,000元", "0.2"), ("0", "0"), ("100000000", "10000"), ("0.01", "0.000001"), ("１０,０００", "1")])
+    @Test(arguments: [
+        ("12,000.50", "1.20005"), ("2000", "0.2"), ("2,000元", "0.2"), ("0", "0"), ("100000000", "10000"),
+        ("0.01", "0.000001"), ("１０,０００", "1"),
+    ])
     func yuanBecomeWanExactly(yuan: String, wan: String) throws {
         #expect(try Amount.yuanToWan(yuan) == wan)
     }
@@ -153,27 +164,39 @@ struct ReferenceMapping {
         #expect(Normalizer.split("a；b\nc，a", on: ["；", "，"]) == ["a", "b", "c"])
     }
 
-    static let pledgeHeader = ["登记号", "知识产权类型", "专利号/注册号", "知识产权名称", "出质人", "出质人证件号", "质权人", "质权人代码", "主债权数额（元）",
-        "质押期限起", "质押期限止", "登记日期", "状态", "注销日期", "注销原因", "登记机关", "更新时间"]
-    static let pledge: [String: String] = ["登记号": "ZX1", "知识产权类型": "专利", "专利号/注册号": "202310001234.5", "知识产权名称": "一种方法",
+    static let pledgeHeader = [
+        "登记号", "知识产权类型", "专利号/注册号", "知识产权名称", "出质人", "出质人证件号", "质权人", "质权人代码", "主债权数额（元）",
+        "质押期限起", "质押期限止", "登记日期", "状态", "注销日期", "注销原因", "登记机关", "更新时间",
+    ]
+    static let pledge: [String: String] = [
+        "登记号": "ZX1", "知识产权类型": "专利", "专利号/注册号": "202310001234.5", "知识产权名称": "一种方法",
         "出质人": "杭州示例科技有限公司", "出质人证件号": "91330100716105852F", "质权人": "杭州银行", "质权人代码": "91330100716105852F",
-        "主债权数额（元）": "1,000,000", "质押期限起": "2026-01-05", "质押期限止": "2027-01-05", "登记日期": "2026-01-05", "状态": "生效", "登记机关": "浙江省知识产权局"]
+        "主债权数额（元）": "1,000,000", "质押期限起": "2026-01-05", "质押期限止": "2027-01-05", "登记日期": "2026-01-05", "状态": "生效",
+        "登记机关": "浙江省知识产权局",
+    ]
 
     @Test func patentNumbersGetZLAndAreJoined() throws {
-        let values = Self.pledge.merging(["专利号/注册号": "202310001234.5；ZL202310001235.1\nzl20231000.X，202310001234.5"]) { $1 }
+        let values = Self.pledge.merging(["专利号/注册号": "202310001234.5；ZL202310001235.1\nzl20231000.X，202310001234.5"]) {
+            $1
+        }
         let outcome = try M.map(.pledge, header: Self.pledgeHeader, values: values)
         #expect(try M.value(outcome, "ZY_ZSCQBH", dataset: .pledge) == "ZL202310001234.5;ZL202310001235.1;ZL20231000.X")
-        let malformed = try M.map(.pledge, header: Self.pledgeHeader, values: Self.pledge.merging(["专利号/注册号": "2023ABC.1"]) { $1 })
+        let malformed = try M.map(
+            .pledge, header: Self.pledgeHeader, values: Self.pledge.merging(["专利号/注册号": "2023ABC.1"]) { $1 })
         #expect(M.reasons(malformed).map(\.rule) == ["E_FORMAT"])
-        let trademark = try M.map(.pledge, header: Self.pledgeHeader, values: Self.pledge.merging(["知识产权类型": "商标", "专利号/注册号": "123456，7890"]) { $1 })
+        let trademark = try M.map(
+            .pledge, header: Self.pledgeHeader,
+            values: Self.pledge.merging(["知识产权类型": "商标", "专利号/注册号": "123456，7890"]) { $1 })
         #expect(try M.value(trademark, "ZY_ZSCQBH", dataset: .pledge) == "123456;7890")
         #expect(try M.value(trademark, "ZY_DBJE", dataset: .pledge) == "100")
     }
 
     @Test func naturalPersonPledgorNeedsAValidIDCard() throws {
-        let good = try M.map(.pledge, header: Self.pledgeHeader, values: Self.pledge.merging(["出质人证件号": "11010519491231002x"]) { $1 })
+        let good = try M.map(
+            .pledge, header: Self.pledgeHeader, values: Self.pledge.merging(["出质人证件号": "11010519491231002x"]) { $1 })
         #expect(try M.value(good, "ZY_CZRDM", dataset: .pledge) == "11010519491231002X")
-        let bad = try M.map(.pledge, header: Self.pledgeHeader, values: Self.pledge.merging(["出质人证件号": "110105194912310021"]) { $1 })
+        let bad = try M.map(
+            .pledge, header: Self.pledgeHeader, values: Self.pledge.merging(["出质人证件号": "110105194912310021"]) { $1 })
         #expect(M.reasons(bad).map(\.rule) == ["E_CHECKSUM"])
     }
 }

@@ -8,13 +8,17 @@ import Testing
 
 @Suite struct PenaltyMappingTests {
     typealias M = ReferenceMapping
-    static let header = ["决定书文号", "当事人名称", "当事人类型", "统一社会信用代码", "工商注册号", "法定代表人", "证件类型", "证件号码", "违法行为类型", "违法事实",
+    static let header = [
+        "决定书文号", "当事人名称", "当事人类型", "统一社会信用代码", "工商注册号", "法定代表人", "证件类型", "证件号码", "违法行为类型", "违法事实",
         "处罚依据", "处罚种类", "处罚内容", "罚款金额（元）", "没收金额（元）", "暂扣吊销证照", "决定日期", "处罚有效期", "严重程度", "公示截止日期",
-        "信用修复日期", "处罚机关", "处罚机关代码", "更新时间"]
-    static let good: [String: String] = ["决定书文号": "浙知处〔2026〕1号", "当事人名称": "杭州示例科技有限公司", "当事人类型": "企业",
+        "信用修复日期", "处罚机关", "处罚机关代码", "更新时间",
+    ]
+    static let good: [String: String] = [
+        "决定书文号": "浙知处〔2026〕1号", "当事人名称": "杭州示例科技有限公司", "当事人类型": "企业",
         "统一社会信用代码": "91330100716105852F", "法定代表人": "张三", "违法行为类型": "假冒专利", "违法事实": "事实", "处罚依据": "依据",
         "处罚种类": "警告、罚款", "处罚内容": "内容", "罚款金额（元）": "12,000.50", "决定日期": "2024-02-29", "处罚有效期": "2024-02-29",
-        "严重程度": "一般", "处罚机关": "浙江省知识产权局", "处罚机关代码": "11330000MB12345679"]
+        "严重程度": "一般", "处罚机关": "浙江省知识产权局", "处罚机关代码": "11330000MB12345679",
+    ]
 
     func penalty(_ changes: [String: String]) throws -> MappingOutcome {
         try M.map(.penalty, header: Self.header, values: Self.good.merging(changes) { $1 })
@@ -27,7 +31,9 @@ import Testing
     }
 
     @Test func minorPenaltiesAreNeverPublished() throws {
-        guard case .excluded(_, _, let key, let reason) = try penalty(["严重程度": "轻微"]) else { Issue.record("not excluded"); return }
+        guard case .excluded(_, _, let key, let reason) = try penalty(["严重程度": "轻微"]) else {
+            Issue.record("not excluded"); return
+        }
         #expect(key == "浙知处〔2026〕1号" && reason == "a 轻微 penalty is never published")
     }
 
@@ -45,7 +51,12 @@ import Testing
 
     @Test func aFineIsRequiredWhenTheCategoriesHoldOne() throws {
         let reasons = M.reasons(try penalty(["罚款金额（元）": ""]))
-        #expect(reasons == [Reason(field: "CF_NR_FK", rule: "E_CONDITIONAL", value: nil, expected: "罚款金额（万元） is required by another field's value")])
+        #expect(
+            reasons == [
+                Reason(
+                    field: "CF_NR_FK", rule: "E_CONDITIONAL", value: nil,
+                    expected: "罚款金额（万元） is required by another field's value")
+            ])
         let revoked = M.reasons(try penalty(["处罚种类": "吊销许可证件"]))
         #expect(revoked.map(\.field) == ["CF_NR_ZKDX"])
     }
@@ -57,7 +68,10 @@ import Testing
     @Test func decisionDateMayNotBeAfterTheAsOfDate() throws {
         #expect(M.reasons(try M.license(["决定日期": "2026-11-20", "有效期起": "2026-11-20"])).isEmpty)
         let future = M.reasons(try M.license(["决定日期": "2026-11-21", "有效期起": "2026-11-21"]))
-        #expect(future == [Reason(field: "XK_JDRQ", rule: "E_RANGE", value: "2026-11-21", expected: "not after today (2026-11-20)")])
+        #expect(
+            future == [
+                Reason(field: "XK_JDRQ", rule: "E_RANGE", value: "2026-11-21", expected: "not after today (2026-11-20)")
+            ])
     }
 
     @Test func endMayNotPrecedeStart() throws {
@@ -68,7 +82,12 @@ import Testing
     @Test func lengthsAreCountedInCharactersNotBytes() throws {
         #expect(M.reasons(try M.license(["相对人名称": String(repeating: "浙", count: 200)])).isEmpty)
         let long = M.reasons(try M.license(["相对人名称": String(repeating: "浙", count: 201)]))
-        #expect(long == [Reason(field: "XK_XDR_MC", rule: "E_FORMAT", value: String(repeating: "浙", count: 201), expected: "at most 200 characters, found 201")])
+        #expect(
+            long == [
+                Reason(
+                    field: "XK_XDR_MC", rule: "E_FORMAT", value: String(repeating: "浙", count: 201),
+                    expected: "at most 200 characters, found 201")
+            ])
     }
 
     @Test func organisationNeedsCodeAndLegalRepresentative() throws {
@@ -90,8 +109,12 @@ import Testing
 
     @Test func authorityCodeMustBeAValidUSCC() throws {
         let reasons = M.reasons(try M.license(["许可机关代码": "91110000600037341N"]))
-        #expect(reasons == [Reason(field: "XK_XKJGDM", rule: "E_CHECKSUM", value: "91110000600037341N",
-            expected: "a valid 统一社会信用代码: it has a wrong check character (expected L)")])
+        #expect(
+            reasons == [
+                Reason(
+                    field: "XK_XKJGDM", rule: "E_CHECKSUM", value: "91110000600037341N",
+                    expected: "a valid 统一社会信用代码: it has a wrong check character (expected L)")
+            ])
     }
 
     @Test func setAsideReasonsMaskPersonalNumbers() {

@@ -23,7 +23,8 @@ import Testing
     }
 
     @Test func anUnreadableRowsCutReasonLeavesNoDigitsOfAnIDInClear() {
-        let reason = "invalid JSON: duplicate key \"" + String(repeating: "a", count: 462) + "110101199001011234"
+        let reason =
+            "invalid JSON: duplicate key \"" + String(repeating: "a", count: 462) + "110101199001011234"
             + String(repeating: "b", count: 1000) + "\""
         let problem = RowProblem(file: "licenses.jsonl", line: 3, reason: reason)
         #expect(!problem.reason.contains("1101"), "\(problem.reason.suffix(40))")

@@ -19,7 +19,8 @@ import Testing
     @Test func postWithBodyMatchesOpenSSL() {
         let signature = RequestSigner.signature(
             secret: "key-0123456789abcdef", method: "POST", path: "/gsxt/exchange/v1/datasets/pledge/batches",
-            query: "", timestamp: 1_700_000_123, nonce: "ffeeddccbbaa99887766554433221100", body: Array(#"{"a":"b"}"#.utf8))
+            query: "", timestamp: 1_700_000_123, nonce: "ffeeddccbbaa99887766554433221100",
+            body: Array(#"{"a":"b"}"#.utf8))
         #expect(signature == "61c5514bc8be2936803a33a81d7042411ec7660dfacef8bc78371007c9f59118")
     }
 
@@ -38,8 +39,10 @@ import Testing
     }
 
     @Test func everyAttemptHasAFreshNonceAndTimestamp() {
-        let first = RequestSigner.headers(appID: "a", secret: "s", method: "GET", path: "/", query: "", body: [], now: 100)
-        let second = RequestSigner.headers(appID: "a", secret: "s", method: "GET", path: "/", query: "", body: [], now: 101)
+        let first = RequestSigner.headers(
+            appID: "a", secret: "s", method: "GET", path: "/", query: "", body: [], now: 100)
+        let second = RequestSigner.headers(
+            appID: "a", secret: "s", method: "GET", path: "/", query: "", body: [], now: 101)
         #expect(first[2].1 != second[2].1)
         #expect(first[1].1 == "100" && second[1].1 == "101")
         #expect(first[3].1 != second[3].1)

@@ -14,12 +14,16 @@ import CredsyncMapping
         for i in 0..<5000 {
             var change = Change(
                 key: "浙知许〔2026〕\(i)号", op: i % 3 == 0 ? .withdraw : (i % 3 == 1 ? .create : .update),
-                reason: i % 3 == 0 ? .withdrawal(.expired) : .new, payload: i % 3 == 0 ? nil : JSONObject([JSONMember("XK_XKBH", .string("XK-\(i)"))]),
+                reason: i % 3 == 0 ? .withdrawal(.expired) : .new,
+                payload: i % 3 == 0 ? nil : JSONObject([JSONMember("XK_XKBH", .string("XK-\(i)"))]),
                 hash: i % 3 == 0 ? nil : String(repeating: "a", count: 64), previousHash: i % 2 == 0 ? "b" : nil,
                 line: i % 7 == 0 ? nil : i + 2)
-            if i % 5 == 0 { change.deadline = Deadline(key: change.key, kind: .publication, due: day("2026-12-\(i % 28 + 1)")) }
+            if i % 5 == 0 {
+                change.deadline = Deadline(key: change.key, kind: .publication, due: day("2026-12-\(i % 28 + 1)"))
+            }
             if i % 11 == 0 {
-                change.unknownDeadline = UnknownDeadline(key: change.key, kind: .withdrawal, problem: "no 2031", missingYear: 2031)
+                change.unknownDeadline = UnknownDeadline(
+                    key: change.key, kind: .withdrawal, problem: "no 2031", missingYear: 2031)
             }
             changes.append(change)
             list.append(change)

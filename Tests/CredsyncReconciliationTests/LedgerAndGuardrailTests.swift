@@ -12,7 +12,9 @@ import CredsyncState
         let store = try StateStore(stateDir: directory.path)
         var ledger = Ledger(platform: .credit, dataset: .license)
         for key in ["浙知许〔2025〕12号", "tab\there", "line\nbreak", "back\\slash", "cr\rkey", ""] {
-            ledger.entries[key] = LedgerEntry(hash: String(repeating: "a", count: 64), isPublished: key.count % 2 == 0, version: 3, updatedAt: 1_700_000_000, batchID: "b-1")
+            ledger.entries[key] = LedgerEntry(
+                hash: String(repeating: "a", count: 64), isPublished: key.count % 2 == 0, version: 3,
+                updatedAt: 1_700_000_000, batchID: "b-1")
         }
         try ledger.save(in: store)
         let loaded = try Ledger.load(from: store, platform: .credit, dataset: .license)
@@ -47,22 +49,44 @@ import CredsyncState
     func plan(withdrawals: Int, published: Int) -> DatasetPlan {
         var plan = DatasetPlan(platform: .credit, dataset: .license)
         plan.publishedBefore = published
-        plan.changes = ChangeList((0..<withdrawals).map { Change(key: "k\($0)", op: .withdraw, reason: .withdrawal(.corrected)) })
+        plan.changes = ChangeList(
+            (0..<withdrawals).map { Change(key: "k\($0)", op: .withdraw, reason: .withdrawal(.corrected)) })
         return plan
     }
 
     @Test func massWithdrawalIsRefused() {
-        let refusal = Guardrail.refusal(plan(withdrawals: 60, published: 1000), exportRecords: 1000, exportRows: 1000, previousRecords: 1000, guardrails: Guardrails())
-        #expect(refusal == "credit/license: the plan would withdraw 60 of 1000 published records (6%), more than the 5% allowed")
-        #expect(Guardrail.refusal(plan(withdrawals: 50, published: 1000), exportRecords: 1000, exportRows: 1000, previousRecords: 1000, guardrails: Guardrails()) == nil)
-        #expect(Guardrail.refusal(plan(withdrawals: 3, published: 20), exportRecords: 20, exportRows: 20, previousRecords: 20, guardrails: Guardrails()) == nil)
+        let refusal = Guardrail.refusal(
+            plan(withdrawals: 60, published: 1000), exportRecords: 1000, exportRows: 1000, previousRecords: 1000,
+            guardrails: Guardrails())
+        #expect(
+            refusal
+                == "credit/license: the plan would withdraw 60 of 1000 published records (6%), more than the 5% allowed"
+        )
+        #expect(
+            Guardrail.refusal(
+                plan(withdrawals: 50, published: 1000), exportRecords: 1000, exportRows: 1000, previousRecords: 1000,
+                guardrails: Guardrails()) == nil)
+        #expect(
+            Guardrail.refusal(
+                plan(withdrawals: 3, published: 20), exportRecords: 20, exportRows: 20, previousRecords: 20,
+                guardrails: Guardrails()) == nil)
     }
 
     @Test func truncatedOrEmptyExportIsRefused() {
-        let shrunk = Guardrail.refusal(plan(withdrawals: 0, published: 1000), exportRecords: 900, exportRows: 900, previousRecords: 1000, guardrails: Guardrails())
-        #expect(shrunk == "credit/license: the export shrank from 1000 to 900 valid records (10%), more than the 5% allowed: is it truncated?")
-        let empty = Guardrail.refusal(plan(withdrawals: 0, published: 10), exportRecords: 0, exportRows: 0, previousRecords: nil, guardrails: Guardrails())
+        let shrunk = Guardrail.refusal(
+            plan(withdrawals: 0, published: 1000), exportRecords: 900, exportRows: 900, previousRecords: 1000,
+            guardrails: Guardrails())
+        #expect(
+            shrunk
+                == "credit/license: the export shrank from 1000 to 900 valid records (10%), more than the 5% allowed: is it truncated?"
+        )
+        let empty = Guardrail.refusal(
+            plan(withdrawals: 0, published: 10), exportRecords: 0, exportRows: 0, previousRecords: nil,
+            guardrails: Guardrails())
         #expect(empty?.contains("the export holds no valid records, but 10 were there before") == true)
-        #expect(Guardrail.refusal(plan(withdrawals: 0, published: 0), exportRecords: 0, exportRows: 0, previousRecords: nil, guardrails: Guardrails()) == nil)
+        #expect(
+            Guardrail.refusal(
+                plan(withdrawals: 0, published: 0), exportRecords: 0, exportRows: 0, previousRecords: nil,
+                guardrails: Guardrails()) == nil)
     }
 }

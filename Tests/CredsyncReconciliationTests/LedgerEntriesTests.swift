@@ -59,7 +59,9 @@ import Testing
     }
 
     @Test func sortsKeysInCodePointOrder() {
-        let entries: LedgerEntries = ["b": entry("1"), "浙": entry("2"), "a": entry("3", published: false), "ab": entry("4"), "": entry("5")]
+        let entries: LedgerEntries = [
+            "b": entry("1"), "浙": entry("2"), "a": entry("3", published: false), "ab": entry("4"), "": entry("5"),
+        ]
         #expect(entries.sortedKeys { _, _ in true } == ["", "a", "ab", "b", "浙"])
         #expect(entries.sortedKeys { _, entry in entry.isPublished } == ["", "ab", "b", "浙"])
     }

@@ -10,13 +10,19 @@ import Testing
 /// from the whole export held in memory.
 @Suite struct PlannerTests {
     static let asOf = day("2026-06-30")
-    static let platform = PlatformConfig(id: .gsxt, baseURL: "http://127.0.0.1:1/gsxt/exchange/v1", appID: "t", secret: "t-secret-0123456789abcdef")
+    static let platform = PlatformConfig(
+        id: .gsxt, baseURL: "http://127.0.0.1:1/gsxt/exchange/v1", appID: "t", secret: "t-secret-0123456789abcdef")
 
     static func exportMapping() throws -> (ExportMapping, MappingDefinition) {
         let mapping = Binaries.packageRoot + "/mappings/license.json"
         let definition = try MappingLoader.load(mapping)
-        let catalog = CatalogConfig(dataset: .license, path: Binaries.packageRoot + "/fixtures/licenses.csv", format: .csv, encoding: .gb18030, mapping: mapping)
-        return (ExportMapping(catalog: catalog, definition: definition, organisation: Records.organisation, today: asOf), definition)
+        let catalog = CatalogConfig(
+            dataset: .license, path: Binaries.packageRoot + "/fixtures/licenses.csv", format: .csv, encoding: .gb18030,
+            mapping: mapping)
+        return (
+            ExportMapping(catalog: catalog, definition: definition, organisation: Records.organisation, today: asOf),
+            definition
+        )
     }
 
     /// A ledger that holds most of the export: one record changed, one withdrawn, one key the
@@ -24,15 +30,18 @@ import Testing
     static func ledger(_ export: ExportResult, _ definition: MappingDefinition) throws -> Ledger {
         var ledger = Ledger(platform: .gsxt, dataset: .license)
         for record in export.records.dropFirst(5) {
-            ledger.entries[record.key] = LedgerEntry(hash: record.payloadHash(format: definition.format, dateSeparator: platform.dateSeparator),
+            ledger.entries[record.key] = LedgerEntry(
+                hash: record.payloadHash(format: definition.format, dateSeparator: platform.dateSeparator),
                 isPublished: true, version: 1, updatedAt: 0, batchID: "b1")
         }
         let keys = export.records.dropFirst(5).prefix(2).map(\.key)
         ledger.entries[keys[0]]?.hash = String(repeating: "0", count: 64)
         ledger.entries[keys[1]]?.isPublished = false
-        ledger.entries["XK-GONE-0001"] = LedgerEntry(hash: String(repeating: "1", count: 64), isPublished: true, version: 1, updatedAt: 0, batchID: "b1")
+        ledger.entries["XK-GONE-0001"] = LedgerEntry(
+            hash: String(repeating: "1", count: 64), isPublished: true, version: 1, updatedAt: 0, batchID: "b1")
         let setAsideKey = try #require(export.setAside.compactMap(\.key).first)
-        ledger.entries[setAsideKey] = LedgerEntry(hash: String(repeating: "2", count: 64), isPublished: true, version: 1, updatedAt: 0, batchID: "b1")
+        ledger.entries[setAsideKey] = LedgerEntry(
+            hash: String(repeating: "2", count: 64), isPublished: true, version: 1, updatedAt: 0, batchID: "b1")
         return ledger
     }
 
@@ -43,10 +52,13 @@ import Testing
         let rules = try Records.rules()
         // The fixture has rows that cannot be read: withdrawals are approved on both sides.
         let expected = Planner.plan(
-            export: whole, format: definition.format, platform: Self.platform, ledger: ledger, rules: rules, asOf: Self.asOf,
+            export: whole, format: definition.format, platform: Self.platform, ledger: ledger, rules: rules,
+            asOf: Self.asOf,
             approveWithdrawals: true)
 
-        let context = PlanContext(dataset: .license, format: definition.format, platform: Self.platform, ledger: ledger, rules: rules, asOf: Self.asOf)
+        let context = PlanContext(
+            dataset: .license, format: definition.format, platform: Self.platform, ledger: ledger, rules: rules,
+            asOf: Self.asOf)
         let (streamed, steps) = try mapping.collect(keepRecords: false) { context.step($0) }
         #expect(streamed.records.isEmpty)
         #expect(streamed.recordCount == whole.records.count)
@@ -60,8 +72,13 @@ import Testing
             "\(change.key) \(change.op.rawValue) \(change.reason) \(change.hash ?? "-") \(change.previousHash ?? "-") \(change.line ?? 0)"
         }
         #expect(plan.changes.map(summary) == expected.changes.map(summary))
-        #expect(plan.changes.map { $0.payload.map { JSONWriter.canonical(.object($0)) } } == expected.changes.map { $0.payload.map { JSONWriter.canonical(.object($0)) } })
-        #expect([plan.unchanged, plan.notYet, plan.notPublished, plan.publishedBefore] == [expected.unchanged, expected.notYet, expected.notPublished, expected.publishedBefore])
+        #expect(
+            plan.changes.map { $0.payload.map { JSONWriter.canonical(.object($0)) } }
+                == expected.changes.map { $0.payload.map { JSONWriter.canonical(.object($0)) } })
+        #expect(
+            [plan.unchanged, plan.notYet, plan.notPublished, plan.publishedBefore] == [
+                expected.unchanged, expected.notYet, expected.notPublished, expected.publishedBefore,
+            ])
         #expect(plan.keptSetAside == expected.keptSetAside)
         #expect(plan.warnings == expected.warnings)
         #expect(plan.deadlines == expected.deadlines)
@@ -70,7 +87,10 @@ import Testing
         let keys = whole.records.dropFirst(5).prefix(2).map(\.key)
         #expect(plan.changes.contains { $0.key == keys[0] && $0.op == .update && $0.reason == .changed })
         #expect(plan.changes.contains { $0.key == keys[1] && $0.op == .update && $0.reason == .republished })
-        #expect(plan.changes.contains { $0.key == "XK-GONE-0001" && $0.op == .withdraw && $0.reason == .withdrawal(.corrected) })
+        #expect(
+            plan.changes.contains {
+                $0.key == "XK-GONE-0001" && $0.op == .withdraw && $0.reason == .withdrawal(.corrected)
+            })
         #expect(plan.keptSetAside.count == 1)
         #expect(plan.count(.create) > 0)
         #expect(plan.changes.filter { $0.op == .create }.allSatisfy { ledger.entries[$0.key] == nil })
@@ -85,12 +105,22 @@ import Testing
         let ledger = try Self.ledger(whole, definition)
         let empty = Ledger(platform: .credit, dataset: .license)
         let rules = try Records.rules()
-        let credit = PlatformConfig(id: .credit, baseURL: "http://127.0.0.1:1/credit/exchange/v1", appID: "t", secret: "t-secret-0123456789abcdef")
-        let dashes = PlatformConfig(id: .ipp, baseURL: "http://127.0.0.1:1/ipp/exchange/v1", appID: "t", secret: "t-secret-0123456789abcdef", dateSeparator: "-")
+        let credit = PlatformConfig(
+            id: .credit, baseURL: "http://127.0.0.1:1/credit/exchange/v1", appID: "t",
+            secret: "t-secret-0123456789abcdef")
+        let dashes = PlatformConfig(
+            id: .ipp, baseURL: "http://127.0.0.1:1/ipp/exchange/v1", appID: "t", secret: "t-secret-0123456789abcdef",
+            dateSeparator: "-")
         let contexts = [
-            PlanContext(dataset: .license, format: definition.format, platform: Self.platform, ledger: ledger, rules: rules, asOf: Self.asOf),
-            PlanContext(dataset: .license, format: definition.format, platform: credit, ledger: empty, rules: rules, asOf: Self.asOf),
-            PlanContext(dataset: .license, format: definition.format, platform: dashes, ledger: ledger, rules: rules, asOf: Self.asOf),
+            PlanContext(
+                dataset: .license, format: definition.format, platform: Self.platform, ledger: ledger, rules: rules,
+                asOf: Self.asOf),
+            PlanContext(
+                dataset: .license, format: definition.format, platform: credit, ledger: empty, rules: rules,
+                asOf: Self.asOf),
+            PlanContext(
+                dataset: .license, format: definition.format, platform: dashes, ledger: ledger, rules: rules,
+                asOf: Self.asOf),
         ]
         func summary(_ step: PlanStep) -> String {
             let change = step.detail?.change.map { "\($0.op.rawValue) \($0.reason) \($0.hash ?? "-")" } ?? "-"

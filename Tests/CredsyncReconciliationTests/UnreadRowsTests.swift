@@ -125,7 +125,8 @@ import CredsyncCatalogs
     /// 许可编号 unreadable: the key must not fall back to the 决定书文号, a key the platform never had.
     @Test func aDamagedLicenceNumberIsNotReplacedByTheDecisionNumber() throws {
         let export = try #require(WholeExport.all.first { $0.dataset == .license })
-        let bytes = try replacing("ZJ-ZL-2026-00001,", with: Array("ZJ-ZL-2026-0000".utf8) + [0x81, 0x20] + [0x2C], in: export.bytes)
+        let bytes = try replacing(
+            "ZJ-ZL-2026-00001,", with: Array("ZJ-ZL-2026-0000".utf8) + [0x81, 0x20] + [0x2C], in: export.bytes)
         let (plan, result) = try self.plan(export, bytes)
         let damaged = try #require(result.setAside.first { $0.reasons.contains { $0.rule == "E_UNREADABLE" } })
         #expect(damaged.key == nil)

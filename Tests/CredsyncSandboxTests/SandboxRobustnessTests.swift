@@ -37,7 +37,8 @@ import Testing
 
     @Test func oversizedHeadersAre431() throws {
         let sandbox = try SandboxProcess()
-        let answer = try exchange(sandbox, "GET /x HTTP/1.1\r\nHost: a\r\nX-Big: " + String(repeating: "a", count: 20_000) + "\r\n\r\n")
+        let answer = try exchange(
+            sandbox, "GET /x HTTP/1.1\r\nHost: a\r\nX-Big: " + String(repeating: "a", count: 20_000) + "\r\n\r\n")
         #expect(answer.text.hasPrefix("HTTP/1.1 431 "))
     }
 
@@ -56,7 +57,8 @@ import Testing
         let connection = try #require(RawConnection(port: sandbox.port))
         let request = "GET /_admin/stats HTTP/1.1\r\nHost: a\r\n\r\n"
         connection.send(request + request)
-        let text = connection.receive(until: "}HTTP/1.1 200 OK", timeout: 5) + connection.receive(until: "}", timeout: 2)
+        let text =
+            connection.receive(until: "}HTTP/1.1 200 OK", timeout: 5) + connection.receive(until: "}", timeout: 2)
         #expect(text.components(separatedBy: "HTTP/1.1 200 OK").count == 3, "\(text)")
     }
 }

@@ -18,7 +18,8 @@ import Testing
             id: id, platform: platform, dataset: .license, key: key, op: .upsert, reason: .new, payload: payload,
             hash: JSONWriter.canonicalHash(.object(payload)), batchID: "b-1", attempts: 2, firstAttempt: 1_790_000_000,
             lastAttempt: 1_790_000_300, nextAttempt: 1_790_000_900,
-            errors: [SpoolError(at: 1_790_000_300, errorClass: .transient, status: 503, code: nil, message: "HTTP 503")])
+            errors: [SpoolError(at: 1_790_000_300, errorClass: .transient, status: 503, code: nil, message: "HTTP 503")]
+        )
     }
 
     /// A spool over a fresh store; the directory lives as long as the returned value.

@@ -36,12 +36,16 @@ import TestSupport
         try store.upsertEnterprise(EnterpriseRow(uscc: Self.company, record: #"{"v":9}"#, seq: 9, fetchedAt: 1))
         try store.upsertEnterprise(EnterpriseRow(uscc: Self.company, record: #"{"v":3}"#, seq: 3, fetchedAt: 2))
         try store.upsertEnterprise(EnterpriseRow(uscc: Self.company, record: nil, seq: nil, fetchedAt: 3))
-        #expect(try store.enterprise(uscc: Self.company) == EnterpriseRow(
-            uscc: Self.company, record: #"{"v":9}"#, seq: 9, fetchedAt: 1))
+        #expect(
+            try store.enterprise(uscc: Self.company)
+                == EnterpriseRow(
+                    uscc: Self.company, record: #"{"v":9}"#, seq: 9, fetchedAt: 1))
         // A query's answer replaces the record and keeps the feed's seq.
         try store.upsertEnterprise(EnterpriseRow(uscc: Self.company, record: #"{"v":10}"#, seq: nil, fetchedAt: 4))
-        #expect(try store.enterprise(uscc: Self.company) == EnterpriseRow(
-            uscc: Self.company, record: #"{"v":10}"#, seq: 9, fetchedAt: 4))
+        #expect(
+            try store.enterprise(uscc: Self.company)
+                == EnterpriseRow(
+                    uscc: Self.company, record: #"{"v":10}"#, seq: 9, fetchedAt: 4))
         // A code gsxt does not know, then learns.
         try store.upsertEnterprise(EnterpriseRow(uscc: "91330100716105853F", record: nil, seq: nil, fetchedAt: 1))
         #expect(try store.enterprise(uscc: "91330100716105853F")?.isNotFound == true)
@@ -73,8 +77,11 @@ import TestSupport
         try store.upsertEnterprise(EnterpriseRow(uscc: Self.company, record: record, seq: 1, fetchedAt: 1))
         try store.upsertEnterprise(EnterpriseRow(uscc: Self.person, record: nil, seq: nil, fetchedAt: 1))
         try store.addSeriousIllegalEntry(uscc: Self.company, seq: 2, entry: "{}")
-        #expect(try store.enterpriseSubject(uscc: Self.company) == EnterpriseSubjectRow(
-            name: "甲公司", status: "注销", updatedAt: "2026-01-05T02:00:00Z", isNotFound: false, hasListEntries: true))
+        #expect(
+            try store.enterpriseSubject(uscc: Self.company)
+                == EnterpriseSubjectRow(
+                    name: "甲公司", status: "注销", updatedAt: "2026-01-05T02:00:00Z", isNotFound: false,
+                    hasListEntries: true))
         #expect(try store.enterpriseSubject(uscc: Self.person)?.isNotFound == true)
         #expect(try store.enterpriseSubject(uscc: "91330100716105853F") == nil)
         try store.database.execute("UPDATE enterprise SET record = '{\"name\": ' WHERE uscc = ?", [.text(Self.company)])

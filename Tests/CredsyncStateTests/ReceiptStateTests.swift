@@ -8,7 +8,9 @@ import TestSupport
 /// The `receipt` and `receipt_cursor` tables (schema 3).
 @Suite struct ReceiptStateTests {
     static func accepted(_ key: String, version: Int, hash: String, at time: Double = 100) -> AcceptedVersion {
-        AcceptedVersion(key: key, version: version, op: .upsert, hash: hash, batch: "b\(version)", requestID: "r\(version)", acceptedAt: time)
+        AcceptedVersion(
+            key: key, version: version, op: .upsert, hash: hash, batch: "b\(version)", requestID: "r\(version)",
+            acceptedAt: time)
     }
 
     static func receipt(_ key: String, version: Int, seq: Int, _ state: ReceiptRow.State) -> ReceiptRow {
@@ -22,15 +24,26 @@ import TestSupport
         let directory = try TemporaryDirectory("state")
         let store = try StateStore(stateDir: directory.path)
         #expect(try Schema.version(of: store.database) == 3)
-        try store.recordAnswer(key: "K", status: .published, version: 2, hash: "h2", batch: "b2", at: 100, platform: .gsxt, dataset: .license)
+        try store.recordAnswer(
+            key: "K", status: .published, version: 2, hash: "h2", batch: "b2", at: 100, platform: .gsxt,
+            dataset: .license)
         try store.recordAccepted(Self.accepted("K", version: 1, hash: "h1"), platform: .gsxt, dataset: .license)
         try store.recordAccepted(Self.accepted("K", version: 2, hash: "h2"), platform: .gsxt, dataset: .license)
         #expect(try store.receiptCounts().first?.pending == 1)
         #expect(try store.pendingVersions(acceptedBefore: 200).map(\.requestID) == ["r2"])
         // Version 1's receipt is history; a repeated one (same seq) changes nothing.
-        #expect(try store.applyReceipt(Self.receipt("K", version: 1, seq: 5, .published), platform: .gsxt, dataset: .license, now: 200) == .history)
-        #expect(try store.applyReceipt(Self.receipt("K", version: 1, seq: 5, .failed), platform: .gsxt, dataset: .license, now: 200) == .repeated)
-        #expect(try store.applyReceipt(Self.receipt("K", version: 2, seq: 7, .failed), platform: .gsxt, dataset: .license, now: 200) == .failed(hash: "h2"))
+        #expect(
+            try store.applyReceipt(
+                Self.receipt("K", version: 1, seq: 5, .published), platform: .gsxt, dataset: .license, now: 200)
+                == .history)
+        #expect(
+            try store.applyReceipt(
+                Self.receipt("K", version: 1, seq: 5, .failed), platform: .gsxt, dataset: .license, now: 200)
+                == .repeated)
+        #expect(
+            try store.applyReceipt(
+                Self.receipt("K", version: 2, seq: 7, .failed), platform: .gsxt, dataset: .license, now: 200)
+                == .failed(hash: "h2"))
         #expect(try store.ledgerRow(platform: .gsxt, dataset: .license, key: "K") == nil)
         #expect(try store.rejected(platform: .gsxt, dataset: .license, key: "K")?.hash == "h2")
         let counts = try #require(try store.receiptCounts().first)

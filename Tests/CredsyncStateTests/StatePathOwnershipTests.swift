@@ -114,7 +114,8 @@ import TestSupport
         let base = directory.path
         func load(_ extra: String) throws -> Config {
             let file = base + "/credsync.json"
-            let text = #"{"organisation": {"name": "某省知识产权局", "uscc": "11330000MB12345679"}, "#
+            let text =
+                #"{"organisation": {"name": "某省知识产权局", "uscc": "11330000MB12345679"}, "#
                 + #""stateDir": "st", "catalogs": [], "platforms": []\#(extra)}"#
             try Data(text.utf8).write(to: URL(fileURLWithPath: file))
             return try ConfigLoader.load(file: file, environment: [:], readsSecrets: false).requireConfig()
@@ -144,7 +145,8 @@ import TestSupport
             file: file, environment: [:], stateDirOverride: base + "/other", readsSecrets: false
         ).requireConfig()
         #expect(moved.reportDir == base + "/out/reports")
-        let bare = #"{"organisation": {"name": "某省知识产权局", "uscc": "11330000MB12345679"}, "#
+        let bare =
+            #"{"organisation": {"name": "某省知识产权局", "uscc": "11330000MB12345679"}, "#
             + #""catalogs": [], "platforms": []}"#
         try Data(bare.utf8).write(to: URL(fileURLWithPath: file))
         let movedDefaults = try ConfigLoader.load(

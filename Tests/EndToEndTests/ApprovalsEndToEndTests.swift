@@ -102,7 +102,8 @@ import Testing
         try keepListings(env, 90)
         let more = try env.credsync(["sync", "--dataset", "dishonesty"])
         #expect(more.status == 65)
-        let difference = #"the changes differ from those approved in P-[0-9a-f-]+: [1-9][0-9]* added \(浙知失"#
+        let difference =
+            #"the changes differ from those approved in P-[0-9a-f-]+: [1-9][0-9]* added \(浙知失"#
             + #"[^)]* withdraw[^)]*\), 0 removed"#
         #expect(more.stdout.range(of: difference, options: .regularExpression) != nil, "\(more.stdout)")
         #expect(more.stdout.contains("approved in \(id):"))

@@ -34,11 +34,13 @@ import Testing
 
         var inserted = original
         inserted.insert(original[0], at: 2)
-        try (inserted.joined(separator: "\n") + "\n").write(toFile: log + ".inserted", atomically: true, encoding: .utf8)
+        try (inserted.joined(separator: "\n") + "\n").write(
+            toFile: log + ".inserted", atomically: true, encoding: .utf8)
         #expect(try verify(env, log + ".inserted").stderr.contains("line 3: its prev does not match"))
 
         var lastEdited = original
-        lastEdited[lastEdited.count - 1] = lastEdited[lastEdited.count - 1].replacingOccurrences(of: "\"ts\":\"", with: "\"ts\":\"1")
+        lastEdited[lastEdited.count - 1] = lastEdited[lastEdited.count - 1].replacingOccurrences(
+            of: "\"ts\":\"", with: "\"ts\":\"1")
         try (lastEdited.joined(separator: "\n") + "\n").write(toFile: log, atomically: true, encoding: .utf8)
         let tail = try env.credsync(["audit", "verify"])
         #expect(tail.status == 1)
@@ -77,7 +79,8 @@ import Testing
             #expect(!text.contains(number))
         }
         // What was sent holds it in clear.
-        let sent = try env.sandbox.admin("GET", "records?platform=credit&dataset=pledge&source=\(SandboxProcess.source)")
+        let sent = try env.sandbox.admin(
+            "GET", "records?platform=credit&dataset=pledge&source=\(SandboxProcess.source)")
         #expect(JSONWriter.compact(sent).contains(number))
     }
 }

@@ -50,7 +50,8 @@ import Testing
             return line.replacingOccurrences(of: "有限公司", with: "股份有限公司")
         }
         try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
-        let results = #"[{"key":"ZX2025000012","status":"accepted","version":9},"#
+        let results =
+            #"[{"key":"ZX2025000012","status":"accepted","version":9},"#
             + #"{"key":"ZX2025000012","status":"accepted","version":10}]"#
         let body = #"body:{"batchId":"x","receivedAt":"2026-11-22T01:02:03Z","results":"# + results + "}"
         _ = try env.sandbox.admin("POST", "script", ["platform": "credit", "faults": [.string(body)]])

@@ -8,19 +8,24 @@ import Testing
     static let environment = ["CREDSYNC_DEMO_SECRET": "demo-secret-for-the-loopback-sandbox"]
 
     func credsync(_ arguments: [String], state: TemporaryDirectory) throws -> Binaries.Result {
-        try Binaries.run("credsync", ["--config", "ops/demo.d/credsync.json", "--state-dir", state.path, "--as-of", "2026-11-20"] + arguments,
+        try Binaries.run(
+            "credsync",
+            ["--config", "ops/demo.d/credsync.json", "--state-dir", state.path, "--as-of", "2026-11-20"] + arguments,
             environment: Self.environment)
     }
 
     @Test(arguments: [
-        ("license", "credit"), ("license", "gsxt"), ("penalty", "credit"), ("penalty", "gsxt"), ("dishonesty", "credit"),
+        ("license", "credit"), ("license", "gsxt"), ("penalty", "credit"), ("penalty", "gsxt"),
+        ("dishonesty", "credit"),
         ("dishonesty", "ipp"), ("pledge", "credit"), ("pledge", "gsxt"), ("pledge", "ipp"),
     ])
     func mapMatchesTheGoldenFileByteForByte(dataset: String, platform: String) throws {
         let state = try TemporaryDirectory("state")
-        let result = try credsync(["map", "--dataset", dataset, "--platform", platform, "--limit", "12", "--json", "-q"], state: state)
+        let result = try credsync(
+            ["map", "--dataset", dataset, "--platform", platform, "--limit", "12", "--json", "-q"], state: state)
         #expect(result.status == 0, "\(result.stderr)")
-        let golden = try String(contentsOfFile: Binaries.packageRoot + "/fixtures/golden/\(dataset)-\(platform).jsonl", encoding: .utf8)
+        let golden = try String(
+            contentsOfFile: Binaries.packageRoot + "/fixtures/golden/\(dataset)-\(platform).jsonl", encoding: .utf8)
         #expect(result.stdout == golden)
     }
 
@@ -30,7 +35,13 @@ import Testing
         #expect(result.status == 1)
         let json = try JSONParser.parse(result.stdout)
         let datasets = json["datasets"]?.arrayValue ?? []
-        let counts = Dictionary(uniqueKeysWithValues: datasets.map { ($0["dataset"]?.stringValue ?? "", ($0["rowsRead"]?.intValue ?? 0, $0["mapped"]?.intValue ?? 0, $0["setAside"]?.intValue ?? 0)) })
+        let counts = Dictionary(
+            uniqueKeysWithValues: datasets.map {
+                (
+                    $0["dataset"]?.stringValue ?? "",
+                    ($0["rowsRead"]?.intValue ?? 0, $0["mapped"]?.intValue ?? 0, $0["setAside"]?.intValue ?? 0)
+                )
+            })
         #expect(counts["license"]! == (334, Fixture.exampleLicenses, 13))
         #expect(counts["penalty"]! == (284, 258, 3))
         #expect(counts["dishonesty"]! == (203, 200, 3))
@@ -43,14 +54,17 @@ import Testing
     @Test func quarantineNamesFileLineKeyPlatformAndEveryReasonWithNumbersMasked() throws {
         let state = try TemporaryDirectory("state")
         _ = try credsync(["check", "--dataset", "license"], state: state)
-        let lines = try String(contentsOfFile: state.path + "/quarantine/license.jsonl", encoding: .utf8).split(separator: "\n")
+        let lines = try String(contentsOfFile: state.path + "/quarantine/license.jsonl", encoding: .utf8).split(
+            separator: "\n")
         let items = try lines.map { try JSONParser.parse(String($0)) }
         // 11 set-aside rows (one with bytes that are not GB18030) for credit and gsxt each, and 2
         // rows that cannot be read at all.
         #expect(items.count == 24)
         let duplicates = items.filter { $0["key"] == "ZJ-BAD-0005" && $0["platform"] == "credit" }
         #expect(duplicates.map { $0["line"]?.intValue } == [178, 179])
-        #expect(duplicates.first?["reasons"]?.arrayValue?.first?["expected"]?.stringValue?.contains("also on line 179") == true)
+        #expect(
+            duplicates.first?["reasons"]?.arrayValue?.first?["expected"]?.stringValue?.contains("also on line 179")
+                == true)
         let idCard = items.first { $0["key"] == "ZJ-BAD-0007" }
         #expect(idCard?["reasons"]?.arrayValue?.first?["value"] == "110105********0021")
         #expect(idCard?["file"]?.stringValue?.hasSuffix("fixtures/licenses.csv") == true)
@@ -61,15 +75,22 @@ import Testing
 
     @Test func mapExplainsWhyAKeyIsNotShown() throws {
         let state = try TemporaryDirectory("state")
-        let result = try credsync(["map", "--dataset", "license", "--platform", "credit", "--key", "ZJ-BAD-0004"], state: state)
+        let result = try credsync(
+            ["map", "--dataset", "license", "--platform", "credit", "--key", "ZJ-BAD-0004"], state: state)
         #expect(result.status == 1)
-        #expect(result.stderr.contains(#"ZJ-BAD-0004 is set aside: XK_XKLB "特别": one of 普通, 特许, 认可, 核准, 登记, 其他 (E_CODE)"#))
+        #expect(
+            result.stderr.contains(#"ZJ-BAD-0004 is set aside: XK_XKLB "特别": one of 普通, 特许, 认可, 核准, 登记, 其他 (E_CODE)"#))
     }
 
     @Test func brokenMappingFileFailsCheckNamingFileAndPath() throws {
         let state = try TemporaryDirectory("state")
-        let mapping = try state.write("license.json", #"{"dataset": "license", "format": "\#(Binaries.packageRoot)/mappings/formats/license.json", "fields": {"XK_ZT": {"colum": "状态"}}, "platforms": {"credit": {}}}"#)
-        let config = try state.write("credsync.json", """
+        let mapping = try state.write(
+            "license.json",
+            #"{"dataset": "license", "format": "\#(Binaries.packageRoot)/mappings/formats/license.json", "fields": {"XK_ZT": {"colum": "状态"}}, "platforms": {"credit": {}}}"#
+        )
+        let config = try state.write(
+            "credsync.json",
+            """
             {"organisation": {"name": "x", "uscc": "11330000MB12345679"},
              "catalogs": [{"dataset": "license", "path": "\(Binaries.packageRoot)/fixtures/licenses.csv", "mapping": "\(mapping)"}],
              "platforms": [{"id": "credit", "baseURL": "http://127.0.0.1:1/credit/exchange/v1", "appId": "a", "secretEnv": "CREDSYNC_DEMO_SECRET"}]}
@@ -77,6 +98,9 @@ import Testing
         let result = try Binaries.run("credsync", ["check", "--config", config], environment: Self.environment)
         #expect(result.status == 78)
         #expect(result.stderr.contains("\(mapping): 1 problem:"))
-        #expect(result.stderr.contains(#"fields.XK_ZT: needs one source: column, const, org, field, control, concat, firstOf, dateAdd (did you mean "column"?)"#))
+        #expect(
+            result.stderr.contains(
+                #"fields.XK_ZT: needs one source: column, const, org, field, control, concat, firstOf, dateAdd (did you mean "column"?)"#
+            ))
     }
 }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import CredsyncCore
 import Foundation
@@ -114,7 +114,8 @@ import Testing
         let config = try String(contentsOfFile: env.configFile, encoding: .utf8)
         try config.replacingOccurrences(of: #""batchSize": 100"#, with: #""batchSize": 25, "concurrency": 1"#)
             .replacingOccurrences(
-                of: #""stateDir": "state","#, with: #""stateDir": "state", "auditFile": "audit/audit.jsonl","#)
+                of: #""stateDir": "state","#, with: #""stateDir": "state", "auditFile": "audit/audit.jsonl","#
+            )
             .write(toFile: env.configFile, atomically: true, encoding: .utf8)
         try env.sandbox.admin("POST", "faults", ["latencyMs": 150])
         try FileManager.default.createDirectory(atPath: env.stateDir, withIntermediateDirectories: true)

@@ -12,7 +12,8 @@ import Testing
         let text = try String(contentsOfFile: path, encoding: .utf8)
         // The first row's 登记机关 is the first ",浙江省知识产权局," of the file.
         guard let range = text.range(of: ",浙江省知识产权局,") else { Issue.record("no registering authority"); return }
-        try text.replacingCharacters(in: range, with: ",浙江省知识产权局（登记处）,").write(toFile: path, atomically: true, encoding: .utf8)
+        try text.replacingCharacters(in: range, with: ",浙江省知识产权局（登记处）,").write(
+            toFile: path, atomically: true, encoding: .utf8)
         let plan = try env.credsync(["plan", "--dataset", "pledge", "--detail", "--detailed-exitcode"])
         #expect(plan.status == 2, "\(plan.stderr)")
         #expect(plan.stdout.contains("~ update  credit/pledge"))
@@ -64,10 +65,14 @@ import Testing
         let first = try env.credsync(["sync"])
         #expect(first.status == 1, "\(first.stderr)")
         func withoutSecrets(_ arguments: [String]) throws -> Binaries.Result {
-            try Binaries.run("credsync", arguments + ["--config", env.configFile, "--as-of", "2026-11-20"], directory: env.directory.path)
+            try Binaries.run(
+                "credsync", arguments + ["--config", env.configFile, "--as-of", "2026-11-20"],
+                directory: env.directory.path)
         }
-        let commands = [["plan"], ["deadlines"], ["queue", "list"], ["queue", "stats"], ["report"], ["audit", "verify"],
-            ["map", "--dataset", "license", "--platform", "credit"]]
+        let commands = [
+            ["plan"], ["deadlines"], ["queue", "list"], ["queue", "stats"], ["report"], ["audit", "verify"],
+            ["map", "--dataset", "license", "--platform", "credit"],
+        ]
         for command in commands {
             let result = try withoutSecrets(command)
             #expect(result.status == 0 || result.status == 1, "\(command): \(result.stderr)")

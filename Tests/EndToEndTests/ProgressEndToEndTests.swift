@@ -22,7 +22,8 @@ import Testing
         return text
     }
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) for a terminal"))
+    @Test(
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) for a terminal"))
     func progressShowsOnATerminalOnlyWhenAllowed() throws {
         let env = try SyncEnvironment(platforms: [.credit])
         let shown = try runOnTerminal(env, "--dataset license")

@@ -25,17 +25,24 @@ import Testing
         #expect(renamed["message"]?.stringValue?.contains("集团有限公司") == true)
         // The run report lists them too.
         _ = try env.credsync(["sync", "--platform", "credit"])
-        #expect(try env.latestReport()["warnings"]?.arrayValue?.contains { $0.stringValue?.hasPrefix("cross-check:") == true } == true)
+        #expect(
+            try env.latestReport()["warnings"]?.arrayValue?.contains {
+                $0.stringValue?.hasPrefix("cross-check:") == true
+            } == true)
     }
 
     @Test func blockingCrossChecksSetTheRecordAside() throws {
         let env = try SyncEnvironment()
         let config = try String(contentsOfFile: env.configFile, encoding: .utf8)
-        try config.replacingOccurrences(of: #""stateDir": "state","#, with: #""stateDir": "state", "crossChecks": {"nameMismatch": "block"},"#)
-            .write(toFile: env.configFile, atomically: true, encoding: .utf8)
+        try config.replacingOccurrences(
+            of: #""stateDir": "state","#, with: #""stateDir": "state", "crossChecks": {"nameMismatch": "block"},"#
+        )
+        .write(toFile: env.configFile, atomically: true, encoding: .utf8)
         _ = try env.credsync(["pull"])
         let check = try env.credsync(["check", "--json"])
-        let findings = (try JSONParser.parse(check.stdout)["datasets"]?.arrayValue ?? []).flatMap { $0["crossChecks"]?.arrayValue ?? [] }
+        let findings = (try JSONParser.parse(check.stdout)["datasets"]?.arrayValue ?? []).flatMap {
+            $0["crossChecks"]?.arrayValue ?? []
+        }
         let blocked = findings.filter { $0["blocking"] == .bool(true) }
         #expect(!blocked.isEmpty && blocked.allSatisfy { $0["kind"] == "nameMismatch" })
         _ = try env.credsync(["sync", "--platform", "credit"])
@@ -43,8 +50,12 @@ import Testing
         let setAside = report["setAside"]?.arrayValue ?? []
         #expect(setAside.contains { ($0["reasons"]?.arrayValue ?? []).contains { $0["rule"] == "E_CROSS_CHECK" } })
         let key = try #require(blocked.first?["key"]?.stringValue)
-        let datasets = try env.sandbox.holdings(.credit, .license).merging(try env.sandbox.holdings(.credit, .pledge)) { a, _ in a }
-            .merging(try env.sandbox.holdings(.credit, .penalty)) { a, _ in a }.merging(try env.sandbox.holdings(.credit, .dishonesty)) { a, _ in a }
+        let datasets = try env.sandbox.holdings(.credit, .license).merging(try env.sandbox.holdings(.credit, .pledge)) {
+            a, _ in a
+        }
+        .merging(try env.sandbox.holdings(.credit, .penalty)) { a, _ in a }.merging(
+            try env.sandbox.holdings(.credit, .dishonesty)
+        ) { a, _ in a }
         #expect(datasets[key] == nil)
     }
 
@@ -94,7 +105,8 @@ import Testing
         #expect((try json(pulled)["queried"]?.intValue ?? 0) > 100)
         // A Ningbo company named in the exports, not in Hangzhou's feed.
         let export = try String(contentsOfFile: env.directory.path + "/pledges.csv", encoding: .utf8)
-        let code = try #require(export.split(separator: ",").first { $0.count == 18 && $0.hasPrefix("913302") }).description
+        let code = try #require(export.split(separator: ",").first { $0.count == 18 && $0.hasPrefix("913302") })
+            .description
         let shown = try env.credsync(["enterprise", "show", code, "--json"])
         #expect(shown.status == 0, "\(shown.stderr)")
         #expect(try json(shown)["source"] == "query")

@@ -24,11 +24,13 @@ import Testing
         func code(_ i: Int) -> String { "913301" + String(format: "%011d", i) + "X" }
         var feed = ""
         for i in 0..<count {
-            feed += #"{"uscc": "\#(code(i))", "name": "企业\#(i)", "type": "有限责任公司", "status": "存续", "#
+            feed +=
+                #"{"uscc": "\#(code(i))", "name": "企业\#(i)", "type": "有限责任公司", "status": "存续", "#
                 + #""updatedAt": "2026-01-05T02:00:00Z"}"# + "\n"
         }
         for i in 0..<renamed {
-            feed += #"{"uscc": "\#(code(i))", "name": "改名\#(i)", "status": "存续", "updatedAt": "2026-02-05T02:00:00Z"}"#
+            feed +=
+                #"{"uscc": "\#(code(i))", "name": "改名\#(i)", "status": "存续", "updatedAt": "2026-02-05T02:00:00Z"}"#
                 + "\n"
         }
         let feedFile = try directory.write("enterprises.jsonl", feed)

@@ -18,12 +18,14 @@ extension PushKillRoundsEndToEndTests {
         let present = Set(export.present)
         // A create the platform applied, whose answer a kill lost before it was committed, is in the
         // queue (marked before it was sent): when its row then leaves the export, it is withdrawn.
-        let orphans = Set((listing["items"]?.arrayValue ?? []).compactMap { item -> String? in
-            guard let key = item["key"]?.stringValue, rows[key] == nil, item["status"]?.stringValue == "published",
-                let n = PushKillExport.row(ofRemark: item["payload"]?["BZ"]?.stringValue ?? ""), !present.contains(n)
-            else { return nil }
-            return key
-        })
+        let orphans = Set(
+            (listing["items"]?.arrayValue ?? []).compactMap { item -> String? in
+                guard let key = item["key"]?.stringValue, rows[key] == nil, item["status"]?.stringValue == "published",
+                    let n = PushKillExport.row(ofRemark: item["payload"]?["BZ"]?.stringValue ?? ""),
+                    !present.contains(n)
+                else { return nil }
+                return key
+            })
         #expect(orphans.isEmpty, "\(context): published, unknown to the ledger, row gone: \(orphans.sorted())")
         // A withdrawn row keeps the last hash the ledger knew: the platform's is newer where a kill
         // lost an update's acceptance before the withdrawal. Published rows carry the platform's.
@@ -92,7 +94,8 @@ extension PushKillRoundsEndToEndTests {
             let lines = (try? String(contentsOfFile: log, encoding: .utf8))?.split(separator: "\n") ?? []
             let shown = lines.enumerated().map { index, line in
                 let json = try? JSONParser.parse(String(line))
-                return "\(index + 1) \(json?["event"]?.stringValue ?? "?") prev \(json?["prev"]?.stringValue?.prefix(8) ?? "?") "
+                return
+                    "\(index + 1) \(json?["event"]?.stringValue ?? "?") prev \(json?["prev"]?.stringValue?.prefix(8) ?? "?") "
                     + "hash \(SHA256.hex(String(line)).prefix(8))"
             }
             withKnownIssue("a kill now and then breaks the audit chain at one line", isIntermittent: true) {

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import CredsyncBenchData
 import CredsyncCore
@@ -23,7 +23,8 @@ import Testing
 
     @Test func hundredsOfKillsMidPushThenARunLeaveEveryRecordOnceAndTheStateClean() throws {
         let started = Date()
-        let seed = ProcessInfo.processInfo.environment["CREDSYNC_KILL_SEED"].flatMap { UInt64($0) }
+        let seed =
+            ProcessInfo.processInfo.environment["CREDSYNC_KILL_SEED"].flatMap { UInt64($0) }
             ?? UInt64.random(in: 1...UInt64(UInt32.max))
         let context = "seed \(seed) (CREDSYNC_KILL_SEED=\(seed) repeats it)"
         var random = SeededRandom(seed: seed)
@@ -81,8 +82,9 @@ import Testing
         #expect(last.status <= 1, "\(context): \(last.stderr)")
         try Self.expectEverythingOnce(env, export, context)
         let seconds = Date().timeIntervalSince(started)
-        print("push kill rounds: \(Self.rounds) rounds, \(killedInPush) killed mid-push, \(export.changes) changes, "
-            + "\(export.removals) removals, \(String(format: "%.1f", seconds)) s, \(context)")
+        print(
+            "push kill rounds: \(Self.rounds) rounds, \(killedInPush) killed mid-push, \(export.changes) changes, "
+                + "\(export.removals) removals, \(String(format: "%.1f", seconds)) s, \(context)")
     }
 
     /// A kill between an audit line's write and the head file's update leaves the head one line

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import CredsyncCore
 import Foundation
@@ -20,7 +20,8 @@ import Testing
         Thread.sleep(forTimeInterval: delay)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        return String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n").map(String.init)
+        return String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
+            .map(String.init)
     }
 
     /// Where each entry of the store in `stateDir` is: its states by id (one, as id is the key).
@@ -58,7 +59,8 @@ import Testing
                 let id = String(format: "%08d", i)
                 switch step {
                 case "E": #expect(places[id] == ["deferred"] || places[id] == ["hold"], "entry \(i) lost after E")
-                case "H": #expect(places[id] == ["hold"] || (i % 2 == 0 && places[id] == nil), "entry \(i) lost after H")
+                case "H":
+                    #expect(places[id] == ["hold"] || (i % 2 == 0 && places[id] == nil), "entry \(i) lost after H")
                 default: #expect(places[id] == nil, "entry \(i) back after R")
                 }
             }

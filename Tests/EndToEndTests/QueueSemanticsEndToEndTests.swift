@@ -15,18 +15,21 @@ import Testing
         let before = try #require(try entries(env).first { $0["key"] == "ZX2025000001" })
         let path = env.directory.path + "/pledges.csv"
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        try text.replacingOccurrences(of: "一种新型电池的装置", with: "一种新型电池的装置（改）").write(toFile: path, atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(of: "一种新型电池的装置", with: "一种新型电池的装置（改）").write(
+            toFile: path, atomically: true, encoding: .utf8)
         _ = try env.credsync(["sync", "--dataset", "pledge"])
         let all = try entries(env).filter { $0["key"] == "ZX2025000001" }
         #expect(all.count == 1)
         #expect(all.first?["id"] == before["id"])
-        let shown = try JSONParser.parse(try env.credsync(["queue", "show", before["id"]?.stringValue ?? "", "--json"]).stdout)
+        let shown = try JSONParser.parse(
+            try env.credsync(["queue", "show", before["id"]?.stringValue ?? "", "--json"]).stdout)
         #expect(shown["payload"]?["ZY_ZSCQMC"] == "一种新型电池的装置（改）")
         // Delivered later, the platform gets the newest version only, once.
         try env.sandbox.admin("POST", "faults", ["down": false])
         _ = try env.credsync(["queue", "retry", "--all"])
         _ = try env.credsync(["sync", "--dataset", "pledge"])
-        let holding = try env.sandbox.admin("GET", "records?platform=credit&dataset=pledge&source=\(SandboxProcess.source)")
+        let holding = try env.sandbox.admin(
+            "GET", "records?platform=credit&dataset=pledge&source=\(SandboxProcess.source)")
         let record = holding["items"]?.arrayValue?.first { $0["key"] == "ZX2025000001" }
         #expect(record?["payload"]?["ZY_ZSCQMC"] == "一种新型电池的装置（改）")
         #expect(record?["version"]?.intValue == 1)
@@ -34,7 +37,8 @@ import Testing
 
     @Test func forbiddenDatasetGoesToHoldAndTheRunNamesTheCause() throws {
         let env = try SyncEnvironment(platforms: [.credit])
-        try env.sandbox.admin("POST", "forbid", ["platform": "credit", "app": .string(SandboxProcess.appID), "dataset": "pledge"])
+        try env.sandbox.admin(
+            "POST", "forbid", ["platform": "credit", "app": .string(SandboxProcess.appID), "dataset": "pledge"])
         let run = try env.credsync(["sync", "--dataset", "pledge"])
         #expect(run.status == 77)  // a 403 is a permission failure (issue 15)
         #expect(run.stdout.contains("HTTP 403 FORBIDDEN"))
@@ -49,7 +53,8 @@ import Testing
     }
 
     @Test func entriesDieAfterTheMaximumAttempts() throws {
-        let env = try SyncEnvironment(platforms: [.credit], retry: #"{"attemptsInRun": 1, "maxAttempts": 2, "minDelay": "1s", "maxDelay": "1s"}"#)
+        let env = try SyncEnvironment(
+            platforms: [.credit], retry: #"{"attemptsInRun": 1, "maxAttempts": 2, "minDelay": "1s", "maxDelay": "1s"}"#)
         try env.sandbox.admin("POST", "faults", ["down": true])
         _ = try env.credsync(["sync", "--dataset", "dishonesty"])
         #expect(try entries(env).allSatisfy { $0["state"] == "deferred" && $0["attempts"] == 1 })

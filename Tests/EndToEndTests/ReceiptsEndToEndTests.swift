@@ -79,7 +79,9 @@ import Testing
             #expect(second.stdout.contains("publication failed: gsxt"), "\(second.stdout)")
             #expect(second.stdout.contains("E_SUBJECT_UNMATCHED"))
             // Cross-checked against the enterprise store the pull filled.
-            #expect(second.stdout.contains("CF_XDR_SHXYM 91330302G4GNEE9C2H: gsxt does not know this code"), "\(second.stdout)")
+            #expect(
+                second.stdout.contains("CF_XDR_SHXYM 91330302G4GNEE9C2H: gsxt does not know this code"),
+                "\(second.stdout)")
             #expect(second.stdout.contains("is a natural person's 证件号码"), "\(second.stdout)")
             #expect(!second.stdout.contains("330106196405048211"))
         }
@@ -132,7 +134,10 @@ import Testing
         #expect(pledge?["created"]?.intValue == 1 && pledge?["updated"]?.intValue == 0, "\(resent.stdout)")
         #expect(pledge?["rejectedBefore"]?.intValue == 1)
         #expect(try env.sandbox.holdings(.gsxt, .pledge)[fixed]?.version == 2)
-        #expect(try env.storeRows("SELECT state FROM receipt WHERE key = '\(fixed)' ORDER BY version") == [["failed"], ["accepted"]])
+        #expect(
+            try env.storeRows("SELECT state FROM receipt WHERE key = '\(fixed)' ORDER BY version") == [
+                ["failed"], ["accepted"],
+            ])
     }
 
     @Test func aRefusedCursorIsReadAgainFromTheStartAndChangesNothing() throws {
@@ -141,7 +146,8 @@ import Testing
         Thread.sleep(forTimeInterval: Self.delay + 0.5)
         let pull = try env.credsync(["pull"])
         #expect(pull.stdout.contains("read 703 receipts"), "\(pull.stdout)\(pull.stderr)")
-        let before = try env.storeRows("SELECT platform, dataset, key, version, state, seq FROM receipt ORDER BY 1, 2, 3, 4")
+        let before = try env.storeRows(
+            "SELECT platform, dataset, key, version, state, seq FROM receipt ORDER BY 1, 2, 3, 4")
         #expect(try env.storeRows("SELECT count(*) FROM receipt_cursor") == [["3"]])
         // Nothing new: the saved cursors read nothing twice.
         let quiet = try env.credsync(["pull"])
@@ -152,7 +158,9 @@ import Testing
         #expect(reread.stdout.contains("read 703 receipts"), "\(reread.stdout)\(reread.stderr)")
         #expect(!reread.stdout.contains("publication failed"), "\(reread.stdout)")
         #expect(reread.stderr.contains("receipts cursor refused"), "\(reread.stderr)")
-        #expect(try env.storeRows("SELECT platform, dataset, key, version, state, seq FROM receipt ORDER BY 1, 2, 3, 4") == before)
+        #expect(
+            try env.storeRows("SELECT platform, dataset, key, version, state, seq FROM receipt ORDER BY 1, 2, 3, 4")
+                == before)
         // reconcile notices a store that forgot a failure the platform reports.
         try env.storeExecute("UPDATE receipt SET state = 'published' WHERE key = 'ZX2025000128'")
         let drift = try env.credsync(["reconcile", "--platform", "gsxt", "--dataset", "pledge"])
@@ -166,7 +174,8 @@ import Testing
         try env.sandbox.admin("POST", "faults", ["latencyMs": 150])
         let process = try env.start(["pull"])
         let saved = waitUntil(timeout: 30) {
-            Int((try? env.storeRows("SELECT count(*) FROM receipt WHERE state <> 'accepted'"))?.first?.first ?? "") ?? 0 > 0
+            Int((try? env.storeRows("SELECT count(*) FROM receipt WHERE state <> 'accepted'"))?.first?.first ?? "") ?? 0
+                > 0
         }
         #expect(saved)
         kill(process.processIdentifier, SIGKILL)

@@ -11,8 +11,12 @@ import Testing
         let keys = holdings.keys.sorted()
         let (deleted, changed, withdrawn) = (keys[0], keys[1], keys[2])
         func drift(_ key: String, _ action: String, payload: JSONValue = .null) throws {
-            try env.sandbox.admin("POST", "drift", ["platform": "credit", "dataset": "license", "source": .string(SandboxProcess.source),
-                "key": .string(key), "action": .string(action), "payload": payload])
+            try env.sandbox.admin(
+                "POST", "drift",
+                [
+                    "platform": "credit", "dataset": "license", "source": .string(SandboxProcess.source),
+                    "key": .string(key), "action": .string(action), "payload": payload,
+                ])
         }
         try drift(deleted, "delete")
         try drift(changed, "change")

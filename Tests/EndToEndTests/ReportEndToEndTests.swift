@@ -7,8 +7,10 @@ import Testing
     @Test func reportsAreKeptAsJSONAndSelfContainedHTMLAndMetricsAreWritten() throws {
         let env = try SyncEnvironment(platforms: [.credit, .gsxt])
         let config = try String(contentsOfFile: env.configFile, encoding: .utf8)
-        try config.replacingOccurrences(of: #""stateDir": "state","#, with: #""stateDir": "state", "metricsFile": "state/metrics/credsync.prom","#)
-            .write(toFile: env.configFile, atomically: true, encoding: .utf8)
+        try config.replacingOccurrences(
+            of: #""stateDir": "state","#, with: #""stateDir": "state", "metricsFile": "state/metrics/credsync.prom","#
+        )
+        .write(toFile: env.configFile, atomically: true, encoding: .utf8)
         try env.sandbox.admin("POST", "faults", ["platform": "gsxt", "down": true])
         _ = try env.credsync(["sync"])
         let html = try String(contentsOfFile: env.stateDir + "/reports/latest.html", encoding: .utf8)
@@ -26,7 +28,10 @@ import Testing
         #expect(try env.credsync(["report", "nope"]).status == 64)
     }
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"), "needs Debian's chromium (ops/setup --test installs it)"))
+    @Test(
+        .enabled(
+            if: FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"),
+            "needs Debian's chromium (ops/setup --test installs it)"))
     func htmlReportRendersInHeadlessChromiumWithoutLoadErrors() throws {
         let env = try SyncEnvironment(platforms: [.credit])
         _ = try env.credsync(["sync"])
@@ -34,8 +39,11 @@ import Testing
         let png = env.directory.path + "/report.png"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/chromium")
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--enable-logging=stderr", "--v=0",
-            "--window-size=1280,2000", "--screenshot=\(png)", "file://" + page]
+        process.arguments = [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--enable-logging=stderr",
+            "--v=0",
+            "--window-size=1280,2000", "--screenshot=\(png)", "file://" + page,
+        ]
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
@@ -45,7 +53,8 @@ import Testing
         #expect(process.terminationStatus == 0, "\(log)")
         let size = (try FileManager.default.attributesOfItem(atPath: png)[.size] as? Int) ?? 0
         #expect(size > 10_000)
-        for line in log.split(separator: "\n") where line.contains("CONSOLE") || line.contains("Failed to load") || line.contains("net::ERR") {
+        for line in log.split(separator: "\n")
+        where line.contains("CONSOLE") || line.contains("Failed to load") || line.contains("net::ERR") {
             Issue.record("load error: \(line)")
         }
     }

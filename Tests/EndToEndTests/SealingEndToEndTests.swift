@@ -34,10 +34,11 @@ import Testing
 
     /// The natural persons' numbers of `payload`: what is masked wherever it is shown.
     static func personal(_ payload: JSONObject) -> Set<String> {
-        Set(payload.members.compactMap { member in
-            guard let value = member.value.stringValue, value.utf8.count >= 8 else { return nil }
-            return PersonalData.shown(value, field: member.key) != value ? value : nil
-        })
+        Set(
+            payload.members.compactMap { member in
+                guard let value = member.value.stringValue, value.utf8.count >= 8 else { return nil }
+                return PersonalData.shown(value, field: member.key) != value ? value : nil
+            })
     }
 
     /// The queue entries whose payload holds a sealed value.

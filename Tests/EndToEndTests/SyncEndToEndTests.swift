@@ -38,7 +38,9 @@ import Testing
         _ = try env.credsync(["queue", "retry", "--all", "--platform", "gsxt"])
         let recovered = try env.credsync(["sync"])
         #expect(recovered.status == 1, "\(recovered.stderr)")
-        #expect(recovered.stderr.contains("platform recovered: queued changes delivered platform=gsxt delivered=703"), "\(recovered.stderr)")
+        #expect(
+            recovered.stderr.contains("platform recovered: queued changes delivered platform=gsxt delivered=703"),
+            "\(recovered.stderr)")
         #expect(try env.sandbox.holdings(.gsxt, .license).count == Fixture.exampleLicenses)
         let after = try env.credsync(["queue", "list", "--json"])
         #expect(try JSONParser.parse(after.stdout)["entries"]?.arrayValue?.isEmpty == true)
@@ -49,7 +51,11 @@ import Testing
         try env.sandbox.admin("POST", "faults", ["latencyMs": 300])
         let first = try env.start(["sync"])
         let lockFile = env.stateDir + "/lock"
-        #expect(waitUntil { ((try? String(contentsOfFile: lockFile, encoding: .utf8)) ?? "").contains("pid \(first.processIdentifier) ") })
+        #expect(
+            waitUntil {
+                ((try? String(contentsOfFile: lockFile, encoding: .utf8)) ?? "").contains(
+                    "pid \(first.processIdentifier) ")
+            })
         let second = try env.credsync(["sync"])
         first.waitUntilExit()
         #expect(second.status == 75)
@@ -72,7 +78,9 @@ import Testing
         let again = try env.credsync(["sync"])
         #expect(try env.totals()["created"] == 0 && (try env.totals()["updated"]) == 0)
         #expect(again.status == 1)
-        for (platform, dataset, count) in [(PlatformID.credit, Dataset.license, 321), (.gsxt, .penalty, 142), (.ipp, .pledge, 240)] {
+        for (platform, dataset, count) in [
+            (PlatformID.credit, Dataset.license, 321), (.gsxt, .penalty, 142), (.ipp, .pledge, 240),
+        ] {
             let holdings = try env.sandbox.holdings(platform, dataset)
             #expect(holdings.count == count)
             // One accepted change per real change: nothing was applied twice.

@@ -41,7 +41,8 @@ import Testing
     func sixtyDaysOfChangingExportsKeepThePlatformExactlyAsTheRulesSay(receipts: Bool) throws {
         let sandbox = try SandboxProcess(receipts ? ["--receipts", "credit"] : [])
         let env = try SyncEnvironment(
-            sandbox: sandbox, platforms: [.credit], platformSettings: receipts ? [.credit: #""publication": "receipts""#] : [:])
+            sandbox: sandbox, platforms: [.credit],
+            platformSettings: receipts ? [.credit: #""publication": "receipts""#] : [:])
         let dishonesty = env.directory.path + "/dishonesty.jsonl"
         let pledges = env.directory.path + "/pledges.csv"
         let start = LocalDate(iso: "2026-08-01")!
@@ -49,17 +50,27 @@ import Testing
         for d in 0..<60 {
             let date = start.adding(days: d)
             // A new listing every day, expiring after 20 days unless removed earlier.
-            try append(#"{"decisionNo": "浙知失〔2026〕T\#(d)号", "subjectName": "杭州旅行科技有限公司", "subjectType": "企业", "uscc": "91330100716105852F", "legalRep": "张三", "reason": "其他", "basis": "依据", "authority": "浙江省知识产权局", "authorityCode": "11330000MB12345679", "listedOn": "\#(date.iso)", "expectedRemovalOn": "\#(date.adding(days: 20).iso)"}"#, to: dishonesty)
+            try append(
+                #"{"decisionNo": "浙知失〔2026〕T\#(d)号", "subjectName": "杭州旅行科技有限公司", "subjectType": "企业", "uscc": "91330100716105852F", "legalRep": "张三", "reason": "其他", "basis": "依据", "authority": "浙江省知识产权局", "authorityCode": "11330000MB12345679", "listedOn": "\#(date.iso)", "expectedRemovalOn": "\#(date.adding(days: 20).iso)"}"#,
+                to: dishonesty)
             if d >= 5 && d % 5 == 0 {
                 // A credit repair of the listing of five days ago.
-                try replace(#""浙知失〔2026〕T\#(d - 5)号""#, with: #""浙知失〔2026〕T\#(d - 5)号", "removedOn": "\#(date.iso)", "removalReason": "信用修复""#, in: dishonesty)
+                try replace(
+                    #""浙知失〔2026〕T\#(d - 5)号""#,
+                    with: #""浙知失〔2026〕T\#(d - 5)号", "removedOn": "\#(date.iso)", "removalReason": "信用修复""#,
+                    in: dishonesty)
             }
             if d % 7 == 0 {
-                try append("ZXT2026\(d),商标,\(1_000_000 + d),旅行商标,杭州旅行科技有限公司,91330100716105852F,杭州银行,91330100716105852F,\"10,000\",\(date.iso),\(date.adding(days: 365).iso),\(date.iso),生效,,,浙江省知识产权局,", to: pledges)
+                try append(
+                    "ZXT2026\(d),商标,\(1_000_000 + d),旅行商标,杭州旅行科技有限公司,91330100716105852F,杭州银行,91330100716105852F,\"10,000\",\(date.iso),\(date.adding(days: 365).iso),\(date.iso),生效,,,浙江省知识产权局,",
+                    to: pledges)
             }
             if d % 7 == 3 && d >= 7 {
-                try replace("ZXT2026\(d - 3),商标,\(1_000_000 + d - 3),旅行商标,杭州旅行科技有限公司,91330100716105852F,杭州银行,91330100716105852F,\"10,000\",\(date.adding(days: -3).iso),\(date.adding(days: 362).iso),\(date.adding(days: -3).iso),生效,,",
-                    with: "ZXT2026\(d - 3),商标,\(1_000_000 + d - 3),旅行商标,杭州旅行科技有限公司,91330100716105852F,杭州银行,91330100716105852F,\"10,000\",\(date.adding(days: -3).iso),\(date.adding(days: 362).iso),\(date.adding(days: -3).iso),注销,\(date.iso),债务已清偿", in: pledges)
+                try replace(
+                    "ZXT2026\(d - 3),商标,\(1_000_000 + d - 3),旅行商标,杭州旅行科技有限公司,91330100716105852F,杭州银行,91330100716105852F,\"10,000\",\(date.adding(days: -3).iso),\(date.adding(days: 362).iso),\(date.adding(days: -3).iso),生效,,",
+                    with:
+                        "ZXT2026\(d - 3),商标,\(1_000_000 + d - 3),旅行商标,杭州旅行科技有限公司,91330100716105852F,杭州银行,91330100716105852F,\"10,000\",\(date.adding(days: -3).iso),\(date.adding(days: 362).iso),\(date.adding(days: -3).iso),注销,\(date.iso),债务已清偿",
+                    in: pledges)
             }
             var approval: [String] = []
             if d % 10 == 9, try deleteRow(3, of: env.directory.path + "/licenses.csv") {
@@ -92,9 +103,12 @@ import Testing
                 $0 + ($1["create"]?.intValue ?? 0) + ($1["update"]?.intValue ?? 0) + ($1["withdraw"]?.intValue ?? 0)
             }
             #expect(planned <= failed.count, "day \(date.iso): \(planned) planned, \(failed.count) failed")
-            let deadlines = try JSONParser.parse(try env.credsync(["deadlines", "--json", "-q"], asOf: date.iso).stdout)
+            let deadlines = try JSONParser.parse(
+                try env.credsync(["deadlines", "--json", "-q"], asOf: date.iso).stdout)
             let overdue = (deadlines["items"]?.arrayValue ?? []).filter { $0["overdue"]?.boolValue == true }
-            #expect(overdue.allSatisfy { failed.contains($0["key"]?.stringValue ?? "") }, "day \(date.iso): \(overdue.prefix(3))")
+            #expect(
+                overdue.allSatisfy { failed.contains($0["key"]?.stringValue ?? "") },
+                "day \(date.iso): \(overdue.prefix(3))")
         }
         if receipts {
             // Every receipt read, none twice: one receipt row a version the platform accepted.

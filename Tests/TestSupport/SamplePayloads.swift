@@ -10,8 +10,10 @@ public enum SamplePayloads {
             JSONMember("XK_XDR_SHXYM", .string(Fixture.companyUSCC)), JSONMember("XK_FRDB", "张三"),
             JSONMember("XK_WSH", .string("浙知许〔2026〕\(n)号")), JSONMember("XK_XKLB", "普通"),
             JSONMember("XK_NR", .string("专利代理机构执业许可\(n)\(content)")), JSONMember("XK_JDRQ", .string(date)),
-            JSONMember("XK_YXQZ", .string(date)), JSONMember("XK_YXQZI", .string(["2099", "12", "31"].joined(separator: separator))),
-            JSONMember("XK_XKJG", .string(Fixture.officeName)), JSONMember("XK_XKJGDM", .string(Fixture.officeUSCC)), JSONMember("XK_ZT", "1"),
+            JSONMember("XK_YXQZ", .string(date)),
+            JSONMember("XK_YXQZI", .string(["2099", "12", "31"].joined(separator: separator))),
+            JSONMember("XK_XKJG", .string(Fixture.officeName)), JSONMember("XK_XKJGDM", .string(Fixture.officeUSCC)),
+            JSONMember("XK_ZT", "1"),
             JSONMember("XK_LYDW", .string(Fixture.officeName)), JSONMember("XK_LYDWDM", .string(Fixture.officeUSCC)),
         ])
     }

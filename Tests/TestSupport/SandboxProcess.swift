@@ -23,12 +23,13 @@ public final class SandboxProcess: @unchecked Sendable {
         let portFile = directory.path + "/port"
         process = Process()
         process.executableURL = URL(fileURLWithPath: Binaries.directory + "/credsync-sandbox")
-        process.arguments = [
-            "--listen", "127.0.0.1:0", "--port-file", portFile, "--state-dir", self.stateDir,
-            "--app", "\(Self.appID):SANDBOX_TEST_SECRET", "--formats", Binaries.packageRoot + "/mappings/formats",
-            "--enterprises", Binaries.packageRoot + "/fixtures/enterprises.jsonl",
-            "--serious-illegal", Binaries.packageRoot + "/fixtures/samr-serious-illegal.jsonl",
-        ] + arguments
+        process.arguments =
+            [
+                "--listen", "127.0.0.1:0", "--port-file", portFile, "--state-dir", self.stateDir,
+                "--app", "\(Self.appID):SANDBOX_TEST_SECRET", "--formats", Binaries.packageRoot + "/mappings/formats",
+                "--enterprises", Binaries.packageRoot + "/fixtures/enterprises.jsonl",
+                "--serious-illegal", Binaries.packageRoot + "/fixtures/samr-serious-illegal.jsonl",
+            ] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["SANDBOX_TEST_SECRET"] = Self.secret
         process.environment = environment
@@ -37,7 +38,8 @@ public final class SandboxProcess: @unchecked Sendable {
         try process.run()
         var port: Int?
         for _ in 0..<200 {
-            if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let value = Int(text.trimmingSpaces()) {
+            if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let value = Int(text.trimmingSpaces())
+            {
                 port = value
                 break
             }
@@ -64,7 +66,9 @@ public final class SandboxProcess: @unchecked Sendable {
     }
 
     /// A platform configuration pointing at this sandbox.
-    public func platformConfig(_ platform: PlatformID, concurrency: Int = 4, rate: Double = 1000, burst: Int = 1000) -> PlatformConfig {
+    public func platformConfig(_ platform: PlatformID, concurrency: Int = 4, rate: Double = 1000, burst: Int = 1000)
+        -> PlatformConfig
+    {
         PlatformConfig(
             id: platform, baseURL: baseURL(platform), appID: Self.appID, secret: Self.secret, connectTimeout: 2,
             requestTimeout: 5, requestsPerSecond: rate, burst: burst, concurrency: concurrency)
@@ -74,7 +78,9 @@ public final class SandboxProcess: @unchecked Sendable {
     @discardableResult
     public func admin(_ method: String, _ path: String, _ body: JSONValue? = nil) throws -> JSONValue {
         let bytes = body.map { Array(JSONWriter.compact($0).utf8) } ?? []
-        let request = HTTPRequest(method: method, url: "http://127.0.0.1:\(port)/_admin/\(path)", headers: [("Content-Type", "application/json")], body: bytes)
+        let request = HTTPRequest(
+            method: method, url: "http://127.0.0.1:\(port)/_admin/\(path)",
+            headers: [("Content-Type", "application/json")], body: bytes)
         switch admin.sendBlocking(request) {
         case .success(let response): return try JSONParser.parse(response.body)
         case .failure(let error): throw error
@@ -82,12 +88,17 @@ public final class SandboxProcess: @unchecked Sendable {
     }
 
     /// What the sandbox holds for a dataset of the test source: key → (status, version, hash).
-    public func holdings(_ platform: PlatformID, _ dataset: Dataset) throws -> [String: (status: String, version: Int, hash: String)] {
-        let json = try admin("GET", "records?platform=\(platform.rawValue)&dataset=\(dataset.rawValue)&source=\(Self.source)")
+    public func holdings(_ platform: PlatformID, _ dataset: Dataset) throws -> [String: (
+        status: String, version: Int, hash: String
+    )] {
+        let json = try admin(
+            "GET", "records?platform=\(platform.rawValue)&dataset=\(dataset.rawValue)&source=\(Self.source)")
         var result: [String: (String, Int, String)] = [:]
         for item in json["items"]?.arrayValue ?? [] {
             guard let key = item["key"]?.stringValue else { continue }
-            result[key] = (item["status"]?.stringValue ?? "", item["version"]?.intValue ?? 0, item["hash"]?.stringValue ?? "")
+            result[key] = (
+                item["status"]?.stringValue ?? "", item["version"]?.intValue ?? 0, item["hash"]?.stringValue ?? ""
+            )
         }
         return result
     }

@@ -12,7 +12,11 @@ public final class SyncEnvironment: @unchecked Sendable {
     public var dataKeyFile: String { directory.path + "/data.key" }
     public static let environment = ["CREDSYNC_TEST_SECRET": SandboxProcess.secret]
 
-    public init(sandbox: SandboxProcess? = nil, platforms: [PlatformID] = PlatformID.allCases, retry: String = #"{"attemptsInRun": 2, "maxDelayInRun": "1s", "minDelay": "5m"}"#, region: String = "330000", platformSettings: [PlatformID: String] = [:]) throws {
+    public init(
+        sandbox: SandboxProcess? = nil, platforms: [PlatformID] = PlatformID.allCases,
+        retry: String = #"{"attemptsInRun": 2, "maxDelayInRun": "1s", "minDelay": "5m"}"#, region: String = "330000",
+        platformSettings: [PlatformID: String] = [:]
+    ) throws {
         directory = try TemporaryDirectory("sync")
         let sandbox = try sandbox ?? SandboxProcess()
         self.sandbox = sandbox
@@ -20,14 +24,21 @@ public final class SyncEnvironment: @unchecked Sendable {
         for name in ["licenses.csv", "penalties.csv", "pledges.csv", "dishonesty.jsonl"] {
             try FileManager.default.copyItem(atPath: root + "/fixtures/" + name, toPath: directory.path + "/" + name)
         }
-        let catalogs = [("license", "licenses.csv", "gb18030"), ("penalty", "penalties.csv", "gb18030"), ("dishonesty", "dishonesty.jsonl", "utf-8"), ("pledge", "pledges.csv", "auto")]
-            .map { #"{"dataset": "\#($0.0)", "path": "\#($0.1)", "encoding": "\#($0.2)", "mapping": "\#(root)/mappings/\#($0.0).json"}"# }
+        let catalogs = [
+            ("license", "licenses.csv", "gb18030"), ("penalty", "penalties.csv", "gb18030"),
+            ("dishonesty", "dishonesty.jsonl", "utf-8"), ("pledge", "pledges.csv", "auto"),
+        ]
+        .map {
+            #"{"dataset": "\#($0.0)", "path": "\#($0.1)", "encoding": "\#($0.2)", "mapping": "\#(root)/mappings/\#($0.0).json"}"#
+        }
         let platformItems = platforms.map { platform in
             #"{"id": "\#(platform.rawValue)", "baseURL": "\#(sandbox.baseURL(platform))", "appId": "\#(SandboxProcess.appID)", "secretEnv": "CREDSYNC_TEST_SECRET", "connectTimeout": "2s", "timeout": "5s", "rateLimit": {"perSecond": 200, "burst": 200}, "batchSize": 100\#(platformSettings[platform].map { ", " + $0 } ?? "")}"#
         }
         // The data key lives beside the configuration, outside the state directory, as in production.
         try DataKey.generate().write(to: directory.path + "/data.key")
-        configFile = try directory.write("credsync.json", """
+        configFile = try directory.write(
+            "credsync.json",
+            """
             {"organisation": {"name": "某省知识产权局", "uscc": "\(SandboxProcess.source)"},
              "dataKeyFile": "data.key",
              "stateDir": "state",
@@ -39,7 +50,9 @@ public final class SyncEnvironment: @unchecked Sendable {
 
     /// Runs `credsync` with this configuration.
     public func credsync(_ arguments: [String], asOf: String = "2026-11-20") throws -> Binaries.Result {
-        try Binaries.run("credsync", arguments + ["--config", configFile, "--as-of", asOf], environment: Self.environment, directory: directory.path)
+        try Binaries.run(
+            "credsync", arguments + ["--config", configFile, "--as-of", asOf], environment: Self.environment,
+            directory: directory.path)
     }
 
     /// Starts `credsync` without waiting for it.

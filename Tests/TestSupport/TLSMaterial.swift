@@ -21,17 +21,32 @@ public struct TLSMaterial: Sendable {
             try process.run()
             process.waitUntilExit()
             guard process.terminationStatus == 0 else {
-                throw NSError(domain: "openssl", code: Int(process.terminationStatus), userInfo: [NSLocalizedDescriptionKey: "openssl \(arguments.joined(separator: " ")) failed"])
+                throw NSError(
+                    domain: "openssl", code: Int(process.terminationStatus),
+                    userInfo: [NSLocalizedDescriptionKey: "openssl \(arguments.joined(separator: " ")) failed"])
             }
         }
         let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-        try run(["req", "-x509"] + ec + ["-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=credsync test CA"])
-        try run(["req", "-x509"] + ec + ["-keyout", "other-ca.key", "-out", "other-ca.pem", "-days", "2", "-subj", "/CN=someone else"])
-        try "subjectAltName=DNS:localhost,IP:127.0.0.1\n".write(toFile: directory + "/server.ext", atomically: true, encoding: .utf8)
+        try run(
+            ["req", "-x509"] + ec + [
+                "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=credsync test CA",
+            ])
+        try run(
+            ["req", "-x509"] + ec + [
+                "-keyout", "other-ca.key", "-out", "other-ca.pem", "-days", "2", "-subj", "/CN=someone else",
+            ])
+        try "subjectAltName=DNS:localhost,IP:127.0.0.1\n".write(
+            toFile: directory + "/server.ext", atomically: true, encoding: .utf8)
         try run(["req"] + ec + ["-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"])
-        try run(["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "server.ext"])
+        try run([
+            "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out",
+            "server.pem", "-days", "2", "-extfile", "server.ext",
+        ])
         try run(["req"] + ec + ["-keyout", "client.key", "-out", "client.csr", "-subj", "/CN=province-test"])
-        try run(["x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "client.pem", "-days", "2"])
+        try run([
+            "x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out",
+            "client.pem", "-days", "2",
+        ])
         caCertificate = directory + "/ca.pem"
         otherCACertificate = directory + "/other-ca.pem"
         serverCertificate = directory + "/server.pem"
@@ -110,7 +125,10 @@ public final class NginxProcess: @unchecked Sendable {
         try directory.write("nginx.conf", config)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
-        process.arguments = ["-p", directory.path, "-c", directory.path + "/nginx.conf", "-g", "daemon off;" + (getuid() == 0 ? " user root;" : "")]
+        process.arguments = [
+            "-p", directory.path, "-c", directory.path + "/nginx.conf", "-g",
+            "daemon off;" + (getuid() == 0 ? " user root;" : ""),
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

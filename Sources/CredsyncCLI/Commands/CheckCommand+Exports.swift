@@ -9,7 +9,9 @@ import CredsyncFormats
 extension CheckCommand {
     /// Reads every export through its mapping; prints per dataset and platform what was read, mapped
     /// and set aside, and writes the quarantine files. Returns the worst exit code.
-    static func checkExports(_ config: Config, _ context: CommandContext) throws(CredsyncError) -> (ExitCode, [JSONValue]) {
+    static func checkExports(_ config: Config, _ context: CommandContext) throws(CredsyncError) -> (
+        ExitCode, [JSONValue]
+    ) {
         let datasets = context.invocation.all("dataset").compactMap(Dataset.init(rawValue:))
         let mappings = try DatasetMapping.load(config, datasets: datasets)
         let store = try EnterpriseStore.ifPulled(stateDir: config.stateDir)
@@ -26,13 +28,17 @@ extension CheckCommand {
                 worst = .dataError
                 let dataset = mapping.catalog.dataset.rawValue
                 console.printError("error: \(dataset): \(error.description): the export cannot be used")
-                report.append(["dataset": .string(mapping.catalog.dataset.rawValue), "file": .string(mapping.catalog.path), "error": .string(error.description)])
+                report.append([
+                    "dataset": .string(mapping.catalog.dataset.rawValue), "file": .string(mapping.catalog.path),
+                    "error": .string(error.description),
+                ])
                 continue
             }
-            let findings = try store.map { store throws(CredsyncError) in
-                try CrossChecks.findings(
-                    result, definition: mapping.definition, store: store, blocking: config.blockingCrossChecks)
-            } ?? []
+            let findings =
+                try store.map { store throws(CredsyncError) in
+                    try CrossChecks.findings(
+                        result, definition: mapping.definition, store: store, blocking: config.blockingCrossChecks)
+                } ?? []
             let quarantine: String
             do {
                 quarantine = try Quarantine.write(
@@ -45,23 +51,35 @@ extension CheckCommand {
             var platforms = JSONObject()
             for platform in mapping.platforms {
                 let taken = result.records.filter { $0.excludedFrom[platform.id] == nil }.count
-                platforms[platform.id.rawValue] = ["records": .number(String(taken)), "setAside": .number(String(setAside))]
+                platforms[platform.id.rawValue] = [
+                    "records": .number(String(taken)), "setAside": .number(String(setAside)),
+                ]
             }
             let reasons = firstReasons(result, limit: 10)
             if json {
                 report.append([
-                    "dataset": .string(result.dataset.rawValue), "file": .string(result.file), "rowsRead": .number(String(result.rowsRead)),
+                    "dataset": .string(result.dataset.rawValue), "file": .string(result.file),
+                    "rowsRead": .number(String(result.rowsRead)),
                     "mapped": .number(String(result.records.count)), "setAside": .number(String(setAside)),
                     "excluded": .number(String(result.excluded.count)), "platforms": .object(platforms),
                     "reasons": .array(reasons.map { .string($0) }), "quarantine": .string(quarantine),
-                    "crossChecks": .array(findings.map { ["kind": .string($0.kind), "key": .string($0.key), "line": .number(String($0.line)),
-                                                          "uscc": .string($0.uscc), "message": .string($0.message), "blocking": .bool($0.blocking)] }),
+                    "crossChecks": .array(
+                        findings.map {
+                            [
+                                "kind": .string($0.kind), "key": .string($0.key), "line": .number(String($0.line)),
+                                "uscc": .string($0.uscc), "message": .string($0.message),
+                                "blocking": .bool($0.blocking),
+                            ]
+                        }),
                 ])
                 continue
             }
-            console.print("\(result.dataset.rawValue)  \(name): \(result.rowsRead) rows read, \(result.records.count) mapped, \(setAside) set aside"
-                + (result.excluded.isEmpty ? "" : ", \(result.excluded.count) never published"))
-            let perPlatform = mapping.platforms.map { "\($0.id.rawValue) \(platforms[$0.id.rawValue]?["records"]?.intValue ?? 0)" }
+            console.print(
+                "\(result.dataset.rawValue)  \(name): \(result.rowsRead) rows read, \(result.records.count) mapped, \(setAside) set aside"
+                    + (result.excluded.isEmpty ? "" : ", \(result.excluded.count) never published"))
+            let perPlatform = mapping.platforms.map {
+                "\($0.id.rawValue) \(platforms[$0.id.rawValue]?["records"]?.intValue ?? 0)"
+            }
             if !perPlatform.isEmpty { console.print("  records per platform: " + perPlatform.joined(separator: ", ")) }
             if !reasons.isEmpty {
                 console.print("  first reasons:")
@@ -70,7 +88,9 @@ extension CheckCommand {
             }
             if !findings.isEmpty {
                 console.print("  cross-checks against gsxt (\(findings.count)):")
-                for finding in findings.prefix(20) { console.print("    line \(finding.line) [\(finding.key)] \(finding.kind): \(finding.message)") }
+                for finding in findings.prefix(20) {
+                    console.print("    line \(finding.line) [\(finding.key)] \(finding.kind): \(finding.message)")
+                }
             }
         }
         return (worst, report)
@@ -83,7 +103,9 @@ extension CheckCommand {
             let head = "\(FileSystem.baseName(item.file)) line \(item.line)" + (item.key.map { " [\($0)]" } ?? "")
             let text = item.reasons.map { reason -> String in
                 var shown = reason
-                if let value = reason.value, reason.json()["value"]?.stringValue != value { shown.value = reason.json()["value"]?.stringValue }
+                if let value = reason.value, reason.json()["value"]?.stringValue != value {
+                    shown.value = reason.json()["value"]?.stringValue
+                }
                 return shown.description
             }.joined(separator: "; ")
             lines.append((item.line, head + ": " + text))

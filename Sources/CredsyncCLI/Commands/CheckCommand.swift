@@ -37,20 +37,23 @@ enum CheckCommand {
             online = results
             if severity(onlineCode) > severity(code) { code = onlineCode }
         }
-        if context.invocation.global.json { context.console.printJSON(json(report, datasets: datasets, online: online)) }
+        if context.invocation.global.json {
+            context.console.printJSON(json(report, datasets: datasets, online: online))
+        }
         return code
     }
 
     static func json(_ report: ConfigReport, datasets: [JSONValue], online: [JSONValue]?) -> JSONValue {
         func list(_ problems: [ConfigProblem]) -> JSONValue {
-            .array(problems.map { problem in
-                var object: JSONValue = ["path": .string(problem.path), "message": .string(problem.message)]
-                if let hint = problem.hint, case .object(var members) = object {
-                    members["hint"] = .string(hint)
-                    object = .object(members)
-                }
-                return object
-            })
+            .array(
+                problems.map { problem in
+                    var object: JSONValue = ["path": .string(problem.path), "message": .string(problem.message)]
+                    if let hint = problem.hint, case .object(var members) = object {
+                        members["hint"] = .string(hint)
+                        object = .object(members)
+                    }
+                    return object
+                })
         }
         var object: JSONObject = [
             "config": [

@@ -9,17 +9,22 @@ enum MapCommand {
     static func run(_ context: CommandContext) throws(CredsyncError) -> ExitCode {
         let invocation = context.invocation
         guard let datasetName = invocation.value("dataset"), let dataset = Dataset(rawValue: datasetName) else {
-            throw CredsyncError.usage("'map' needs --dataset", hint: "e.g. credsync map --dataset license --platform credit")
+            throw CredsyncError.usage(
+                "'map' needs --dataset", hint: "e.g. credsync map --dataset license --platform credit")
         }
-        guard let platformName = invocation.value("platform"), let platformID = PlatformID(rawValue: platformName) else {
-            throw CredsyncError.usage("'map' needs --platform", hint: "e.g. credsync map --dataset license --platform credit")
+        guard let platformName = invocation.value("platform"), let platformID = PlatformID(rawValue: platformName)
+        else {
+            throw CredsyncError.usage(
+                "'map' needs --platform", hint: "e.g. credsync map --dataset license --platform credit")
         }
         let config = try context.loadConfig(readsSecrets: false)
         guard let mapping = try DatasetMapping.load(config, datasets: [dataset]).first else {
-            throw CredsyncError(.configuration, "\(config.file): no catalog for \(dataset.rawValue)", hint: "add it under catalogs")
+            throw CredsyncError(
+                .configuration, "\(config.file): no catalog for \(dataset.rawValue)", hint: "add it under catalogs")
         }
         guard let platform = mapping.platforms.first(where: { $0.id == platformID }) else {
-            throw CredsyncError(.usage, "\(platformID.rawValue) does not take \(dataset.rawValue) in this configuration and mapping",
+            throw CredsyncError(
+                .usage, "\(platformID.rawValue) does not take \(dataset.rawValue) in this configuration and mapping",
                 hint: "platforms taking it: \(mapping.platforms.map(\.id.rawValue).joined(separator: ", "))")
         }
         let key = invocation.value("key")
@@ -53,19 +58,23 @@ enum MapCommand {
         }
         if let key, printed == 0 {
             if let setAside = result.setAside.first(where: { $0.key == key }) {
-                context.console.printError("error: \(key) is set aside: " + setAside.reasons.map(\.description).joined(separator: "; "))
+                context.console.printError(
+                    "error: \(key) is set aside: " + setAside.reasons.map(\.description).joined(separator: "; "))
             } else if let why = notForPlatform {
                 context.console.printError("error: \(key) is not for \(platform.id.rawValue): \(why)")
             } else if let excluded = result.excluded.first(where: { $0.key == key }) {
                 context.console.printError("error: \(key) is never published: \(excluded.reason)")
             } else {
-                context.console.printError("error: no record with key \(key) in \(FileSystem.baseName(mapping.catalog.path))")
+                context.console.printError(
+                    "error: no record with key \(key) in \(FileSystem.baseName(mapping.catalog.path))")
             }
             return .needsAttention
         }
         let setAside = result.setAside.count + result.unreadable.count
         if setAside > 0 && !invocation.global.quiet {
-            context.logger.warning("\(setAside) rows of \(FileSystem.baseName(mapping.catalog.path)) are set aside and not shown; 'credsync check' lists them")
+            context.logger.warning(
+                "\(setAside) rows of \(FileSystem.baseName(mapping.catalog.path)) are set aside and not shown; 'credsync check' lists them"
+            )
         }
         return .success
     }

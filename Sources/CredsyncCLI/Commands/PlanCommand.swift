@@ -18,9 +18,10 @@ enum PlanCommand {
         let run = try workspace.plan(
             asOf: context.asOf, platforms: platforms, allowMassWithdraw: invocation.approvesWithdrawals,
             approveWithdrawals: invocation.approvesWithdrawals, ledgers: &ledgers, store: store,
-            controls: PlanControls(approvals: ApprovalGate(
-                store: store, config: config.approvals,
-                user: OperatorIdentity.current(environment: context.environment).name)))
+            controls: PlanControls(
+                approvals: ApprovalGate(
+                    store: store, config: config.approvals,
+                    user: OperatorIdentity.current(environment: context.environment).name)))
         ledgers = [:]
         let detail = invocation.has("detail")
         if invocation.global.json {
@@ -28,7 +29,9 @@ enum PlanCommand {
         } else {
             try printText(run, context: context, detail: detail, store: store)
         }
-        for (dataset, problem) in run.unreadable { context.console.printError("error: \(dataset.rawValue): \(problem.description): the export cannot be used") }
+        for (dataset, problem) in run.unreadable {
+            context.console.printError("error: \(dataset.rawValue): \(problem.description): the export cannot be used")
+        }
         for (_, message) in run.refused {
             context.console.printError("error: refused: \(message)")
         }
@@ -52,14 +55,18 @@ enum PlanCommand {
         let header = ["platform", "dataset", "create", "update", "withdraw", "unchanged", "not yet", "kept"]
         var rows = [header]
         for plan in run.plans {
-            rows.append([plan.platform.rawValue, plan.dataset.rawValue, String(plan.count(.create)), String(plan.count(.update)),
-                String(plan.count(.withdraw)), String(plan.unchanged), String(plan.notYet), String(plan.keptSetAside.count)])
+            rows.append([
+                plan.platform.rawValue, plan.dataset.rawValue, String(plan.count(.create)), String(plan.count(.update)),
+                String(plan.count(.withdraw)), String(plan.unchanged), String(plan.notYet),
+                String(plan.keptSetAside.count),
+            ])
         }
         console.print(lines: TextTable.render(rows))
         // Receipts platforms (README "Receipts"): what the store knows, as of the last receipts read.
         for counts in try store.receiptCounts() where counts.pending > 0 || counts.failed > 0 {
-            console.print("  receipts  \(PublishTarget(counts.platform, counts.dataset)): \(counts.pending) pending, "
-                + "\(counts.failed) failed (not public; sent again when the export changes them)")
+            console.print(
+                "  receipts  \(PublishTarget(counts.platform, counts.dataset)): \(counts.pending) pending, "
+                    + "\(counts.failed) failed (not public; sent again when the export changes them)")
         }
         for plan in run.plans {
             let held = Set(plan.heldWithdrawals)
@@ -67,7 +74,8 @@ enum PlanCommand {
             let see = "'credsync plan --platform \(plan.platform.rawValue) --dataset \(plan.dataset.rawValue) --json'"
             for key in plan.keptSetAside.prefix(ListCut.shown) {
                 let why =
-                    held.contains(key) ? "the export was not read whole, so its withdrawal waits" : "its row is set aside"
+                    held.contains(key)
+                    ? "the export was not read whole, so its withdrawal waits" : "its row is set aside"
                 console.print("  kept  \(target) \(key): \(why); the platform keeps the last good version")
             }
             if let more = ListCut.more(plan.keptSetAside.count, see: see) { console.print(more) }
@@ -79,7 +87,9 @@ enum PlanCommand {
             guard detail else { continue }
             for change in plan.changes {
                 let symbol = change.op == .create ? "+" : change.op == .update ? "~" : "-"
-                console.print("  \(symbol) \(change.op.rawValue)  \(PublishTarget(plan.platform, plan.dataset))  \(change.key)  (\(change.reason))")
+                console.print(
+                    "  \(symbol) \(change.op.rawValue)  \(PublishTarget(plan.platform, plan.dataset))  \(change.key)  (\(change.reason))"
+                )
                 guard change.op == .update, let payload = change.payload else { continue }
                 let old = try SentPayloads.payload(
                     of: change.key, in: store, platform: plan.platform, dataset: plan.dataset)
@@ -127,29 +137,47 @@ enum PlanCommand {
                 object["failedReceipts"] = .number(String(counts.failed))
             }
             if detail {
-                object["changes"] = .array(try plan.changes.map { (change) throws(CredsyncError) -> JSONValue in
-                    var item: JSONObject = ["key": .string(change.key), "op": .string(change.op.rawValue), "reason": .string(change.reason.rawValue)]
-                    if change.op == .update, let payload = change.payload {
-                        let old = try SentPayloads.payload(
-                            of: change.key, in: store, platform: plan.platform, dataset: plan.dataset)
-                        item["fields"] = .array(SentPayloads.differences(old: old, new: payload).map { field, before, after in
-                            ["field": .string(field), "old": before.map { .string(masked(field, $0)) } ?? .null,
-                             "new": after.map { .string(masked(field, $0)) } ?? .null]
-                        })
-                    }
-                    return .object(item)
-                })
+                object["changes"] = .array(
+                    try plan.changes.map { (change) throws(CredsyncError) -> JSONValue in
+                        var item: JSONObject = [
+                            "key": .string(change.key), "op": .string(change.op.rawValue),
+                            "reason": .string(change.reason.rawValue),
+                        ]
+                        if change.op == .update, let payload = change.payload {
+                            let old = try SentPayloads.payload(
+                                of: change.key, in: store, platform: plan.platform, dataset: plan.dataset)
+                            item["fields"] = .array(
+                                SentPayloads.differences(old: old, new: payload).map { field, before, after in
+                                    [
+                                        "field": .string(field),
+                                        "old": before.map { .string(masked(field, $0)) } ?? .null,
+                                        "new": after.map { .string(masked(field, $0)) } ?? .null,
+                                    ]
+                                })
+                        }
+                        return .object(item)
+                    })
             }
             return .object(object)
         }
         return [
             "asOf": .string(asOf.iso), "plans": .array(plans),
-            "approved": .array(run.approved.map {
-                ["platform": .string($0.platform.rawValue), "dataset": .string($0.dataset.rawValue),
-                 "plan": .string($0.planID)]
-            }),
-            "refused": .array(run.refused.map { ["platform": .string($0.0.platform.rawValue), "dataset": .string($0.0.dataset.rawValue), "message": .string($0.1)] }),
-            "unreadable": .array(run.unreadable.map { ["dataset": .string($0.0.rawValue), "message": .string($0.1.description)] }),
+            "approved": .array(
+                run.approved.map {
+                    [
+                        "platform": .string($0.platform.rawValue), "dataset": .string($0.dataset.rawValue),
+                        "plan": .string($0.planID),
+                    ]
+                }),
+            "refused": .array(
+                run.refused.map {
+                    [
+                        "platform": .string($0.0.platform.rawValue), "dataset": .string($0.0.dataset.rawValue),
+                        "message": .string($0.1),
+                    ]
+                }),
+            "unreadable": .array(
+                run.unreadable.map { ["dataset": .string($0.0.rawValue), "message": .string($0.1.description)] }),
         ]
     }
 }

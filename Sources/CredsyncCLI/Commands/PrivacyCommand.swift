@@ -13,7 +13,8 @@ enum PrivacyCommand {
         let from = try day(invocation, "from")
         let to = try day(invocation, "to")
         if let from, let to, to < from {
-            throw CredsyncError.usage("--to \(to.iso) is before --from \(from.iso)", hint: "give the period's first day first")
+            throw CredsyncError.usage(
+                "--to \(to.iso) is before --from \(from.iso)", hint: "give the period's first day first")
         }
         let subject = invocation.value("subject")
         let reveal = invocation.has("reveal")
@@ -26,7 +27,8 @@ enum PrivacyCommand {
         }
         let store = try StateStore(stateDir: config.stateDir)
         let register = try PrivacyRegister.build(
-            workspace: workspace, store: store, from: from.map(Self.start), before: to.map { Self.start(of: $0) + 86400 },
+            workspace: workspace, store: store, from: from.map(Self.start),
+            before: to.map { Self.start(of: $0) + 86400 },
             subject: subject)
         if let subject {
             // Every look-up of a person is kept: who asked, for which (masked) number, what was found.
@@ -45,7 +47,9 @@ enum PrivacyCommand {
         } else {
             for line in PrivacyReportOutput.text(register, subject: shown, from: from, to: to) {
                 // The one line that names the subject goes out as it is when the officer asked to see it.
-                if reveal, line.hasPrefix("records holding ") { context.console.printSent(line) } else {
+                if reveal, line.hasPrefix("records holding ") {
+                    context.console.printSent(line)
+                } else {
                     context.console.print(line)
                 }
             }

@@ -7,7 +7,8 @@ enum PrivacyReportOutput {
         var lines = ["fields that carry natural persons' numbers:"]
         for entry in register.fields {
             let platforms = entry.platforms.map(\.rawValue).joined(separator: ", ")
-            let fields = entry.fields.isEmpty ? "none" : entry.fields.map { "\($0.code) \($0.title)" }.joined(separator: ", ")
+            let fields =
+                entry.fields.isEmpty ? "none" : entry.fields.map { "\($0.code) \($0.title)" }.joined(separator: ", ")
             lines.append("  \(entry.dataset.rawValue) (sent to \(platforms)): \(fields)")
         }
         lines.append("records accepted \(period(from, to)), and those carrying a person's number:")

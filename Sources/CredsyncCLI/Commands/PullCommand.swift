@@ -20,13 +20,15 @@ enum PullCommand {
         if context.invocation.global.json {
             var object: JSONObject = [
                 "enterprises": .number(String(report.enterprises)), "listItems": .number(String(report.listItems)),
-                "queried": .number(String(report.queried)), "notFound": .number(String(report.notFound)), "fullReread": .bool(report.fullReread),
+                "queried": .number(String(report.queried)), "notFound": .number(String(report.notFound)),
+                "fullReread": .bool(report.fullReread),
             ]
             if let receipts { object["receipts"] = receiptsJSON(receipts) }
             context.console.printJSON(.object(object))
         } else {
-            context.console.print("pulled \(report.enterprises) enterprise changes and \(report.listItems) list changes; "
-                + "queried \(report.queried) subjects registered elsewhere (\(report.notFound) unknown to gsxt)")
+            context.console.print(
+                "pulled \(report.enterprises) enterprise changes and \(report.listItems) list changes; "
+                    + "queried \(report.queried) subjects registered elsewhere (\(report.notFound) unknown to gsxt)")
             for message in report.messages { context.console.print("  " + message) }
             if let receipts { printReceipts(receipts, context) }
         }
@@ -39,10 +41,13 @@ enum PullCommand {
     static func receiptsJSON(_ receipts: PullReceipts) -> JSONValue {
         [
             "read": .number(String(receipts.read)),
-            "failed": .array(receipts.failures.map { failure in
-                ["platform": .string(failure.platform.rawValue), "dataset": .string(failure.dataset.rawValue),
-                 "key": .string(failure.key), "errors": .array(failure.errors.map { .string($0.description) })]
-            }),
+            "failed": .array(
+                receipts.failures.map { failure in
+                    [
+                        "platform": .string(failure.platform.rawValue), "dataset": .string(failure.dataset.rawValue),
+                        "key": .string(failure.key), "errors": .array(failure.errors.map { .string($0.description) }),
+                    ]
+                }),
             "problems": .array(receipts.problems.map { .string($0) }),
         ]
     }
@@ -50,12 +55,14 @@ enum PullCommand {
     static func printReceipts(_ receipts: PullReceipts, _ context: CommandContext) {
         context.console.print("read \(receipts.read) receipts")
         for tally in receipts.counts {
-            context.console.print("  \(tally.platform.rawValue) \(tally.dataset.rawValue): \(tally.pending) pending, "
-                + "\(tally.failed) failed, \(tally.published) published")
+            context.console.print(
+                "  \(tally.platform.rawValue) \(tally.dataset.rawValue): \(tally.pending) pending, "
+                    + "\(tally.failed) failed, \(tally.published) published")
         }
         for failure in receipts.failures {
-            context.console.print("  publication failed: \(failure.platform.rawValue) \(failure.dataset.rawValue) "
-                + "\(failure.key): " + failure.errors.map(\.description).joined(separator: "; "))
+            context.console.print(
+                "  publication failed: \(failure.platform.rawValue) \(failure.dataset.rawValue) "
+                    + "\(failure.key): " + failure.errors.map(\.description).joined(separator: "; "))
         }
         for problem in receipts.problems { context.console.print("  " + problem) }
     }
@@ -79,7 +86,8 @@ enum PullCommand {
         if context.invocation.global.json {
             context.console.printJSON([
                 "uscc": .string(shown), "notFound": .bool(stored.notFound), "enterprise": stored.enterprise,
-                "source": .string(stored.seq == nil ? "query" : "feed"), "seq": stored.seq.map { .number(String($0)) } ?? .null,
+                "source": .string(stored.seq == nil ? "query" : "feed"),
+                "seq": stored.seq.map { .number(String($0)) } ?? .null,
                 "fetchedAt": .string(Timestamp.rfc3339(stored.fetchedAt)), "seriousIllegal": .array(list),
             ])
             return .success
@@ -89,12 +97,19 @@ enum PullCommand {
             return .success
         }
         context.console.print("\(shown)  \(stored.name)")
-        for key in ["type", "legalRepresentative", "registeredCapital", "establishedOn", "operatingTo", "authority", "status", "address", "updatedAt"] {
+        for key in [
+            "type", "legalRepresentative", "registeredCapital", "establishedOn", "operatingTo", "authority", "status",
+            "address", "updatedAt",
+        ] {
             if let value = stored.enterprise[key]?.stringValue { context.console.print("  \(key): \(value)") }
         }
-        context.console.print("  pulled: \(Timestamp.rfc3339(stored.fetchedAt)) from the \(stored.seq.map { "feed (seq \($0))" } ?? "query")")
+        context.console.print(
+            "  pulled: \(Timestamp.rfc3339(stored.fetchedAt)) from the \(stored.seq.map { "feed (seq \($0))" } ?? "query")"
+        )
         for entry in list {
-            context.console.print("  serious-illegal list: \(entry["action"]?.stringValue ?? "") \(entry["date"]?.stringValue ?? "") \(entry["decisionNo"]?.stringValue ?? "") \(entry["reason"]?.stringValue ?? "")")
+            context.console.print(
+                "  serious-illegal list: \(entry["action"]?.stringValue ?? "") \(entry["date"]?.stringValue ?? "") \(entry["decisionNo"]?.stringValue ?? "") \(entry["reason"]?.stringValue ?? "")"
+            )
         }
         return .success
     }

@@ -87,7 +87,8 @@ extension QueueCommand {
         var fields = [
             ("state", located.state.rawValue), ("platform", entry.platform.rawValue),
             ("dataset", entry.dataset.rawValue),
-            ("key", entry.key), ("change", entry.op.rawValue + (entry.reason.rawValue.isEmpty ? "" : " (\(entry.reason))")),
+            ("key", entry.key),
+            ("change", entry.op.rawValue + (entry.reason.rawValue.isEmpty ? "" : " (\(entry.reason))")),
             ("attempts", String(entry.attempts)),
             ("first queued", beijing(entry.firstAttempt) + relative(entry.firstAttempt, now: now)),
             ("last attempt", beijing(entry.lastAttempt) + relative(entry.lastAttempt, now: now)),

@@ -108,7 +108,8 @@ public struct CommandLineParser: Sendable {
             return
         }
         guard let value = inlineValue ?? remaining.popFirst() else {
-            throw CredsyncError.usage("option '--\(name)' needs a value <\(spec.valueName)>",
+            throw CredsyncError.usage(
+                "option '--\(name)' needs a value <\(spec.valueName)>",
                 hint: "use 'credsync \(helpPath(invocation.path))--help' for its values")
         }
         try validate(value, for: spec)
@@ -125,7 +126,9 @@ public struct CommandLineParser: Sendable {
         }
     }
 
-    private func applyValue(_ value: String, for spec: OptionSpec, to invocation: inout Invocation) throws(CredsyncError) {
+    private func applyValue(_ value: String, for spec: OptionSpec, to invocation: inout Invocation)
+        throws(CredsyncError)
+    {
         switch spec.name {
         case "config": invocation.global.configFile = value
         case "state-dir": invocation.global.stateDir = value
@@ -153,23 +156,27 @@ public struct CommandLineParser: Sendable {
             if value.isEmpty { throw CredsyncError.usage("option '\(option)' needs a non-empty value") }
         case .choice(let choices):
             guard choices.contains(value) else {
-                let suggestion = DidYouMean.suggestion(for: value, among: choices).map { "did you mean '\($0)'? " } ?? ""
+                let suggestion =
+                    DidYouMean.suggestion(for: value, among: choices).map { "did you mean '\($0)'? " } ?? ""
                 throw CredsyncError.usage(
                     "'\(value)' is not a valid value for '\(option)'",
                     hint: suggestion + "use one of: \(choices.joined(separator: ", "))")
             }
         case .date:
             guard LocalDate(iso: value) != nil else {
-                throw CredsyncError.usage("'\(value)' is not a valid date for '\(option)'", hint: "write it as YYYY-MM-DD, e.g. 2026-03-05")
+                throw CredsyncError.usage(
+                    "'\(value)' is not a valid date for '\(option)'", hint: "write it as YYYY-MM-DD, e.g. 2026-03-05")
             }
         case .count(let range):
             guard let number = Int(value), range.contains(number) else {
-                throw CredsyncError.usage("'\(value)' is not a valid value for '\(option)'",
+                throw CredsyncError.usage(
+                    "'\(value)' is not a valid value for '\(option)'",
                     hint: "use a whole number from \(range.lowerBound) to \(range.upperBound)")
             }
         case .duration:
             guard DurationText.seconds(value) != nil else {
-                throw CredsyncError.usage("'\(value)' is not a duration for '\(option)'", hint: "write it like 30m, 2h or 7d")
+                throw CredsyncError.usage(
+                    "'\(value)' is not a duration for '\(option)'", hint: "write it like 30m, 2h or 7d")
             }
         }
     }
@@ -196,14 +203,18 @@ public struct CommandLineParser: Sendable {
         let names = command.subcommands.map(\.name)
         let kind = path.isEmpty ? "command" : "subcommand of '\(path.joined(separator: " "))'"
         var message = "unknown \(kind) '\(name)'"
-        if let suggestion = DidYouMean.suggestion(for: name, among: names) { message += "; did you mean '\(suggestion)'?" }
+        if let suggestion = DidYouMean.suggestion(for: name, among: names) {
+            message += "; did you mean '\(suggestion)'?"
+        }
         return CredsyncError.usage(message, hint: "use 'credsync \(helpPath(path))--help' to list commands")
     }
 
     private func unknownOption(_ option: String, command: CommandSpec, path: [String]) -> CredsyncError {
         let names = (command.options + globalOptions).map { "--" + $0.name } + ["--help", "--version"]
         var message = "unknown option '\(option)'"
-        if let suggestion = DidYouMean.suggestion(for: option, among: names) { message += "; did you mean '\(suggestion)'?" }
+        if let suggestion = DidYouMean.suggestion(for: option, among: names) {
+            message += "; did you mean '\(suggestion)'?"
+        }
         return CredsyncError.usage(message, hint: "use 'credsync \(helpPath(path))--help' to list options")
     }
 }

@@ -41,8 +41,10 @@ extension CommandTable {
             ("credsync privacy report --subject 110105194912310021", "Every record holding one person's number."),
         ],
         "approve": [
-            ("credsync approve P-20261120-3fa9c1 --reason 'licences moved to the new system'",
-                "Let the next run execute the refused plan's changes, once."),
+            (
+                "credsync approve P-20261120-3fa9c1 --reason 'licences moved to the new system'",
+                "Let the next run execute the refused plan's changes, once."
+            )
         ],
         "pull": [
             ("credsync pull", "Fetch the enterprise changes since the last pull."),

@@ -37,7 +37,8 @@ public enum ConfigLoader {
         do {
             bytes = try FileSystem.read(file)
         } catch {
-            let hint = error.isNotFound
+            let hint =
+                error.isNotFound
                 ? "give the file with --config FILE or $CREDSYNC_CONFIG; ops/credsync.example.json is a documented start"
                 : nil
             throw CredsyncError(.configuration, "\(file): cannot read the configuration: \(error.reason)", hint: hint)
@@ -46,14 +47,17 @@ public enum ConfigLoader {
         do {
             root = try JSONParser.parse(bytes)
         } catch {
-            throw CredsyncError(.configuration, "\(file): not valid JSON: \(error)", hint: "fix the JSON syntax at that place")
+            throw CredsyncError(
+                .configuration, "\(file): not valid JSON: \(error)", hint: "fix the JSON syntax at that place")
         }
         guard let object = root.objectValue else {
-            throw CredsyncError(.configuration, "\(file): the configuration must be a JSON object, not \(root.kindDescription)")
+            throw CredsyncError(
+                .configuration, "\(file): the configuration must be a JSON object, not \(root.kindDescription)")
         }
         let base = FileSystem.resolve(FileSystem.parent(of: file), against: FileSystem.currentDirectory())
         var reader = ConfigReading(base: base, environment: environment, readsSecrets: readsSecrets)
-        let config = reader.read(ObjectReader(object, path: "", sink: reader.sink), file: file, stateDirOverride: stateDirOverride)
+        let config = reader.read(
+            ObjectReader(object, path: "", sink: reader.sink), file: file, stateDirOverride: stateDirOverride)
         return ConfigReport(file: file, config: config, problems: reader.sink.problems, warnings: reader.sink.warnings)
     }
 }
@@ -71,7 +75,8 @@ struct ConfigReading {
     mutating func read(_ root: ObjectReader, file: String, stateDirOverride: String?) -> Config? {
         let organisation = readOrganisation(root.object("organisation", required: true))
         let configuredStateDir = path(root.string("stateDir") ?? "state")
-        let stateDir = stateDirOverride.map { FileSystem.resolve($0, against: FileSystem.currentDirectory()) }
+        let stateDir =
+            stateDirOverride.map { FileSystem.resolve($0, against: FileSystem.currentDirectory()) }
             ?? configuredStateDir
         let catalogs = readCatalogs(root)
         let retry = readRetry(root.object("retry"))
@@ -93,7 +98,8 @@ struct ConfigReading {
         let metricsFile = root.string("metricsFile").map(path)
         let metricsGroup = root.string("metricsGroup")
         if let metricsGroup, FileSystem.groupID(metricsGroup) == nil {
-            root.problem("metricsGroup", "\"\(metricsGroup)\" is not a group on this machine",
+            root.problem(
+                "metricsGroup", "\"\(metricsGroup)\" is not a group on this machine",
                 hint: "create it (groupadd --system \(metricsGroup)) or name node_exporter's group")
         }
         let reportRetention = readReportRetention(root.object("reportRetention"))
@@ -159,7 +165,8 @@ struct ConfigReading {
             let mapping = reader.string("mapping", required: true)
             reader.rejectUnknownKeys()
             if let dataset, catalogs.contains(where: { $0.dataset == dataset }) {
-                reader.problem("dataset", "\"\(dataset.rawValue)\" is configured twice", hint: "keep one catalog per dataset")
+                reader.problem(
+                    "dataset", "\"\(dataset.rawValue)\" is configured twice", hint: "keep one catalog per dataset")
             }
             if let mapping, !FileSystem.exists(path(mapping)) {
                 reader.problem("mapping", "\"\(mapping)\": no such file")
@@ -197,7 +204,8 @@ struct ConfigReading {
         let region = reader.string("region", required: true)
         let refresh = reader.duration("refreshAfter", in: 60...(366 * 86400)) ?? 30 * 86400
         if let region, region.count != 6 || !region.allSatisfy({ $0.isASCII && $0.isNumber }) {
-            reader.problem("region", "\"\(region)\" is not a 6-digit region code", hint: "e.g. \"330000\" for all of Zhejiang")
+            reader.problem(
+                "region", "\"\(region)\" is not a 6-digit region code", hint: "e.g. \"330000\" for all of Zhejiang")
         }
         reader.rejectUnknownKeys()
         guard let region else { return nil }

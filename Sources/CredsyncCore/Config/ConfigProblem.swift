@@ -116,7 +116,8 @@ public final class ObjectReader {
         guard let text = string(key) else { return nil }
         guard let seconds = DurationText.seconds(text) else {
             let tooLong = DurationText.isDurationShaped(text)
-            problem(key, tooLong ? "\"\(text)\" is out of range" : "\"\(text)\" is not a duration",
+            problem(
+                key, tooLong ? "\"\(text)\" is out of range" : "\"\(text)\" is not a duration",
                 hint: tooLong ? rangeHint(range) : "write it like \"30s\", \"5m\", \"6h\" or \"7d\"")
             return nil
         }
@@ -137,7 +138,8 @@ public final class ObjectReader {
         if let value = T(rawValue: text) { return value }
         let names = T.allCases.map(\.rawValue)
         let suggestion = DidYouMean.suggestion(for: text, among: names).map { "did you mean \"\($0)\"? " } ?? ""
-        problem(key, "\"\(text)\" is not one of \(names.joined(separator: ", "))", hint: suggestion + "use one of those")
+        problem(
+            key, "\"\(text)\" is not one of \(names.joined(separator: ", "))", hint: suggestion + "use one of those")
         return nil
     }
 
@@ -183,8 +185,10 @@ public final class ObjectReader {
         for (i, item) in items.enumerated() {
             let itemPath = childPath(key) + "[\(i)]"
             guard let object = item.objectValue else {
-                sink.problems.append(ConfigProblem(itemPath, "must be an object, not \(describe(item))",
-                    hint: shape.map { "write it like \($0)" }))
+                sink.problems.append(
+                    ConfigProblem(
+                        itemPath, "must be an object, not \(describe(item))",
+                        hint: shape.map { "write it like \($0)" }))
                 continue
             }
             readers.append(ObjectReader(object, path: itemPath, sink: sink))
@@ -196,7 +200,8 @@ public final class ObjectReader {
     /// Keys starting with `//` are comments and never reported.
     public func rejectUnknownKeys() {
         for key in object.keys where !knownKeys.contains(key) && !key.hasPrefix("//") {
-            let hint = DidYouMean.suggestion(for: key, among: knownKeys).map { "did you mean \"\($0)\"?" }
+            let hint =
+                DidYouMean.suggestion(for: key, among: knownKeys).map { "did you mean \"\($0)\"?" }
                 ?? "known keys: \(knownKeys.joined(separator: ", "))"
             problem(key, "unknown key", hint: hint)
         }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension ConfigReading {
@@ -27,7 +27,8 @@ extension ConfigReading {
         // A platform is reached by its API (baseURL) or through a 前置机 (channel), never both.
         let hasChannel = reader.value("channel") != nil
         if hasChannel, reader.value("baseURL") != nil {
-            reader.problem("channel", "give baseURL or channel, not both",
+            reader.problem(
+                "channel", "give baseURL or channel, not both",
                 hint: "a platform reached through a 前置机 has no API address in this configuration")
         }
         let channel = hasChannel ? reader.object("channel").flatMap { readFileChannel($0) } : nil
@@ -37,7 +38,9 @@ extension ConfigReading {
         if hasInlineSecret {
             reader.problem(
                 "secret", "inline secrets are not allowed",
-                hint: "put the secret in a file readable only by its owner (secretFile) or in an environment variable (secretEnv)")
+                hint:
+                    "put the secret in a file readable only by its owner (secretFile) or in an environment variable (secretEnv)"
+            )
         }
         let secret = readSecret(reader, hasInlineSecret: hasInlineSecret)
         let signatureMethod = readSignatureMethod(reader)
@@ -46,13 +49,15 @@ extension ConfigReading {
         let clientCertificate = readFile(reader, "clientCertificate")
         let clientKey = readFile(reader, "clientKey")
         if (clientCertificate == nil) != (clientKey == nil) {
-            reader.problem(clientCertificate == nil ? "clientCertificate" : "clientKey",
+            reader.problem(
+                clientCertificate == nil ? "clientCertificate" : "clientKey",
                 "is required with \(clientCertificate == nil ? "clientKey" : "clientCertificate")",
                 hint: "mutual TLS needs both the certificate and its key")
         }
         let verifyTLS = reader.bool("verifyTLS") ?? true
         if !verifyTLS {
-            reader.warning("verifyTLS", "TLS verification is OFF: the platform's identity is not checked",
+            reader.warning(
+                "verifyTLS", "TLS verification is OFF: the platform's identity is not checked",
                 hint: "set it back to true; give caFile for a private CA instead")
         }
         let proxy = readProxy(reader)
@@ -74,7 +79,9 @@ extension ConfigReading {
             switch format {
             case "YYYY-MM-DD": dateSeparator = "-"
             case "YYYY/MM/DD": dateSeparator = "/"
-            default: reader.problem("dateFormat", "\"\(format)\" is not a date format", hint: "use \"YYYY-MM-DD\" or \"YYYY/MM/DD\"")
+            default:
+                reader.problem(
+                    "dateFormat", "\"\(format)\" is not a date format", hint: "use \"YYYY-MM-DD\" or \"YYYY/MM/DD\"")
             }
         }
         reader.rejectUnknownKeys()
@@ -99,12 +106,14 @@ extension ConfigReading {
     /// `publication` (`synchronous`, the default, or `receipts`) and `receiptWarningDays` (working
     /// days, 1 to 60, default 3), which only a receipts platform may set.
     private func readPublication(_ reader: ObjectReader) -> (Publication, ReceiptSettings) {
-        let publication = reader.value("publication") == nil
+        let publication =
+            reader.value("publication") == nil
             ? Publication.synchronous : reader.choice("publication", as: Publication.self) ?? .synchronous
         var settings = ReceiptSettings()
         if reader.value("receiptWarningDays") != nil {
             if publication == .synchronous {
-                reader.problem("receiptWarningDays", "is set, but this platform's publication is synchronous",
+                reader.problem(
+                    "receiptWarningDays", "is set, but this platform's publication is synchronous",
                     hint: "add \"publication\": \"receipts\" when the platform issues receipts, or remove it")
             }
             settings.warningWorkingDays = reader.int("receiptWarningDays", in: 1...60) ?? settings.warningWorkingDays
@@ -117,7 +126,8 @@ extension ConfigReading {
         guard reader.value("signatureMethod") != nil else { return .hmacSHA256 }
         guard let method = reader.choice("signatureMethod", as: SignatureMethod.self) else { return nil }
         if method == .hmacSM3, !SM3.isAvailable {
-            reader.problem("signatureMethod", "HMAC-SM3 needs SM3, and this system's libcrypto has none",
+            reader.problem(
+                "signatureMethod", "HMAC-SM3 needs SM3, and this system's libcrypto has none",
                 hint: "install an OpenSSL with SM3 (1.1.1 or later, not FIPS-only), "
                     + "or ask the platform for HMAC-SHA256")
             return nil
@@ -141,12 +151,14 @@ extension ConfigReading {
         }
         if url.scheme == "http", !url.isLoopback {
             guard allowsPlainHTTP else {
-                reader.problem("baseURL", "\"\(text)\" is plain HTTP to a host that is not loopback",
+                reader.problem(
+                    "baseURL", "\"\(text)\" is plain HTTP to a host that is not loopback",
                     hint: "use https; set \"allowPlainHTTP\": true only for a network you trust, "
                         + "it is warned about on every run")
                 return nil
             }
-            reader.warning("baseURL", "\"\(text)\" is plain HTTP: the records and their signatures travel unencrypted",
+            reader.warning(
+                "baseURL", "\"\(text)\" is plain HTTP: the records and their signatures travel unencrypted",
                 hint: "use https and remove allowPlainHTTP")
         }
         return text
@@ -180,13 +192,20 @@ extension ConfigReading {
             guard let name = item.stringValue, let dataset = Dataset(rawValue: name) else {
                 let text = item.stringValue ?? item.kindDescription
                 let suggestion = DidYouMean.suggestion(for: text, among: Dataset.allCases.map(\.rawValue))
-                sink.problems.append(ConfigProblem(itemPath, "\"\(text)\" is not a dataset",
-                    hint: suggestion.map { "did you mean \"\($0)\"?" } ?? "use license, penalty, dishonesty or pledge"))
+                sink.problems.append(
+                    ConfigProblem(
+                        itemPath, "\"\(text)\" is not a dataset",
+                        hint: suggestion.map { "did you mean \"\($0)\"?" }
+                            ?? "use license, penalty, dishonesty or pledge"))
                 continue
             }
             if let platform, !platform.acceptedDatasets.contains(dataset) {
-                sink.problems.append(ConfigProblem(itemPath, "\(platform.rawValue) does not take \(name)",
-                    hint: "\(platform.rawValue) takes \(platform.acceptedDatasets.map(\.rawValue).joined(separator: ", "))"))
+                sink.problems.append(
+                    ConfigProblem(
+                        itemPath, "\(platform.rawValue) does not take \(name)",
+                        hint:
+                            "\(platform.rawValue) takes \(platform.acceptedDatasets.map(\.rawValue).joined(separator: ", "))"
+                    ))
                 continue
             }
             if !datasets.contains(dataset) { datasets.append(dataset) }
@@ -201,7 +220,9 @@ extension ConfigReading {
         switch (file, variable) {
         case (nil, nil):
             if hasInlineSecret { return nil }
-            reader.problem("secretFile", "is required (or secretEnv)", hint: "name a file readable only by its owner, or an environment variable")
+            reader.problem(
+                "secretFile", "is required (or secretEnv)",
+                hint: "name a file readable only by its owner, or an environment variable")
             return nil
         case (.some, .some):
             reader.problem("secretEnv", "give secretFile or secretEnv, not both")
@@ -216,12 +237,14 @@ extension ConfigReading {
             do {
                 mode = try FileSystem.permissions(resolved)
             } catch {
-                reader.problem("secretFile", "\(shown): \(error.reason)",
+                reader.problem(
+                    "secretFile", "\(shown): \(error.reason)",
                     hint: isPlausible ? nil : "give the path of the file that holds the secret, not the secret")
                 return nil
             }
             if mode & 0o077 != 0 {
-                reader.problem("secretFile", "\(shown) is readable by group or others (mode \(String(mode, radix: 8)))",
+                reader.problem(
+                    "secretFile", "\(shown) is readable by group or others (mode \(String(mode, radix: 8)))",
                     hint: isPlausible ? "chmod 600 \(resolved)" : "chmod 600 it")
                 return nil
             }
@@ -233,13 +256,16 @@ extension ConfigReading {
         case (nil, let variable?):
             // A value that is not a variable's name may be the secret itself: never quote it.
             guard SecretName.isPlausibleVariable(variable) else {
-                reader.problem("secretEnv", "is not an environment variable's name (the value is not shown)",
+                reader.problem(
+                    "secretEnv", "is not an environment variable's name (the value is not shown)",
                     hint: "name the variable that holds the secret, e.g. CREDSYNC_CREDIT_SECRET: A-Z, 0-9 and _")
                 return nil
             }
             guard readsSecrets else { return (.environment(variable), "") }
             guard let value = environment[variable] else {
-                reader.problem("secretEnv", "the environment variable \(variable) is not set", hint: "export \(variable) before running credsync")
+                reader.problem(
+                    "secretEnv", "the environment variable \(variable) is not set",
+                    hint: "export \(variable) before running credsync")
                 return nil
             }
             return checkedSecret(reader, "secretEnv", value.trimmingSpaces()).map { (.environment(variable), $0) }

@@ -70,7 +70,8 @@ public struct DataKey: Sendable, Equatable {
             throw CredsyncError(.configuration, "dataKeyFile: " + error.description)
         }
         let line = text.hasSuffix("\n") ? String(text.dropLast()) : text
-        guard line.hasPrefix(header), let bytes = Hex.decode(String(line.dropFirst(header.count))), bytes.count == length
+        guard line.hasPrefix(header), let bytes = Hex.decode(String(line.dropFirst(header.count))),
+            bytes.count == length
         else {
             throw CredsyncError(
                 .configuration, "dataKeyFile \(path): not a credsync data key (expected '\(header)' and 96 hex digits)",

@@ -51,7 +51,9 @@ public struct FieldCipher: Sendable {
             throw CryptoError("a sealed value does not check out (altered, or moved from another place)")
         }
         let plain = try SM4.counter(body, key: key.encryption, iv: iv)
-        guard let text = String(validating: plain, as: UTF8.self) else { throw CryptoError("a sealed value is not text") }
+        guard let text = String(validating: plain, as: UTF8.self) else {
+            throw CryptoError("a sealed value is not text")
+        }
         return text
     }
 

@@ -7,16 +7,18 @@ public enum HMACSHA256 {
     public static func mac(key: [UInt8], message: [UInt8]) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 0
-        let done = key.count <= Int(Int32.max) && key.withUnsafeBytes { keyBuffer in
-            message.withUnsafeBytes { messageBuffer in
-                out.withUnsafeMutableBufferPointer { outBuffer in
-                    HMAC(
-                        EVP_sha256(), keyBuffer.baseAddress, Int32(keyBuffer.count),
-                        messageBuffer.baseAddress?.assumingMemoryBound(to: UInt8.self), messageBuffer.count,
-                        outBuffer.baseAddress, &length) != nil
+        let done =
+            key.count <= Int(Int32.max)
+            && key.withUnsafeBytes { keyBuffer in
+                message.withUnsafeBytes { messageBuffer in
+                    out.withUnsafeMutableBufferPointer { outBuffer in
+                        HMAC(
+                            EVP_sha256(), keyBuffer.baseAddress, Int32(keyBuffer.count),
+                            messageBuffer.baseAddress?.assumingMemoryBound(to: UInt8.self), messageBuffer.count,
+                            outBuffer.baseAddress, &length) != nil
+                    }
                 }
             }
-        }
         guard done, length == 32 else { return rfc2104(key: key, message: message) }
         return out
     }

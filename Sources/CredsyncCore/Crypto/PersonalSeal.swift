@@ -37,7 +37,8 @@ public struct PersonalSeal: Sendable {
         CredsyncError(
             .configuration,
             "\(configFile): dataKeyFile is not configured: the retry queue would keep natural persons' "
-                + "证件号码 in clear", hint: "write a key outside the state directory ('credsync key generate "
+                + "证件号码 in clear",
+            hint: "write a key outside the state directory ('credsync key generate "
                 + "/etc/credsync/data.key'), set \"dataKeyFile\" to it, and back it up apart from the state")
     }
 

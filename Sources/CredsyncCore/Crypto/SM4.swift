@@ -23,7 +23,9 @@ public enum SM4 {
         }
         guard let context = EVP_CIPHER_CTX_new() else { throw CryptoError.libcrypto("SM4-CTR context") }
         defer { EVP_CIPHER_CTX_free(context) }
-        guard EVP_EncryptInit_ex2(context, cipher, key, iv, nil) == 1 else { throw CryptoError.libcrypto("SM4-CTR init") }
+        guard EVP_EncryptInit_ex2(context, cipher, key, iv, nil) == 1 else {
+            throw CryptoError.libcrypto("SM4-CTR init")
+        }
         guard let length = Int32(exactly: bytes.count) else { throw CryptoError("SM4-CTR: the value is too long") }
         var out = [UInt8](repeating: 0, count: bytes.count + blockLength)
         var written: Int32 = 0

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A calendar date with no time or zone: the unit of every publicity and deadline rule.
@@ -20,7 +20,9 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Parses the ISO form `YYYY-MM-DD` exactly.
     public init?(iso text: String) {
-        let parts = text.utf8.withContiguousStorageIfAvailable(Self.isoParts) ?? Array(text.utf8).withUnsafeBufferPointer(Self.isoParts)
+        let parts =
+            text.utf8.withContiguousStorageIfAvailable(Self.isoParts)
+            ?? Array(text.utf8).withUnsafeBufferPointer(Self.isoParts)
         guard let parts else { return nil }
         self.init(year: parts.year, month: parts.month, day: parts.day)
     }
@@ -125,7 +127,8 @@ public struct LocalDate: Sendable, Hashable, Comparable, CustomStringConvertible
         let digit = { (n: Int) in UInt8(ascii: "0") + UInt8(n % 10) }
         let bytes: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (
             digit(year / 1000), digit(year / 100), digit(year / 10), digit(year), mark,
-            digit(month / 10), digit(month), mark, digit(day / 10), digit(day))
+            digit(month / 10), digit(month), mark, digit(day / 10), digit(day)
+        )
         return withUnsafeBytes(of: bytes) { String(decoding: $0, as: UTF8.self) }
     }
 

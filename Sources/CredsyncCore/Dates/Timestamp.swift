@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Wall-clock instants as Unix seconds, and their RFC 3339 form in UTC.
@@ -30,7 +30,8 @@ public enum Timestamp {
             let s = String(n)
             return String(repeating: "0", count: max(0, width - s.count)) + s
         }
-        var text = date.iso + "T" + pad(secondOfDay / 3600) + ":" + pad(secondOfDay / 60 % 60) + ":" + pad(secondOfDay % 60)
+        var text =
+            date.iso + "T" + pad(secondOfDay / 3600) + ":" + pad(secondOfDay / 60 % 60) + ":" + pad(secondOfDay % 60)
         if fractional {
             let millis = min(999, Int(((seconds - Double(whole)) * 1000).rounded(.down)))
             text += "." + pad(millis, 3)

@@ -125,7 +125,9 @@ public struct JSONParser {
             }
             if isDuplicate { throw error("duplicate key \"\(key)\"", at: keyStart) }
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after a key") }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
+                throw error("expected ':' after a key")
+            }
             index += 1
             skipWhitespace()
             members.append(JSONMember(key, try parseValue()))

@@ -165,7 +165,11 @@ public enum JSONWriter {
         }
         if copied == nil {
             for byte in text.utf8 {
-                if byte >= 0x20 && byte != 0x22 && byte != 0x5C { out.append(byte) } else { appendEscape(byte, into: &out) }
+                if byte >= 0x20 && byte != 0x22 && byte != 0x5C {
+                    out.append(byte)
+                } else {
+                    appendEscape(byte, into: &out)
+                }
             }
         }
         out.append(UInt8(ascii: "\""))
@@ -228,7 +232,8 @@ public enum JSONWriter {
 
     /// Whether any of `bytes` must be escaped in a JSON string: `"`, `\\` or a control character.
     static func needsEscape(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        ByteScan.any(bytes, word: { ByteScan.hasLess($0, than: 0x20) || ByteScan.has($0, 0x22) || ByteScan.has($0, 0x5C) },
+        ByteScan.any(
+            bytes, word: { ByteScan.hasLess($0, than: 0x20) || ByteScan.has($0, 0x22) || ByteScan.has($0, 0x5C) },
             byte: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C })
     }
 

@@ -15,7 +15,8 @@ extension PersonalData {
             if bytes[i] == UInt8(ascii: "}") { return i == bytes.count - 1 ? [0x7B, 0x7D] : nil }
             while true {
                 guard let key = string(bytes, at: i), !key.escaped, key.end < bytes.count,
-                    bytes[key.end] == UInt8(ascii: ":"), let value = string(bytes, at: key.end + 1), value.end < bytes.count
+                    bytes[key.end] == UInt8(ascii: ":"), let value = string(bytes, at: key.end + 1),
+                    value.end < bytes.count
                 else { return nil }
                 let keyBytes = UnsafeBufferPointer(rebasing: bytes[key.start..<key.end - 1])
                 let valueBytes = UnsafeBufferPointer(rebasing: bytes[value.start..<value.end - 1])
@@ -23,7 +24,8 @@ extension PersonalData {
                 let field = String(decoding: keyBytes, as: UTF8.self)
                 if isPersonalField(field) {
                     guard !value.escaped else { return nil }
-                    JSONWriter.appendString(shown(String(decoding: valueBytes, as: UTF8.self), field: field), into: &out)
+                    JSONWriter.appendString(
+                        shown(String(decoding: valueBytes, as: UTF8.self), field: field), into: &out)
                 } else {
                     out.append(UInt8(ascii: "\""))
                     if !mask(valueBytes, into: &out) { out.append(contentsOf: valueBytes) }

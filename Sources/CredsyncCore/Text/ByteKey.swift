@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A record key compared and hashed by its UTF-8 bytes.
@@ -17,7 +17,9 @@ public struct ByteKey: Hashable, Sendable, CustomStringConvertible {
     public static func == (a: ByteKey, b: ByteKey) -> Bool {
         let equal = a.text.utf8.withContiguousStorageIfAvailable { x in
             b.text.utf8.withContiguousStorageIfAvailable { y in
-                guard x.count == y.count, let left = x.baseAddress, let right = y.baseAddress else { return x.count == y.count }
+                guard x.count == y.count, let left = x.baseAddress, let right = y.baseAddress else {
+                    return x.count == y.count
+                }
                 return memcmp(left, right, x.count) == 0
             }
         }

@@ -100,6 +100,7 @@ public enum NationalIdentifiers {
     public static func masked(_ number: String) -> String {
         let chars = Array(number)
         guard chars.count > 10 else { return String(repeating: "*", count: chars.count) }
-        return String(chars[0..<6]) + String(repeating: "*", count: chars.count - 10) + String(chars[(chars.count - 4)...])
+        return String(chars[0..<6]) + String(repeating: "*", count: chars.count - 10)
+            + String(chars[(chars.count - 4)...])
     }
 }

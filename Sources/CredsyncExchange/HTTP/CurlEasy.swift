@@ -68,23 +68,31 @@ final class CurlEasy {
                         set(ccurl_easy_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bodyBuffer.count)))
                         if let base = bodyBuffer.baseAddress, bodyBuffer.count > 0 {
                             // The body outlives curl_easy_perform below, so libcurl need not copy it.
-                            set(ccurl_easy_setopt_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: base)))
+                            set(
+                                ccurl_easy_setopt_pointer(
+                                    handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: base)))
                         } else {
                             set(ccurl_easy_setopt_string(handle, CURLOPT_COPYPOSTFIELDS, ""))
                         }
                     }
                     let context = Unmanaged.passUnretained(sink).toOpaque()
-                    set(ccurl_easy_setopt_write_function(handle, CURLOPT_WRITEFUNCTION, { data, size, count, context in
-                        guard let context else { return 0 }
-                        let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
-                        return sink.appendBody(data, size * count)
-                    }))
+                    set(
+                        ccurl_easy_setopt_write_function(
+                            handle, CURLOPT_WRITEFUNCTION,
+                            { data, size, count, context in
+                                guard let context else { return 0 }
+                                let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
+                                return sink.appendBody(data, size * count)
+                            }))
                     set(ccurl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, context))
-                    set(ccurl_easy_setopt_write_function(handle, CURLOPT_HEADERFUNCTION, { data, size, count, context in
-                        guard let context else { return 0 }
-                        let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
-                        return sink.appendHeader(data, size * count)
-                    }))
+                    set(
+                        ccurl_easy_setopt_write_function(
+                            handle, CURLOPT_HEADERFUNCTION,
+                            { data, size, count, context in
+                                guard let context else { return 0 }
+                                let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
+                                return sink.appendHeader(data, size * count)
+                            }))
                     set(ccurl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, context))
                     guard ok else { return CURLE_FAILED_INIT }
                     return curl_easy_perform(handle)
@@ -117,12 +125,15 @@ final class CurlEasy {
         case CURLE_COULDNT_CONNECT: kind = .connect
         case CURLE_OPERATION_TIMEDOUT: kind = .timeout
         case CURLE_PEER_FAILED_VERIFICATION:
-            kind = lowered.contains("subject name") || lowered.contains("does not match") || lowered.contains("host name")
+            kind =
+                lowered.contains("subject name") || lowered.contains("does not match") || lowered.contains("host name")
                 ? .hostNameMismatch : .certificateVerification
         case CURLE_SSL_CACERT_BADFILE: kind = .certificateVerification
         case CURLE_SSL_CERTPROBLEM: kind = .clientCertificate
         case CURLE_SSL_CONNECT_ERROR:
-            kind = lowered.contains("certificate required") || lowered.contains("alert bad certificate") || lowered.contains("unknown ca")
+            kind =
+                lowered.contains("certificate required") || lowered.contains("alert bad certificate")
+                    || lowered.contains("unknown ca")
                 ? .clientCertificate : .tlsHandshake
         case CURLE_WRITE_ERROR where sink.overflowed: kind = .responseTooLarge
         case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE:
@@ -148,7 +159,9 @@ final class ResponseSink {
             overflowed = true
             return 0
         }
-        data.withMemoryRebound(to: UInt8.self, capacity: count) { body.append(contentsOf: UnsafeBufferPointer(start: $0, count: count)) }
+        data.withMemoryRebound(to: UInt8.self, capacity: count) {
+            body.append(contentsOf: UnsafeBufferPointer(start: $0, count: count))
+        }
         return count
     }
 

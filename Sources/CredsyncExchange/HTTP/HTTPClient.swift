@@ -23,7 +23,10 @@ public final class HTTPClient: Sendable {
                 defer { threads.leave() }
                 guard let easy = CurlEasy() else {
                     while let job = queue.take() {
-                        job.complete(.failure(TransportError(.other, url: job.request.url, detail: "libcurl could not create a handle")))
+                        job.complete(
+                            .failure(
+                                TransportError(
+                                    .other, url: job.request.url, detail: "libcurl could not create a handle")))
                     }
                     return
                 }
@@ -56,10 +59,13 @@ public final class HTTPClient: Sendable {
     public func sendBlocking(_ request: HTTPRequest) -> Result<HTTPResponse, TransportError> {
         let done = DispatchSemaphore(value: 0)
         let box = ResultBox()
-        queue.put(Job(request: request, complete: { result in
-            box.set(result)
-            done.signal()
-        }))
+        queue.put(
+            Job(
+                request: request,
+                complete: { result in
+                    box.set(result)
+                    done.signal()
+                }))
         done.wait()
         return box.get() ?? .failure(TransportError(.other, url: request.url, detail: "no answer"))
     }

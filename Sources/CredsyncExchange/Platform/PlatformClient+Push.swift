@@ -15,7 +15,8 @@ extension PlatformClient {
             result.outcomes = batch.records.map { ($0.key, failure.recordOutcome) }
         case .success(let answer) where answer.status == 413:
             guard batch.records.count > 1 else {
-                let outcome = RecordOutcome.permanent("HTTP 413 TOO_LARGE: a single record is over the platform's size limit")
+                let outcome = RecordOutcome.permanent(
+                    "HTTP 413 TOO_LARGE: a single record is over the platform's size limit")
                 result.outcomes = batch.records.map { ($0.key, outcome) }
                 return result
             }
@@ -23,7 +24,9 @@ extension PlatformClient {
             result.batchIDs.removeLast()
             let first = Batch(dataset: batch.dataset, source: source, records: Array(batch.records[..<middle]))
             let second = Batch(dataset: batch.dataset, source: source, records: Array(batch.records[middle...]))
-            logger.info("batch too large for the platform, split", [("platform", config.id.rawValue), ("batch", batch.id), ("records", batch.records.count)])
+            logger.info(
+                "batch too large for the platform, split",
+                [("platform", config.id.rawValue), ("batch", batch.id), ("records", batch.records.count)])
             result.merge(await push(first))
             result.merge(await push(second))
         case .success(let answer):

@@ -47,15 +47,18 @@ extension ManifestItem {
                 let reason = "\(path) (\(key)): \"status\" is not one of \(statuses.sorted())"
                 return .failure(ManifestShapeError(reason: reason))
             }
-            let typed = [("hash", item["hash"]?.stringValue != nil), ("version", item["version"]?.intValue != nil),
-                ("updatedAt", item["updatedAt"]?.stringValue != nil)]
+            let typed = [
+                ("hash", item["hash"]?.stringValue != nil), ("version", item["version"]?.intValue != nil),
+                ("updatedAt", item["updatedAt"]?.stringValue != nil),
+            ]
             let wrong = typed.first { name, isTyped in !isTyped && item[name] != nil && item[name] != .null }
             if let (name, _) = wrong {
                 return .failure(ManifestShapeError(reason: "\(path) (\(key)): \"\(name)\" has the wrong type"))
             }
-            items.append(ManifestItem(
-                key: key, hash: item["hash"]?.stringValue, status: status, version: item["version"]?.intValue ?? 0,
-                updatedAt: item["updatedAt"]?.stringValue))
+            items.append(
+                ManifestItem(
+                    key: key, hash: item["hash"]?.stringValue, status: status, version: item["version"]?.intValue ?? 0,
+                    updatedAt: item["updatedAt"]?.stringValue))
         }
         return .success((items, nextCursor))
     }
@@ -90,7 +93,8 @@ public struct CursorTrail: Sendable {
         guard seen.insert(next).inserted else {
             return ExchangeFailure(
                 .transient, status: 200, code: "CURSOR_NOT_ADVANCING",
-                message: "\(what): page \(pages) gives the cursor \"\(shown)\" again: the paging does not advance; stopped")
+                message:
+                    "\(what): page \(pages) gives the cursor \"\(shown)\" again: the paging does not advance; stopped")
         }
         guard pages < Self.maxPages else {
             return ExchangeFailure(
@@ -111,11 +115,15 @@ extension PlatformClient {
         repeat {
             var query = [("source", source), ("limit", String(pageSize))]
             if let cursor { query.append(("cursor", cursor)) }
-            switch await exchange(method: "GET", path: "/datasets/\(dataset.rawValue)/records", query: query, statistics: &statistics) {
+            switch await exchange(
+                method: "GET", path: "/datasets/\(dataset.rawValue)/records", query: query, statistics: &statistics)
+            {
             case .failure(let failure): return .failure(failure)
             case .success(let answer):
                 guard answer.status == 200, let json = answer.json else {
-                    return .failure(ExchangeFailure(.transient, status: answer.status, code: nil, message: "manifest page without JSON"))
+                    return .failure(
+                        ExchangeFailure(
+                            .transient, status: answer.status, code: nil, message: "manifest page without JSON"))
                 }
                 // An answer of the wrong shape is a platform error, never an empty manifest.
                 switch ManifestItem.page(json) {
@@ -126,10 +134,13 @@ extension PlatformClient {
                         return .failure(loop)
                     }
                 case .failure(let problem):
-                    let message = "the \(dataset.rawValue) manifest page after \(items.count) records is malformed: "
+                    let message =
+                        "the \(dataset.rawValue) manifest page after \(items.count) records is malformed: "
                         + problem.reason
-                    return .failure(ExchangeFailure(
-                        .transient, status: answer.status, code: nil, message: message, requestID: answer.requestID))
+                    return .failure(
+                        ExchangeFailure(
+                            .transient, status: answer.status, code: nil, message: message, requestID: answer.requestID)
+                    )
                 }
             }
         } while cursor != nil
@@ -148,7 +159,9 @@ extension PlatformClient {
     }
 
     /// Enterprises by USCC, 1 to 100 at a time: the items found and the codes not found.
-    public func queryEnterprises(_ codes: [String]) async -> Result<(items: [JSONValue], notFound: [String]), ExchangeFailure> {
+    public func queryEnterprises(_ codes: [String]) async -> Result<
+        (items: [JSONValue], notFound: [String]), ExchangeFailure
+    > {
         var statistics = BatchResult()
         let body = Array(JSONWriter.compact(["uscc": .array(codes.map { .string($0) })]).utf8)
         switch await exchange(method: "POST", path: "/enterprises/query", body: body, statistics: &statistics) {
@@ -161,7 +174,9 @@ extension PlatformClient {
     }
 
     /// One page of gsxt's enterprise change feed for `region`.
-    public func enterpriseChanges(region: String, cursor: String?, limit: Int = 1000) async -> Result<FeedPage, ExchangeFailure> {
+    public func enterpriseChanges(region: String, cursor: String?, limit: Int = 1000) async -> Result<
+        FeedPage, ExchangeFailure
+    > {
         var query = [("region", region), ("limit", String(limit))]
         if let cursor { query.append(("cursor", cursor)) }
         return await feedPage(path: "/enterprises/changes", query: query)
@@ -180,9 +195,10 @@ extension PlatformClient {
         case .failure(let failure): return .failure(failure)
         case .success(let answer):
             let json = answer.json
-            return .success(FeedPage(
-                items: json?["items"]?.arrayValue ?? [], nextCursor: json?["nextCursor"]?.stringValue,
-                hasMore: json?["hasMore"]?.boolValue ?? false))
+            return .success(
+                FeedPage(
+                    items: json?["items"]?.arrayValue ?? [], nextCursor: json?["nextCursor"]?.stringValue,
+                    hasMore: json?["hasMore"]?.boolValue ?? false))
         }
     }
 }

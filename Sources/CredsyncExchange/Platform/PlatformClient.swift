@@ -107,7 +107,8 @@ public final class PlatformClient: Sendable {
                     message: transport.description)
                 if !transport.isTransient { return .failure(failure) }
             case .success(let response):
-                let answer = Answer(status: response.status, json: try? JSONParser.parse(response.body), response: response)
+                let answer = Answer(
+                    status: response.status, json: try? JSONParser.parse(response.body), response: response)
                 if let requestID = answer.requestID { statistics.requestIDs.append(requestID) }
                 if (200..<300).contains(response.status) || response.status == 413 { return .success(answer) }
                 failure = Self.failure(from: answer, url: url)
@@ -120,7 +121,10 @@ public final class PlatformClient: Sendable {
                     bucket.pause(for: seconds)
                     logger.debug("rate limited", [("platform", config.id.rawValue), ("retryAfter", seconds)])
                     if rateLimitWaits <= 20 { continue }
-                    return .failure(ExchangeFailure(.transient, status: 429, code: failure.code, message: failure.message, requestID: failure.requestID))
+                    return .failure(
+                        ExchangeFailure(
+                            .transient, status: 429, code: failure.code, message: failure.message,
+                            requestID: failure.requestID))
                 }
                 if response.status == 401, !resigned, failure.code == "CLOCK_SKEW" || failure.code == "REPLAY" {
                     resigned = true
@@ -135,7 +139,8 @@ public final class PlatformClient: Sendable {
             failures += 1
             if failures >= retry.attemptsInRun { return .failure(failure) }
             let delay = wait ?? backoff.delay(attempt: failures - 1)
-            logger.debug("retrying", [("platform", config.id.rawValue), ("after", delay), ("error", failure.description)])
+            logger.debug(
+                "retrying", [("platform", config.id.rawValue), ("after", delay), ("error", failure.description)])
             await Sleep.seconds(delay)
         }
     }
@@ -145,7 +150,8 @@ public final class PlatformClient: Sendable {
     /// over, every request of this client fails the same way without being sent.
     private func tooLong(_ retryAfter: Double?, _ failure: ExchangeFailure) -> ExchangeFailure? {
         guard let retryAfter, retryAfter > retry.maxRetryAfter else { return nil }
-        let message = "\(failure.message) (the platform asks to wait \(DurationText.describe(retryAfter)), longer than "
+        let message =
+            "\(failure.message) (the platform asks to wait \(DurationText.describe(retryAfter)), longer than "
             + "retry.maxRetryAfter \(DurationText.describe(retry.maxRetryAfter)): left to the queue)"
         logger.warning(
             "Retry-After past the limit", [("platform", config.id.rawValue), ("retryAfter", String(retryAfter))])
@@ -165,20 +171,24 @@ public final class PlatformClient: Sendable {
         var message = error?["message"]?.stringValue ?? ""
         if answer.json == nil {
             // Not the platform's JSON: a proxy or TLS terminator answered (nginx's "No required SSL certificate was sent").
-            message = "\(url) answered HTTP \(answer.status) without an exchange error: \(htmlTitle(answer.response.body))"
+            message =
+                "\(url) answered HTTP \(answer.status) without an exchange error: \(htmlTitle(answer.response.body))"
         }
         let failureClass: ExchangeFailure.Class
         switch answer.status {
         case 429, 500, 502, 503, 504: failureClass = .transient
         default: failureClass = .permanent
         }
-        return ExchangeFailure(failureClass, status: answer.status, code: code, message: message, requestID: answer.requestID)
+        return ExchangeFailure(
+            failureClass, status: answer.status, code: code, message: message, requestID: answer.requestID)
     }
 
     /// The title of an HTML error page, or the start of the body.
     static func htmlTitle(_ body: [UInt8]) -> String {
         let text = String(decoding: body.prefix(2048), as: UTF8.self)
-        if let open = text.range(of: "<title>"), let close = text.range(of: "</title>"), open.upperBound <= close.lowerBound {
+        if let open = text.range(of: "<title>"), let close = text.range(of: "</title>"),
+            open.upperBound <= close.lowerBound
+        {
             return String(text[open.upperBound..<close.lowerBound])
         }
         return String(text.prefix(200)).replacingAll("\n", with: " ")

@@ -43,8 +43,10 @@ extension Receipt {
             case .failure(let reason): return .failure(ManifestShapeError(reason: "items[\(i)]: \(reason.reason)"))
             }
         }
-        return .success(ReceiptPage(
-            receipts: receipts, nextCursor: json["nextCursor"]?.stringValue, hasMore: json["hasMore"]?.boolValue ?? false))
+        return .success(
+            ReceiptPage(
+                receipts: receipts, nextCursor: json["nextCursor"]?.stringValue,
+                hasMore: json["hasMore"]?.boolValue ?? false))
     }
 
     static func receipt(_ item: JSONValue) -> Result<Receipt, ManifestShapeError> {
@@ -65,31 +67,41 @@ extension Receipt {
                 code: error["code"]?.stringValue ?? "E_UNKNOWN", field: error["field"]?.stringValue,
                 message: error["message"]?.stringValue ?? "")
         }
-        return .success(Receipt(
-            seq: seq, key: key, version: version, batchID: item["batchId"]?.stringValue ?? "", op: op, status: status,
-            at: at, remoteID: item["remoteId"]?.stringValue, errors: errors))
+        return .success(
+            Receipt(
+                seq: seq, key: key, version: version, batchID: item["batchId"]?.stringValue ?? "", op: op,
+                status: status,
+                at: at, remoteID: item["remoteId"]?.stringValue, errors: errors))
     }
 }
 
 extension PlatformClient {
     /// One page of a dataset's receipts after `cursor` (nil: from the beginning). A `BAD_CURSOR`
     /// answer comes back as the failure with that code: the caller reads again from the start.
-    public func receipts(_ dataset: Dataset, cursor: String?, limit: Int = 1000) async -> Result<ReceiptPage, ExchangeFailure> {
+    public func receipts(_ dataset: Dataset, cursor: String?, limit: Int = 1000) async -> Result<
+        ReceiptPage, ExchangeFailure
+    > {
         var statistics = BatchResult()
         var query = [("source", source), ("limit", String(limit))]
         if let cursor { query.append(("cursor", cursor)) }
-        switch await exchange(method: "GET", path: "/datasets/\(dataset.rawValue)/receipts", query: query, statistics: &statistics) {
+        switch await exchange(
+            method: "GET", path: "/datasets/\(dataset.rawValue)/receipts", query: query, statistics: &statistics)
+        {
         case .failure(let failure): return .failure(failure)
         case .success(let answer):
             guard answer.status == 200, let json = answer.json else {
-                return .failure(ExchangeFailure(.transient, status: answer.status, code: nil, message: "receipts page without JSON"))
+                return .failure(
+                    ExchangeFailure(.transient, status: answer.status, code: nil, message: "receipts page without JSON")
+                )
             }
             switch Receipt.page(json) {
             case .success(let page): return .success(page)
             case .failure(let problem):
-                return .failure(ExchangeFailure(
-                    .transient, status: answer.status, code: nil,
-                    message: "the \(dataset.rawValue) receipts page is malformed: \(problem.reason)", requestID: answer.requestID))
+                return .failure(
+                    ExchangeFailure(
+                        .transient, status: answer.status, code: nil,
+                        message: "the \(dataset.rawValue) receipts page is malformed: \(problem.reason)",
+                        requestID: answer.requestID))
             }
         }
     }

@@ -112,4 +112,3 @@ extension MappingDefinition {
         return copy
     }
 }
-

@@ -15,7 +15,8 @@ public enum MappingLoader {
         let formatBytes = try JSONFile.bytes(formatFile)
         let format = try FormatLoader.load(formatFile, bytes: formatBytes)
         if let dataset, format.dataset != dataset {
-            root.problem("format", "\"\(formatName)\" is the format of \(format.dataset.rawValue), not \(dataset.rawValue)")
+            root.problem(
+                "format", "\"\(formatName)\" is the format of \(format.dataset.rawValue), not \(dataset.rawValue)")
         }
         let resolver = MappingResolver(format: format)
         var control: [ValueSpec] = []
@@ -23,7 +24,9 @@ public enum MappingLoader {
             for member in reader.object {
                 guard !member.key.hasPrefix("//") else { continue }
                 _ = reader.value(member.key)
-                if let spec = SpecReader.read(member.value, path: reader.childPath(member.key), resolver: resolver, sink: sink) {
+                if let spec = SpecReader.read(
+                    member.value, path: reader.childPath(member.key), resolver: resolver, sink: sink)
+                {
                     control.append(spec)
                     resolver.controls.append(member.key)
                 }
@@ -34,12 +37,17 @@ public enum MappingLoader {
             for member in reader.object where !member.key.hasPrefix("//") {
                 _ = reader.value(member.key)
                 guard let index = format.index[member.key] else {
-                    reader.problem(member.key, "is not a field of the \(format.dataset.rawValue) format",
-                        hint: DidYouMean.suggestion(for: member.key, among: format.fields.map(\.code)).map { "did you mean \"\($0)\"?" }
+                    reader.problem(
+                        member.key, "is not a field of the \(format.dataset.rawValue) format",
+                        hint: DidYouMean.suggestion(for: member.key, among: format.fields.map(\.code)).map {
+                            "did you mean \"\($0)\"?"
+                        }
                             ?? "the fields are listed in \(formatName)")
                     continue
                 }
-                if let spec = SpecReader.read(member.value, path: reader.childPath(member.key), resolver: resolver, sink: sink) {
+                if let spec = SpecReader.read(
+                    member.value, path: reader.childPath(member.key), resolver: resolver, sink: sink)
+                {
                     fields.append((index, spec))
                 }
                 resolver.mapped.insert(index)
@@ -58,12 +66,15 @@ public enum MappingLoader {
                     reader.problem(member.key, "\(platform.rawValue) does not take \(dataset.rawValue)")
                 }
                 guard let platformObject = member.value.objectValue else {
-                    reader.problem(member.key, "must be an object, not \(member.value.kindDescription)",
+                    reader.problem(
+                        member.key, "must be an object, not \(member.value.kindDescription)",
                         hint: #"write it like {"exclude": […]}, or {} for no exclusions"#)
                     continue
                 }
                 let platformReader = ObjectReader(platformObject, path: reader.childPath(member.key), sink: sink)
-                platforms[platform] = readExclusions(platformReader.array("exclude") ?? [], path: platformReader.childPath("exclude"), resolver: resolver, sink: sink)
+                platforms[platform] = readExclusions(
+                    platformReader.array("exclude") ?? [], path: platformReader.childPath("exclude"),
+                    resolver: resolver, sink: sink)
                 platformReader.rejectUnknownKeys()
             }
         }
@@ -78,7 +89,9 @@ public enum MappingLoader {
                 return index
             }
             reader.rejectUnknownKeys()
-            if let uscc = indexes[0], let name = indexes[1], let date = indexes[2] { subjects.append((uscc, name, date)) }
+            if let uscc = indexes[0], let name = indexes[1], let date = indexes[2] {
+                subjects.append((uscc, name, date))
+            }
         }
         root.rejectUnknownKeys()
         guard let dataset, sink.problems.isEmpty else { throw FormatLoader.problems(file, sink) }
@@ -89,11 +102,15 @@ public enum MappingLoader {
         return definition
     }
 
-    private static func readExclusions(_ items: [JSONValue], path: String, resolver: MappingResolver, sink: ProblemSink) -> [Exclusion] {
+    private static func readExclusions(_ items: [JSONValue], path: String, resolver: MappingResolver, sink: ProblemSink)
+        -> [Exclusion]
+    {
         items.enumerated().compactMap { i, item in
             guard let object = item.objectValue else {
-                sink.problems.append(ConfigProblem(path + "[\(i)]", "must be an object, not \(item.kindDescription)",
-                    hint: #"write it like {"reason": …, "when": {…}}"#))
+                sink.problems.append(
+                    ConfigProblem(
+                        path + "[\(i)]", "must be an object, not \(item.kindDescription)",
+                        hint: #"write it like {"reason": …, "when": {…}}"#))
                 return nil
             }
             let reader = ObjectReader(object, path: path + "[\(i)]", sink: sink)

@@ -11,15 +11,20 @@ enum SpecReader {
             return ValueSpec(source: .column(index), path: path)
         }
         guard let object = value.objectValue else {
-            sink.problems.append(ConfigProblem(path, "must be a column name or an object, not \(value.kindDescription)"))
+            sink.problems.append(
+                ConfigProblem(path, "must be a column name or an object, not \(value.kindDescription)"))
             return nil
         }
         let reader = ObjectReader(object, path: path, sink: sink)
         let given = sources.filter { object[$0] != nil }
         guard given.count == 1, let sourceKey = given.first else {
             let unknown = object.keys.first { !known.contains($0) && !$0.hasPrefix("//") }
-            reader.problemHere(given.isEmpty ? "needs one source: \(sources.joined(separator: ", "))" : "has several sources: \(given.joined(separator: ", "))",
-                hint: unknown.flatMap { DidYouMean.suggestion(for: $0, among: known) }.map { "did you mean \"\($0)\"?" })
+            reader.problemHere(
+                given.isEmpty
+                    ? "needs one source: \(sources.joined(separator: ", "))"
+                    : "has several sources: \(given.joined(separator: ", "))",
+                hint: unknown.flatMap { DidYouMean.suggestion(for: $0, among: known) }.map { "did you mean \"\($0)\"?" }
+            )
             return nil
         }
         guard let source = readSource(sourceKey, reader: reader, resolver: resolver, sink: sink) else {
@@ -43,7 +48,9 @@ enum SpecReader {
         spec.unmapped = reader.choice("unmapped", as: UnmappedPolicy.self) ?? .error
         if let prefix = reader.object("ensurePrefix") {
             let text = prefix.string("value", required: true) ?? ""
-            let condition = prefix.value("when").flatMap { Condition.read($0, path: prefix.childPath("when"), resolver: resolver, sink: sink) }
+            let condition = prefix.value("when").flatMap {
+                Condition.read($0, path: prefix.childPath("when"), resolver: resolver, sink: sink)
+            }
             prefix.rejectUnknownKeys()
             spec.ensurePrefix = (text, condition)
         }
@@ -53,7 +60,9 @@ enum SpecReader {
             switch amount {
             case "yuan-to-wan": spec.amountYuanToWan = true
             case "wan": spec.isAmount = true
-            default: reader.problem("amount", "\"\(amount)\" is not an amount conversion", hint: "use \"yuan-to-wan\" or \"wan\"")
+            default:
+                reader.problem(
+                    "amount", "\"\(amount)\" is not an amount conversion", hint: "use \"yuan-to-wan\" or \"wan\"")
             }
         }
         if let fallback = reader.value("ifEmpty") {
@@ -66,12 +75,20 @@ enum SpecReader {
         return ValueSpec(source: source, path: path, steps: spec)
     }
 
-    static let known = sources + ["split", "map", "unmapped", "ensurePrefix", "join", "date", "amount", "ifEmpty", "when", "separator", "by", "periods"]
+    static let known =
+        sources + [
+            "split", "map", "unmapped", "ensurePrefix", "join", "date", "amount", "ifEmpty", "when", "separator", "by",
+            "periods",
+        ]
 
-    private static func readSource(_ key: String, reader: ObjectReader, resolver: MappingResolver, sink: ProblemSink) -> ValueSource? {
+    private static func readSource(_ key: String, reader: ObjectReader, resolver: MappingResolver, sink: ProblemSink)
+        -> ValueSource?
+    {
         switch key {
         case "column":
-            guard let name = reader.string("column"), case .column(let index)? = resolver.resolve(column: name) else { return nil }
+            guard let name = reader.string("column"), case .column(let index)? = resolver.resolve(column: name) else {
+                return nil
+            }
             return .column(index)
         case "const":
             return reader.string("const").map { .constant($0) }
@@ -79,13 +96,16 @@ enum SpecReader {
             switch reader.string("org") {
             case "name": return .organisationName
             case "uscc": return .organisationUSCC
-            case let other: reader.problem("org", "\"\(other ?? "")\" is not a part of the organisation", hint: "use \"name\" or \"uscc\"")
+            case let other:
+                reader.problem(
+                    "org", "\"\(other ?? "")\" is not a part of the organisation", hint: "use \"name\" or \"uscc\"")
             }
             return nil
         case "field":
             guard let name = reader.string("field") else { return nil }
             guard case .field(let index)? = resolver.resolve(field: name) else {
-                reader.problem("field", "\"\(name)\" is not mapped before this value", hint: "map it earlier in the file")
+                reader.problem(
+                    "field", "\"\(name)\" is not mapped before this value", hint: "map it earlier in the file")
                 return nil
             }
             return .field(index)
@@ -98,13 +118,19 @@ enum SpecReader {
             return .control(index)
         case "concat", "firstOf":
             let items = reader.array(key) ?? []
-            let specs = items.enumerated().compactMap { read($1, path: reader.childPath(key) + "[\($0)]", resolver: resolver, sink: sink) }
+            let specs = items.enumerated().compactMap {
+                read($1, path: reader.childPath(key) + "[\($0)]", resolver: resolver, sink: sink)
+            }
             guard specs.count == items.count else { return nil }
             return key == "concat" ? .concat(specs, separator: reader.string("separator") ?? "") : .firstOf(specs)
         case "dateAdd":
             guard let inner = reader.object("dateAdd") else { return nil }
-            let date = inner.value("date", required: true).flatMap { read($0, path: inner.childPath("date"), resolver: resolver, sink: sink) }
-            let by = inner.value("by", required: true).flatMap { read($0, path: inner.childPath("by"), resolver: resolver, sink: sink) }
+            let date = inner.value("date", required: true).flatMap {
+                read($0, path: inner.childPath("date"), resolver: resolver, sink: sink)
+            }
+            let by = inner.value("by", required: true).flatMap {
+                read($0, path: inner.childPath("by"), resolver: resolver, sink: sink)
+            }
             var periods: [String: Period] = [:]
             if let table = inner.object("periods", required: true) {
                 for member in table.object {

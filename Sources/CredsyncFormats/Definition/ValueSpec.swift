@@ -107,7 +107,9 @@ public final class ValueSpec: Sendable {
         self.path = path
         split = steps.split
         map = steps.map
-        byteMap = steps.map.map { table in Dictionary(table.map { (ByteKey($0.key), $0.value) }, uniquingKeysWith: { first, _ in first }) }
+        byteMap = steps.map.map { table in
+            Dictionary(table.map { (ByteKey($0.key), $0.value) }, uniquingKeysWith: { first, _ in first })
+        }
         unmapped = steps.unmapped
         ensurePrefix = steps.ensurePrefix
         join = steps.join
@@ -116,8 +118,10 @@ public final class ValueSpec: Sendable {
         isAmount = steps.isAmount
         ifEmpty = steps.ifEmpty
         when = steps.when
-        if case .column(let i) = source, steps.split == nil, steps.map == nil, steps.ensurePrefix == nil, steps.join == nil,
-            !steps.isDate, !steps.amountYuanToWan, !steps.isAmount, steps.ifEmpty == nil, steps.when == nil {
+        if case .column(let i) = source, steps.split == nil, steps.map == nil, steps.ensurePrefix == nil,
+            steps.join == nil,
+            !steps.isDate, !steps.amountYuanToWan, !steps.isAmount, steps.ifEmpty == nil, steps.when == nil
+        {
             plainColumn = i
         } else {
             plainColumn = nil

@@ -34,7 +34,8 @@ public enum FormatLoader {
         func resolve(_ reader: ObjectReader, _ key: String) -> Int? {
             guard let name = reader.string(key, required: true) else { return nil }
             guard let i = index[name] else {
-                reader.problem(key, "\"\(name)\" is not a field of this format",
+                reader.problem(
+                    key, "\"\(name)\" is not a field of this format",
                     hint: DidYouMean.suggestion(for: name, among: names).map { "did you mean \"\($0)\"?" })
                 return nil
             }
@@ -42,8 +43,12 @@ public enum FormatLoader {
         }
         var key: [Int] = []
         for (i, name) in (root.array("key", required: true) ?? []).enumerated() {
-            if let name = name.stringValue, let position = index[name] { key.append(position) } else {
-                sink.problems.append(ConfigProblem("key[\(i)]", "\(name.stringValue ?? name.kindDescription) is not a field of this format"))
+            if let name = name.stringValue, let position = index[name] {
+                key.append(position)
+            } else {
+                sink.problems.append(
+                    ConfigProblem(
+                        "key[\(i)]", "\(name.stringValue ?? name.kindDescription) is not a field of this format"))
             }
         }
         if root.object["key"]?.arrayValue?.isEmpty == true {
@@ -51,10 +56,13 @@ public enum FormatLoader {
         }
         var subject: SubjectFields?
         if let reader = root.object("subject") {
-            let parts = ["category", "uscc", "registrationNumber", "legalRepresentative", "idType", "idNumber"].map { resolve(reader, $0) }
+            let parts = ["category", "uscc", "registrationNumber", "legalRepresentative", "idType", "idNumber"].map {
+                resolve(reader, $0)
+            }
             reader.rejectUnknownKeys()
             if case let values = parts.compactMap({ $0 }), values.count == 6 {
-                subject = SubjectFields(category: values[0], uscc: values[1], registrationNumber: values[2],
+                subject = SubjectFields(
+                    category: values[0], uscc: values[1], registrationNumber: values[2],
                     legalRepresentative: values[3], idType: values[4], idNumber: values[5])
             }
         }
@@ -65,13 +73,16 @@ public enum FormatLoader {
         }
         root.rejectUnknownKeys()
         guard let dataset, sink.problems.isEmpty else { throw problems(file, sink) }
-        return NationalFormat(dataset: dataset, file: file, fields: fields, key: key, subject: subject, idTypes: idTypes, longTerm: longTerm)
+        return NationalFormat(
+            dataset: dataset, file: file, fields: fields, key: key, subject: subject, idTypes: idTypes,
+            longTerm: longTerm)
     }
 
     /// One error listing every problem of `file`.
     public static func problems(_ file: String, _ sink: ProblemSink) -> CredsyncError {
         let lines = sink.problems.map { "  " + $0.description }.joined(separator: "\n")
-        return CredsyncError(.configuration, "\(file): \(sink.problems.count) problem\(sink.problems.count == 1 ? "" : "s"):\n" + lines,
+        return CredsyncError(
+            .configuration, "\(file): \(sink.problems.count) problem\(sink.problems.count == 1 ? "" : "s"):\n" + lines,
             hint: "fix the file; the README's \"Mapping files\" section documents every key")
     }
 
@@ -107,7 +118,9 @@ public enum FormatLoader {
         let shape = #"{"pattern": "^ZX[0-9]+$"} (with "when": {…} to apply it only to some records)"#
         for patternReader in reader.objects("patterns", shape: shape) {
             let path = patternReader.path
-            let condition = patternReader.value("when").flatMap { Condition.read($0, path: path + ".when", resolver: resolver, sink: reader.sink) }
+            let condition = patternReader.value("when").flatMap {
+                Condition.read($0, path: path + ".when", resolver: resolver, sink: reader.sink)
+            }
             if let text = patternReader.string("pattern", required: true) {
                 do {
                     patterns.append(try PatternRule(condition: condition, pattern: text))
@@ -119,7 +132,8 @@ public enum FormatLoader {
         }
         reader.rejectUnknownKeys()
         guard let code else { return nil }
-        return FieldRule(code: code, title: title, kind: kind, isRequired: required, requiredWhen: requiredWhen,
+        return FieldRule(
+            code: code, title: title, kind: kind, isRequired: required, requiredWhen: requiredWhen,
             maxLength: maxLength, exactLength: length, codes: codes, isMultiValue: multiple, check: check,
             notAfterToday: notAfterToday, notBefore: notBefore, after: after, patterns: patterns)
     }
@@ -152,7 +166,8 @@ public enum JSONFile {
     public static func object(_ file: String, bytes: [UInt8]) throws(CredsyncError) -> JSONObject {
         let value: JSONValue
         do { value = try JSONParser.parse(bytes) } catch {
-            throw CredsyncError(.configuration, "\(file): not valid JSON: \(error)", hint: "fix the JSON syntax at that place")
+            throw CredsyncError(
+                .configuration, "\(file): not valid JSON: \(error)", hint: "fix the JSON syntax at that place")
         }
         guard let object = value.objectValue else {
             throw CredsyncError(.configuration, "\(file): must hold a JSON object, not \(value.kindDescription)")

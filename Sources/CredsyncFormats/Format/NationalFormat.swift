@@ -68,9 +68,11 @@ public final class FieldRule: Sendable {
     public let after: Int?
     public let patterns: [PatternRule]
 
-    init(code: String, title: String, kind: FieldKind, isRequired: Bool, requiredWhen: Condition?, maxLength: Int?,
+    init(
+        code: String, title: String, kind: FieldKind, isRequired: Bool, requiredWhen: Condition?, maxLength: Int?,
         exactLength: Int?, codes: [String]?, isMultiValue: Bool, check: IdentifierCheck?, notAfterToday: Bool,
-        notBefore: Int?, after: Int?, patterns: [PatternRule]) {
+        notBefore: Int?, after: Int?, patterns: [PatternRule]
+    ) {
         self.code = code
         self.title = title
         self.kind = kind
@@ -119,7 +121,10 @@ public struct NationalFormat: Sendable {
     /// Whether any date must not come before, or must come after, another.
     let hasDateOrder: Bool
 
-    public init(dataset: Dataset, file: String, fields: [FieldRule], key: [Int], subject: SubjectFields?, idTypes: [String], longTerm: String) {
+    public init(
+        dataset: Dataset, file: String, fields: [FieldRule], key: [Int], subject: SubjectFields?, idTypes: [String],
+        longTerm: String
+    ) {
         self.dataset = dataset
         self.file = file
         self.fields = fields

@@ -19,7 +19,8 @@ public struct Validator: Sendable {
         self.isConditional = format.fields.map { $0.requiredWhen != nil }
         self.hasPatterns = format.fields.map { !$0.patterns.isEmpty }
         self.passingBytes = format.fields.map { rule in
-            let lengthOnly = rule.exactLength == nil && rule.codes == nil && rule.check == nil && rule.patterns.isEmpty
+            let lengthOnly =
+                rule.exactLength == nil && rule.codes == nil && rule.check == nil && rule.patterns.isEmpty
                 && rule.kind != .date && rule.kind != .amount
             return lengthOnly ? rule.maxLength ?? Int.max : nil
         }
@@ -37,7 +38,9 @@ public struct Validator: Sendable {
 
     /// - Precondition: `format` holds its field rules for the whole call (it is a constant of this
     ///   validator): they are borrowed with `unowned(unsafe)`, never retained.
-    private func reasons(_ values: [String?], dates: UnsafeMutableBufferPointer<LocalDate?>, dateSeparator: String, today: LocalDate) -> [Reason] {
+    private func reasons(
+        _ values: [String?], dates: UnsafeMutableBufferPointer<LocalDate?>, dateSeparator: String, today: LocalDate
+    ) -> [Reason] {
         var reasons: [Reason] = []
         let context = EvaluationContext(fields: values, columns: [], control: [])
         for i in format.fields.indices {
@@ -47,21 +50,33 @@ public struct Validator: Sendable {
             unowned(unsafe) let rule = format.fields[i]
             guard let value = values[i], !value.isEmpty else {
                 if rule.isRequired {
-                    reasons.append(Reason(field: rule.code, rule: "E_REQUIRED", value: nil, expected: "\(rule.title) is required"))
+                    reasons.append(
+                        Reason(field: rule.code, rule: "E_REQUIRED", value: nil, expected: "\(rule.title) is required"))
                 } else if isConditional[i], let condition = rule.requiredWhen, context.holds(condition) {
-                    reasons.append(Reason(field: rule.code, rule: "E_CONDITIONAL", value: nil,
-                        expected: "\(rule.title) is required by another field's value"))
+                    reasons.append(
+                        Reason(
+                            field: rule.code, rule: "E_CONDITIONAL", value: nil,
+                            expected: "\(rule.title) is required by another field's value"))
                 }
                 continue
             }
             // No value has more characters than bytes: most need no counting.
-            if let maxLength = rule.maxLength, value.utf8.count > maxLength, case let length = Self.characterCount(value), length > maxLength {
-                reasons.append(Reason(field: rule.code, rule: "E_FORMAT", value: value, expected: "at most \(maxLength) characters, found \(length)"))
+            if let maxLength = rule.maxLength, value.utf8.count > maxLength,
+                case let length = Self.characterCount(value), length > maxLength
+            {
+                reasons.append(
+                    Reason(
+                        field: rule.code, rule: "E_FORMAT", value: value,
+                        expected: "at most \(maxLength) characters, found \(length)"))
             }
             if let exact = rule.exactLength, case let length = Self.characterCount(value), length != exact {
-                reasons.append(Reason(field: rule.code, rule: "E_FORMAT", value: value, expected: "exactly \(exact) characters, found \(length)"))
+                reasons.append(
+                    Reason(
+                        field: rule.code, rule: "E_FORMAT", value: value,
+                        expected: "exactly \(exact) characters, found \(length)"))
             }
-            let items = rule.isMultiValue ? value.split(separator: ";", omittingEmptySubsequences: false).map(String.init) : nil
+            let items =
+                rule.isMultiValue ? value.split(separator: ";", omittingEmptySubsequences: false).map(String.init) : nil
             /// The items (the value itself when the field holds one) that fail `passes`.
             func failing(_ passes: (String) -> Bool) -> [String] {
                 if let items { return items.filter { !passes($0) } }
@@ -69,34 +84,44 @@ public struct Validator: Sendable {
             }
             if let codes = rule.codes {
                 for item in failing({ Self.isListed($0, in: codes) }) {
-                    reasons.append(Reason(field: rule.code, rule: "E_CODE", value: item, expected: "one of \(codes.joined(separator: ", "))"))
+                    reasons.append(
+                        Reason(
+                            field: rule.code, rule: "E_CODE", value: item,
+                            expected: "one of \(codes.joined(separator: ", "))"))
                 }
             }
             switch rule.kind {
             case .date:
                 guard let date = Self.date(value, separator: dateSeparator) else {
                     let form = ["YYYY", "MM", "DD"].joined(separator: dateSeparator)
-                    reasons.append(Reason(field: rule.code, rule: "E_FORMAT", value: value, expected: "a date written \(form)"))
+                    reasons.append(
+                        Reason(field: rule.code, rule: "E_FORMAT", value: value, expected: "a date written \(form)"))
                     continue
                 }
                 if !dates.isEmpty { dates[i] = date }
                 if rule.notAfterToday, date > today {
-                    var reason = Reason(field: rule.code, rule: "E_RANGE", value: value, expected: "not after today (\(today.iso))")
+                    var reason = Reason(
+                        field: rule.code, rule: "E_RANGE", value: value, expected: "not after today (\(today.iso))")
                     reason.isDatedAfterAsOf = true
                     reasons.append(reason)
                 }
             case .amount:
                 if (try? Amount.canonical(value)) != value {
-                    reasons.append(Reason(field: rule.code, rule: "E_FORMAT", value: value,
-                        expected: "万元 as a plain decimal, not negative, at most 6 decimals, no trailing zeros"))
+                    reasons.append(
+                        Reason(
+                            field: rule.code, rule: "E_FORMAT", value: value,
+                            expected: "万元 as a plain decimal, not negative, at most 6 decimals, no trailing zeros"))
                 }
             default: break
             }
-            if let check = rule.check, let reason = checkIdentifier(value, check, field: rule) { reasons.append(reason) }
+            if let check = rule.check, let reason = checkIdentifier(value, check, field: rule) {
+                reasons.append(reason)
+            }
             guard hasPatterns[i] else { continue }
             for pattern in rule.patterns where pattern.condition.map(context.holds) ?? true {
                 for item in failing({ Self.matches(pattern, $0) }) {
-                    reasons.append(Reason(field: rule.code, rule: "E_FORMAT", value: item, expected: "matches \(pattern.pattern)"))
+                    reasons.append(
+                        Reason(field: rule.code, rule: "E_FORMAT", value: item, expected: "matches \(pattern.pattern)"))
                 }
             }
         }
@@ -104,12 +129,16 @@ public struct Validator: Sendable {
             guard let date = dates[i] else { continue }
             unowned(unsafe) let rule = format.fields[i]
             if let other = rule.notBefore, let otherDate = dates[other], date < otherDate {
-                reasons.append(Reason(field: rule.code, rule: "E_RANGE", value: values[i],
-                    expected: "not before \(format.fields[other].code) (\(values[other] ?? ""))"))
+                reasons.append(
+                    Reason(
+                        field: rule.code, rule: "E_RANGE", value: values[i],
+                        expected: "not before \(format.fields[other].code) (\(values[other] ?? ""))"))
             }
             if let other = rule.after, let otherDate = dates[other], date <= otherDate {
-                reasons.append(Reason(field: rule.code, rule: "E_RANGE", value: values[i],
-                    expected: "after \(format.fields[other].code) (\(values[other] ?? ""))"))
+                reasons.append(
+                    Reason(
+                        field: rule.code, rule: "E_RANGE", value: values[i],
+                        expected: "after \(format.fields[other].code) (\(values[other] ?? ""))"))
             }
         }
         if let subject = format.subject { subjectReasons(values, subject, into: &reasons) }
@@ -154,7 +183,9 @@ public struct Validator: Sendable {
         case .usccOrIDCard:
             let asUSCC = NationalIdentifiers.usccProblem(value)
             let asID = Self.idCardProblem(value)
-            problem = asUSCC != nil && asID != nil ? "a valid 统一社会信用代码 or 身份证号: as a USCC it \(asUSCC ?? ""); as a 身份证号 it \(asID ?? "")" : nil
+            problem =
+                asUSCC != nil && asID != nil
+                ? "a valid 统一社会信用代码 or 身份证号: as a USCC it \(asUSCC ?? ""); as a 身份证号 it \(asID ?? "")" : nil
         }
         return problem.map { Reason(field: rule.code, rule: "E_CHECKSUM", value: value, expected: $0) }
     }

@@ -2,7 +2,9 @@ public import CredsyncCore
 
 extension PublicityRules {
     /// Reads `file` and resolves its dates against the mappings; every problem names the file and path.
-    public static func load(_ file: String, calendar: WorkingCalendar, mappings: [MappingDefinition]) throws(CredsyncError) -> PublicityRules {
+    public static func load(_ file: String, calendar: WorkingCalendar, mappings: [MappingDefinition])
+        throws(CredsyncError) -> PublicityRules
+    {
         let object = try JSONFile.object(file)
         let sink = ProblemSink()
         let root = ObjectReader(object, path: "", sink: sink)
@@ -16,7 +18,8 @@ extension PublicityRules {
                     continue
                 }
                 guard let ruleObject = member.value.objectValue else {
-                    datasets.problem(member.key, "must be an object, not \(member.value.kindDescription)",
+                    datasets.problem(
+                        member.key, "must be an object, not \(member.value.kindDescription)",
                         hint: #"write it like {"publishedFrom": {"field": …}}"#)
                     continue
                 }
@@ -29,8 +32,10 @@ extension PublicityRules {
         if let datasets = root.object["datasets"]?.objectValue {
             // A dataset without a rule would be published from today and never withdrawn by date.
             for definition in mappings where datasets[definition.dataset.rawValue] == nil {
-                sink.problems.append(ConfigProblem("datasets." + definition.dataset.rawValue, "is required",
-                    hint: "every configured dataset needs its rule; at least {\"publishedFrom\": {\"field\": …}}"))
+                sink.problems.append(
+                    ConfigProblem(
+                        "datasets." + definition.dataset.rawValue, "is required",
+                        hint: "every configured dataset needs its rule; at least {\"publishedFrom\": {\"field\": …}}"))
             }
         }
         root.rejectUnknownKeys()
@@ -38,7 +43,9 @@ extension PublicityRules {
         return PublicityRules(rules: rules, withdrawalDeadline: withdrawal, calendar: calendar)
     }
 
-    private static func reference(_ reader: ObjectReader, _ key: String, _ definition: MappingDefinition, required: Bool = false) -> DateReference? {
+    private static func reference(
+        _ reader: ObjectReader, _ key: String, _ definition: MappingDefinition, required: Bool = false
+    ) -> DateReference? {
         guard let object = reader.object(key, required: required) else { return nil }
         defer { object.rejectUnknownKeys() }
         if let name = object.string("field") {
@@ -50,7 +57,8 @@ extension PublicityRules {
         }
         if let name = object.string("control") {
             guard let index = definition.controlIndex(name) else {
-                object.problem("control", "\"\(name)\" is not a control value of \(FileSystem.baseName(definition.file))",
+                object.problem(
+                    "control", "\"\(name)\" is not a control value of \(FileSystem.baseName(definition.file))",
                     hint: "control values: \(definition.controlNames.joined(separator: ", "))")
                 return nil
             }
@@ -72,7 +80,9 @@ extension PublicityRules {
             if let periods = repair.object("minimumPeriods") {
                 for member in periods.object where !member.key.hasPrefix("//") {
                     _ = periods.value(member.key)
-                    if let text = member.value.stringValue, let period = Period(text) { rule.repairMinimumPeriods[member.key] = period } else {
+                    if let text = member.value.stringValue, let period = Period(text) {
+                        rule.repairMinimumPeriods[member.key] = period
+                    } else {
                         periods.problem(member.key, "is not a period", hint: "write it like \"3m\" or \"1y\"")
                     }
                 }
@@ -86,7 +96,8 @@ extension PublicityRules {
             rule.removalDefaultReason = removal.string("defaultReason") ?? "expired"
             let reasons = ["expired", "repaired", "revoked", "corrected"]
             if !reasons.contains(rule.removalDefaultReason) {
-                removal.problem("defaultReason", "\"\(rule.removalDefaultReason)\" is not a withdrawal reason",
+                removal.problem(
+                    "defaultReason", "\"\(rule.removalDefaultReason)\" is not a withdrawal reason",
                     hint: DidYouMean.suggestion(for: rule.removalDefaultReason, among: reasons)
                         .map { "did you mean \"\($0)\"?" }
                         ?? "use expired, repaired, revoked or corrected")

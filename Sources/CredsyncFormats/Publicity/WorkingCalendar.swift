@@ -34,7 +34,8 @@ public struct WorkingCalendar: Sendable {
                 let isDigits = member.key.utf8.count == 4 && member.key.utf8.allSatisfy { (0x30...0x39).contains($0) }
                 guard isDigits, let year = Int(member.key), Self.coverableYears.contains(year) else {
                     _ = yearsReader.value(member.key)
-                    yearsReader.problem(member.key, "is not a year",
+                    yearsReader.problem(
+                        member.key, "is not a year",
                         hint: "write the year as four digits, "
                             + "\(Self.coverableYears.lowerBound) to \(Self.coverableYears.upperBound)")
                     continue
@@ -45,8 +46,10 @@ public struct WorkingCalendar: Sendable {
                     for (i, text) in (yearReader.strings(kind, required: isOff) ?? []).enumerated() {
                         let path = yearReader.childPath(kind) + "[\(i)]"
                         guard let date = LocalDate(iso: text), date.year == year else {
-                            sink.problems.append(ConfigProblem(path, "\"\(text)\" is not a date of \(year)",
-                                hint: "write it like \"\(year)-10-01\""))
+                            sink.problems.append(
+                                ConfigProblem(
+                                    path, "\"\(text)\" is not a date of \(year)",
+                                    hint: "write it like \"\(year)-10-01\""))
                             continue
                         }
                         if isOff {
@@ -54,9 +57,11 @@ public struct WorkingCalendar: Sendable {
                             off.insert(date)
                         } else if let j = offHere[date] {
                             let offPath = yearReader.childPath("off") + "[\(j)]"
-                            sink.problems.append(ConfigProblem(path, "\(text) is also off (\(offPath))",
-                                hint: "a day is either a holiday or an adjusted working day; "
-                                    + "check the State Council notice"))
+                            sink.problems.append(
+                                ConfigProblem(
+                                    path, "\(text) is also off (\(offPath))",
+                                    hint: "a day is either a holiday or an adjusted working day; "
+                                        + "check the State Council notice"))
                         } else {
                             work.insert(date)
                         }
@@ -97,7 +102,9 @@ public struct WorkingCalendar: Sendable {
 
     private func isWorkingDay(number: Int) throws(MissingYear) -> Bool {
         let i = number - firstDay
-        guard i >= 0, i < days.count, days[i] != 0 else { throw MissingYear(year: LocalDate(dayNumber: number).year, file: file) }
+        guard i >= 0, i < days.count, days[i] != 0 else {
+            throw MissingYear(year: LocalDate(dayNumber: number).year, file: file)
+        }
         return days[i] == 2
     }
 

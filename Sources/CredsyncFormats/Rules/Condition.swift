@@ -56,7 +56,8 @@ public struct EvaluationContext {
         switch condition {
         case .equals(let reference, let expected): return value(reference) == expected
         case .oneOf(let reference, let values): return values.contains(value(reference))
-        case .contains(let reference, let expected): return value(reference).split(separator: ";").contains { $0 == expected }
+        case .contains(let reference, let expected):
+            return value(reference).split(separator: ";").contains { $0 == expected }
         case .only(let reference, let expected): return value(reference) == expected
         case .isEmpty(let reference, let empty): return value(reference).isEmpty == empty
         case .all(let conditions): return conditions.allSatisfy { holds($0) }
@@ -77,7 +78,9 @@ public protocol ReferenceResolver {
 
 extension Condition {
     /// Reads a condition at `path`; problems go to `sink`.
-    public static func read(_ value: JSONValue, path: String, resolver: any ReferenceResolver, sink: ProblemSink) -> Condition? {
+    public static func read(_ value: JSONValue, path: String, resolver: any ReferenceResolver, sink: ProblemSink)
+        -> Condition?
+    {
         guard let object = value.objectValue else {
             sink.problems.append(ConfigProblem(path, "a condition must be an object, not \(value.kindDescription)"))
             return nil
@@ -92,7 +95,9 @@ extension Condition {
                         hint: "an empty \(combinator) always holds or never does; remove it")
                     return nil
                 }
-                let parts = items.enumerated().compactMap { read($1, path: reader.childPath(combinator) + "[\($0)]", resolver: resolver, sink: sink) }
+                let parts = items.enumerated().compactMap {
+                    read($1, path: reader.childPath(combinator) + "[\($0)]", resolver: resolver, sink: sink)
+                }
                 guard parts.count == items.count else { return nil }
                 return combinator == "all" ? .all(parts) : .any(parts)
             }
@@ -104,16 +109,21 @@ extension Condition {
         if let name = reader.string("field") {
             reference = resolver.resolve(field: name)
             if reference == nil {
-                reader.problem("field", "\"\(name)\" is not a field of the format, or is not mapped before this one",
-                    hint: DidYouMean.suggestion(for: name, among: resolver.fieldNames).map { "did you mean \"\($0)\"?" })
+                reader.problem(
+                    "field", "\"\(name)\" is not a field of the format, or is not mapped before this one",
+                    hint: DidYouMean.suggestion(for: name, among: resolver.fieldNames).map { "did you mean \"\($0)\"?" }
+                )
             }
         } else if let name = reader.string("column") {
             reference = resolver.resolve(column: name)
         } else if let name = reader.string("control") {
             reference = resolver.resolve(control: name)
             if reference == nil {
-                reader.problem("control", "\"\(name)\" is not a control value of the mapping",
-                    hint: DidYouMean.suggestion(for: name, among: resolver.controlNames).map { "did you mean \"\($0)\"?" })
+                reader.problem(
+                    "control", "\"\(name)\" is not a control value of the mapping",
+                    hint: DidYouMean.suggestion(for: name, among: resolver.controlNames).map {
+                        "did you mean \"\($0)\"?"
+                    })
             }
         } else {
             reader.problemHere("a condition needs field, column or control (or all, any, not)")

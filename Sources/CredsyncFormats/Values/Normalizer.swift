@@ -35,7 +35,8 @@ public enum Normalizer {
         guard n >= 2 else { return false }
         if (bytes[0] == 0xC2 && bytes[1] == 0xA0) || (bytes[n - 2] == 0xC2 && bytes[n - 1] == 0xA0) { return true }
         guard n >= 3 else { return false }
-        return (bytes[0] == 0xE3 && bytes[1] == 0x80 && bytes[2] == 0x80) || (bytes[n - 3] == 0xE3 && bytes[n - 2] == 0x80 && bytes[n - 1] == 0x80)
+        return (bytes[0] == 0xE3 && bytes[1] == 0x80 && bytes[2] == 0x80)
+            || (bytes[n - 3] == 0xE3 && bytes[n - 2] == 0x80 && bytes[n - 1] == 0x80)
     }
 
     @inline(__always)
@@ -92,7 +93,9 @@ public enum Normalizer {
     /// `text` with some characters replaced, on the UTF-8 bytes: `replace` looks at the byte at
     /// `i`, appends what replaces the character there and returns how many bytes it replaced, or
     /// 0 to keep the byte. Replacements only ever match whole characters.
-    private static func rewritten(_ text: String, _ replace: (UnsafeBufferPointer<UInt8>, Int, inout [UInt8]) -> Int) -> String {
+    private static func rewritten(_ text: String, _ replace: (UnsafeBufferPointer<UInt8>, Int, inout [UInt8]) -> Int)
+        -> String
+    {
         var copy = text
         return copy.withUTF8 { bytes in
             var out: [UInt8] = []

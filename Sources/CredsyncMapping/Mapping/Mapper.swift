@@ -21,7 +21,9 @@ public struct Mapper: Sendable {
         self.organisation = organisation
         self.validator = Validator(format: definition.format)
         self.today = today
-        self.platformExclusions = definition.platforms.filter { !$0.value.isEmpty }.sorted { $0.key.rawValue < $1.key.rawValue }.map { ($0.key, $0.value) }
+        self.platformExclusions = definition.platforms.filter { !$0.value.isEmpty }.sorted {
+            $0.key.rawValue < $1.key.rawValue
+        }.map { ($0.key, $0.value) }
     }
 
     /// The outcome of one row.
@@ -76,9 +78,14 @@ public struct Mapper: Sendable {
         }
         var excluded: [PlatformID: String] = [:]
         for (platform, exclusions) in platformExclusions {
-            if let exclusion = exclusions.first(where: { context.holds($0.condition) }) { excluded[platform] = exclusion.reason }
+            if let exclusion = exclusions.first(where: { context.holds($0.condition) }) {
+                excluded[platform] = exclusion.reason
+            }
         }
-        return .record(MappedRecord(file: row.file, line: row.line, key: key, values: context.fields, control: context.control, excludedFrom: excluded))
+        return .record(
+            MappedRecord(
+                file: row.file, line: row.line, key: key, values: context.fields, control: context.control,
+                excludedFrom: excluded))
     }
 
     /// Which value a mapping failure is about: named only when a reason is written.
@@ -95,7 +102,9 @@ public struct Mapper: Sendable {
     }
 
     /// The value of `spec`, or "" when it has none; mapping failures are added to `reasons`.
-    func evaluate(_ spec: ValueSpec, _ context: inout EvaluationContext, field: Target, reasons: inout [Reason]) -> String {
+    func evaluate(_ spec: ValueSpec, _ context: inout EvaluationContext, field: Target, reasons: inout [Reason])
+        -> String
+    {
         if let column = spec.plainColumn { return context.column(column) }
         if let condition = spec.when, !context.holds(condition) { return "" }
         var value = source(spec.source, &context, field: field, reasons: &reasons)
@@ -105,8 +114,10 @@ public struct Mapper: Sendable {
                 items = items.compactMap { item in
                     if let mapped = spec.mapped(item) { return mapped }
                     if spec.unmapped == .keep { return item }
-                    reasons.append(Reason(field: name(field), rule: "E_CODE", value: item,
-                        expected: "one of the mapping's values: \(table.keys.sorted().joined(separator: ", "))"))
+                    reasons.append(
+                        Reason(
+                            field: name(field), rule: "E_CODE", value: item,
+                            expected: "one of the mapping's values: \(table.keys.sorted().joined(separator: ", "))"))
                     return nil
                 }
             }
@@ -123,8 +134,10 @@ public struct Mapper: Sendable {
             if let date = LocalDateParser.parse(value) {
                 value = date.iso
             } else {
-                reasons.append(Reason(field: name(field), rule: "E_FORMAT", value: value,
-                    expected: "a date such as 2025-03-05, 2025/3/5, 2025.03.05, 2025年3月5日 or 20250305"))
+                reasons.append(
+                    Reason(
+                        field: name(field), rule: "E_FORMAT", value: value,
+                        expected: "a date such as 2025-03-05, 2025/3/5, 2025.03.05, 2025年3月5日 or 20250305"))
                 value = ""
             }
         }
@@ -138,7 +151,10 @@ public struct Mapper: Sendable {
                 case .tooManyDecimals(let n): expected = "at most 6 decimals in 万元 (found \(n))"
                 case .notANumber: expected = "an amount in 元 such as 12,000.50"
                 }
-                reasons.append(Reason(field: name(field), rule: error == .notANumber ? "E_FORMAT" : "E_RANGE", value: value, expected: expected))
+                reasons.append(
+                    Reason(
+                        field: name(field), rule: error == .notANumber ? "E_FORMAT" : "E_RANGE", value: value,
+                        expected: expected))
                 value = ""
             }
         }
@@ -148,7 +164,9 @@ public struct Mapper: Sendable {
         return value
     }
 
-    private func source(_ source: ValueSource, _ context: inout EvaluationContext, field: Target, reasons: inout [Reason]) -> String {
+    private func source(
+        _ source: ValueSource, _ context: inout EvaluationContext, field: Target, reasons: inout [Reason]
+    ) -> String {
         switch source {
         case .column(let i): return context.column(i)
         case .constant(let text): return text
@@ -157,7 +175,8 @@ public struct Mapper: Sendable {
         case .field(let i): return context.fields[i] ?? ""
         case .control(let i): return context.control[i] ?? ""
         case .concat(let parts, let separator):
-            return parts.map { evaluate($0, &context, field: field, reasons: &reasons) }.filter { !$0.isEmpty }.joined(separator: separator)
+            return parts.map { evaluate($0, &context, field: field, reasons: &reasons) }.filter { !$0.isEmpty }.joined(
+                separator: separator)
         case .firstOf(let parts):
             for part in parts {
                 let value = evaluate(part, &context, field: field, reasons: &reasons)
@@ -167,7 +186,8 @@ public struct Mapper: Sendable {
         case .dateAdd(let dateSpec, let bySpec, let periods):
             let dateText = evaluate(dateSpec, &context, field: field, reasons: &reasons)
             let by = evaluate(bySpec, &context, field: field, reasons: &reasons)
-            guard let date = LocalDate(iso: dateText) ?? LocalDateParser.parse(dateText), let period = periods[by] else { return "" }
+            guard let date = LocalDate(iso: dateText) ?? LocalDateParser.parse(dateText), let period = periods[by]
+            else { return "" }
             return period.added(to: date).iso
         }
     }

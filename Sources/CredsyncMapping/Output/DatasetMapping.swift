@@ -16,18 +16,25 @@ public struct DatasetMapping: Sendable {
         for catalog in config.catalogs where datasets.isEmpty || datasets.contains(catalog.dataset) {
             let definition = try MappingLoader.load(catalog.mapping)
             guard definition.dataset == catalog.dataset else {
-                throw CredsyncError(.configuration, "\(catalog.mapping): maps \(definition.dataset.rawValue), but the catalog is \(catalog.dataset.rawValue)",
+                throw CredsyncError(
+                    .configuration,
+                    "\(catalog.mapping): maps \(definition.dataset.rawValue), but the catalog is \(catalog.dataset.rawValue)",
                     hint: "point the catalog at the \(catalog.dataset.rawValue) mapping")
             }
-            let platforms = config.platforms.filter { $0.datasets.contains(catalog.dataset) && definition.platforms[$0.id] != nil }
+            let platforms = config.platforms.filter {
+                $0.datasets.contains(catalog.dataset) && definition.platforms[$0.id] != nil
+            }
             result.append(DatasetMapping(catalog: catalog, definition: definition, platforms: platforms))
         }
         return result
     }
 
     /// The export read through the mapping, as of `today`.
-    public func read(organisation: Organisation, today: LocalDate, progress: ProgressLine? = nil) throws(RowProblem) -> ExportResult {
-        try ExportMapping(catalog: catalog, definition: definition, organisation: organisation, today: today).collect(progress: progress)
+    public func read(organisation: Organisation, today: LocalDate, progress: ProgressLine? = nil) throws(RowProblem)
+        -> ExportResult
+    {
+        try ExportMapping(catalog: catalog, definition: definition, organisation: organisation, today: today).collect(
+            progress: progress)
     }
 
     /// The export read through the mapping with its valid records handed to `body` in file order

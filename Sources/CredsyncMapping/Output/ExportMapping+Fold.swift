@@ -26,7 +26,8 @@ extension ExportMapping {
             { chunk, outcome in
                 switch outcome {
                 case .failure(let problem): chunk.rows.append(.unreadable(problem))
-                case .success(.excluded(_, let line, let key, let reason)): chunk.rows.append(.excluded(line, key, reason))
+                case .success(.excluded(_, let line, let key, let reason)):
+                    chunk.rows.append(.excluded(line, key, reason))
                 case .success(.setAside(let setAside)): chunk.rows.append(.setAside(setAside))
                 case .success(.record(let record)): chunk.add(record, note: annotate(record))
                 }

@@ -184,7 +184,9 @@ extension ExportMapping {
 /// The quarantine file: every set-aside or unreadable row, one JSON object a line.
 public enum Quarantine {
     /// Writes `<directory>/<dataset>.jsonl` atomically and returns its path.
-    public static func write(_ result: ExportResult, platforms: [PlatformID], directory: String) throws(FileError) -> String {
+    public static func write(_ result: ExportResult, platforms: [PlatformID], directory: String) throws(FileError)
+        -> String
+    {
         try FileSystem.createDirectory(directory)
         let path = directory + "/\(result.dataset.rawValue).jsonl"
         var lines = ""
@@ -198,7 +200,8 @@ public enum Quarantine {
         for item in result.setAside {
             for platform in platforms {
                 let line: JSONValue = [
-                    "file": .string(item.file), "line": .number(String(item.line)), "key": item.key.map { .string($0) } ?? .null,
+                    "file": .string(item.file), "line": .number(String(item.line)),
+                    "key": item.key.map { .string($0) } ?? .null,
                     "platform": .string(platform.rawValue), "reasons": .array(item.reasons.map { $0.json() }),
                 ]
                 lines += JSONWriter.compact(line) + "\n"

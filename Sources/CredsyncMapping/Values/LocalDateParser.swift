@@ -40,7 +40,8 @@ public enum LocalDateParser {
             let v = closed[0].value
             return LocalDate(year: v / 10000, month: v / 100 % 100, day: v % 100)
         }
-        guard closed.count == 3, closed[0].length == 4, (1...2).contains(closed[1].length), (1...2).contains(closed[2].length)
+        guard closed.count == 3, closed[0].length == 4, (1...2).contains(closed[1].length),
+            (1...2).contains(closed[2].length)
         else { return nil }
         return LocalDate(year: closed[0].value, month: closed[1].value, day: closed[2].value)
     }

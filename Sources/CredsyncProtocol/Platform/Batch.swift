@@ -29,7 +29,8 @@ public struct Batch: Sendable {
         var size = 128
         for record in records {
             let recordSize = record.compactCount + 1
-            if !current.isEmpty && (current.count >= min(maxRecords, Batch.maxRecords) || size + recordSize > maxBytes) {
+            if !current.isEmpty && (current.count >= min(maxRecords, Batch.maxRecords) || size + recordSize > maxBytes)
+            {
                 batches.append(Batch(dataset: dataset, source: source, records: current))
                 current = []
                 size = 128

@@ -38,7 +38,10 @@ public struct OutgoingRecord: Sendable, Equatable {
     var json: JSONValue {
         var object = JSONObject([JSONMember("key", .string(key)), JSONMember("op", .string(op.rawValue))])
         if let hash { object["hash"] = .string(hash) }
-        if let payload { object["payload"] = .object(JSONObject(payload.members.sorted { JSONWriter.precedesInUTF16($0.key, $1.key) })) }
+        if let payload {
+            object["payload"] = .object(
+                JSONObject(payload.members.sorted { JSONWriter.precedesInUTF16($0.key, $1.key) }))
+        }
         if payload == nil, let canonicalPayload, let parsed = try? JSONParser.parse(canonicalPayload) {
             object["payload"] = parsed
         }

@@ -26,7 +26,8 @@ public enum RequestSigner {
     public static func signature(
         secret: String, method: String, path: String, query: String, timestamp: Int, nonce: String, body: [UInt8]
     ) -> String {
-        let text = stringToSign(method: method, path: path, query: query, timestamp: timestamp, nonce: nonce, body: body)
+        let text = stringToSign(
+            method: method, path: path, query: query, timestamp: timestamp, nonce: nonce, body: body)
         return HMACSHA256.hex(key: secret, message: text)
     }
 

@@ -49,12 +49,17 @@ struct EnterpriseFeeds: Sendable {
     /// The seq a cursor stands for, or nil when it is malformed or older than `lifetime`.
     static func seq(fromCursor cursor: String, now: Double, lifetime: Double) -> Int? {
         let parts = cursor.split(separator: ".")
-        guard parts.count == 2, let seq = Int(parts[0]), let issued = Double(parts[1]), now - issued <= lifetime else { return nil }
+        guard parts.count == 2, let seq = Int(parts[0]), let issued = Double(parts[1]), now - issued <= lifetime else {
+            return nil
+        }
         return seq
     }
 
     /// One page of a feed after `afterSeq`.
-    static func page(_ items: [(Int, JSONValue)], after afterSeq: Int, limit: Int, now: Double, include: (JSONValue) -> Bool, wrap: (Int, JSONValue) -> JSONValue) -> JSONValue {
+    static func page(
+        _ items: [(Int, JSONValue)], after afterSeq: Int, limit: Int, now: Double, include: (JSONValue) -> Bool,
+        wrap: (Int, JSONValue) -> JSONValue
+    ) -> JSONValue {
         var low = 0
         var high = items.count
         while low < high {
@@ -70,6 +75,9 @@ struct EnterpriseFeeds: Sendable {
             last = seq
             index += 1
         }
-        return ["items": .array(out), "nextCursor": .string(cursor(seq: last, issuedAt: now)), "hasMore": .bool(index < items.count)]
+        return [
+            "items": .array(out), "nextCursor": .string(cursor(seq: last, issuedAt: now)),
+            "hasMore": .bool(index < items.count),
+        ]
     }
 }

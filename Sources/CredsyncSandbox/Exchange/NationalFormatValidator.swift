@@ -22,14 +22,18 @@ public struct NationalFormatValidator: PayloadValidator {
         fieldErrors(platform: .credit, dataset: dataset, payload: payload, today: today)
     }
 
-    public func fieldErrors(platform: PlatformID, dataset: Dataset, payload: JSONObject, today: LocalDate) -> [FieldError] {
+    public func fieldErrors(platform: PlatformID, dataset: Dataset, payload: JSONObject, today: LocalDate)
+        -> [FieldError]
+    {
         var errors = StructuralValidator().fieldErrors(dataset: dataset, payload: payload, today: today)
         guard let validator = validators[dataset] else { return errors }
         let format = validator.format
         var values = [String?](repeating: nil, count: format.fields.count)
         for member in payload {
             guard let index = format.index[member.key] else {
-                errors.append(FieldError(code: "E_FORMAT", field: member.key, message: "not a field of the \(dataset.rawValue) format"))
+                errors.append(
+                    FieldError(
+                        code: "E_FORMAT", field: member.key, message: "not a field of the \(dataset.rawValue) format"))
                 continue
             }
             values[index] = member.value.stringValue

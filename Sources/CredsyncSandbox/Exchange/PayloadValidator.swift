@@ -10,7 +10,9 @@ public protocol PayloadValidator: Sendable {
 }
 
 extension PayloadValidator {
-    public func fieldErrors(platform: PlatformID, dataset: Dataset, payload: JSONObject, today: LocalDate) -> [FieldError] {
+    public func fieldErrors(platform: PlatformID, dataset: Dataset, payload: JSONObject, today: LocalDate)
+        -> [FieldError]
+    {
         fieldErrors(dataset: dataset, payload: payload, today: today)
     }
 }
@@ -23,11 +25,13 @@ public struct StructuralValidator: PayloadValidator {
         var errors: [FieldError] = []
         for member in payload {
             guard let text = member.value.stringValue else {
-                errors.append(FieldError(code: "E_FORMAT", field: member.key, message: "every value must be a JSON string"))
+                errors.append(
+                    FieldError(code: "E_FORMAT", field: member.key, message: "every value must be a JSON string"))
                 continue
             }
             if text.isEmpty {
-                errors.append(FieldError(code: "E_FORMAT", field: member.key, message: "an empty value must be left out"))
+                errors.append(
+                    FieldError(code: "E_FORMAT", field: member.key, message: "an empty value must be left out"))
             }
         }
         return errors

@@ -26,10 +26,12 @@ struct ReceiptPolicy: Sendable {
         guard let registered, let code = payload[field]?.stringValue, NationalIdentifiers.isValidUSCC(code),
             !registered.contains(code)
         else { return [] }
-        return [[
-            "code": "E_SUBJECT_UNMATCHED", "field": .string(field),
-            "message": .string("no registered subject has this 统一社会信用代码"),
-        ]]
+        return [
+            [
+                "code": "E_SUBJECT_UNMATCHED", "field": .string(field),
+                "message": .string("no registered subject has this 统一社会信用代码"),
+            ]
+        ]
     }
 }
 
@@ -68,7 +70,8 @@ extension RecordStore {
             if errors.isEmpty {
                 receipt["status"] = "published"
                 if !pending.isWithdraw {
-                    receipt["remoteId"] = .string("R-" + String(SHA256.hex(Array("\(pending.key)/\(pending.version)".utf8)).prefix(16)))
+                    receipt["remoteId"] = .string(
+                        "R-" + String(SHA256.hex(Array("\(pending.key)/\(pending.version)".utf8)).prefix(16)))
                 }
             } else {
                 receipt["status"] = "failed"

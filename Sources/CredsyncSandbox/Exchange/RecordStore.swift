@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import CredsyncCore
 
@@ -61,7 +61,9 @@ struct RecordStore {
         if records[source]?[dataset]?[key] == nil || record == nil { sortedKeys[source + "/" + dataset.rawValue] = nil }
         records[source, default: [:]][dataset, default: [:]][key] = record
         guard journal >= 0 else { return }
-        var line: JSONValue = ["t": "record", "source": .string(source), "dataset": .string(dataset.rawValue), "key": .string(key)]
+        var line: JSONValue = [
+            "t": "record", "source": .string(source), "dataset": .string(dataset.rawValue), "key": .string(key),
+        ]
         if let record, case .object(var object) = line {
             object["hash"] = .string(record.hash)
             object["status"] = .string(record.status)
@@ -77,7 +79,8 @@ struct RecordStore {
         pendingVersions.append(pending)
         append([
             "t": "pending", "source": .string(pending.source), "dataset": .string(pending.dataset.rawValue),
-            "key": .string(pending.key), "version": .number(String(pending.version)), "batchId": .string(pending.batchID),
+            "key": .string(pending.key), "version": .number(String(pending.version)),
+            "batchId": .string(pending.batchID),
             "withdraw": .bool(pending.isWithdraw), "acceptedAt": .number(String(pending.acceptedAt)),
         ])
     }
@@ -92,7 +95,10 @@ struct RecordStore {
         var numbered = receipt
         numbered["seq"] = .number(String(lastReceiptSeq))
         receipts[source + "/" + dataset.rawValue, default: []].append((lastReceiptSeq, numbered))
-        append(["t": "receipt", "source": .string(source), "dataset": .string(dataset.rawValue), "receipt": .object(numbered)])
+        append([
+            "t": "receipt", "source": .string(source), "dataset": .string(dataset.rawValue),
+            "receipt": .object(numbered),
+        ])
     }
 
     func receipts(source: String, dataset: Dataset) -> [(seq: Int, receipt: JSONObject)] {
@@ -103,7 +109,10 @@ struct RecordStore {
 
     mutating func storeBatch(_ id: String, bodyHash: String, answer: [UInt8]) {
         batches[id] = (bodyHash, answer)
-        append(["t": "batch", "id": .string(id), "bodyHash": .string(bodyHash), "answer": .string(String(decoding: answer, as: UTF8.self))])
+        append([
+            "t": "batch", "id": .string(id), "bodyHash": .string(bodyHash),
+            "answer": .string(String(decoding: answer, as: UTF8.self)),
+        ])
     }
 
     private mutating func append(_ line: JSONValue) {
@@ -133,19 +142,24 @@ struct RecordStore {
             else { return }
             if let hash = line["hash"]?.stringValue {
                 records[source, default: [:]][dataset, default: [:]][key] = StoredRecord(
-                    hash: hash, status: line["status"]?.stringValue ?? "published", version: line["version"]?.intValue ?? 1,
-                    updatedAt: line["updatedAt"]?.stringValue ?? "", payload: line["payload"]?.objectValue ?? JSONObject())
+                    hash: hash, status: line["status"]?.stringValue ?? "published",
+                    version: line["version"]?.intValue ?? 1,
+                    updatedAt: line["updatedAt"]?.stringValue ?? "",
+                    payload: line["payload"]?.objectValue ?? JSONObject())
             } else {
                 records[source]?[dataset]?[key] = nil
             }
         case "pending":
-            guard let source = line["source"]?.stringValue, let dataset = line["dataset"]?.stringValue.flatMap(Dataset.init),
+            guard let source = line["source"]?.stringValue,
+                let dataset = line["dataset"]?.stringValue.flatMap(Dataset.init),
                 let key = line["key"]?.stringValue, let version = line["version"]?.intValue
             else { return }
-            pendingVersions.append(PendingVersion(
-                source: source, dataset: dataset, key: key, version: version, batchID: line["batchId"]?.stringValue ?? "",
-                isWithdraw: line["withdraw"]?.boolValue ?? false,
-                acceptedAt: Self.number(line["acceptedAt"]) ?? 0))
+            pendingVersions.append(
+                PendingVersion(
+                    source: source, dataset: dataset, key: key, version: version,
+                    batchID: line["batchId"]?.stringValue ?? "",
+                    isWithdraw: line["withdraw"]?.boolValue ?? false,
+                    acceptedAt: Self.number(line["acceptedAt"]) ?? 0))
         case "pending-left":
             // The receipts issued are the oldest pending versions: those that remain are the newest.
             let count = line["count"]?.intValue ?? 0
@@ -157,7 +171,9 @@ struct RecordStore {
             receipts[source + "/" + dataset, default: []].append((seq, receipt))
             lastReceiptSeq = max(lastReceiptSeq, seq)
         case "batch":
-            if let id = line["id"]?.stringValue, let hash = line["bodyHash"]?.stringValue, let answer = line["answer"]?.stringValue {
+            if let id = line["id"]?.stringValue, let hash = line["bodyHash"]?.stringValue,
+                let answer = line["answer"]?.stringValue
+            {
                 batches[id] = (hash, Array(answer.utf8))
             }
         default:

@@ -45,10 +45,12 @@ final class SandboxPlatform: Sendable {
         var seen: Set<String> = []
         for (index, record) in records.enumerated() {
             guard let key = record["key"]?.stringValue, (1...128).contains(key.unicodeScalars.count) else {
-                return SandboxJSON.error(400, code: "BAD_BATCH", message: "records[\(index)].key must be 1 to 128 characters")
+                return SandboxJSON.error(
+                    400, code: "BAD_BATCH", message: "records[\(index)].key must be 1 to 128 characters")
             }
             guard let op = record["op"]?.stringValue, op == "upsert" || op == "withdraw" else {
-                return SandboxJSON.error(400, code: "BAD_BATCH", message: "records[\(index)].op must be upsert or withdraw")
+                return SandboxJSON.error(
+                    400, code: "BAD_BATCH", message: "records[\(index)].op must be upsert or withdraw")
             }
             if !seen.insert(key).inserted {
                 return SandboxJSON.error(400, code: "DUPLICATE_KEY", message: "key \(key) appears twice in the batch")
@@ -62,9 +64,11 @@ final class SandboxPlatform: Sendable {
             if let receipts { store.issueReceipts(now: now, policy: receipts) }
             if let (storedHash, answer) = store.storedBatch(batchID) {
                 guard storedHash == bodyHash else {
-                    return SandboxJSON.error(409, code: "BATCH_ID_REUSED", message: "this batchId was used with another body")
+                    return SandboxJSON.error(
+                        409, code: "BATCH_ID_REUSED", message: "this batchId was used with another body")
                 }
-                return ServerResponse.json(200, String(decoding: answer, as: UTF8.self), headers: [("X-Request-Id", SandboxJSON.requestID())])
+                return ServerResponse.json(
+                    200, String(decoding: answer, as: UTF8.self), headers: [("X-Request-Id", SandboxJSON.requestID())])
             }
             let results = checked.map { record in
                 var result = apply(record, source: source, dataset: dataset, stamp: stamp, store: &store)
@@ -73,18 +77,22 @@ final class SandboxPlatform: Sendable {
                 {
                     object["receipt"] = "pending"
                     result = .object(object)
-                    store.addPending(PendingVersion(
-                        source: source, dataset: dataset, key: record.key, version: version, batchID: batchID,
-                        isWithdraw: record.isWithdraw, acceptedAt: now))
+                    store.addPending(
+                        PendingVersion(
+                            source: source, dataset: dataset, key: record.key, version: version, batchID: batchID,
+                            isWithdraw: record.isWithdraw, acceptedAt: now))
                 }
                 return result
             }
-            let answer: JSONValue = ["batchId": .string(batchID), "receivedAt": .string(stamp), "results": .array(results)]
+            let answer: JSONValue = [
+                "batchId": .string(batchID), "receivedAt": .string(stamp), "results": .array(results),
+            ]
             let bytes = Array(JSONWriter.compact(answer).utf8)
             store.storeBatch(batchID, bodyHash: bodyHash, answer: bytes)
             store.flush()
             afterApply?()
-            return ServerResponse.json(200, String(decoding: bytes, as: UTF8.self), headers: [("X-Request-Id", SandboxJSON.requestID())])
+            return ServerResponse.json(
+                200, String(decoding: bytes, as: UTF8.self), headers: [("X-Request-Id", SandboxJSON.requestID())])
         }
     }
 
@@ -104,7 +112,10 @@ final class SandboxPlatform: Sendable {
             let reason = record["reason"]?.stringValue
             var errors: [FieldError] = []
             if reason.map({ !Self.withdrawReasons.contains($0) }) ?? true {
-                errors.append(FieldError(code: "E_CODE", field: "reason", message: "reason must be expired, repaired, revoked or corrected"))
+                errors.append(
+                    FieldError(
+                        code: "E_CODE", field: "reason",
+                        message: "reason must be expired, repaired, revoked or corrected"))
             }
             return CheckedRecord(key: key, isWithdraw: true, reason: reason, payload: nil, hash: "", errors: errors)
         }
@@ -115,24 +126,34 @@ final class SandboxPlatform: Sendable {
         var errors = validator.fieldErrors(platform: id, dataset: dataset, payload: payload, today: today)
         let hash = JSONWriter.canonicalHash(.object(payload))
         if record["hash"]?.stringValue != hash {
-            errors.append(FieldError(code: "E_HASH_MISMATCH", field: nil, message: "hash is not the payload's canonical SHA-256"))
+            errors.append(
+                FieldError(code: "E_HASH_MISMATCH", field: nil, message: "hash is not the payload's canonical SHA-256"))
         }
         return CheckedRecord(key: key, isWithdraw: false, reason: nil, payload: payload, hash: hash, errors: errors)
     }
 
-    private func apply(_ record: CheckedRecord, source: String, dataset: Dataset, stamp: String, store: inout RecordStore) -> JSONValue {
+    private func apply(
+        _ record: CheckedRecord, source: String, dataset: Dataset, stamp: String, store: inout RecordStore
+    ) -> JSONValue {
         let key = record.key
         if !record.errors.isEmpty {
             let list: [JSONValue] = record.errors.map { error in
-                ["code": .string(error.code), "field": error.field.map { .string($0) } ?? .null, "message": .string(error.message)]
+                [
+                    "code": .string(error.code), "field": error.field.map { .string($0) } ?? .null,
+                    "message": .string(error.message),
+                ]
             }
             return ["key": .string(key), "status": "rejected", "errors": .array(list)]
         }
         let existing = store.record(source: source, dataset: dataset, key: key)
         if record.isWithdraw {
             guard var current = existing else {
-                return ["key": .string(key), "status": "rejected", "errors": [
-                    ["code": "E_NOT_FOUND", "field": .null, "message": "no published record with this key"]]]
+                return [
+                    "key": .string(key), "status": "rejected",
+                    "errors": [
+                        ["code": "E_NOT_FOUND", "field": .null, "message": "no published record with this key"]
+                    ],
+                ]
             }
             if current.status == "withdrawn" { return ["key": .string(key), "status": "unchanged"] }
             current.status = receipts == nil ? "withdrawn" : "pending"
@@ -147,8 +168,11 @@ final class SandboxPlatform: Sendable {
             return ["key": .string(key), "status": "unchanged"]
         }
         let version = (existing?.version ?? 0) + 1
-        store.set(source: source, dataset: dataset, key: key,
-            StoredRecord(hash: record.hash, status: receipts == nil ? "published" : "pending", version: version, updatedAt: stamp, payload: record.payload ?? JSONObject()))
+        store.set(
+            source: source, dataset: dataset, key: key,
+            StoredRecord(
+                hash: record.hash, status: receipts == nil ? "published" : "pending", version: version,
+                updatedAt: stamp, payload: record.payload ?? JSONObject()))
         return ["key": .string(key), "status": "accepted", "version": .number(String(version))]
     }
 
@@ -158,10 +182,14 @@ final class SandboxPlatform: Sendable {
             return SandboxJSON.error(400, code: "BAD_REQUEST", message: "source must be a valid 统一社会信用代码")
         }
         let limit = parameters["limit"].map { Int($0) ?? -1 } ?? 500
-        guard (1...1000).contains(limit) else { return SandboxJSON.error(400, code: "BAD_REQUEST", message: "limit must be 1 to 1000") }
+        guard (1...1000).contains(limit) else {
+            return SandboxJSON.error(400, code: "BAD_REQUEST", message: "limit must be 1 to 1000")
+        }
         var after: [UInt8]?
         if let cursor = parameters["cursor"] {
-            guard let bytes = Self.unhex(cursor) else { return SandboxJSON.error(400, code: "BAD_CURSOR", message: "unknown cursor") }
+            guard let bytes = Self.unhex(cursor) else {
+                return SandboxJSON.error(400, code: "BAD_CURSOR", message: "unknown cursor")
+            }
             after = bytes
         }
         return store.withLock { store in
@@ -173,24 +201,35 @@ final class SandboxPlatform: Sendable {
                 var high = keys.count
                 while low < high {
                     let mid = (low + high) / 2
-                    if Array(keys[mid].utf8).lexicographicallyPrecedes(after) || Array(keys[mid].utf8) == after { low = mid + 1 } else { high = mid }
+                    if Array(keys[mid].utf8).lexicographicallyPrecedes(after) || Array(keys[mid].utf8) == after {
+                        low = mid + 1
+                    } else {
+                        high = mid
+                    }
                 }
                 start = low
             }
             let page = keys[start..<min(keys.count, start + limit)]
             let items: [JSONValue] = page.compactMap { key in
                 guard let record = store.record(source: source, dataset: dataset, key: key) else { return nil }
-                return ["key": .string(key), "hash": .string(record.hash), "status": .string(record.status),
-                        "version": .number(String(record.version)), "updatedAt": .string(record.updatedAt)]
+                return [
+                    "key": .string(key), "hash": .string(record.hash), "status": .string(record.status),
+                    "version": .number(String(record.version)), "updatedAt": .string(record.updatedAt),
+                ]
             }
-            let next: JSONValue = start + limit < keys.count ? .string(Hex.encode(Array((page.last ?? "").utf8))) : .null
+            let next: JSONValue =
+                start + limit < keys.count ? .string(Hex.encode(Array((page.last ?? "").utf8))) : .null
             return SandboxJSON.ok(["items": .array(items), "nextCursor": next])
         }
     }
 
     /// `GET /datasets/{dataset}/records/{key}?source`.
-    func record(dataset: Dataset, key: String, parameters: [String: String], now: Double = Timestamp.now()) -> ServerResponse {
-        guard let source = parameters["source"] else { return SandboxJSON.error(400, code: "BAD_REQUEST", message: "source is required") }
+    func record(dataset: Dataset, key: String, parameters: [String: String], now: Double = Timestamp.now())
+        -> ServerResponse
+    {
+        guard let source = parameters["source"] else {
+            return SandboxJSON.error(400, code: "BAD_REQUEST", message: "source is required")
+        }
         let found = store.withLock { store in
             if let receipts { store.issueReceipts(now: now, policy: receipts) }
             return store.record(source: source, dataset: dataset, key: key)
@@ -200,25 +239,33 @@ final class SandboxPlatform: Sendable {
         }
         return SandboxJSON.ok([
             "key": .string(key), "hash": .string(record.hash), "status": .string(record.status),
-            "version": .number(String(record.version)), "updatedAt": .string(record.updatedAt), "payload": .object(record.payload),
+            "version": .number(String(record.version)), "updatedAt": .string(record.updatedAt),
+            "payload": .object(record.payload),
         ])
     }
 
     /// `GET /datasets/{dataset}/receipts?source&cursor&limit` (1.1): the receipts after the
     /// cursor's `seq`, paged as the enterprise feed is; 404 on a synchronous platform.
-    func receiptPage(dataset: Dataset, parameters: [String: String], now: Double, cursorLifetime: Double) -> ServerResponse {
+    func receiptPage(dataset: Dataset, parameters: [String: String], now: Double, cursorLifetime: Double)
+        -> ServerResponse
+    {
         guard let receipts else {
-            return SandboxJSON.error(404, code: "NOT_FOUND", message: "\(id.rawValue) publishes synchronously: no receipts")
+            return SandboxJSON.error(
+                404, code: "NOT_FOUND", message: "\(id.rawValue) publishes synchronously: no receipts")
         }
         guard let source = parameters["source"], NationalIdentifiers.isValidUSCC(source) else {
             return SandboxJSON.error(400, code: "BAD_REQUEST", message: "source must be a valid 统一社会信用代码")
         }
         let limit = parameters["limit"].map { Int($0) ?? -1 } ?? 500
-        guard (1...1000).contains(limit) else { return SandboxJSON.error(400, code: "BAD_REQUEST", message: "limit must be 1 to 1000") }
+        guard (1...1000).contains(limit) else {
+            return SandboxJSON.error(400, code: "BAD_REQUEST", message: "limit must be 1 to 1000")
+        }
         var after = 0
         if let cursor = parameters["cursor"] {
             guard let seq = EnterpriseFeeds.seq(fromCursor: cursor, now: now, lifetime: cursorLifetime) else {
-                return SandboxJSON.error(400, code: "BAD_CURSOR", message: "the cursor is unknown or older than its lifetime; re-read from the start")
+                return SandboxJSON.error(
+                    400, code: "BAD_CURSOR",
+                    message: "the cursor is unknown or older than its lifetime; re-read from the start")
             }
             after = seq
         }
@@ -227,7 +274,8 @@ final class SandboxPlatform: Sendable {
             return store.receipts(source: source, dataset: dataset)
         }
         let items = issued.map { ($0.seq, JSONValue.object($0.receipt)) }
-        return SandboxJSON.ok(EnterpriseFeeds.page(items, after: after, limit: limit, now: now, include: { _ in true }, wrap: { $1 }))
+        return SandboxJSON.ok(
+            EnterpriseFeeds.page(items, after: after, limit: limit, now: now, include: { _ in true }, wrap: { $1 }))
     }
 
     static func unhex(_ text: String) -> [UInt8]? {

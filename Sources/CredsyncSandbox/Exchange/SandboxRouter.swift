@@ -12,7 +12,8 @@ final class SandboxRouter: Sendable {
     let fileChannel: FileChannelFaults
 
     init(
-        platforms: [PlatformID: SandboxPlatform], authenticator: Authenticator, faults: FaultPlan, feeds: EnterpriseFeeds,
+        platforms: [PlatformID: SandboxPlatform], authenticator: Authenticator, faults: FaultPlan,
+        feeds: EnterpriseFeeds,
         fileChannel: FileChannelFaults = FileChannelFaults()
     ) {
         self.fileChannel = fileChannel
@@ -42,13 +43,17 @@ final class SandboxRouter: Sendable {
         counters.withLock { $0[key, default: 0] += 1 }
     }
 
-    private func route(_ request: ServerRequest, platform: SandboxPlatform, settings: FaultSettings, rest: [Substring]) -> ServerResponse {
+    private func route(_ request: ServerRequest, platform: SandboxPlatform, settings: FaultSettings, rest: [Substring])
+        -> ServerResponse
+    {
         var afterApply: ServerResponse.Disposition?
         if let scripted = faults.nextScripted(platform.id) {
             switch scripted {
             case .status(let status, let retryAfter):
                 let code = status == 429 ? "RATE_LIMITED" : "UNAVAILABLE"
-                return SandboxJSON.error(status, code: code, message: "injected fault", headers: retryAfter.map { [("Retry-After", $0)] } ?? [])
+                return SandboxJSON.error(
+                    status, code: code, message: "injected fault",
+                    headers: retryAfter.map { [("Retry-After", $0)] } ?? [])
             case .page(let status, let title):
                 let html = "<html><head><title>\(title)</title></head><body><h1>\(title)</h1></body></html>"
                 return ServerResponse(status: status, headers: [("Content-Type", "text/html")], body: Array(html.utf8))
@@ -58,7 +63,9 @@ final class SandboxRouter: Sendable {
             case .body(let text): return .json(200, text, headers: [("X-Request-Id", SandboxJSON.requestID())])
             }
         }
-        if settings.isDown { return SandboxJSON.error(503, code: "UNAVAILABLE", message: "the platform is down for maintenance") }
+        if settings.isDown {
+            return SandboxJSON.error(503, code: "UNAVAILABLE", message: "the platform is down for maintenance")
+        }
         let roll = Double.random(in: 0..<1)
         if roll < settings.resetRate { return withDisposition(.resetWithoutAnswer) }
         if roll < settings.resetRate + settings.timeoutRate { return withDisposition(.stall(settings.stallSeconds)) }
@@ -69,15 +76,23 @@ final class SandboxRouter: Sendable {
         if let refusal = authenticator.refusal(request, platform: platform.id, now: now) { return refusal }
         let app = request.header("x-exchange-app") ?? ""
         if let wait = faults.rateLimitWait(platform.id, app: app) {
-            return SandboxJSON.error(429, code: "RATE_LIMITED", message: "over the rate limit",
+            return SandboxJSON.error(
+                429, code: "RATE_LIMITED", message: "over the rate limit",
                 headers: [("Retry-After", String(max(1, Int(wait.rounded(.up)))))])
         }
-        guard var parameters = Authenticator.queryParameters(request.rawQuery).map({ Dictionary($0, uniquingKeysWith: { _, last in last }) }) else {
+        guard
+            var parameters = Authenticator.queryParameters(request.rawQuery).map({
+                Dictionary($0, uniquingKeysWith: { _, last in last })
+            })
+        else {
             return SandboxJSON.error(400, code: "BAD_REQUEST", message: "malformed query")
         }
-        let isPaged = request.method == "GET" && (rest.last == "changes" || (rest.count == 3 && (rest.last == "records" || rest.last == "receipts")))
+        let isPaged =
+            request.method == "GET"
+            && (rest.last == "changes" || (rest.count == 3 && (rest.last == "records" || rest.last == "receipts")))
         if settings.repeatsCursor, isPaged { parameters["cursor"] = nil }
-        var response = endpoint(request, platform: platform, rest: rest, parameters: parameters, app: app, now: now, settings: settings)
+        var response = endpoint(
+            request, platform: platform, rest: rest, parameters: parameters, app: app, now: now, settings: settings)
         if settings.repeatsCursor, isPaged { response = Self.repeatingCursor(response) }
         if let afterApply, response.status == 200 { response.disposition = afterApply }
         return response
@@ -100,15 +115,19 @@ final class SandboxRouter: Sendable {
     }
 
     private func endpoint(
-        _ request: ServerRequest, platform: SandboxPlatform, rest: [Substring], parameters: [String: String], app: String,
+        _ request: ServerRequest, platform: SandboxPlatform, rest: [Substring], parameters: [String: String],
+        app: String,
         now: Double, settings: FaultSettings
     ) -> ServerResponse {
         if rest.first == "datasets", rest.count >= 3 {
-            guard let dataset = Dataset(rawValue: String(rest[1])), platform.id.acceptedDatasets.contains(dataset) else {
-                return SandboxJSON.error(404, code: "UNKNOWN_DATASET", message: "\(platform.id.rawValue) does not take \(rest[1])")
+            guard let dataset = Dataset(rawValue: String(rest[1])), platform.id.acceptedDatasets.contains(dataset)
+            else {
+                return SandboxJSON.error(
+                    404, code: "UNKNOWN_DATASET", message: "\(platform.id.rawValue) does not take \(rest[1])")
             }
             if platform.forbidden.withLock({ $0.contains(app + "/" + dataset.rawValue) }) {
-                return SandboxJSON.error(403, code: "FORBIDDEN", message: "this application may not use \(dataset.rawValue)")
+                return SandboxJSON.error(
+                    403, code: "FORBIDDEN", message: "this application may not use \(dataset.rawValue)")
             }
             switch (request.method, rest[2], rest.count) {
             case ("POST", "batches", 3): return platform.pushBatch(dataset: dataset, body: request.body, now: now)
@@ -124,19 +143,24 @@ final class SandboxRouter: Sendable {
             default: return SandboxJSON.error(405, code: "NOT_FOUND", message: "no such endpoint for \(request.method)")
             }
         }
-        guard platform.id == .gsxt else { return SandboxJSON.error(404, code: "NOT_FOUND", message: "no such endpoint") }
+        guard platform.id == .gsxt else {
+            return SandboxJSON.error(404, code: "NOT_FOUND", message: "no such endpoint")
+        }
         switch (request.method, rest.map(String.init)) {
         case ("POST", ["enterprises", "query"]): return enterpriseQuery(request.body)
         case ("GET", ["enterprises", "changes"]):
-            guard let region = parameters["region"], region.count == 6, region.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            guard let region = parameters["region"], region.count == 6, region.allSatisfy({ $0.isASCII && $0.isNumber })
+            else {
                 return SandboxJSON.error(400, code: "BAD_REQUEST", message: "region must be a 6-digit code")
             }
             let prefix = EnterpriseFeeds.regionPrefix(region)
-            return feedPage(feeds.enterprises, parameters: parameters, now: now, settings: settings,
+            return feedPage(
+                feeds.enterprises, parameters: parameters, now: now, settings: settings,
                 include: { ($0["uscc"]?.stringValue ?? "").dropFirst(2).hasPrefix(prefix) },
                 wrap: { ["seq": .number(String($0)), "enterprise": $1] })
         case ("GET", ["lists", "serious-illegal", "changes"]):
-            return feedPage(feeds.listItems, parameters: parameters, now: now, settings: settings, include: { _ in true },
+            return feedPage(
+                feeds.listItems, parameters: parameters, now: now, settings: settings, include: { _ in true },
                 wrap: { seq, item in
                     guard case .object(var object) = item else { return item }
                     object["seq"] = .number(String(seq))
@@ -151,22 +175,30 @@ final class SandboxRouter: Sendable {
         include: (JSONValue) -> Bool, wrap: (Int, JSONValue) -> JSONValue
     ) -> ServerResponse {
         let limit = parameters["limit"].map { Int($0) ?? -1 } ?? 500
-        guard (1...1000).contains(limit) else { return SandboxJSON.error(400, code: "BAD_REQUEST", message: "limit must be 1 to 1000") }
+        guard (1...1000).contains(limit) else {
+            return SandboxJSON.error(400, code: "BAD_REQUEST", message: "limit must be 1 to 1000")
+        }
         var after = 0
         if let cursor = parameters["cursor"] {
             guard let seq = EnterpriseFeeds.seq(fromCursor: cursor, now: now, lifetime: settings.cursorLifetime) else {
-                return SandboxJSON.error(400, code: "BAD_CURSOR", message: "the cursor is unknown or older than its lifetime; re-read from the start")
+                return SandboxJSON.error(
+                    400, code: "BAD_CURSOR",
+                    message: "the cursor is unknown or older than its lifetime; re-read from the start")
             }
             after = seq
         }
-        return SandboxJSON.ok(EnterpriseFeeds.page(items, after: after, limit: limit, now: now, include: include, wrap: wrap))
+        return SandboxJSON.ok(
+            EnterpriseFeeds.page(items, after: after, limit: limit, now: now, include: include, wrap: wrap))
     }
 
     private func enterpriseQuery(_ body: [UInt8]) -> ServerResponse {
-        guard let json = try? JSONParser.parse(body), let codes = json["uscc"]?.arrayValue?.compactMap(\.stringValue) else {
+        guard let json = try? JSONParser.parse(body), let codes = json["uscc"]?.arrayValue?.compactMap(\.stringValue)
+        else {
             return SandboxJSON.error(400, code: "BAD_JSON", message: "expected {\"uscc\": [...]}")
         }
-        guard (1...100).contains(codes.count) else { return SandboxJSON.error(400, code: "BAD_REQUEST", message: "1 to 100 codes") }
+        guard (1...100).contains(codes.count) else {
+            return SandboxJSON.error(400, code: "BAD_REQUEST", message: "1 to 100 codes")
+        }
         var items: [JSONValue] = []
         var notFound: [JSONValue] = []
         for code in codes {

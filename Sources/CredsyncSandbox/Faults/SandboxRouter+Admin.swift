@@ -5,9 +5,12 @@ import Synchronization
 /// views of the state for tests.
 extension SandboxRouter {
     func admin(_ request: ServerRequest) -> ServerResponse {
-        guard request.fromLoopback else { return SandboxJSON.error(403, code: "FORBIDDEN", message: "admin is loopback only") }
+        guard request.fromLoopback else {
+            return SandboxJSON.error(403, code: "FORBIDDEN", message: "admin is loopback only")
+        }
         let body = (try? JSONParser.parse(request.body)) ?? [:]
-        let parameters = Dictionary(Authenticator.queryParameters(request.rawQuery) ?? [], uniquingKeysWith: { _, last in last })
+        let parameters = Dictionary(
+            Authenticator.queryParameters(request.rawQuery) ?? [], uniquingKeysWith: { _, last in last })
         let named = (body["platform"]?.stringValue ?? parameters["platform"]).flatMap(PlatformID.init(rawValue:))
         let targets = named.map { [$0] } ?? PlatformID.allCases
         switch (request.method, request.rawPath) {
@@ -17,7 +20,9 @@ extension SandboxRouter {
         case ("POST", "/_admin/script"):
             let texts = body["faults"]?.arrayValue?.compactMap(\.stringValue) ?? []
             let scripted = texts.compactMap(ScriptedFault.init)
-            guard scripted.count == texts.count else { return SandboxJSON.error(400, code: "BAD_REQUEST", message: "unknown fault in \(texts)") }
+            guard scripted.count == texts.count else {
+                return SandboxJSON.error(400, code: "BAD_REQUEST", message: "unknown fault in \(texts)")
+            }
             for platform in targets { faults.setScript(platform, scripted) }
             return SandboxJSON.ok(["ok": true])
         case ("POST", "/_admin/forbid"):
@@ -34,7 +39,10 @@ extension SandboxRouter {
             return records(platform: named, parameters: parameters)
         case ("GET", "/_admin/stats"):
             let counts = counters.withLock { $0 }
-            return SandboxJSON.ok(.object(JSONObject(counts.sorted { $0.key < $1.key }.map { JSONMember($0.key, .number(String($0.value))) })))
+            return SandboxJSON.ok(
+                .object(
+                    JSONObject(counts.sorted { $0.key < $1.key }.map { JSONMember($0.key, .number(String($0.value))) }))
+            )
         default:
             return SandboxJSON.error(404, code: "NOT_FOUND", message: "no such admin endpoint")
         }
@@ -57,15 +65,23 @@ extension SandboxRouter {
 
     /// Changes a record behind the client's back: `delete`, `withdraw`, or `change` (a field edited).
     private func drift(_ body: JSONValue, platform: PlatformID?) -> ServerResponse {
-        guard let platform, let sandbox = platforms[platform], let dataset = body["dataset"]?.stringValue.flatMap(Dataset.init(rawValue:)),
-            let source = body["source"]?.stringValue, let key = body["key"]?.stringValue, let action = body["action"]?.stringValue
-        else { return SandboxJSON.error(400, code: "BAD_REQUEST", message: "platform, dataset, source, key and action are required") }
+        guard let platform, let sandbox = platforms[platform],
+            let dataset = body["dataset"]?.stringValue.flatMap(Dataset.init(rawValue:)),
+            let source = body["source"]?.stringValue, let key = body["key"]?.stringValue,
+            let action = body["action"]?.stringValue
+        else {
+            return SandboxJSON.error(
+                400, code: "BAD_REQUEST", message: "platform, dataset, source, key and action are required")
+        }
         return sandbox.store.withLock { store in
             guard var record = store.record(source: source, dataset: dataset, key: key) else {
                 if action == "add", let payload = body["payload"]?.objectValue {
                     let hash = JSONWriter.canonicalHash(.object(payload))
-                    store.set(source: source, dataset: dataset, key: key,
-                        StoredRecord(hash: hash, status: "published", version: 1, updatedAt: Timestamp.rfc3339(Timestamp.now()), payload: payload))
+                    store.set(
+                        source: source, dataset: dataset, key: key,
+                        StoredRecord(
+                            hash: hash, status: "published", version: 1, updatedAt: Timestamp.rfc3339(Timestamp.now()),
+                            payload: payload))
                     store.flush()
                     return SandboxJSON.ok(["ok": true])
                 }
@@ -83,7 +99,8 @@ extension SandboxRouter {
                 record.hash = JSONWriter.canonicalHash(.object(record.payload))
                 record.version += 1
                 store.set(source: source, dataset: dataset, key: key, record)
-            default: return SandboxJSON.error(400, code: "BAD_REQUEST", message: "action is delete, withdraw, change or add")
+            default:
+                return SandboxJSON.error(400, code: "BAD_REQUEST", message: "action is delete, withdraw, change or add")
             }
             store.flush()
             return SandboxJSON.ok(["ok": true])
@@ -91,14 +108,19 @@ extension SandboxRouter {
     }
 
     private func records(platform: PlatformID?, parameters: [String: String]) -> ServerResponse {
-        guard let platform, let sandbox = platforms[platform], let dataset = parameters["dataset"].flatMap(Dataset.init(rawValue:)),
+        guard let platform, let sandbox = platforms[platform],
+            let dataset = parameters["dataset"].flatMap(Dataset.init(rawValue:)),
             let source = parameters["source"]
-        else { return SandboxJSON.error(400, code: "BAD_REQUEST", message: "platform, dataset and source are required") }
+        else {
+            return SandboxJSON.error(400, code: "BAD_REQUEST", message: "platform, dataset and source are required")
+        }
         let items: [JSONValue] = sandbox.store.withLock { store in
             store.keys(source: source, dataset: dataset).compactMap { key in
                 guard let record = store.record(source: source, dataset: dataset, key: key) else { return nil }
-                return ["key": .string(key), "hash": .string(record.hash), "status": .string(record.status),
-                        "version": .number(String(record.version)), "payload": .object(record.payload)]
+                return [
+                    "key": .string(key), "hash": .string(record.hash), "status": .string(record.status),
+                    "version": .number(String(record.version)), "payload": .object(record.payload),
+                ]
             }
         }
         return SandboxJSON.ok(["items": .array(items)])

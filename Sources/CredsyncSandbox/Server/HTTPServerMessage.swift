@@ -51,7 +51,8 @@ public struct ServerResponse: Sendable {
     }
 
     public static func json(_ status: Int, _ text: String, headers: [(String, String)] = []) -> ServerResponse {
-        ServerResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: Array(text.utf8))
+        ServerResponse(
+            status: status, headers: [("Content-Type", "application/json")] + headers, body: Array(text.utf8))
     }
 
     static let reasons: [Int: String] = [

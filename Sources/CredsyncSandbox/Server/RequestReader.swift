@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Reads HTTP/1.1 requests from a socket with limits: a deadline for each request (slow clients
@@ -39,7 +39,9 @@ struct RequestReader {
         while headerEnd == nil {
             headerEnd = findHeaderEnd()
             if headerEnd == nil {
-                if buffer.count > maxHeaderBytes { throw .malformed(431, "the header section is larger than \(maxHeaderBytes) bytes") }
+                if buffer.count > maxHeaderBytes {
+                    throw .malformed(431, "the header section is larger than \(maxHeaderBytes) bytes")
+                }
                 try fill(deadline: deadline, idle: false)
             }
         }
@@ -64,14 +66,18 @@ struct RequestReader {
                 !line.hasPrefix(" "), !line.hasPrefix("\t")
             else { throw .malformed(400, "malformed header line") }
             let name = line[..<colon].lowercased()
-            guard name.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else { throw .malformed(400, "malformed header name") }
+            guard name.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
+                throw .malformed(400, "malformed header name")
+            }
             let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: " \t")
             if name == "content-length", let previous = headers[name], previous != value {
                 throw .malformed(400, "conflicting Content-Length headers")
             }
             headers[name] = value
         }
-        if headers["transfer-encoding"] != nil { throw .malformed(501, "Transfer-Encoding is not supported; send Content-Length") }
+        if headers["transfer-encoding"] != nil {
+            throw .malformed(501, "Transfer-Encoding is not supported; send Content-Length")
+        }
         var length = 0
         if let text = headers["content-length"] {
             guard let value = Int(text), value >= 0, text.allSatisfy({ $0.isASCII && $0.isNumber }) else {
@@ -87,7 +93,8 @@ struct RequestReader {
         buffer.removeFirst(length)
         if headers["host"] == nil && parts[2] == "HTTP/1.1" { throw .malformed(400, "the Host header is required") }
         return ServerRequest(
-            method: String(parts[0]), target: String(parts[1]), headers: headers, body: body, fromLoopback: fromLoopback)
+            method: String(parts[0]), target: String(parts[1]), headers: headers, body: body, fromLoopback: fromLoopback
+        )
     }
 
     private func findHeaderEnd() -> Int? {

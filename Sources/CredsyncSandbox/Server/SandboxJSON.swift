@@ -3,7 +3,8 @@ import CredsyncCore
 /// The sandbox's JSON answers.
 enum SandboxJSON {
     /// `{"error": {"code", "message"}}` with a request id, as every non-2xx answer carries.
-    static func error(_ status: Int, code: String, message: String, headers: [(String, String)] = []) -> ServerResponse {
+    static func error(_ status: Int, code: String, message: String, headers: [(String, String)] = []) -> ServerResponse
+    {
         let body: JSONValue = ["error": ["code": .string(code), "message": .string(message)]]
         return .json(status, JSONWriter.compact(body), headers: [("X-Request-Id", requestID())] + headers)
     }
