@@ -122,9 +122,10 @@ struct DatasetPush {
     /// the retry entry. False when it could not be recorded: nothing more is sent.
     private mutating func markSent(_ batches: [(Batch, BatchFeed.Carried)]) -> Bool {
         var marked: [Spool.Located] = []
+        let made = batches.map { marks($0.1, batchID: $0.0.id) }
         do {
             try store.transaction { () throws(CredsyncError) in
-                for (batch, changes) in batches { marked += try writeMarks(changes, batchID: batch.id) }
+                for entries in made { marked += try writeMarks(entries) }
             }
         } catch {
             commitFailure = commitFailure ?? markFailure(error, batchID: batches.first?.0.id ?? "")
@@ -135,17 +136,23 @@ struct DatasetPush {
     }
 
     /// The marks of one batch's creates, written inside the caller's transaction.
-    private func writeMarks(_ changes: BatchFeed.Carried, batchID: String) throws(CredsyncError) -> [Spool.Located] {
+    /// The marks of one batch's creates, made before the transaction that writes them (so the
+    /// store's lock is held for SQL only).
+    private func marks(_ changes: BatchFeed.Carried, batchID: String) -> [SpoolEntry] {
         let now = Timestamp.now()
         let creates = changes.values.sorted(by: { $0.index < $1.index }).map(\.change)
             .filter { $0.op == .create && queued[$0.key] == nil }
         let ids = Spool.newIDs(creates.count, now: now)
-        let entries = zip(ids, creates).map { id, change in
+        return zip(ids, creates).map { id, change in
             SpoolEntry(
                 id: id, platform: plan.platform, dataset: plan.dataset, key: change.key,
                 op: .upsert, reason: change.reason, payload: nil, hash: change.hash, batchID: batchID, attempts: 0,
                 firstAttempt: now, lastAttempt: now, nextAttempt: now, errors: [])
         }
+    }
+
+    /// Writes `entries` (from `marks`) inside the caller's transaction.
+    private func writeMarks(_ entries: [SpoolEntry]) throws(CredsyncError) -> [Spool.Located] {
         try spool.insertNew(entries, into: .deferred)
         return entries.map { Spool.Located(entry: $0, state: .deferred) }
     }
@@ -249,7 +256,8 @@ struct DatasetPush {
         let now = Timestamp.now()
         let batchID = answer.batchIDs.last ?? batch.id
         var marked: [Spool.Located] = []
-        // The accepted payloads as kept, worked out before the store's lock is taken.
+        // The accepted payloads as kept and the next batch's marks, made before the store's lock is taken.
+        let nextMarks = next.map { marks($0.1, batchID: $0.0.id) }
         var kept: [String: String] = [:]
         for (key, recordOutcome) in answer.outcomes where recordOutcome.isDelivered {
             if let canonical = changes[key]?.change.payloadJSON { kept[key] = SentPayloads.kept(canonical: canonical) }
@@ -272,7 +280,7 @@ struct DatasetPush {
                             requestID: answer.requestIDs.last ?? "", acceptedAt: now),
                         platform: plan.platform, dataset: plan.dataset)
                 }
-                if let (batch, changes) = next { marked = try writeMarks(changes, batchID: batch.id) }
+                if let nextMarks { marked = try writeMarks(nextMarks) }
             }
             noteMarks(marked)
         } catch {
