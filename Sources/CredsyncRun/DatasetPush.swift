@@ -95,6 +95,7 @@ struct DatasetPush {
         goes.reserveCapacity(plan.changes.count)
         var planned: Set<String> = []
         var unconfirmed: [Change] = []
+        let counted = outcome
         do {
             try store.transaction { () throws(CredsyncError) in
                 for change in plan.changes { goes.append(try choose(change, now: now, planned: &planned)) }
@@ -109,9 +110,11 @@ struct DatasetPush {
                 }
             }
         } catch {
-            // Nothing of the queue changed: the changes go as planned, the queue is left as it was.
+            // Nothing of the queue changed, and what it holds (an operator's hold, a dead entry) could
+            // not be read whole: nothing is sent, the run ends with the store's error.
             pendingError = pendingError ?? error
-            goes = Array(repeating: true, count: plan.changes.count)
+            outcome = counted
+            goes = Array(repeating: false, count: plan.changes.count)
             unconfirmed = []
         }
         return (goes, unconfirmed)
@@ -253,6 +256,16 @@ struct DatasetPush {
         result.requests += answer.requests
         result.rateLimited += answer.rateLimited
         guard commitFailure == nil else { return }
+        if !answer.pendingReceipts.isEmpty, run.platform.publication == .synchronous {
+            // The platform publishes later than it accepts: its receipts are not read, so say so.
+            let message =
+                "\(plan.platform.rawValue) answered that records await receipts, but its publication is "
+                + "synchronous here: set \"publication\": \"receipts\" for it, or its deadlines count as met early"
+            if !result.problems.contains(message) {
+                result.problems.append(message)
+                run.logger.warning(message, [("dataset", plan.dataset.rawValue)])
+            }
+        }
         let now = Timestamp.now()
         let batchID = answer.batchIDs.last ?? batch.id
         var marked: [Spool.Located] = []

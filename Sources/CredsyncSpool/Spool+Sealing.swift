@@ -55,13 +55,17 @@ extension Spool {
         return Resealing(entries: entries, values: values)
     }
 
-    /// Seals the personal values of queue payloads an earlier release kept in clear (those with a run
-    /// of 15 digits and no sealed value; one SQL pass finds them), in one transaction. Returns how many
-    /// payloads were sealed: after the first run with a key, none.
+    /// Seals the personal values of queue payloads an earlier release kept in clear (every payload
+    /// with no sealed value is looked at; one SQL pass finds them), in one transaction. Returns how many
+    /// payloads were sealed: after the first run with a key, none. A payload that is not JSON stops it.
     public func sealClearPayloads() throws(CredsyncError) -> Int {
         try Self.queueing { () throws(CredsyncError) -> Int in
             try store.rewriteQueuePayloads(.clearNumbers) { row throws(CredsyncError) -> String? in
-                guard let object = (try? JSONParser.parse(row.payload))?.objectValue else { return nil }
+                guard let object = (try? JSONParser.parse(row.payload))?.objectValue else {
+                    throw CredsyncError(
+                        .ioError, "queue entry \(row.id): its payload is not a JSON object, so it cannot be sealed",
+                        hint: "drop it ('credsync queue drop \(row.id) --yes'); the next sync plans the record again")
+                }
                 let sealed = try seal.seal(object, context: Self.context(row.platform, row.dataset, row.key))
                 return Self.holdsSealed(sealed) ? Self.json(sealed) : nil
             }

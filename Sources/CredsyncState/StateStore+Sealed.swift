@@ -14,14 +14,14 @@ package struct SealedQueuePayload: Sendable {
 package enum QueuePayloadSelection: Sendable {
     /// Those holding a sealed value (`"sm4:1:` opens a sealed string, `FieldCipher`).
     case sealed
-    /// Those holding none but a run of 15 digits: kept in clear by a release that did not seal.
+    /// Those holding no sealed value: perhaps kept in clear by a release that did not seal (a
+    /// passport or permit number as much as a 身份证号, so every one is looked at).
     case clearNumbers
 
     var filter: String {
         switch self {
         case .sealed: "instr(payload, '\"sm4:1:') > 0"
-        case .clearNumbers:
-            "instr(payload, '\"sm4:1:') = 0 AND payload GLOB '*" + String(repeating: "[0-9]", count: 15) + "*'"
+        case .clearNumbers: "payload IS NOT NULL AND instr(payload, '\"sm4:1:') = 0"
         }
     }
 }

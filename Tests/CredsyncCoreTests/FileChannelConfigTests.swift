@@ -73,3 +73,19 @@ import Testing
             })
     }
 }
+
+@Suite struct FileChannelReceiptsConfigTests {
+    @Test func receiptsOnTheFileChannelAreRefusedUntilItsReceiptsAreRead() throws {
+        let fixture = try ConfigFixture()
+        _ = try fixture.write("user_key", "key", mode: 0o600)
+        _ = try fixture.write("known_hosts", "[fep.example]:2222 ssh-ed25519 AAAA\n")
+        let channel =
+            #"{"type": "sftp", "url": "sftp://fep.example:2222/exchange/ipp/", "user": "credsync", "#
+            + #""privateKey": "user_key", "knownHosts": "known_hosts"}"#
+        let platform =
+            #"{"id": "ipp", "appId": "a", "secretEnv": "SECRET", "publication": "receipts", "channel": "#
+            + channel + "}"
+        let problems = try fixture.load(ConfigFixture.text(platform: platform)).problems.map(\.description)
+        #expect(problems.contains { $0.contains("publication") && $0.contains("file channel") }, "\(problems)")
+    }
+}

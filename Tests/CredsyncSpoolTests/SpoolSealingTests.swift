@@ -93,7 +93,14 @@ import Testing
                 id: "2", platform: .credit, dataset: .license, key: "K2", op: .upsert, reason: "new",
                 state: .deferred, hash: nil, batch: nil, attempts: 1, firstAttempt: 1, lastAttempt: 1, nextAttempt: 1),
             payload: #"{"XK_WSH":"K2","XK_NR":"编号 123456789012345678901"}"#, errors: [])
-        #expect(try spool.sealClearPayloads() == 1)
+        // A passport number has no run of digits to find it by: it is sealed all the same.
+        try store.putQueueEntry(
+            QueueRow(
+                id: "3", platform: .credit, dataset: .license, key: "K3", op: .upsert, reason: "new",
+                state: .deferred, hash: nil, batch: nil, attempts: 1, firstAttempt: 1, lastAttempt: 1, nextAttempt: 1),
+            payload: #"{"XK_WSH":"K3","XK_XDR_ZJHM":"E12345678"}"#, errors: [])
+        #expect(try spool.sealClearPayloads() == 2)
+        #expect(try store.queuePayload(id: "3")?.contains("E12345678") == false)
         #expect(try store.queuePayload(id: "1")?.contains(Self.number) == false)
         let read = try #require(try spool.entries().entries.first { $0.entry.id == "1" })
         #expect(try spool.payload(of: read.entry) == original.payload)

@@ -42,7 +42,8 @@ import Testing
         #expect(lookUps.allSatisfy { $0.contains("330106********2282") && $0.contains("ZX2026000002") })
         #expect(!audit.contains(Self.number))
         #expect(lookUps.last?.contains(#""reveal":true"#) == true)
-        // --reveal alone is a usage error.
+        // --reveal alone, or with --json (whose output is masked), is a usage error.
         #expect(try env.credsync(["privacy", "report", "--reveal"]).status == 64)
+        #expect(try env.credsync(["privacy", "report", "--subject", Self.number, "--reveal", "--json"]).status == 64)
     }
 }

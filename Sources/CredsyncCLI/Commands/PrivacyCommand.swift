@@ -19,6 +19,10 @@ enum PrivacyCommand {
         let subject = invocation.value("subject")
         let reveal = invocation.has("reveal")
         if reveal && subject == nil { throw CredsyncError.usage("--reveal shows a --subject's number: give --subject") }
+        if reveal && invocation.global.json {
+            throw CredsyncError.usage(
+                "--reveal shows the number on the text output only", hint: "leave out --json, or --reveal")
+        }
         let workspace = try Workspace(config: config)
         guard FileSystem.exists(StatePaths(stateDir: config.stateDir).database) else {
             throw CredsyncError(

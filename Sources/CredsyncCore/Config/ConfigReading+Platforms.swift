@@ -84,6 +84,12 @@ extension ConfigReading {
                     "dateFormat", "\"\(format)\" is not a date format", hint: "use \"YYYY-MM-DD\" or \"YYYY/MM/DD\"")
             }
         }
+        if hasChannel, publication.0 == .receipts {
+            // The 前置机's receipts files are not read yet: such versions would stay pending forever.
+            reader.problem(
+                "publication", "\"receipts\" is not supported on the file channel yet",
+                hint: "use the platform's API (baseURL) for a receipts platform, or \"synchronous\"")
+        }
         reader.rejectUnknownKeys()
         guard let id, let baseURL, let appID, let secret, let signatureMethod else { return nil }
         var platform = PlatformConfig(
