@@ -6,6 +6,7 @@ public import CredsyncReconciliation
 import CredsyncState
 import CredsyncProtocol
 import CredsyncFormats
+import _CredsyncEngine
 
 /// What a pull did.
 public struct PullReport: Sendable {
@@ -122,12 +123,11 @@ public struct PullJob: Sendable {
         return CredsyncError(failure.failureClass == .transient ? .unavailable : .needsAttention, "\(what): \(failure)")
     }
 
-    /// Subjects named in the exports that the store lacks, or holds from a query older than `refreshAfter`.
-    /// Each export is streamed (its records dropped once looked at) and each code looked up by key.
-    private func queryMissing(
-        client: PlatformClient, store: EnterpriseStore, refreshAfter: Double, concurrency: Int,
-        report: inout PullReport
-    ) async throws(CredsyncError) {
+    /// The subjects the exports name that the store lacks or holds from a query older than
+    /// `refreshAfter`: each export streamed, its records dropped once looked at.
+    static func missingSubjects(
+        workspace: Workspace, asOf: LocalDate, store: EnterpriseStore, refreshAfter: Double
+    ) throws(CredsyncError) -> Set<String> {
         var wanted: Set<String> = []
         let now = Timestamp.now()
         let config = workspace.config
@@ -161,6 +161,20 @@ public struct PullJob: Sendable {
             try failure.check()
             guard case .success(let result) = read else { continue }
             for codes in result.notes { wanted.formUnion(codes) }
+        }
+        return wanted
+    }
+
+    /// Subjects named in the exports that the store lacks, or holds from a query older than `refreshAfter`.
+    /// Each export is streamed (its records dropped once looked at) and each code looked up by key.
+    private func queryMissing(
+        client: PlatformClient, store: EnterpriseStore, refreshAfter: Double, concurrency: Int,
+        report: inout PullReport
+    ) async throws(CredsyncError) {
+        // The exports are read and mapped on threads of their own, not on the cooperative pool.
+        let (workspace, asOf) = (self.workspace, self.asOf)
+        let wanted = try await WorkerPool.run { () throws(CredsyncError) -> Set<String> in
+            try Self.missingSubjects(workspace: workspace, asOf: asOf, store: store, refreshAfter: refreshAfter)
         }
         let codes = wanted.sorted()
         let chunks = stride(from: 0, to: codes.count, by: 100).map { Array(codes[$0..<min(codes.count, $0 + 100)]) }

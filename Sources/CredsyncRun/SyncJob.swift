@@ -175,8 +175,11 @@ public struct SyncJob: Sendable {
         phase(options.dryRun ? "dry run" : "push")
         if !stop.isSet {
             let rows = run.exports.values.reduce(0) { $0 + $1.rowsRead }
-            report.forecast = ForecastJob.forReport(
-                workspace, asOf: options.asOf, today: .todayInShanghai(), platforms: options.platforms, rows: rows)
+            // The forecast re-maps the exports: on threads of its own, not on the cooperative pool.
+            report.forecast = await WorkerPool.run { () -> ReportForecast in
+                ForecastJob.forReport(
+                    workspace, asOf: options.asOf, today: .todayInShanghai(), platforms: options.platforms, rows: rows)
+            }
             phase("forecast")
         }
         // Deadlines as the run leaves things: those of changes not delivered.
