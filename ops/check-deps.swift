@@ -37,9 +37,13 @@ let listing = CommandLine.arguments.contains("--list")
 func imports(under directory: String) -> Set<String> {
     var found: Set<String> = []
     guard let walker = FileManager.default.enumerator(atPath: directory) else { return found }
-    let pattern = try! NSRegularExpression(
-        pattern: #"^\s*(?:@\w+(?:\([^)]*\))?\s+)*(?:public |package |internal |private |fileprivate )?import\s+(?:struct |class |enum |func |protocol |typealias |var |let )?([A-Za-z_][A-Za-z0-9_]*)"#,
-        options: [.anchorsMatchLines])
+    let modifiers = #"(?:@\w+(?:\([^)]*\))?\s+)*(?:public |package |internal |private |fileprivate )?"#
+    let kinds = #"(?:struct |class |enum |func |protocol |typealias |var |let )?"#
+    guard
+        let pattern = try? NSRegularExpression(
+            pattern: #"^\s*"# + modifiers + #"import\s+"# + kinds + #"([A-Za-z_][A-Za-z0-9_]*)"#,
+            options: [.anchorsMatchLines])
+    else { fatalError("check-deps: the import pattern does not compile") }
     for case let file as String in walker where file.hasSuffix(".swift") {
         guard let text = try? String(contentsOfFile: directory + "/" + file, encoding: .utf8) else { continue }
         let range = NSRange(text.startIndex..., in: text)

@@ -1,4 +1,5 @@
 public import CredsyncCore
+import CredsyncReconciliation
 public import CredsyncExchange
 public import CredsyncFormats
 public import CredsyncState
@@ -146,8 +147,8 @@ struct ReceiptFeed {
         _ receipt: Receipt, platform: PlatformID, dataset: Dataset
     ) throws(CredsyncError) -> String? {
         guard let field = receipt.errors.first(where: { $0.code == "E_SUBJECT_UNMATCHED" })?.field,
-            let payload = try store.acceptedPayload(platform: platform, dataset: dataset, key: receipt.key),
-            let code = (try? JSONParser.parse(payload))?[field]?.stringValue, !code.isEmpty
+            let payload = try SentPayloads.payload(of: receipt.key, in: store, platform: platform, dataset: dataset),
+            let code = payload[field]?.stringValue, !code.isEmpty
         else { return nil }
         let shown = PersonalData.mask(code)
         // The kept payload has 身份证号 masked: one with `*` in it was a natural person's.
@@ -194,7 +195,10 @@ struct ReceiptFeed {
             let accepted = LocalDate.todayInShanghai(now: pending.acceptedAt)
             let days = platform.receipts.warningWorkingDays
             let cacheKey = accepted.dayNumber * 100 + days
-            let due = dueDates[cacheKey] ?? ((try? calendar.adding(workingDays: days, to: accepted)) ?? accepted)
+            // A year the calendar lacks: counted in calendar days, not as due on the day of acceptance.
+            let due =
+                dueDates[cacheKey]
+                ?? ((try? calendar.adding(workingDays: days, to: accepted)) ?? accepted.adding(days: days))
             dueDates[cacheKey] = due
             guard due < today else { continue }
             guard warnings.count < Self.lateListed else {

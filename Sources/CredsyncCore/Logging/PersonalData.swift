@@ -53,24 +53,8 @@ public enum PersonalData {
     /// Whether `field` holds natural persons' numbers: a national `…ZJHM` (证件号码) or
     /// `ZY_CZRDM` (出质人代码, a 统一社会信用代码 or a 身份证号), or a local column named 证件号…
     public static func isPersonalField(_ field: String) -> Bool {
-        // Byte by byte: String.contains and firstRange(of:) go through generic searchers, once a field of
-        // every payload kept.
-        field.hasSuffix("ZJHM") || field == "ZY_CZRDM" || containsIDColumnName(field)
-    }
-
-    /// Whether `field` contains 证件号 (E8 AF 81 E4 BB B6 E5 8F B7 in UTF-8): an ASCII name is told at once.
-    private static func containsIDColumnName(_ field: String) -> Bool {
-        let needle: [UInt8] = [0xE8, 0xAF, 0x81, 0xE4, 0xBB, 0xB6, 0xE5, 0x8F, 0xB7]
-        var field = field
-        return field.withUTF8 { bytes in
-            guard bytes.count >= needle.count else { return false }
-            for start in 0...(bytes.count - needle.count) where bytes[start] == needle[0] {
-                var k = 1
-                while k < needle.count, bytes[start + k] == needle[k] { k += 1 }
-                if k == needle.count { return true }
-            }
-            return false
-        }
+        // Byte by byte: asked once a field of every payload kept.
+        field.hasSuffix("ZJHM") || field == "ZY_CZRDM" || UTF8Text.contains(field, "证件号")
     }
 
     /// `value` as people may see it: a personal field's value masked whatever its validity (a

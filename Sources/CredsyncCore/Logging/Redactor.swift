@@ -25,32 +25,10 @@ public final class Redactor: Sendable {
         // Secrets first: a numeric secret shaped like an ID number would otherwise be half masked, not
         // redacted.
         var result = text
-        for secret in list where Self.contains(result, secret) {
+        for secret in list where UTF8Text.contains(result, secret) {
             result = result.replacingAll(secret, with: "[redacted]")
         }
         return PersonalData.mask(result)
-    }
-
-    /// Whether `text` holds `needle`, byte by byte: `String.contains` goes through Foundation, for
-    /// every audit line of every batch.
-    static func contains(_ text: String, _ needle: String) -> Bool {
-        var text = text
-        var needle = needle
-        return text.withUTF8 { haystack in
-            needle.withUTF8 { pattern in
-                guard let first = pattern.first, pattern.count <= haystack.count else { return false }
-                var start = 0
-                while start <= haystack.count - pattern.count {
-                    if haystack[start] == first {
-                        var k = 1
-                        while k < pattern.count, haystack[start + k] == pattern[k] { k += 1 }
-                        if k == pattern.count { return true }
-                    }
-                    start += 1
-                }
-                return false
-            }
-        }
     }
 }
 

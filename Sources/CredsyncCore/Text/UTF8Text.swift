@@ -4,6 +4,24 @@
 /// `String(validating:as:)` is generic and, called across modules, is not specialised: for the
 /// millions of short strings of an export or a queue its metadata lookups cost more than the check.
 public enum UTF8Text {
+    /// Whether `text` holds `needle`, compared byte by byte: `String.contains` and
+    /// `firstRange(of:)` go through Foundation or generic searchers, too slow on a hot path.
+    public static func contains(_ text: String, _ needle: String) -> Bool {
+        var text = text
+        var needle = needle
+        return text.withUTF8 { haystack in
+            needle.withUTF8 { pattern in
+                guard let first = pattern.first, pattern.count <= haystack.count else { return false }
+                for start in 0...(haystack.count - pattern.count) where haystack[start] == first {
+                    var k = 1
+                    while k < pattern.count, haystack[start + k] == pattern[k] { k += 1 }
+                    if k == pattern.count { return true }
+                }
+                return false
+            }
+        }
+    }
+
     /// The string of `bytes`, or nil when they are not well-formed UTF-8.
     public static func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
         isWellFormed(bytes) ? String(decoding: bytes, as: UTF8.self) : nil
