@@ -27,6 +27,7 @@ public enum CredsyncCommand {
         "audit prune": AuditCommand.prune,
         "report": ReportCommand.run,
         "pull": PullCommand.run,
+        "collect": CollectCommand.run,
         "enterprise show": PullCommand.show,
         "state check": StateCommand.check,
         "state backup": StateCommand.backup,

@@ -89,7 +89,7 @@ struct DatasetPush {
     /// entries no plan asks for any more (the desired state changed), are made in one transaction.
     /// A deferred create no plan asks for may have been applied (its answer lost): it is withdrawn
     /// (`unconfirmed`) rather than forgotten; the platform answers E_NOT_FOUND if it never was.
-    private mutating func choose() -> (goes: [Bool], unconfirmed: [Change]) {
+    mutating func choose() -> (goes: [Bool], unconfirmed: [Change]) {
         let now = Timestamp.now()
         var goes: [Bool] = []
         goes.reserveCapacity(plan.changes.count)
@@ -183,6 +183,12 @@ struct DatasetPush {
         -> Bool
     {
         let located = queued[change.key]
+        // A key whose batch on the 前置机 is unanswered gets no next change until the answer is applied.
+        if awaitingAnswer.contains(change.key) {
+            if located != nil { planned.insert(change.key) }
+            outcome.behindUnanswered += 1
+            return false
+        }
         let decision = PushLifecycle.decide(
             Self.planned(change), queued: located.flatMap(Self.queued), rejectedMarker: rejected.hashes[change.key],
             now: now)
@@ -213,9 +219,11 @@ struct DatasetPush {
         }
     }
 
-    private var pendingError: CredsyncError?
+    /// Keys in a batch sent through the 前置机 whose answer has not been applied (file channel only).
+    var awaitingAnswer: Set<String> = []
+    var pendingError: CredsyncError?
     /// Why an answer could not be committed; the run ends with it (exit 74).
-    private(set) var commitFailure: CredsyncError?
+    var commitFailure: CredsyncError?
     /// The first 401 or 403 answer of this dataset's pushes.
     private(set) var authenticationFailure: ExchangeFailure?
 
@@ -239,8 +247,9 @@ struct DatasetPush {
     /// Applies one answer: the audit line first (it is evidence of what was sent, kept whatever
     /// follows), then every record's ledger row, rejection, accepted payload and queue change in one
     /// transaction. A failed commit rolls it all back and stops the push.
-    private mutating func apply(
+    mutating func apply(
         _ answer: BatchResult, of batch: Batch, changes: BatchFeed.Carried, marking next: (Batch, BatchFeed.Carried)?,
+        kept keptPayloads: [String: String]? = nil, alsoRecording also: (() throws(CredsyncError) -> Void)? = nil,
         result: inout PlatformRun.Result
     ) {
         run.audit.append(Self.auditEvent(answer, of: batch, platform: plan.platform))
@@ -271,8 +280,8 @@ struct DatasetPush {
         var marked: [Spool.Located] = []
         // The accepted payloads as kept and the next batch's marks, made before the store's lock is taken.
         let nextMarks = next.map { marks($0.1, batchID: $0.0.id) }
-        var kept: [String: String] = [:]
-        for (key, recordOutcome) in answer.outcomes where recordOutcome.isDelivered {
+        var kept: [String: String] = keptPayloads ?? [:]
+        for (key, recordOutcome) in answer.outcomes where recordOutcome.isDelivered && keptPayloads == nil {
             if let canonical = changes[key]?.change.payloadJSON { kept[key] = SentPayloads.kept(canonical: canonical) }
         }
         do {
@@ -294,6 +303,7 @@ struct DatasetPush {
                         platform: plan.platform, dataset: plan.dataset)
                 }
                 if let nextMarks { marked = try writeMarks(nextMarks) }
+                try also?()
             }
             noteMarks(marked)
         } catch {

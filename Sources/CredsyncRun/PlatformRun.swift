@@ -18,6 +18,8 @@ struct PlatformRun: Sendable {
     let store: StateStore
     /// Seals the personal values of the queue's payloads (`dataKeyFile`).
     let seal: PersonalSeal
+    /// Why this platform's 前置机 is not used in this run (its collect failed to connect), if it is not.
+    var channelBlocked: FileChannelError? = nil
 
     struct Result: Sendable {
         var platform: PlatformID
@@ -29,12 +31,21 @@ struct PlatformRun: Sendable {
         var requests = 0
         var rateLimited = 0
         var stateError: CredsyncError?
+        /// The 前置机 could not be reached (or its host key did not verify): nothing more went to it.
+        var channelFailure: FileChannelError?
     }
 
     func run() async -> Result {
         var result = Result(platform: platform.id)
         let client = PlatformClient(
             config: platform, source: config.organisation.uscc, retry: config.retry, logger: logger)
+        let channel = FileChannelClient(config: platform, source: config.organisation.uscc, logger: logger)
+        if let blocked = channelBlocked, channel != nil {
+            // The collect could not connect: sending would fail the same way (or past a changed host key).
+            result.channelFailure = blocked
+            result.isUnavailable = blocked.kind != .authenticationRefused
+            return result
+        }
         let spool = Spool(store: store, seal: seal)
         let queued: [Spool.Located]
         do { queued = try spool.entries(platforms: [platform.id]).entries } catch {
@@ -48,13 +59,19 @@ struct PlatformRun: Sendable {
             do throws(CredsyncError) {
                 var state = try DatasetPush(
                     run: self, plan: plan, spool: spool, queued: queued.filter { $0.entry.dataset == plan.dataset })
-                await state.push(client: client, result: &result)
+                if let channel {
+                    await state.send(channel: channel, result: &result)
+                } else {
+                    await state.push(client: client, result: &result)
+                }
                 delivered += state.delivered
                 transientFailures += state.transientFailures
                 fromQueue += state.deliveredFromQueue
                 result.outcomes.append(state.outcome)
                 // A commit that failed (a full disk) ends this platform's part: the run exits 74.
                 if result.stateError != nil { return result }
+                // A 前置机 that could not be reached is not tried again for the next dataset.
+                if result.channelFailure != nil || !result.authenticationFailures.isEmpty && channel != nil { break }
             } catch {
                 result.stateError = error
                 return result

@@ -108,7 +108,7 @@ struct ReceiptFeed {
     }
 
     /// One page's receipts and the cursor after it, in one transaction.
-    private func record(
+    func record(
         _ page: ReceiptPage, dataset: Dataset, platform: PlatformID
     ) throws(CredsyncError) -> [ReceiptFailure] {
         let now = Timestamp.now()

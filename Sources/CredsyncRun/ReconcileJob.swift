@@ -27,6 +27,8 @@ public struct Drift: Sendable {
     public var platformRecords = 0
     /// Why the export could not be read: `notDesired` was not compared.
     public var exportProblem: String?
+    /// A 前置机's manifest written more than a day ago (its `generatedAt`): what it says may be old.
+    public var staleManifest: String?
 
     public var total: Int {
         missingOnPlatform.count + notDesired.count + hashMismatch.count + statusMismatch.count + unknownToLedger.count
@@ -77,7 +79,16 @@ public struct ReconcileJob: Sendable {
         }
         // Every manifest before any change: a failure leaves every ledger as it was.
         var manifests: [Dataset: [ManifestItem]] = [:]
+        var stale: [Dataset: String] = [:]
+        let channel = FileChannelClient(config: platform, source: config.organisation.uscc, logger: logger)
         for dataset in targets {
+            if let channel {
+                // Through the 前置机: the manifest file the platform rewrites at least once a day.
+                let read = try await Self.manifest(dataset, of: platform.id, channel: channel, repair: repair)
+                manifests[dataset] = read.items
+                stale[dataset] = read.stale
+                continue
+            }
             switch await client.manifest(dataset) {
             case .success(let items): manifests[dataset] = items
             case .failure(let failure):
@@ -101,6 +112,7 @@ public struct ReconcileJob: Sendable {
             }
             var drift = Drift(platform: platform.id, dataset: dataset)
             drift.platformRecords = manifest.count
+            drift.staleManifest = stale[dataset]
             if let plan = run.plans.first(where: { $0.dataset == dataset }) {
                 // Desired published keys: the ledger's published keys as the plan would leave them.
                 var desired = Set(ledger.entries.sortedKeys { _, entry in entry.isPublished })
@@ -145,6 +157,28 @@ public struct ReconcileJob: Sendable {
             }
         }
         return drifts
+    }
+
+    /// A 前置机's manifest of `dataset`, and a note when it was generated more than a day ago.
+    static func manifest(
+        _ dataset: Dataset, of platform: PlatformID, channel: FileChannelClient, repair: Bool
+    ) async throws(CredsyncError) -> (items: [ManifestItem], stale: String?) {
+        let manifest: FileChannelManifest
+        do { manifest = try await channel.manifest(dataset) } catch {
+            throw CredsyncError(
+                error.exitCode, "\(platform.rawValue): cannot read the \(dataset.rawValue) manifest: \(error)",
+                hint: repair ? "nothing was changed: every ledger is as it was" : error.credsyncError.hint)
+        }
+        guard let generated = Timestamp.parseRFC3339(manifest.generatedAt) else {
+            return (manifest.items, "its generatedAt \"\(manifest.generatedAt)\" is not an RFC 3339 time")
+        }
+        let age = Timestamp.now() - generated
+        guard age > 86400 else { return (manifest.items, nil) }
+        return (
+            manifest.items,
+            "the 前置机's manifest was generated at \(manifest.generatedAt), \(Int(age / 3600)) h ago: "
+                + "records changed since are not in it"
+        )
     }
 
     /// The differences between the manifest and a ledger that checks out.

@@ -24,6 +24,7 @@ public enum ReportWriter {
                 report.setAsideByDataset.map {
                     JSONMember($0.0.rawValue, .number(String($0.1)))
                 }))
+        object["channelAnswers"] = .number(String(report.channelAnswers))
         object["unavailable"] = .array(report.unavailable.sorted().map { .string($0.rawValue) })
         object["outcomes"] = .array(
             report.outcomes.map { outcome in
@@ -36,6 +37,8 @@ public enum ReportWriter {
                     "queued": .number(String(outcome.queued)), "held": .number(String(outcome.held)),
                     "dead": .number(String(outcome.dead)),
                     "keptSetAside": .number(String(outcome.keptSetAside)),
+                    "awaitingAnswer": .number(String(outcome.awaitingAnswer)),
+                    "behindUnanswered": .number(String(outcome.behindUnanswered)),
                     "rejections": .array(
                         outcome.rejected.map { key, errors in
                             ["key": .string(key), "errors": .array(errors.map { .string($0.description) })]
@@ -162,6 +165,10 @@ public enum ReportWriter {
             if outcome.held > 0 { parts.append("\(outcome.held) held") }
             if outcome.dead > 0 { parts.append("\(outcome.dead) dead") }
             if outcome.keptSetAside > 0 { parts.append("\(outcome.keptSetAside) kept (row set aside)") }
+            if outcome.awaitingAnswer > 0 { parts.append("\(outcome.awaitingAnswer) sent to the 前置机, answer awaited") }
+            if outcome.behindUnanswered > 0 {
+                parts.append("\(outcome.behindUnanswered) waiting for the answer to their previous change")
+            }
             lines.append("  \(PublishTarget(outcome.platform, outcome.dataset)): " + parts.joined(separator: ", "))
         }
         if !report.setAside.isEmpty || !report.unreadableRows.isEmpty {

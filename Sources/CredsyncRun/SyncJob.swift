@@ -78,6 +78,14 @@ public struct SyncJob: Sendable {
             try await pullFirst(into: &report, store: EnterpriseStore(state: store))
             phase("pull")
         }
+        // One audit log writer for the run: the collect and the push append to the same chain.
+        let audit = options.dryRun ? nil : try AuditLog(path: config.auditFile)
+        // The 前置机s' answers and receipts before the plan: the ledger then knows what they applied.
+        var collected: ChannelCollect.Result?
+        if let audit {
+            collected = try await collectChannels(into: &report, store: store, seal: seal, audit: audit)
+            if collected != nil { phase("collect") }
+        }
         // Receipts before the plan: a failed publication is planned again only once the export changes it.
         if !options.dryRun, try await readReceipts(into: &report, store: store) { phase("receipts") }
         // The ledgers are compared with the export, then dropped: the push writes the store's rows.
@@ -132,9 +140,8 @@ public struct SyncJob: Sendable {
                 outcome.pendingDeadlines = plan.deadlines
                 return outcome
             }
-        } else {
+        } else if let audit {
             let signer = try AuditManifest.signingKey(config)
-            let audit = try AuditLog(path: config.auditFile)
             try markUsed(run.approved, runID: report.runID, store: store, audit: audit)
             let results = await withTaskGroup(of: PlatformRun.Result.self) { group in
                 for (platformID, plans) in byPlatform {
@@ -144,13 +151,14 @@ public struct SyncJob: Sendable {
                         enabled: options.showProgress)
                     let platformRun = PlatformRun(
                         config: config, platform: platform, plans: plans, logger: logger, stop: stop, audit: audit,
-                        progress: progress, store: store, seal: seal)
+                        progress: progress, store: store, seal: seal, channelBlocked: collected?.blocked[platformID])
                     group.addTask { await platformRun.run() }
                 }
                 var all: [PlatformRun.Result] = []
                 for await result in group { all.append(result) }
                 return all
             }
+            report.add(collected: collected?.outcomes ?? [])
             for result in results.sorted(by: { $0.platform < $1.platform }) {
                 report.outcomes += result.outcomes
                 report.requests += result.requests

@@ -22,8 +22,9 @@ public struct AuthenticationFailure: Sendable {
         requestID = failure.requestID
     }
 
-    init(platform: PlatformID, message: String) {
+    init(platform: PlatformID, dataset: Dataset? = nil, message: String) {
         self.platform = platform
+        self.dataset = dataset
         self.message = message
     }
 

@@ -22,7 +22,10 @@ extension SyncJob {
                 platform: $0.platform, dataset: $0.dataset, pending: $0.pending, failed: $0.failed,
                 published: $0.published)
         }
-        guard !feed.platforms(options.platforms).isEmpty else { return }
+        let receiptsPlatforms = config.platforms.filter {
+            $0.publication == .receipts && (options.platforms.isEmpty || options.platforms.contains($0.id))
+        }
+        guard !receiptsPlatforms.isEmpty else { return }
         report.warnings += try feed.lateWarnings(today: .todayInShanghai(), calendar: workspace.rules.calendar)
     }
 }

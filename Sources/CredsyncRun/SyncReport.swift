@@ -22,6 +22,10 @@ public struct DatasetOutcome: Sendable {
     public var keptSetAside = 0
     /// Deadlines of the changes this run did not deliver.
     public var pendingDeadlines: [Deadline] = []
+    /// Changes sent through the 前置机 in this run: their answer comes later.
+    public var awaitingAnswer = 0
+    /// Changes not sent because their key's previous batch on the 前置机 is still unanswered.
+    public var behindUnanswered = 0
 
     public init(platform: PlatformID, dataset: Dataset) {
         self.platform = platform
@@ -29,6 +33,20 @@ public struct DatasetOutcome: Sendable {
     }
 
     public var pushed: Int { created + updated + withdrawn }
+
+    /// `other`'s counts (answers collected from the 前置机 in the same run) added to these.
+    public mutating func add(_ other: DatasetOutcome) {
+        created += other.created
+        updated += other.updated
+        withdrawn += other.withdrawn
+        unchanged += other.unchanged
+        rejected += other.rejected
+        queued += other.queued
+        held += other.held
+        dead += other.dead
+        awaitingAnswer += other.awaitingAnswer
+        behindUnanswered += other.behindUnanswered
+    }
 }
 
 /// Everything a run did, for the report, the metrics and the exit code.
@@ -41,6 +59,8 @@ public struct SyncReport: Sendable {
     /// The command that ran: `sync` or `push`.
     public var command = "sync"
     public var outcomes: [DatasetOutcome] = []
+    /// Answers collected from the 前置机s and applied in this run.
+    public var channelAnswers = 0
     /// Rows set aside per dataset, with reasons.
     public var setAside: [(Dataset, SetAside)] = []
     public var unreadableRows: [(Dataset, String)] = []

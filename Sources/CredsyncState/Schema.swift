@@ -49,6 +49,17 @@ public import CredsyncCore
 ///                       {code, field, message}, 证件号码 masked)
 ///     receipt_cursor    platform, dataset PK; cursor (of the receipts feed, saved in the transaction that
 ///                       records the page it follows), read_at
+///
+/// Version 4 adds the batches sent through a 前置机 (exchange-api.md 1.1, "The file channel"), kept
+/// until their answer is applied:
+///
+///     channel_batch     batch_id PK; platform, dataset, state uploading (the `.part` may be partial: never
+///                       renamed)|uploaded (the `.part` is whole; the rename may have happened)|sent (renamed:
+///                       the platform may take it)|answered, records, created_at, sent_at, answered_at, answer
+///                       (the answer file applied)
+///     channel_record    batch_id -> channel_batch (deleted with it), position PK; key, op create|update|withdraw,
+///                       reason, hash (NULL for a withdrawal), payload (the payload as kept, 证件号码 masked, NULL
+///                       for a withdrawal). What applying the answer needs; nothing is re-sent from it.
 package enum Schema {
     /// One step of the schema.
     package struct Migration: Sendable {
@@ -62,7 +73,7 @@ package enum Schema {
     /// Every migration, in order; a new one is appended, an applied one never changes.
     package static let migrations: [Migration] = [
         Migration(version: 1, sql: version1), Migration(version: 2, sql: version2),
-        Migration(version: 3, sql: version3),
+        Migration(version: 3, sql: version3), Migration(version: 4, sql: version4),
     ]
 
     static let version1 = """
@@ -238,6 +249,32 @@ package enum Schema {
             read_at REAL NOT NULL,
             PRIMARY KEY (platform, dataset)
         ) WITHOUT ROWID;
+        """
+
+    static let version4 = """
+        CREATE TABLE channel_batch (
+            batch_id TEXT PRIMARY KEY,
+            platform TEXT NOT NULL CHECK (platform IN ('credit', 'gsxt', 'ipp')),
+            dataset TEXT NOT NULL CHECK (dataset IN ('license', 'penalty', 'dishonesty', 'pledge')),
+            state TEXT NOT NULL CHECK (state IN ('uploading', 'uploaded', 'sent', 'answered')),
+            records INTEGER NOT NULL,
+            created_at REAL NOT NULL,
+            sent_at REAL,
+            answered_at REAL,
+            answer TEXT
+        ) WITHOUT ROWID;
+        CREATE INDEX channel_batch_by_state ON channel_batch (platform, dataset, state);
+        CREATE TABLE channel_record (
+            batch_id TEXT NOT NULL REFERENCES channel_batch (batch_id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            key TEXT NOT NULL,
+            op TEXT NOT NULL CHECK (op IN ('create', 'update', 'withdraw')),
+            reason TEXT NOT NULL,
+            hash TEXT,
+            payload TEXT,
+            PRIMARY KEY (batch_id, position)
+        ) WITHOUT ROWID;
+        CREATE INDEX channel_record_by_key ON channel_record (key);
         """
 
     /// Brings the database to the latest version, one migration a transaction. A store written by

@@ -75,17 +75,20 @@ import Testing
 }
 
 @Suite struct FileChannelReceiptsConfigTests {
-    @Test func receiptsOnTheFileChannelAreRefusedUntilItsReceiptsAreRead() throws {
+    @Test func receiptsOnTheFileChannelAndGsxtsFeedAddressAreAccepted() throws {
         let fixture = try ConfigFixture()
         _ = try fixture.write("user_key", "key", mode: 0o600)
         _ = try fixture.write("known_hosts", "[fep.example]:2222 ssh-ed25519 AAAA\n")
         let channel =
-            #"{"type": "sftp", "url": "sftp://fep.example:2222/exchange/ipp/", "user": "credsync", "#
-            + #""privateKey": "user_key", "knownHosts": "known_hosts"}"#
+            #"{"type": "sftp", "url": "sftp://fep.example:2222/exchange/gsxt/", "user": "credsync", "#
+            + #""privateKey": "user_key", "knownHosts": "known_hosts", "unansweredAfter": "6h"}"#
         let platform =
-            #"{"id": "ipp", "appId": "a", "secretEnv": "SECRET", "publication": "receipts", "channel": "#
-            + channel + "}"
-        let problems = try fixture.load(ConfigFixture.text(platform: platform)).problems.map(\.description)
-        #expect(problems.contains { $0.contains("publication") && $0.contains("file channel") }, "\(problems)")
+            #"{"id": "gsxt", "appId": "a", "secretEnv": "SECRET", "publication": "receipts", "#
+            + #""baseURL": "https://gsxt.example/x", "channel": "# + channel + "}"
+        let report = try fixture.load(ConfigFixture.text(platform: platform))
+        #expect(report.problems.isEmpty, "\(report.problems)")
+        let gsxt = try #require(report.config?.platforms.first)
+        #expect(gsxt.publication == .receipts && gsxt.baseURL == "https://gsxt.example/x")
+        #expect(gsxt.channel?.unansweredAfter == 6 * 3600)
     }
 }

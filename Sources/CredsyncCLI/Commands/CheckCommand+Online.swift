@@ -15,9 +15,16 @@ extension CheckCommand {
         var results: [JSONValue] = []
         for platform in config.platforms {
             let dataset = mappings.first { $0.platforms.contains { $0.id == platform.id } }?.catalog.dataset ?? .license
+            let name = platform.id.rawValue
+            if let channel = FileChannelClient(config: platform, source: config.organisation.uscc, logger: context.logger)
+            {
+                let (code, result) = await probe(channel, dataset: dataset, name: name, context)
+                if severity(code) > severity(worst) { worst = code }
+                results.append(result)
+                continue
+            }
             let client = PlatformClient(
                 config: platform, source: config.organisation.uscc, retry: config.retry, logger: context.logger)
-            let name = platform.id.rawValue
             switch await client.probe(dataset) {
             case .success(let requestID):
                 results.append([
@@ -52,6 +59,40 @@ extension CheckCommand {
             }
         }
         return (worst, results)
+    }
+
+    /// A 前置机: its inbox listed, which proves the pinned host key and the account's key.
+    static func probe(
+        _ channel: FileChannelClient, dataset: Dataset, name: String, _ context: CommandContext
+    ) async -> (ExitCode, JSONValue) {
+        do {
+            let waiting = try await channel.unanswered(dataset, olderThan: 0)
+            if !context.invocation.global.json {
+                context.console.print(
+                    "\(name): 前置机 \(channel.channel.url) verified (host key pinned, key accepted); "
+                        + "\(waiting.count) batches of \(dataset.rawValue) in its inbox")
+            }
+            return (
+                .success,
+                [
+                    "platform": .string(name), "ok": .bool(true), "dataset": .string(dataset.rawValue),
+                    "channel": .string(channel.channel.url), "inbox": .number(String(waiting.count)),
+                ]
+            )
+        } catch {
+            let failure = error.credsyncError
+            if !context.invocation.global.json {
+                context.console.printError("error: \(name): \(failure.message)")
+                if let hint = failure.hint { context.console.printError("hint: " + hint) }
+            }
+            return (
+                failure.exitCode,
+                [
+                    "platform": .string(name), "ok": .bool(false), "dataset": .string(dataset.rawValue),
+                    "channel": .string(channel.channel.url), "message": .string(failure.message),
+                ]
+            )
+        }
     }
 
     static func secretWhere(_ source: SecretSource) -> String {

@@ -39,6 +39,7 @@ enum ReconcileCommand {
                             "unknownToLedger": .array(drift.unknownToLedger.map { .string($0) }),
                             "receiptMismatch": .array(drift.receiptMismatch.map { .string($0) }),
                             "exportProblem": drift.exportProblem.map { .string($0) } ?? .null,
+                            "staleManifest": drift.staleManifest.map { .string($0) } ?? .null,
                         ]
                     }),
             ])
@@ -50,6 +51,7 @@ enum ReconcileCommand {
                         "\(name): the export cannot be read (\(problem)): "
                             + "records the platform should not show are not checked")
                 }
+                if let stale = drift.staleManifest { context.console.print("\(name): warning: \(stale)") }
                 let verdict = drift.total == 0 ? "no drift" : "drift:"
                 context.console.print("\(name): \(drift.platformRecords) records on the platform, \(verdict)")
                 for (title, keys) in [

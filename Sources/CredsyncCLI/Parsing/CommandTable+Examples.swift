@@ -50,6 +50,10 @@ extension CommandTable {
             ("credsync pull", "Fetch the enterprise changes since the last pull."),
             ("credsync pull --full", "Re-read the feeds from the beginning."),
         ],
+        "collect": [
+            ("credsync collect", "Apply what the 前置机s answered since the last run."),
+            ("credsync collect --platform ipp --json", "Only ipp's, machine-readable."),
+        ],
         "reconcile": [
             ("credsync reconcile --platform credit", "Compare credit's manifest with the ledger."),
             ("credsync reconcile --platform credit --dataset license --repair", "Set the ledger to credit's truth."),

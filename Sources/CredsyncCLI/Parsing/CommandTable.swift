@@ -197,6 +197,16 @@ public enum CommandTable {
                 "pull", abstract: "Pull enterprise changes and SAMR's serious-illegal list from gsxt.",
                 options: [OptionSpec("full", help: "Re-read the feeds from the beginning.")]),
             CommandSpec(
+                "collect", abstract: "Apply the answers and receipts waiting on the 前置机s (the file channel).",
+                discussion: """
+                    Every sync and push collects first; this does it alone, under the run lock. Each answer
+                    is applied in one transaction of the state store, then deleted from the 前置机; an answer
+                    delivered again is deleted unapplied. Batches unanswered for longer than the channel's
+                    unansweredAfter are listed with their file names. Exit 69 when a 前置机 cannot be reached
+                    or its host key does not verify, 77 when it refuses the key.
+                    """,
+                options: [platform(repeatable: true, "Only these platforms (repeatable).")]),
+            CommandSpec(
                 "reconcile", abstract: "Compare a platform's manifest with the ledger and report drift.",
                 options: [
                     OptionSpec("platform", value: .choice(platformNames), help: "The platform (required)."),

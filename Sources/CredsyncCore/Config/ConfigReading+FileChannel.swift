@@ -3,14 +3,17 @@
 #endif
 
 extension ConfigReading {
-    /// `channel: {"type": "sftp", "url", "user", "privateKey", "knownHosts"}`: every key required;
-    /// the key file readable by its owner only, the known_hosts file present and not empty.
+    /// `channel: {"type": "sftp", "url", "user", "privateKey", "knownHosts", "unansweredAfter"}`: every key
+    /// but the last required; the key file readable by its owner only, the known_hosts file present
+    /// and not empty. `unansweredAfter` (1s to 30d, default 24h): a batch sent longer ago without an
+    /// answer is reported.
     func readFileChannel(_ reader: ObjectReader) -> FileChannelConfig? {
         let type = reader.string("type", required: true)
         let text = reader.string("url", required: true)
         let user = reader.string("user", required: true)
         let keyText = reader.string("privateKey", required: true)
         let knownHostsText = reader.string("knownHosts", required: true)
+        let unansweredAfter = reader.duration("unansweredAfter", in: 1...(30 * 86400)) ?? 86400
         reader.rejectUnknownKeys()
         if let type, type != "sftp" {
             reader.problem("type", "\"\(type)\" is not a channel type", hint: "use \"sftp\"")
@@ -45,9 +48,11 @@ extension ConfigReading {
         let privateKey = keyText.flatMap { readPrivateKey(reader, $0) }
         let knownHosts = knownHostsText.flatMap { readKnownHosts(reader, $0) }
         guard type == "sftp", let text, let parsed, let user, let privateKey, let knownHosts else { return nil }
-        return FileChannelConfig(
+        var channel = FileChannelConfig(
             url: text, host: parsed.host, port: parsed.port, root: parsed.root, user: user, privateKey: privateKey,
             knownHosts: knownHosts)
+        channel.unansweredAfter = unansweredAfter
+        return channel
     }
 
     private static func isUserNameScalar(_ scalar: Unicode.Scalar) -> Bool {

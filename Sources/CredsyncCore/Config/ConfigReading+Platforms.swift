@@ -24,15 +24,17 @@ extension ConfigReading {
 
     private func readPlatform(_ reader: ObjectReader) -> PlatformConfig? {
         let id = reader.choice("id", required: true, as: PlatformID.self)
-        // A platform is reached by its API (baseURL) or through a 前置机 (channel), never both.
+        // A platform is reached by its API (baseURL) or through a 前置机 (channel). gsxt's enterprise
+        // feeds stay on the API (exchange-api.md 1.1): gsxt on a channel may keep a baseURL for them.
         let hasChannel = reader.value("channel") != nil
-        if hasChannel, reader.value("baseURL") != nil {
+        let hasBaseURL = reader.value("baseURL") != nil
+        if hasChannel, hasBaseURL, id != .gsxt {
             reader.problem(
                 "channel", "give baseURL or channel, not both",
-                hint: "a platform reached through a 前置机 has no API address in this configuration")
+                hint: "only gsxt keeps a baseURL beside its channel, for the enterprise feeds")
         }
         let channel = hasChannel ? reader.object("channel").flatMap { readFileChannel($0) } : nil
-        let baseURL = hasChannel ? "" : readBaseURL(reader)
+        let baseURL = hasChannel && !hasBaseURL ? "" : readBaseURL(reader)
         let appID = reader.string("appId", required: true)
         let hasInlineSecret = reader.value("secret") != nil
         if hasInlineSecret {
@@ -83,12 +85,6 @@ extension ConfigReading {
                 reader.problem(
                     "dateFormat", "\"\(format)\" is not a date format", hint: "use \"YYYY-MM-DD\" or \"YYYY/MM/DD\"")
             }
-        }
-        if hasChannel, publication.0 == .receipts {
-            // The 前置机's receipts files are not read yet: such versions would stay pending forever.
-            reader.problem(
-                "publication", "\"receipts\" is not supported on the file channel yet",
-                hint: "use the platform's API (baseURL) for a receipts platform, or \"synchronous\"")
         }
         reader.rejectUnknownKeys()
         guard let id, let baseURL, let appID, let secret, let signatureMethod else { return nil }

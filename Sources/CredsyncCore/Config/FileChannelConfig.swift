@@ -14,6 +14,8 @@ public struct FileChannelConfig: Sendable, Equatable {
     public var privateKey: String
     /// The known_hosts file that pins the 前置机's host key (absolute).
     public var knownHosts: String
+    /// A batch sent longer ago than this (seconds) without an answer is reported with its file name.
+    public var unansweredAfter: Double = 86400
 
     public init(
         url: String, host: String, port: Int = 22, root: String, user: String, privateKey: String, knownHosts: String

@@ -93,6 +93,16 @@ public struct FileChannelReceipts: Sendable {
     public var dataset: Dataset
     public var file: String
     public var items: [JSONValue]
+
+    /// The file's receipts as one page of the feed (no cursor: the file's deletion moves on), or
+    /// what is wrong with them (the file is then left in place).
+    public func page() -> Result<ReceiptPage, FileChannelError> {
+        switch Receipt.page(["items": .array(items), "hasMore": false]) {
+        case .success(let page): .success(page)
+        case .failure(let problem):
+            .failure(FileChannelError(.malformed, url: file, message: "not receipts: \(problem.reason); left in place"))
+        }
+    }
 }
 
 /// A platform's manifest from `manifest/{dataset}/{source}.jsonl`.

@@ -80,28 +80,33 @@ public final class FileChannelClient: Sendable {
         return try result.get()
     }
 
-    /// Sends `batch`: its body to `{batchId}.json.part`, its signature to `{batchId}.sig`, then the
-    /// rename to `{batchId}.json`. A `.part` left by a run that died is overwritten. When the
-    /// `.json` is already in place (the same batch sent before and not yet taken), the upload is
-    /// dropped: the same batchId always carries the same bytes.
+    /// Sends `batch`: `stage`, then `rename`.
     public func send(_ batch: Batch, now: Double = Timestamp.now()) async throws(FileChannelError) {
-        let signature: FileSignature
-        do {
-            signature = try FileSignature.sign(
-                batch.body, dataset: batch.dataset, batchID: batch.id, appID: config.appID, secret: config.secret,
-                method: config.signatureMethod, now: now)
-        } catch {
-            throw FileChannelError(
-                .other, url: channel.url, message: "the batch \(batch.id) cannot be signed: \(error)")
-        }
+        try await stage(batch, now: now)
+        try await rename(batch.dataset, batch.id)
+    }
+
+    /// Uploads `batch`'s body to `{batchId}.json.part` and its signature to `{batchId}.sig`. The
+    /// platform never reads a `.part`: until `rename`, the batch is not sent. A `.part` left by a
+    /// run that died is overwritten.
+    public func stage(_ batch: Batch, now: Double = Timestamp.now()) async throws(FileChannelError) {
+        let signature = try sign(batch.body, dataset: batch.dataset, batchID: batch.id, now: now)
         let dataset = batch.dataset
         let id = batch.id
         let body = batch.body
         try await onSession { session throws(FileChannelError) in
+            try session.upload(FileChannelLayout.upload(dataset, id), body)
+            try session.upload(FileChannelLayout.signature(dataset, id), Array(signature.line.utf8))
+        }
+    }
+
+    /// Renames a staged `{batchId}.json.part` to `{batchId}.json`: from here the platform may take
+    /// it. When the `.json` is already in place (the same batch staged twice), the `.part` is
+    /// removed: the same batchId always carries the same bytes.
+    public func rename(_ dataset: Dataset, _ id: String) async throws(FileChannelError) {
+        try await onSession { session throws(FileChannelError) in
             let part = FileChannelLayout.upload(dataset, id)
             let target = FileChannelLayout.batch(dataset, id)
-            try session.upload(part, body)
-            try session.upload(FileChannelLayout.signature(dataset, id), Array(signature.line.utf8))
             do throws(FileChannelError) {
                 try session.rename(part, to: target)
             } catch  where error.kind == .refused {
@@ -111,6 +116,51 @@ public final class FileChannelClient: Sendable {
             }
         }
         logger.debug("batch sent to the 前置机", [("platform", config.id.rawValue), ("batch", id)])
+    }
+
+    /// Whether `{batchId}.json.part` is on the 前置机 (staged, not renamed).
+    public func isStaged(_ dataset: Dataset, _ id: String) async throws(FileChannelError) -> Bool {
+        try await onSession { session throws(FileChannelError) in
+            try session.list(FileChannelLayout.inbox(dataset)).contains(Self.name(FileChannelLayout.upload(dataset, id)))
+        }
+    }
+
+    /// Removes what `stage` may have left of a batch never renamed (its `.part` and signature).
+    public func unstage(_ dataset: Dataset, _ id: String) async throws(FileChannelError) {
+        try await onSession { session throws(FileChannelError) in
+            let present = Set(try session.list(FileChannelLayout.inbox(dataset)))
+            for file in [FileChannelLayout.upload(dataset, id), FileChannelLayout.signature(dataset, id)]
+            where present.contains(Self.name(file)) {
+                try session.remove(file)
+            }
+        }
+    }
+
+    /// The last component of a channel path.
+    static func name(_ path: String) -> String { String(path.split(separator: "/").last ?? "") }
+
+    private func sign(
+        _ body: [UInt8], dataset: Dataset, batchID: String, now: Double
+    ) throws(FileChannelError) -> FileSignature {
+        do {
+            return try FileSignature.sign(
+                body, dataset: dataset, batchID: batchID, appID: config.appID, secret: config.secret,
+                method: config.signatureMethod, now: now)
+        } catch {
+            throw FileChannelError(.other, url: channel.url, message: "the batch \(batchID) cannot be signed: \(error)")
+        }
+    }
+
+    /// Signs a staged batch again (a `.part` left whole by a run that died before its rename; the
+    /// signature's time is now) from the `.part`'s own bytes, then renames it.
+    public func resume(_ dataset: Dataset, _ id: String, now: Double = Timestamp.now()) async throws(FileChannelError) {
+        let part = FileChannelLayout.upload(dataset, id)
+        let body = try await onSession { session throws(FileChannelError) in try session.download(part) }
+        let signature = try sign(body, dataset: dataset, batchID: id, now: now)
+        try await onSession { session throws(FileChannelError) in
+            try session.upload(FileChannelLayout.signature(dataset, id), Array(signature.line.utf8))
+        }
+        try await rename(dataset, id)
     }
 
     /// What `collect` did.

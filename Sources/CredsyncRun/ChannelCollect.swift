@@ -1,0 +1,253 @@
+import CredsyncCore
+import CredsyncExchange
+import CredsyncReconciliation
+import CredsyncSpool
+import CredsyncState
+import CredsyncProtocol
+
+/// What the platforms reached through a 前置机 said since the last run, collected at the start of
+/// every `sync`, `push` and `pull` and by `credsync collect` (exchange-api.md 1.1, "The file
+/// channel"): interrupted uploads settled, every answer applied in one transaction with its batch
+/// marked answered and then deleted, receipts files recorded and then deleted, batches unanswered
+/// for too long reported with their file names.
+struct ChannelCollect {
+    let config: Config
+    let store: StateStore
+    let seal: PersonalSeal
+    let logger: Logger
+    let audit: AuditLog
+    let stop: StopFlag
+
+    struct Result {
+        /// What the answers applied changed, per platform and dataset.
+        var outcomes: [DatasetOutcome] = []
+        var answers = 0
+        var redelivered = 0
+        var receipts = ReceiptFeed.Result()
+        var warnings: [String] = []
+        /// Platforms whose 前置机 could not be used: their push is skipped in this run.
+        var blocked: [PlatformID: FileChannelError] = [:]
+    }
+
+    /// The channel platforms among `platforms` (all when empty).
+    func platforms(_ platforms: [PlatformID]) -> [PlatformConfig] {
+        config.platforms.filter { $0.channel != nil && (platforms.isEmpty || platforms.contains($0.id)) }
+    }
+
+    /// Collects every channel platform of `ids`. A 前置机 that fails is reported and the run goes
+    /// on; only trouble with the state store throws (exit 74).
+    func run(platforms ids: [PlatformID]) async throws(CredsyncError) -> Result {
+        var result = Result()
+        for platform in platforms(ids) {
+            guard
+                let client = FileChannelClient(config: platform, source: config.organisation.uscc, logger: logger)
+            else { continue }
+            do throws(ChannelCollectFailure) {
+                for dataset in platform.datasets where !stop.isSet {
+                    try await collect(dataset, of: platform, client: client, into: &result)
+                }
+            } catch {
+                switch error {
+                case .store(let error): throw error
+                case .channel(let error): block(platform.id, error, into: &result)
+                }
+            }
+        }
+        return result
+    }
+
+    private func block(_ platform: PlatformID, _ error: FileChannelError, into result: inout Result) {
+        let message = "\(platform.rawValue) 前置机: " + error.description + " (nothing is sent to it in this run)"
+        logger.error(message, [("platform", platform.rawValue)])
+        result.receipts.problems.append((platform, message))
+        result.blocked[platform] = error
+        if error.kind == .authenticationRefused {
+            result.receipts.authenticationFailures.append(AuthenticationFailure(platform: platform, message: message))
+        } else {
+            result.receipts.unavailable.insert(platform)
+        }
+    }
+
+    private func collect(
+        _ dataset: Dataset, of platform: PlatformConfig, client: FileChannelClient, into result: inout Result
+    ) async throws(ChannelCollectFailure) {
+        try await settle(dataset, of: platform.id, client: client)
+        var applier = try ChannelAnswers(
+            run: PlatformRun(
+                config: config, platform: platform, plans: [], logger: logger, stop: stop, audit: audit,
+                progress: ProgressLine("collect", total: 0, enabled: false), store: store, seal: seal),
+            dataset: dataset)
+        for answer in try await channel({ () async throws(FileChannelError) in try await client.answers(dataset) }) {
+            switch try stored({ () throws(CredsyncError) in try store.channelBatchState(answer.batchID) }) {
+            case .answered?:
+                // Applied before (a crash before the deletion, or the platform wrote it twice).
+                try await channel({ () async throws(FileChannelError) in try await client.acknowledge(answer) })
+                result.redelivered += 1
+            case .sent?, .uploaded?:
+                try applier.apply(answer)
+                try await channel({ () async throws(FileChannelError) in try await client.acknowledge(answer) })
+                result.answers += 1
+            case .uploading?, nil:
+                let warning =
+                    "\(platform.id.rawValue) 前置机: \(answer.file) answers a batch this state store did not send "
+                    + "(or no longer knows): left in place; compare with the audit log, then delete it"
+                if !result.warnings.contains(warning) { result.warnings.append(warning) }
+            }
+        }
+        result.outcomes.append(applier.outcome)
+        result.warnings += applier.problems
+        if let error = applier.stateError { throw .store(error) }
+        try await receipts(dataset, of: platform.id, client: client, into: &result)
+        result.warnings += try await unanswered(dataset, of: platform, client: client)
+    }
+
+    /// Batches a killed run left `uploading` (never renamed: forgotten, their `.part` removed) or
+    /// `uploaded` (renamed now when the `.part` is still there, else it was renamed before).
+    private func settle(
+        _ dataset: Dataset, of platform: PlatformID, client: FileChannelClient
+    ) async throws(ChannelCollectFailure) {
+        let interrupted = try stored { () throws(CredsyncError) in
+            try store.channelBatches(platform: platform, dataset: dataset, states: [.uploading, .uploaded])
+        }
+        for batch in interrupted {
+            switch batch.state {
+            case .uploading:
+                try await channel({ () async throws(FileChannelError) in
+                    try await client.unstage(dataset, batch.batchID)
+                })
+                try stored { () throws(CredsyncError) in try store.removeChannelBatch(batch.batchID) }
+                logger.warning(
+                    "an upload interrupted before its rename was forgotten: its records are planned again",
+                    [("platform", platform.rawValue), ("dataset", dataset.rawValue), ("batch", batch.batchID)])
+            default:
+                let staged = try await channel({ () async throws(FileChannelError) in
+                    try await client.isStaged(dataset, batch.batchID)
+                })
+                if staged {
+                    try await channel({ () async throws(FileChannelError) in
+                        try await client.resume(dataset, batch.batchID)
+                    })
+                }
+                try stored { () throws(CredsyncError) in
+                    try store.setChannelBatchState(batch.batchID, .sent, at: Timestamp.now())
+                }
+            }
+        }
+    }
+
+    /// The receipts files of an asynchronous platform, oldest first: each recorded in one
+    /// transaction, then deleted. A file that is not receipts stays and is reported.
+    private func receipts(
+        _ dataset: Dataset, of platform: PlatformID, client: FileChannelClient, into result: inout Result
+    ) async throws(ChannelCollectFailure) {
+        let feed = ReceiptFeed(config: config, store: store, logger: logger)
+        for file in try await channel({ () async throws(FileChannelError) in try await client.receipts(dataset) }) {
+            switch file.page() {
+            case .failure(let problem):
+                result.warnings.append("\(platform.rawValue) 前置机: " + problem.description)
+            case .success(let page):
+                let failures = try stored { () throws(CredsyncError) in
+                    try feed.record(page, dataset: dataset, platform: platform)
+                }
+                result.receipts.read += page.receipts.count
+                result.receipts.failures += failures
+                try await channel({ () async throws(FileChannelError) in try await client.acknowledge(file) })
+            }
+        }
+    }
+
+    /// Batches sent longer ago than the channel's `unansweredAfter` whose answer has not come.
+    private func unanswered(
+        _ dataset: Dataset, of platform: PlatformConfig, client: FileChannelClient
+    ) async throws(ChannelCollectFailure) -> [String] {
+        guard let age = platform.channel?.unansweredAfter else { return [] }
+        let now = Timestamp.now()
+        let late = try stored { () throws(CredsyncError) in
+            try store.channelBatches(platform: platform.id, dataset: dataset, states: [.sent])
+        }.filter { now - ($0.sentAt ?? $0.createdAt) > age }
+        guard !late.isEmpty else { return [] }
+        let inbox = try await channel({ () async throws(FileChannelError) in
+            try await client.unanswered(dataset, olderThan: 0, now: now)
+        })
+        let waiting = Set(inbox.map(\.batchID))
+        return late.prefix(50).map { batch in
+            let hours = Int((now - (batch.sentAt ?? batch.createdAt)) / 3600)
+            let file = FileChannelLayout.batch(dataset, batch.batchID)
+            let state =
+                waiting.contains(batch.batchID)
+                ? "still in the inbox: the platform has not taken it"
+                : "taken by the platform, no answer in \(FileChannelLayout.outbox(dataset))/ yet"
+            return "\(platform.id.rawValue) 前置机: \(file) (\(batch.records) records) sent \(hours) h ago is "
+                + "unanswered, \(state); ask the platform's helpdesk (RUNBOOK, 'A batch on the 前置机 is unanswered')"
+        } + (late.count > 50 ? ["\(late.count - 50) more unanswered batches of \(platform.id.rawValue)"] : [])
+    }
+
+    private func stored<T>(_ body: () throws(CredsyncError) -> T) throws(ChannelCollectFailure) -> T {
+        do { return try body() } catch { throw .store(error) }
+    }
+
+    private func channel<T>(
+        _ body: () async throws(FileChannelError) -> T
+    ) async throws(ChannelCollectFailure) -> T {
+        do { return try await body() } catch { throw .channel(error) }
+    }
+}
+
+/// Why a collect stopped: the store (the run ends, exit 74) or the 前置机 (the platform is skipped).
+enum ChannelCollectFailure: Error {
+    case store(CredsyncError)
+    case channel(FileChannelError)
+}
+
+/// The answers of one platform's dataset applied to the store as a push applies the API's.
+struct ChannelAnswers {
+    var push: DatasetPush
+    var result: PlatformRun.Result
+
+    init(run: PlatformRun, dataset: Dataset) throws(ChannelCollectFailure) {
+        let spool = Spool(store: run.store, seal: run.seal)
+        do {
+            let queued = try spool.entries(platforms: [run.platform.id]).entries.filter { $0.entry.dataset == dataset }
+            push = try DatasetPush(
+                run: run, plan: DatasetPlan(platform: run.platform.id, dataset: dataset), spool: spool, queued: queued)
+        } catch {
+            throw .store(error)
+        }
+        result = PlatformRun.Result(platform: run.platform.id)
+    }
+
+    var outcome: DatasetOutcome { push.outcome }
+    var problems: [String] { result.problems }
+    var stateError: CredsyncError? { push.commitFailure ?? result.stateError }
+
+    /// One answer: every record's ledger row, rejection, kept payload and queue change, and the
+    /// batch marked answered, in one transaction.
+    mutating func apply(_ answer: FileChannelAnswer) throws(ChannelCollectFailure) {
+        let rows: [ChannelRecordRow]
+        do { rows = try push.store.channelRecords(answer.batchID) } catch { throw .store(error) }
+        let records = rows.map { row in
+            row.op == .withdraw
+                ? OutgoingRecord.withdraw(key: row.key, reason: row.reason.withdrawalReason)
+                : OutgoingRecord(key: row.key, op: .upsert, hash: row.hash)
+        }
+        let batch = Batch(id: answer.batchID, dataset: answer.dataset, source: "", records: records)
+        var result = answer.result(for: batch)
+        result.requestIDs = [answer.file]
+        var changes: BatchFeed.Carried = [:]
+        var kept: [String: String] = [:]
+        for row in rows {
+            var change = Change(key: row.key, op: row.op, reason: row.reason, hash: row.hash)
+            change.payloadJSON = nil
+            changes[row.key] = (-1, change)
+            if let payload = row.kept { kept[row.key] = payload }
+        }
+        let store = push.store
+        let file = answer.file
+        push.apply(
+            result, of: batch, changes: changes, marking: nil, kept: kept,
+            alsoRecording: { () throws(CredsyncError) in
+                try store.markChannelBatchAnswered(answer.batchID, answer: file, at: Timestamp.now())
+            }, result: &self.result)
+        if let error = push.commitFailure { throw .store(error) }
+    }
+}
