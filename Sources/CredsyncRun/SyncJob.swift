@@ -118,7 +118,7 @@ public struct SyncJob: Sendable {
             logger.error(
                 "refused: \(message)", [("platform", plan.platform.rawValue), ("dataset", plan.dataset.rawValue)])
         }
-        report.warnings = run.findings.map { "cross-check: " + $0.description }
+        report.warnings += run.findings.map { "cross-check: " + $0.description }
         if run.findingsNotListed > 0 {
             report.warnings.append(
                 "cross-check: \(run.findingsNotListed) more findings not listed (the first \(RunPlan.findingsListed) are)"

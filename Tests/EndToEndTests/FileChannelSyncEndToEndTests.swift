@@ -1,0 +1,195 @@
+import CredsyncCore
+import Foundation
+import TestSupport
+import Testing
+
+/// ipp reached through its 前置机 (exchange-api.md 1.1, "The file channel"): the real `credsync`
+/// syncing through Debian's OpenSSH server on loopback into the directory the real sandbox polls.
+@Suite struct FileChannelSyncEndToEndTests {
+    /// sshd, a sandbox answering ipp's files, and a configuration with ipp on the channel.
+    final class Fixture: @unchecked Sendable {
+        let ssh: SSHServer
+        let root: TemporaryDirectory
+        let env: SyncEnvironment
+        var ippRoot: String { root.path + "/ipp" }
+        static let datasets: [Dataset] = [.dishonesty, .pledge]
+
+        init(fault: String = "none", unansweredAfter: String = "24h", knownHosts: String? = nil, key: String? = nil)
+            throws
+        {
+            ssh = try SSHServer()
+            root = try TemporaryDirectory("fep")
+            let sandbox = try SandboxProcess([
+                "--file-channel", root.path, "--file-channel-poll-ms", "20", "--file-channel-fault", fault,
+            ])
+            env = try SyncEnvironment(sandbox: sandbox, platforms: [.credit, .ipp])
+            let channel = ssh.channel(root: root.path + "/ipp", privateKey: key, knownHosts: knownHosts)
+            let item =
+                #""channel": {"type": "sftp", "url": "\#(channel.url)", "user": "\#(channel.user)", "#
+                + #""privateKey": "\#(channel.privateKey)", "knownHosts": "\#(channel.knownHosts)", "#
+                + #""unansweredAfter": "\#(unansweredAfter)"}"#
+            let text = try String(contentsOfFile: env.configFile, encoding: .utf8)
+            let replaced = text.replacingOccurrences(of: #""baseURL": "\#(sandbox.baseURL(.ipp))""#, with: item)
+            #expect(replaced != text)
+            try replaced.write(toFile: env.configFile, atomically: true, encoding: .utf8)
+        }
+
+        func files(_ box: String, _ dataset: Dataset) -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: ippRoot + "/\(box)/\(dataset.rawValue)")) ?? [])
+                .sorted()
+        }
+
+        /// Waits until the platform took every batch of the inbox (it answers, then deletes them).
+        func platformTookEverything() -> Bool {
+            waitUntil(timeout: 60) { Self.datasets.allSatisfy { self.files("inbox", $0).isEmpty } }
+        }
+
+        func outcomes(_ report: JSONValue, _ platform: PlatformID) -> [JSONValue] {
+            (report["outcomes"]?.arrayValue ?? []).filter { $0["platform"]?.stringValue == platform.rawValue }
+        }
+
+        func sum(_ report: JSONValue, _ platform: PlatformID, _ field: String) -> Int {
+            outcomes(report, platform).reduce(0) { $0 + ($1[field]?.intValue ?? 0) }
+        }
+
+        /// ipp holds exactly what the ledger says, each record once (version 1).
+        func expectPlatformMatchesLedger() throws {
+            for dataset in Self.datasets {
+                let holdings = try env.sandbox.holdings(.ipp, dataset)
+                let ledger = try env.ledgerRows(.ipp, dataset)
+                #expect(!ledger.isEmpty, "\(dataset)")
+                #expect(Set(holdings.keys) == Set(ledger.keys), "\(dataset)")
+                for (key, row) in ledger {
+                    #expect(holdings[key]?.hash == row.hash && holdings[key]?.version == 1, "\(dataset) \(key)")
+                }
+            }
+        }
+    }
+
+    @Test func aSyncThroughThe前置机IsAnsweredAndAppliedByTheNextRunOnce() throws {
+        let fixture = try Fixture()
+        let env = fixture.env
+        let first = try env.credsync(["sync"])
+        #expect(first.status <= 1, "\(first.stdout)\(first.stderr)")
+        let sent = try env.latestReport()
+        let awaiting = fixture.sum(sent, .ipp, "awaitingAnswer")
+        #expect(awaiting > 0 && fixture.sum(sent, .ipp, "created") == 0, "\(first.stdout)")
+        #expect(fixture.sum(sent, .credit, "created") > 0)
+        #expect(first.stdout.contains("sent to the 前置机, answer awaited"), "\(first.stdout)")
+        #expect(try env.ledgerRows(.ipp, .pledge).isEmpty)
+        let batches = try env.storeRows("SELECT batch_id FROM channel_batch WHERE state = 'sent'").count
+        #expect(batches > 0)
+
+        #expect(fixture.platformTookEverything())
+        let second = try env.credsync(["sync"])
+        #expect(second.status <= 1, "\(second.stdout)\(second.stderr)")
+        let collected = try env.latestReport()
+        #expect(collected["channelAnswers"]?.intValue == batches, "\(second.stdout)")
+        #expect(fixture.sum(collected, .ipp, "created") == awaiting)
+        #expect(fixture.sum(collected, .ipp, "awaitingAnswer") == 0)
+        try fixture.expectPlatformMatchesLedger()
+        for dataset in Fixture.datasets { #expect(fixture.files("outbox", dataset).isEmpty) }
+        #expect(try env.storeRows("SELECT count(*) FROM channel_record") == [["0"]])
+
+        let third = try env.credsync(["sync"])
+        #expect(third.status <= 1, "\(third.stderr)")
+        let quiet = try env.latestReport()
+        #expect(quiet["channelAnswers"]?.intValue == 0)
+        #expect(fixture.sum(quiet, .ipp, "created") + fixture.sum(quiet, .ipp, "awaitingAnswer") == 0)
+        let check = try env.credsync(["state", "check"])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        let reconcile = try env.credsync(["reconcile", "--platform", "ipp"])
+        #expect(reconcile.status == 0, "\(reconcile.stdout)\(reconcile.stderr)")
+        #expect(reconcile.stdout.contains("no drift"), "\(reconcile.stdout)")
+        let online = try env.credsync(["check", "--online"])
+        #expect(online.stdout.contains("ipp: 前置机 sftp://127.0.0.1:"), "\(online.stdout)\(online.stderr)")
+    }
+
+    /// A run killed during an upload (the `.part` partial, never renamed) or between the upload and
+    /// the rename (the `.part` whole) is settled by the next; an answer held back for two runs is
+    /// applied once, and the platform's second delivery of it is deleted unapplied.
+    @Test func interruptedUploadsAndAnAnswerTwoRunsLateAreAppliedExactlyOnce() throws {
+        let fixture = try Fixture(fault: "twice", unansweredAfter: "1s")
+        let env = fixture.env
+        try env.sandbox.admin("POST", "file-channel", ["platform": "ipp", "hold": true])
+        let first = try env.credsync(["sync"])
+        #expect(first.status <= 1, "\(first.stdout)\(first.stderr)")
+        let sent = try env.storeRows("SELECT batch_id, dataset FROM channel_batch ORDER BY created_at, batch_id")
+        #expect(sent.count >= 2)
+        let (renamed, torn) = (sent[0], sent[1])
+        func inbox(_ row: [String]) -> String { fixture.ippRoot + "/inbox/\(row[1])/\(row[0]).json" }
+        // As a kill before the rename leaves it: the whole `.part`, the batch `uploaded`.
+        try FileManager.default.moveItem(atPath: inbox(renamed), toPath: inbox(renamed) + ".part")
+        try env.storeExecute("UPDATE channel_batch SET state = 'uploaded' WHERE batch_id = '\(renamed[0])'")
+        // As a kill during the upload leaves it: part of the `.part`, the batch `uploading`.
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: inbox(torn)))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: inbox(torn) + ".part"))
+        try FileManager.default.removeItem(atPath: inbox(torn))
+        try env.storeExecute("UPDATE channel_batch SET state = 'uploading' WHERE batch_id = '\(torn[0])'")
+        Thread.sleep(forTimeInterval: 1.2)
+
+        let second = try env.credsync(["sync"])
+        #expect(second.status <= 1, "\(second.stdout)\(second.stderr)")
+        #expect(FileManager.default.fileExists(atPath: inbox(renamed)))
+        #expect(!FileManager.default.fileExists(atPath: inbox(renamed) + ".part"))
+        #expect(!FileManager.default.fileExists(atPath: inbox(torn) + ".part"))
+        #expect(try env.storeRows("SELECT state FROM channel_batch WHERE batch_id = '\(torn[0])'").isEmpty)
+        let held = try env.latestReport()
+        #expect(held["channelAnswers"]?.intValue == 0)
+        // The torn batch's records went again under a new id; the others wait for their answers.
+        let torns = Int(try env.storeRows("SELECT count(*) FROM channel_batch").first?.first ?? "") ?? 0
+        #expect(torns == sent.count, "one batch forgotten, one sent in its place")
+        #expect(fixture.sum(held, .ipp, "awaitingAnswer") > 0 && fixture.sum(held, .ipp, "behindUnanswered") > 0)
+        let warnings = (held["warnings"]?.arrayValue ?? []).compactMap(\.stringValue)
+        #expect(
+            warnings.contains { $0.contains("inbox/") && $0.contains("unanswered, still in the inbox") },
+            "\(warnings)")
+        #expect(try env.ledgerRows(.ipp, .pledge).isEmpty)
+
+        try env.sandbox.admin("POST", "file-channel", ["platform": "ipp", "hold": false])
+        #expect(fixture.platformTookEverything())
+        let third = try env.credsync(["collect", "--json"])
+        #expect(third.status <= 1, "\(third.stdout)\(third.stderr)")
+        let applied = try JSONParser.parse(third.stdout)
+        #expect(applied["answers"]?.intValue == sent.count, "\(third.stdout)")
+        try fixture.expectPlatformMatchesLedger()
+
+        // The platform writes each answer again: deleted, never applied twice.
+        #expect(waitUntil(timeout: 30) { Fixture.datasets.contains { !fixture.files("outbox", $0).isEmpty } })
+        Thread.sleep(forTimeInterval: 0.3)
+        let fourth = try env.credsync(["sync"])
+        #expect(fourth.status <= 1, "\(fourth.stdout)\(fourth.stderr)")
+        let again = try env.latestReport()
+        #expect(again["channelAnswers"]?.intValue == 0)
+        #expect(fixture.sum(again, .ipp, "created") + fixture.sum(again, .ipp, "updated") == 0)
+        try fixture.expectPlatformMatchesLedger()
+        let audit = try env.credsync(["audit", "verify"])
+        #expect(audit.status == 0, "\(audit.stdout)\(audit.stderr)")
+        #expect(try env.credsync(["state", "check"]).status == 0)
+    }
+
+    /// A changed host key is exit 69 and a refused key exit 77, each with what to do; nothing is
+    /// uploaded past them and the other platforms are synced all the same.
+    @Test func aChangedHostKeyOrARefusedKeyStopsThe前置机AndNothingElse() throws {
+        let changed = try Fixture()
+        let impostor = try changed.ssh.knownHostsWithChangedKey()
+        let text = try String(contentsOfFile: changed.env.configFile, encoding: .utf8)
+        try text.replacingOccurrences(of: changed.ssh.knownHosts, with: impostor)
+            .write(toFile: changed.env.configFile, atomically: true, encoding: .utf8)
+        let refused = try changed.env.credsync(["sync"])
+        #expect(refused.status == 69, "\(refused.stdout)\(refused.stderr)")
+        #expect(refused.stdout.contains("host key") && refused.stdout.contains(impostor), "\(refused.stdout)")
+        #expect(try changed.env.ledgerRows(.credit, .license).count > 0)
+        for dataset in Fixture.datasets { #expect(changed.files("inbox", dataset).isEmpty) }
+
+        let wrongKey = try Fixture()
+        let other = try wrongKey.ssh.unauthorizedKey()
+        let config = try String(contentsOfFile: wrongKey.env.configFile, encoding: .utf8)
+        try config.replacingOccurrences(of: wrongKey.ssh.privateKey + "\"", with: other + "\"")
+            .write(toFile: wrongKey.env.configFile, atomically: true, encoding: .utf8)
+        let denied = try wrongKey.env.credsync(["sync"])
+        #expect(denied.status == 77, "\(denied.stdout)\(denied.stderr)")
+        #expect(denied.stdout.contains(other), "\(denied.stdout)")
+        for dataset in Fixture.datasets { #expect(wrongKey.files("inbox", dataset).isEmpty) }
+    }
+}
