@@ -165,6 +165,40 @@ import Testing
         #expect(truncated.stderr.contains("dishonesty: the export shrank"), "\(truncated.stderr)")
     }
 
+    /// `ops/demo --file-channel`: ipp through a 前置机 (OpenSSH on loopback), its answers collected.
+    @Test func theDemoShowsTheFileChannel() throws {
+        let directory = try TemporaryDirectory("demo")
+        let output = try Self.demo(["--file-channel"], directory)
+        #expect(output.status == 0, "\(output.text)")
+        #expect(output.text.contains("ipp/pledge: 0 created, 0 updated, 0 withdrawn, 0 unchanged, 240 sent to the 前置机"))
+        #expect(output.text.contains("collected from ipp: 2 answers applied"), "\(output.text)")
+        #expect(output.text.contains("ipp/pledge: 0 created, 0 updated, 0 withdrawn, 240 unchanged"), "\(output.text)")
+    }
+
+    static func demo(_ arguments: [String], _ directory: TemporaryDirectory) throws -> (status: Int32, text: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Binaries.packageRoot + "/ops/demo")
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment.removeValue(forKey: "CREDSYNC_CONFIG")
+        environment["CREDSYNC_BIN_DIR"] = Binaries.directory
+        environment["CREDSYNC_DEMO_DIR"] = directory.path + "/demo"
+        environment["CREDSYNC_DEMO_PORT"] = "0"
+        environment["CREDSYNC_DEMO_SSH_PORT"] = "0"
+        process.environment = environment
+        process.currentDirectoryURL = URL(fileURLWithPath: Binaries.packageRoot)
+        let log = directory.path + "/demo.log"
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try handle.close()
+        return (process.terminationStatus, try String(contentsOfFile: log, encoding: .utf8))
+    }
+
     @Test func theDemoPullsTheFixturesFeedsSoTheStoreAndCrossChecksShowSomething() throws {
         let directory = try TemporaryDirectory("demo")
         let process = Process()
