@@ -38,6 +38,8 @@ struct ChannelCollect {
     /// on; only trouble with the state store throws (exit 74).
     func run(platforms ids: [PlatformID]) async throws(CredsyncError) -> Result {
         var result = Result()
+        // Answered batches are kept a month, so that an answer delivered again is known.
+        try store.pruneAnsweredChannelBatches(before: Timestamp.now() - 30 * 86400)
         for platform in platforms(ids) {
             guard
                 let client = FileChannelClient(config: platform, source: config.organisation.uscc, logger: logger)

@@ -14,15 +14,19 @@ import Testing
         var ippRoot: String { root.path + "/ipp" }
         static let datasets: [Dataset] = [.dishonesty, .pledge]
 
-        init(fault: String = "none", unansweredAfter: String = "24h", knownHosts: String? = nil, key: String? = nil)
-            throws
-        {
+        init(
+            fault: String = "none", unansweredAfter: String = "24h", knownHosts: String? = nil, key: String? = nil,
+            gsxtOnReceipts: Bool = false
+        ) throws {
             ssh = try SSHServer()
             root = try TemporaryDirectory("fep")
-            let sandbox = try SandboxProcess([
-                "--file-channel", root.path, "--file-channel-poll-ms", "20", "--file-channel-fault", fault,
-            ])
-            env = try SyncEnvironment(sandbox: sandbox, platforms: [.credit, .ipp])
+            let sandbox = try SandboxProcess(
+                [
+                    "--file-channel", root.path, "--file-channel-poll-ms", "20", "--file-channel-fault", fault,
+                ] + (gsxtOnReceipts ? ["--receipts", "gsxt", "--receipt-delay", "1"] : []))
+            env = try SyncEnvironment(
+                sandbox: sandbox, platforms: gsxtOnReceipts ? [.credit, .gsxt, .ipp] : [.credit, .ipp],
+                platformSettings: gsxtOnReceipts ? [.gsxt: #""publication": "receipts""#] : [:])
             let channel = ssh.channel(root: root.path + "/ipp", privateKey: key, knownHosts: knownHosts)
             let item =
                 #""channel": {"type": "sftp", "url": "\#(channel.url)", "user": "\#(channel.user)", "#
@@ -66,8 +70,10 @@ import Testing
         }
     }
 
+    /// gsxt on receipts (its API) and ipp through its 前置机: the second run applies ipp's answers
+    /// and gsxt's receipts, and every platform then holds exactly the desired state.
     @Test func aSyncThroughThe前置机IsAnsweredAndAppliedByTheNextRunOnce() throws {
-        let fixture = try Fixture()
+        let fixture = try Fixture(gsxtOnReceipts: true)
         let env = fixture.env
         let first = try env.credsync(["sync"])
         #expect(first.status <= 1, "\(first.stdout)\(first.stderr)")
@@ -81,6 +87,7 @@ import Testing
         #expect(batches > 0)
 
         #expect(fixture.platformTookEverything())
+        Thread.sleep(forTimeInterval: 1.5)  // the sandbox's receipt delay
         let second = try env.credsync(["sync"])
         #expect(second.status <= 1, "\(second.stdout)\(second.stderr)")
         let collected = try env.latestReport()
@@ -89,6 +96,18 @@ import Testing
         #expect(fixture.sum(collected, .ipp, "awaitingAnswer") == 0)
         try fixture.expectPlatformMatchesLedger()
         for dataset in Fixture.datasets { #expect(fixture.files("outbox", dataset).isEmpty) }
+        // gsxt's receipts (after the sandbox's 1 s delay) are all read: nothing is pending any more.
+        let receipts = (collected["receipts"]?["counts"]?.arrayValue ?? []).filter {
+            $0["platform"]?.stringValue == "gsxt"
+        }
+        #expect(!receipts.isEmpty && receipts.allSatisfy { $0["pending"]?.intValue == 0 }, "\(receipts)")
+        for dataset in [Dataset.license, .penalty, .pledge] {
+            let published = Set(try env.sandbox.holdings(.gsxt, dataset).filter { $0.value.status == "published" }.keys)
+            #expect(published == Set(try env.ledgerRows(.gsxt, dataset).keys), "\(dataset)")
+        }
+        for dataset in [Dataset.license, .penalty, .dishonesty, .pledge] {
+            #expect(Set(try env.sandbox.holdings(.credit, dataset).keys) == Set(try env.ledgerRows(.credit, dataset).keys))
+        }
         #expect(try env.storeRows("SELECT count(*) FROM channel_record") == [["0"]])
 
         let third = try env.credsync(["sync"])
@@ -164,7 +183,9 @@ import Testing
         #expect(fixture.sum(again, .ipp, "created") + fixture.sum(again, .ipp, "updated") == 0)
         try fixture.expectPlatformMatchesLedger()
         let audit = try env.credsync(["audit", "verify"])
-        #expect(audit.status == 0, "\(audit.stdout)\(audit.stderr)")
+        #expect(
+            audit.status == 0,
+            "\(audit.stdout)\(audit.stderr)\((try? String(contentsOfFile: env.stateDir + "/audit/audit.jsonl", encoding: .utf8)) ?? "")")
         #expect(try env.credsync(["state", "check"]).status == 0)
     }
 
