@@ -30,7 +30,7 @@ struct FileChannelProvince {
 
     /// A license payload numbered `n` whose subject is `uscc`.
     static func payload(_ n: Int, uscc: String, content: String = "") -> JSONObject {
-        var payload = SamplePayloads.license(n, content: content)
+        var payload = SamplePayloads.license(n, separator: "-", content: content)
         payload["XK_XDR_SHXYM"] = .string(uscc)
         return payload
     }

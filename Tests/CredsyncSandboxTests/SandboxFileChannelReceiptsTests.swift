@@ -20,7 +20,9 @@ import Testing
         let answer = try #require(try province.answer(batch))
         let results = answer["results"]?.arrayValue ?? []
         #expect(results.count == 2)
-        #expect(results.allSatisfy { $0["status"]?.stringValue == "accepted" && $0["receipt"]?.stringValue == "pending" })
+        #expect(
+            results.allSatisfy { $0["status"]?.stringValue == "accepted" && $0["receipt"]?.stringValue == "pending" },
+            "\(JSONWriter.compact(answer))")
         #expect(waitUntil(timeout: 10) { province.manifest()?.count == 2 })
         #expect(province.manifest()?.values.allSatisfy { $0.status == "pending" } == true, "\(province.manifest() ?? [:])")
         #expect(province.receiptFiles().isEmpty, "receipts before the delay: \(province.outboxNames())")
