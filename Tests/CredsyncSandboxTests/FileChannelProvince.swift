@@ -15,12 +15,22 @@ struct FileChannelProvince {
 
     /// A sandbox with gsxt on receipts after `delay` seconds, serving the file channel in a fresh directory.
     init(delay: Double, extra: [String] = []) throws {
-        root = try TemporaryDirectory("file-channel")
+        try self.init(root: try TemporaryDirectory("file-channel"), delay: delay, extra: extra, stateDir: nil)
+    }
+
+    private init(root: TemporaryDirectory, delay: Double, extra: [String], stateDir: String?) throws {
+        self.root = root
         sandbox = try SandboxProcess(
             [
                 "--file-channel", root.path, "--file-channel-poll-ms", "20", "--receipts", "gsxt",
                 "--receipt-delay", String(delay),
-            ] + extra)
+            ] + extra, stateDir: stateDir)
+    }
+
+    /// The same directory and state served by a new sandbox process (this one is killed).
+    func restarted(delay: Double) throws -> FileChannelProvince {
+        sandbox.stop()
+        return try FileChannelProvince(root: root, delay: delay, extra: [], stateDir: sandbox.stateDir)
     }
 
     var outbox: String { "\(root.path)/\(platform.rawValue)/outbox/\(dataset.rawValue)" }

@@ -24,7 +24,8 @@ import Testing
             results.allSatisfy { $0["status"]?.stringValue == "accepted" && $0["receipt"]?.stringValue == "pending" },
             "\(JSONWriter.compact(answer))")
         #expect(waitUntil(timeout: 10) { province.manifest()?.count == 2 })
-        #expect(province.manifest()?.values.allSatisfy { $0.status == "pending" } == true, "\(province.manifest() ?? [:])")
+        #expect(
+            province.manifest()?.values.allSatisfy { $0.status == "pending" } == true, "\(province.manifest() ?? [:])")
         #expect(province.receiptFiles().isEmpty, "receipts before the delay: \(province.outboxNames())")
 
         #expect(waitUntil(timeout: 30) { !province.receiptFiles().isEmpty })
@@ -86,7 +87,8 @@ import Testing
 
     @Test func tornPartLeavesAHalfWrittenPartBesideEveryAnswerAndReceiptsFile() throws {
         let province = try FileChannelProvince(delay: 0, extra: ["--file-channel-fault", "torn-part"])
-        let batch = try province.send([("K1", FileChannelProvince.payload(1, uscc: FileChannelProvince.registeredUSCC))])
+        let batch = try province.send([("K1", FileChannelProvince.payload(1, uscc: FileChannelProvince.registeredUSCC))]
+        )
         #expect(try province.answer(batch) != nil)
         #expect(waitUntil(timeout: 30) { !province.receiptFiles().isEmpty })
         for name in ["\(batch).answer.json", "receipts-000000000001.jsonl"] {
@@ -104,12 +106,28 @@ import Testing
             "\(province.outboxNames())")
     }
 
+    @Test func aRestartedSandboxDoesNotFileTheSameReceiptsAgain() throws {
+        let province = try FileChannelProvince(delay: 0)
+        try province.send([("K1", FileChannelProvince.payload(1, uscc: FileChannelProvince.registeredUSCC))])
+        #expect(waitUntil(timeout: 30) { province.receiptFiles() == ["receipts-000000000001.jsonl"] })
+        try province.acknowledge("receipts-000000000001.jsonl")
+        let again = try province.restarted(delay: 0)
+        let batch = try again.send([("K2", FileChannelProvince.payload(2, uscc: FileChannelProvince.registeredUSCC))])
+        #expect(try again.answer(batch) != nil)
+        #expect(waitUntil(timeout: 30) { !again.receiptFiles().isEmpty })
+        #expect(again.receiptFiles() == ["receipts-000000000002.jsonl"], "\(again.outboxNames())")
+        #expect(try again.receipts(in: "receipts-000000000002.jsonl").map { $0["key"]?.stringValue } == ["K2"])
+    }
+
     @Test func theFaultsAreDocumentedAndAnUnknownOneIsRefused() throws {
         let help = try Binaries.run("credsync-sandbox", ["--help"])
         #expect(help.status == 0)
-        for word in ["old-receipt", "torn-part", "receipts-{seq}.jsonl"] { #expect(help.stdout.contains(word), "\(word)") }
+        for word in ["old-receipt", "torn-part", "receipts-{seq}.jsonl"] {
+            #expect(help.stdout.contains(word), "\(word)")
+        }
         let refused = try Binaries.run(
-            "credsync-sandbox", ["--app", "a:HOME", "--listen", "127.0.0.1:0", "--file-channel-fault", "late:5,sometimes"])
+            "credsync-sandbox",
+            ["--app", "a:HOME", "--listen", "127.0.0.1:0", "--file-channel-fault", "late:5,sometimes"])
         #expect(refused.status == 64, "\(refused.stderr)")
         #expect(refused.stderr.contains("old-receipt or torn-part"), "\(refused.stderr)")
     }

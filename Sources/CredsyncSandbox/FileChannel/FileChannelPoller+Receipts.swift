@@ -19,7 +19,9 @@ extension FileChannelPoller {
             var due: [Dataset: [(seq: Int, receipt: JSONObject)]] = [:]
             for source in store.records.keys {
                 for dataset in platform.id.acceptedDatasets {
-                    let fresh = store.receipts(source: source, dataset: dataset).filter { $0.seq > store.filedReceiptSeq }
+                    let fresh = store.receipts(source: source, dataset: dataset).filter {
+                        $0.seq > store.filedReceiptSeq
+                    }
                     if !fresh.isEmpty { due[dataset, default: []] += fresh }
                 }
             }
