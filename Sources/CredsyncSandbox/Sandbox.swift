@@ -36,10 +36,14 @@ public enum SandboxCommand {
           --receipt-delay <s>       Seconds before a receipt is issued (default 0: at the next request).
           --request-timeout <s>     Seconds a request may take to arrive (slow clients are cut off; default 10).
           --file-channel <dir>      Also serve the file channel: poll <dir>/{credit,gsxt,ipp}/inbox/{dataset}/,
-                                    answer into outbox/, write manifest/ (exchange-api.md 1.1). Admin:
+                                    answer into outbox/, write manifest/ (exchange-api.md 1.1); a --receipts
+                                    platform's receipts also go to outbox/{dataset}/receipts-{seq}.jsonl. Admin:
                                     POST /_admin/file-channel {"platform", "hold": bool, "fault": …}.
-          --file-channel-fault <f>  none, never (batches stay unanswered), twice (an answer is written again
-                                    once deleted) or late:<seconds> (answered only after that long).
+          --file-channel-fault <f>  A comma-separated list: none, never (batches stay unanswered), twice (an
+                                    answer is written again once deleted), late:<seconds> (answered only after
+                                    that long), old-receipt (a version accepted from the inbox is followed by
+                                    the older version's receipt once more, new seq) and torn-part (a half-
+                                    written .part is left beside every answer and receipts file).
           --file-channel-poll-ms <n>  Milliseconds between polls of the inbox (default 100).
           -h, --help                Show this help.
         """
@@ -136,7 +140,7 @@ public final class Sandbox: Sendable {
             case "--file-channel-fault":
                 let text = try value(argument)
                 guard let fault = FileChannelFault(text) else {
-                    throw CredsyncError.usage("--file-channel-fault \(text): use none, never, twice or late:<seconds>")
+                    throw CredsyncError.usage("--file-channel-fault \(text): use " + FileChannelFault.syntax)
                 }
                 fileChannelFault = fault
             case "--require-sm3": requiringSM3 = Set(PlatformID.allCases)

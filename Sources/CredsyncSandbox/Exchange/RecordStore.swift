@@ -25,6 +25,8 @@ struct RecordStore {
     /// Receipts issued, by source and dataset, in ascending `seq`.
     private(set) var receipts: [String: [(seq: Int, receipt: JSONObject)]] = [:]
     private(set) var lastReceiptSeq = 0
+    /// The highest seq written to the file channel's receipts files (1.1 "The file channel").
+    private(set) var filedReceiptSeq = 0
     private var journal: Int32 = -1
     private var pending = ""
     private var sortedKeys: [String: [String]] = [:]
@@ -105,6 +107,12 @@ struct RecordStore {
         receipts[source + "/" + dataset.rawValue] ?? []
     }
 
+    /// Records that every receipt up to `seq` is in a receipts file of the outbox.
+    mutating func markReceiptsFiled(through seq: Int) {
+        filedReceiptSeq = max(filedReceiptSeq, seq)
+        append(["t": "receipts-filed", "seq": .number(String(seq))])
+    }
+
     func storedBatch(_ id: String) -> (String, [UInt8])? { batches[id] }
 
     mutating func storeBatch(_ id: String, bodyHash: String, answer: [UInt8]) {
@@ -170,6 +178,8 @@ struct RecordStore {
             else { return }
             receipts[source + "/" + dataset, default: []].append((seq, receipt))
             lastReceiptSeq = max(lastReceiptSeq, seq)
+        case "receipts-filed":
+            filedReceiptSeq = max(filedReceiptSeq, line["seq"]?.intValue ?? 0)
         case "batch":
             if let id = line["id"]?.stringValue, let hash = line["bodyHash"]?.stringValue,
                 let answer = line["answer"]?.stringValue

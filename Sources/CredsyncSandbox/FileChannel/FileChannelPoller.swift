@@ -9,8 +9,9 @@ import CredsyncProtocol
 /// The platforms' side of the file channel (exchange-api.md 1.1, "The file channel"): polls
 /// `DIR/{platform}/inbox/{dataset}/` for renamed batches (never a `.part`), checks each one's
 /// signature file, applies it as the API would, writes the answer to the outbox as a `.part`
-/// renamed into place, deletes the inbox files, and rewrites `manifest/{dataset}/{source}.jsonl`
-/// after every change and at least once a day.
+/// renamed into place, deletes the inbox files, writes the receipts of an asynchronous platform
+/// (`+Receipts`), and rewrites `manifest/{dataset}/{source}.jsonl` after every change and at
+/// least once a day.
 final class FileChannelPoller: Sendable {
     let root: String
     let platforms: [PlatformID: SandboxPlatform]
@@ -62,14 +63,19 @@ final class FileChannelPoller: Sendable {
         }
         for (id, platform) in platforms.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             let fault = faults.fault(for: id)
+            let base = "\(root)/\(id.rawValue)"
+            var changed: Set<Dataset> = daily ? Set(id.acceptedDatasets) : []
             for dataset in id.acceptedDatasets {
-                let base = "\(root)/\(id.rawValue)"
                 redeliver(base: base, dataset: dataset)
-                var changed = daily
-                if !fault.isHeld, fault.mode != .never {
-                    changed = processInbox(platform, base: base, dataset: dataset, fault: fault, now: now) || changed
+                if !fault.isHeld, fault.mode != .never,
+                    processInbox(platform, base: base, dataset: dataset, fault: fault, now: now)
+                {
+                    changed.insert(dataset)
                 }
-                if changed { writeManifests(platform, base: base, dataset: dataset, now: now) }
+            }
+            changed.formUnion(fileReceipts(platform, base: base, fault: fault, now: now))
+            for dataset in id.acceptedDatasets where changed.contains(dataset) {
+                writeManifests(platform, base: base, dataset: dataset, now: now)
             }
         }
     }
@@ -97,6 +103,8 @@ final class FileChannelPoller: Sendable {
                 signature: try? FileSystem.readText(signatureFile), now: now)
             let target = "\(base)/outbox/\(dataset.rawValue)/\(batchID)\(FileChannelLayout.answerSuffix)"
             guard Self.writeAsPart(target, answer) else { continue }
+            if fault.leavesTornParts { Self.leaveTorn(target, answer) }
+            if fault.repeatsOldReceipts { repeatOldReceipts(platform, dataset: dataset, body: body, answer: answer) }
             unlink(file)
             unlink(signatureFile)
             if fault.mode == .twice { redeliveries.withLock { $0[target] = answer } }
