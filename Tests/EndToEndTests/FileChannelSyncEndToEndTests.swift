@@ -16,7 +16,7 @@ import Testing
 
         init(
             fault: String = "none", unansweredAfter: String = "24h", knownHosts: String? = nil, key: String? = nil,
-            gsxtOnReceipts: Bool = false
+            gsxtOnReceipts: Bool = false, gsxtOnChannel: Bool = false
         ) throws {
             ssh = try SSHServer()
             root = try TemporaryDirectory("fep")
@@ -27,20 +27,27 @@ import Testing
             env = try SyncEnvironment(
                 sandbox: sandbox, platforms: gsxtOnReceipts ? [.credit, .gsxt, .ipp] : [.credit, .ipp],
                 platformSettings: gsxtOnReceipts ? [.gsxt: #""publication": "receipts""#] : [:])
-            let channel = ssh.channel(root: root.path + "/ipp", privateKey: key, knownHosts: knownHosts)
-            let item =
-                #""channel": {"type": "sftp", "url": "\#(channel.url)", "user": "\#(channel.user)", "#
-                + #""privateKey": "\#(channel.privateKey)", "knownHosts": "\#(channel.knownHosts)", "#
-                + #""unansweredAfter": "\#(unansweredAfter)"}"#
-            let text = try String(contentsOfFile: env.configFile, encoding: .utf8)
-            let replaced = text.replacingOccurrences(of: #""baseURL": "\#(sandbox.baseURL(.ipp))""#, with: item)
-            #expect(replaced != text)
-            try replaced.write(toFile: env.configFile, atomically: true, encoding: .utf8)
+            var text = try String(contentsOfFile: env.configFile, encoding: .utf8)
+            for platform in gsxtOnChannel ? [PlatformID.ipp, .gsxt] : [.ipp] {
+                let channel = ssh.channel(
+                    root: root.path + "/" + platform.rawValue, privateKey: key, knownHosts: knownHosts)
+                let item =
+                    #""channel": {"type": "sftp", "url": "\#(channel.url)", "user": "\#(channel.user)", "#
+                    + #""privateKey": "\#(channel.privateKey)", "knownHosts": "\#(channel.knownHosts)", "#
+                    + #""unansweredAfter": "\#(unansweredAfter)"}"#
+                let address = #""baseURL": "\#(sandbox.baseURL(platform))""#
+                // gsxt keeps its API address for the enterprise feeds.
+                let replaced = text.replacingOccurrences(
+                    of: address, with: platform == .gsxt ? address + ", " + item : item)
+                #expect(replaced != text)
+                text = replaced
+            }
+            try text.write(toFile: env.configFile, atomically: true, encoding: .utf8)
         }
 
-        func files(_ box: String, _ dataset: Dataset) -> [String] {
-            ((try? FileManager.default.contentsOfDirectory(atPath: ippRoot + "/\(box)/\(dataset.rawValue)")) ?? [])
-                .sorted()
+        func files(_ box: String, _ dataset: Dataset, _ platform: PlatformID = .ipp) -> [String] {
+            let directory = root.path + "/\(platform.rawValue)/\(box)/\(dataset.rawValue)"
+            return ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
         }
 
         /// Waits until the platform took every batch of the inbox (it answers, then deletes them).
@@ -187,6 +194,53 @@ import Testing
             audit.status == 0,
             "\(audit.stdout)\(audit.stderr)\((try? String(contentsOfFile: env.stateDir + "/audit/audit.jsonl", encoding: .utf8)) ?? "")")
         #expect(try env.credsync(["state", "check"]).status == 0)
+    }
+
+    /// gsxt on receipts and on its 前置机 (its feeds on the API): the receipts come as files, a torn
+    /// `.part` the platform leaves beside them is ignored, and every pending version is resolved.
+    @Test func receiptsFilesOfAnAsynchronousPlatformOnThe前置机AreRecordedOnce() throws {
+        let fixture = try Fixture(fault: "torn-part", gsxtOnReceipts: true, gsxtOnChannel: true)
+        let env = fixture.env
+        let first = try env.credsync(["sync"])
+        #expect(first.status <= 1, "\(first.stdout)\(first.stderr)")
+        #expect(fixture.sum(try env.latestReport(), .gsxt, "awaitingAnswer") > 0)
+        let gsxtDatasets: [Dataset] = [.license, .penalty, .pledge]
+        #expect(waitUntil(timeout: 60) { gsxtDatasets.allSatisfy { fixture.files("inbox", $0, .gsxt).isEmpty } })
+        let second = try env.credsync(["sync"])
+        #expect(second.status <= 1, "\(second.stdout)\(second.stderr)")
+        let accepted = try env.latestReport()
+        #expect(fixture.sum(accepted, .gsxt, "created") > 0)
+        // The receipts follow the sandbox's 1 s delay, as files in the outbox.
+        #expect(
+            waitUntil(timeout: 30) {
+                gsxtDatasets.allSatisfy { dataset in
+                    fixture.files("outbox", dataset, .gsxt).contains { $0.hasPrefix("receipts-") && $0.hasSuffix(".jsonl") }
+                }
+            })
+        Thread.sleep(forTimeInterval: 0.5)
+        let third = try env.credsync(["collect", "--json"])
+        #expect(third.status <= 1, "\(third.stdout)\(third.stderr)")
+        let collected = try JSONParser.parse(third.stdout)
+        let read = collected["receipts"]?.intValue ?? 0
+        #expect(read >= fixture.sum(accepted, .gsxt, "created"), "\(third.stdout)")
+        for dataset in gsxtDatasets {
+            // Only the torn `.part`s the platform left stay: every whole file was recorded and deleted.
+            #expect(fixture.files("outbox", dataset, .gsxt).allSatisfy { $0.hasSuffix(".part") }, "\(dataset)")
+        }
+        let fourth = try env.credsync(["sync"])
+        #expect(fourth.status <= 1, "\(fourth.stdout)\(fourth.stderr)")
+        let report = try env.latestReport()
+        let counts = (report["receipts"]?["counts"]?.arrayValue ?? []).filter { $0["platform"]?.stringValue == "gsxt" }
+        #expect(!counts.isEmpty && counts.allSatisfy { $0["pending"]?.intValue == 0 }, "\(counts)")
+        #expect(report["receipts"]?["read"]?.intValue == 0)
+        for dataset in gsxtDatasets {
+            let published = Set(try env.sandbox.holdings(.gsxt, dataset).filter { $0.value.status == "published" }.keys)
+            #expect(published == Set(try env.ledgerRows(.gsxt, dataset).keys), "\(dataset)")
+        }
+        #expect(fixture.sum(report, .gsxt, "created") + fixture.sum(report, .gsxt, "updated") == 0)
+        let deadlines = try env.credsync(["deadlines", "--within", "30", "--json"])
+        let items = (try JSONParser.parse(deadlines.stdout))["items"]?.arrayValue ?? []
+        #expect(items.allSatisfy { $0["awaitingReceipt"]?.boolValue != true }, "\(deadlines.stdout)")
     }
 
     /// A changed host key is exit 69 and a refused key exit 77, each with what to do; nothing is
