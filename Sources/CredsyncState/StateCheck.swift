@@ -26,7 +26,9 @@ package struct StateCheckReport: Sendable {
 /// invariants:
 /// - every queue entry's key has a ledger row, or the entry is a create (an upsert planned as `new`)
 ///   or the withdrawal of a create whose answer was lost (`unconfirmed`);
-/// - no key is both deferred and held.
+/// - no key is both deferred and held;
+/// - a batch sent through a 前置机 and not answered holds as many records as it was sent with, and an
+///   answered one holds none; no key is in two unanswered batches of a platform's dataset.
 ///
 /// It only reads: it neither creates, migrates nor converts the file (a backup stays one file), and
 /// it works while a run writes. After a crash it recovers the WAL index, as any first connection does.
@@ -35,7 +37,7 @@ package enum StateCheck {
     static let tables = [
         "ledger", "accepted_payload", "rejected", "export_history", "pull_cursor", "enterprise", "serious_illegal",
         "queue", "queue_error", "run_summary", "run_outcome", "imported_file", "refused_plan", "refused_change",
-        "approval", "receipt", "receipt_cursor",
+        "approval", "receipt", "receipt_cursor", "channel_batch", "channel_record",
     ]
 
     /// At most this many problems of a kind are listed; the count says how many there were.
@@ -128,5 +130,34 @@ package enum StateCheck {
                 "\(row.text(0)) \(row.text(1)) \(PersonalData.mask(row.text(2))): the key is both deferred and held")
         }
         if both > listed { report.inconsistencies.append("\(both - listed) more keys both deferred and held") }
+        try checkChannelInvariants(database, into: &report)
+    }
+
+    private static func checkChannelInvariants(
+        _ database: Database, into report: inout StateCheckReport
+    ) throws(CredsyncError) {
+        try database.query(
+            """
+            SELECT b.batch_id, b.state, b.records, count(r.position) FROM channel_batch b
+                LEFT JOIN channel_record r ON r.batch_id = b.batch_id GROUP BY b.batch_id
+            HAVING (b.state = 'answered' AND count(r.position) > 0) OR (b.state <> 'answered' AND count(r.position) <> b.records)
+            ORDER BY b.batch_id LIMIT \(listed)
+            """
+        ) { row in
+            report.inconsistencies.append(
+                "channel batch \(row.text(0)) (\(row.text(1))): sent with \(row.integer(2)) records, "
+                    + "the store holds \(row.integer(3))")
+        }
+        try database.query(
+            """
+            SELECT b.platform, b.dataset, r.key FROM channel_record r JOIN channel_batch b ON b.batch_id = r.batch_id
+                WHERE b.state <> 'answered' GROUP BY b.platform, b.dataset, r.key HAVING count(DISTINCT b.batch_id) > 1
+            ORDER BY 1, 2, 3 LIMIT \(listed)
+            """
+        ) { row in
+            report.inconsistencies.append(
+                "\(row.text(0)) \(row.text(1)) \(PersonalData.mask(row.text(2))): the key is in two unanswered batches "
+                    + "of the 前置机")
+        }
     }
 }

@@ -92,6 +92,11 @@ import Testing
         #expect(try env.ledgerRows(.ipp, .pledge).isEmpty)
         let batches = try env.storeRows("SELECT batch_id FROM channel_batch WHERE state = 'sent'").count
         #expect(batches > 0)
+        // The batches' records wait in the store with their payloads as kept: no person's number in clear.
+        let numbers = Set(try SealingEndToEndTests.sentNumbers(env).values.flatMap { $0 })
+        #expect(!numbers.isEmpty)
+        #expect(try SealingEndToEndTests.clearNumbers(under: env.stateDir, numbers).isEmpty)
+        #expect(try env.storeRows("SELECT count(*) FROM channel_record WHERE payload LIKE '%*%'") != [["0"]])
 
         #expect(fixture.platformTookEverything())
         Thread.sleep(forTimeInterval: 1.5)  // the sandbox's receipt delay
