@@ -51,7 +51,9 @@ extension DatasetPush {
         let row = ChannelBatchRow(
             batchID: batch.id, platform: plan.platform, dataset: plan.dataset, state: .uploading,
             records: records.count, createdAt: Timestamp.now())
-        guard commit("recorded", batch, { () throws(CredsyncError) in try store.insertChannelBatch(row, records: records) })
+        guard
+            commit(
+                "recorded", batch, { () throws(CredsyncError) in try store.insertChannelBatch(row, records: records) })
         else { return false }
         do throws(FileChannelError) {
             try await channel.stage(batch)
@@ -63,9 +65,11 @@ extension DatasetPush {
             return false
         }
         guard
-            commit("staged", batch, { () throws(CredsyncError) in
-                try store.setChannelBatchState(batch.id, .uploaded, at: Timestamp.now())
-            })
+            commit(
+                "staged", batch,
+                { () throws(CredsyncError) in
+                    try store.setChannelBatchState(batch.id, .uploaded, at: Timestamp.now())
+                })
         else { return false }
         do throws(FileChannelError) {
             try await channel.rename(dataset, batch.id)
@@ -75,9 +79,11 @@ extension DatasetPush {
             return false
         }
         guard
-            commit("sent", batch, { () throws(CredsyncError) in
-                try store.setChannelBatchState(batch.id, .sent, at: Timestamp.now())
-            })
+            commit(
+                "sent", batch,
+                { () throws(CredsyncError) in
+                    try store.setChannelBatchState(batch.id, .sent, at: Timestamp.now())
+                })
         else { return false }
         run.audit.append(Self.sentEvent(batch, platform: plan.platform, records: records))
         run.progress.add(batch.records.count)

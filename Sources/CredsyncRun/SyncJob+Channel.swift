@@ -23,7 +23,9 @@ extension SyncReport {
     /// The counts of the answers collected from the 前置机s added to the push's, per platform and dataset.
     mutating func add(collected: [DatasetOutcome]) {
         for outcome in collected {
-            if let index = outcomes.firstIndex(where: { $0.platform == outcome.platform && $0.dataset == outcome.dataset }) {
+            if let index = outcomes.firstIndex(where: {
+                $0.platform == outcome.platform && $0.dataset == outcome.dataset
+            }) {
                 outcomes[index].add(outcome)
             } else if outcome.pushed > 0 || outcome.unchanged > 0 || !outcome.rejected.isEmpty || outcome.queued > 0
                 || outcome.held > 0 || outcome.dead > 0

@@ -72,13 +72,16 @@ extension StateStore {
                 "INSERT INTO channel_record (batch_id, position, key, op, reason, hash, payload) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
                     .text(batch.batchID), .int(position), .text(record.key), .text(record.op.rawValue),
-                    .text(record.reason.rawValue), .optional(record.hash), .optional(record.kept.map(PersonalData.mask)),
+                    .text(record.reason.rawValue), .optional(record.hash),
+                    .optional(record.kept.map(PersonalData.mask)),
                 ])
         }
     }
 
     /// Moves a batch to `state`; `sent` records when.
-    package func setChannelBatchState(_ batchID: String, _ state: ChannelBatchState, at now: Double) throws(CredsyncError) {
+    package func setChannelBatchState(_ batchID: String, _ state: ChannelBatchState, at now: Double)
+        throws(CredsyncError)
+    {
         try database.execute(
             "UPDATE channel_batch SET state = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END WHERE batch_id = ?",
             [.text(state.rawValue), .text(state.rawValue), .real(now), .text(batchID)])

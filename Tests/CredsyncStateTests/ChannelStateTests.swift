@@ -7,7 +7,8 @@ import TestSupport
 
 /// The `channel_batch` and `channel_record` tables (schema 4): batches sent through a 前置机.
 @Suite struct ChannelStateTests {
-    static func batch(_ id: String, _ state: ChannelBatchState, records: Int, at time: Double = 100) -> ChannelBatchRow {
+    static func batch(_ id: String, _ state: ChannelBatchState, records: Int, at time: Double = 100) -> ChannelBatchRow
+    {
         ChannelBatchRow(batchID: id, platform: .ipp, dataset: .pledge, state: state, records: records, createdAt: time)
     }
 
@@ -19,7 +20,8 @@ import TestSupport
         let directory = try TemporaryDirectory("state")
         let store = try StateStore(stateDir: directory.path)
         try store.transaction { () throws(CredsyncError) in
-            try store.insertChannelBatch(Self.batch("B1", .uploading, records: 2), records: [Self.record("K1"), Self.record("K2")])
+            try store.insertChannelBatch(
+                Self.batch("B1", .uploading, records: 2), records: [Self.record("K1"), Self.record("K2")])
         }
         #expect(try store.channelBatchState("B1") == .uploading)
         #expect(try store.channelAwaitingKeys(platform: .ipp, dataset: .pledge) == ["K1", "K2"])
@@ -55,7 +57,10 @@ import TestSupport
             try store.insertChannelBatch(Self.batch("B2", .sent, records: 1, at: 101), records: [Self.record("K1")])
         }
         let report = try StateCheck.run(file: store.path)
-        #expect(report.inconsistencies.contains { $0.contains("channel batch B1 (sent): sent with 3 records, the store holds 1") })
+        #expect(
+            report.inconsistencies.contains {
+                $0.contains("channel batch B1 (sent): sent with 3 records, the store holds 1")
+            })
         #expect(report.inconsistencies.contains { $0.contains("ipp pledge K1: the key is in two unanswered batches") })
         #expect(report.exitCode == .needsAttention)
         // Forgetting a batch takes its records with it.

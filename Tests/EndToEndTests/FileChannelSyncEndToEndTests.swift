@@ -118,7 +118,8 @@ import Testing
             #expect(published == Set(try env.ledgerRows(.gsxt, dataset).keys), "\(dataset)")
         }
         for dataset in [Dataset.license, .penalty, .dishonesty, .pledge] {
-            #expect(Set(try env.sandbox.holdings(.credit, dataset).keys) == Set(try env.ledgerRows(.credit, dataset).keys))
+            #expect(
+                Set(try env.sandbox.holdings(.credit, dataset).keys) == Set(try env.ledgerRows(.credit, dataset).keys))
         }
         #expect(try env.storeRows("SELECT count(*) FROM channel_record") == [["0"]])
 
@@ -197,7 +198,8 @@ import Testing
         let audit = try env.credsync(["audit", "verify"])
         #expect(
             audit.status == 0,
-            "\(audit.stdout)\(audit.stderr)\((try? String(contentsOfFile: env.stateDir + "/audit/audit.jsonl", encoding: .utf8)) ?? "")")
+            "\(audit.stdout)\(audit.stderr)\((try? String(contentsOfFile: env.stateDir + "/audit/audit.jsonl", encoding: .utf8)) ?? "")"
+        )
         #expect(try env.credsync(["state", "check"]).status == 0)
     }
 
@@ -219,7 +221,9 @@ import Testing
         #expect(
             waitUntil(timeout: 30) {
                 gsxtDatasets.allSatisfy { dataset in
-                    fixture.files("outbox", dataset, .gsxt).contains { $0.hasPrefix("receipts-") && $0.hasSuffix(".jsonl") }
+                    fixture.files("outbox", dataset, .gsxt).contains {
+                        $0.hasPrefix("receipts-") && $0.hasSuffix(".jsonl")
+                    }
                 }
             })
         Thread.sleep(forTimeInterval: 0.5)

@@ -16,7 +16,8 @@ extension CheckCommand {
         for platform in config.platforms {
             let dataset = mappings.first { $0.platforms.contains { $0.id == platform.id } }?.catalog.dataset ?? .license
             let name = platform.id.rawValue
-            if let channel = FileChannelClient(config: platform, source: config.organisation.uscc, logger: context.logger)
+            if let channel = FileChannelClient(
+                config: platform, source: config.organisation.uscc, logger: context.logger)
             {
                 let (code, result) = await probe(channel, dataset: dataset, name: name, context)
                 if severity(code) > severity(worst) { worst = code }

@@ -121,7 +121,8 @@ public final class FileChannelClient: Sendable {
     /// Whether `{batchId}.json.part` is on the 前置机 (staged, not renamed).
     public func isStaged(_ dataset: Dataset, _ id: String) async throws(FileChannelError) -> Bool {
         try await onSession { session throws(FileChannelError) in
-            try session.list(FileChannelLayout.inbox(dataset)).contains(Self.name(FileChannelLayout.upload(dataset, id)))
+            try session.list(FileChannelLayout.inbox(dataset)).contains(
+                Self.name(FileChannelLayout.upload(dataset, id)))
         }
     }
 
