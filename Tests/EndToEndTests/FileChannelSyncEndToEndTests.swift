@@ -217,13 +217,15 @@ import Testing
         #expect(second.status <= 1, "\(second.stdout)\(second.stderr)")
         let accepted = try env.latestReport()
         #expect(fixture.sum(accepted, .gsxt, "created") > 0)
-        // The receipts follow the sandbox's 1 s delay, as files in the outbox.
+        // The receipts follow the sandbox's 1 s delay, as files in the outbox: wait until its
+        // manifests show no version pending (every receipt is then written).
         #expect(
             waitUntil(timeout: 30) {
                 gsxtDatasets.allSatisfy { dataset in
-                    fixture.files("outbox", dataset, .gsxt).contains {
-                        $0.hasPrefix("receipts-") && $0.hasSuffix(".jsonl")
-                    }
+                    let manifest =
+                        fixture.root.path + "/gsxt/manifest/\(dataset.rawValue)/\(SandboxProcess.source).jsonl"
+                    guard let text = try? String(contentsOfFile: manifest, encoding: .utf8) else { return false }
+                    return !text.contains("\"pending\"")
                 }
             })
         Thread.sleep(forTimeInterval: 0.5)
