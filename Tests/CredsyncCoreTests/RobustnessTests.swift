@@ -44,6 +44,19 @@ import _CredsyncEngine
         past.withUnsafeBufferPointer { #expect(ASCIIDecimal.parse($0, 0, $0.count) == nil) }
     }
 
+    /// A SHA-256 hex digest whose digits happen to look like a 身份证号 (about 1 in 6,000 do) stays
+    /// whole: masked, the audit log's `prev` would no longer chain to the line before.
+    @Test func aDigestWhoseDigitsLookLikeAnIDIsNotMasked() {
+        let digest = "ab110105194912310021cd" + String(repeating: "e4", count: 21)
+        #expect(digest.count == 64)
+        #expect(PersonalData.mask(digest) == digest)
+        #expect(PersonalData.mask(#"{"prev":"\#(digest)","id":"110105194912310021"}"#).contains(digest))
+        #expect(PersonalData.mask("\(digest) 110105194912310021") == "\(digest) 110105********0021")
+        // A short hexadecimal neighbourhood is not a digest: the number is masked.
+        #expect(PersonalData.mask("ab110105194912310021cd") == "ab110105********0021cd")
+        #expect(PersonalData.mask("证件号码110105194912310021") == "证件号码110105********0021")
+    }
+
     @Test func everyIDShapedRunIsMaskedWhateverItsCheckCharacter() {
         // 17 digits, a wrong check character, 15 digits (the old card), lower-case x.
         #expect(PersonalData.mask("id 33010619900101123 end") == "id 330106*******1123 end")

@@ -36,7 +36,7 @@ public enum PersonalData {
             if length < 18, end < bytes.count, bytes[end] == UInt8(ascii: "X") || bytes[end] == UInt8(ascii: "x") {
                 length += 1
             }
-            if (15...18).contains(length), isIDShaped(bytes, i, length) {
+            if (15...18).contains(length), isIDShaped(bytes, i, length), !isInsideDigest(bytes, i, end) {
                 if !masked { out.reserveCapacity(out.count + bytes.count) }
                 masked = true
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<(i + 6)]))
@@ -98,6 +98,21 @@ public enum PersonalData {
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte &- 0x30 < 10 }
+
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        isDigit(byte) || (byte | 0x20) &- UInt8(ascii: "a") < 6
+    }
+
+    /// Whether the digits `start..<end` lie inside a run of at least 32 hexadecimal characters: a
+    /// digest (a SHA-256 or SM3 hash, an HMAC), never a 身份证号, though its digits may look like one.
+    /// Masked, a hash would no longer be the hash (the audit log's chain would break on it).
+    private static func isInsideDigest(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+        var low = start
+        while low > 0, isHexDigit(bytes[low - 1]) { low -= 1 }
+        var high = end
+        while high < bytes.count, isHexDigit(bytes[high]) { high += 1 }
+        return high - low >= 32
+    }
 
     /// The region digit and birth date of the candidate at `bytes[start..<start + length]`.
     private static func isIDShaped(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ length: Int) -> Bool {
