@@ -79,7 +79,13 @@ struct ChannelCollect {
                 config: config, platform: platform, plans: [], logger: logger, stop: stop, audit: audit,
                 progress: ProgressLine("collect", total: 0, enabled: false), store: store, seal: seal),
             dataset: dataset)
-        for answer in try await channel({ () async throws(FileChannelError) in try await client.answers(dataset) }) {
+        let (answers, malformed) = try await channel({ () async throws(FileChannelError) in
+            try await client.readAnswers(dataset)
+        })
+        for problem in malformed {
+            result.warnings.append("\(platform.id.rawValue) 前置机: " + problem.description)
+        }
+        for answer in answers {
             switch try stored({ () throws(CredsyncError) in try store.channelBatchState(answer.batchID) }) {
             case .answered?:
                 // Applied before (a crash before the deletion, or the platform wrote it twice).
@@ -98,6 +104,8 @@ struct ChannelCollect {
         }
         result.outcomes.append(applier.outcome)
         result.warnings += applier.problems
+        // A refused batch with a 401/403 code: the credentials need an operator (exit 77).
+        result.receipts.authenticationFailures += applier.result.authenticationFailures
         if let error = applier.stateError { throw .store(error) }
         try await receipts(dataset, of: platform.id, client: client, into: &result)
         result.warnings += try await unanswered(dataset, of: platform, client: client)
@@ -118,6 +126,7 @@ struct ChannelCollect {
                     try await client.unstage(dataset, batch.batchID)
                 })
                 try stored { () throws(CredsyncError) in try store.removeChannelBatch(batch.batchID) }
+                audit.append(Self.settledEvent(batch, "forgotten: never renamed, its records are planned again"))
                 logger.warning(
                     "an upload interrupted before its rename was forgotten: its records are planned again",
                     [("platform", platform.rawValue), ("dataset", dataset.rawValue), ("batch", batch.batchID)])
@@ -126,13 +135,27 @@ struct ChannelCollect {
                     try await client.isStaged(dataset, batch.batchID)
                 })
                 if staged {
-                    try await channel({ () async throws(FileChannelError) in
-                        try await client.resume(dataset, batch.batchID)
-                    })
+                    do throws(FileChannelError) {
+                        try await client.resume(dataset, batch.batchID, sha256: batch.bodySHA256)
+                    } catch  where error.kind == .malformed {
+                        // Not the bytes uploaded: never signed. Removed, and its records planned again.
+                        try await channel({ () async throws(FileChannelError) in
+                            try await client.unstage(dataset, batch.batchID)
+                        })
+                        try stored { () throws(CredsyncError) in try store.removeChannelBatch(batch.batchID) }
+                        audit.append(Self.settledEvent(batch, "forgotten: " + error.message))
+                        logger.error(
+                            error.description + "; removed, its records are planned again",
+                            [("platform", platform.rawValue), ("batch", batch.batchID)])
+                        continue
+                    } catch {
+                        throw .channel(error)
+                    }
                 }
                 try stored { () throws(CredsyncError) in
                     try store.setChannelBatchState(batch.batchID, .sent, at: Timestamp.now())
                 }
+                audit.append(Self.settledEvent(batch, staged ? "renamed after an interrupted run" : "renamed before"))
             }
         }
     }
@@ -182,6 +205,15 @@ struct ChannelCollect {
             return "\(platform.id.rawValue) 前置机: \(file) (\(batch.records) records) sent \(hours) h ago is "
                 + "unanswered, \(state); ask the platform's helpdesk (RUNBOOK, 'A batch on the 前置机 is unanswered')"
         } + (late.count > 50 ? ["\(late.count - 50) more unanswered batches of \(platform.id.rawValue)"] : [])
+    }
+
+    /// The audit line of a batch an interrupted run left, as the next collect settled it.
+    static func settledEvent(_ batch: ChannelBatchRow, _ what: String) -> JSONObject {
+        JSONObject([
+            JSONMember("event", "batch settled"), JSONMember("platform", .string(batch.platform.rawValue)),
+            JSONMember("dataset", .string(batch.dataset.rawValue)), JSONMember("batchId", .string(batch.batchID)),
+            JSONMember("records", .number(String(batch.records))), JSONMember("outcome", .string(what)),
+        ])
     }
 
     private func stored<T>(_ body: () throws(CredsyncError) -> T) throws(ChannelCollectFailure) -> T {

@@ -21,7 +21,9 @@ extension DatasetPush {
             result.stateError = error
             return
         }
-        let (goes, unconfirmed) = choose()
+        let (goes, chosen) = choose()
+        // A withdrawal of an unconfirmed create waits, too, while its key's batch is unanswered.
+        let unconfirmed = chosen.filter { !awaitingAnswer.contains($0.key) }
         var feed = BatchFeed(
             changes: plan.changes.makeIterator(), goes: goes, extra: unconfirmed, dataset: plan.dataset,
             source: run.config.organisation.uscc, maxRecords: run.platform.batchSize)
@@ -50,7 +52,7 @@ extension DatasetPush {
         }
         let row = ChannelBatchRow(
             batchID: batch.id, platform: plan.platform, dataset: plan.dataset, state: .uploading,
-            records: records.count, createdAt: Timestamp.now())
+            records: records.count, bodySHA256: SHA256.hex(batch.body), createdAt: Timestamp.now())
         guard
             commit(
                 "recorded", batch, { () throws(CredsyncError) in try store.insertChannelBatch(row, records: records) })
@@ -58,9 +60,11 @@ extension DatasetPush {
         do throws(FileChannelError) {
             try await channel.stage(batch)
         } catch {
-            // Never renamed: the platform did not see it. Forgotten now; the next plan sends it again.
-            try? await channel.unstage(dataset, batch.id)
-            _ = commit("forgotten", batch, { () throws(CredsyncError) in try store.removeChannelBatch(batch.id) })
+            // Never renamed: the platform did not see it. Forgotten now (the next plan sends it again)
+            // once its `.part` is gone; else the next collect removes it first.
+            if (try? await channel.unstage(dataset, batch.id)) != nil {
+                _ = commit("forgotten", batch, { () throws(CredsyncError) in try store.removeChannelBatch(batch.id) })
+            }
             fail(error, result: &result)
             return false
         }
@@ -71,6 +75,8 @@ extension DatasetPush {
                     try store.setChannelBatchState(batch.id, .uploaded, at: Timestamp.now())
                 })
         else { return false }
+        // Evidence first: from the rename on, the platform may apply it.
+        run.audit.append(Self.sentEvent(batch, platform: plan.platform, records: records))
         do throws(FileChannelError) {
             try await channel.rename(dataset, batch.id)
         } catch {
@@ -85,9 +91,10 @@ extension DatasetPush {
                     try store.setChannelBatchState(batch.id, .sent, at: Timestamp.now())
                 })
         else { return false }
-        run.audit.append(Self.sentEvent(batch, platform: plan.platform, records: records))
         run.progress.add(batch.records.count)
         outcome.awaitingAnswer += records.count
+        // On its way: for the run's "unavailable" judgement, as a delivery.
+        delivered += records.count
         result.requests += 1
         return true
     }

@@ -44,6 +44,7 @@ struct PlatformRun: Sendable {
             // The collect could not connect: sending would fail the same way (or past a changed host key).
             result.channelFailure = blocked
             result.isUnavailable = blocked.kind != .authenticationRefused
+            result.outcomes = plans.map(Self.unsent)
             return result
         }
         let spool = Spool(store: store, seal: seal)
@@ -55,7 +56,13 @@ struct PlatformRun: Sendable {
         var delivered = 0
         var transientFailures = 0
         var fromQueue = 0
+        var stopped = false
         for plan in plans.sorted(by: { $0.dataset < $1.dataset }) {
+            if stopped {
+                // Nothing more went to this 前置机: the plan's deadlines still run.
+                result.outcomes.append(Self.unsent(plan))
+                continue
+            }
             do throws(CredsyncError) {
                 var state = try DatasetPush(
                     run: self, plan: plan, spool: spool, queued: queued.filter { $0.entry.dataset == plan.dataset })
@@ -71,7 +78,9 @@ struct PlatformRun: Sendable {
                 // A commit that failed (a full disk) ends this platform's part: the run exits 74.
                 if result.stateError != nil { return result }
                 // A 前置机 that could not be reached is not tried again for the next dataset.
-                if result.channelFailure != nil || !result.authenticationFailures.isEmpty && channel != nil { break }
+                if result.channelFailure != nil || !result.authenticationFailures.isEmpty && channel != nil {
+                    stopped = true
+                }
             } catch {
                 result.stateError = error
                 return result
@@ -84,6 +93,15 @@ struct PlatformRun: Sendable {
         }
         logEvents(result, transientFailures: transientFailures, fromQueue: fromQueue)
         return result
+    }
+
+    /// The outcome of a plan nothing of which was sent: its deadlines still run.
+    static func unsent(_ plan: DatasetPlan) -> DatasetOutcome {
+        var outcome = DatasetOutcome(platform: plan.platform, dataset: plan.dataset)
+        outcome.unchanged = plan.unchanged
+        outcome.keptSetAside = plan.keptSetAside.count
+        outcome.pendingDeadlines = plan.deadlines
+        return outcome
     }
 
     /// Where the changes that did not go went, in words: "12 queued for the next run, 3 dead".

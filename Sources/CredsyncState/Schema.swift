@@ -55,8 +55,9 @@ public import CredsyncCore
 ///
 ///     channel_batch     batch_id PK; platform, dataset, state uploading (the `.part` may be partial: never
 ///                       renamed)|uploaded (the `.part` is whole; the rename may have happened)|sent (renamed:
-///                       the platform may take it)|answered, records, created_at, sent_at, answered_at, answer
-///                       (the answer file applied)
+///                       the platform may take it)|answered, records, body_sha256 (of the batch file: a `.part`
+///                       is renamed after a crash only if it is still these bytes), created_at, sent_at,
+///                       answered_at, answer (the answer file applied)
 ///     channel_record    batch_id -> channel_batch (deleted with it), position PK; key, op create|update|withdraw,
 ///                       reason, hash (NULL for a withdrawal), payload (the payload as kept, 证件号码 masked, NULL
 ///                       for a withdrawal). What applying the answer needs; nothing is re-sent from it.
@@ -258,6 +259,7 @@ package enum Schema {
             dataset TEXT NOT NULL CHECK (dataset IN ('license', 'penalty', 'dishonesty', 'pledge')),
             state TEXT NOT NULL CHECK (state IN ('uploading', 'uploaded', 'sent', 'answered')),
             records INTEGER NOT NULL,
+            body_sha256 TEXT NOT NULL,
             created_at REAL NOT NULL,
             sent_at REAL,
             answered_at REAL,

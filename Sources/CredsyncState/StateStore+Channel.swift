@@ -19,18 +19,21 @@ package struct ChannelBatchRow: Sendable, Equatable {
     package var dataset: Dataset
     package var state: ChannelBatchState
     package var records: Int
+    /// SHA-256 (hex) of the batch file's bytes.
+    package var bodySHA256: String
     package var createdAt: Double
     package var sentAt: Double?
 
     package init(
         batchID: String, platform: PlatformID, dataset: Dataset, state: ChannelBatchState, records: Int,
-        createdAt: Double, sentAt: Double? = nil
+        bodySHA256: String, createdAt: Double, sentAt: Double? = nil
     ) {
         self.batchID = batchID
         self.platform = platform
         self.dataset = dataset
         self.state = state
         self.records = records
+        self.bodySHA256 = bodySHA256
         self.createdAt = createdAt
         self.sentAt = sentAt
     }
@@ -59,12 +62,12 @@ extension StateStore {
     package func insertChannelBatch(_ batch: ChannelBatchRow, records: [ChannelRecordRow]) throws(CredsyncError) {
         try database.execute(
             """
-            INSERT INTO channel_batch (batch_id, platform, dataset, state, records, created_at, sent_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO channel_batch (batch_id, platform, dataset, state, records, body_sha256, created_at, sent_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 .text(batch.batchID), .text(batch.platform.rawValue), .text(batch.dataset.rawValue),
-                .text(batch.state.rawValue), .int(batch.records), .real(batch.createdAt),
+                .text(batch.state.rawValue), .int(batch.records), .text(batch.bodySHA256), .real(batch.createdAt),
                 batch.sentAt.map { .real($0) } ?? .null,
             ])
         for (position, record) in records.enumerated() {
@@ -122,7 +125,8 @@ extension StateStore {
         platform: PlatformID, dataset: Dataset? = nil, states: [ChannelBatchState] = []
     ) throws(CredsyncError) -> [ChannelBatchRow] {
         var rows: [ChannelBatchRow] = []
-        var sql = "SELECT batch_id, dataset, state, records, created_at, sent_at FROM channel_batch WHERE platform = ?"
+        var sql =
+            "SELECT batch_id, dataset, state, records, created_at, sent_at, body_sha256 FROM channel_batch WHERE platform = ?"
         var values: [SQLValue] = [.text(platform.rawValue)]
         if let dataset {
             sql += " AND dataset = ?"
@@ -138,7 +142,7 @@ extension StateStore {
             rows.append(
                 ChannelBatchRow(
                     batchID: row.text(0), platform: platform, dataset: dataset, state: state, records: row.integer(3),
-                    createdAt: row.real(4), sentAt: row.optionalReal(5)))
+                    bodySHA256: row.text(6), createdAt: row.real(4), sentAt: row.optionalReal(5)))
         }
         return rows
     }

@@ -9,7 +9,8 @@ import TestSupport
 @Suite struct ChannelStateTests {
     static func batch(_ id: String, _ state: ChannelBatchState, records: Int, at time: Double = 100) -> ChannelBatchRow
     {
-        ChannelBatchRow(batchID: id, platform: .ipp, dataset: .pledge, state: state, records: records, createdAt: time)
+        ChannelBatchRow(batchID: id, platform: .ipp, dataset: .pledge, state: state, records: records,
+            bodySHA256: String(repeating: "0", count: 64), createdAt: time)
     }
 
     static func record(_ key: String, kept: String? = #"{"ZY_CZR_ZJHM":"330106196405048211"}"#) -> ChannelRecordRow {

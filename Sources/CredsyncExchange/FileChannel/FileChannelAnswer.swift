@@ -93,14 +93,18 @@ public struct FileChannelReceipts: Sendable {
     public var dataset: Dataset
     public var file: String
     public var items: [JSONValue]
+    /// Why the file is not receipts (a line that is not a JSON object), if it is not.
+    public var problem: FileChannelError?
 
     /// The file's receipts as one page of the feed (no cursor: the file's deletion moves on), or
     /// what is wrong with them (the file is then left in place).
     public func page() -> Result<ReceiptPage, FileChannelError> {
+        if let problem { return .failure(problem) }
         switch Receipt.page(["items": .array(items), "hasMore": false]) {
-        case .success(let page): .success(page)
+        case .success(let page): return .success(page)
         case .failure(let problem):
-            .failure(FileChannelError(.malformed, url: file, message: "not receipts: \(problem.reason); left in place"))
+            return .failure(
+                FileChannelError(.malformed, url: file, message: "not receipts: \(problem.reason); left in place"))
         }
     }
 }

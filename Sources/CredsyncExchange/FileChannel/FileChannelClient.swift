@@ -153,10 +153,18 @@ public final class FileChannelClient: Sendable {
     }
 
     /// Signs a staged batch again (a `.part` left whole by a run that died before its rename; the
-    /// signature's time is now) from the `.part`'s own bytes, then renames it.
-    public func resume(_ dataset: Dataset, _ id: String, now: Double = Timestamp.now()) async throws(FileChannelError) {
+    /// signature's time is now) and renames it, only if the `.part` still holds the bytes whose
+    /// SHA-256 is `sha256`: anything else on the shared 前置机 is never signed (`.malformed`).
+    public func resume(
+        _ dataset: Dataset, _ id: String, sha256: String, now: Double = Timestamp.now()
+    ) async throws(FileChannelError) {
         let part = FileChannelLayout.upload(dataset, id)
         let body = try await onSession { session throws(FileChannelError) in try session.download(part) }
+        guard SHA256.hex(body) == sha256 else {
+            throw FileChannelError(
+                .malformed, url: channel.url + "/" + part,
+                message: "the staged batch is not the one uploaded (its SHA-256 differs): not signed, not renamed")
+        }
         let signature = try sign(body, dataset: dataset, batchID: id, now: now)
         try await onSession { session throws(FileChannelError) in
             try session.upload(FileChannelLayout.signature(dataset, id), Array(signature.line.utf8))
@@ -179,7 +187,8 @@ public final class FileChannelClient: Sendable {
         try await readAnswers(dataset).answers
     }
 
-    private func readAnswers(
+    /// The answers in `outbox/{dataset}/`, and the answer files that are not answers (left in place).
+    public func readAnswers(
         _ dataset: Dataset
     ) async throws(FileChannelError) -> (answers: [FileChannelAnswer], malformed: [FileChannelError]) {
         try await onSession { session throws(FileChannelError) in
@@ -247,7 +256,7 @@ public final class FileChannelClient: Sendable {
     }
 
     /// The receipts files in `outbox/{dataset}/`, in seq order, not deleted; a line that is not a
-    /// JSON object makes its file malformed (left in place, thrown).
+    /// JSON object makes its file malformed (its `problem` set, no items: left in place).
     public func receipts(_ dataset: Dataset) async throws(FileChannelError) -> [FileChannelReceipts] {
         try await onSession { session throws(FileChannelError) in
             var files: [FileChannelReceipts] = []
@@ -255,13 +264,18 @@ public final class FileChannelClient: Sendable {
             where FileChannelLayout.isReceipts(name) {
                 let file = FileChannelLayout.outbox(dataset) + "/" + name
                 var items: [JSONValue] = []
+                var problem: FileChannelError?
                 for (number, line) in try session.download(file).split(separator: 0x0A).enumerated() {
                     guard let item = try? JSONParser.parse(Array(line)), item.objectValue != nil else {
-                        throw FileChannelError(.malformed, url: file, message: "line \(number + 1) is not a receipt")
+                        problem = FileChannelError(
+                            .malformed, url: file, message: "line \(number + 1) is not a receipt; left in place")
+                        break
                     }
                     items.append(item)
                 }
-                files.append(FileChannelReceipts(dataset: dataset, file: file, items: items))
+                files.append(
+                    FileChannelReceipts(
+                        dataset: dataset, file: file, items: problem == nil ? items : [], problem: problem))
             }
             return files
         }
