@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
 import CredsyncCore
 import Foundation
 import TestSupport
@@ -274,6 +277,60 @@ import Testing
         let deadlines = try env.credsync(["deadlines", "--within", "30", "--json"])
         let items = (try JSONParser.parse(deadlines.stdout))["items"]?.arrayValue ?? []
         #expect(items.allSatisfy { $0["awaitingReceipt"]?.boolValue != true }, "\(deadlines.stdout)")
+    }
+
+    /// SIGKILL at random points of syncs through the 前置机 (mostly while batches are uploaded, renamed
+    /// or their answers applied), then runs to the end: every record on the platform once, each at
+    /// version 1, nothing left waiting, the store and the audit chain sound.
+    @Test func killedAtRandomDuringChannelSyncsEveryRecordEndsOnThePlatformOnce() throws {
+        let fixture = try Fixture()
+        let env = fixture.env
+        func inboxFiles() -> Int { Fixture.datasets.reduce(0) { $0 + fixture.files("inbox", $1).count } }
+        var killedInUpload = 0
+        for round in 0..<24 {
+            let process = try env.start(["sync"])
+            let launched = Date()
+            if round % 4 == 3 {
+                Thread.sleep(forTimeInterval: Double.random(in: 0.01...0.6))
+            } else {
+                // Once a batch file appears on the 前置机 (or the platform takes one), within a few ms.
+                let before = inboxFiles()
+                while process.isRunning && inboxFiles() == before && Date().timeIntervalSince(launched) < 20 {
+                    usleep(500)
+                }
+                usleep(UInt32.random(in: 0..<20_000))
+                if process.isRunning { killedInUpload += 1 }
+            }
+            kill(process.processIdentifier, SIGKILL)
+            while process.isRunning { usleep(500) }
+            process.waitUntilExit()
+        }
+        #expect(killedInUpload > 4, "only \(killedInUpload) kills landed during an upload")
+        // Runs to the end: each collects what the platform answered since, and sends what is left.
+        var settled = false
+        for _ in 0..<5 {
+            let run = try env.credsync(["sync"])
+            #expect(run.status <= 1, "\(run.stdout)\(run.stderr)")
+            _ = fixture.platformTookEverything()
+            let open = try env.storeRows("SELECT count(*) FROM channel_batch WHERE state <> 'answered'")
+            let report = try env.latestReport()
+            if open == [["0"]] && fixture.sum(report, .ipp, "awaitingAnswer") == 0
+                && fixture.sum(report, .ipp, "behindUnanswered") == 0
+            {
+                settled = true
+                break
+            }
+        }
+        let open = try env.storeRows("SELECT batch_id, state FROM channel_batch WHERE state <> 'answered'")
+        #expect(settled, "batches still open: \(open)")
+        try fixture.expectPlatformMatchesLedger()
+        for dataset in Fixture.datasets {
+            #expect(fixture.files("inbox", dataset).isEmpty, "\(dataset): \(fixture.files("inbox", dataset))")
+        }
+        let check = try env.credsync(["state", "check"])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        let audit = try env.credsync(["audit", "verify"])
+        #expect(audit.status == 0, "\(audit.stdout)\(audit.stderr)")
     }
 
     /// A changed host key is exit 69 and a refused key exit 77, each with what to do; nothing is
