@@ -9,7 +9,8 @@ import TestSupport
 @Suite struct ChannelStateTests {
     static func batch(_ id: String, _ state: ChannelBatchState, records: Int, at time: Double = 100) -> ChannelBatchRow
     {
-        ChannelBatchRow(batchID: id, platform: .ipp, dataset: .pledge, state: state, records: records,
+        ChannelBatchRow(
+            batchID: id, platform: .ipp, dataset: .pledge, state: state, records: records,
             bodySHA256: String(repeating: "0", count: 64), createdAt: time)
     }
 
