@@ -11,7 +11,7 @@ import Synchronization
 /// one state at every instant; there are no files to tear. A row the store holds but this credsync
 /// cannot read back (edited by hand) is listed as `corrupt` by id, never sent, and can be dropped.
 public struct Spool: Sendable {
-    let store: StateStore
+    package let store: StateStore
     /// Seals the personal values of every payload written, opens them when one is read back.
     let seal: PersonalSeal
 

@@ -172,6 +172,24 @@ extension StateStore {
         return records
     }
 
+    /// Per platform: batches sent through its 前置机 whose answer is not applied, their records, and
+    /// when the oldest was created (`queue stats`).
+    package func channelAwaiting() throws(CredsyncError) -> [(
+        platform: PlatformID, batches: Int, records: Int, since: Double
+    )] {
+        var rows: [(PlatformID, Int, Int, Double)] = []
+        try database.query(
+            """
+            SELECT platform, count(*), sum(records), min(created_at) FROM channel_batch WHERE state <> 'answered'
+                GROUP BY platform ORDER BY platform
+            """
+        ) { row in
+            guard let platform = PlatformID(rawValue: row.text(0)) else { return }
+            rows.append((platform, row.integer(1), row.integer(2), row.real(3)))
+        }
+        return rows.map { (platform: $0.0, batches: $0.1, records: $0.2, since: $0.3) }
+    }
+
     /// Keys of a platform's dataset in a batch whose answer has not been applied: their next change
     /// waits (exchange-api.md: "must not send a record's next change before the answer").
     package func channelAwaitingKeys(platform: PlatformID, dataset: Dataset) throws(CredsyncError) -> Set<String> {

@@ -93,6 +93,8 @@ import Testing
         #expect(fixture.sum(sent, .credit, "created") > 0)
         #expect(first.stdout.contains("sent to the 前置机, answer awaited"), "\(first.stdout)")
         #expect(try env.ledgerRows(.ipp, .pledge).isEmpty)
+        let stats = try env.credsync(["queue", "stats"])
+        #expect(stats.stdout.contains("awaiting the ipp 前置机's answer: \(awaiting) records in"), "\(stats.stdout)")
         let batches = try env.storeRows("SELECT batch_id FROM channel_batch WHERE state = 'sent'").count
         #expect(batches > 0)
         // The batches' records wait in the store with their payloads as kept: no person's number in clear.

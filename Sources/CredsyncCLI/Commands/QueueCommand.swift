@@ -132,6 +132,9 @@ enum QueueCommand {
         for file in all.corrupt { byPlatform[file.platform?.rawValue ?? "unknown", default: 0] += 1 }
         if !all.corrupt.isEmpty { byState["corrupt"] = all.corrupt.count }
         let oldest = all.entries.min { $0.entry.firstAttempt < $1.entry.firstAttempt }
+        // Records sent through a 前置机 wait for its answer outside the queue: counted beside it.
+        let awaiting = try spool?.store.channelAwaiting() ?? []
+        let now = Timestamp.now()
         func object(_ counts: [String: Int]) -> JSONValue {
             .object(JSONObject(counts.sorted { $0.key < $1.key }.map { JSONMember($0.key, .number(String($0.value))) }))
         }
@@ -140,6 +143,14 @@ enum QueueCommand {
                 "total": .number(String(all.count)), "byState": object(byState), "byPlatform": object(byPlatform),
                 "byDataset": object(byDataset), "byErrorClass": object(byError),
                 "oldest": oldest.map { summaryJSON($0, now: Timestamp.now()) } ?? .null,
+                "awaitingAnswer": .array(
+                    awaiting.map { item in
+                        [
+                            "platform": .string(item.platform.rawValue), "batches": .number(String(item.batches)),
+                            "records": .number(String(item.records)),
+                            "since": .string(Timestamp.rfc3339(item.since)),
+                        ]
+                    }),
             ])
             return .success
         }
@@ -152,6 +163,11 @@ enum QueueCommand {
         context.console.print(line("by platform", byPlatform))
         context.console.print(line("by dataset", byDataset))
         context.console.print(line("by error class", byError))
+        for item in awaiting {
+            context.console.print(
+                "awaiting the \(item.platform.rawValue) 前置机's answer: \(item.records) records in \(item.batches) "
+                    + "batches, the oldest sent \(DurationText.describe(now - item.since)) ago ('credsync collect')")
+        }
         if let oldest {
             let entry = oldest.entry
             context.console.print(
