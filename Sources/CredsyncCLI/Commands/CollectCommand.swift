@@ -1,4 +1,5 @@
 import CredsyncCore
+import CredsyncProtocol
 import CredsyncRun
 import CredsyncSpool
 
