@@ -7,28 +7,70 @@ import _CredsyncEngine
 /// A ledger's entries: key → entry, keys compared by their bytes, in the order they were first set.
 ///
 /// A ledger of a million keys must load in well under a second, so the table holds no `String`
-/// per entry: keys, hashes and batch ids are byte ranges of one arena (filled as the store's rows
-/// stream in), found through the one byte-key table (`ByteKeyIndex`). `LedgerEntry` values and
+/// per entry: keys and hashes are byte ranges of one arena (filled as the store's rows stream in),
+/// found through the one byte-key table (`ByteKeyIndex`); batch ids are kept once each, in a table
+/// of their own (a million entries share a few thousand). `LedgerEntry` values and
 /// key strings are made only when asked for. A changed entry appends its new bytes; the old ones
 /// stay unused until the ledger is next loaded.
 public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
-    /// 48 bytes an entry: a hash in its 64-hex form is held as its 32 bytes (`isRawHash`).
+    /// 40 bytes an entry: a hash in its 64-hex form is held as its 32 bytes (`isRawHash`); a batch
+    /// id by its number in `batches` (a batch id is shared by hundreds of entries), with the three
+    /// flags in the number's top bits.
     struct Slot: ByteKeySlot {
         var key: ArenaSpan
         var hash: ArenaSpan
-        var batch: ArenaSpan
         var version: Int
         var updatedAt: Int
         /// The low 32 bits of the key's hash.
         var keyHash: UInt32
-        var isPublished: Bool
-        var isRemoved = false
-        var isRawHash = false
+        private var batchAndFlags: UInt32
+
+        init(
+            key: ArenaSpan, hash: ArenaSpan, batch: Int, version: Int, updatedAt: Int, keyHash: UInt32,
+            isPublished: Bool, isRawHash: Bool
+        ) {
+            self.key = key
+            self.hash = hash
+            self.version = version
+            self.updatedAt = updatedAt
+            self.keyHash = keyHash
+            batchAndFlags = 0
+            self.batch = batch
+            self.isPublished = isPublished
+            self.isRawHash = isRawHash
+        }
+
+        private static let flags: UInt32 = 0b111 << 29
+
+        /// The batch id's number in `batches` (under 2²⁹).
+        var batch: Int {
+            get { Int(batchAndFlags & ~Self.flags) }
+            set { batchAndFlags = batchAndFlags & Self.flags | UInt32(truncatingIfNeeded: newValue) & ~Self.flags }
+        }
+        var isPublished: Bool {
+            get { flag(29) }
+            set { setFlag(29, newValue) }
+        }
+        var isRemoved: Bool {
+            get { flag(30) }
+            set { setFlag(30, newValue) }
+        }
+        var isRawHash: Bool {
+            get { flag(31) }
+            set { setFlag(31, newValue) }
+        }
+
+        private func flag(_ bit: UInt32) -> Bool { batchAndFlags & (1 << bit) != 0 }
+
+        private mutating func setFlag(_ bit: UInt32, _ on: Bool) {
+            if on { batchAndFlags |= 1 << bit } else { batchAndFlags &= ~(1 << bit) }
+        }
     }
 
-    /// The keys, hashes and batch ids, and the slots, in the one byte-key table.
+    /// The keys and hashes, and the slots, in the one byte-key table.
     private var table = ByteKeyIndex<Slot>()
-    private var lastBatch = ArenaSpan(start: 0, count: 0)
+    /// The batch ids, each once.
+    private var batches = ByteKeyTable()
     private var arena: [UInt8] { table.arena }
 
     public init() {}
@@ -48,7 +90,7 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
     public var underestimatedCount: Int { table.live }
 
     public mutating func reserveCapacity(_ capacity: Int) {
-        // A key of some 30 bytes and a 32-byte hash an entry; batch ids are shared.
+        // A key of some 30 bytes and a 32-byte hash an entry; batch ids are apart.
         table.reserveCapacity(capacity, arenaBytes: capacity * 64)
     }
 
@@ -127,7 +169,7 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
     private func entry(_ slot: Slot) -> LedgerEntry {
         LedgerEntry(
             hash: hashText(slot), isPublished: slot.isPublished, version: slot.version, updatedAt: slot.updatedAt,
-            batchID: string(slot.batch))
+            batchID: batches.key(slot.batch))
     }
 
     private func hashText(_ slot: Slot) -> String {
@@ -169,19 +211,12 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
         let raw = appendRaw(hash)
         let isRaw = raw != nil
         let hashSpan = raw ?? table.append(hash)
-        let batchSpan: ArenaSpan
-        let last = lastBatch
-        if arena.withUnsafeBufferPointer({ $0[last.start..<(last.start + last.count)].elementsEqual(batch) }) {
-            batchSpan = lastBatch
-        } else {
-            batchSpan = table.append(batch)
-            lastBatch = batchSpan
-        }
+        let batchNumber = batches.insert(batch, hash: ByteKeyTable.hash(batch)).number
         if let found {
             var slot = table[found]
             slot.hash = hashSpan
             slot.isRawHash = isRaw
-            slot.batch = batchSpan
+            slot.batch = batchNumber
             slot.version = version
             slot.updatedAt = updatedAt
             slot.isPublished = isPublished
@@ -190,7 +225,7 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
         }
         _ = table.insert(key, hash: keyHash) { keySpan, keyHash in
             Slot(
-                key: keySpan, hash: hashSpan, batch: batchSpan, version: version, updatedAt: updatedAt,
+                key: keySpan, hash: hashSpan, batch: batchNumber, version: version, updatedAt: updatedAt,
                 keyHash: keyHash, isPublished: isPublished, isRawHash: isRaw)
         }
     }

@@ -1,0 +1,83 @@
+package import CredsyncCore
+package import CredsyncMapping
+package import CredsyncReconciliation
+package import CredsyncFormats
+import Synchronization
+import CredsyncState
+import CredsyncCatalogs
+
+/// The subjects (USCCs) records name that the enterprise store lacks, or holds from a query older
+/// than `refreshAfter` (a feed's record never ages): what the pull queries. Records are noted on
+/// the mapping threads as they go by, by the pull's own scan or by the sync's plan (which then
+/// needs no scan of its own).
+package final class MissingSubjects: Sendable {
+    let store: EnterpriseStore
+    let refreshAfter: Double
+    let now: Double
+    private let found = Mutex<Set<String>>([])
+    private let any = Atomic<Bool>(false)
+    private let failure = CrossCheckFailure()
+
+    package init(store: EnterpriseStore, refreshAfter: Double, now: Double = Timestamp.now()) {
+        self.store = store
+        self.refreshAfter = refreshAfter
+        self.now = now
+    }
+
+    /// The codes noted so far.
+    package var codes: Set<String> { found.withLock { $0 } }
+
+    /// Whether no record noted so far names a missing subject.
+    package var isEmpty: Bool { !any.load(ordering: .acquiring) }
+
+    /// Notes the subjects of `record` the store lacks or holds too old: whether it names one.
+    @discardableResult
+    package func note(_ record: MappedRecord, definition: MappingDefinition) -> Bool {
+        var missing: [String] = []
+        for subject in definition.subjects {
+            guard let code = record.values[subject.uscc], code != NationalIdentifiers.usccPlaceholder,
+                NationalIdentifiers.isValidUSCC(code)
+            else { continue }
+            do throws(CredsyncError) {
+                if let stored = try store.state.enterprise(uscc: code),
+                    stored.seq != nil || now - stored.fetchedAt < refreshAfter
+                {
+                    continue
+                }
+            } catch {
+                failure.record(error)
+                continue
+            }
+            missing.append(code)
+        }
+        guard !missing.isEmpty else { return false }
+        found.withLock { $0.formUnion(missing) }
+        any.store(true, ordering: .releasing)
+        return true
+    }
+
+    /// The first store error met while noting (exit 74), if any.
+    package func check() throws(CredsyncError) { try failure.check() }
+}
+
+extension PullJob {
+    /// The subjects the exports name that the store lacks or holds from a query older than
+    /// `refreshAfter`: each export streamed, its records dropped once looked at.
+    static func missingSubjects(
+        workspace: Workspace, asOf: LocalDate, store: EnterpriseStore, refreshAfter: Double
+    ) throws(CredsyncError) -> Set<String> {
+        let missing = MissingSubjects(store: store, refreshAfter: refreshAfter)
+        let config = workspace.config
+        for mapping in workspace.mappings {
+            let definition = mapping.definition
+            let export = ExportMapping(
+                catalog: mapping.catalog, definition: definition, organisation: config.organisation, today: asOf)
+            // An export that cannot be read names no subjects; the plan reports it.
+            _ = Result { () throws(RowProblem) in
+                try export.collect(keepRecords: false) { record in missing.note(record, definition: definition) }
+            }
+            try missing.check()
+        }
+        return missing.codes
+    }
+}
