@@ -3,7 +3,6 @@ package import CredsyncMapping
 package import CredsyncReconciliation
 package import CredsyncFormats
 import Synchronization
-import CredsyncState
 import CredsyncCatalogs
 
 /// The subjects (USCCs) records name that the enterprise store lacks, or holds from a query older
@@ -33,25 +32,26 @@ package final class MissingSubjects: Sendable {
     /// Notes the subjects of `record` the store lacks or holds too old: whether it names one.
     @discardableResult
     package func note(_ record: MappedRecord, definition: MappingDefinition) -> Bool {
-        var missing: [String] = []
+        var named = false
         for subject in definition.subjects {
             guard let code = record.values[subject.uscc], code != NationalIdentifiers.usccPlaceholder,
                 NationalIdentifiers.isValidUSCC(code)
             else { continue }
             do throws(CredsyncError) {
-                if let stored = try store.state.enterprise(uscc: code),
-                    stored.seq != nil || now - stored.fetchedAt < refreshAfter
-                {
-                    continue
-                }
+                if note(code, stored: try store.summary(code)) { named = true }
             } catch {
                 failure.record(error)
-                continue
             }
-            missing.append(code)
         }
-        guard !missing.isEmpty else { return false }
-        found.withLock { $0.formUnion(missing) }
+        return named
+    }
+
+    /// Notes `code` if the store lacks it (`stored` is nil) or holds it from a query older than
+    /// `refreshAfter`: whether it did. The cross-checks call it with the summary they looked up.
+    @discardableResult
+    package func note(_ code: String, stored: EnterpriseSummary?) -> Bool {
+        if let stored, stored.seq != nil || now - stored.fetchedAt < refreshAfter { return false }
+        found.withLock { _ = $0.insert(code) }
         any.store(true, ordering: .releasing)
         return true
     }

@@ -39,19 +39,19 @@ public struct Workspace: Sendable {
             catalog: mapping.catalog, definition: definition, organisation: config.organisation, today: asOf)
         return Result { () throws(RowProblem) -> (ExportResult, Set<Int>) in
             let annotate: @Sendable (MappedRecord) -> RecordNote = { record in
-                // Once a subject is missing from the store, the records are only looked at for
-                // theirs: the run queries them and plans again.
-                if let subjects, subjects.note(record, definition: definition) || !subjects.isEmpty {
-                    return RecordNote(findings: [], steps: [])
-                }
                 var findings: [CrossCheckFinding] = []
                 if let store {
                     do throws(CredsyncError) {
                         findings = try CrossChecks.findings(
                             for: record, dataset: definition.dataset, definition: definition, store: store,
-                            blocking: blocking)
+                            blocking: blocking, subjects: subjects)
                     } catch { failure.record(error) }
+                } else {
+                    subjects?.note(record, definition: definition)
                 }
+                // Once a subject is missing from the store, the records are only looked at for
+                // theirs: the run queries them and plans again.
+                if let subjects, !subjects.isEmpty { return RecordNote(findings: [], steps: []) }
                 // A record a finding blocks is set aside: it is not planned at all.
                 if findings.contains(where: \.blocking) { return RecordNote(findings: findings, steps: []) }
                 return RecordNote(findings: findings, steps: PlanContext.steps(record, contexts: contexts))
