@@ -64,9 +64,10 @@ extension PullJob {
     /// The subjects the exports name that the store lacks or holds from a query older than
     /// `refreshAfter`: each export streamed, its records dropped once looked at.
     static func missingSubjects(
-        workspace: Workspace, asOf: LocalDate, store: EnterpriseStore, refreshAfter: Double
+        workspace: Workspace, asOf: LocalDate, store: EnterpriseStore, refreshAfter: Double,
+        now: Double = Timestamp.now()
     ) throws(CredsyncError) -> Set<String> {
-        let missing = MissingSubjects(store: store, refreshAfter: refreshAfter)
+        let missing = MissingSubjects(store: store, refreshAfter: refreshAfter, now: now)
         let config = workspace.config
         for mapping in workspace.mappings {
             let definition = mapping.definition

@@ -106,8 +106,8 @@ extension Workspace {
     /// unless `allowMassWithdraw`. A published record an export not read whole lacks is kept unless
     /// `approveWithdrawals` (see `UnreadRows`). The ledgers and the export history come from `store`
     /// (the state directory's, opened here when nil); each ledger is loaded once into `ledgers`.
-    /// With `subjects`, each record's subjects the enterprise store lacks are noted; the plan stops
-    /// after the first export that names one (the run is then incomplete: query them, plan again).
+    /// With `subjects`, each record's subjects the enterprise store lacks are noted; once one is,
+    /// the exports are only read for theirs (the run is then incomplete: query them, plan again).
     package func plan(
         asOf: LocalDate, platforms: [PlatformID] = [], allowMassWithdraw: Bool = false,
         approveWithdrawals: Bool = false, ledgers: inout [PublishTarget: Ledger], showProgress: Bool = false,
@@ -172,7 +172,8 @@ extension Workspace {
             try spill.check()
             if let subjects {
                 try subjects.check()
-                if !subjects.isEmpty { return run }
+                // The later exports are still read, for their subjects; none is planned.
+                if !subjects.isEmpty { continue }
             }
             var export: ExportResult
             let duplicates: Set<Int>
