@@ -107,6 +107,8 @@ public struct SyncJob: Sendable {
             if subjects.isEmpty {
                 logged(report.pull ?? PullReport())
             } else {
+                run = RunPlan()  // incomplete: dropped before the queries
+                FreedMemory.release()
                 phase("subjects")
                 try await querySubjects(subjects, into: &report, store: EnterpriseStore(state: store))
                 phase("pull")
