@@ -3,6 +3,7 @@ package import CredsyncMapping
 package import CredsyncReconciliation
 package import CredsyncFormats
 import Synchronization
+import _CredsyncEngine
 import CredsyncCatalogs
 
 /// The subjects (USCCs) records name that the enterprise store lacks, or holds from a query older
@@ -13,7 +14,9 @@ package final class MissingSubjects: Sendable {
     let store: EnterpriseStore
     let refreshAfter: Double
     let now: Double
-    private let found = Mutex<Set<String>>([])
+    /// The codes, each once: some 40 bytes a code (a million-row first load names most of its
+    /// subjects here), not a `String` each.
+    private let found = Mutex(ByteKeyTable())
     private let any = Atomic<Bool>(false)
     private let failure = CrossCheckFailure()
 
@@ -24,7 +27,12 @@ package final class MissingSubjects: Sendable {
     }
 
     /// The codes noted so far.
-    package var codes: Set<String> { found.withLock { $0 } }
+    package var codes: Set<String> { found.withLock { table in Set((0..<table.count).map(table.key)) } }
+
+    /// The codes in code-point order, `size` a chunk, each chunk's strings made when it is asked for.
+    package func chunks(of size: Int) -> SubjectChunks {
+        found.withLock { SubjectChunks(table: $0, order: $0.numbersInByteOrder(), size: size) }
+    }
 
     /// Whether no record noted so far names a missing subject.
     package var isEmpty: Bool { !any.load(ordering: .acquiring) }
@@ -51,13 +59,29 @@ package final class MissingSubjects: Sendable {
     @discardableResult
     package func note(_ code: String, stored: EnterpriseSummary?) -> Bool {
         if let stored, stored.seq != nil || now - stored.fetchedAt < refreshAfter { return false }
-        found.withLock { _ = $0.insert(code) }
+        var code = code
+        code.withUTF8 { bytes in found.withLock { _ = $0.insert(bytes, hash: ByteKeyTable.hash(bytes)) } }
         any.store(true, ordering: .releasing)
         return true
     }
 
     /// The first store error met while noting (exit 74), if any.
     package func check() throws(CredsyncError) { try failure.check() }
+}
+
+/// Missing subjects' codes in chunks of a query's size, in code-point order.
+package struct SubjectChunks: Sendable {
+    let table: ByteKeyTable
+    let order: [Int32]
+    let size: Int
+
+    /// How many chunks.
+    package var count: Int { (order.count + size - 1) / size }
+
+    /// The codes of chunk `index`.
+    package subscript(index: Int) -> [String] {
+        order[(index * size)..<min(order.count, (index + 1) * size)].map { table.key(Int($0)) }
+    }
 }
 
 extension PullJob {
@@ -67,6 +91,14 @@ extension PullJob {
         workspace: Workspace, asOf: LocalDate, store: EnterpriseStore, refreshAfter: Double,
         now: Double = Timestamp.now()
     ) throws(CredsyncError) -> Set<String> {
+        try scanSubjects(workspace: workspace, asOf: asOf, store: store, refreshAfter: refreshAfter, now: now).codes
+    }
+
+    /// `missingSubjects`, kept compact for the queries.
+    static func scanSubjects(
+        workspace: Workspace, asOf: LocalDate, store: EnterpriseStore, refreshAfter: Double,
+        now: Double = Timestamp.now()
+    ) throws(CredsyncError) -> MissingSubjects {
         let missing = MissingSubjects(store: store, refreshAfter: refreshAfter, now: now)
         let config = workspace.config
         for mapping in workspace.mappings {
@@ -79,6 +111,6 @@ extension PullJob {
             }
             try missing.check()
         }
-        return missing.codes
+        return missing
     }
 }

@@ -44,8 +44,8 @@ public struct PullJob: Sendable {
         let (workspace, asOf, store) = (self.workspace, self.asOf, try job.store())
         var report = try await job.pullFeeds(full: full)
         // The exports are read and mapped on threads of their own, not on the cooperative pool.
-        let wanted = try await WorkerPool.run { () throws(CredsyncError) -> Set<String> in
-            try Self.missingSubjects(workspace: workspace, asOf: asOf, store: store, refreshAfter: refreshAfter)
+        let wanted = try await WorkerPool.run { () throws(CredsyncError) -> MissingSubjects in
+            try Self.scanSubjects(workspace: workspace, asOf: asOf, store: store, refreshAfter: refreshAfter)
         }
         try await job.query(wanted, into: &report)
         return report
@@ -151,15 +151,14 @@ public struct PullJob: Sendable {
 
     /// Queries `wanted` (subjects the feed did not deliver), 100 codes a request, as many in flight
     /// as gsxt's concurrency; each answer stored as it comes.
-    public func query(_ wanted: Set<String>, into report: inout PullReport) async throws(CredsyncError) {
+    package func query(_ wanted: MissingSubjects, into report: inout PullReport) async throws(CredsyncError) {
         guard !wanted.isEmpty else { return }
         let (gsxt, _) = try settings()
         let config = workspace.config
         let client = PlatformClient(config: gsxt, source: config.organisation.uscc, retry: config.retry, logger: logger)
         let store = try store()
         let concurrency = gsxt.concurrency
-        let codes = wanted.sorted()
-        let chunks = stride(from: 0, to: codes.count, by: 100).map { Array(codes[$0..<min(codes.count, $0 + 100)]) }
+        let chunks = wanted.chunks(of: 100)
         // As many queries in flight as the platform's concurrency; each answer stored as it comes.
         var failure: CredsyncError?
         await withTaskGroup(of: ([String], Result<(items: [JSONValue], notFound: [String]), ExchangeFailure>).self) {

@@ -32,7 +32,7 @@ extension SyncJob {
     ) async throws(CredsyncError) {
         var pulled = report.pull ?? PullReport()
         do {
-            try await pullJob(store).query(subjects.codes, into: &pulled)
+            try await pullJob(store).query(subjects, into: &pulled)
         } catch {
             report.pull = pulled
             try note(error, in: &report)

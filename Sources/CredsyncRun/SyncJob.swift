@@ -111,6 +111,7 @@ public struct SyncJob: Sendable {
                 FreedMemory.release()
                 phase("subjects")
                 try await querySubjects(subjects, into: &report, store: EnterpriseStore(state: store))
+                FreedMemory.release()
                 phase("pull")
                 run = try await plan(subjects: nil, store: store)
             }
