@@ -13,60 +13,6 @@ import _CredsyncEngine
 /// key strings are made only when asked for. A changed entry appends its new bytes; the old ones
 /// stay unused until the ledger is next loaded.
 public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
-    /// 40 bytes an entry: a hash in its 64-hex form is held as its 32 bytes (`isRawHash`); a batch
-    /// id by its number in `batches` (a batch id is shared by hundreds of entries), with the three
-    /// flags in the number's top bits.
-    struct Slot: ByteKeySlot {
-        var key: ArenaSpan
-        var hash: ArenaSpan
-        var version: Int
-        var updatedAt: Int
-        /// The low 32 bits of the key's hash.
-        var keyHash: UInt32
-        private var batchAndFlags: UInt32
-
-        init(
-            key: ArenaSpan, hash: ArenaSpan, batch: Int, version: Int, updatedAt: Int, keyHash: UInt32,
-            isPublished: Bool, isRawHash: Bool
-        ) {
-            self.key = key
-            self.hash = hash
-            self.version = version
-            self.updatedAt = updatedAt
-            self.keyHash = keyHash
-            batchAndFlags = 0
-            self.batch = batch
-            self.isPublished = isPublished
-            self.isRawHash = isRawHash
-        }
-
-        private static let flags: UInt32 = 0b111 << 29
-
-        /// The batch id's number in `batches` (under 2²⁹).
-        var batch: Int {
-            get { Int(batchAndFlags & ~Self.flags) }
-            set { batchAndFlags = batchAndFlags & Self.flags | UInt32(truncatingIfNeeded: newValue) & ~Self.flags }
-        }
-        var isPublished: Bool {
-            get { flag(29) }
-            set { setFlag(29, newValue) }
-        }
-        var isRemoved: Bool {
-            get { flag(30) }
-            set { setFlag(30, newValue) }
-        }
-        var isRawHash: Bool {
-            get { flag(31) }
-            set { setFlag(31, newValue) }
-        }
-
-        private func flag(_ bit: UInt32) -> Bool { batchAndFlags & (1 << bit) != 0 }
-
-        private mutating func setFlag(_ bit: UInt32, _ on: Bool) {
-            if on { batchAndFlags |= 1 << bit } else { batchAndFlags &= ~(1 << bit) }
-        }
-    }
-
     /// The keys and hashes, and the slots, in the one byte-key table.
     private var table = ByteKeyIndex<Slot>()
     /// The batch ids, each once.

@@ -49,7 +49,8 @@ public enum CrossChecks {
         for record: MappedRecord, dataset: Dataset, definition: MappingDefinition, store: EnterpriseStore,
         blocking: Set<String>
     ) throws(CredsyncError) -> [CrossCheckFinding] {
-        try findings(for: record, dataset: dataset, definition: definition, store: store, blocking: blocking, subjects: nil)
+        try findings(
+            for: record, dataset: dataset, definition: definition, store: store, blocking: blocking, subjects: nil)
     }
 
     static func findings(
