@@ -114,7 +114,8 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
 
     private func entry(_ slot: Slot) -> LedgerEntry {
         LedgerEntry(
-            hash: hashText(slot), isPublished: slot.isPublished, version: slot.version, updatedAt: slot.updatedAt,
+            hash: hashText(slot), isPublished: slot.isPublished, version: times(slot).version,
+            updatedAt: times(slot).updatedAt,
             batchID: batches.key(slot.batch))
     }
 
@@ -163,16 +164,17 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
             slot.hash = hashSpan
             slot.isRawHash = isRaw
             slot.batch = batchNumber
-            slot.version = version
-            slot.updatedAt = updatedAt
+            let times = appendTimes(version: version, updatedAt: updatedAt)
+            (slot.version, slot.updatedAt, slot.isWide) = times
             slot.isPublished = isPublished
             table[found] = slot
             return
         }
+        let times = appendTimes(version: version, updatedAt: updatedAt)
         _ = table.insert(key, hash: keyHash) { keySpan, keyHash in
             Slot(
-                key: keySpan, hash: hashSpan, batch: batchNumber, version: version, updatedAt: updatedAt,
-                keyHash: keyHash, isPublished: isPublished, isRawHash: isRaw)
+                key: keySpan, hash: hashSpan, batch: batchNumber, times: times, keyHash: keyHash,
+                isPublished: isPublished, isRawHash: isRaw)
         }
     }
 
@@ -180,6 +182,31 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
         var key = key
         guard let found = key.withUTF8({ table.remove($0, hash: ByteKeyTable.hash($0)) }) else { return }
         table[found].isRemoved = true
+    }
+
+    /// A version and a time as a slot holds them: as they are when each fits in 32 bits, else
+    /// appended to the arena (16 bytes) and found by their offset.
+    private mutating func appendTimes(version: Int, updatedAt: Int) -> (UInt32, UInt32, Bool) {
+        if let narrowVersion = UInt32(exactly: version), let narrowTime = UInt32(exactly: updatedAt) {
+            return (narrowVersion, narrowTime, false)
+        }
+        let values = (Int64(version), Int64(updatedAt))
+        let span = withUnsafeBytes(of: values) { bytes in
+            bytes.withMemoryRebound(to: UInt8.self) { table.append($0) }
+        }
+        return (UInt32(truncatingIfNeeded: span.start), 0, true)
+    }
+
+    /// The slot's version and time.
+    private func times(_ slot: Slot) -> (version: Int, updatedAt: Int) {
+        guard slot.isWide else { return (Int(slot.version), Int(slot.updatedAt)) }
+        return arena.withUnsafeBytes { bytes in
+            let start = Int(slot.version)
+            return (
+                Int(bytes.loadUnaligned(fromByteOffset: start, as: Int64.self)),
+                Int(bytes.loadUnaligned(fromByteOffset: start + 8, as: Int64.self))
+            )
+        }
     }
 
     /// Appends the 32 bytes of a hash in its lower-case 64-hex form; nil for any other text (then

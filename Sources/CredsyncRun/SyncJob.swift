@@ -112,7 +112,7 @@ public struct SyncJob: Sendable {
                 phase("subjects")
                 try await querySubjects(subjects, into: &report, store: EnterpriseStore(state: store))
                 FreedMemory.release()
-                phase("pull")
+                phase("pull queries")
                 run = try await plan(subjects: nil, store: store)
             }
         }
