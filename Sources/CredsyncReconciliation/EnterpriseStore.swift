@@ -24,6 +24,9 @@ public struct EnterpriseSummary: Sendable {
     public var notFound: Bool
     /// Whether SAMR's serious-illegal list has any entry for the code.
     public var hasListEntries: Bool
+    /// The feed's sequence number (nil for a query's answer), and when it was stored (Unix seconds).
+    public var seq: Int?
+    public var fetchedAt: Double
 }
 
 /// The local enterprise store: gsxt's enterprises (feed and queries, not-found answers included)
@@ -73,7 +76,7 @@ public struct EnterpriseStore: Sendable {
         try state.enterpriseSubject(uscc: code).map {
             EnterpriseSummary(
                 name: $0.name, status: $0.status, updatedAt: $0.updatedAt, notFound: $0.isNotFound,
-                hasListEntries: $0.hasListEntries)
+                hasListEntries: $0.hasListEntries, seq: $0.seq, fetchedAt: $0.fetchedAt)
         }
     }
 

@@ -7,28 +7,16 @@ import _CredsyncEngine
 /// A ledger's entries: key → entry, keys compared by their bytes, in the order they were first set.
 ///
 /// A ledger of a million keys must load in well under a second, so the table holds no `String`
-/// per entry: keys, hashes and batch ids are byte ranges of one arena (filled as the store's rows
-/// stream in), found through the one byte-key table (`ByteKeyIndex`). `LedgerEntry` values and
+/// per entry: keys and hashes are byte ranges of one arena (filled as the store's rows stream in),
+/// found through the one byte-key table (`ByteKeyIndex`); batch ids are kept once each, in a table
+/// of their own (a million entries share a few thousand). `LedgerEntry` values and
 /// key strings are made only when asked for. A changed entry appends its new bytes; the old ones
 /// stay unused until the ledger is next loaded.
 public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
-    /// 48 bytes an entry: a hash in its 64-hex form is held as its 32 bytes (`isRawHash`).
-    struct Slot: ByteKeySlot {
-        var key: ArenaSpan
-        var hash: ArenaSpan
-        var batch: ArenaSpan
-        var version: Int
-        var updatedAt: Int
-        /// The low 32 bits of the key's hash.
-        var keyHash: UInt32
-        var isPublished: Bool
-        var isRemoved = false
-        var isRawHash = false
-    }
-
-    /// The keys, hashes and batch ids, and the slots, in the one byte-key table.
+    /// The keys and hashes, and the slots, in the one byte-key table.
     private var table = ByteKeyIndex<Slot>()
-    private var lastBatch = ArenaSpan(start: 0, count: 0)
+    /// The batch ids, each once.
+    private var batches = ByteKeyTable()
     private var arena: [UInt8] { table.arena }
 
     public init() {}
@@ -48,7 +36,7 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
     public var underestimatedCount: Int { table.live }
 
     public mutating func reserveCapacity(_ capacity: Int) {
-        // A key of some 30 bytes and a 32-byte hash an entry; batch ids are shared.
+        // A key of some 30 bytes and a 32-byte hash an entry; batch ids are apart.
         table.reserveCapacity(capacity, arenaBytes: capacity * 64)
     }
 
@@ -126,8 +114,9 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
 
     private func entry(_ slot: Slot) -> LedgerEntry {
         LedgerEntry(
-            hash: hashText(slot), isPublished: slot.isPublished, version: slot.version, updatedAt: slot.updatedAt,
-            batchID: string(slot.batch))
+            hash: hashText(slot), isPublished: slot.isPublished, version: times(slot).version,
+            updatedAt: times(slot).updatedAt,
+            batchID: batches.key(slot.batch))
     }
 
     private func hashText(_ slot: Slot) -> String {
@@ -169,29 +158,23 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
         let raw = appendRaw(hash)
         let isRaw = raw != nil
         let hashSpan = raw ?? table.append(hash)
-        let batchSpan: ArenaSpan
-        let last = lastBatch
-        if arena.withUnsafeBufferPointer({ $0[last.start..<(last.start + last.count)].elementsEqual(batch) }) {
-            batchSpan = lastBatch
-        } else {
-            batchSpan = table.append(batch)
-            lastBatch = batchSpan
-        }
+        let batchNumber = batches.insert(batch, hash: ByteKeyTable.hash(batch)).number
         if let found {
             var slot = table[found]
             slot.hash = hashSpan
             slot.isRawHash = isRaw
-            slot.batch = batchSpan
-            slot.version = version
-            slot.updatedAt = updatedAt
+            slot.batch = batchNumber
+            let times = appendTimes(version: version, updatedAt: updatedAt)
+            (slot.version, slot.updatedAt, slot.isWide) = times
             slot.isPublished = isPublished
             table[found] = slot
             return
         }
+        let times = appendTimes(version: version, updatedAt: updatedAt)
         _ = table.insert(key, hash: keyHash) { keySpan, keyHash in
             Slot(
-                key: keySpan, hash: hashSpan, batch: batchSpan, version: version, updatedAt: updatedAt,
-                keyHash: keyHash, isPublished: isPublished, isRawHash: isRaw)
+                key: keySpan, hash: hashSpan, batch: batchNumber, times: times, keyHash: keyHash,
+                isPublished: isPublished, isRawHash: isRaw)
         }
     }
 
@@ -199,6 +182,31 @@ public struct LedgerEntries: Sendable, Equatable, Sequence, ExpressibleByDiction
         var key = key
         guard let found = key.withUTF8({ table.remove($0, hash: ByteKeyTable.hash($0)) }) else { return }
         table[found].isRemoved = true
+    }
+
+    /// A version and a time as a slot holds them: as they are when each fits in 32 bits, else
+    /// appended to the arena (16 bytes) and found by their offset.
+    private mutating func appendTimes(version: Int, updatedAt: Int) -> (UInt32, UInt32, Bool) {
+        if let narrowVersion = UInt32(exactly: version), let narrowTime = UInt32(exactly: updatedAt) {
+            return (narrowVersion, narrowTime, false)
+        }
+        let values = (Int64(version), Int64(updatedAt))
+        let span = withUnsafeBytes(of: values) { bytes in
+            bytes.withMemoryRebound(to: UInt8.self) { table.append($0) }
+        }
+        return (UInt32(truncatingIfNeeded: span.start), 0, true)
+    }
+
+    /// The slot's version and time.
+    private func times(_ slot: Slot) -> (version: Int, updatedAt: Int) {
+        guard slot.isWide else { return (Int(slot.version), Int(slot.updatedAt)) }
+        return arena.withUnsafeBytes { bytes in
+            let start = Int(slot.version)
+            return (
+                Int(bytes.loadUnaligned(fromByteOffset: start, as: Int64.self)),
+                Int(bytes.loadUnaligned(fromByteOffset: start + 8, as: Int64.self))
+            )
+        }
     }
 
     /// Appends the 32 bytes of a hash in its lower-case 64-hex form; nil for any other text (then

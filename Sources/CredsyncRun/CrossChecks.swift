@@ -43,16 +43,28 @@ public enum CrossChecks {
     }
 
     /// The findings about one record's subjects: each subject's code looked up in the store by key
-    /// (nothing loaded whole). A code shaped like a 身份证号 is named masked.
+    /// (nothing loaded whole). A code shaped like a 身份证号 is named masked. Each code the store
+    /// lacks or holds too old is noted in `subjects`, from the same look-up.
     public static func findings(
         for record: MappedRecord, dataset: Dataset, definition: MappingDefinition, store: EnterpriseStore,
         blocking: Set<String>
     ) throws(CredsyncError) -> [CrossCheckFinding] {
+        try findings(
+            for: record, dataset: dataset, definition: definition, store: store, blocking: blocking, subjects: nil)
+    }
+
+    static func findings(
+        for record: MappedRecord, dataset: Dataset, definition: MappingDefinition, store: EnterpriseStore,
+        blocking: Set<String>, subjects: MissingSubjects?
+    ) throws(CredsyncError) -> [CrossCheckFinding] {
         var findings: [CrossCheckFinding] = []
         for subject in definition.subjects {
-            guard let code = record.values[subject.uscc], code.count == 18, code != NationalIdentifiers.usccPlaceholder,
-                NationalIdentifiers.isValidUSCC(code), let stored = try store.summary(code)
+            guard let code = record.values[subject.uscc], code != NationalIdentifiers.usccPlaceholder,
+                NationalIdentifiers.isValidUSCC(code)
             else { continue }
+            let summary = try store.summary(code)
+            subjects?.note(code, stored: summary)
+            guard code.count == 18, let stored = summary else { continue }
             let shown = PersonalData.mask(code)
             func add(_ kind: String, _ message: String) {
                 findings.append(

@@ -38,19 +38,27 @@ public struct PullJob: Sendable {
     }
 
     public func run(full: Bool) async throws(CredsyncError) -> PullReport {
-        let config = workspace.config
-        guard let gsxt = config.platform(.gsxt) else {
-            throw CredsyncError(
-                .configuration, "\(config.file): pulling needs the gsxt platform", hint: "add gsxt under platforms")
+        let refreshAfter = try settings().pull.refreshAfter
+        // The store opened once, for the feeds, the scan and the queries.
+        let job = PullJob(workspace: workspace, asOf: asOf, logger: logger, enterprises: try store())
+        let (workspace, asOf, store) = (self.workspace, self.asOf, try job.store())
+        var report = try await job.pullFeeds(full: full)
+        // The exports are read and mapped on threads of their own, not on the cooperative pool.
+        let wanted = try await WorkerPool.run { () throws(CredsyncError) -> MissingSubjects in
+            try Self.scanSubjects(workspace: workspace, asOf: asOf, store: store, refreshAfter: refreshAfter)
         }
-        guard let pull = config.pull else {
-            throw CredsyncError(
-                .configuration, "\(config.file): pull: is not configured",
-                hint: "add \"pull\": {\"region\": \"330000\"}")
-        }
-        let client = PlatformClient(config: gsxt, source: config.organisation.uscc, retry: config.retry, logger: logger)
-        let store: EnterpriseStore
-        if let enterprises { store = enterprises } else { store = try EnterpriseStore(stateDir: config.stateDir) }
+        try await job.query(wanted, into: &report)
+        return report
+    }
+
+    /// The pull's first part: the two feeds, each page stored with the cursor after it. The
+    /// subjects the feed did not deliver are then found (`missingSubjects`, or a sync's plan) and
+    /// queried (`query(_:into:)`).
+    public func pullFeeds(full: Bool) async throws(CredsyncError) -> PullReport {
+        let (gsxt, pull) = try settings()
+        let client = PlatformClient(
+            config: gsxt, source: workspace.config.organisation.uscc, retry: workspace.config.retry, logger: logger)
+        let store = try store()
         var report = PullReport()
         report.enterprises = try await follow(feed: "enterprises", full: full, store: store, report: &report) {
             cursor in
@@ -66,10 +74,28 @@ public struct PullJob: Sendable {
         } store: { (items, cursor) throws(CredsyncError) in
             try store.storePage(listItems: items, feed: "list", cursor: cursor)
         }
-        try await queryMissing(
-            client: client, store: store, refreshAfter: pull.refreshAfter, concurrency: gsxt.concurrency,
-            report: &report)
         return report
+    }
+
+    /// The gsxt platform and the pull settings, or the configuration error that stops a pull.
+    func settings() throws(CredsyncError) -> (gsxt: PlatformConfig, pull: PullConfig) {
+        let config = workspace.config
+        guard let gsxt = config.platform(.gsxt) else {
+            throw CredsyncError(
+                .configuration, "\(config.file): pulling needs the gsxt platform", hint: "add gsxt under platforms")
+        }
+        guard let pull = config.pull else {
+            throw CredsyncError(
+                .configuration, "\(config.file): pull: is not configured",
+                hint: "add \"pull\": {\"region\": \"330000\"}")
+        }
+        return (gsxt, pull)
+    }
+
+    /// The store pulled into: the one given, or the state directory's.
+    func store() throws(CredsyncError) -> EnterpriseStore {
+        if let enterprises { return enterprises }
+        return try EnterpriseStore(stateDir: workspace.config.stateDir)
     }
 
     /// Reads a feed page by page from its cursor; a BAD_CURSOR answer starts it over from the beginning.
@@ -123,61 +149,16 @@ public struct PullJob: Sendable {
         return CredsyncError(failure.failureClass == .transient ? .unavailable : .needsAttention, "\(what): \(failure)")
     }
 
-    /// The subjects the exports name that the store lacks or holds from a query older than
-    /// `refreshAfter`: each export streamed, its records dropped once looked at.
-    static func missingSubjects(
-        workspace: Workspace, asOf: LocalDate, store: EnterpriseStore, refreshAfter: Double
-    ) throws(CredsyncError) -> Set<String> {
-        var wanted: Set<String> = []
-        let now = Timestamp.now()
+    /// Queries `wanted` (subjects the feed did not deliver), 100 codes a request, as many in flight
+    /// as gsxt's concurrency; each answer stored as it comes.
+    package func query(_ wanted: MissingSubjects, into report: inout PullReport) async throws(CredsyncError) {
+        guard !wanted.isEmpty else { return }
+        let (gsxt, _) = try settings()
         let config = workspace.config
-        for mapping in workspace.mappings {
-            let definition = mapping.definition
-            let export = ExportMapping(
-                catalog: mapping.catalog, definition: definition, organisation: config.organisation, today: asOf)
-            let failure = CrossCheckFailure()
-            let read = Result { () throws(RowProblem) in
-                try export.collect(keepRecords: false) { record -> [String] in
-                    var missing: [String] = []
-                    for subject in definition.subjects {
-                        guard let code = record.values[subject.uscc], code != NationalIdentifiers.usccPlaceholder,
-                            NationalIdentifiers.isValidUSCC(code)
-                        else { continue }
-                        do throws(CredsyncError) {
-                            if let stored = try store.state.enterprise(uscc: code),
-                                stored.seq != nil || now - stored.fetchedAt < refreshAfter
-                            {
-                                continue
-                            }
-                        } catch {
-                            failure.record(error)
-                            continue
-                        }
-                        missing.append(code)
-                    }
-                    return missing
-                }
-            }
-            try failure.check()
-            guard case .success(let result) = read else { continue }
-            for codes in result.notes { wanted.formUnion(codes) }
-        }
-        return wanted
-    }
-
-    /// Subjects named in the exports that the store lacks, or holds from a query older than `refreshAfter`.
-    /// Each export is streamed (its records dropped once looked at) and each code looked up by key.
-    private func queryMissing(
-        client: PlatformClient, store: EnterpriseStore, refreshAfter: Double, concurrency: Int,
-        report: inout PullReport
-    ) async throws(CredsyncError) {
-        // The exports are read and mapped on threads of their own, not on the cooperative pool.
-        let (workspace, asOf) = (self.workspace, self.asOf)
-        let wanted = try await WorkerPool.run { () throws(CredsyncError) -> Set<String> in
-            try Self.missingSubjects(workspace: workspace, asOf: asOf, store: store, refreshAfter: refreshAfter)
-        }
-        let codes = wanted.sorted()
-        let chunks = stride(from: 0, to: codes.count, by: 100).map { Array(codes[$0..<min(codes.count, $0 + 100)]) }
+        let client = PlatformClient(config: gsxt, source: config.organisation.uscc, retry: config.retry, logger: logger)
+        let store = try store()
+        let concurrency = gsxt.concurrency
+        let chunks = wanted.chunks(of: 100)
         // As many queries in flight as the platform's concurrency; each answer stored as it comes.
         var failure: CredsyncError?
         await withTaskGroup(of: ([String], Result<(items: [JSONValue], notFound: [String]), ExchangeFailure>).self) {

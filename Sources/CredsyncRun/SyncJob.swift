@@ -50,6 +50,23 @@ public struct SyncJob: Sendable {
 
     var config: Config { workspace.config }
 
+    /// The run's plan, read and mapped on threads of their own, not on the cooperative pool; with
+    /// `subjects`, incomplete once one is found missing (see `Workspace.plan`).
+    private func plan(subjects: MissingSubjects?, store: StateStore) async throws(CredsyncError) -> RunPlan {
+        let (workspace, options, config) = (self.workspace, self.options, self.config)
+        return try await WorkerPool.run { () throws(CredsyncError) -> RunPlan in
+            var ledgers: [PublishTarget: Ledger] = [:]
+            return try workspace.plan(
+                asOf: options.asOf, platforms: options.platforms, allowMassWithdraw: options.allowMassWithdraw,
+                approveWithdrawals: options.approveWithdrawals, ledgers: &ledgers,
+                showProgress: options.showProgress, store: store,
+                controls: PlanControls(
+                    approvals: ApprovalGate(store: store, config: config.approvals, user: options.user),
+                    resendAll: options.resendAll),
+                subjects: subjects)
+        }
+    }
+
     public func run() async throws(CredsyncError) -> SyncReport {
         var report = SyncReport(
             runID: Spool.newID(), asOf: options.asOf, startedAt: options.startedAt ?? Timestamp.now(),
@@ -74,8 +91,9 @@ public struct SyncJob: Sendable {
             let sealed = try spool.sealClearPayloads()
             if sealed > 0 { logger.info("sealed the personal numbers of \(sealed) queue payloads kept in clear") }
         }
+        var subjects: MissingSubjects?
         if options.pull {
-            try await pullFirst(into: &report, store: EnterpriseStore(state: store))
+            subjects = try await pullFirst(into: &report, store: EnterpriseStore(state: store))
             phase("pull")
         }
         // One audit log writer for the run: the collect and the push append to the same chain.
@@ -90,16 +108,21 @@ public struct SyncJob: Sendable {
         if !options.dryRun, try await readReceipts(into: &report, store: store) { phase("receipts") }
         // The ledgers are compared with the export, then dropped: the push writes the store's rows.
         // The plan reads and maps on threads of its own, not on the cooperative pool.
-        let (workspace, options, config) = (self.workspace, self.options, self.config)
-        let run = try await WorkerPool.run { () throws(CredsyncError) -> RunPlan in
-            var ledgers: [PublishTarget: Ledger] = [:]
-            return try workspace.plan(
-                asOf: options.asOf, platforms: options.platforms, allowMassWithdraw: options.allowMassWithdraw,
-                approveWithdrawals: options.approveWithdrawals, ledgers: &ledgers,
-                showProgress: options.showProgress, store: store,
-                controls: PlanControls(
-                    approvals: ApprovalGate(store: store, config: config.approvals, user: options.user),
-                    resendAll: options.resendAll))
+        // The plan notes the subjects the enterprise store lacks as it maps (the pull's scan, done
+        // once): when it finds any, they are queried and the exports planned again.
+        var run = try await plan(subjects: subjects, store: store)
+        if let subjects {
+            if subjects.isEmpty {
+                logged(report.pull ?? PullReport())
+            } else {
+                run = RunPlan()  // incomplete: dropped before the queries
+                FreedMemory.release()
+                phase("subjects")
+                try await querySubjects(subjects, into: &report, store: EnterpriseStore(state: store))
+                FreedMemory.release()
+                phase("pull queries")
+                run = try await plan(subjects: nil, store: store)
+            }
         }
         report.approved = run.approved
         phase("read, map and plan")

@@ -28,7 +28,7 @@ public struct Workspace: Sendable {
     /// handed to `fold` in file order (see `ExportMapping.fold`).
     func read(
         _ mapping: DatasetMapping, asOf: LocalDate, contexts: [PlanContext], store: EnterpriseStore?,
-        showProgress: Bool,
+        showProgress: Bool, subjects: MissingSubjects? = nil,
         failure: CrossCheckFailure = CrossCheckFailure(), _ fold: (RecordNote, Int) -> Void
     ) -> Result<(ExportResult, Set<Int>), RowProblem> {
         let progress = ProgressLine(
@@ -44,9 +44,14 @@ public struct Workspace: Sendable {
                     do throws(CredsyncError) {
                         findings = try CrossChecks.findings(
                             for: record, dataset: definition.dataset, definition: definition, store: store,
-                            blocking: blocking)
+                            blocking: blocking, subjects: subjects)
                     } catch { failure.record(error) }
+                } else {
+                    subjects?.note(record, definition: definition)
                 }
+                // Once a subject is missing from the store, the records are only looked at for
+                // theirs: the run queries them and plans again.
+                if let subjects, !subjects.isEmpty { return RecordNote(findings: [], steps: []) }
                 // A record a finding blocks is set aside: it is not planned at all.
                 if findings.contains(where: \.blocking) { return RecordNote(findings: findings, steps: []) }
                 return RecordNote(findings: findings, steps: PlanContext.steps(record, contexts: contexts))
@@ -101,10 +106,12 @@ extension Workspace {
     /// unless `allowMassWithdraw`. A published record an export not read whole lacks is kept unless
     /// `approveWithdrawals` (see `UnreadRows`). The ledgers and the export history come from `store`
     /// (the state directory's, opened here when nil); each ledger is loaded once into `ledgers`.
+    /// With `subjects`, each record's subjects the enterprise store lacks are noted; once one is,
+    /// the exports are only read for theirs (the run is then incomplete: query them, plan again).
     package func plan(
         asOf: LocalDate, platforms: [PlatformID] = [], allowMassWithdraw: Bool = false,
         approveWithdrawals: Bool = false, ledgers: inout [PublishTarget: Ledger], showProgress: Bool = false,
-        store: StateStore? = nil, controls: PlanControls = PlanControls()
+        store: StateStore? = nil, controls: PlanControls = PlanControls(), subjects: MissingSubjects? = nil
     ) throws(CredsyncError) -> RunPlan {
         var run = RunPlan()
         let state: StateStore
@@ -143,7 +150,8 @@ extension Workspace {
             var findings: [CrossCheckFinding] = []
             var blockedLines: [Int] = []
             let result = read(
-                mapping, asOf: asOf, contexts: contexts, store: store, showProgress: showProgress, failure: lookups
+                mapping, asOf: asOf, contexts: contexts, store: store, showProgress: showProgress, subjects: subjects,
+                failure: lookups
             ) { note, line in
                 // Every blocking finding is kept (its record is set aside); of the others, the first
                 // `findingsListed` of the run, and a count of the rest.
@@ -156,12 +164,17 @@ extension Workspace {
                 }
                 if note.isBlocked {
                     blockedLines.append(line)
-                } else {
+                } else if note.steps.count == builders.count {
                     for i in builders.indices { builders[i].add(note.steps[i]) }
                 }
             }
             try lookups.check()
             try spill.check()
+            if let subjects {
+                try subjects.check()
+                // The later exports are still read, for their subjects; none is planned.
+                if !subjects.isEmpty { continue }
+            }
             var export: ExportResult
             let duplicates: Set<Int>
             switch result {

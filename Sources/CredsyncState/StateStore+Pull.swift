@@ -29,6 +29,9 @@ package struct EnterpriseSubjectRow: Sendable, Equatable {
     package var updatedAt: String
     package var isNotFound: Bool
     package var hasListEntries: Bool
+    /// The feed's sequence number (nil for a query's answer), and when it was stored.
+    package var seq: Int? = nil
+    package var fetchedAt: Double = 0
 }
 
 extension StateStore {
@@ -118,7 +121,7 @@ extension StateStore {
                 CASE WHEN json_valid(record) THEN record ->> '$.name' END,
                 CASE WHEN json_valid(record) THEN record ->> '$.status' END,
                 CASE WHEN json_valid(record) THEN record ->> '$.updatedAt' END,
-                not_found, EXISTS (SELECT 1 FROM serious_illegal s WHERE s.uscc = e.uscc)
+                not_found, EXISTS (SELECT 1 FROM serious_illegal s WHERE s.uscc = e.uscc), seq, fetched_at
             FROM enterprise e WHERE uscc = ?
             """, [.text(Self.enterpriseKey(uscc))]
         ) { row in
@@ -126,7 +129,8 @@ extension StateStore {
             found = EnterpriseSubjectRow(
                 name: row.optionalText(1) ?? "", status: row.optionalText(2) ?? "",
                 updatedAt: row.optionalText(3) ?? "",
-                isNotFound: row.integer(4) == 1, hasListEntries: row.integer(5) == 1)
+                isNotFound: row.integer(4) == 1, hasListEntries: row.integer(5) == 1,
+                seq: row.optionalInteger(6), fetchedAt: row.real(7))
         }
         if isDamaged {
             throw CredsyncError(

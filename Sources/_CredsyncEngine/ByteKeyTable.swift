@@ -39,4 +39,14 @@ public struct ByteKeyTable: Sendable {
 
     /// The key numbered `number`.
     public func key(_ number: Int) -> String { table.string(table[number].key) }
+
+    /// The key numbers in the keys' byte order (code-point order), 4 bytes a key: no `String` made.
+    public func numbersInByteOrder() -> [Int32] {
+        var numbers = (0..<Int32(truncatingIfNeeded: count)).map { $0 }
+        let slots = table.allSlots
+        table.arena.withUnsafeBufferPointer { bytes in
+            numbers.sort { ByteKeyIndex<Key>.compare(bytes, slots[Int($0)].key, slots[Int($1)].key) < 0 }
+        }
+        return numbers
+    }
 }

@@ -25,11 +25,44 @@ import Testing
         #expect(Array(entries).count == 2_501)
     }
 
-    /// The cold-sync memory target counts on 48 bytes a ledger entry beside its bytes, and a
-    /// step's place costs no more as an optional than it did as -1.
+    /// The warm-sync memory target counts on 32 bytes a ledger entry beside its key and hash (a
+    /// batch id is kept once), and a step's place costs no more as an optional than it did as -1.
     @Test func slotsAndStepsStaySmall() {
-        #expect(MemoryLayout<LedgerEntries.Slot>.stride == 48)
+        #expect(MemoryLayout<LedgerEntries.Slot>.stride == 32)
         #expect(MemoryLayout<PlanStep>.stride == 48)
+    }
+
+    /// Random keys, batches read in no order, versions and times of any size, flags set and
+    /// changed, keys removed and set again: the table answers as a dictionary does.
+    @Test func answersAsADictionaryOverRandomEntries() {
+        var random = SystemRandomNumberGenerator()
+        var entries = LedgerEntries()
+        var expected: [String: LedgerEntry] = [:]
+        let keys = (0..<3_000).map { "K-\($0 * 7919 % 3_001)-" + String(repeating: "x", count: $0 % 40) }
+        for round in 0..<20_000 {
+            let key = keys[Int.random(in: 0..<keys.count, using: &random)]
+            if round % 7 == 3 {
+                entries[key] = nil
+                expected[key] = nil
+                continue
+            }
+            let hash =
+                Bool.random(using: &random)
+                ? SHA256.hex(key + String(round)) : "text-\(Int.random(in: 0..<9, using: &random))"
+            let entry = LedgerEntry(
+                hash: hash, isPublished: Bool.random(using: &random),
+                version: round % 3 == 0
+                    ? Int.random(in: Int.min...Int.max, using: &random) : Int.random(in: 0..<100, using: &random),
+                updatedAt: round % 5 == 0
+                    ? Int.random(in: 0...Int.max, using: &random) : Int.random(in: 0...1 << 32, using: &random),
+                batchID: round % 11 == 0 ? "" : "batch-\(Int.random(in: 0..<300, using: &random))")
+            entries[key] = entry
+            expected[key] = entry
+        }
+        #expect(entries.count == expected.count)
+        #expect(entries.publishedCount == expected.values.filter(\.isPublished).count)
+        for key in keys { #expect(entries[key] == expected[key], "\(key)") }
+        #expect(Dictionary(uniqueKeysWithValues: entries.map { ($0.key, $0.value) }) == expected)
     }
 
     /// A 64-hex hash is held as its 32 bytes and read back as it was written; any other text as it is.

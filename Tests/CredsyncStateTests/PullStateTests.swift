@@ -81,7 +81,8 @@ import TestSupport
             try store.enterpriseSubject(uscc: Self.company)
                 == EnterpriseSubjectRow(
                     name: "甲公司", status: "注销", updatedAt: "2026-01-05T02:00:00Z", isNotFound: false,
-                    hasListEntries: true))
+                    hasListEntries: true, seq: 1, fetchedAt: 1))
+        #expect(try store.enterpriseSubject(uscc: Self.person)?.seq == nil)
         #expect(try store.enterpriseSubject(uscc: Self.person)?.isNotFound == true)
         #expect(try store.enterpriseSubject(uscc: "91330100716105853F") == nil)
         try store.database.execute("UPDATE enterprise SET record = '{\"name\": ' WHERE uscc = ?", [.text(Self.company)])

@@ -68,4 +68,13 @@ import Testing
             if let number { #expect(index.string(index[number].key) == "key-\(i)") }
         }
     }
+
+    /// Key numbers in byte order are the keys sorted as strings in code-point order.
+    @Test func numbersInByteOrderSortTheKeysByCodePoint() {
+        var table = ByteKeyTable()
+        let keys = (0..<2_000).map { i in ["浙", "a", "Z", "9", "é", ""][i % 6] + String(i * 7919 % 2_003) }
+        for key in keys { _ = insert(&table, key) }
+        let sorted = table.numbersInByteOrder().map { table.key(Int($0)) }
+        #expect(sorted == Array(Set(keys)).sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) })
+    }
 }
