@@ -57,9 +57,7 @@ public struct CollectJob: Sendable {
         summary.answers = result.answers
         summary.redelivered = result.redelivered
         summary.receipts = result.receipts.read
-        summary.outcomes = result.outcomes.filter {
-            $0.pushed > 0 || $0.unchanged > 0 || !$0.rejected.isEmpty || $0.queued > 0 || $0.held > 0 || $0.dead > 0
-        }
+        summary.outcomes = result.outcomes.filter(\.hasRecords)
         summary.receiptFailures = result.receipts.failures
         summary.warnings = result.warnings
         summary.problems = result.receipts.problems.map(\.1)

@@ -27,9 +27,7 @@ extension SyncReport {
                 $0.platform == outcome.platform && $0.dataset == outcome.dataset
             }) {
                 outcomes[index].add(outcome)
-            } else if outcome.pushed > 0 || outcome.unchanged > 0 || !outcome.rejected.isEmpty || outcome.queued > 0
-                || outcome.held > 0 || outcome.dead > 0
-            {
+            } else if outcome.hasRecords {
                 outcomes.append(outcome)
             }
         }

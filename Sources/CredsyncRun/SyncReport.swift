@@ -34,6 +34,11 @@ public struct DatasetOutcome: Sendable {
 
     public var pushed: Int { created + updated + withdrawn }
 
+    /// Whether any record has a count here (an outcome of answers collected may have none).
+    public var hasRecords: Bool {
+        pushed > 0 || unchanged > 0 || !rejected.isEmpty || queued > 0 || held > 0 || dead > 0
+    }
+
     /// `other`'s counts (answers collected from the 前置机 in the same run) added to these.
     public mutating func add(_ other: DatasetOutcome) {
         created += other.created

@@ -187,6 +187,7 @@ import Testing
         environment["CREDSYNC_DEMO_SSH_PORT"] = "0"
         process.environment = environment
         process.currentDirectoryURL = URL(fileURLWithPath: Binaries.packageRoot)
+        // Into a file: the sandbox the script starts in the background must not hold a pipe open.
         let log = directory.path + "/demo.log"
         FileManager.default.createFile(atPath: log, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
@@ -201,30 +202,11 @@ import Testing
 
     @Test func theDemoPullsTheFixturesFeedsSoTheStoreAndCrossChecksShowSomething() throws {
         let directory = try TemporaryDirectory("demo")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Binaries.packageRoot + "/ops/demo")
-        var environment = ProcessInfo.processInfo.environment
-        environment.removeValue(forKey: "CREDSYNC_CONFIG")
-        environment["CREDSYNC_BIN_DIR"] = Binaries.directory
-        environment["CREDSYNC_DEMO_DIR"] = directory.path + "/demo"
-        environment["CREDSYNC_DEMO_PORT"] = "0"
-        process.environment = environment
-        process.currentDirectoryURL = URL(fileURLWithPath: Binaries.packageRoot)
-        // Into a file: the sandbox the script starts in the background must not hold a pipe open.
-        let log = directory.path + "/demo.log"
-        FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        let output = try read(log)
-        #expect(process.terminationStatus == 0, "\(output)")
-        #expect(output.contains("91330102M279W02NX0  杭州远景电子有限公司"), "\(output)")
-        #expect(output.contains("serious-illegal list: listed"))
-        #expect(output.contains("seriousIllegal:"))
+        let output = try Self.demo([], directory)
+        #expect(output.status == 0, "\(output.text)")
+        #expect(output.text.contains("91330102M279W02NX0  杭州远景电子有限公司"), "\(output.text)")
+        #expect(output.text.contains("serious-illegal list: listed"))
+        #expect(output.text.contains("seriousIllegal:"))
     }
 
     @Test func theSystemdUnitIsHardenedAndVerifiesClean() throws {
